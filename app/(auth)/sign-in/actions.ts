@@ -1,0 +1,41 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { z } from "zod";
+import { signIn } from "@/lib/auth/auth";
+import { isDemoUserEmail } from "@/lib/auth/demo-users";
+import { isDemoEnabled } from "@/lib/env";
+
+export type SignInState = { error?: "invalidEmail" | "demoDisabled" | "signInFailed" };
+
+const emailSchema = z.object({ email: z.string().trim().toLowerCase().email(), callbackUrl: z.string().optional() });
+
+/** Only same-site paths; anything else falls back to the landing page. */
+function safeCallback(value: string | undefined): string {
+  return value?.startsWith("/") && !value.startsWith("//") ? value : "/";
+}
+
+export async function requestMagicLinkAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  const parsed = emailSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success) return { error: "invalidEmail" };
+  try {
+    await signIn("email", { email: parsed.data.email, redirectTo: safeCallback(parsed.data.callbackUrl) });
+  } catch (error) {
+    if (error instanceof AuthError) return { error: "signInFailed" };
+    throw error; // Next's redirect
+  }
+  return {};
+}
+
+export async function demoSignInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
+  if (!isDemoEnabled()) return { error: "demoDisabled" };
+  const parsed = emailSchema.safeParse(Object.fromEntries(formData));
+  if (!parsed.success || !isDemoUserEmail(parsed.data.email)) return { error: "invalidEmail" };
+  try {
+    await signIn("demo", { email: parsed.data.email, redirectTo: safeCallback(parsed.data.callbackUrl) });
+  } catch (error) {
+    if (error instanceof AuthError) return { error: "signInFailed" };
+    throw error;
+  }
+  return {};
+}

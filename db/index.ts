@@ -1,0 +1,76 @@
+import "server-only";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { type DriverKind, selectDriver } from "./driver";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** A database handle or an open transaction: queries accept either. */
+export type DbOrTx = Db | Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+export type OpenedDb = { db: Db; driver: DriverKind; close: () => Promise<void> };
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+export function defaultDataDir(): string {
+  return path.resolve(process.env.KOPPEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
+}
+
+/** Opens a database for the URL (PGlite in the data dir when none) and applies the migrations. */
+export async function openDb(options: { url?: string; pgliteDir?: string } = {}): Promise<OpenedDb> {
+  const driver = selectDriver(options.url);
+  const opts = { schema, casing: "snake_case" as const };
+  if (driver === "pglite") {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const dir = options.pgliteDir ?? path.join(defaultDataDir(), "pglite");
+    // PGlite creates only the last path segment; "memory://" keeps it in memory (tests).
+    if (!dir.startsWith("memory://")) mkdirSync(path.dirname(dir), { recursive: true });
+    const client = new PGlite(dir);
+    const db = drizzle({ client, ...opts });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db: db as unknown as Db, driver, close: () => client.close() };
+  }
+  if (driver === "neon") {
+    const { Pool, neonConfig } = await import("@neondatabase/serverless");
+    const { drizzle } = await import("drizzle-orm/neon-serverless");
+    const { migrate } = await import("drizzle-orm/neon-serverless/migrator");
+    const { default: ws } = await import("ws");
+    // Node 20 has no global WebSocket.
+    neonConfig.webSocketConstructor = ws;
+    if (process.env.NEON_WS_PROXY) {
+      // Local testing against plain Postgres through a ws proxy.
+      const proxy = process.env.NEON_WS_PROXY;
+      neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
+      neonConfig.useSecureWebSocket = false;
+      neonConfig.pipelineConnect = false;
+      neonConfig.pipelineTLS = false;
+    }
+    const pool = new Pool({ connectionString: options.url });
+    const db = drizzle({ client: pool, ...opts });
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db: db as unknown as Db, driver, close: () => pool.end() };
+  }
+  const { Pool } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const { migrate } = await import("drizzle-orm/node-postgres/migrator");
+  const pool = new Pool({ connectionString: options.url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+  const db = drizzle({ client: pool, ...opts });
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return { db: db as unknown as Db, driver, close: () => pool.end() };
+}
+
+declare global {
+  var __koppelDb: Promise<OpenedDb> | undefined;
+}
+
+/** The process-wide database, opened lazily so `next build` never touches it. */
+export async function getDb(): Promise<Db> {
+  globalThis.__koppelDb ??= openDb({ url: process.env.DATABASE_URL }).catch((error: unknown) => {
+    globalThis.__koppelDb = undefined;
+    throw error;
+  });
+  return (await globalThis.__koppelDb).db;
+}

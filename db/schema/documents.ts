@@ -1,0 +1,162 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+import { users } from "./auth";
+import { connections } from "./integrations";
+import { dossiers, portals } from "./tenancy";
+
+export const documentSourceEnum = pgEnum("document_source", ["upload", "email", "sales", "api"]);
+export const documentTypeEnum = pgEnum("document_type", [
+  "purchase_invoice",
+  "purchase_credit_note",
+  "sales_invoice",
+  "sales_credit_note",
+  "receipt",
+  "other",
+]);
+export const documentStatusEnum = pgEnum("document_status", ["inbox", "sending", "sent", "failed", "rejected"]);
+export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry"]);
+export const dispatchStatusEnum = pgEnum("dispatch_status", ["queued", "running", "succeeded", "failed"]);
+export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
+  "running",
+  "succeeded",
+  "retryable_error",
+  "permanent_error",
+  "auth_error",
+]);
+
+/** Fields the recognition step extracted; all optional. */
+export type RecognisedFields = {
+  supplierName?: string;
+  invoiceNumber?: string;
+  invoiceDate?: string;
+  totalAmount?: number;
+  currency?: string;
+  vatNumber?: string;
+};
+
+export const documents = pgTable(
+  "documents",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    dossierId: uuid()
+      .notNull()
+      .references(() => dossiers.id, { onDelete: "cascade" }),
+    source: documentSourceEnum().notNull(),
+    fileName: text().notNull(),
+    mimeType: text().notNull(),
+    sizeBytes: bigint({ mode: "number" }).notNull(),
+    sha256: text().notNull(),
+    storageKey: text().notNull(),
+    /** null = not recognised yet. */
+    documentType: documentTypeEnum(),
+    recognisedFields: jsonb().$type<RecognisedFields>().notNull().default({}),
+    status: documentStatusEnum().notNull().default("inbox"),
+    archivedAt: timestamp({ withTimezone: true }),
+    sentAt: timestamp({ withTimezone: true }),
+    packageReference: text(),
+    lastErrorCode: text(),
+    lastErrorReason: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Dossier document list, tabs by status (not archived), newest first, keyset paging.
+    index("documents_dossier_status_created_idx")
+      .on(t.dossierId, t.status, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.archivedAt} is null`),
+    // Dossier document list, Archived tab, newest first, keyset paging.
+    index("documents_dossier_archived_idx")
+      .on(t.dossierId, t.archivedAt.desc(), t.id.desc())
+      .where(sql`${t.archivedAt} is not null`),
+    // Portal overview: document counts per dossier and status.
+    index("documents_portal_dossier_status_idx").on(t.portalId, t.dossierId, t.status),
+  ],
+);
+
+/** One request to deliver one document; its tries are attempts. */
+export const dispatches = pgTable(
+  "dispatches",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    dossierId: uuid()
+      .notNull()
+      .references(() => dossiers.id, { onDelete: "cascade" }),
+    documentId: uuid()
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    connectionId: uuid().references(() => connections.id, { onDelete: "set null" }),
+    trigger: dispatchTriggerEnum().notNull(),
+    requestedByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
+    status: dispatchStatusEnum().notNull().default("queued"),
+    /** Where it goes (package, channel, folder or addresses) as resolved at request time. */
+    target: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    attemptCount: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }),
+    packageReference: text(),
+    finishedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // At most one active dispatch per document: the database's form of "delivered at most once".
+    uniqueIndex("dispatches_one_active_per_document_uq")
+      .on(t.documentId)
+      .where(sql`${t.status} in ('queued', 'running')`),
+    // Document page: dispatch history of a document.
+    index("dispatches_document_idx").on(t.documentId, t.createdAt),
+    // Job driver resumes unfinished dispatches on start.
+    index("dispatches_active_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ('queued', 'running')`),
+    index("dispatches_portal_idx").on(t.portalId, t.createdAt),
+  ],
+);
+
+/** Append-only history: one row per delivery try. */
+export const attempts = pgTable(
+  "attempts",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    dispatchId: uuid()
+      .notNull()
+      .references(() => dispatches.id, { onDelete: "cascade" }),
+    documentId: uuid()
+      .notNull()
+      .references(() => documents.id, { onDelete: "cascade" }),
+    number: integer().notNull(),
+    trigger: dispatchTriggerEnum().notNull(),
+    connector: text().notNull(),
+    target: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    outcome: attemptOutcomeEnum().notNull().default("running"),
+    errorCode: text(),
+    reason: text(),
+    packageReference: text(),
+    startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex("attempts_dispatch_number_uq").on(t.dispatchId, t.number),
+    // Document page: attempt history of a document.
+    index("attempts_document_idx").on(t.documentId, t.startedAt),
+    // Portal delivery log, newest first.
+    index("attempts_portal_started_idx").on(t.portalId, t.startedAt),
+  ],
+);

@@ -1,0 +1,4 @@
+export * from "./auth";
+export * from "./documents";
+export * from "./integrations";
+export * from "./tenancy";

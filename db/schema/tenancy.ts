@@ -1,0 +1,105 @@
+import { boolean, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "./auth";
+
+export const portalRoleEnum = pgEnum("portal_role", ["admin", "accountant"]);
+export const dossierRoleEnum = pgEnum("dossier_role", ["entrepreneur"]);
+
+/** An accounting office's workspace. */
+export const portals = pgTable("portals", {
+  id: uuid().primaryKey().defaultRandom(),
+  name: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const portalMembers = pgTable(
+  "portal_members",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: portalRoleEnum().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // One membership per user and portal; also serves "members of a portal".
+    uniqueIndex("portal_members_portal_user_uq").on(t.portalId, t.userId),
+    // Actor resolution: "which portals is this user in".
+    index("portal_members_user_idx").on(t.userId),
+  ],
+);
+
+/** One client company of the office. */
+export const dossiers = pgTable(
+  "dossiers",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** Belgian enterprise number, 10 digits without dots (mod-97 checked in lib). */
+    companyNumber: text().notNull(),
+    vatNumber: text(),
+    isAutoSendEnabled: boolean().notNull().default(true),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // A company is a client of an office once.
+    uniqueIndex("dossiers_portal_company_number_uq").on(t.portalId, t.companyNumber),
+    // Portal overview: dossiers of a portal ordered by name.
+    index("dossiers_portal_name_idx").on(t.portalId, t.name),
+  ],
+);
+
+export const dossierMembers = pgTable(
+  "dossier_members",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    dossierId: uuid()
+      .notNull()
+      .references(() => dossiers.id, { onDelete: "cascade" }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: dossierRoleEnum().notNull().default("entrepreneur"),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("dossier_members_dossier_user_uq").on(t.dossierId, t.userId),
+    // Actor resolution: "which dossiers is this user in".
+    index("dossier_members_user_idx").on(t.userId),
+    index("dossier_members_portal_idx").on(t.portalId),
+  ],
+);
+
+/** Local mail outbox used when no RESEND_API_KEY is configured (development). */
+export const outboxEmails = pgTable(
+  "outbox_emails",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    idempotencyKey: text().notNull(),
+    from: text().notNull(),
+    to: text().array().notNull(),
+    subject: text().notNull(),
+    text: text().notNull(),
+    html: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Replaying a key stores the mail once, as Resend does.
+    uniqueIndex("outbox_emails_idempotency_key_uq").on(t.idempotencyKey),
+    // The development outbox page lists the newest first.
+    index("outbox_emails_created_idx").on(t.createdAt),
+  ],
+);

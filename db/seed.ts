@@ -1,0 +1,385 @@
+import { sql } from "drizzle-orm";
+import { DEMO_USERS } from "@/lib/auth/demo-users";
+import { companyNumberFromBase } from "@/lib/dossiers/company-number";
+import type { DbOrTx } from ".";
+import {
+  attempts,
+  connections,
+  dispatches,
+  documents,
+  dossierIntegrations,
+  dossierMembers,
+  dossiers,
+  portalMembers,
+  portals,
+  type RecognisedFields,
+  users,
+} from "./schema";
+
+type DocumentType = NonNullable<typeof documents.$inferInsert.documentType>;
+type DocumentStatus = NonNullable<typeof documents.$inferInsert.status>;
+
+/** Deterministic pseudo-random numbers, so every seed gives the same demo. */
+function mulberry32(seed: number) {
+  let a = seed;
+  return () => {
+    a |= 0;
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SUPPLIERS = [
+  "Proximus NV",
+  "Colruyt Group",
+  "Luminus",
+  "Telenet BV",
+  "Bol.com",
+  "Brico",
+  "TotalEnergies",
+  "Coolblue België",
+  "Vandemoortele",
+  "Lyreco Belgium",
+  "Dreamland",
+  "Makro Cash & Carry",
+];
+const CUSTOMERS = ["Bakkerij Wouters", "Studio Lemaire", "Garage Peeters", "Immo Vermeulen", "Café De Hoek"];
+
+type DossierPlan = {
+  name: string;
+  integration:
+    | { kind: "connection"; connection: "exact" | "ftp" | "yuki" }
+    | { kind: "email"; packageId: string; individual: boolean }
+    | { kind: "free_email" }
+    | { kind: "none" }
+    | null;
+};
+
+const DEMO_DOSSIERS: DossierPlan[] = [
+  { name: "Bakkerij Wouters BV", integration: { kind: "connection", connection: "exact" } },
+  { name: "Studio Lemaire SRL", integration: { kind: "email", packageId: "yuki", individual: false } },
+  { name: "Garage Peeters BV", integration: { kind: "connection", connection: "ftp" } },
+  { name: "Vzw De Speelberg", integration: { kind: "none" } },
+  { name: "Immo Vermeulen NV", integration: null },
+  { name: "Café De Hoek", integration: { kind: "free_email" } },
+  { name: "Tandartspraktijk Mertens", integration: { kind: "connection", connection: "yuki" } },
+  { name: "Dakwerken Willems BV", integration: { kind: "email", packageId: "winbooks", individual: true } },
+  { name: "Boekhandel Jacobs", integration: null },
+  { name: "Transport Maes NV", integration: { kind: "connection", connection: "exact" } },
+  { name: "Fleuriste Dupont SRL", integration: { kind: "email", packageId: "clearfacts", individual: false } },
+  { name: "Huisarts Goossens", integration: { kind: "none" } },
+];
+
+const TYPES: DocumentType[] = [
+  "purchase_invoice",
+  "purchase_invoice",
+  "purchase_invoice",
+  "purchase_credit_note",
+  "sales_invoice",
+  "sales_invoice",
+  "sales_credit_note",
+  "receipt",
+  "receipt",
+  "other",
+];
+
+function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)] as T;
+}
+
+/** Empties every application table (the migrations journal stays). */
+export async function clearDatabase(db: DbOrTx): Promise<void> {
+  await db.execute(sql`truncate table portals, users, outbox_emails, verification_tokens cascade`);
+}
+
+/**
+ * The demo: one office with 12 dossiers in every integration state and about 200 documents over
+ * all statuses, plus a second office that the first one's users must never see.
+ */
+export async function seedDemo(db: DbOrTx): Promise<void> {
+  const rand = mulberry32(20261127);
+  const now = Date.now();
+  const day = 24 * 60 * 60 * 1000;
+
+  const insertedUsers = await db
+    .insert(users)
+    .values(
+      DEMO_USERS.map((user) => ({
+        email: user.email,
+        name: user.name,
+        emailVerified: new Date(now),
+        locale: user.email.endsWith("ander.koppel.example") ? ("fr" as const) : ("nl" as const),
+      })),
+    )
+    .returning({ id: users.id, email: users.email });
+  const userId = (email: string) => {
+    const found = insertedUsers.find((user) => user.email === email);
+    if (!found) throw new Error(`seed user ${email} missing`);
+    return found.id;
+  };
+  const [admin, accountant, entrepreneur, otherAdmin] = DEMO_USERS.map((user) => userId(user.email)) as [
+    string,
+    string,
+    string,
+    string,
+  ];
+
+  const [demoPortal, otherPortal] = await db
+    .insert(portals)
+    .values([{ name: "Accountantskantoor De Vos" }, { name: "Fiduciaire Dubois" }])
+    .returning({ id: portals.id });
+  if (!demoPortal || !otherPortal) throw new Error("seed portals missing");
+
+  await db.insert(portalMembers).values([
+    { portalId: demoPortal.id, userId: admin, role: "admin" },
+    { portalId: demoPortal.id, userId: accountant, role: "accountant" },
+    { portalId: otherPortal.id, userId: otherAdmin, role: "admin" },
+  ]);
+
+  const connectionRows = await db
+    .insert(connections)
+    .values([
+      {
+        portalId: demoPortal.id,
+        packageId: "exact-online",
+        channel: "api" as const,
+        label: "Exact Online België",
+        settings: { country: "be" },
+        status: "connected" as const,
+        lastCheckedAt: new Date(now - 2 * 60 * 60 * 1000),
+        lastSuccessAt: new Date(now - 2 * 60 * 60 * 1000),
+      },
+      {
+        portalId: demoPortal.id,
+        packageId: "expert-m",
+        channel: "ftp" as const,
+        label: "Expert/M kantoorserver",
+        settings: { host: "ftp.devos.example", port: 21, security: "explicit" },
+        status: "connected" as const,
+        lastCheckedAt: new Date(now - 30 * 60 * 1000),
+        lastSuccessAt: new Date(now - 30 * 60 * 1000),
+      },
+      {
+        portalId: demoPortal.id,
+        packageId: "yuki",
+        channel: "api" as const,
+        label: "Yuki",
+        settings: { region: "be" },
+        status: "needs_reauth" as const,
+        lastCheckedAt: new Date(now - 3 * 60 * 60 * 1000),
+        lastSuccessAt: new Date(now - 9 * day),
+        lastErrorCode: "auth_failed",
+        lastErrorAt: new Date(now - 3 * 60 * 60 * 1000),
+      },
+    ])
+    .returning({ id: connections.id, packageId: connections.packageId });
+  const connectionId = { exact: connectionRows[0]?.id, ftp: connectionRows[1]?.id, yuki: connectionRows[2]?.id };
+
+  const plans: { portalId: string; plan: DossierPlan }[] = [
+    ...DEMO_DOSSIERS.map((plan) => ({ portalId: demoPortal.id, plan })),
+    { portalId: otherPortal.id, plan: { name: "Boulangerie Lambert SRL", integration: { kind: "none" } } },
+    { portalId: otherPortal.id, plan: { name: "Menuiserie Renard", integration: null } },
+  ];
+
+  const dossierRows = await db
+    .insert(dossiers)
+    .values(
+      plans.map(({ portalId, plan }, index) => {
+        const companyNumber = companyNumberFromBase(4_012_345 + index * 7_919);
+        return {
+          portalId,
+          name: plan.name,
+          companyNumber,
+          vatNumber: `BE${companyNumber}`,
+          isAutoSendEnabled: index % 5 !== 2,
+        };
+      }),
+    )
+    .returning({ id: dossiers.id, portalId: dossiers.portalId, companyNumber: dossiers.companyNumber });
+
+  // Eva runs two of the demo office's companies.
+  const [firstDossier, secondDossier] = dossierRows;
+  if (!firstDossier || !secondDossier) throw new Error("seed dossiers missing");
+  await db.insert(dossierMembers).values([
+    { portalId: demoPortal.id, dossierId: firstDossier.id, userId: entrepreneur },
+    { portalId: demoPortal.id, dossierId: secondDossier.id, userId: entrepreneur },
+  ]);
+
+  const integrationValues = plans.flatMap(({ plan }, index): (typeof dossierIntegrations.$inferInsert)[] => {
+    const dossier = dossierRows[index];
+    const integration = plan.integration;
+    if (!dossier || !integration) return [];
+    const base = { portalId: dossier.portalId, dossierId: dossier.id };
+    switch (integration.kind) {
+      case "connection":
+        return [
+          {
+            ...base,
+            kind: "connection" as const,
+            connectionId: connectionId[integration.connection] ?? null,
+            settings:
+              integration.connection === "ftp"
+                ? { folder: dossier.companyNumber }
+                : integration.connection === "exact"
+                  ? { division: 100_000 + index }
+                  : { administrationId: "7c1d5f0e-2b7a-4a57-9d0e-0000000000" + String(10 + index) },
+          },
+        ];
+      case "email":
+        return [
+          {
+            ...base,
+            kind: "email" as const,
+            packageId: integration.packageId,
+            settings: integration.individual
+              ? {
+                  addresses: {
+                    purchase: "aankoop.willems@winbooks.example",
+                    sales: "verkoop.willems@winbooks.example",
+                  },
+                }
+              : {},
+          },
+        ];
+      case "free_email":
+        return [
+          {
+            ...base,
+            kind: "free_email" as const,
+            settings: { addresses: { purchase: "facturen@dehoek-boekhouding.example" } },
+          },
+        ];
+      case "none":
+        return [{ ...base, kind: "none" as const }];
+    }
+  });
+  await db.insert(dossierIntegrations).values(integrationValues);
+
+  // About 200 documents in the demo office, a handful in the other one.
+  const documentValues: (typeof documents.$inferInsert)[] = [];
+  plans.forEach(({ plan }, index) => {
+    const dossier = dossierRows[index];
+    if (!dossier) return;
+    const isDemoOffice = dossier.portalId === demoPortal.id;
+    const count = isDemoOffice ? 14 + Math.floor(rand() * 7) : 5;
+    const canSend = plan.integration !== null && plan.integration.kind !== "none";
+    for (let n = 0; n < count; n++) {
+      const createdAt = new Date(now - Math.floor(rand() * 120 * day) - n * 60_000);
+      const isRecognised = rand() > 0.15;
+      const documentType = isRecognised ? pick(rand, TYPES) : null;
+      let status: DocumentStatus = "inbox";
+      if (documentType && canSend) {
+        const roll = rand();
+        status =
+          roll < 0.5 ? "sent" : roll < 0.62 ? "failed" : roll < 0.72 ? "rejected" : roll < 0.76 ? "sending" : "inbox";
+      }
+      const isSales = documentType === "sales_invoice" || documentType === "sales_credit_note";
+      const counterparty = isSales ? pick(rand, CUSTOMERS) : pick(rand, SUPPLIERS);
+      const invoiceDate = new Date(createdAt.getTime() - Math.floor(rand() * 10) * day).toISOString().slice(0, 10);
+      const fields: RecognisedFields = documentType
+        ? {
+            supplierName: counterparty,
+            invoiceNumber: `${isSales ? "VF" : "AF"}-${2026}-${String(1000 + Math.floor(rand() * 9000))}`,
+            invoiceDate,
+            totalAmount: Math.round(rand() * 250_000) / 100,
+            currency: "EUR",
+          }
+        : {};
+      const sentAt = status === "sent" || status === "rejected" ? new Date(createdAt.getTime() + 5 * 60_000) : null;
+      documentValues.push({
+        portalId: dossier.portalId,
+        dossierId: dossier.id,
+        source: pick(rand, ["upload", "upload", "email", "sales", "api"] as const),
+        fileName: `${(counterparty.split(" ")[0] ?? "scan").toLowerCase()}-${invoiceDate}-${n + 1}.pdf`,
+        mimeType: "application/pdf",
+        sizeBytes: 20_000 + Math.floor(rand() * 400_000),
+        sha256: Array.from({ length: 64 }, () => Math.floor(rand() * 16).toString(16)).join(""),
+        storageKey: `seed/${index}/${n}.pdf`,
+        documentType,
+        recognisedFields: fields,
+        status,
+        sentAt,
+        archivedAt: status === "sent" && rand() < 0.25 ? new Date(createdAt.getTime() + 3 * day) : null,
+        packageReference: sentAt ? `PKG-${Math.floor(rand() * 1e8)}` : null,
+        lastErrorCode: status === "failed" ? "target_unreachable" : status === "rejected" ? "package_refused" : null,
+        lastErrorReason:
+          status === "failed"
+            ? "De server van het pakket antwoordde niet binnen 30 seconden."
+            : status === "rejected"
+              ? "Dubbel document: dit factuurnummer bestaat al in het pakket."
+              : null,
+        createdAt,
+        updatedAt: sentAt ?? createdAt,
+      });
+    }
+  });
+  const insertedDocuments = await db.insert(documents).values(documentValues).returning({
+    id: documents.id,
+    portalId: documents.portalId,
+    dossierId: documents.dossierId,
+    status: documents.status,
+    createdAt: documents.createdAt,
+    packageReference: documents.packageReference,
+    lastErrorCode: documents.lastErrorCode,
+    lastErrorReason: documents.lastErrorReason,
+  });
+
+  // History for documents that went out: one finished dispatch with one attempt each.
+  const connectionByDossier = new Map(integrationValues.map((row) => [row.dossierId, row]));
+  const finished = insertedDocuments.filter((doc) => doc.status !== "inbox");
+  if (finished.length === 0) return;
+  const dispatchRows = await db
+    .insert(dispatches)
+    .values(
+      finished.map((doc) => {
+        const integration = connectionByDossier.get(doc.dossierId);
+        const active = doc.status === "sending";
+        return {
+          portalId: doc.portalId,
+          dossierId: doc.dossierId,
+          documentId: doc.id,
+          connectionId: integration?.connectionId ?? null,
+          trigger: rand() < 0.5 ? ("auto" as const) : ("manual" as const),
+          requestedByUserId: rand() < 0.5 ? accountant : null,
+          status: active ? ("queued" as const) : doc.status === "failed" ? ("failed" as const) : ("succeeded" as const),
+          target: { kind: integration?.kind ?? "none" },
+          attemptCount: active ? 0 : 1,
+          packageReference: doc.packageReference,
+          finishedAt: active ? null : new Date(doc.createdAt.getTime() + 5 * 60_000),
+          createdAt: new Date(doc.createdAt.getTime() + 60_000),
+        };
+      }),
+    )
+    .returning({
+      id: dispatches.id,
+      documentId: dispatches.documentId,
+      status: dispatches.status,
+      trigger: dispatches.trigger,
+    });
+
+  const byDocument = new Map(finished.map((doc) => [doc.id, doc]));
+  const attemptValues = dispatchRows.flatMap((dispatch) => {
+    const doc = byDocument.get(dispatch.documentId);
+    if (!doc || dispatch.status === "queued") return [];
+    const startedAt = new Date(doc.createdAt.getTime() + 60_000);
+    return [
+      {
+        portalId: doc.portalId,
+        dispatchId: dispatch.id,
+        documentId: doc.id,
+        number: 1,
+        trigger: dispatch.trigger,
+        connector: "seed",
+        outcome: doc.status === "failed" ? ("retryable_error" as const) : ("succeeded" as const),
+        errorCode: doc.status === "failed" ? doc.lastErrorCode : null,
+        reason: doc.status === "failed" ? doc.lastErrorReason : null,
+        packageReference: doc.packageReference,
+        startedAt,
+        finishedAt: new Date(startedAt.getTime() + 4_000),
+      },
+    ];
+  });
+  if (attemptValues.length > 0) await db.insert(attempts).values(attemptValues);
+}

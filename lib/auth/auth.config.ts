@@ -1,0 +1,18 @@
+/**
+ * Edge-safe parts of the Auth.js configuration: pages and the cookie names proxy.ts looks for.
+ * The full configuration with the database adapter is lib/auth/auth.ts.
+ */
+export const AUTH_PAGES = { signIn: "/sign-in", verifyRequest: "/sign-in/check-email", error: "/sign-in" } as const;
+
+export const SESSION_COOKIE_NAMES = ["authjs.session-token", "__Secure-authjs.session-token"] as const;
+
+/** Paths that anonymous visitors may open. */
+export function isPublicPath(pathname: string): boolean {
+  return (
+    pathname.startsWith("/sign-in") ||
+    pathname.startsWith("/api/") ||
+    pathname.startsWith("/dev/outbox") ||
+    pathname.startsWith("/_next/") ||
+    pathname === "/favicon.ico"
+  );
+}

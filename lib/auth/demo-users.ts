@@ -1,0 +1,13 @@
+/** The seeded demo users offered by the development sign-in (see db/seed.ts). */
+export const DEMO_USERS = [
+  { email: "an.admin@demo.koppel.example", name: "An Peeters", role: "admin" },
+  { email: "bram.accountant@demo.koppel.example", name: "Bram Janssens", role: "accountant" },
+  { email: "eva.ondernemer@demo.koppel.example", name: "Eva Claes", role: "entrepreneur" },
+  { email: "olivier.admin@ander.koppel.example", name: "Olivier Dubois", role: "admin" },
+] as const;
+
+export type DemoUser = (typeof DEMO_USERS)[number];
+
+export function isDemoUserEmail(email: string): boolean {
+  return DEMO_USERS.some((user) => user.email === email);
+}

@@ -1,0 +1,41 @@
+import "server-only";
+import { Resend } from "resend";
+import { getDb } from "@/db";
+import { outboxEmails } from "@/db/schema";
+import { env } from "@/lib/env";
+
+export type OutgoingEmail = {
+  to: string[];
+  subject: string;
+  text: string;
+  html?: string;
+  /** Same key, same mail: Resend replays the first answer for 24 h, the outbox stores it once. */
+  idempotencyKey: string;
+};
+
+export type SentEmail = { id: string; via: "resend" | "outbox" };
+
+/** Sends through Resend when RESEND_API_KEY is set, otherwise into the local outbox. */
+export async function sendEmail(email: OutgoingEmail): Promise<SentEmail> {
+  const { RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM } = env();
+  if (RESEND_API_KEY) {
+    const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL } : undefined);
+    const { data, error } = await resend.emails.send(
+      { from: EMAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html },
+      { idempotencyKey: email.idempotencyKey },
+    );
+    if (error || !data) throw new Error(`Resend refused the mail: ${error?.name ?? "unknown"}`);
+    return { id: data.id, via: "resend" };
+  }
+  const db = await getDb();
+  const [row] = await db
+    .insert(outboxEmails)
+    .values({ from: EMAIL_FROM, ...email })
+    .onConflictDoUpdate({
+      target: outboxEmails.idempotencyKey,
+      set: { idempotencyKey: email.idempotencyKey },
+    })
+    .returning({ id: outboxEmails.id });
+  if (!row) throw new Error("outbox insert returned no row");
+  return { id: row.id, via: "outbox" };
+}

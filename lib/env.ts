@@ -1,0 +1,72 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/** Every environment variable the app reads, validated once. The README's table mirrors this. */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().optional(),
+  KOPPEL_DATA_DIR: z.string().optional(),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  AUTH_URL: z.string().url().optional(),
+  KOPPEL_DEMO: z.enum(["0", "1"]).optional(),
+  RESEND_API_KEY: z.string().optional(),
+  RESEND_BASE_URL: z.string().url().optional(),
+  EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+export function env(): Env {
+  if (!cached) {
+    const parsed = envSchema.safeParse(process.env);
+    if (!parsed.success) {
+      throw new Error(
+        `Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      );
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+export function dataDir(): string {
+  return path.resolve(env().KOPPEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
+}
+
+/** Embedded default: no DATABASE_URL, so everything lives in .data/ on this machine. */
+export function isEmbedded(): boolean {
+  return !env().DATABASE_URL;
+}
+
+/**
+ * Demo sign-in (pick a seeded user, no mail) is for development. A production build offers it
+ * only when KOPPEL_DEMO=1 is set explicitly (the e2e run and a local demo do).
+ */
+export function isDemoEnabled(): boolean {
+  const e = env();
+  if (e.KOPPEL_DEMO === "0") return false;
+  return e.NODE_ENV !== "production" || e.KOPPEL_DEMO === "1";
+}
+
+/**
+ * A secret from the environment, or for the embedded default one generated once into .data/.
+ * A deployment with its own database must set it: generated files do not travel between machines.
+ */
+export function secretFromEnvOrDataDir(name: string, value: string | undefined, bytes = 32): string {
+  if (value) return value;
+  if (!isEmbedded()) throw new Error(`${name} must be set when DATABASE_URL is set`);
+  const file = path.join(dataDir(), "secrets", name.toLowerCase());
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const generated = randomBytes(bytes).toString("base64url");
+  writeFileSync(file, generated, { mode: 0o600, flag: "wx" });
+  return generated;
+}
+
+export function authSecret(): string {
+  return secretFromEnvOrDataDir("AUTH_SECRET", env().AUTH_SECRET);
+}

@@ -1,0 +1,57 @@
+/**
+ * Typed application errors. Services throw them; the action wrapper, route handlers and pages
+ * translate `messageKey` (a key under "errors" in the i18n messages) for the user.
+ */
+export type AppErrorCode = "not_found" | "forbidden" | "validation_failed" | "conflict" | "unauthenticated";
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  readonly messageKey: string;
+  readonly httpStatus: number;
+  readonly fieldErrors?: Record<string, string[]>;
+
+  constructor(
+    code: AppErrorCode,
+    messageKey: string,
+    httpStatus: number,
+    options: { fieldErrors?: Record<string, string[]>; cause?: unknown } = {},
+  ) {
+    super(`${code}: ${messageKey}`, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.messageKey = messageKey;
+    this.httpStatus = httpStatus;
+    this.fieldErrors = options.fieldErrors;
+  }
+}
+
+/** The resource does not exist or the actor may not know it exists (404, never 403). */
+export class NotFoundError extends AppError {
+  constructor(messageKey = "notFound") {
+    super("not_found", messageKey, 404);
+  }
+}
+
+/** The actor sees the resource but lacks the role for this action. */
+export class ForbiddenError extends AppError {
+  constructor(messageKey = "forbidden") {
+    super("forbidden", messageKey, 403);
+  }
+}
+
+/** Input was refused; `fieldErrors` maps field names to message keys. */
+export class ValidationError extends AppError {
+  constructor(fieldErrors: Record<string, string[]>, messageKey = "validationFailed") {
+    super("validation_failed", messageKey, 400, { fieldErrors });
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(messageKey: string) {
+    super("conflict", messageKey, 409);
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}

@@ -1,0 +1,50 @@
+import type { Locale } from "./config";
+import enAuth from "./messages/en/auth.json";
+import enCommon from "./messages/en/common.json";
+import enDocuments from "./messages/en/documents.json";
+import enDossier from "./messages/en/dossier.json";
+import enErrors from "./messages/en/errors.json";
+import enPortal from "./messages/en/portal.json";
+import frAuth from "./messages/fr/auth.json";
+import frCommon from "./messages/fr/common.json";
+import frDocuments from "./messages/fr/documents.json";
+import frDossier from "./messages/fr/dossier.json";
+import frErrors from "./messages/fr/errors.json";
+import frPortal from "./messages/fr/portal.json";
+import nlAuth from "./messages/nl/auth.json";
+import nlCommon from "./messages/nl/common.json";
+import nlDocuments from "./messages/nl/documents.json";
+import nlDossier from "./messages/nl/dossier.json";
+import nlErrors from "./messages/nl/errors.json";
+import nlPortal from "./messages/nl/portal.json";
+
+// One file per area and language, so each area's strings stay together; the namespaces here
+// are the first segment of every translation key ("documents.tabs.inbox").
+export const MESSAGES = {
+  nl: {
+    common: nlCommon,
+    auth: nlAuth,
+    portal: nlPortal,
+    dossier: nlDossier,
+    documents: nlDocuments,
+    errors: nlErrors,
+  },
+  fr: {
+    common: frCommon,
+    auth: frAuth,
+    portal: frPortal,
+    dossier: frDossier,
+    documents: frDocuments,
+    errors: frErrors,
+  },
+  en: {
+    common: enCommon,
+    auth: enAuth,
+    portal: enPortal,
+    dossier: enDossier,
+    documents: enDocuments,
+    errors: enErrors,
+  },
+} satisfies Record<Locale, Record<string, unknown>>;
+
+export type Messages = (typeof MESSAGES)["nl"];
