@@ -224,7 +224,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
                 ? { folder: dossier.companyNumber }
                 : integration.connection === "exact"
                   ? { division: 100_000 + index }
-                  : { administrationId: "7c1d5f0e-2b7a-4a57-9d0e-0000000000" + String(10 + index) },
+                  : { administrationId: `7c1d5f0e-2b7a-4a57-9d0e-0000000000${String(10 + index)}` },
           },
         ];
       case "email":
@@ -253,6 +253,8 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
         ];
       case "none":
         return [{ ...base, kind: "none" as const }];
+      default:
+        return [];
     }
   });
   await db.insert(dossierIntegrations).values(integrationValues);

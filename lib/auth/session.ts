@@ -42,6 +42,6 @@ export const getActor = cache(async (): Promise<Actor | null> => {
 /** For pages and actions behind sign-in: anonymous visitors go to the sign-in page. */
 export async function requireActor(): Promise<Extract<Actor, { kind: "user" }>> {
   const actor = await getActor();
-  if (!actor || actor.kind !== "user") redirect("/sign-in");
+  if (actor?.kind !== "user") redirect("/sign-in");
   return actor;
 }
