@@ -37,7 +37,8 @@ export function decide(actor: Actor, action: Action, resource: Resource): Decisi
 export function authorize(actor: Actor, action: Action, resource: Resource): void {
   const decision = decide(actor, action, resource);
   if (decision === "not_found") throw new NotFoundError();
-  if (decision === "forbidden") throw new ForbiddenError(`forbidden.${action}`);
+  // One generic "errors.forbidden" message: i18n keys cannot contain the dots of action names.
+  if (decision === "forbidden") throw new ForbiddenError();
 }
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {
