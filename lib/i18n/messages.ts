@@ -1,18 +1,21 @@
 import type { Locale } from "./config";
 import enAuth from "./messages/en/auth.json";
 import enCommon from "./messages/en/common.json";
+import enDev from "./messages/en/dev.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
 import enPortal from "./messages/en/portal.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
+import frDev from "./messages/fr/dev.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
 import frPortal from "./messages/fr/portal.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
+import nlDev from "./messages/nl/dev.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
@@ -28,6 +31,7 @@ export const MESSAGES = {
     dossier: nlDossier,
     documents: nlDocuments,
     errors: nlErrors,
+    dev: nlDev,
   },
   fr: {
     common: frCommon,
@@ -36,6 +40,7 @@ export const MESSAGES = {
     dossier: frDossier,
     documents: frDocuments,
     errors: frErrors,
+    dev: frDev,
   },
   en: {
     common: enCommon,
@@ -44,6 +49,7 @@ export const MESSAGES = {
     dossier: enDossier,
     documents: enDocuments,
     errors: enErrors,
+    dev: enDev,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -1,8 +1,10 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
 import { z } from "zod";
 import { signIn } from "@/lib/auth/auth";
+import { AUTH_PAGES } from "@/lib/auth/auth.config";
 import { isDemoUserEmail } from "@/lib/auth/demo-users";
 import { isDemoEnabled } from "@/lib/env";
 
@@ -19,12 +21,18 @@ export async function requestMagicLinkAction(_prev: SignInState, formData: FormD
   const parsed = emailSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { error: "invalidEmail" };
   try {
-    await signIn("email", { email: parsed.data.email, redirectTo: safeCallback(parsed.data.callbackUrl) });
+    await signIn("email", {
+      email: parsed.data.email,
+      redirectTo: safeCallback(parsed.data.callbackUrl),
+      redirect: false,
+    });
   } catch (error) {
     if (error instanceof AuthError) return { error: "signInFailed" };
-    throw error; // Next's redirect
+    throw error;
   }
-  return {};
+  // Our own page rather than Auth.js' redirect through /api/auth/verify-request, which the
+  // client router cannot follow as a page.
+  redirect(AUTH_PAGES.verifyRequest);
 }
 
 export async function demoSignInAction(_prev: SignInState, formData: FormData): Promise<SignInState> {

@@ -1,0 +1,61 @@
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = 3100;
+
+/**
+ * End-to-end tests against the production build (`next build` first; `npm run test:e2e` does it
+ * when no build exists) in Debian's Chromium. Each run starts from an empty embedded database that
+ * the server seeds with the demo portal (KOPPEL_DEMO=1 turns the demo on in a production build).
+ */
+export default defineConfig({
+  testDir: "./e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [["list"]],
+  outputDir: "./test-results",
+  use: {
+    baseURL: `http://localhost:${PORT}`,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [
+    { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } },
+    {
+      name: "phone",
+      use: {
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 2,
+        isMobile: true,
+        hasTouch: true,
+        userAgent: devices["Pixel 7"].userAgent,
+      },
+    },
+  ],
+  webServer: {
+    command: `rm -rf .data/e2e && npx next start -p ${PORT} -H 127.0.0.1`,
+    url: `http://localhost:${PORT}/sign-in`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    env: {
+      NEXT_TELEMETRY_DISABLED: "1",
+      KOPPEL_DEMO: "1",
+      KOPPEL_DATA_DIR: ".data/e2e",
+      AUTH_URL: `http://localhost:${PORT}`,
+    },
+  },
+});
