@@ -1,0 +1,57 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { dossiers } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
+import { ValidationError } from "@/lib/errors";
+import type { CreateDossierInput } from "./schemas";
+
+const DUPLICATE = () => new ValidationError({ companyNumber: ["companyNumber.duplicate"] });
+
+/** Postgres unique violation on the (portal, company number) index, whichever driver wrapped it. */
+function isDuplicateCompanyNumber(error: unknown): boolean {
+  for (let current = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
+    const { code, constraint } = current as { code?: unknown; constraint?: unknown };
+    if (code === "23505") return constraint === undefined || constraint === "dossiers_portal_company_number_uq";
+  }
+  return false;
+}
+
+/**
+ * Creates a dossier (a client company) in a portal. Admins and accountants only; a company is a
+ * client of an office once, so a second dossier with the same company number is a field error.
+ * Without a VAT number the dossier gets "BE" + the company number, as for every Belgian company.
+ */
+export async function createDossier(
+  db: DbOrTx,
+  actor: Actor,
+  input: CreateDossierInput,
+): Promise<{ dossierId: string; name: string }> {
+  authorize(actor, "dossier.create", { portalId: input.portalId });
+
+  const [existing] = await db
+    .select({ id: dossiers.id })
+    .from(dossiers)
+    .where(and(eq(dossiers.portalId, input.portalId), eq(dossiers.companyNumber, input.companyNumber)))
+    .limit(1);
+  if (existing) throw DUPLICATE();
+
+  try {
+    const [row] = await db
+      .insert(dossiers)
+      .values({
+        portalId: input.portalId,
+        name: input.name,
+        companyNumber: input.companyNumber,
+        vatNumber: input.vatNumber ?? `BE${input.companyNumber}`,
+      })
+      .returning({ id: dossiers.id, name: dossiers.name });
+    if (!row) throw new Error("insert into dossiers returned no row");
+    return { dossierId: row.id, name: row.name };
+  } catch (error) {
+    // Two people adding the same company at once: the unique index decides, same answer.
+    if (isDuplicateCompanyNumber(error)) throw DUPLICATE();
+    throw error;
+  }
+}

@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { normalizeCompanyNumber } from "./company-number";
+
+// Messages are keys under the "errors" i18n namespace: forms show them next to the field, the REST
+// API returns them as problem details.
+
+export const dossierNameSchema = z
+  .string({ error: "dossierName.required" })
+  .trim()
+  .min(1, "dossierName.required")
+  .max(200, "dossierName.tooLong");
+
+/** Belgian enterprise number in any common notation (0123.456.749, BE 0123 456 749) → 10 digits. */
+export const companyNumberSchema = z
+  .string({ error: "companyNumber.required" })
+  .trim()
+  .min(1, "companyNumber.required")
+  .transform((value, ctx) => {
+    const digits = normalizeCompanyNumber(value);
+    if (!digits) {
+      ctx.addIssue({ code: "custom", message: "companyNumber.invalid" });
+      return z.NEVER;
+    }
+    return digits;
+  });
+
+/**
+ * Optional Belgian VAT number: "BE" + 10 digits, spaces and dots allowed; bare digits get the "BE".
+ * Empty → undefined (the service then uses "BE" + the company number).
+ */
+export const vatNumberSchema = z
+  .string()
+  .nullish()
+  .transform((value, ctx) => {
+    const compact = (value ?? "").toUpperCase().replace(/[\s.\-/]/g, "");
+    if (compact === "") return undefined;
+    const withPrefix = /^\d{10}$/.test(compact) ? `BE${compact}` : compact;
+    if (!/^BE\d{10}$/.test(withPrefix)) {
+      ctx.addIssue({ code: "custom", message: "vatNumber.invalid" });
+      return z.NEVER;
+    }
+    return withPrefix;
+  });
+
+export const createDossierSchema = z.object({
+  portalId: z.uuid({ error: "notFound" }),
+  name: dossierNameSchema,
+  companyNumber: companyNumberSchema,
+  vatNumber: vatNumberSchema,
+});
+
+export type CreateDossierInput = z.output<typeof createDossierSchema>;

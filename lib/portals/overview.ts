@@ -1,0 +1,184 @@
+import "server-only";
+import { and, asc, count, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { connections, documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
+import type { PortalRole } from "@/lib/auth/permissions";
+import { NotFoundError } from "@/lib/errors";
+import { type IntegrationState, integrationStateOf } from "./integration-state";
+
+export const PORTAL_OVERVIEW_PAGE_SIZE = 25;
+
+type DocumentStatus = (typeof documents.$inferSelect)["status"];
+
+/** Documents per status (not archived), and the archived ones (always sent) apart. */
+export type DocumentCounts = Record<DocumentStatus, number> & { archived: number };
+
+export type PortalDossierRow = {
+  id: string;
+  name: string;
+  companyNumber: string;
+  vatNumber: string | null;
+  integration: IntegrationState;
+  counts: DocumentCounts;
+};
+
+export type PortalDossierPage = {
+  rows: PortalDossierRow[];
+  /** Dossiers matching the query, over all pages. */
+  total: number;
+  page: number;
+  pageCount: number;
+  pageSize: number;
+  query: string;
+};
+
+// Malformed ids are "not found": a 404, never a database error.
+const portalIdSchema = z.uuid();
+const overviewParamsSchema = z.object({
+  query: z.string().trim().max(100).catch(""),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+});
+
+function parsePortalId(portalId: string): string {
+  const parsed = portalIdSchema.safeParse(portalId);
+  if (!parsed.success) throw new NotFoundError();
+  return parsed.data;
+}
+
+export type PortalView = { id: string; name: string; role: PortalRole | null };
+
+/** The portal's name and the actor's role in it; NotFoundError for non-members and unknown ids. */
+export async function getPortal(db: DbOrTx, actor: Actor, portalId: string): Promise<PortalView> {
+  authorize(actor, "portal.view", { portalId });
+  const id = parsePortalId(portalId);
+  const [portal] = await db.select({ id: portals.id, name: portals.name }).from(portals).where(eq(portals.id, id));
+  if (!portal) throw new NotFoundError();
+  const role = actor.kind === "user" ? (actor.portalRoles[id] ?? null) : actor.kind === "token" ? actor.role : null;
+  return { ...portal, role };
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/** Name, company number (any notation) or VAT number contains the query. */
+function searchCondition(query: string): SQL | undefined {
+  if (!query) return undefined;
+  const conditions = [ilike(dossiers.name, `%${escapeLike(query)}%`)];
+  const compact = query.toUpperCase().replace(/[\s.\-/]/g, "");
+  const digits = compact.replace(/^BE/, "");
+  if (/^\d+$/.test(digits)) conditions.push(ilike(dossiers.companyNumber, `%${digits}%`));
+  if (compact) conditions.push(ilike(dossiers.vatNumber, `%${escapeLike(compact)}%`));
+  return or(...conditions);
+}
+
+function emptyCounts(): DocumentCounts {
+  return { inbox: 0, sending: 0, sent: 0, failed: 0, rejected: 0, archived: 0 };
+}
+
+/**
+ * The portal overview: one page of the portal's dossiers (by name), each with its integration
+ * state and its document counts. Three queries whatever the page size: total, page rows with
+ * their integration, and one GROUP BY over the page's documents.
+ */
+export async function listPortalDossiers(
+  db: DbOrTx,
+  actor: Actor,
+  params: { portalId: string; query?: string; page?: number | string },
+): Promise<PortalDossierPage> {
+  authorize(actor, "portal.view", { portalId: params.portalId });
+  const portalId = parsePortalId(params.portalId);
+  const { query, page: requestedPage } = overviewParamsSchema.parse({ query: params.query, page: params.page });
+
+  const where = and(eq(dossiers.portalId, portalId), searchCondition(query));
+  const [totalRow] = await db.select({ total: count() }).from(dossiers).where(where);
+  const total = totalRow?.total ?? 0;
+  const pageSize = PORTAL_OVERVIEW_PAGE_SIZE;
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  // A page past the end (an old link after deletions) shows the last page instead of nothing.
+  const page = Math.min(requestedPage, pageCount);
+
+  const rows = await db
+    .select({
+      id: dossiers.id,
+      name: dossiers.name,
+      companyNumber: dossiers.companyNumber,
+      vatNumber: dossiers.vatNumber,
+      integrationKind: dossierIntegrations.kind,
+      integrationPackageId: dossierIntegrations.packageId,
+      integrationSettings: dossierIntegrations.settings,
+      connectionPackageId: connections.packageId,
+      connectionChannel: connections.channel,
+      connectionLabel: connections.label,
+      connectionStatus: connections.status,
+    })
+    .from(dossiers)
+    .leftJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.dossierId, dossiers.id), eq(dossierIntegrations.portalId, portalId)),
+    )
+    .leftJoin(
+      connections,
+      and(eq(connections.id, dossierIntegrations.connectionId), eq(connections.portalId, portalId)),
+    )
+    .where(where)
+    .orderBy(asc(dossiers.name), asc(dossiers.id))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+
+  const countsByDossier = new Map<string, DocumentCounts>(rows.map((row) => [row.id, emptyCounts()]));
+  if (rows.length > 0) {
+    const isArchived = sql<boolean>`(${documents.archivedAt} is not null)`;
+    const countRows = await db
+      .select({ dossierId: documents.dossierId, status: documents.status, isArchived, n: count() })
+      .from(documents)
+      .where(
+        and(
+          eq(documents.portalId, portalId),
+          inArray(
+            documents.dossierId,
+            rows.map((row) => row.id),
+          ),
+        ),
+      )
+      .groupBy(documents.dossierId, documents.status, isArchived);
+    for (const row of countRows) {
+      const counts = countsByDossier.get(row.dossierId);
+      if (!counts) continue;
+      if (row.isArchived) counts.archived += row.n;
+      else counts[row.status] += row.n;
+    }
+  }
+
+  return {
+    rows: rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      companyNumber: row.companyNumber,
+      vatNumber: row.vatNumber,
+      integration: integrationStateOf({
+        kind: row.integrationKind,
+        packageId: row.integrationPackageId,
+        settings: row.integrationSettings,
+        connection:
+          row.connectionPackageId && row.connectionChannel && row.connectionLabel && row.connectionStatus
+            ? {
+                packageId: row.connectionPackageId,
+                channel: row.connectionChannel,
+                label: row.connectionLabel,
+                status: row.connectionStatus,
+              }
+            : null,
+      }),
+      counts: countsByDossier.get(row.id) ?? emptyCounts(),
+    })),
+    total,
+    page,
+    pageCount,
+    pageSize,
+    query,
+  };
+}
