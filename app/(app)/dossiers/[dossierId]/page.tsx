@@ -1,0 +1,91 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { cache } from "react";
+import { DocumentList } from "@/components/documents/document-list";
+import { DocumentPagination } from "@/components/documents/document-pagination";
+import { DocumentTabs } from "@/components/documents/document-tabs";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db";
+import { orNotFound } from "@/lib/actions/or-not-found";
+import { requireActor } from "@/lib/auth/session";
+import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
+import { parseDocumentListSearch } from "@/lib/documents/schemas";
+import { formatCompanyNumber } from "@/lib/dossiers/company-number";
+import { getDossierOverview } from "@/lib/dossiers/get";
+import { DossierSummary } from "./_components/dossier-summary";
+
+type Props = {
+  params: Promise<{ dossierId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+/** Shared by the metadata and the page within one request. */
+const loadOverview = cache(async (dossierId: string) => {
+  const actor = await requireActor();
+  return getDossierOverview(await getDb(), actor, dossierId);
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { dossierId } = await params;
+  const overview = await orNotFound(loadOverview(dossierId));
+  return { title: overview.name };
+}
+
+export default async function DossierPage({ params, searchParams }: Props) {
+  const { dossierId } = await params;
+  // Unknown tabs and bad cursors fall back to the first page of the Inbox; never an error.
+  const { tab, cursor, direction } = parseDocumentListSearch(await searchParams);
+  const actor = await requireActor();
+  const db = await getDb();
+  const [overview, page, counts, t] = await Promise.all([
+    orNotFound(loadOverview(dossierId)),
+    orNotFound(listDocuments(db, actor, { dossierId, tab, cursor, direction, limit: DOCUMENT_PAGE_SIZE })),
+    orNotFound(countDocumentsByTab(db, actor, { dossierId })),
+    getTranslations(),
+  ]);
+
+  const basePath = `/dossiers/${overview.id}`;
+  const tabPath = tab === "inbox" ? `${basePath}?` : `${basePath}?tab=${tab}&`;
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        {overview.canViewPortal ? (
+          <Link
+            href={`/portals/${overview.portalId}`}
+            className="-my-2 mb-1 inline-flex min-h-11 items-center gap-1.5 text-sm font-medium text-brand-700 hover:text-brand-600 hover:underline"
+          >
+            <span aria-hidden="true">←</span>
+            {t("dossier.backToPortal")}
+          </Link>
+        ) : null}
+        <PageHeader
+          title={overview.name}
+          description={
+            <span className="tabular-nums">
+              {t("dossier.companyNumber", { number: formatCompanyNumber(overview.companyNumber) })}
+            </span>
+          }
+        />
+        <DossierSummary overview={overview} />
+      </div>
+
+      <section aria-labelledby="documents-title" className="flex flex-col gap-4">
+        <h2 id="documents-title" className="sr-only">
+          {t("documents.title")}
+        </h2>
+        <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
+        {page.items.length > 0 ? (
+          <DocumentList items={page.items} />
+        ) : (
+          <EmptyState title={t(`documents.empty.${tab}.title`)} body={t(`documents.empty.${tab}.body`)} />
+        )}
+        <DocumentPagination
+          newerHref={page.newerCursor ? `${tabPath}before=${page.newerCursor}` : null}
+          olderHref={page.olderCursor ? `${tabPath}after=${page.olderCursor}` : null}
+        />
+      </section>
+    </div>
+  );
+}

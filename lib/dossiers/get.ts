@@ -1,0 +1,108 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { connections, dossierIntegrations, dossiers } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { authorize, can } from "@/lib/auth/authorize";
+import type { Action } from "@/lib/auth/permissions";
+import { NotFoundError } from "@/lib/errors";
+import { type IntegrationState, integrationStateOf } from "@/lib/portals/integration-state";
+
+/** The tenant of a dossier, once the actor is known to be allowed to act on it. */
+export type DossierScope = { portalId: string; dossierId: string };
+
+// Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
+const dossierIdSchema = z.guid();
+
+/**
+ * Loads the dossier's portal and authorizes `action` on it. An unknown id, a malformed id and a
+ * dossier the actor may not see all throw NotFoundError, so none of them tells an outsider that
+ * the dossier exists.
+ */
+export async function resolveDossierScope(
+  db: DbOrTx,
+  actor: Actor,
+  dossierId: string,
+  action: Action,
+): Promise<DossierScope> {
+  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({ portalId: dossiers.portalId })
+    .from(dossiers)
+    .where(eq(dossiers.id, dossierId))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  authorize(actor, action, { portalId: row.portalId, dossierId });
+  return { portalId: row.portalId, dossierId };
+}
+
+export type DossierOverview = {
+  id: string;
+  portalId: string;
+  name: string;
+  /** 10 digits without dots; format with formatCompanyNumber. */
+  companyNumber: string;
+  isAutoSendEnabled: boolean;
+  /** Which way the dossier delivers; the same derivation (and colours) as the portal overview. */
+  integration: IntegrationState;
+  /** Admins and accountants of the portal; they get the way back to the portal overview. */
+  canViewPortal: boolean;
+};
+
+/** The head of the dossier page: identity, integration state and auto-send flag. */
+export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: string): Promise<DossierOverview> {
+  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({
+      portalId: dossiers.portalId,
+      name: dossiers.name,
+      companyNumber: dossiers.companyNumber,
+      isAutoSendEnabled: dossiers.isAutoSendEnabled,
+      integrationKind: dossierIntegrations.kind,
+      integrationPackageId: dossierIntegrations.packageId,
+      integrationSettings: dossierIntegrations.settings,
+      connectionPackageId: connections.packageId,
+      connectionChannel: connections.channel,
+      connectionLabel: connections.label,
+      connectionStatus: connections.status,
+    })
+    .from(dossiers)
+    // The portal conditions keep the joins inside the tenant even if a row were ever mislinked.
+    .leftJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.dossierId, dossiers.id), eq(dossierIntegrations.portalId, dossiers.portalId)),
+    )
+    .leftJoin(
+      connections,
+      and(eq(connections.id, dossierIntegrations.connectionId), eq(connections.portalId, dossiers.portalId)),
+    )
+    .where(eq(dossiers.id, dossierId))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  const scope: DossierScope = { portalId: row.portalId, dossierId };
+  authorize(actor, "dossier.view", scope);
+
+  return {
+    id: scope.dossierId,
+    portalId: scope.portalId,
+    name: row.name,
+    companyNumber: row.companyNumber,
+    isAutoSendEnabled: row.isAutoSendEnabled,
+    integration: integrationStateOf({
+      kind: row.integrationKind,
+      packageId: row.integrationPackageId,
+      settings: row.integrationSettings,
+      connection:
+        row.connectionPackageId && row.connectionChannel && row.connectionLabel !== null && row.connectionStatus
+          ? {
+              packageId: row.connectionPackageId,
+              channel: row.connectionChannel,
+              label: row.connectionLabel,
+              status: row.connectionStatus,
+            }
+          : null,
+    }),
+    canViewPortal: can(actor, "portal.view", { portalId: scope.portalId }),
+  };
+}
