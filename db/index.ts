@@ -2,6 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { dataDir } from "@/lib/env";
 import { type DriverKind, selectDriver } from "./driver";
 import * as schema from "./schema";
 
@@ -13,10 +14,6 @@ export type OpenedDb = { db: Db; driver: DriverKind; close: () => Promise<void> 
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
 
-export function defaultDataDir(): string {
-  return path.resolve(process.env.KOPPEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
-}
-
 /** Opens a database for the URL (PGlite in the data dir when none) and applies the migrations. */
 export async function openDb(options: { url?: string; pgliteDir?: string } = {}): Promise<OpenedDb> {
   const driver = selectDriver(options.url);
@@ -25,7 +22,7 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
     const { PGlite } = await import("@electric-sql/pglite");
     const { drizzle } = await import("drizzle-orm/pglite");
     const { migrate } = await import("drizzle-orm/pglite/migrator");
-    const dir = options.pgliteDir ?? path.join(defaultDataDir(), "pglite");
+    const dir = options.pgliteDir ?? path.join(dataDir(), "pglite");
     // PGlite creates only the last path segment; "memory://" keeps it in memory (tests).
     if (!dir.startsWith("memory://")) mkdirSync(path.dirname(dir), { recursive: true });
     const client = new PGlite(dir);

@@ -294,7 +294,10 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
         portalId: dossier.portalId,
         dossierId: dossier.id,
         source: pick(rand, ["upload", "upload", "email", "sales", "api"] as const),
-        fileName: `${(counterparty.split(" ")[0] ?? "scan").toLowerCase()}-${invoiceDate}-${n + 1}.pdf`,
+        // Unrecognised documents carry the name a phone scan gets; recognised ones the counterparty.
+        fileName: documentType
+          ? `${(counterparty.split(" ")[0] ?? "scan").toLowerCase()}-${invoiceDate}-${n + 1}.pdf`
+          : `scan-${createdAt.toISOString().slice(0, 10)}-${n + 1}.pdf`,
         mimeType: "application/pdf",
         sizeBytes: 20_000 + Math.floor(rand() * 400_000),
         sha256: Array.from({ length: 64 }, () => Math.floor(rand() * 16).toString(16)).join(""),

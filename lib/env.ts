@@ -33,8 +33,14 @@ export function env(): Env {
   return cached;
 }
 
+/** Forgets the parsed env so the next `env()` reads process.env again. For tests only. */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
 export function dataDir(): string {
-  return path.resolve(env().KOPPEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
+  // The data dir is chosen at run time; keep the bundler from tracing the whole project for it.
+  return path.resolve(/*turbopackIgnore: true*/ env().KOPPEL_DATA_DIR ?? path.join(process.cwd(), ".data"));
 }
 
 /** Embedded default: no DATABASE_URL, so everything lives in .data/ on this machine. */
