@@ -1,36 +1,15 @@
 import "server-only";
-import { eq } from "drizzle-orm";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { type DbOrTx, getDb } from "@/db";
-import { dossierMembers, portalMembers } from "@/db/schema";
+import { getDb } from "@/db";
 import type { Actor } from "./actor";
 import { auth } from "./auth";
+import { loadUserActor } from "./load-actor";
 
 export const getSessionUserId = cache(async (): Promise<string | null> => {
   const session = await auth();
   return session?.user?.id ?? null;
 });
-
-/** Builds a user's actor from their memberships as they are in the database now. */
-export async function loadUserActor(db: DbOrTx, userId: string): Promise<Actor> {
-  const [portalRows, dossierRows] = await Promise.all([
-    db
-      .select({ portalId: portalMembers.portalId, role: portalMembers.role })
-      .from(portalMembers)
-      .where(eq(portalMembers.userId, userId)),
-    db
-      .select({ dossierId: dossierMembers.dossierId, portalId: dossierMembers.portalId })
-      .from(dossierMembers)
-      .where(eq(dossierMembers.userId, userId)),
-  ]);
-  return {
-    kind: "user",
-    userId,
-    portalRoles: Object.fromEntries(portalRows.map((row) => [row.portalId, row.role])),
-    dossiers: Object.fromEntries(dossierRows.map((row) => [row.dossierId, row.portalId])),
-  };
-}
 
 /** The signed-in user's actor, or null for anonymous visitors. */
 export const getActor = cache(async (): Promise<Actor | null> => {
