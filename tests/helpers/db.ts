@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/pglite";
 import pg from "pg";
 import { inject } from "vitest";
-import { type Db, type OpenedDb, openDb } from "@/db";
+import { type Db, MIGRATIONS_FOLDER, type OpenedDb, openDb } from "@/db";
 import * as schema from "@/db/schema";
 
 /**
@@ -45,7 +46,8 @@ async function openPgliteFromTemplate(): Promise<OpenedDb> {
   const templateDir = inject("pgliteTemplateDir");
   // Outside vitest's global setup (no dir provided): migrate a fresh instance the slow way.
   if (!templateDir) return openDb({ pgliteDir: "memory://" });
-  const file = path.join(templateDir, "migrated.tar.gz");
+  // Named after the migrations, so a watch-mode run picks up a newly generated one.
+  const file = path.join(templateDir, `migrated-${migrationsHash()}.tar.gz`);
   if (!existsSync(file)) {
     const template = await openDb({ pgliteDir: "memory://" });
     const client = (template.db as unknown as { $client: import("@electric-sql/pglite").PGlite }).$client;
@@ -63,6 +65,15 @@ async function openPgliteFromTemplate(): Promise<OpenedDb> {
   // The same options as openDb, so queries behave exactly as in the app.
   const db = drizzle({ client, schema, casing: "snake_case" }) as unknown as Db;
   return { db, driver: "pglite", close: () => client.close() };
+}
+
+function migrationsHash(): string {
+  const hash = createHash("sha256");
+  for (const entry of readdirSync(MIGRATIONS_FOLDER, { recursive: true }).map(String).sort()) {
+    const full = path.join(MIGRATIONS_FOLDER, entry);
+    if (statSync(full).isFile()) hash.update(entry).update(readFileSync(full));
+  }
+  return hash.digest("hex").slice(0, 16);
 }
 
 /** Runs raw SQL and returns its rows; `Db` is typed for every driver, so `execute` results are opaque. */

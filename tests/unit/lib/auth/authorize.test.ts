@@ -122,16 +122,14 @@ describe("the permission table", () => {
     expect(COLUMNS.map((column) => column.name)).toEqual(Object.values(COLUMN_ACTORS).map((column) => column.name));
   });
 
+  // Tuples, so the test names read "connection.manage, accountant of the portal → forbidden".
   const cells = ACTIONS.flatMap((action) =>
-    COLUMNS.map((column, index) => ({
-      action,
-      column: column.name,
-      actor: column.actor,
-      expected: expectedRow(action).outcomes[index] as Outcome,
-    })),
+    COLUMNS.map(
+      (column, index) => [action, column.name, expectedRow(action).outcomes[index] as Outcome, column.actor] as const,
+    ),
   );
 
-  it.each(cells)("$action, $column → $expected", ({ action, actor, expected }) => {
+  it.each(cells)("%s, %s → %s", (action, _column, expected, actor) => {
     const resource = resourceFor(action);
     expect(outcomeOf(actor, action, resource)).toBe(expected);
     expect(can(actor, action, resource)).toBe(expected === "allow");
@@ -174,11 +172,13 @@ describe("the never row: other portals' and other dossiers' data", () => {
     },
   ];
 
-  const cells = ACTIONS.flatMap((action) => NEVER.map((column) => ({ action, column: column.name, ...column })));
+  const cells = ACTIONS.flatMap((action) =>
+    NEVER.map((column) => [action, column.name, column.actor, column.resource(action)] as const),
+  );
 
-  it.each(cells)("$action, $column → not_found", ({ action, actor, resource }) => {
-    expect(outcomeOf(actor, action, resource(action))).toBe("not_found");
-    expect(can(actor, action, resource(action))).toBe(false);
+  it.each(cells)("%s, %s → not_found", (action, _column, actor, resource) => {
+    expect(outcomeOf(actor, action, resource)).toBe("not_found");
+    expect(can(actor, action, resource)).toBe(false);
   });
 });
 

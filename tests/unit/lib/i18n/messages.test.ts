@@ -45,8 +45,8 @@ describe("translations", () => {
     expect(Object.keys(MESSAGES[locale]).sort()).toEqual([...NAMESPACES].sort());
   });
 
-  const namespaceCases = OTHER_LOCALES.flatMap((locale) => NAMESPACES.map((namespace) => ({ locale, namespace })));
-  it.each(namespaceCases)("$locale/$namespace has exactly the Dutch keys", ({ locale, namespace }) => {
+  const namespaceCases = OTHER_LOCALES.flatMap((locale) => NAMESPACES.map((namespace) => [locale, namespace] as const));
+  it.each(namespaceCases)("%s/%s has exactly the Dutch keys", (locale, namespace) => {
     const dutch = [...leaves((MESSAGES[DEFAULT_LOCALE] as Record<string, unknown>)[namespace]).keys()].sort();
     const other = [...leaves((MESSAGES[locale] as Record<string, unknown>)[namespace]).keys()].sort();
     expect({
