@@ -1,4 +1,4 @@
-/** Which Postgres driver a DATABASE_URL calls for. Pure, so it is unit-tested. */
+/** Which Postgres driver a DATABASE_URL calls for (DATABASE_DRIVER=neon forces Neon for proxy testing). */
 export type DriverKind = "pglite" | "neon" | "node-postgres";
 
 export function selectDriver(databaseUrl: string | undefined): DriverKind {

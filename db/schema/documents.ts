@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  foreignKey,
   index,
   integer,
   jsonb,
@@ -8,6 +9,7 @@ import {
   pgTable,
   text,
   timestamp,
+  unique,
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
@@ -52,9 +54,7 @@ export const documents = pgTable(
     portalId: uuid()
       .notNull()
       .references(() => portals.id, { onDelete: "cascade" }),
-    dossierId: uuid()
-      .notNull()
-      .references(() => dossiers.id, { onDelete: "cascade" }),
+    dossierId: uuid().notNull(),
     source: documentSourceEnum().notNull(),
     fileName: text().notNull(),
     mimeType: text().notNull(),
@@ -84,6 +84,13 @@ export const documents = pgTable(
       .where(sql`${t.archivedAt} is not null`),
     // Portal overview: document counts per dossier and status.
     index("documents_portal_dossier_status_idx").on(t.portalId, t.dossierId, t.status),
+    // Target of the (document_id, portal_id) keys of dispatches and attempts.
+    unique("documents_id_portal_uq").on(t.id, t.portalId),
+    foreignKey({
+      name: "documents_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
   ],
 );
 
@@ -95,12 +102,8 @@ export const dispatches = pgTable(
     portalId: uuid()
       .notNull()
       .references(() => portals.id, { onDelete: "cascade" }),
-    dossierId: uuid()
-      .notNull()
-      .references(() => dossiers.id, { onDelete: "cascade" }),
-    documentId: uuid()
-      .notNull()
-      .references(() => documents.id, { onDelete: "cascade" }),
+    dossierId: uuid().notNull(),
+    documentId: uuid().notNull(),
     connectionId: uuid().references(() => connections.id, { onDelete: "set null" }),
     trigger: dispatchTriggerEnum().notNull(),
     requestedByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
@@ -124,6 +127,16 @@ export const dispatches = pgTable(
     // Job driver resumes unfinished dispatches on start.
     index("dispatches_active_idx").on(t.status, t.nextAttemptAt).where(sql`${t.status} in ('queued', 'running')`),
     index("dispatches_portal_idx").on(t.portalId, t.createdAt),
+    foreignKey({
+      name: "dispatches_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
+    foreignKey({
+      name: "dispatches_document_portal_fk",
+      columns: [t.documentId, t.portalId],
+      foreignColumns: [documents.id, documents.portalId],
+    }).onDelete("cascade"),
   ],
 );
 
@@ -138,9 +151,7 @@ export const attempts = pgTable(
     dispatchId: uuid()
       .notNull()
       .references(() => dispatches.id, { onDelete: "cascade" }),
-    documentId: uuid()
-      .notNull()
-      .references(() => documents.id, { onDelete: "cascade" }),
+    documentId: uuid().notNull(),
     number: integer().notNull(),
     trigger: dispatchTriggerEnum().notNull(),
     connector: text().notNull(),
@@ -158,5 +169,10 @@ export const attempts = pgTable(
     index("attempts_document_idx").on(t.documentId, t.startedAt),
     // Portal delivery log, newest first.
     index("attempts_portal_started_idx").on(t.portalId, t.startedAt),
+    foreignKey({
+      name: "attempts_document_portal_fk",
+      columns: [t.documentId, t.portalId],
+      foreignColumns: [documents.id, documents.portalId],
+    }).onDelete("cascade"),
   ],
 );

@@ -1,5 +1,17 @@
 import { sql } from "drizzle-orm";
-import { check, index, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  check,
+  foreignKey,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { dossiers, portals } from "./tenancy";
 
 export const channelEnum = pgEnum("channel", ["api", "ftp", "email"]);
@@ -43,6 +55,8 @@ export const connections = pgTable(
   (t) => [
     // Portal integrations page: connections of a portal.
     index("connections_portal_idx").on(t.portalId),
+    // Target of dossier_integrations' (connection_id, portal_id) key: same-portal connections only.
+    unique("connections_id_portal_uq").on(t.id, t.portalId),
   ],
 );
 
@@ -54,11 +68,9 @@ export const dossierIntegrations = pgTable(
     portalId: uuid()
       .notNull()
       .references(() => portals.id, { onDelete: "cascade" }),
-    dossierId: uuid()
-      .notNull()
-      .references(() => dossiers.id, { onDelete: "cascade" }),
+    dossierId: uuid().notNull(),
     kind: dossierIntegrationKindEnum().notNull(),
-    connectionId: uuid().references(() => connections.id, { onDelete: "restrict" }),
+    connectionId: uuid(),
     /** Catalog package id for e-mail integrations (null for free mail and none). */
     packageId: text(),
     settings: jsonb().$type<Record<string, unknown>>().notNull().default({}),
@@ -71,6 +83,17 @@ export const dossierIntegrations = pgTable(
     // Which dossiers use a connection (disable flags them).
     index("dossier_integrations_connection_idx").on(t.connectionId),
     index("dossier_integrations_portal_idx").on(t.portalId),
+    foreignKey({
+      name: "dossier_integrations_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
+    // A dossier can only use a connection of its own portal; a used connection cannot be deleted.
+    foreignKey({
+      name: "dossier_integrations_connection_portal_fk",
+      columns: [t.connectionId, t.portalId],
+      foreignColumns: [connections.id, connections.portalId],
+    }).onDelete("restrict"),
     check("dossier_integrations_connection_kind_ck", sql`(${t.kind} = 'connection') = (${t.connectionId} is not null)`),
   ],
 );

@@ -1,4 +1,15 @@
-import { boolean, index, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  foreignKey,
+  index,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { users } from "./auth";
 
 export const portalRoleEnum = pgEnum("portal_role", ["admin", "accountant"]);
@@ -55,6 +66,9 @@ export const dossiers = pgTable(
     uniqueIndex("dossiers_portal_company_number_uq").on(t.portalId, t.companyNumber),
     // Portal overview: dossiers of a portal ordered by name.
     index("dossiers_portal_name_idx").on(t.portalId, t.name),
+    // Target of the (dossier_id, portal_id) foreign keys: a row can never sit in one portal
+    // while pointing at another portal's dossier.
+    unique("dossiers_id_portal_uq").on(t.id, t.portalId),
   ],
 );
 
@@ -65,9 +79,7 @@ export const dossierMembers = pgTable(
     portalId: uuid()
       .notNull()
       .references(() => portals.id, { onDelete: "cascade" }),
-    dossierId: uuid()
-      .notNull()
-      .references(() => dossiers.id, { onDelete: "cascade" }),
+    dossierId: uuid().notNull(),
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
@@ -77,6 +89,11 @@ export const dossierMembers = pgTable(
   },
   (t) => [
     uniqueIndex("dossier_members_dossier_user_uq").on(t.dossierId, t.userId),
+    foreignKey({
+      name: "dossier_members_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
     // Actor resolution: "which dossiers is this user in".
     index("dossier_members_user_idx").on(t.userId),
     index("dossier_members_portal_idx").on(t.portalId),

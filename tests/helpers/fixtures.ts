@@ -94,6 +94,7 @@ export async function expectPgError(query: PromiseLike<unknown>): Promise<{ code
 
 export const UNIQUE_VIOLATION = "23505";
 export const CHECK_VIOLATION = "23514";
+export const FOREIGN_KEY_VIOLATION = "23503";
 /**
  * ON DELETE RESTRICT refusing to delete a referenced row: PostgreSQL 15 reports a plain
  * foreign_key_violation, newer servers (PGlite's) the dedicated restrict_violation.

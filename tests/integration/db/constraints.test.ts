@@ -7,6 +7,7 @@ import {
   CHECK_VIOLATION,
   dispatchValues,
   expectPgError,
+  FOREIGN_KEY_VIOLATION,
   insertConnection,
   insertDocument,
   insertDossier,
@@ -93,7 +94,7 @@ describe("kind = connection ⇔ connection_id set", () => {
       .values({ portalId: portal.id, dossierId: dossier.id, kind: "connection", connectionId: connection.id });
     const error = await expectPgError(db.delete(connections).where(eq(connections.id, connection.id)));
     expect(RESTRICT_VIOLATIONS).toContain(error.code);
-    expect(error.constraint).toMatch(/connection_id/);
+    expect(error.constraint).toBe("dossier_integrations_connection_portal_fk");
   });
 });
 
@@ -167,5 +168,39 @@ describe("company number unique per portal", () => {
     const [a, b] = [await insertPortal(db), await insertPortal(db)];
     await insertDossier(db, a.id, { companyNumber: "0202239951" });
     await insertDossier(db, b.id, { companyNumber: "0202239951" });
+  });
+});
+
+describe("rows stay inside their portal", () => {
+  it("refuses a document in one portal that points at another portal's dossier", async () => {
+    const { db } = opened;
+    const [mine, theirs] = [await insertPortal(db), await insertPortal(db)];
+    const theirDossier = await insertDossier(db, theirs.id);
+    const error = await expectPgError(insertDocument(db, { ...theirDossier, portalId: mine.id }));
+    expect(error).toEqual({ code: FOREIGN_KEY_VIOLATION, constraint: "documents_dossier_portal_fk" });
+  });
+
+  it("refuses a dossier integration that uses another portal's connection", async () => {
+    const { db } = opened;
+    const [mine, theirs] = [await insertPortal(db), await insertPortal(db)];
+    const dossier = await insertDossier(db, mine.id);
+    const theirConnection = await insertConnection(db, theirs.id);
+    const error = await expectPgError(
+      db
+        .insert(dossierIntegrations)
+        .values({ portalId: mine.id, dossierId: dossier.id, kind: "connection", connectionId: theirConnection.id }),
+    );
+    expect(error).toEqual({ code: FOREIGN_KEY_VIOLATION, constraint: "dossier_integrations_connection_portal_fk" });
+  });
+
+  it("refuses a dispatch whose portal differs from its document's", async () => {
+    const { db } = opened;
+    const [mine, theirs] = [await insertPortal(db), await insertPortal(db)];
+    const theirDossier = await insertDossier(db, theirs.id);
+    const theirDocument = await insertDocument(db, theirDossier);
+    const error = await expectPgError(
+      db.insert(dispatches).values({ ...dispatchValues(theirDocument), portalId: mine.id }),
+    );
+    expect(error?.code).toBe(FOREIGN_KEY_VIOLATION);
   });
 });
