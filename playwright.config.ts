@@ -18,6 +18,8 @@ export default defineConfig({
   outputDir: "./test-results",
   use: {
     baseURL: `http://localhost:${PORT}`,
+    // A Belgian browser; the sign-in page follows Accept-Language until a user picks a language.
+    locale: "nl-BE",
     trace: "retain-on-failure",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

@@ -15,7 +15,7 @@ export type DemoUserKey = keyof typeof USERS;
 export async function signInAs(page: Page, user: DemoUserKey): Promise<void> {
   await page.goto("/sign-in");
   await page.getByRole("button", { name: new RegExp(USERS[user].email.replace(/\./g, "\\.")) }).click();
-  await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
+  await page.waitForURL(/\/(portals|dossiers)\/[0-9a-f-]{36}|\/no-access/);
 }
 
 /** Switches the UI language with the header switch (stored on the user) and waits for it. */

@@ -31,11 +31,11 @@ export function DemoSignIn({ users, callbackUrl }: { users: DemoUserView[]; call
                 disabled={isPending}
                 className="flex w-full items-center justify-between gap-3 rounded-md border border-amber-200 bg-white px-3 py-2 text-left hover:border-amber-400 disabled:opacity-60"
               >
-                <span>
+                <span className="min-w-0">
                   <span className="block font-medium">{user.name}</span>
-                  <span className="block text-xs text-slate-500">{user.email}</span>
+                  <span className="block truncate text-xs text-slate-500">{user.email}</span>
                 </span>
-                <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">
+                <span className="shrink-0 rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">
                   {t(`demo.roles.${user.role}`)}
                 </span>
               </button>
