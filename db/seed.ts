@@ -366,7 +366,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
 
   const byDocument = new Map(finished.map((doc) => [doc.id, doc]));
   const attemptValues = dispatchRows.flatMap((dispatch) => {
-    const doc = byDocument.get(dispatch.documentId);
+    const doc = dispatch.documentId ? byDocument.get(dispatch.documentId) : undefined;
     if (!doc || dispatch.status === "queued") return [];
     const startedAt = new Date(doc.createdAt.getTime() + 60_000);
     return [

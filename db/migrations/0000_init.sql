@@ -1,7 +1,7 @@
 CREATE TYPE "public"."locale" AS ENUM('nl', 'fr', 'en');--> statement-breakpoint
 CREATE TYPE "public"."attempt_outcome" AS ENUM('running', 'succeeded', 'retryable_error', 'permanent_error', 'auth_error');--> statement-breakpoint
 CREATE TYPE "public"."dispatch_status" AS ENUM('queued', 'running', 'succeeded', 'failed');--> statement-breakpoint
-CREATE TYPE "public"."dispatch_trigger" AS ENUM('manual', 'bulk', 'auto', 'retry');--> statement-breakpoint
+CREATE TYPE "public"."dispatch_trigger" AS ENUM('manual', 'bulk', 'auto', 'retry', 'test');--> statement-breakpoint
 CREATE TYPE "public"."document_source" AS ENUM('upload', 'email', 'sales', 'api');--> statement-breakpoint
 CREATE TYPE "public"."document_status" AS ENUM('inbox', 'sending', 'sent', 'failed', 'rejected');--> statement-breakpoint
 CREATE TYPE "public"."document_type" AS ENUM('purchase_invoice', 'purchase_credit_note', 'sales_invoice', 'sales_credit_note', 'receipt', 'other');--> statement-breakpoint
@@ -54,7 +54,7 @@ CREATE TABLE "attempts" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"portal_id" uuid NOT NULL,
 	"dispatch_id" uuid NOT NULL,
-	"document_id" uuid NOT NULL,
+	"document_id" uuid,
 	"number" integer NOT NULL,
 	"trigger" "dispatch_trigger" NOT NULL,
 	"connector" text NOT NULL,
@@ -71,7 +71,7 @@ CREATE TABLE "dispatches" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"portal_id" uuid NOT NULL,
 	"dossier_id" uuid NOT NULL,
-	"document_id" uuid NOT NULL,
+	"document_id" uuid,
 	"connection_id" uuid,
 	"trigger" "dispatch_trigger" NOT NULL,
 	"requested_by_user_id" uuid,
@@ -82,7 +82,8 @@ CREATE TABLE "dispatches" (
 	"package_reference" text,
 	"finished_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "dispatches_test_has_no_document_ck" CHECK (("dispatches"."trigger" = 'test') = ("dispatches"."document_id" is null))
 );
 --> statement-breakpoint
 CREATE TABLE "documents" (
@@ -169,6 +170,7 @@ CREATE TABLE "outbox_emails" (
 	"subject" text NOT NULL,
 	"text" text NOT NULL,
 	"html" text,
+	"attachments" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigint,
+  check,
   foreignKey,
   index,
   integer,
@@ -27,7 +28,8 @@ export const documentTypeEnum = pgEnum("document_type", [
   "other",
 ]);
 export const documentStatusEnum = pgEnum("document_status", ["inbox", "sending", "sent", "failed", "rejected"]);
-export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry"]);
+/** "test" = "Send a test document" from the dossier's integration tab (no document row). */
+export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry", "test"]);
 export const dispatchStatusEnum = pgEnum("dispatch_status", ["queued", "running", "succeeded", "failed"]);
 export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
   "running",
@@ -103,7 +105,8 @@ export const dispatches = pgTable(
       .notNull()
       .references(() => portals.id, { onDelete: "cascade" }),
     dossierId: uuid().notNull(),
-    documentId: uuid().notNull(),
+    /** Null only for test sends. */
+    documentId: uuid(),
     connectionId: uuid().references(() => connections.id, { onDelete: "set null" }),
     trigger: dispatchTriggerEnum().notNull(),
     requestedByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
@@ -132,6 +135,7 @@ export const dispatches = pgTable(
       columns: [t.dossierId, t.portalId],
       foreignColumns: [dossiers.id, dossiers.portalId],
     }).onDelete("cascade"),
+    check("dispatches_test_has_no_document_ck", sql`(${t.trigger} = 'test') = (${t.documentId} is null)`),
     foreignKey({
       name: "dispatches_document_portal_fk",
       columns: [t.documentId, t.portalId],
@@ -151,7 +155,8 @@ export const attempts = pgTable(
     dispatchId: uuid()
       .notNull()
       .references(() => dispatches.id, { onDelete: "cascade" }),
-    documentId: uuid().notNull(),
+    /** Null only for attempts of test sends. */
+    documentId: uuid(),
     number: integer().notNull(),
     trigger: dispatchTriggerEnum().notNull(),
     connector: text().notNull(),

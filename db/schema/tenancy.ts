@@ -2,6 +2,7 @@ import {
   boolean,
   foreignKey,
   index,
+  jsonb,
   pgEnum,
   pgTable,
   text,
@@ -111,6 +112,7 @@ export const outboxEmails = pgTable(
     subject: text().notNull(),
     text: text().notNull(),
     html: text(),
+    attachments: jsonb().$type<{ filename: string; contentType: string; sizeBytes: number }[]>().notNull().default([]),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -9,6 +9,7 @@ export type OutgoingEmail = {
   subject: string;
   text: string;
   html?: string;
+  attachments?: { filename: string; content: Uint8Array; contentType: string }[];
   /** Same key, same mail: Resend replays the first answer for 24 h, the outbox stores it once. */
   idempotencyKey: string;
 };
@@ -21,7 +22,18 @@ export async function sendEmail(email: OutgoingEmail): Promise<SentEmail> {
   if (RESEND_API_KEY) {
     const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL } : undefined);
     const { data, error } = await resend.emails.send(
-      { from: EMAIL_FROM, to: email.to, subject: email.subject, text: email.text, html: email.html },
+      {
+        from: EMAIL_FROM,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        attachments: email.attachments?.map((attachment) => ({
+          filename: attachment.filename,
+          content: Buffer.from(attachment.content),
+          contentType: attachment.contentType,
+        })),
+      },
       { idempotencyKey: email.idempotencyKey },
     );
     if (error || !data) throw new Error(`Resend refused the mail: ${error?.name ?? "unknown"}`);
@@ -30,7 +42,20 @@ export async function sendEmail(email: OutgoingEmail): Promise<SentEmail> {
   const db = await getDb();
   const [row] = await db
     .insert(outboxEmails)
-    .values({ from: EMAIL_FROM, ...email })
+    .values({
+      from: EMAIL_FROM,
+      to: email.to,
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      idempotencyKey: email.idempotencyKey,
+      // The outbox keeps what was attached, not the bytes: it is a developer's view of the mail.
+      attachments: (email.attachments ?? []).map((attachment) => ({
+        filename: attachment.filename,
+        contentType: attachment.contentType,
+        sizeBytes: attachment.content.byteLength,
+      })),
+    })
     .onConflictDoUpdate({
       target: outboxEmails.idempotencyKey,
       set: { idempotencyKey: email.idempotencyKey },

@@ -1,24 +1,33 @@
 import type { Locale } from "./config";
 import enAuth from "./messages/en/auth.json";
 import enCommon from "./messages/en/common.json";
+import enConnections from "./messages/en/connections.json";
+import enConnectors from "./messages/en/connectors.json";
 import enDev from "./messages/en/dev.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
+import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
+import frConnections from "./messages/fr/connections.json";
+import frConnectors from "./messages/fr/connectors.json";
 import frDev from "./messages/fr/dev.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
+import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
+import nlConnections from "./messages/nl/connections.json";
+import nlConnectors from "./messages/nl/connectors.json";
 import nlDev from "./messages/nl/dev.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
+import nlIntegrations from "./messages/nl/integrations.json";
 import nlPortal from "./messages/nl/portal.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -32,6 +41,9 @@ export const MESSAGES = {
     documents: nlDocuments,
     errors: nlErrors,
     dev: nlDev,
+    connectors: nlConnectors,
+    connections: nlConnections,
+    integrations: nlIntegrations,
   },
   fr: {
     common: frCommon,
@@ -41,6 +53,9 @@ export const MESSAGES = {
     documents: frDocuments,
     errors: frErrors,
     dev: frDev,
+    connectors: frConnectors,
+    connections: frConnections,
+    integrations: frIntegrations,
   },
   en: {
     common: enCommon,
@@ -50,6 +65,9 @@ export const MESSAGES = {
     documents: enDocuments,
     errors: enErrors,
     dev: enDev,
+    connectors: enConnectors,
+    connections: enConnections,
+    integrations: enIntegrations,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

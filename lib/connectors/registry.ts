@@ -1,0 +1,58 @@
+import type { Channel, PackageId } from "@/lib/packages/catalog";
+import type { Connector } from "./types";
+
+/**
+ * Which connector serves a package on a channel. FTP and e-mail packages share one connector per
+ * channel (their differences are catalog data); each API package gets its own folder under
+ * lib/connectors/api/. Imports are lazy so SOAP/OAuth code loads only when used. Returns null
+ * while a package's connector is not built yet: the UI shows it as "coming", nothing pretends.
+ */
+export async function loadConnector(packageId: PackageId, channel: Channel): Promise<Connector | null> {
+  switch (channel) {
+    case "email":
+      return (await import("./email")).emailConnector as unknown as Connector;
+    case "ftp":
+      return null;
+    case "api":
+      return loadApiConnector(packageId);
+    default: {
+      const unreachable: never = channel;
+      throw new Error(`unknown channel ${String(unreachable)}`);
+    }
+  }
+}
+
+async function loadApiConnector(packageId: PackageId): Promise<Connector | null> {
+  switch (packageId) {
+    case "yuki":
+    case "exact-online":
+    case "wolters-kluwer":
+    case "syneton-dms":
+      // Built in their own issues (Exact Online and Yuki; Wolters Kluwer and Syneton).
+      return null;
+    case "expert-m":
+    case "vero-online":
+    case "sage-bob":
+    case "account-2000":
+    case "adsolut":
+    case "generic-ftp":
+    case "clearfacts":
+    case "lyanthe":
+    case "octopus":
+    case "winbooks":
+    case "zenvoices":
+    case "scan-sys":
+    case "admisol":
+    case "wings":
+      return null;
+    default: {
+      const unreachable: never = packageId;
+      throw new Error(`unknown package ${String(unreachable)}`);
+    }
+  }
+}
+
+/** Whether a package can be connected on a channel today (its connector exists). */
+export async function isConnectorAvailable(packageId: PackageId, channel: Channel): Promise<boolean> {
+  return (await loadConnector(packageId, channel)) !== null;
+}
