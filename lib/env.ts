@@ -15,6 +15,8 @@ const envSchema = z.object({
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),
+  APP_ENCRYPTION_KEY: z.string().optional(),
+  APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -69,8 +71,14 @@ export function secretFromEnvOrDataDir(name: string, value: string | undefined, 
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(path.dirname(file), { recursive: true });
   const generated = randomBytes(bytes).toString("base64url");
-  writeFileSync(file, generated, { mode: 0o600, flag: "wx" });
-  return generated;
+  try {
+    writeFileSync(file, generated, { mode: 0o600, flag: "wx" });
+    return generated;
+  } catch (error) {
+    // Another process generated it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return readFileSync(file, "utf8").trim();
+    throw error;
+  }
 }
 
 export function authSecret(): string {

@@ -1,0 +1,104 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { connections } from "@/db/schema";
+import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
+import type { PackageEntry } from "@/lib/packages/catalog";
+import { ConnectorError, toConnectorError } from "./errors";
+import type { Connector, ConnectorContext, DeliveryDossier } from "./types";
+
+/** The stored connection a call runs against (null for channels without a portal step: e-mail). */
+export type StoredConnection = {
+  id: string;
+  portalId: string;
+  settings: unknown;
+  secretsEncrypted: string | null;
+};
+
+export type ContextInput = {
+  db: DbOrTx;
+  connector: Connector;
+  packageEntry: PackageEntry;
+  connection: StoredConnection | null;
+  dossier: DeliveryDossier | null;
+  dossierSettings: unknown;
+  idempotencyKey: string;
+  timeoutMs: number;
+};
+
+/**
+ * Builds the context of one connector call: settings, secrets and dossier settings re-parsed with
+ * the connector's schemas (a mismatch is a permanent `invalid_settings` error, never a crash
+ * inside the connector), secrets decrypted only here, an abort signal that fires at the timeout,
+ * and the callback that stores rotated credentials.
+ */
+export function createConnectorContext(input: ContextInput): ConnectorContext<unknown, unknown, unknown> {
+  const { connector, connection } = input;
+  const settings = connector.settingsSchema.safeParse(connection?.settings ?? {});
+  if (!settings.success) throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "settings" });
+
+  let rawSecrets: unknown = {};
+  if (connection?.secretsEncrypted) {
+    try {
+      rawSecrets = decryptSecrets(connection.secretsEncrypted, connectionSecretsContext(connection.id));
+    } catch (error) {
+      // A key that no longer matches is an operator problem: the user must re-enter the credentials.
+      throw new ConnectorError("auth", "auth_failed", { vendorDetail: "secrets could not be decrypted", cause: error });
+    }
+  }
+  const secrets = connector.secretsSchema.safeParse(rawSecrets);
+  if (!secrets.success) throw new ConnectorError("auth", "auth_failed", { vendorDetail: "secrets incomplete" });
+
+  let dossierSettings: unknown = null;
+  if (input.dossier) {
+    const parsed = connector.dossierSettingsSchema.safeParse(input.dossierSettings ?? {});
+    if (!parsed.success)
+      throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "dossier settings" });
+    dossierSettings = parsed.data;
+  }
+
+  return {
+    settings: settings.data,
+    secrets: secrets.data,
+    dossierSettings,
+    dossier: input.dossier,
+    package: input.packageEntry,
+    signal: AbortSignal.timeout(input.timeoutMs),
+    idempotencyKey: input.idempotencyKey,
+    async persistSecrets(next) {
+      if (!connection) throw new Error("this channel has no stored credentials");
+      const parsed = connector.secretsSchema.parse(next);
+      await input.db
+        .update(connections)
+        .set({
+          secretsEncrypted: encryptSecrets(parsed, connectionSecretsContext(connection.id)),
+          updatedAt: new Date(),
+        })
+        .where(and(eq(connections.id, connection.id), eq(connections.portalId, connection.portalId)));
+    },
+  };
+}
+
+/**
+ * Runs a connector call and guarantees it ends by the context's deadline even if the connector
+ * ignores the signal; every failure comes out as a ConnectorError.
+ */
+export async function runConnectorCall<T>(
+  ctx: ConnectorContext<unknown, unknown, unknown>,
+  call: () => Promise<T>,
+): Promise<T> {
+  const { signal } = ctx;
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new ConnectorError("retryable", "timeout"));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call(), aborted]);
+  } catch (error) {
+    throw toConnectorError(error);
+  } finally {
+    if (onAbort) signal.removeEventListener("abort", onAbort);
+  }
+}
