@@ -15,15 +15,17 @@ export type FactStatus = "verified" | "assumed" | "unknown";
 
 /**
  * A value the dossier must give so the standard address can be computed, e.g. Octopus' mailbox
- * code or the office's Clearfacts subdomain. `pattern` is a RegExp source the value must match.
+ * code or the office's Clearfacts subdomain. `pattern` is a RegExp source the trimmed value must
+ * match in full (anchored with ^…$). `labelKey`/`hintKey` are i18n keys under "connectors.inputs".
  */
 export type EmailRuleInput = { name: string; labelKey: string; hintKey?: string; pattern: string; example: string };
 
 /**
  * The standard e-mail addresses of a package, per document category. A template uses
- * {placeholders}: {companyNumber} (10 digits), {vatNumber}, and the rule's own inputs. A category
- * with null cannot be delivered by mail to this package. `kind: "ask"` means no public rule
- * exists: the standard option asks for the addresses, like the individual one, and says why.
+ * {placeholders}: {companyNumber} (10 digits), {vatNumber}, and the rule's own inputs; the result
+ * is lower-cased. A category with null cannot be delivered by mail to this package. `kind: "ask"`
+ * means no public rule exists (or the package generates random addresses): the standard option
+ * asks for the addresses, like the individual one, and says why.
  */
 export type EmailRule =
   | {
@@ -31,16 +33,22 @@ export type EmailRule =
       status: FactStatus;
       inputs: readonly EmailRuleInput[];
       addresses: Readonly<Record<DocumentCategory, string | null>>;
+      /** Domain the package's addresses end in, to catch typos in individual addresses. */
+      domainHint?: string;
+      /** The package drops mail from unknown senders unless Koppel's sender is allowed there. */
+      hasSenderFilter?: boolean;
       /** Extra rule the UI shows, e.g. "only PDF is recognised" (i18n key). */
       noteKey?: string;
     }
   | {
       kind: "ask";
       status: FactStatus;
-      /** Which categories the package accepts by mail. */
+      /** Which categories the package accepts by mail (each must be filled in). */
       categories: readonly DocumentCategory[];
-      /** Domain the package's addresses end in, when known, to catch typos (e.g. "clearfacts.be"). */
+      /** Domain the package's addresses end in, when known, to catch typos (e.g. "exactonline.be"). */
       domainHint?: string;
+      /** The package drops mail from unknown senders unless Koppel's sender is allowed there. */
+      hasSenderFilter?: boolean;
       noteKey?: string;
     };
 
@@ -49,7 +57,7 @@ export type FtpProfile = {
   status: FactStatus;
   /** Folder under the connection's base folder, with {dossierFolder}, {category}, {year}. */
   layout: string;
-  /** Folder names per category. */
+  /** Folder names per category (what {category} becomes). */
   categoryFolders: Readonly<Record<DocumentCategory, string>>;
   /** What the dossier folder defaults to. */
   dossierFolderDefault: "companyNumber" | "vatNumber" | "none";
@@ -67,25 +75,346 @@ export type PackageEntry = {
   apiDossierFieldKey?: string;
 };
 
+// Reusable patterns (RegExp sources, matched against the trimmed value).
+const HOST_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const DOMAIN = `^(?:${HOST_LABEL}\\.)+[A-Za-z]{2,63}$`;
+
+/** Folder names for the generic layout, used where a package's own convention is unknown. */
+const GENERIC_FOLDERS = { purchase: "purchase", sales: "sales", other: "other" } as const;
+
+/*
+ * Sources: ../shared/reference/connectors.md (§2.8 Yuki, §3.6 Exact, §6 Clearfacts, §7 FTP, §8 mail)
+ * and the vendors' own help pages named per entry. "verified" = a public source states it;
+ * "assumed" = our reading, to be confirmed by the office; "unknown" = nothing public.
+ */
 export const PACKAGES = [
-  { id: "yuki", name: "Yuki", initials: "YU", channels: ["api", "email"] },
-  { id: "exact-online", name: "Exact Online", initials: "EO", channels: ["api", "email"] },
-  { id: "wolters-kluwer", name: "Wolters Kluwer", initials: "WK", channels: ["api"] },
-  { id: "syneton-dms", name: "Syneton DMS", initials: "SY", channels: ["api"] },
-  { id: "expert-m", name: "Expert/M", initials: "EM", channels: ["ftp"] },
-  { id: "vero-online", name: "Vero Online", initials: "VO", channels: ["ftp"] },
-  { id: "sage-bob", name: "Sage BOB", initials: "SB", channels: ["ftp"] },
-  { id: "account-2000", name: "Account 2000", initials: "A2", channels: ["ftp"] },
-  { id: "adsolut", name: "Adsolut", initials: "AD", channels: ["ftp"] },
-  { id: "generic-ftp", name: "FTP", initials: "FT", channels: ["ftp"] },
-  { id: "clearfacts", name: "Clearfacts", initials: "CF", channels: ["email"] },
-  { id: "lyanthe", name: "Lyanthe", initials: "LY", channels: ["email"] },
-  { id: "octopus", name: "Octopus", initials: "OC", channels: ["email"] },
-  { id: "winbooks", name: "Winbooks", initials: "WB", channels: ["email"] },
-  { id: "zenvoices", name: "Zenvoices", initials: "ZE", channels: ["email"] },
-  { id: "scan-sys", name: "Scan Sys", initials: "SS", channels: ["email"] },
-  { id: "admisol", name: "Admisol", initials: "AS", channels: ["email"] },
-  { id: "wings", name: "Wings", initials: "WI", channels: ["email"] },
+  {
+    id: "yuki",
+    name: "Yuki",
+    initials: "YU",
+    channels: ["api", "email"],
+    // Each administration has an inbound address `<name>@yukiworks.be` (Settings › Domain ›
+    // Administrations); mailed attachments become purchase invoices, only PDF is recognised
+    // (reference §2.8). The French help shows `invoices@<domain>.yukiworks.be` instead, hence
+    // "assumed": an office whose Yuki shows that form picks individual addresses.
+    email: {
+      kind: "template",
+      status: "assumed",
+      inputs: [
+        {
+          name: "mailbox",
+          labelKey: "connectors.inputs.yukiMailbox.label",
+          hintKey: "connectors.inputs.yukiMailbox.hint",
+          pattern: "^[A-Za-z0-9_]{1,64}$",
+          example: "bakkerijwouters",
+        },
+      ],
+      addresses: { purchase: "{mailbox}@yukiworks.be", sales: null, other: null },
+      domainHint: "yukiworks.be",
+      noteKey: "connectors.packages.yuki.note",
+    },
+    apiDossierFieldKey: "connectors.apiFields.administrationId",
+  },
+  {
+    id: "exact-online",
+    name: "Exact Online",
+    initials: "EO",
+    channels: ["api", "email"],
+    // Exact generates one random address per document type under "Linked email addresses"
+    // (`…@aankoop.exactonline.be`, `…@inkoop/verkoop.exactonline.nl`) and processes mail only
+    // from senders on its "Allowed senders" list (reference §3.6).
+    email: {
+      kind: "ask",
+      status: "verified",
+      categories: ["purchase", "sales"],
+      domainHint: "exactonline.be",
+      hasSenderFilter: true,
+      noteKey: "connectors.packages.exact-online.note",
+    },
+    apiDossierFieldKey: "connectors.apiFields.division",
+  },
+  {
+    id: "wolters-kluwer",
+    name: "Wolters Kluwer",
+    initials: "WK",
+    channels: ["api"],
+    // Adsolut Public API: the company is an administration GUID (reference §4.1).
+    apiDossierFieldKey: "connectors.apiFields.administrationId",
+  },
+  {
+    id: "syneton-dms",
+    name: "Syneton DMS",
+    initials: "SY",
+    channels: ["api"],
+    // Admin-DMS documents hang under a customer record (reference §5).
+    apiDossierFieldKey: "connectors.apiFields.customerId",
+  },
+  {
+    id: "expert-m",
+    name: "Expert/M",
+    initials: "EM",
+    channels: ["ftp"],
+    // Two folders per dossier (purchase/sales) under "linked documents"; one folder per company
+    // named after the enterprise number, as BillSync does (reference §4.3, §7.2; names assumed).
+    ftp: {
+      status: "assumed",
+      layout: "{dossierFolder}/{category}",
+      categoryFolders: { purchase: "Aankoop", sales: "Verkoop", other: "Divers" },
+      dossierFolderDefault: "companyNumber",
+    },
+  },
+  {
+    id: "vero-online",
+    name: "Vero Online",
+    initials: "VO",
+    channels: ["ftp"],
+    // No public folder convention (reference §4.4, §12.6): generic layout.
+    ftp: {
+      status: "unknown",
+      layout: "{dossierFolder}/{category}",
+      categoryFolders: GENERIC_FOLDERS,
+      dossierFolderDefault: "companyNumber",
+    },
+  },
+  {
+    id: "sage-bob",
+    name: "Sage BOB",
+    initials: "SB",
+    channels: ["ftp"],
+    // BOB Demat watches folders per dossier; the public example is `KLANT1/Scans/Aankopen` and
+    // `KLANT1/Scans/Verkopen` (reference §7.1, S83). The dossier folder name is the office's choice.
+    ftp: {
+      status: "assumed",
+      layout: "{dossierFolder}/Scans/{category}",
+      categoryFolders: { purchase: "Aankopen", sales: "Verkopen", other: "Diversen" },
+      dossierFolderDefault: "companyNumber",
+    },
+  },
+  {
+    id: "account-2000",
+    name: "Account 2000",
+    initials: "A2",
+    channels: ["ftp"],
+    // Nothing public (reference §7.2, §12.6): generic layout.
+    ftp: {
+      status: "unknown",
+      layout: "{dossierFolder}/{category}",
+      categoryFolders: GENERIC_FOLDERS,
+      dossierFolderDefault: "companyNumber",
+    },
+  },
+  {
+    id: "adsolut",
+    name: "Adsolut",
+    initials: "AD",
+    channels: ["ftp"],
+    // WK-hosted SFTP: the EFFFPATH dossier folder is named after the VAT number and holds sales
+    // and purchase sub-folders (reference §4.2, §7.2); the sub-folder names are configurable, ours
+    // are assumed.
+    ftp: {
+      status: "assumed",
+      layout: "{dossierFolder}/{category}",
+      categoryFolders: { purchase: "Aankoop", sales: "Verkoop", other: "Divers" },
+      dossierFolderDefault: "vatNumber",
+    },
+  },
+  {
+    id: "generic-ftp",
+    name: "FTP",
+    initials: "FT",
+    channels: ["ftp"],
+    // Our own convention for any other package: the office points its importer at these folders.
+    ftp: {
+      status: "assumed",
+      layout: "{dossierFolder}/{category}",
+      categoryFolders: GENERIC_FOLDERS,
+      dossierFolderDefault: "companyNumber",
+    },
+  },
+  {
+    id: "clearfacts",
+    name: "Clearfacts",
+    initials: "CF",
+    channels: ["email"],
+    // One fixed address per tray: `<tray><enterprise number>@<office>.clearfacts.be`, the
+    // structure cannot be changed (reference §6, Clearfacts help "Via E-mail (UBL, PDF)"). The
+    // tray names are not published: aankoop/verkoop/divers is our assumption.
+    email: {
+      kind: "template",
+      status: "assumed",
+      inputs: [
+        {
+          name: "office",
+          labelKey: "connectors.inputs.clearfactsOffice.label",
+          hintKey: "connectors.inputs.clearfactsOffice.hint",
+          pattern: `^${HOST_LABEL}$`,
+          example: "mijnkantoor",
+        },
+      ],
+      addresses: {
+        purchase: "aankoop{companyNumber}@{office}.clearfacts.be",
+        sales: "verkoop{companyNumber}@{office}.clearfacts.be",
+        other: "divers{companyNumber}@{office}.clearfacts.be",
+      },
+      domainHint: "clearfacts.be",
+      noteKey: "connectors.packages.clearfacts.note",
+    },
+  },
+  {
+    id: "lyanthe",
+    name: "Lyanthe",
+    initials: "LY",
+    channels: ["email"],
+    // Mailroom address `<10 digits>-99@<organisation domain>.com`; with the organisation-wide
+    // two-address setup `-99p` takes purchases and `-99s` sales (reference §8, Lyanthe help
+    // 11940283447058). The 10 digits are Lyanthe's number for the administration, not the
+    // enterprise number, so the office copies them.
+    email: {
+      kind: "template",
+      status: "assumed",
+      inputs: [
+        {
+          name: "mailroomNumber",
+          labelKey: "connectors.inputs.lyantheMailroomNumber.label",
+          hintKey: "connectors.inputs.lyantheMailroomNumber.hint",
+          pattern: "^[0-9]{10}$",
+          example: "1234567890",
+        },
+        {
+          name: "domain",
+          labelKey: "connectors.inputs.lyantheDomain.label",
+          hintKey: "connectors.inputs.lyantheDomain.hint",
+          pattern: DOMAIN,
+          example: "mijnkantoor.com",
+        },
+      ],
+      addresses: {
+        purchase: "{mailroomNumber}-99p@{domain}",
+        sales: "{mailroomNumber}-99s@{domain}",
+        other: null,
+      },
+      noteKey: "connectors.packages.lyanthe.note",
+    },
+  },
+  {
+    id: "octopus",
+    name: "Octopus",
+    initials: "OC",
+    channels: ["email"],
+    // Octopus' own manual (login.octopus.be/manual/NL/ocr.htm) gives each dossier one mailbox,
+    // e.g. `uid-008352-24@import.octopus.be`, landing in the Document Import Viewer. The
+    // reference (§8, via Doccle) shows `<code>@docin.octopus.be` instead: the two disagree, so
+    // "assumed" until an office confirms; other forms go through individual addresses.
+    email: {
+      kind: "template",
+      status: "assumed",
+      inputs: [
+        {
+          name: "code",
+          labelKey: "connectors.inputs.octopusCode.label",
+          hintKey: "connectors.inputs.octopusCode.hint",
+          pattern: "^[0-9]{1,10}(?:-[0-9]{1,4})*$",
+          example: "008352-24",
+        },
+      ],
+      addresses: {
+        purchase: "uid-{code}@import.octopus.be",
+        sales: "uid-{code}@import.octopus.be",
+        other: "uid-{code}@import.octopus.be",
+      },
+      domainHint: "octopus.be",
+      noteKey: "connectors.packages.octopus.note",
+    },
+  },
+  {
+    id: "winbooks",
+    name: "Winbooks",
+    initials: "WB",
+    channels: ["email"],
+    // WinBooks Connect has a fixed address per dossier and platforms send to per-type postbox
+    // addresses (reference §8, S92 S93); the pattern itself is not public.
+    email: {
+      kind: "ask",
+      status: "assumed",
+      categories: ["purchase", "sales"],
+      noteKey: "connectors.packages.winbooks.note",
+    },
+  },
+  {
+    id: "zenvoices",
+    name: "Zenvoices",
+    initials: "ZE",
+    channels: ["email"],
+    // Each administration has `<name>.<n>@to-zenvoices.com` (Manage › Environment ›
+    // Administrations); every attachment becomes a document; a spam filter is on by default
+    // (reference §8, Zenvoices help 735708). Per-journal addresses `<name>.<journal>.<n>@` exist
+    // for sales; the journal code is the office's, so those go through individual addresses.
+    email: {
+      kind: "template",
+      status: "verified",
+      inputs: [
+        {
+          name: "name",
+          labelKey: "connectors.inputs.zenvoicesName.label",
+          hintKey: "connectors.inputs.zenvoicesName.hint",
+          pattern: "^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$",
+          example: "bakkerijwouters",
+        },
+        {
+          name: "number",
+          labelKey: "connectors.inputs.zenvoicesNumber.label",
+          hintKey: "connectors.inputs.zenvoicesNumber.hint",
+          pattern: "^[0-9]{1,9}$",
+          example: "7",
+        },
+      ],
+      addresses: { purchase: "{name}.{number}@to-zenvoices.com", sales: null, other: null },
+      domainHint: "to-zenvoices.com",
+      hasSenderFilter: true,
+      noteKey: "connectors.packages.zenvoices.note",
+    },
+  },
+  {
+    id: "scan-sys",
+    name: "Scan Sys",
+    initials: "SS",
+    channels: ["email"],
+    // Nothing public (reference §8, §12.7).
+    email: {
+      kind: "ask",
+      status: "unknown",
+      categories: ["purchase", "sales"],
+      noteKey: "connectors.packages.scan-sys.note",
+    },
+  },
+  {
+    id: "admisol",
+    name: "Admisol",
+    initials: "AS",
+    channels: ["email"],
+    // No public address rule; office-specific rules seen: PDF and UBL only, at most 15 pages per
+    // file (reference §8, S97). Platforms ask offices to allow their sender.
+    email: {
+      kind: "ask",
+      status: "unknown",
+      categories: ["purchase", "sales"],
+      hasSenderFilter: true,
+      noteKey: "connectors.packages.admisol.note",
+    },
+  },
+  {
+    id: "wings",
+    name: "Wings",
+    initials: "WI",
+    channels: ["email"],
+    // Wings Online is reached by API by other platforms; no mail rule is public (reference §8).
+    email: {
+      kind: "ask",
+      status: "unknown",
+      categories: ["purchase", "sales"],
+      noteKey: "connectors.packages.wings.note",
+    },
+  },
 ] as const satisfies readonly PackageEntry[];
 
 export type PackageId = (typeof PACKAGES)[number]["id"];
