@@ -16,12 +16,30 @@ export type OutgoingEmail = {
 
 export type SentEmail = { id: string; via: "resend" | "outbox" };
 
+/**
+ * Resend refused or could not be reached. `statusCode` is null when no answer came (network,
+ * timeout); callers classify from it (4xx: the mail itself is wrong; 429 and 5xx: try again).
+ */
+export class EmailSendError extends Error {
+  readonly statusCode: number | null;
+  readonly providerCode: string;
+  readonly retryAfterMs?: number;
+
+  constructor(statusCode: number | null, providerCode: string, retryAfterMs?: number) {
+    super(`Resend refused the mail: ${providerCode}${statusCode ? ` (${statusCode})` : ""}`);
+    this.name = "EmailSendError";
+    this.statusCode = statusCode;
+    this.providerCode = providerCode;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
 /** Sends through Resend when RESEND_API_KEY is set, otherwise into the local outbox. */
-export async function sendEmail(email: OutgoingEmail): Promise<SentEmail> {
+export async function sendEmail(email: OutgoingEmail, options: { signal?: AbortSignal } = {}): Promise<SentEmail> {
   const { RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM } = env();
   if (RESEND_API_KEY) {
     const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL } : undefined);
-    const { data, error } = await resend.emails.send(
+    const { data, error, headers } = await resend.emails.send(
       {
         from: EMAIL_FROM,
         to: email.to,
@@ -34,9 +52,18 @@ export async function sendEmail(email: OutgoingEmail): Promise<SentEmail> {
           contentType: attachment.contentType,
         })),
       },
-      { idempotencyKey: email.idempotencyKey },
+      { idempotencyKey: email.idempotencyKey, signal: options.signal },
     );
-    if (error || !data) throw new Error(`Resend refused the mail: ${error?.name ?? "unknown"}`);
+    if (error || !data) {
+      const statusCode =
+        error && "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : null;
+      const retryAfterSeconds = Number(headers?.["retry-after"]);
+      throw new EmailSendError(
+        statusCode,
+        error?.name ?? "unknown",
+        Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined,
+      );
+    }
     return { id: data.id, via: "resend" };
   }
   const db = await getDb();

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sendEmail } from "@/lib/email/send";
+import { EmailSendError, sendEmail } from "@/lib/email/send";
 import { ConnectorError } from "../errors";
 import type { Connector } from "../types";
 
@@ -41,21 +41,21 @@ export const emailConnector = {
     const dossierName = ctx.dossier?.name ?? "";
     const subjectParts = [document.isTest ? "[TEST]" : null, dossierName, document.fileName].filter(Boolean);
     try {
-      const sent = await sendEmail({
-        to: [to],
-        subject: subjectParts.join(" · "),
-        text: document.isTest
-          ? `Test document from Koppel for ${dossierName}. You can delete it.`
-          : `Document for ${dossierName}: ${document.fileName}`,
-        attachments: [{ filename: document.fileName, content: file.content, contentType: document.mimeType }],
-        idempotencyKey: ctx.idempotencyKey,
-      });
+      const sent = await sendEmail(
+        {
+          to: [to],
+          subject: subjectParts.join(" · "),
+          text: document.isTest
+            ? `Test document from Koppel for ${dossierName}. You can delete it.`
+            : `Document for ${dossierName}: ${document.fileName}`,
+          attachments: [{ filename: document.fileName, content: file.content, contentType: document.mimeType }],
+          idempotencyKey: ctx.idempotencyKey,
+        },
+        { signal: ctx.signal },
+      );
       return { packageReference: sent.id, target: { to, via: sent.via } };
     } catch (error) {
-      throw new ConnectorError("retryable", "server_error", {
-        vendorDetail: error instanceof Error ? error.message : String(error),
-        cause: error,
-      });
+      throw classifySendError(error);
     }
   },
 } satisfies Connector<
@@ -63,3 +63,28 @@ export const emailConnector = {
   z.ZodObject<Record<string, never>>,
   typeof emailDossierSettingsSchema
 >;
+
+/** Resend's answers, classified once: no answer, 429 and 5xx retry; other refusals are final. */
+export function classifySendError(error: unknown): ConnectorError {
+  if (!(error instanceof EmailSendError)) {
+    return new ConnectorError("retryable", "unknown", {
+      vendorDetail: error instanceof Error ? error.message : String(error),
+      cause: error,
+    });
+  }
+  const vendorDetail = `${error.providerCode}${error.statusCode ? ` ${error.statusCode}` : ""}`;
+  if (error.statusCode === null) return new ConnectorError("retryable", "network", { vendorDetail, cause: error });
+  if (error.statusCode === 429) {
+    return new ConnectorError("retryable", "rate_limited", {
+      vendorDetail,
+      retryAfterMs: error.retryAfterMs,
+      cause: error,
+    });
+  }
+  if (error.statusCode >= 500) return new ConnectorError("retryable", "server_error", { vendorDetail, cause: error });
+  if (error.statusCode === 400 || error.statusCode === 422) {
+    return new ConnectorError("permanent", "recipient_refused", { vendorDetail, cause: error });
+  }
+  // 401/403 and the rest: our mail provider account refuses us; retrying the same call cannot help.
+  return new ConnectorError("permanent", "server_error", { vendorDetail, cause: error });
+}
