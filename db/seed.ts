@@ -51,7 +51,8 @@ type DossierPlan = {
   name: string;
   integration:
     | { kind: "connection"; connection: "exact" | "ftp" | "yuki" }
-    | { kind: "email"; packageId: string; individual: boolean }
+    | { kind: "email"; packageId: string; individual: false; inputs: Record<string, string> }
+    | { kind: "email"; packageId: string; individual: true }
     | { kind: "free_email" }
     | { kind: "none" }
     | null;
@@ -59,7 +60,10 @@ type DossierPlan = {
 
 const DEMO_DOSSIERS: DossierPlan[] = [
   { name: "Bakkerij Wouters BV", integration: { kind: "connection", connection: "exact" } },
-  { name: "Studio Lemaire SRL", integration: { kind: "email", packageId: "yuki", individual: false } },
+  {
+    name: "Studio Lemaire SRL",
+    integration: { kind: "email", packageId: "yuki", individual: false, inputs: { mailbox: "studiolemaire" } },
+  },
   { name: "Garage Peeters BV", integration: { kind: "connection", connection: "ftp" } },
   { name: "Vzw De Speelberg", integration: { kind: "none" } },
   { name: "Immo Vermeulen NV", integration: null },
@@ -68,7 +72,15 @@ const DEMO_DOSSIERS: DossierPlan[] = [
   { name: "Dakwerken Willems BV", integration: { kind: "email", packageId: "winbooks", individual: true } },
   { name: "Boekhandel Jacobs", integration: null },
   { name: "Transport Maes NV", integration: { kind: "connection", connection: "exact" } },
-  { name: "Fleuriste Dupont SRL", integration: { kind: "email", packageId: "clearfacts", individual: false } },
+  {
+    name: "Fleuriste Dupont SRL",
+    integration: {
+      kind: "email",
+      packageId: "clearfacts",
+      individual: false,
+      inputs: { office: "devos" },
+    },
+  },
   { name: "Huisarts Goossens", integration: { kind: "none" } },
 ];
 
@@ -233,14 +245,23 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
             ...base,
             kind: "email" as const,
             packageId: integration.packageId,
+            // The shape of lib/integrations/schemas.ts: standard addresses follow from the
+            // package's rule and its inputs; individual ones are stored as typed in.
             settings: integration.individual
               ? {
+                  addressMode: "individual",
+                  inputs: {},
                   addresses: {
                     purchase: "aankoop.willems@winbooks.example",
                     sales: "verkoop.willems@winbooks.example",
+                    other: null,
                   },
                 }
-              : {},
+              : {
+                  addressMode: "standard",
+                  inputs: integration.inputs,
+                  addresses: { purchase: null, sales: null, other: null },
+                },
           },
         ];
       case "free_email":
@@ -248,7 +269,10 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
           {
             ...base,
             kind: "free_email" as const,
-            settings: { addresses: { purchase: "facturen@dehoek-boekhouding.example" } },
+            settings: {
+              packageName: "Boekhoudpakket van het kantoor",
+              addresses: { purchase: "facturen@dehoek-boekhouding.example", sales: null, other: null },
+            },
           },
         ];
       case "none":

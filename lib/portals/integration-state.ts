@@ -25,10 +25,22 @@ export type IntegrationState =
 
 export type IntegrationTone = "green" | "yellow" | "orange" | "blue" | "red" | "grey";
 
-/** An e-mail integration with its own addresses stores them; standard rules store none. */
+/**
+ * Which addresses an e-mail integration uses, from its stored `addressMode` (lib/integrations/
+ * schemas.ts). Rows from before that setting: own addresses stored = individual.
+ */
 const emailSettingsSchema = z
-  .object({ addresses: z.record(z.string(), z.string().nullish()).optional() })
-  .catch({ addresses: undefined });
+  .object({
+    addressMode: z.enum(["standard", "individual"]).optional(),
+    addresses: z.record(z.string(), z.string().nullish()).optional(),
+  })
+  .catch({});
+
+function addressModeOf(settings: unknown): "standard" | "individual" {
+  const { addressMode, addresses } = emailSettingsSchema.parse(settings);
+  if (addressMode) return addressMode;
+  return Object.values(addresses ?? {}).some((address) => Boolean(address)) ? "individual" : "standard";
+}
 
 export type IntegrationRow = {
   kind: IntegrationKind | null;
@@ -55,12 +67,10 @@ export function integrationStateOf(row: IntegrationRow): IntegrationState {
       };
     }
     case "email": {
-      const { addresses } = emailSettingsSchema.parse(row.settings);
-      const hasOwnAddresses = Object.values(addresses ?? {}).some((address) => Boolean(address));
       return {
         kind: "email",
         packageName: findPackage(row.packageId)?.name ?? row.packageId ?? "",
-        addressMode: hasOwnAddresses ? "individual" : "standard",
+        addressMode: addressModeOf(row.settings),
       };
     }
     case "free_email":

@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import type { PortalRole } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
+import { evaluateIntegration, type IntegrationEvaluation } from "@/lib/integrations/status";
 import { type IntegrationState, integrationStateOf } from "./integration-state";
 
 export const PORTAL_OVERVIEW_PAGE_SIZE = 25;
@@ -22,6 +23,8 @@ export type PortalDossierRow = {
   companyNumber: string;
   vatNumber: string | null;
   integration: IntegrationState;
+  /** Set up correctly, or what is missing (the dossier's "Integraties" tab says the same). */
+  health: IntegrationEvaluation;
   counts: DocumentCounts;
 };
 
@@ -81,7 +84,7 @@ function emptyCounts(): DocumentCounts {
 
 /**
  * The portal overview: one page of the portal's dossiers (by name), each with its integration
- * state and its document counts. Three queries whatever the page size: total, page rows with
+ * state, the integration's health and its document counts. Three queries whatever the page size: total, page rows with
  * their integration, and one GROUP BY over the page's documents.
  */
 export async function listPortalDossiers(
@@ -108,6 +111,7 @@ export async function listPortalDossiers(
       companyNumber: dossiers.companyNumber,
       vatNumber: dossiers.vatNumber,
       integrationKind: dossierIntegrations.kind,
+      integrationConnectionId: dossierIntegrations.connectionId,
       integrationPackageId: dossierIntegrations.packageId,
       integrationSettings: dossierIntegrations.settings,
       connectionPackageId: connections.packageId,
@@ -172,6 +176,18 @@ export async function listPortalDossiers(
                 status: row.connectionStatus,
               }
             : null,
+      }),
+      health: evaluateIntegration({
+        integration: row.integrationKind
+          ? {
+              kind: row.integrationKind,
+              connectionId: row.integrationConnectionId,
+              packageId: row.integrationPackageId,
+              settings: row.integrationSettings,
+            }
+          : null,
+        connection: row.connectionStatus ? { status: row.connectionStatus } : null,
+        dossier: { companyNumber: row.companyNumber, vatNumber: row.vatNumber },
       }),
       counts: countsByDossier.get(row.id) ?? emptyCounts(),
     })),

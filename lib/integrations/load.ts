@@ -1,0 +1,89 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
+import type { DbOrTx } from "@/db";
+import { connections, dossierIntegrations, dossiers } from "@/db/schema";
+import { NotFoundError } from "@/lib/errors";
+import type { StoredIntegrationRow } from "./status";
+
+export type IntegrationConnectionRow = {
+  id: string;
+  packageId: string;
+  channel: (typeof connections.$inferSelect)["channel"];
+  label: string;
+  status: (typeof connections.$inferSelect)["status"];
+};
+
+export type DossierIntegrationContext = {
+  dossier: { id: string; portalId: string; name: string; companyNumber: string; vatNumber: string | null };
+  integration: (StoredIntegrationRow & { updatedAt: Date }) | null;
+  connection: IntegrationConnectionRow | null;
+};
+
+/**
+ * A dossier with its integration and that integration's connection, in one query. Every join is
+ * held inside the dossier's portal. The caller has authorized the actor on `portalId` already.
+ */
+export async function loadDossierIntegration(
+  db: DbOrTx,
+  scope: { portalId: string; dossierId: string },
+): Promise<DossierIntegrationContext> {
+  const [row] = await db
+    .select({
+      id: dossiers.id,
+      portalId: dossiers.portalId,
+      name: dossiers.name,
+      companyNumber: dossiers.companyNumber,
+      vatNumber: dossiers.vatNumber,
+      kind: dossierIntegrations.kind,
+      integrationConnectionId: dossierIntegrations.connectionId,
+      integrationPackageId: dossierIntegrations.packageId,
+      settings: dossierIntegrations.settings,
+      updatedAt: dossierIntegrations.updatedAt,
+      connectionId: connections.id,
+      connectionPackageId: connections.packageId,
+      connectionChannel: connections.channel,
+      connectionLabel: connections.label,
+      connectionStatus: connections.status,
+    })
+    .from(dossiers)
+    .leftJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.dossierId, dossiers.id), eq(dossierIntegrations.portalId, dossiers.portalId)),
+    )
+    .leftJoin(
+      connections,
+      and(eq(connections.id, dossierIntegrations.connectionId), eq(connections.portalId, dossiers.portalId)),
+    )
+    .where(and(eq(dossiers.id, scope.dossierId), eq(dossiers.portalId, scope.portalId)))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  return {
+    dossier: {
+      id: row.id,
+      portalId: row.portalId,
+      name: row.name,
+      companyNumber: row.companyNumber,
+      vatNumber: row.vatNumber,
+    },
+    integration:
+      row.kind && row.updatedAt
+        ? {
+            kind: row.kind,
+            connectionId: row.integrationConnectionId,
+            packageId: row.integrationPackageId,
+            settings: row.settings,
+            updatedAt: row.updatedAt,
+          }
+        : null,
+    connection:
+      row.connectionId && row.connectionPackageId && row.connectionChannel && row.connectionStatus
+        ? {
+            id: row.connectionId,
+            packageId: row.connectionPackageId,
+            channel: row.connectionChannel,
+            label: row.connectionLabel ?? "",
+            status: row.connectionStatus,
+          }
+        : null,
+  };
+}
