@@ -15,6 +15,11 @@ const envSchema = z.object({
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),
+  // Background jobs: any of EVENT_KEY, DEV or BASE_URL selects Inngest over the in-process driver.
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  INNGEST_DEV: z.union([z.enum(["0", "1", "true", "false"]), z.string().url()]).optional(),
+  INNGEST_BASE_URL: z.string().url().optional(),
   APP_ENCRYPTION_KEY: z.string().optional(),
   APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
 });

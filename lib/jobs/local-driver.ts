@@ -1,0 +1,337 @@
+import { type CronSchedule, cronMatches, parseCron } from "./cron";
+import { decideRetry } from "./retry";
+import {
+  type AnyJobDefinition,
+  isCronJob,
+  type JobEventMessage,
+  type JobLogger,
+  type JobStep,
+  jobEventName,
+  periodToMs,
+} from "./types";
+
+/**
+ * The in-process job driver: the embedded default when no Inngest server is configured. It runs
+ * the same definitions as the Inngest adapter, in this process and asynchronously, with the same
+ * rules: `retries` with exponential backoff and jitter (a RetryAfterJobError waits as long as it
+ * asks, a NonRetriableJobError is not retried), steps that succeeded are not re-run on a retry,
+ * `concurrency` per key (runs beyond the limit wait their turn), `throttle` per key, and cron
+ * definitions checked once a minute.
+ *
+ * Runs live in memory only: a run that is waiting or backing off when the process stops is lost.
+ * Work that must survive that keeps its own state in the database and is picked up again on start
+ * (unfinished dispatches are). With several app instances and no Inngest, every instance runs the
+ * crons; configure Inngest for scale-out.
+ */
+
+export type LocalJobDriverOptions = {
+  definitions: readonly AnyJobDefinition[];
+  logger?: JobLogger;
+  /** Source of jitter in [0, 1); tests pin it. */
+  random?: () => number;
+};
+
+type Run = {
+  id: number;
+  definition: AnyJobDefinition;
+  payload: Record<string, unknown>;
+  attempt: number;
+  /** JSON of the steps that completed, by step key: a retry returns these instead of re-running. */
+  completedSteps: Map<string, string>;
+  /** Set when the definition limits concurrency: the slot this run occupies while it executes. */
+  concurrencyKey?: string;
+};
+
+const MINUTE_MS = 60_000;
+/** A late cron tick catches up on the minutes it missed, but never on more than an hour. */
+const MAX_CRON_CATCH_UP_MINUTES = 60;
+
+const consoleLogger: JobLogger = {
+  info: (message, meta) => console.info(`[jobs] ${message}`, ...(meta ? [meta] : [])),
+  warn: (message, meta) => console.warn(`[jobs] ${message}`, ...(meta ? [meta] : [])),
+  error: (message, meta) => console.error(`[jobs] ${message}`, ...(meta ? [meta] : [])),
+};
+
+export class LocalJobDriver {
+  private readonly logger: JobLogger;
+  private readonly random: () => number;
+  private readonly listeners = new Map<string, AnyJobDefinition[]>();
+  private readonly crons: { definition: AnyJobDefinition; schedule: CronSchedule }[] = [];
+  /** Runs waiting for their first attempt or a retry, by timer. */
+  private readonly scheduled = new Map<ReturnType<typeof setTimeout>, Run>();
+  /** Runs ready to execute but held back by their concurrency limit, by concurrency key. */
+  private readonly queued = new Map<string, Run[]>();
+  /** Executing runs per concurrency key. */
+  private readonly executing = new Map<string, number>();
+  /** Reserved start times per throttle key. */
+  private readonly throttleStarts = new Map<string, number[]>();
+  private activeRuns = 0;
+  private idleWaiters: (() => void)[] = [];
+  private cronTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastCronMinute: number | undefined;
+  private nextRunId = 1;
+  private isStopped = false;
+
+  constructor(options: LocalJobDriverOptions) {
+    this.logger = options.logger ?? consoleLogger;
+    this.random = options.random ?? Math.random;
+    for (const definition of options.definitions) {
+      if (isCronJob(definition)) {
+        this.crons.push({ definition, schedule: parseCron(definition.trigger.cron) });
+        continue;
+      }
+      const name = jobEventName(definition) as string;
+      this.listeners.set(name, [...(this.listeners.get(name) ?? []), definition]);
+    }
+  }
+
+  /**
+   * Starts one run per definition listening to the event. Validates the payload against every
+   * listener first (throws before starting anything), then returns; the runs happen later.
+   */
+  enqueue(eventName: string, payload: unknown): number {
+    const runs = this.prepareEvent({ name: eventName, payload: payload as Record<string, unknown> });
+    for (const [definition, parsed] of runs) this.startRun(definition, parsed);
+    return runs.length;
+  }
+
+  /** Starts checking cron definitions once a minute, on the minute. Idempotent. */
+  start(): void {
+    this.assertRunning();
+    if (this.cronTimer || this.crons.length === 0) return;
+    this.lastCronMinute ??= Math.floor(Date.now() / MINUTE_MS);
+    this.scheduleCronTick();
+  }
+
+  /**
+   * Starts the cron definitions due in the minute of `now`, and those of minutes missed since the
+   * previous tick (a timer may fire late). A minute is never fired twice.
+   */
+  tick(now: Date = new Date()): void {
+    if (this.isStopped) return;
+    const minute = Math.floor(now.getTime() / MINUTE_MS);
+    const first =
+      this.lastCronMinute === undefined
+        ? minute
+        : Math.max(this.lastCronMinute + 1, minute - MAX_CRON_CATCH_UP_MINUTES + 1);
+    for (let m = first; m <= minute; m++) {
+      const at = new Date(m * MINUTE_MS);
+      for (const { definition, schedule } of this.crons) {
+        if (cronMatches(schedule, at)) this.startRun(definition, parsePayload(definition, {}));
+      }
+    }
+    this.lastCronMinute = Math.max(this.lastCronMinute ?? minute, minute);
+  }
+
+  /** Resolves when no run is scheduled, queued or executing. */
+  idle(): Promise<void> {
+    if (this.activeRuns === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * Stops the cron timer, drops runs that have not started (or wait for a retry), lets executing
+   * attempts finish without retrying them, and resolves once nothing is left running.
+   */
+  async stop(): Promise<void> {
+    this.isStopped = true;
+    if (this.cronTimer) clearTimeout(this.cronTimer);
+    this.cronTimer = undefined;
+    for (const [timer, run] of this.scheduled) {
+      clearTimeout(timer);
+      this.drop(run);
+    }
+    this.scheduled.clear();
+    for (const runs of this.queued.values()) for (const run of runs) this.drop(run);
+    this.queued.clear();
+    await this.idle();
+  }
+
+  get stopped(): boolean {
+    return this.isStopped;
+  }
+
+  private assertRunning(): void {
+    if (this.isStopped) throw new Error("The in-process job driver is stopped");
+  }
+
+  private prepareEvent(event: JobEventMessage): [AnyJobDefinition, Record<string, unknown>][] {
+    this.assertRunning();
+    const definitions = this.listeners.get(event.name);
+    if (!definitions?.length) throw new Error(`No job listens to the event "${event.name}"`);
+    return definitions.map((definition) => [definition, parsePayload(definition, event.payload)]);
+  }
+
+  private startRun(definition: AnyJobDefinition, payload: Record<string, unknown>): void {
+    const run: Run = { id: this.nextRunId++, definition, payload, attempt: 0, completedSteps: new Map() };
+    if (definition.concurrency) {
+      run.concurrencyKey = `${definition.id}\u0000${String(payload[definition.concurrency.key])}`;
+    }
+    this.activeRuns++;
+    this.schedule(run, this.reserveThrottleSlot(run));
+  }
+
+  /** Delay before a new run may start under its throttle, reserving that start time. */
+  private reserveThrottleSlot(run: Run): number {
+    const throttle = run.definition.throttle;
+    if (!throttle) return 0;
+    const key = `${run.definition.id}\u0000${throttle.key ? String(run.payload[throttle.key]) : ""}`;
+    const period = periodToMs(throttle.period);
+    const now = Date.now();
+    const starts = (this.throttleStarts.get(key) ?? []).filter((start) => start > now - period);
+    const startAt = starts.length >= throttle.limit ? (starts[starts.length - throttle.limit] as number) + period : now;
+    starts.push(startAt);
+    this.throttleStarts.set(key, starts);
+    return startAt - now;
+  }
+
+  private schedule(run: Run, delayMs: number): void {
+    // Not unref'd: a script that enqueued work stays alive until the work is done.
+    const timer = setTimeout(() => {
+      this.scheduled.delete(timer);
+      this.admit(run);
+    }, delayMs);
+    this.scheduled.set(timer, run);
+  }
+
+  /** Executes the run now, or queues it behind its concurrency limit. */
+  private admit(run: Run): void {
+    const key = run.concurrencyKey;
+    const limit = run.definition.concurrency?.limit;
+    if (key !== undefined && limit !== undefined && (this.executing.get(key) ?? 0) >= limit) {
+      this.queued.set(key, [...(this.queued.get(key) ?? []), run]);
+      return;
+    }
+    void this.execute(run);
+  }
+
+  private async execute(run: Run): Promise<void> {
+    const key = run.concurrencyKey;
+    if (key !== undefined) this.executing.set(key, (this.executing.get(key) ?? 0) + 1);
+    const { definition } = run;
+    const meta = { job: definition.id, run: run.id, attempt: run.attempt };
+    try {
+      await definition.handler({
+        payload: run.payload,
+        step: this.createStep(run),
+        logger: this.logger,
+        attempt: run.attempt,
+      });
+      this.settle(run);
+    } catch (error) {
+      const decision = decideRetry(error, run.attempt, definition.retries, { random: this.random });
+      if (decision.retry && this.isStopped) {
+        // Shutting down is not the job's failure: no failure handler, the work resumes on start.
+        this.drop(run);
+      } else if (decision.retry) {
+        this.logger.warn(`${definition.id} failed, retrying in ${decision.delayMs} ms`, {
+          ...meta,
+          error: describeError(error),
+        });
+        run.attempt++;
+        this.schedule(run, decision.delayMs);
+      } else {
+        this.logger.error(`${definition.id} failed`, { ...meta, error: describeError(error) });
+        await this.runFailureHandler(run, error);
+        this.settle(run);
+      }
+    } finally {
+      if (key !== undefined) this.releaseSlot(key);
+    }
+  }
+
+  private async runFailureHandler(run: Run, error: unknown): Promise<void> {
+    if (!run.definition.onFailure) return;
+    const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
+    try {
+      await run.definition.onFailure({ payload: run.payload, error: { name, message }, logger: this.logger });
+    } catch (failureError) {
+      this.logger.error(`${run.definition.id} failure handler failed`, {
+        run: run.id,
+        error: describeError(failureError),
+      });
+    }
+  }
+
+  private releaseSlot(key: string): void {
+    const count = (this.executing.get(key) ?? 1) - 1;
+    if (count > 0) this.executing.set(key, count);
+    else this.executing.delete(key);
+    const waiting = this.queued.get(key);
+    const next = waiting?.shift();
+    if (waiting?.length === 0) this.queued.delete(key);
+    if (next) void this.execute(next);
+  }
+
+  /** The step API of one attempt. Step keys repeat Inngest's: a reused name gets ":1", ":2", … */
+  private createStep(run: Run): JobStep {
+    const seen = new Map<string, number>();
+    const stepKey = (name: string) => {
+      const count = seen.get(name) ?? 0;
+      seen.set(name, count + 1);
+      return count === 0 ? name : `${name}:${count}`;
+    };
+    return {
+      run: async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+        const key = stepKey(name);
+        const done = run.completedSteps.get(key);
+        if (done !== undefined) return JSON.parse(done) as T;
+        const json = JSON.stringify((await fn()) ?? null);
+        run.completedSteps.set(key, json);
+        return JSON.parse(json) as T;
+      },
+      sendEvents: async (name: string, events: JobEventMessage[]): Promise<void> => {
+        const key = stepKey(name);
+        if (run.completedSteps.has(key)) return;
+        // Validate every event before starting any, as one Inngest send would.
+        const runs = events.flatMap((event) => this.prepareEvent(event));
+        for (const [definition, payload] of runs) this.startRun(definition, payload);
+        run.completedSteps.set(key, "null");
+      },
+    };
+  }
+
+  private drop(run: Run): void {
+    this.logger.warn(`${run.definition.id} dropped: the job driver stopped`, { run: run.id });
+    this.settle(run);
+  }
+
+  private settle(_run: Run): void {
+    this.activeRuns--;
+    if (this.activeRuns > 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private scheduleCronTick(): void {
+    const delay = MINUTE_MS - (Date.now() % MINUTE_MS);
+    this.cronTimer = setTimeout(() => {
+      this.cronTimer = undefined;
+      if (this.isStopped) return;
+      try {
+        this.tick(new Date());
+      } catch (error) {
+        this.logger.error("cron tick failed", { error: describeError(error) });
+      }
+      this.scheduleCronTick();
+    }, delay);
+    // The cron timer alone must never keep the process alive.
+    this.cronTimer.unref?.();
+  }
+}
+
+function parsePayload(definition: AnyJobDefinition, payload: unknown): Record<string, unknown> {
+  const parsed = definition.payloadSchema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join(".") || "payload"}: ${i.message}`)
+      .join("; ");
+    throw new Error(`Invalid payload for job ${definition.id}: ${issues}`);
+  }
+  return parsed.data;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
