@@ -12,6 +12,7 @@ import { requireActor } from "@/lib/auth/session";
 import { getPortal, listPortalDossiers } from "@/lib/portals/overview";
 import { DossierTable } from "./_components/dossier-table";
 import { NewDossierForm } from "./_components/new-dossier-form";
+import { PortalTabs } from "./_components/portal-tabs";
 
 type Props = {
   params: Promise<{ portalId: string }>;
@@ -72,6 +73,7 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
           ) : null
         }
       />
+      <PortalTabs portalId={portal.id} active="dossiers" />
 
       {isCreating ? <NewDossierForm portalId={portal.id} closeHref={withParams({})} /> : null}
 

@@ -1,0 +1,132 @@
+import { useFormatter, useNow, useTranslations } from "next-intl";
+import type { ReactNode } from "react";
+import type { ConnectionView } from "@/lib/connections/service";
+import { ConnectionActions } from "./connection-actions";
+import { ConnectionStatusBadge } from "./connection-status-badge";
+import { PackageInitials } from "./package-initials";
+import type { FormSpec } from "./types";
+
+/**
+ * One portal connection: package, channel, label, health (status, last check, last success, last
+ * error with a plain reason) and how many dossiers deliver through it. Admins get the buttons.
+ * Renders the public view only: no secret ever reaches this component.
+ */
+export function ConnectionCard({
+  portalId,
+  connection,
+  canManage,
+  form,
+  isNew = false,
+}: {
+  portalId: string;
+  connection: ConnectionView;
+  canManage: boolean;
+  /** The generated edit form (null while the connector is not built). */
+  form: FormSpec;
+  isNew?: boolean;
+}) {
+  const t = useTranslations("connections");
+  const tChannels = useTranslations("connectors.channels");
+  const tReasons = useTranslations("connectors.errors");
+  const format = useFormatter();
+  const now = useNow();
+  type ReasonKey = Parameters<typeof tReasons>[0];
+  const status = connection.status;
+  const help =
+    status === "needs_reauth" || status === "error" || status === "disabled" ? t(`statusHelp.${status}`) : null;
+
+  const when = (date: Date | null) =>
+    date ? (
+      <time dateTime={date.toISOString()} title={format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}>
+        {format.relativeTime(date, now)}
+      </time>
+    ) : null;
+
+  const reason = connection.lastErrorCode
+    ? tReasons.has(connection.lastErrorCode as ReasonKey)
+      ? tReasons(connection.lastErrorCode as ReasonKey)
+      : t("card.unknownReason")
+    : null;
+
+  return (
+    <li
+      data-connection-id={connection.id}
+      className={`rounded-xl border bg-white p-4 shadow-sm sm:p-5 ${
+        isNew ? "border-brand-300 ring-2 ring-brand-100" : "border-slate-200"
+      } ${status === "disabled" ? "bg-slate-50/60" : ""}`}
+    >
+      <div className="flex flex-wrap items-start gap-x-3 gap-y-2">
+        <PackageInitials initials={connection.packageInitials} muted={status === "disabled"} />
+        <div className="min-w-0 flex-1">
+          <h2 className="text-base font-semibold break-words text-slate-900">{connection.label}</h2>
+          <p className="mt-0.5 text-sm text-slate-600">
+            {t("card.channelOf", { package: connection.packageName, channel: tChannels(connection.channel) })}
+          </p>
+        </div>
+        {/* Under the name on phones (aligned with it), on the right from sm up. */}
+        <div className="w-full pl-13 sm:w-auto sm:pl-0">
+          <ConnectionStatusBadge status={status} />
+        </div>
+      </div>
+
+      {help ? (
+        <p
+          className={`mt-3 rounded-md px-3 py-2 text-sm ring-1 ring-inset ${
+            status === "disabled"
+              ? "bg-slate-100 text-slate-700 ring-slate-500/20"
+              : status === "needs_reauth"
+                ? "bg-orange-50 text-orange-900 ring-orange-600/20"
+                : "bg-red-50 text-red-900 ring-red-600/20"
+          }`}
+        >
+          {help}
+        </p>
+      ) : null}
+
+      <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-3 text-sm lg:grid-cols-[1fr_1fr_2fr_1fr]">
+        <Detail label={t("card.lastCheck")}>{when(connection.lastCheckedAt) ?? t("card.never")}</Detail>
+        <Detail label={t("card.lastSuccess")}>{when(connection.lastSuccessAt) ?? t("card.never")}</Detail>
+        <Detail label={t("card.lastError")} wide>
+          {reason ? (
+            <>
+              <span className="text-slate-900">{reason}</span>
+              {connection.lastErrorAt ? (
+                <span className="text-slate-500">
+                  {" · "}
+                  {when(connection.lastErrorAt)}
+                </span>
+              ) : null}
+            </>
+          ) : (
+            t("card.none")
+          )}
+        </Detail>
+        <Detail label={t("card.dossiers")}>{t("card.dossierCount", { count: connection.dossierCount })}</Detail>
+      </dl>
+
+      {canManage ? (
+        <ConnectionActions
+          portalId={portalId}
+          connection={{
+            id: connection.id,
+            label: connection.label,
+            status: connection.status,
+            dossierCount: connection.dossierCount,
+            settings: connection.settings,
+            secretsSet: connection.secretsSet,
+            form,
+          }}
+        />
+      ) : null}
+    </li>
+  );
+}
+
+function Detail({ label, wide = false, children }: { label: string; wide?: boolean; children: ReactNode }) {
+  return (
+    <div className={wide ? "col-span-2 lg:col-span-1" : undefined}>
+      <dt className="text-xs text-slate-500">{label}</dt>
+      <dd className="mt-0.5 text-slate-800">{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { getDb } from "@/db";
+import { parseInput } from "@/lib/actions/parse";
+import type { ActionResult } from "@/lib/actions/result";
+import { runAction } from "@/lib/actions/run-action";
+import type { ConnectionStatus } from "@/lib/connections/check";
+import { connectionValuesFromFormData } from "@/lib/connections/form";
+import {
+  connectionRefSchema,
+  createConnectionSchema,
+  setConnectionDisabledSchema,
+  testConnectionSchema,
+  updateConnectionSchema,
+} from "@/lib/connections/schemas";
+import { createConnection, setConnectionDisabled, testConnection, updateConnection } from "@/lib/connections/service";
+
+// Parse → service → revalidate. Who may do what is decided in lib/connections/service.ts, never
+// here: every export below is a public endpoint. Results carry ids and statuses only, never a
+// secret or a settings blob.
+
+/** The portal's pages: the connections list, and the overview whose dossiers show their health. */
+function revalidatePortal(portalId: string) {
+  revalidatePath(`/portals/${portalId}`, "layout");
+}
+
+export async function createConnectionAction(formData: FormData): Promise<ActionResult<{ connectionId: string }>> {
+  return runAction("createConnection", async (actor) => {
+    const { fields, settings, secrets } = connectionValuesFromFormData(formData);
+    const input = parseInput(createConnectionSchema, { ...fields, settings, secrets });
+    const connection = await createConnection(await getDb(), actor, fields.portalId ?? "", input);
+    revalidatePortal(fields.portalId ?? "");
+    return { connectionId: connection.id };
+  });
+}
+
+export async function updateConnectionAction(formData: FormData): Promise<ActionResult<{ connectionId: string }>> {
+  return runAction("updateConnection", async (actor) => {
+    const { fields, settings, secrets } = connectionValuesFromFormData(formData);
+    const ref = parseInput(connectionRefSchema, fields);
+    const input = parseInput(updateConnectionSchema, { label: fields.label, settings, secrets });
+    const connection = await updateConnection(await getDb(), actor, ref.portalId, ref.connectionId, input);
+    revalidatePortal(ref.portalId);
+    return { connectionId: connection.id };
+  });
+}
+
+export async function setConnectionDisabledAction(
+  portalId: string,
+  connectionId: string,
+  disabled: boolean,
+): Promise<ActionResult<{ status: ConnectionStatus }>> {
+  return runAction("setConnectionDisabled", async (actor) => {
+    const input = parseInput(setConnectionDisabledSchema, { portalId, connectionId, disabled });
+    const connection = await setConnectionDisabled(
+      await getDb(),
+      actor,
+      input.portalId,
+      input.connectionId,
+      input.disabled,
+    );
+    revalidatePortal(input.portalId);
+    return { status: connection.status };
+  });
+}
+
+export async function testConnectionAction(
+  portalId: string,
+  connectionId: string,
+): Promise<ActionResult<{ status: ConnectionStatus; errorCode: string | null }>> {
+  return runAction("testConnection", async (actor) => {
+    const input = parseInput(testConnectionSchema, { portalId, connectionId });
+    const result = await testConnection(await getDb(), actor, input.portalId, input.connectionId);
+    revalidatePortal(input.portalId);
+    return { status: result.status, errorCode: result.errorCode };
+  });
+}

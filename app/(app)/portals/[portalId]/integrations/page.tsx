@@ -1,0 +1,150 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { EmptyState } from "@/components/ui/empty-state";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db";
+import { orNotFound } from "@/lib/actions/or-not-found";
+import { can } from "@/lib/auth/authorize";
+import { requireActor } from "@/lib/auth/session";
+import type { ConnectionField, ConnectionForm } from "@/lib/connections/form";
+import { listConnectionOptions, listConnections } from "@/lib/connections/service";
+import { getPortal } from "@/lib/portals/overview";
+import { PortalTabs } from "../_components/portal-tabs";
+import { AddConnectionPanel } from "./_components/add-connection-panel";
+import { ConnectionCard } from "./_components/connection-card";
+import type { FormField, FormSpec, PickerOption } from "./_components/types";
+
+type Props = {
+  params: Promise<{ portalId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export async function generateMetadata(): Promise<Metadata> {
+  const t = await getTranslations("connections.page");
+  return { title: t("metaTitle") };
+}
+
+/**
+ * The portal step of integration setup: the office's API and FTP connections with their health.
+ * Admins add, edit, test, disable and enable; accountants see the same list without buttons.
+ * Only the public view reaches this page (no secret value, no encrypted blob).
+ */
+export default async function PortalIntegrationsPage({ params, searchParams }: Props) {
+  const { portalId } = await params;
+  const search = await searchParams;
+  const actor = await requireActor();
+  const db = await getDb();
+  const portal = await orNotFound(getPortal(db, actor, portalId));
+  const canManage = can(actor, "connection.manage", { portalId: portal.id });
+  const [connections, options, t, tRoot] = await Promise.all([
+    orNotFound(listConnections(db, actor, portal.id)),
+    canManage ? listConnectionOptions(actor, portal.id) : Promise.resolve([]),
+    getTranslations("connections"),
+    getTranslations(),
+  ]);
+
+  // Field labels come from the connector's `.meta({ labelKey })`; unknown keys fall back to the name.
+  type RootKey = Parameters<typeof tRoot>[0];
+  const translateKey = (key: string | undefined) =>
+    key && tRoot.has(key as RootKey) ? String(tRoot(key as RootKey)) : null;
+  const withLabels = (fields: ConnectionField[]): FormField[] =>
+    fields.map((field) => ({
+      ...field,
+      label: translateKey(field.labelKey) ?? field.name,
+      hint: translateKey(field.hintKey),
+    }));
+  const translateForm = (form: ConnectionForm | null): FormSpec =>
+    form ? { settings: withLabels(form.settings), secrets: withLabels(form.secrets) } : null;
+
+  const pickerOptions: PickerOption[] = options.map((option) => ({
+    key: `${option.packageId}:${option.channel}`,
+    packageId: option.packageId,
+    packageName: option.packageName,
+    packageInitials: option.packageInitials,
+    channel: option.channel,
+    isAvailable: option.isAvailable,
+    form: translateForm(option.form),
+  }));
+  const formOf = (packageId: string, channel: string) =>
+    pickerOptions.find((option) => option.key === `${packageId}:${channel}`)?.form ?? null;
+
+  const pathname = `/portals/${portal.id}/integrations`;
+  const isAdding = canManage && first(search.add) === "1";
+  const created = connections.find((connection) => connection.id === first(search.created)) ?? null;
+
+  return (
+    <>
+      <PageHeader
+        breadcrumbs={[{ label: portal.name, href: `/portals/${portal.id}` }]}
+        title={t("page.title")}
+        description={t("page.summary", { count: connections.length })}
+        actions={
+          canManage && !isAdding ? (
+            <Link
+              href={`${pathname}?add=1`}
+              scroll={false}
+              className="inline-flex items-center gap-1.5 rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white shadow-xs hover:bg-brand-700"
+            >
+              <span aria-hidden="true" className="text-base leading-none">
+                +
+              </span>
+              {t("page.add")}
+            </Link>
+          ) : null
+        }
+      />
+      <PortalTabs portalId={portal.id} active="integrations" />
+
+      <p className="mb-4 max-w-3xl text-sm text-slate-600">{t("page.intro")}</p>
+      {canManage ? null : (
+        <p className="mb-4 max-w-3xl rounded-md bg-slate-100 px-3 py-2 text-sm text-slate-700 ring-1 ring-slate-500/15 ring-inset">
+          {t("page.readOnly")}
+        </p>
+      )}
+
+      {isAdding ? <AddConnectionPanel portalId={portal.id} options={pickerOptions} closeHref={pathname} /> : null}
+
+      {created && !isAdding ? (
+        <p
+          role="status"
+          className="mb-4 rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 ring-1 ring-emerald-600/20 ring-inset"
+        >
+          {t("page.created", { label: created.label })}
+        </p>
+      ) : null}
+
+      {connections.length > 0 ? (
+        <ul className="flex flex-col gap-4">
+          {connections.map((connection) => (
+            <ConnectionCard
+              key={connection.id}
+              portalId={portal.id}
+              connection={connection}
+              canManage={canManage}
+              form={canManage ? formOf(connection.packageId, connection.channel) : null}
+              isNew={connection.id === created?.id}
+            />
+          ))}
+        </ul>
+      ) : (
+        <EmptyState
+          title={t("page.empty.title")}
+          body={t("page.empty.body")}
+          action={
+            canManage && !isAdding ? (
+              <Link
+                href={`${pathname}?add=1`}
+                className="rounded-md bg-brand-600 px-3.5 py-2 text-sm font-medium text-white hover:bg-brand-700"
+              >
+                {t("page.add")}
+              </Link>
+            ) : null
+          }
+        />
+      )}
+    </>
+  );
+}
