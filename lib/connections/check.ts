@@ -141,14 +141,30 @@ export async function runConnectionCheck(
 }
 
 /**
- * Every connection the health cron should re-check: all that are not disabled, the longest
- * unchecked first (never-checked ones before all others). Across portals: the cron runs as the
- * system and fans out one check per connection.
+ * Every connection the health cron should re-check: all that are not disabled and whose
+ * connector exists, the longest unchecked first (never-checked ones before all others). A package
+ * whose connector is not built yet cannot be checked, so the cron leaves it alone rather than
+ * stamping an error on it every 15 minutes; "Test connection" still says so when asked. Across
+ * portals: the cron runs as the system and fans out one check per connection.
  */
-export async function listConnectionsDueForCheck(db: DbOrTx): Promise<{ id: string; portalId: string }[]> {
-  return db
-    .select({ id: connections.id, portalId: connections.portalId })
+export async function listConnectionsDueForCheck(
+  db: DbOrTx,
+  deps: Pick<ConnectionDeps, "loadConnector"> = DEFAULT_CONNECTION_DEPS,
+): Promise<{ id: string; portalId: string }[]> {
+  const rows = await db
+    .select({
+      id: connections.id,
+      portalId: connections.portalId,
+      packageId: connections.packageId,
+      channel: connections.channel,
+    })
     .from(connections)
     .where(ne(connections.status, "disabled"))
     .orderBy(sql`${connections.lastCheckedAt} asc nulls first`, asc(connections.id));
+  const due: { id: string; portalId: string }[] = [];
+  for (const row of rows) {
+    if (!isPackageId(row.packageId)) continue;
+    if (await deps.loadConnector(row.packageId, row.channel)) due.push({ id: row.id, portalId: row.portalId });
+  }
+  return due;
 }

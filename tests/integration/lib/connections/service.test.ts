@@ -460,7 +460,7 @@ describe("testConnection and runConnectionCheck record health", () => {
 
 describe("listConnectionsDueForCheck", () => {
   it("lists every connection that is not disabled, never-checked first, then the longest unchecked", async () => {
-    const due = await listConnectionsDueForCheck(opened.db);
+    const due = await listConnectionsDueForCheck(opened.db, fake.deps);
     const rows = await allConnections();
     const active = rows.filter((row) => row.status !== "disabled");
     expect(due.map((row) => row.id).sort()).toEqual(active.map((row) => row.id).sort());
@@ -470,6 +470,10 @@ describe("listConnectionsDueForCheck", () => {
     const times = checkedAt.slice(firstChecked).map((value) => value?.getTime() ?? 0);
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(due.every((row) => row.portalId === portalId)).toBe(true);
+  });
+
+  it("leaves out connections whose connector is not built yet", async () => {
+    expect(await listConnectionsDueForCheck(opened.db, { loadConnector: async () => null })).toEqual([]);
   });
 });
 
