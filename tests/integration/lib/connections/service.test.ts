@@ -459,10 +459,12 @@ describe("testConnection and runConnectionCheck record health", () => {
 });
 
 describe("listConnectionsDueForCheck", () => {
-  it("lists every connection that is not disabled, never-checked first, then the longest unchecked", async () => {
+  it("lists every checkable connection that is not disabled, never-checked first, then the longest unchecked", async () => {
     const due = await listConnectionsDueForCheck(opened.db, fake.deps);
     const rows = await allConnections();
-    const active = rows.filter((row) => row.status !== "disabled");
+    // The fake connector serves the FTP channel only; the seeded API connections have none.
+    const active = rows.filter((row) => row.status !== "disabled" && row.channel === "ftp");
+    expect(active.length).toBeGreaterThan(0);
     expect(due.map((row) => row.id).sort()).toEqual(active.map((row) => row.id).sort());
     const checkedAt = due.map((entry) => rows.find((row) => row.id === entry.id)?.lastCheckedAt ?? null);
     const firstChecked = checkedAt.findIndex((value) => value !== null);
