@@ -8,6 +8,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  real,
   text,
   timestamp,
   unique,
@@ -72,6 +73,13 @@ export const documents = pgTable(
     packageReference: text(),
     lastErrorCode: text(),
     lastErrorReason: text(),
+    /** The recognition step's confidence (0..1) for the type, when it reported one. */
+    recognitionConfidence: real(),
+    /**
+     * Why a recognised document was not sent automatically (auto-send off, no integration, "no
+     * integration needed", connection needs re-authorisation, …); null when it was, or not yet due.
+     */
+    autoSendSkipReason: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -179,5 +187,26 @@ export const attempts = pgTable(
       columns: [t.documentId, t.portalId],
       foreignColumns: [documents.id, documents.portalId],
     }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * Recognition webhook deliveries already processed: a replay of the same signed delivery (same
+ * timestamp and body) is refused with 409. Rows older than the tolerance window can be pruned.
+ */
+export const recognitionDeliveries = pgTable(
+  "recognition_deliveries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** SHA-256 of "<timestamp>.<raw body>": what the signature covers. */
+    deliveryHash: text().notNull(),
+    documentId: uuid().references(() => documents.id, { onDelete: "set null" }),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Replay check: one row per signed delivery.
+    uniqueIndex("recognition_deliveries_hash_uq").on(t.deliveryHash),
+    // Pruning of old rows.
+    index("recognition_deliveries_received_idx").on(t.receivedAt),
   ],
 );
