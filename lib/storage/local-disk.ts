@@ -1,0 +1,36 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { assertValidKey, FileNotFoundError, type FileStore } from "./file-store";
+
+/** Files on local disk under `root` (the embedded default: .data/files). */
+export class LocalDiskFileStore implements FileStore {
+  constructor(private readonly root: string) {}
+
+  private pathOf(key: string): string {
+    assertValidKey(key);
+    return path.join(this.root, ...key.split("/"));
+  }
+
+  async put(key: string, content: Uint8Array): Promise<void> {
+    const target = this.pathOf(key);
+    await mkdir(path.dirname(target), { recursive: true });
+    // Write then rename: a reader never sees half a file, a crash leaves only a temp file.
+    const temp = `${target}.${randomUUID()}.tmp`;
+    await writeFile(temp, content);
+    await rename(temp, target);
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await readFile(this.pathOf(key)));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new FileNotFoundError(key);
+      throw error;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+}
