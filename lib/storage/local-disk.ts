@@ -12,7 +12,7 @@ export class LocalDiskFileStore implements FileStore {
     return path.join(this.root, ...key.split("/"));
   }
 
-  async put(key: string, content: Uint8Array): Promise<void> {
+  async put(key: string, content: Uint8Array, _options?: { contentType: string }): Promise<void> {
     const target = this.pathOf(key);
     await mkdir(path.dirname(target), { recursive: true });
     // Write then rename: a reader never sees half a file, a crash leaves only a temp file.
