@@ -200,7 +200,8 @@ export async function saveDossierIntegration(
 
   return {
     optionKey: optionKeyOfStored(row) ?? row.kind,
-    evaluation: evaluateIntegration({ integration: row, connection, dossier }),
+    // A connection is only accepted when its connector exists (buildConnectionRow).
+    evaluation: evaluateIntegration({ integration: row, connection, dossier, isConnectorAvailable: true }),
     warnings,
   };
 }

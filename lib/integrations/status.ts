@@ -21,6 +21,7 @@ export const INTEGRATION_PROBLEM_CODES = [
   "connection_disabled",
   "connection_needs_reauth",
   "connection_error",
+  "connector_unavailable",
   "package_unknown",
   "rule_inputs_missing",
   "rule_inputs_invalid",
@@ -32,7 +33,13 @@ export const INTEGRATION_PROBLEM_CODES = [
 ] as const;
 export type IntegrationProblemCode = (typeof INTEGRATION_PROBLEM_CODES)[number];
 
-export type IntegrationProblem = { code: IntegrationProblemCode; messageKey: `integrations.problems.${string}` };
+export type IntegrationProblem = {
+  code: IntegrationProblemCode;
+  /** The full sentence: what is wrong and what to do. */
+  messageKey: `integrations.problems.${string}`;
+  /** A few words, for lists such as the portal overview. */
+  shortMessageKey: `integrations.problemsShort.${string}`;
+};
 
 export type IntegrationEvaluation = {
   state: "not_configured" | "ok" | "needs_attention";
@@ -52,11 +59,16 @@ export type IntegrationHealthInput = {
   /** The integration's portal connection (kind "connection"); null when it is missing. */
   connection: { status: ConnectionStatus } | null;
   dossier: DossierIdentity;
+  /**
+   * Whether the connection's connector is built (lib/connectors/registry). Pass false to say so;
+   * undefined = not looked up.
+   */
+  isConnectorAvailable?: boolean;
 };
 
 function problem(code: IntegrationProblemCode): IntegrationProblem {
   const camel = code.replace(/_([a-z])/g, (_, char: string) => char.toUpperCase());
-  return { code, messageKey: `integrations.problems.${camel}` };
+  return { code, messageKey: `integrations.problems.${camel}`, shortMessageKey: `integrations.problemsShort.${camel}` };
 }
 
 const CONNECTION_PROBLEMS: Partial<Record<ConnectionStatus, IntegrationProblemCode>> = {
@@ -159,6 +171,7 @@ export function evaluateIntegration(input: IntegrationHealthInput): IntegrationE
     else {
       const code = CONNECTION_PROBLEMS[input.connection.status];
       if (code) problems.push(problem(code));
+      if (input.isConnectorAvailable === false) problems.push(problem("connector_unavailable"));
     }
   } else {
     problems.push(...(resolveEmailTarget(stored, input.dossier)?.problems ?? []));

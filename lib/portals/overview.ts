@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import type { PortalRole } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
+import { availabilityKey, connectorAvailability } from "@/lib/integrations/availability";
 import { evaluateIntegration, type IntegrationEvaluation } from "@/lib/integrations/status";
 import { type IntegrationState, integrationStateOf } from "./integration-state";
 
@@ -157,6 +158,14 @@ export async function listPortalDossiers(
     }
   }
 
+  const availability = await connectorAvailability(
+    rows.flatMap((row) =>
+      row.connectionPackageId && row.connectionChannel
+        ? [{ packageId: row.connectionPackageId, channel: row.connectionChannel }]
+        : [],
+    ),
+  );
+
   return {
     rows: rows.map((row) => ({
       id: row.id,
@@ -188,6 +197,10 @@ export async function listPortalDossiers(
           : null,
         connection: row.connectionStatus ? { status: row.connectionStatus } : null,
         dossier: { companyNumber: row.companyNumber, vatNumber: row.vatNumber },
+        isConnectorAvailable:
+          row.connectionPackageId && row.connectionChannel
+            ? availability.get(availabilityKey({ packageId: row.connectionPackageId, channel: row.connectionChannel }))
+            : undefined,
       }),
       counts: countsByDossier.get(row.id) ?? emptyCounts(),
     })),

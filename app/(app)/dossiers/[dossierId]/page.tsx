@@ -15,6 +15,7 @@ import { parseDocumentListSearch } from "@/lib/documents/schemas";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { DossierSummary } from "./_components/dossier-summary";
+import { DossierTabs } from "./_components/dossier-tabs";
 
 type Props = {
   params: Promise<{ dossierId: string }>;
@@ -70,6 +71,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
         />
         <DossierSummary overview={overview} />
       </div>
+      <DossierTabs dossierId={overview.id} active="documents" />
 
       <section aria-labelledby="documents-title" className="flex flex-col gap-4">
         <h2 id="documents-title" className="sr-only">

@@ -56,7 +56,13 @@ describe("evaluateIntegration", () => {
     });
     expect(result).toEqual({
       state: "needs_attention",
-      problems: [{ code: "address_missing_purchase", messageKey: "integrations.problems.addressMissingPurchase" }],
+      problems: [
+        {
+          code: "address_missing_purchase",
+          messageKey: "integrations.problems.addressMissingPurchase",
+          shortMessageKey: "integrations.problemsShort.addressMissingPurchase",
+        },
+      ],
     });
   });
 
@@ -89,7 +95,13 @@ describe("evaluateIntegration", () => {
     });
     expect(missing).toEqual({
       state: "needs_attention",
-      problems: [{ code: "rule_inputs_missing", messageKey: "integrations.problems.ruleInputsMissing" }],
+      problems: [
+        {
+          code: "rule_inputs_missing",
+          messageKey: "integrations.problems.ruleInputsMissing",
+          shortMessageKey: "integrations.problemsShort.ruleInputsMissing",
+        },
+      ],
     });
     const complete = evaluate({
       kind: "email",
@@ -115,6 +127,14 @@ describe("evaluateIntegration", () => {
     expect(result.state).toBe(expected.length > 0 ? "needs_attention" : "ok");
   });
 
+  it("names a connection whose connector is not built yet, when told so", () => {
+    const integration = { kind: "connection", connectionId: CONNECTION_ID, packageId: null, settings: {} } as const;
+    const input = { integration, connection: { status: "connected" as const }, dossier: DOSSIER };
+    expect(codes(evaluateIntegration({ ...input, isConnectorAvailable: false }))).toEqual(["connector_unavailable"]);
+    expect(codes(evaluateIntegration({ ...input, isConnectorAvailable: true }))).toEqual([]);
+    expect(codes(evaluateIntegration(input))).toEqual([]);
+  });
+
   it("names a connection that is gone", () => {
     const result = evaluate({ kind: "connection", connectionId: CONNECTION_ID, packageId: null, settings: {} }, null);
     expect(codes(result)).toEqual(["connection_missing"]);
@@ -124,6 +144,18 @@ describe("evaluateIntegration", () => {
     for (const settings of [{ addresses: "x" }, { addressMode: "both", addresses: {} }, null]) {
       const result = evaluate({ kind: "email", connectionId: null, packageId: "yuki", settings });
       expect(codes(result)).toEqual(["settings_invalid"]);
+    }
+  });
+
+  it("has a message and a short message for every problem code, in every language", async () => {
+    const { MESSAGES } = await import("@/lib/i18n/messages");
+    const { INTEGRATION_PROBLEM_CODES } = await import("@/lib/integrations/status");
+    for (const messages of Object.values(MESSAGES)) {
+      for (const code of INTEGRATION_PROBLEM_CODES) {
+        const camel = code.replace(/_([a-z])/g, (_, char: string) => char.toUpperCase()) as never;
+        expect(messages.integrations.problems[camel], code).toEqual(expect.any(String));
+        expect(messages.integrations.problemsShort[camel], code).toEqual(expect.any(String));
+      }
     }
   });
 
@@ -198,8 +230,15 @@ describe("the portal overview shows each dossier's health", () => {
     const health = (id: string) => page.rows.find((row) => row.id === id)?.health;
     expect(health(world.dossier.id)).toEqual({ state: "not_configured", problems: [] });
     expect(health(ok.id)).toEqual({ state: "ok", problems: [] });
-    expect(health(reauth.id)?.problems.map((problem) => problem.code)).toEqual(["connection_needs_reauth"]);
-    expect(health(disabled.id)?.problems.map((problem) => problem.code)).toEqual(["connection_disabled"]);
+    // Yuki's and Expert/M's connectors are not built yet (only the fake Exact Online one is).
+    expect(health(reauth.id)?.problems.map((problem) => problem.code)).toEqual([
+      "connection_needs_reauth",
+      "connector_unavailable",
+    ]);
+    expect(health(disabled.id)?.problems.map((problem) => problem.code)).toEqual([
+      "connection_disabled",
+      "connector_unavailable",
+    ]);
   });
 
   it("follows a connection's status: disabling it flags its dossiers", async () => {

@@ -2,6 +2,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { IntegrationBadge } from "@/components/integrations/integration-badge";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
+import type { IntegrationEvaluation } from "@/lib/integrations/status";
 import type { DocumentCounts, PortalDossierRow } from "@/lib/portals/overview";
 
 const COUNT_COLUMNS = [
@@ -20,6 +21,54 @@ function countClass(column: keyof DocumentCounts, value: number): string {
   if (column === "rejected") return "font-semibold text-orange-700";
   if (column === "inbox") return "font-medium text-slate-900";
   return "text-slate-700";
+}
+
+/**
+ * The integration's health under its badge: a green "all set", or a clear "needs attention" with
+ * what is missing. Connection problems are already named by the badge, so they only raise the mark.
+ * "Not configured" is the badge itself.
+ */
+function HealthMark({ health }: { health: IntegrationEvaluation }) {
+  const t = useTranslations();
+  if (health.state === "not_configured") return null;
+  if (health.state === "ok") {
+    return (
+      <span className="inline-flex items-center gap-1 text-xs text-emerald-700">
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-3.5 shrink-0">
+          <path
+            fill="currentColor"
+            fillRule="evenodd"
+            d="M16.7 5.3a1 1 0 0 1 0 1.4l-8 8a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.4L8 12.6l7.3-7.3a1 1 0 0 1 1.4 0Z"
+            clipRule="evenodd"
+          />
+        </svg>
+        {t("portal.health.ok")}
+      </span>
+    );
+  }
+  const details = health.problems.filter((problem) => !problem.code.startsWith("connection_"));
+  const [first, ...rest] = details;
+  return (
+    <span className="flex min-w-0 flex-col items-start gap-0.5">
+      <span className="inline-flex items-center gap-1 rounded-full bg-red-50 px-2 py-0.5 text-xs font-semibold text-red-800 ring-1 ring-red-600/20 ring-inset">
+        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-3.5 shrink-0">
+          <path
+            fill="currentColor"
+            fillRule="evenodd"
+            d="M8.5 2.6a1.7 1.7 0 0 1 3 0l6.3 11.8a1.7 1.7 0 0 1-1.5 2.6H3.7a1.7 1.7 0 0 1-1.5-2.6L8.5 2.6ZM10 7a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 7Zm0 7.5a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
+            clipRule="evenodd"
+          />
+        </svg>
+        {t("portal.health.needsAttention")}
+      </span>
+      {first ? (
+        <span className="max-w-64 text-xs text-red-800" title={t(first.messageKey as Parameters<typeof t>[0])}>
+          {t(first.shortMessageKey as Parameters<typeof t>[0])}
+          {rest.length > 0 ? ` ${t("portal.health.more", { count: rest.length })}` : null}
+        </span>
+      ) : null}
+    </span>
+  );
 }
 
 /**
@@ -70,7 +119,10 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
                 </div>
               </td>
               <td className="px-4 py-3 align-top max-sm:col-span-3 max-sm:p-0">
-                <IntegrationBadge state={row.integration} />
+                <div className="flex flex-col items-start gap-1">
+                  <IntegrationBadge state={row.integration} />
+                  <HealthMark health={row.health} />
+                </div>
               </td>
               {COUNT_COLUMNS.map((column) => (
                 <td

@@ -1,0 +1,41 @@
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+
+const TABS = [
+  { id: "documents", path: "" },
+  { id: "integration", path: "/integration" },
+] as const;
+
+export type DossierTab = (typeof TABS)[number]["id"];
+
+/**
+ * "Documenten | Integraties": the two parts of a dossier, as a segmented control so it reads as
+ * one level above the document status tabs. Plain links: they work before JavaScript loads.
+ */
+export function DossierTabs({ dossierId, active }: { dossierId: string; active: DossierTab }) {
+  const t = useTranslations("integrations.tabs");
+  return (
+    <nav aria-label={t("label")}>
+      <ul className="flex w-full gap-1 rounded-lg bg-slate-100 p-1 sm:inline-flex sm:w-auto">
+        {TABS.map((tab) => {
+          const isActive = tab.id === active;
+          return (
+            <li key={tab.id} className="flex-1 sm:flex-none">
+              <Link
+                href={`/dossiers/${dossierId}${tab.path}`}
+                aria-current={isActive ? "page" : undefined}
+                className={`flex min-h-10 items-center justify-center rounded-md px-4 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-brand-500 ${
+                  isActive
+                    ? "bg-white text-slate-900 shadow-sm ring-1 ring-slate-900/5"
+                    : "text-slate-600 hover:text-slate-900"
+                }`}
+              >
+                {t(tab.id)}
+              </Link>
+            </li>
+          );
+        })}
+      </ul>
+    </nav>
+  );
+}
