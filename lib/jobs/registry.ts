@@ -1,10 +1,15 @@
 import type { z } from "zod";
+import { autoSend } from "./definitions/auto-send";
 import { connectionCheck } from "./definitions/connection-check";
 import { connectionHealthCheck } from "./definitions/connection-health-check";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /** Every job, for both drivers. A definition missing here runs nowhere. */
-export const JOB_DEFINITIONS = [connectionHealthCheck, connectionCheck] as const satisfies readonly AnyJobDefinition[];
+export const JOB_DEFINITIONS = [
+  connectionHealthCheck,
+  connectionCheck,
+  autoSend,
+] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;
 
