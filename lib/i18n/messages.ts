@@ -4,6 +4,7 @@ import enCommon from "./messages/en/common.json";
 import enConnections from "./messages/en/connections.json";
 import enConnectors from "./messages/en/connectors.json";
 import enDev from "./messages/en/dev.json";
+import enDispatch from "./messages/en/dispatch.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
@@ -14,6 +15,7 @@ import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
 import frConnectors from "./messages/fr/connectors.json";
 import frDev from "./messages/fr/dev.json";
+import frDispatch from "./messages/fr/dispatch.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
@@ -24,6 +26,7 @@ import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
 import nlConnectors from "./messages/nl/connectors.json";
 import nlDev from "./messages/nl/dev.json";
+import nlDispatch from "./messages/nl/dispatch.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
@@ -44,6 +47,7 @@ export const MESSAGES = {
     connectors: nlConnectors,
     connections: nlConnections,
     integrations: nlIntegrations,
+    dispatch: nlDispatch,
   },
   fr: {
     common: frCommon,
@@ -56,6 +60,7 @@ export const MESSAGES = {
     connectors: frConnectors,
     connections: frConnections,
     integrations: frIntegrations,
+    dispatch: frDispatch,
   },
   en: {
     common: enCommon,
@@ -68,6 +73,7 @@ export const MESSAGES = {
     connectors: enConnectors,
     connections: enConnections,
     integrations: enIntegrations,
+    dispatch: enDispatch,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 
