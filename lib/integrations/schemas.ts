@@ -91,14 +91,6 @@ export const OPTION_KINDS = ["connection", "email_standard", "email_individual",
 export type IntegrationOptionKind = (typeof OPTION_KINDS)[number];
 export type IntegrationMarking = "green" | "yellow" | "orange" | "blue" | "red";
 
-export const MARKING_OF: Record<IntegrationOptionKind, IntegrationMarking> = {
-  connection: "green",
-  email_standard: "yellow",
-  email_individual: "orange",
-  free_email: "blue",
-  none: "red",
-};
-
 /** Addresses per category as typed; the service checks them with lib/packages/email-addresses. */
 const addressesFieldSchema = addressesInputSchema.default({});
 
