@@ -180,3 +180,60 @@ describe("listIntegrationOptions: the five markings", () => {
     expect(after.options.some((option) => option.key === `connection:${added.id}`)).toBe(false);
   });
 });
+
+describe("getDossierIntegration: the tab's current integration", () => {
+  it("shows what is chosen with its resolved addresses and verdict; only the office may configure", async () => {
+    const { getDossierIntegration } = await import("@/lib/integrations/get");
+    const dossier = await newDossier(opened.db, world);
+    const empty = await getDossierIntegration(opened.db, world.actors.accountant, dossier.id);
+    expect(empty).toMatchObject({ current: null, evaluation: { state: "not_configured" }, canConfigure: true });
+
+    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
+      kind: "email_standard",
+      packageId: "yuki",
+      inputs: { mailbox: "bakkerij" },
+    });
+    const view = await getDossierIntegration(opened.db, world.actors.admin, dossier.id);
+    expect(view).toMatchObject({
+      current: {
+        kind: "email",
+        marking: "yellow",
+        packageName: "Yuki",
+        addresses: { purchase: "bakkerij@yukiworks.be", sales: null, other: null },
+        acceptedCategories: ["purchase"],
+      },
+      evaluation: { state: "ok", problems: [] },
+      canConfigure: true,
+    });
+    expect(view.updatedAt).toBeInstanceOf(Date);
+
+    const seenByEntrepreneur = await getDossierIntegration(opened.db, world.actors.entrepreneur, world.dossier.id);
+    expect(seenByEntrepreneur.canConfigure).toBe(false);
+    await expect(getDossierIntegration(opened.db, world.actors.otherAdmin, dossier.id)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
+  it("flags a connection whose connector is not built yet, and one that needs re-authorisation", async () => {
+    const { getDossierIntegration } = await import("@/lib/integrations/get");
+    const { dossierIntegrations } = await import("@/db/schema");
+    const dossier = await newDossier(opened.db, world);
+    await opened.db.insert(dossierIntegrations).values({
+      portalId: world.portal.id,
+      dossierId: dossier.id,
+      kind: "connection",
+      connectionId: world.connections.yuki.id,
+      settings: { administrationId: "abc" },
+    });
+    const view = await getDossierIntegration(opened.db, world.actors.accountant, dossier.id);
+    expect(view.current).toMatchObject({
+      kind: "connection",
+      connectionStatus: "needs_reauth",
+      settings: { administrationId: "abc" },
+    });
+    expect(view.evaluation.problems.map((problem) => problem.code)).toEqual([
+      "connection_needs_reauth",
+      "connector_unavailable",
+    ]);
+  });
+});
