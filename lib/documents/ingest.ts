@@ -1,0 +1,197 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import type { DbOrTx } from "@/db";
+import { type documentSourceEnum, documents } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { resolveDossierScope } from "@/lib/dossiers/get";
+import { AppError, ValidationError } from "@/lib/errors";
+import { getFileStore } from "@/lib/storage";
+import type { DocumentStatus, DocumentType } from "./list";
+import { announceDocumentRecognised } from "./rules";
+import { documentTypeSchema, type RecognisedFieldsInput, recognisedFieldsSchema } from "./schemas";
+import { type DetectedFileType, MAX_DOCUMENT_BYTES, type SniffRefusal, sniffDocument } from "./sniff";
+
+export type DocumentSource = (typeof documentSourceEnum.enumValues)[number];
+
+export type IngestDocumentInput = {
+  dossierId: string;
+  source: DocumentSource;
+  /** As the sender named it; only used (sanitized) for display and delivery, never for storage. */
+  fileName: string;
+  content: Uint8Array;
+  /** Known at arrival (sales module, an upload with a type): the document is recognised at once. */
+  documentType?: DocumentType | null;
+  fields?: RecognisedFieldsInput;
+};
+
+/** What the caller gets back: ids and the public facts, no storage key. */
+export type IngestedDocument = {
+  id: string;
+  dossierId: string;
+  fileName: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  documentType: DocumentType | null;
+  status: DocumentStatus;
+};
+
+/** The refusal of a file: 400 empty, 413 too large, 415 not a type we take. */
+const REFUSALS: Record<SniffRefusal, { messageKey: string; httpStatus: number }> = {
+  empty: { messageKey: "upload.empty", httpStatus: 400 },
+  tooLarge: { messageKey: "upload.tooLarge", httpStatus: 413 },
+  unsupportedType: { messageKey: "upload.unsupportedType", httpStatus: 415 },
+};
+
+/** The file a document cannot be: empty, over 20 MB, or not PDF/JPEG/PNG/UBL. */
+export class FileRefusedError extends AppError {
+  readonly reason: SniffRefusal;
+  constructor(reason: SniffRefusal) {
+    super("validation_failed", REFUSALS[reason].messageKey, REFUSALS[reason].httpStatus);
+    this.name = "FileRefusedError";
+    this.reason = reason;
+  }
+}
+
+const MAX_FILE_NAME_LENGTH = 120;
+// Control and format characters (including bidi overrides that make "fdp.exe" read as "exe.pdf").
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+// Reserved on Windows and awkward on FTP servers and in mail headers.
+const RESERVED = /[<>:"|?*\\/]/g;
+
+/**
+ * A file name that is safe to show, to attach to a mail and to hand to a package: no path parts,
+ * no control or bidi characters, bounded length, and an extension that matches what the file
+ * really is ("scan.jpg" that is a PDF becomes "scan.pdf").
+ */
+export function sanitizeFileName(fileName: string, type: DetectedFileType): string {
+  // Browsers and mail clients may send a full path ("C:\Users\…\factuur.pdf"); keep the last part.
+  const lastPart = fileName.split(/[\\/]/).pop() ?? "";
+  let name = lastPart.normalize("NFC").replace(INVISIBLE, "").replace(RESERVED, "_").replace(/\s+/g, " ").trim();
+  // No hidden files and no ".." left over.
+  name = name.replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
+
+  const dot = name.lastIndexOf(".");
+  const extension = dot > 0 ? name.slice(dot + 1).toLowerCase() : "";
+  const knownExtensions = [type.extension, ...type.alternativeExtensions];
+  let base: string;
+  let keptExtension: string;
+  if (knownExtensions.includes(extension)) {
+    base = name.slice(0, dot);
+    keptExtension = extension;
+  } else {
+    // A short letters-only extension of another type ("exe", "docx", "jpg") is replaced; anything
+    // else ("report.2024") is part of the name.
+    base = dot > 0 && /^[a-z]{2,4}$/.test(extension) ? name.slice(0, dot) : name;
+    keptExtension = type.extension;
+  }
+  base = base.replace(/[.\s]+$/, "");
+  // Count characters, not UTF-16 units, so a cut never splits an emoji or an accented letter.
+  const chars = Array.from(base);
+  const room = MAX_FILE_NAME_LENGTH - keptExtension.length - 1;
+  if (chars.length > room) base = chars.slice(0, room).join("").trimEnd();
+  return `${base || "document"}.${keptExtension}`;
+}
+
+function fieldErrorsOf(error: { issues: { path: PropertyKey[] }[] }, prefix: string): Record<string, string[]> {
+  const fieldErrors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
+    fieldErrors[key] = ["invalid"];
+  }
+  return fieldErrors;
+}
+
+/**
+ * The one way a document enters Koppel (upload, sales module, mail-in, REST API): checks the
+ * actor may upload to the dossier, refuses files that are empty, too large or of a type we do not
+ * take (judged by content), stores the bytes under our own key, then inserts the row. A document
+ * that arrives with a type is recognised at once and announced, so auto-send can apply.
+ *
+ * `db` must not be an open transaction: the event is sent once the row is committed.
+ */
+export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocumentInput): Promise<IngestedDocument> {
+  const scope = await resolveDossierScope(db, actor, input.dossierId, "document.upload");
+
+  let documentType: DocumentType | null = null;
+  if (input.documentType !== undefined && input.documentType !== null) {
+    const parsed = documentTypeSchema.safeParse(input.documentType);
+    if (!parsed.success) throw new ValidationError({ documentType: ["document.invalidType"] });
+    documentType = parsed.data;
+  }
+  const fields = recognisedFieldsSchema.safeParse(input.fields ?? {});
+  if (!fields.success) throw new ValidationError(fieldErrorsOf(fields.error, "fields"));
+
+  // Size first: a 2 GB upload is refused without looking further.
+  if (input.content.byteLength > MAX_DOCUMENT_BYTES) throw new FileRefusedError("tooLarge");
+  const sniffed = sniffDocument(input.content);
+  if (!sniffed.ok) throw new FileRefusedError(sniffed.reason);
+
+  const id = randomUUID();
+  const storageKey = `${scope.portalId}/${scope.dossierId}/${id}`;
+  const fileName = sanitizeFileName(input.fileName, sniffed.type);
+  const sha256 = createHash("sha256").update(input.content).digest("hex");
+
+  const store = getFileStore();
+  await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType });
+  let row: IngestedDocument | undefined;
+  try {
+    [row] = await db
+      .insert(documents)
+      .values({
+        id,
+        portalId: scope.portalId,
+        dossierId: scope.dossierId,
+        source: input.source,
+        fileName,
+        mimeType: sniffed.type.mimeType,
+        sizeBytes: input.content.byteLength,
+        sha256,
+        storageKey,
+        documentType,
+        recognisedFields: fields.data,
+      })
+      .returning({
+        id: documents.id,
+        dossierId: documents.dossierId,
+        fileName: documents.fileName,
+        mimeType: documents.mimeType,
+        sizeBytes: documents.sizeBytes,
+        sha256: documents.sha256,
+        documentType: documents.documentType,
+        status: documents.status,
+      });
+    if (!row) throw new Error("document row not inserted");
+  } catch (error) {
+    // No row, no file: a file nobody can reach would only take space.
+    await store.delete(storageKey).catch((deleteError: unknown) => {
+      console.error(
+        `[documents] could not remove the file of a document that was not stored (${storageKey})`,
+        deleteError,
+      );
+    });
+    throw error;
+  }
+
+  if (row.documentType !== null) await announceDocumentRecognised(row.id);
+  return row;
+}
+
+export type IngestSalesInvoiceInput = {
+  dossierId: string;
+  fileName: string;
+  content: Uint8Array;
+  fields: RecognisedFieldsInput;
+};
+
+/**
+ * The sales module's entry point: its invoices arrive recognised (sales invoice, with the fields
+ * it knows) through the same ingestion service.
+ */
+export async function ingestSalesInvoice(
+  db: DbOrTx,
+  actor: Actor,
+  input: IngestSalesInvoiceInput,
+): Promise<IngestedDocument> {
+  return ingestDocument(db, actor, { ...input, source: "sales", documentType: "sales_invoice" });
+}
