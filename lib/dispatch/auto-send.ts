@@ -1,12 +1,62 @@
+import "server-only";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
+import { documents, dossiers } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
+import type { AutoSendSkipReason } from "./refusals";
+import { type RequestSendOptions, requestSend } from "./request-send";
 
-/** Why a recognised document was not sent automatically (stored in documents.auto_send_skip_reason). */
-export type AutoSendResult = { sent: true; dispatchId: string } | { sent: false; skipReason: string | null };
+export type AutoSendResult =
+  | { outcome: "sent"; dispatchId: string }
+  /** Left in the inbox; the reason is stored on the document for people to see. */
+  | { outcome: "skipped"; reason: AutoSendSkipReason }
+  /** Nothing to decide: the document is gone or no longer in the inbox (sent, sending, …). */
+  | { outcome: "not_applicable" };
 
 /**
- * Sends a freshly recognised document when its dossier's auto-send is on and its integration is
- * usable; otherwise records why not. Filled in by the dispatch work (issue 4).
+ * Runs when a document becomes recognised (the `documents/document.recognised` job): sends it when
+ * it is recognised and in the inbox, its dossier's auto-send is on and its integration is usable,
+ * as the system (trigger "auto"). Otherwise it records why not in documents.auto_send_skip_reason
+ * (auto-send off, no integration, "no integration needed", connection needs re-authorisation, …),
+ * which a successful send clears again. Safe to repeat: requestSend's conditional update lets only
+ * one dispatch through, and a document that left the inbox is not touched.
  */
-export async function autoSend(_db: Db, _documentId: string): Promise<AutoSendResult> {
-  return { sent: false, skipReason: null };
+export async function autoSend(db: Db, documentId: string, options: RequestSendOptions = {}): Promise<AutoSendResult> {
+  const [row] = await db
+    .select({
+      dossierId: documents.dossierId,
+      portalId: documents.portalId,
+      status: documents.status,
+      documentType: documents.documentType,
+      archivedAt: documents.archivedAt,
+      isAutoSendEnabled: dossiers.isAutoSendEnabled,
+    })
+    .from(documents)
+    .innerJoin(dossiers, and(eq(dossiers.id, documents.dossierId), eq(dossiers.portalId, documents.portalId)))
+    .where(eq(documents.id, documentId))
+    .limit(1);
+  if (row?.status !== "inbox" || row.archivedAt) return { outcome: "not_applicable" };
+
+  let reason: AutoSendSkipReason;
+  if (!row.documentType) reason = "not_recognised";
+  else if (!row.isAutoSendEnabled) reason = "auto_send_off";
+  else {
+    const result = await requestSend(
+      db,
+      systemActor("auto-send"),
+      { dossierId: row.dossierId, documentIds: [documentId], trigger: "auto" },
+      options,
+    );
+    const accepted = result.accepted[0];
+    if (accepted) return { outcome: "sent", dispatchId: accepted.dispatchId };
+    const refusal = result.refused[0]?.reason ?? "not_found";
+    // Someone (or an earlier run of this job) is sending it already: nothing was skipped.
+    if (refusal === "already_sending" || refusal === "already_sent") return { outcome: "not_applicable" };
+    reason = refusal;
+  }
+  await db
+    .update(documents)
+    .set({ autoSendSkipReason: reason, updatedAt: new Date() })
+    .where(and(eq(documents.id, documentId), eq(documents.portalId, row.portalId), eq(documents.status, "inbox")));
+  return { outcome: "skipped", reason };
 }

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { autoSend } from "./definitions/auto-send";
 import { connectionCheck } from "./definitions/connection-check";
 import { connectionHealthCheck } from "./definitions/connection-health-check";
+import { deliver } from "./definitions/deliver";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /** Every job, for both drivers. A definition missing here runs nowhere. */
@@ -9,6 +10,7 @@ export const JOB_DEFINITIONS = [
   connectionHealthCheck,
   connectionCheck,
   autoSend,
+  deliver,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

@@ -1,7 +1,10 @@
 import { z } from "zod";
+import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { EmailSendError, sendEmail } from "@/lib/email/send";
+import { DEFAULT_LOCALE, type Locale } from "@/lib/i18n/config";
+import { translatorFor } from "@/lib/i18n/translator";
 import { ConnectorError } from "../errors";
-import type { Connector } from "../types";
+import type { Connector, DeliveryDocument, DeliveryDossier } from "../types";
 
 const addressSchema = z.email().max(254);
 
@@ -38,17 +41,14 @@ export const emailConnector = {
     const settings = ctx.dossierSettings;
     const to = settings?.addresses[document.category];
     if (!to) throw new ConnectorError("permanent", "missing_address", { vendorDetail: document.category });
-    const dossierName = ctx.dossier?.name ?? "";
-    const subjectParts = [document.isTest ? "[TEST]" : null, dossierName, document.fileName].filter(Boolean);
+    const mail = buildDocumentEmail({ dossier: ctx.dossier, document, reference: ctx.idempotencyKey });
     try {
       const sent = await sendEmail(
         {
           to: [to],
-          subject: subjectParts.join(" · "),
-          text: document.isTest
-            ? `Test document from Koppel for ${dossierName}. You can delete it.`
-            : `Document for ${dossierName}: ${document.fileName}`,
-          attachments: [{ filename: document.fileName, content: file.content, contentType: document.mimeType }],
+          subject: mail.subject,
+          text: mail.text,
+          attachments: [{ filename: mail.attachmentName, content: file.content, contentType: document.mimeType }],
           idempotencyKey: ctx.idempotencyKey,
         },
         { signal: ctx.signal },
@@ -63,6 +63,103 @@ export const emailConnector = {
   z.ZodObject<Record<string, never>>,
   typeof emailDossierSettingsSchema
 >;
+
+/** Subjects stay short enough for every mail client's list view. */
+const SUBJECT_MAX_LENGTH = 200;
+const FILE_NAME_MAX_LENGTH = 150;
+
+/**
+ * One line of text that is safe in a mail header: CR, LF and every other control or line-separator
+ * character (which could start a new header, "header injection") become spaces, runs of spaces
+ * collapse, and the result is cut to `maxLength`. Applied to every header value built from user
+ * data (dossier and supplier names, invoice numbers, file names).
+ */
+export function headerSafe(value: string, maxLength: number = SUBJECT_MAX_LENGTH): string {
+  const oneLine = value
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength - 1).trimEnd()}…` : oneLine;
+}
+
+/**
+ * The attachment's name: the original file name on one line, without quotes or path separators
+ * (it lands in a Content-Disposition header), keeping its extension when it has to be cut.
+ */
+export function safeAttachmentName(fileName: string): string {
+  const cleaned = headerSafe(fileName, Number.MAX_SAFE_INTEGER).replace(/["\\/]/g, "_");
+  if (cleaned === "") return "document";
+  if (cleaned.length <= FILE_NAME_MAX_LENGTH) return cleaned;
+  const dot = cleaned.lastIndexOf(".");
+  const extension = dot > 0 && cleaned.length - dot <= 10 ? cleaned.slice(dot) : "";
+  return `${cleaned.slice(0, FILE_NAME_MAX_LENGTH - extension.length)}${extension}`;
+}
+
+function formatAmount(amount: number, currency: string | undefined, locale: Locale): string {
+  try {
+    return new Intl.NumberFormat(`${locale}-BE`, currency ? { style: "currency", currency } : {}).format(amount);
+  } catch {
+    // An unknown currency code from the recognition step: show it as given.
+    return `${amount}${currency ? ` ${currency}` : ""}`;
+  }
+}
+
+/**
+ * The mail for one document: the subject names dossier, document type, supplier and invoice
+ * number (those that are known); the body repeats them with the other recognised fields, says the
+ * original is attached, and carries the dispatch id as reference. Dutch unless told otherwise.
+ */
+export function buildDocumentEmail(input: {
+  dossier: DeliveryDossier | null;
+  document: DeliveryDocument;
+  reference: string;
+  locale?: Locale;
+}): { subject: string; text: string; attachmentName: string } {
+  const { document, reference } = input;
+  const locale = input.locale ?? DEFAULT_LOCALE;
+  const t = translatorFor(locale);
+  const line = (value: string | number | undefined | null) => headerSafe(String(value ?? ""), 500);
+  const dossierName = line(input.dossier?.name);
+  const attachmentName = safeAttachmentName(document.fileName);
+  if (document.isTest) {
+    return {
+      subject: headerSafe(["[TEST]", dossierName, attachmentName].filter(Boolean).join(" · ")),
+      text: t("dispatch.email.testIntro", { dossier: dossierName }),
+      attachmentName,
+    };
+  }
+  const fields = document.recognisedFields;
+  const typeLabel = t(`documents.types.${document.documentType}`);
+  const supplier = line(fields.supplierName);
+  const invoiceNumber = line(fields.invoiceNumber);
+  const subject = headerSafe([dossierName, typeLabel, supplier, invoiceNumber].filter(Boolean).join(" · "));
+  const rows: [string, string][] = [
+    [t("dispatch.email.fields.dossier"), dossierName],
+    [
+      t("dispatch.email.fields.companyNumber"),
+      input.dossier?.companyNumber ? formatCompanyNumber(input.dossier.companyNumber) : "",
+    ],
+    [t("dispatch.email.fields.type"), typeLabel],
+    [t("dispatch.email.fields.supplier"), supplier],
+    [t("dispatch.email.fields.invoiceNumber"), invoiceNumber],
+    [t("dispatch.email.fields.invoiceDate"), line(fields.invoiceDate)],
+    [
+      t("dispatch.email.fields.total"),
+      typeof fields.totalAmount === "number" ? formatAmount(fields.totalAmount, fields.currency, locale) : "",
+    ],
+    [t("dispatch.email.fields.fileName"), attachmentName],
+  ];
+  const text = [
+    t("dispatch.email.intro", { dossier: dossierName }),
+    "",
+    ...rows.filter(([, value]) => value !== "").map(([label, value]) => `${label}: ${value}`),
+    "",
+    t("dispatch.email.attachment"),
+    t("dispatch.email.reference", { reference }),
+  ].join("\n");
+  return { subject, text, attachmentName };
+}
 
 /** Resend's answers, classified once: no answer, 429 and 5xx retry; other refusals are final. */
 export function classifySendError(error: unknown): ConnectorError {

@@ -86,7 +86,14 @@ describe("Inngest functions", () => {
 
   it("syncs triggers, retries and concurrency from the definitions to Inngest", async () => {
     const configs = new Map((await syncedConfigs()).map((config) => [config.id, config]));
-    expect([...configs.keys()].sort()).toEqual(["koppel-connection-check", "koppel-connection-health-check"]);
+    expect([...configs.keys()].sort()).toEqual([
+      "koppel-auto-send",
+      "koppel-connection-check",
+      "koppel-connection-health-check",
+      "koppel-deliver",
+      // The deliver definition's onFailure becomes a function of its own.
+      "koppel-deliver-failure",
+    ]);
 
     const healthCheck = configs.get("koppel-connection-health-check");
     expect(healthCheck?.triggers).toEqual([{ cron: "*/15 * * * *" }]);
@@ -97,6 +104,15 @@ describe("Inngest functions", () => {
     expect(check?.triggers).toEqual([{ event: "connections/connection.check-requested" }]);
     expect(Object.values(check?.steps ?? {})[0]?.retries).toEqual({ attempts: 2 });
     expect(check?.concurrency).toEqual({ key: "event.data.connectionId", limit: 1 });
+
+    const deliver = configs.get("koppel-deliver");
+    expect(deliver?.triggers).toEqual([{ event: "dispatch/dispatch.requested" }]);
+    // Five tries in all: the first and four retries.
+    expect(Object.values(deliver?.steps ?? {})[0]?.retries).toEqual({ attempts: 4 });
+    expect(deliver?.concurrency).toEqual({ key: "event.data.concurrencyKey", limit: 1 });
+
+    const autoSend = configs.get("koppel-auto-send");
+    expect(autoSend?.triggers).toEqual([{ event: "documents/document.recognised" }]);
   });
 
   it("answers 404 at the serve endpoint when the in-process driver runs the jobs", async () => {

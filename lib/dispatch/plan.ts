@@ -1,0 +1,162 @@
+import "server-only";
+import type { connections } from "@/db/schema";
+import { loadConnector } from "@/lib/connectors/registry";
+import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
+import type { CategoryAddresses } from "@/lib/integrations/schemas";
+import { parseStoredIntegration, resolveEmailTarget, type StoredIntegrationRow } from "@/lib/integrations/status";
+import { type DocumentCategory, findPackage, isPackageId, type PackageEntry } from "@/lib/packages/catalog";
+import type { SendRefusalReason } from "./refusals";
+
+/**
+ * Where a dossier's documents go and through which connector, decided once per dossier from its
+ * integration (lib/integrations resolves the addresses) and per document from its category.
+ * requestSend uses it to refuse what cannot go and to record the target; the deliver job uses it
+ * again on fresh state, so a change made in between (connection disabled, address removed) is
+ * honoured.
+ */
+
+export type DispatchTarget = Record<string, string | number | boolean | null>;
+
+export type PlanDossier = { id: string; name: string; companyNumber: string; vatNumber: string | null };
+export type PlanConnection = {
+  id: string;
+  packageId: string;
+  channel: (typeof connections.$inferSelect)["channel"];
+  label: string;
+  status: (typeof connections.$inferSelect)["status"];
+};
+
+/** A dossier with its integration and that integration's connection (lib/integrations/load's shape). */
+export type IntegrationSnapshot = {
+  dossier: PlanDossier;
+  integration: StoredIntegrationRow | null;
+  connection: PlanConnection | null;
+};
+
+export type DeliveryRoute =
+  | {
+      kind: "email";
+      connector: Connector;
+      packageEntry: PackageEntry;
+      /** Catalog package, or null for free mail. */
+      packageId: string | null;
+      addresses: CategoryAddresses;
+    }
+  | {
+      kind: "connection";
+      connector: Connector;
+      packageEntry: PackageEntry;
+      connection: PlanConnection;
+      dossierSettings: unknown;
+    };
+
+export type RouteResult = { ok: true; route: DeliveryRoute } | { ok: false; reason: SendRefusalReason };
+
+/** Free mail has no catalog package; the e-mail connector still wants one for its context. */
+function freeMailPackage(name: string | undefined): PackageEntry {
+  return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
+}
+
+/** The dossier's way out, or why there is none that works now. */
+export async function resolveRoute(snapshot: IntegrationSnapshot): Promise<RouteResult> {
+  const { integration } = snapshot;
+  if (!integration) return { ok: false, reason: "no_integration" };
+  const stored = parseStoredIntegration(integration);
+  if (!stored) return { ok: false, reason: "integration_incomplete" };
+  switch (stored.kind) {
+    case "none":
+      return { ok: false, reason: "integration_none" };
+    case "connection": {
+      const connection = snapshot.connection;
+      if (!connection) return { ok: false, reason: "integration_incomplete" };
+      if (connection.status === "disabled") return { ok: false, reason: "connection_disabled" };
+      if (connection.status === "needs_reauth") return { ok: false, reason: "connection_needs_reauth" };
+      const packageEntry = findPackage(connection.packageId);
+      const connector =
+        packageEntry && isPackageId(connection.packageId)
+          ? await loadConnector(connection.packageId, connection.channel)
+          : null;
+      if (!packageEntry || !connector) return { ok: false, reason: "connector_unavailable" };
+      const dossierSettings = connector.dossierSettingsSchema.safeParse(stored.settings);
+      if (!dossierSettings.success) return { ok: false, reason: "integration_incomplete" };
+      return {
+        ok: true,
+        route: { kind: "connection", connector, packageEntry, connection, dossierSettings: stored.settings },
+      };
+    }
+    case "email":
+    case "free_email": {
+      const resolved = resolveEmailTarget(stored, snapshot.dossier);
+      if (!resolved) return { ok: false, reason: "integration_incomplete" };
+      if (stored.kind === "email") {
+        const entry = resolved.packageEntry;
+        const connector = entry && isPackageId(entry.id) ? await loadConnector(entry.id, "email") : null;
+        if (!entry || !connector) return { ok: false, reason: "connector_unavailable" };
+        return {
+          ok: true,
+          route: { kind: "email", connector, packageEntry: entry, packageId: entry.id, addresses: resolved.addresses },
+        };
+      }
+      // Free mail: no package, so no registry key; the e-mail channel's one connector serves it.
+      const connector = (await import("@/lib/connectors/email")).emailConnector as unknown as Connector;
+      return {
+        ok: true,
+        route: {
+          kind: "email",
+          connector,
+          packageEntry: freeMailPackage(stored.settings.packageName),
+          packageId: null,
+          addresses: resolved.addresses,
+        },
+      };
+    }
+  }
+}
+
+export type TargetResult = { ok: true; target: DispatchTarget } | { ok: false; reason: SendRefusalReason };
+
+/** Where one document of this type goes on the route (recorded on the dispatch and its attempts). */
+export function targetFor(route: DeliveryRoute, documentType: DocumentType): TargetResult {
+  const category: DocumentCategory = categoryOf(documentType);
+  if (route.kind === "email") {
+    const to = route.addresses[category];
+    // Several packages take only some categories by mail; this one has no address for it.
+    if (!to) return { ok: false, reason: "integration_incomplete" };
+    return { ok: true, target: { channel: "email", packageId: route.packageId, category, to } };
+  }
+  const settings = (route.dossierSettings ?? {}) as Record<string, unknown>;
+  return {
+    ok: true,
+    target: {
+      channel: route.connection.channel,
+      packageId: route.connection.packageId,
+      connectionId: route.connection.id,
+      connection: route.connection.label,
+      category,
+      // The dossier's own settings (administration, division, folder) say where it lands; never secrets.
+      ...Object.fromEntries(
+        Object.entries(settings).filter((entry): entry is [string, string | number | boolean] =>
+          ["string", "number", "boolean"].includes(typeof entry[1]),
+        ),
+      ),
+    },
+  };
+}
+
+/** Dispatches through a portal connection queue per connection; mail spreads over a few lanes. */
+export const MAIL_LANES = 4;
+
+/**
+ * The deliver job's concurrency key: the connection id for API and FTP (one delivery at a time
+ * per connection: FTP servers forbid parallel commands on a session and often cap sessions, and
+ * API packages rate-limit per credential), and for mail one of MAIL_LANES lanes picked from the
+ * dispatch id. The job allows one run per key, so mail goes out at most MAIL_LANES at a time —
+ * enough to keep a bulk send moving while staying near Resend's default rate limit (429s with
+ * Retry-After are honoured anyway). The key is derived from the dispatch alone, so two runs of
+ * the same dispatch (a resume next to a late retry) never execute at once.
+ */
+export function concurrencyKeyOf(dispatch: { id: string; connectionId: string | null }): string {
+  if (dispatch.connectionId) return dispatch.connectionId;
+  const lane = Number.parseInt(dispatch.id.replace(/-/g, "").slice(-6), 16) % MAIL_LANES;
+  return `email:${Number.isFinite(lane) ? lane : 0}`;
+}

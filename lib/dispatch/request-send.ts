@@ -1,0 +1,187 @@
+import "server-only";
+import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "@/db";
+import { dispatches, documents } from "@/db/schema";
+import { parseInput } from "@/lib/actions/parse";
+import { type Actor, actorUserId } from "@/lib/auth/actor";
+import { resolveDossierScope } from "@/lib/dossiers/get";
+import { loadDossierIntegration } from "@/lib/integrations/load";
+import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
+import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
+import { concurrencyKeyOf, type DispatchTarget, resolveRoute, targetFor } from "./plan";
+import type { SendRefusalReason } from "./refusals";
+import { type RequestSendInput, requestSendInputSchema } from "./schemas";
+
+export type DispatchRequestedEvent = { dispatchId: string; concurrencyKey: string };
+
+export type RequestSendResult = {
+  accepted: { documentId: string; dispatchId: string }[];
+  refused: { documentId: string; reason: SendRefusalReason }[];
+};
+
+export type RequestSendOptions = {
+  /** Hands the accepted dispatches to the job driver; the default sends one event per dispatch. */
+  enqueue?: (events: DispatchRequestedEvent[]) => Promise<void>;
+};
+
+const guidSchema = z.guid();
+
+/** Statuses a send may start from: new, failed (retry) and rejected (send again after correction). */
+const SENDABLE_STATUSES = ["inbox", "failed", "rejected"] as const;
+
+/**
+ * Sends documents of one dossier (design map, "Dispatch flow" step 1). Checks the permission and
+ * every rule per document, and in one transaction moves the accepted documents to `sending` and
+ * inserts their dispatch rows; after the commit it enqueues one deliver job per dispatch.
+ *
+ * Set-based, whatever the number of documents: one select of the documents, one conditional
+ * update, one multi-row insert. Races are settled by the database, not by the select:
+ * - the update only moves documents still sendable (`status in (inbox, failed, rejected)`, not
+ *   archived, typed); a document another caller moved first comes back `already_sending`;
+ * - the partial unique index "one active dispatch per document" is the last guard: a conflicting
+ *   row is skipped (`on conflict do nothing`), never an error that would abort the whole batch.
+ *
+ * Refusals are answers, not errors; only an unknown or foreign dossier throws (NotFoundError).
+ */
+export async function requestSend(
+  db: Db,
+  actor: Actor,
+  input: RequestSendInput,
+  options: RequestSendOptions = {},
+): Promise<RequestSendResult> {
+  const { dossierId, documentIds, trigger } = parseInput(requestSendInputSchema, input);
+  const scope = await resolveDossierScope(
+    db,
+    actor,
+    dossierId,
+    trigger === "retry" ? "document.retry" : "document.send",
+  );
+  const requestedIds = [...new Set(documentIds)];
+  const refused: RequestSendResult["refused"] = [];
+  const refuse = (documentId: string, reason: SendRefusalReason) => refused.push({ documentId, reason });
+  const validIds = requestedIds.filter((id) => {
+    const isValid = guidSchema.safeParse(id).success;
+    if (!isValid) refuse(id, "not_found");
+    return isValid;
+  });
+
+  const { accepted, connectionId } = await db.transaction(async (tx) => {
+    const integration = await loadDossierIntegration(tx, scope);
+    const route = await resolveRoute(integration);
+    const rows =
+      validIds.length === 0
+        ? []
+        : await tx
+            .select({
+              id: documents.id,
+              status: documents.status,
+              documentType: documents.documentType,
+              archivedAt: documents.archivedAt,
+            })
+            .from(documents)
+            .where(
+              and(
+                eq(documents.portalId, scope.portalId),
+                eq(documents.dossierId, scope.dossierId),
+                inArray(documents.id, validIds),
+              ),
+            );
+
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const candidates = new Map<string, DispatchTarget>();
+    for (const id of validIds) {
+      const row = byId.get(id);
+      if (!row) refuse(id, "not_found");
+      else if (row.archivedAt) refuse(id, "archived");
+      else if (row.status === "sent") refuse(id, "already_sent");
+      else if (row.status === "sending") refuse(id, "already_sending");
+      else if (!row.documentType) refuse(id, "not_recognised");
+      else if (!route.ok) refuse(id, route.reason);
+      else {
+        const target = targetFor(route.route, row.documentType);
+        if (target.ok) candidates.set(id, target.target);
+        else refuse(id, target.reason);
+      }
+    }
+    const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
+    const none = { accepted: [] as RequestSendResult["accepted"], connectionId };
+    if (candidates.size === 0) return none;
+
+    const now = new Date();
+    // The conditional update is what two racing callers contend on: each row moves once.
+    const moved = await tx
+      .update(documents)
+      .set({ status: "sending", autoSendSkipReason: null, updatedAt: now })
+      .where(
+        and(
+          eq(documents.portalId, scope.portalId),
+          eq(documents.dossierId, scope.dossierId),
+          inArray(documents.id, [...candidates.keys()]),
+          inArray(documents.status, [...SENDABLE_STATUSES]),
+          isNull(documents.archivedAt),
+          isNotNull(documents.documentType),
+        ),
+      )
+      .returning({ id: documents.id });
+    const movedIds = new Set(moved.map((row) => row.id));
+    for (const id of candidates.keys()) if (!movedIds.has(id)) refuse(id, "already_sending");
+    if (movedIds.size === 0) return none;
+
+    const requestedByUserId = actorUserId(actor);
+    const inserted = await tx
+      .insert(dispatches)
+      .values(
+        [...movedIds].map((documentId) => ({
+          portalId: scope.portalId,
+          dossierId: scope.dossierId,
+          documentId,
+          connectionId,
+          trigger,
+          requestedByUserId,
+          status: "queued" as const,
+          target: candidates.get(documentId) ?? {},
+          createdAt: now,
+          updatedAt: now,
+        })),
+      )
+      // The partial unique index "one active dispatch per document": a document that somehow
+      // already has an active dispatch keeps it (and stays `sending`, which is then true).
+      .onConflictDoNothing({
+        target: dispatches.documentId,
+        where: sql`${dispatches.status} in ('queued', 'running')`,
+      })
+      .returning({ id: dispatches.id, documentId: dispatches.documentId });
+    const insertedIds = new Set(inserted.map((row) => row.documentId));
+    for (const id of movedIds) if (!insertedIds.has(id)) refuse(id, "already_sending");
+    return {
+      accepted: inserted.map((row) => ({ documentId: row.documentId as string, dispatchId: row.id })),
+      connectionId,
+    };
+  });
+
+  if (accepted.length > 0) {
+    const events = accepted.map(({ dispatchId }) => ({
+      dispatchId,
+      concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId }),
+    }));
+    try {
+      await (options.enqueue ?? enqueueDispatches)(events);
+    } catch (error) {
+      // The dispatches are committed and the documents show "sending": that is true. A job driver
+      // that could not take them now picks them up when it starts (resumeUnfinishedDispatches).
+      console.error(`[requestSend] enqueue of ${events.length} dispatches failed`, error);
+    }
+  }
+  // Answer in the order asked, whatever order the checks produced.
+  const order = new Map(requestedIds.map((id, index) => [id, index]));
+  refused.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
+  accepted.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
+  return { accepted, refused };
+}
+
+/** One `dispatch/dispatch.requested` event per dispatch, sent in one call. */
+export async function enqueueDispatches(events: readonly DispatchRequestedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await sendJobEvents(events.map((payload) => ({ name: DISPATCH_REQUESTED, payload }) as JobEventInput));
+}
