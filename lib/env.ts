@@ -22,6 +22,7 @@ const envSchema = z.object({
   INNGEST_BASE_URL: z.string().url().optional(),
   APP_ENCRYPTION_KEY: z.string().optional(),
   APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
+  RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
