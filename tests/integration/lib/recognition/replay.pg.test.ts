@@ -1,0 +1,73 @@
+import { createHmac } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { POST } from "@/app/api/webhooks/recognition/route";
+import type { OpenedDb } from "@/db";
+import { recognitionDeliveries } from "@/db/schema";
+import { ingestDocument } from "@/lib/documents/ingest";
+import { resetEnvCache } from "@/lib/env";
+import { sendJobEvent } from "@/lib/jobs/client";
+import { samplePdf } from "../../../fixtures/documents";
+import { createTestDb } from "../../../helpers/db";
+import { createWorld, useTempFileStore, type World } from "../documents/setup";
+
+// Concurrent deliveries need real connections: PGlite runs one statement at a time. This file runs
+// only with TEST_DATABASE_URL (vitest.config.ts includes *.pg.test.ts then).
+
+vi.mock("@/lib/jobs/client", () => ({ sendJobEvent: vi.fn(async () => undefined) }));
+
+const SECRET = "whsec-race-0123456789abcdefghijklmnopqrstuvwxyz";
+const saved = process.env.RECOGNITION_WEBHOOK_SECRET;
+let opened: OpenedDb;
+let world: World;
+let files: Awaited<ReturnType<typeof useTempFileStore>>;
+
+beforeAll(async () => {
+  process.env.RECOGNITION_WEBHOOK_SECRET = SECRET;
+  resetEnvCache();
+  opened = await createTestDb();
+  expect(opened.driver).not.toBe("pglite");
+  globalThis.__koppelDb = Promise.resolve(opened);
+  world = await createWorld(opened.db);
+  files = await useTempFileStore();
+});
+afterAll(async () => {
+  if (saved === undefined) delete process.env.RECOGNITION_WEBHOOK_SECRET;
+  else process.env.RECOGNITION_WEBHOOK_SECRET = saved;
+  resetEnvCache();
+  globalThis.__koppelDb = undefined;
+  await files?.dispose();
+  await opened?.close();
+});
+
+describe("concurrent copies of one delivery (real PostgreSQL)", () => {
+  it("are processed exactly once: one 200, every other copy 409, one event", async () => {
+    const { id } = await ingestDocument(opened.db, world.actors.entrepreneur, {
+      dossierId: world.dossier.id,
+      source: "upload",
+      fileName: "factuur.pdf",
+      content: samplePdf(),
+    });
+    vi.mocked(sendJobEvent).mockClear();
+    const body = JSON.stringify({ documentId: id, documentType: "purchase_invoice", confidence: 0.8, fields: {} });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = `v1=${createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        POST(
+          new Request("http://localhost/api/webhooks/recognition", {
+            method: "POST",
+            headers: { "X-Koppel-Timestamp": timestamp, "X-Koppel-Signature": signature },
+            body,
+          }),
+        ),
+      ),
+    );
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([200, ...Array.from({ length: 9 }, () => 409)]);
+    expect(
+      await opened.db.select().from(recognitionDeliveries).where(eq(recognitionDeliveries.documentId, id)),
+    ).toHaveLength(1);
+    expect(vi.mocked(sendJobEvent)).toHaveBeenCalledTimes(1);
+  });
+});
