@@ -1,7 +1,9 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
+import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { type documentSourceEnum, documents } from "@/db/schema";
+import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, ValidationError } from "@/lib/errors";
@@ -53,6 +55,8 @@ export class FileRefusedError extends AppError {
   }
 }
 
+const ingestFieldsSchema = z.object({ fields: recognisedFieldsSchema });
+
 const MAX_FILE_NAME_LENGTH = 120;
 // Control and format characters (including bidi overrides that make "fdp.exe" read as "exe.pdf").
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
@@ -93,15 +97,6 @@ export function sanitizeFileName(fileName: string, type: DetectedFileType): stri
   return `${base || "document"}.${keptExtension}`;
 }
 
-function fieldErrorsOf(error: { issues: { path: PropertyKey[] }[] }, prefix: string): Record<string, string[]> {
-  const fieldErrors: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = [prefix, ...issue.path.map(String)].filter(Boolean).join(".");
-    fieldErrors[key] = ["invalid"];
-  }
-  return fieldErrors;
-}
-
 /**
  * The one way a document enters Koppel (upload, sales module, mail-in, REST API): checks the
  * actor may upload to the dossier, refuses files that are empty, too large or of a type we do not
@@ -119,8 +114,8 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
     if (!parsed.success) throw new ValidationError({ documentType: ["document.invalidType"] });
     documentType = parsed.data;
   }
-  const fields = recognisedFieldsSchema.safeParse(input.fields ?? {});
-  if (!fields.success) throw new ValidationError(fieldErrorsOf(fields.error, "fields"));
+  // Wrapped, so a refused field is reported as "fields.invoiceDate", as the caller named it.
+  const { fields } = parseInput(ingestFieldsSchema, { fields: input.fields ?? {} });
 
   // Size first: a 2 GB upload is refused without looking further.
   if (input.content.byteLength > MAX_DOCUMENT_BYTES) throw new FileRefusedError("tooLarge");
@@ -149,7 +144,7 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
         sha256,
         storageKey,
         documentType,
-        recognisedFields: fields.data,
+        recognisedFields: fields,
       })
       .returning({
         id: documents.id,
