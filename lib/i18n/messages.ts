@@ -10,6 +10,7 @@ import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
+import enRecognition from "./messages/en/recognition.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
@@ -21,6 +22,7 @@ import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
+import frRecognition from "./messages/fr/recognition.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
@@ -32,6 +34,7 @@ import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlPortal from "./messages/nl/portal.json";
+import nlRecognition from "./messages/nl/recognition.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
 // are the first segment of every translation key ("documents.tabs.inbox").
@@ -47,6 +50,7 @@ export const MESSAGES = {
     connectors: nlConnectors,
     connections: nlConnections,
     integrations: nlIntegrations,
+    recognition: nlRecognition,
     dispatch: nlDispatch,
   },
   fr: {
@@ -60,6 +64,7 @@ export const MESSAGES = {
     connectors: frConnectors,
     connections: frConnections,
     integrations: frIntegrations,
+    recognition: frRecognition,
     dispatch: frDispatch,
   },
   en: {
@@ -73,6 +78,7 @@ export const MESSAGES = {
     connectors: enConnectors,
     connections: enConnections,
     integrations: enIntegrations,
+    recognition: enRecognition,
     dispatch: enDispatch,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
