@@ -5,6 +5,7 @@ import type { Db } from "@/db";
 import { dispatches, documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
+import { canSend, type DocumentRefusal, OPEN_STATUSES } from "@/lib/documents/rules";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { loadDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
@@ -27,8 +28,13 @@ export type RequestSendOptions = {
 
 const guidSchema = z.guid();
 
-/** Statuses a send may start from: new, failed (retry) and rejected (send again after correction). */
-const SENDABLE_STATUSES = ["inbox", "failed", "rejected"] as const;
+/** The document-life rule's refusals (lib/documents/rules.ts, canSend) as send refusal reasons. */
+const DOCUMENT_REFUSALS: Partial<Record<DocumentRefusal, SendRefusalReason>> = {
+  archived: "archived",
+  alreadySent: "already_sent",
+  sending: "already_sending",
+  notRecognised: "not_recognised",
+};
 
 /**
  * Sends documents of one dossier (design map, "Dispatch flow" step 1). Checks the permission and
@@ -92,10 +98,9 @@ export async function requestSend(
     const candidates = new Map<string, DispatchTarget>();
     for (const id of validIds) {
       const row = byId.get(id);
+      const decision = row ? canSend(row) : null;
       if (!row) refuse(id, "not_found");
-      else if (row.archivedAt) refuse(id, "archived");
-      else if (row.status === "sent") refuse(id, "already_sent");
-      else if (row.status === "sending") refuse(id, "already_sending");
+      else if (decision && !decision.allowed) refuse(id, DOCUMENT_REFUSALS[decision.reason] ?? "not_found");
       else if (!row.documentType) refuse(id, "not_recognised");
       else if (!route.ok) refuse(id, route.reason);
       else {
@@ -109,18 +114,28 @@ export async function requestSend(
     if (candidates.size === 0) return none;
 
     const now = new Date();
-    // The conditional update is what two racing callers contend on: each row moves once.
+    const isSendable = and(
+      eq(documents.portalId, scope.portalId),
+      eq(documents.dossierId, scope.dossierId),
+      inArray(documents.id, [...candidates.keys()]),
+      // canSend in SQL: new, failed (retry) or rejected (send again after correction).
+      inArray(documents.status, [...OPEN_STATUSES]),
+      isNull(documents.archivedAt),
+      isNotNull(documents.documentType),
+    );
+    // The conditional update is what racing callers contend on: each row moves once, and a row
+    // another caller moved first no longer matches once its lock is released. The rows are locked
+    // in id order first, so two bulk sends over overlapping sets cannot deadlock.
     const moved = await tx
       .update(documents)
       .set({ status: "sending", autoSendSkipReason: null, updatedAt: now })
       .where(
         and(
-          eq(documents.portalId, scope.portalId),
-          eq(documents.dossierId, scope.dossierId),
-          inArray(documents.id, [...candidates.keys()]),
-          inArray(documents.status, [...SENDABLE_STATUSES]),
-          isNull(documents.archivedAt),
-          isNotNull(documents.documentType),
+          inArray(
+            documents.id,
+            tx.select({ id: documents.id }).from(documents).where(isSendable).orderBy(documents.id).for("update"),
+          ),
+          isSendable,
         ),
       )
       .returning({ id: documents.id });
