@@ -1,6 +1,11 @@
+import { createHash, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { DEMO_USERS } from "@/lib/auth/demo-users";
+import { categoryOf } from "@/lib/connectors/types";
+import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
+import { getFileStore } from "@/lib/storage";
+import type { FileStore } from "@/lib/storage/file-store";
 import type { DbOrTx } from ".";
 import {
   attempts,
@@ -47,13 +52,19 @@ const SUPPLIERS = [
 ];
 const CUSTOMERS = ["Bakkerij Wouters", "Studio Lemaire", "Garage Peeters", "Immo Vermeulen", "Café De Hoek"];
 
+type FreeMailAddresses = { purchase: string | null; sales: string | null; other: string | null };
+
 type DossierPlan = {
   name: string;
+  /** Defaults to on for most dossiers (see below). */
+  isAutoSendEnabled?: boolean;
+  /** A dossier for bulk sending: this many recognised inbox documents instead of the usual mix. */
+  recognisedInboxCount?: number;
   integration:
     | { kind: "connection"; connection: "exact" | "ftp" | "yuki" }
     | { kind: "email"; packageId: string; individual: false; inputs: Record<string, string> }
     | { kind: "email"; packageId: string; individual: true }
-    | { kind: "free_email" }
+    | { kind: "free_email"; packageName: string; addresses: FreeMailAddresses }
     | { kind: "none" }
     | null;
 };
@@ -61,13 +72,29 @@ type DossierPlan = {
 const DEMO_DOSSIERS: DossierPlan[] = [
   { name: "Bakkerij Wouters BV", integration: { kind: "connection", connection: "exact" } },
   {
+    // Eva's second company mails its documents to its own bookkeeper: free mail, every category.
     name: "Studio Lemaire SRL",
-    integration: { kind: "email", packageId: "yuki", individual: false, inputs: { mailbox: "studiolemaire" } },
+    integration: {
+      kind: "free_email",
+      packageName: "Boekhouding Lemaire",
+      addresses: {
+        purchase: "aankoop@lemaire-boekhouding.example",
+        sales: "verkoop@lemaire-boekhouding.example",
+        other: "overige@lemaire-boekhouding.example",
+      },
+    },
   },
   { name: "Garage Peeters BV", integration: { kind: "connection", connection: "ftp" } },
   { name: "Vzw De Speelberg", integration: { kind: "none" } },
   { name: "Immo Vermeulen NV", integration: null },
-  { name: "Café De Hoek", integration: { kind: "free_email" } },
+  {
+    name: "Café De Hoek",
+    integration: {
+      kind: "free_email",
+      packageName: "Boekhoudpakket van het kantoor",
+      addresses: { purchase: "facturen@dehoek-boekhouding.example", sales: null, other: null },
+    },
+  },
   { name: "Tandartspraktijk Mertens", integration: { kind: "connection", connection: "yuki" } },
   { name: "Dakwerken Willems BV", integration: { kind: "email", packageId: "winbooks", individual: true } },
   { name: "Boekhandel Jacobs", integration: null },
@@ -82,7 +109,25 @@ const DEMO_DOSSIERS: DossierPlan[] = [
     },
   },
   { name: "Huisarts Goossens", integration: { kind: "none" } },
+  {
+    // A backlog to send in bulk: auto-send off, every document recognised and waiting in the inbox.
+    name: "Drukkerij Van Damme BV",
+    isAutoSendEnabled: false,
+    recognisedInboxCount: 60,
+    integration: {
+      kind: "free_email",
+      packageName: "Boekhouding Van Damme",
+      addresses: {
+        purchase: "aankoop@vandamme-boekhouding.example",
+        sales: "verkoop@vandamme-boekhouding.example",
+        other: "overige@vandamme-boekhouding.example",
+      },
+    },
+  },
 ];
+
+/** The demo's bulk dossier (see DEMO_DOSSIERS). */
+export const BULK_DEMO_DOSSIER = "Drukkerij Van Damme BV";
 
 const TYPES: DocumentType[] = [
   "purchase_invoice",
@@ -97,6 +142,16 @@ const TYPES: DocumentType[] = [
   "other",
 ];
 
+/** The bulk dossier's backlog: purchase documents, with the odd sales invoice. */
+const BULK_TYPES: DocumentType[] = [
+  "purchase_invoice",
+  "purchase_invoice",
+  "purchase_invoice",
+  "purchase_credit_note",
+  "receipt",
+  "sales_invoice",
+];
+
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)] as T;
 }
@@ -108,9 +163,11 @@ export async function clearDatabase(db: DbOrTx): Promise<void> {
 
 /**
  * The demo: one office with 12 dossiers in every integration state and about 200 documents over
- * all statuses, plus a second office that the first one's users must never see.
+ * all statuses, plus a bulk dossier with 60 recognised documents waiting to be sent, and a second
+ * office that the first one's users must never see. Every document gets a small real PDF in the
+ * file store (`fileStore`, the app's store by default), so it can be previewed and sent.
  */
-export async function seedDemo(db: DbOrTx): Promise<void> {
+export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = {}): Promise<void> {
   const rand = mulberry32(20261127);
   const now = Date.now();
   const day = 24 * 60 * 60 * 1000;
@@ -186,7 +243,12 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
         lastErrorAt: new Date(now - 3 * 60 * 60 * 1000),
       },
     ])
-    .returning({ id: connections.id, packageId: connections.packageId });
+    .returning({
+      id: connections.id,
+      packageId: connections.packageId,
+      channel: connections.channel,
+      label: connections.label,
+    });
   const connectionId = { exact: connectionRows[0]?.id, ftp: connectionRows[1]?.id, yuki: connectionRows[2]?.id };
 
   const plans: { portalId: string; plan: DossierPlan }[] = [
@@ -205,7 +267,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
           name: plan.name,
           companyNumber,
           vatNumber: `BE${companyNumber}`,
-          isAutoSendEnabled: index % 5 !== 2,
+          isAutoSendEnabled: plan.isAutoSendEnabled ?? index % 5 !== 2,
         };
       }),
     )
@@ -269,10 +331,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
           {
             ...base,
             kind: "free_email" as const,
-            settings: {
-              packageName: "Boekhoudpakket van het kantoor",
-              addresses: { purchase: "facturen@dehoek-boekhouding.example", sales: null, other: null },
-            },
+            settings: { packageName: integration.packageName, addresses: integration.addresses },
           },
         ];
       case "none":
@@ -283,20 +342,27 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
   });
   await db.insert(dossierIntegrations).values(integrationValues);
 
-  // About 200 documents in the demo office, a handful in the other one.
-  const documentValues: (typeof documents.$inferInsert)[] = [];
+  // About 200 documents over every status in the demo office's twelve mixed dossiers, a backlog of
+  // recognised inbox documents in its bulk dossier, and a handful in the other office.
+  type SeedDocument = typeof documents.$inferInsert & { id: string; content: Uint8Array };
+  const documentValues: SeedDocument[] = [];
   plans.forEach(({ plan }, index) => {
     const dossier = dossierRows[index];
     if (!dossier) return;
     const isDemoOffice = dossier.portalId === demoPortal.id;
-    const count = isDemoOffice ? 14 + Math.floor(rand() * 7) : 5;
+    const isBulk = plan.recognisedInboxCount !== undefined;
+    const count = plan.recognisedInboxCount ?? (isDemoOffice ? 14 + Math.floor(rand() * 7) : 5);
     const canSend = plan.integration !== null && plan.integration.kind !== "none";
+    const isAutoSendEnabled = plan.isAutoSendEnabled ?? index % 5 !== 2;
     for (let n = 0; n < count; n++) {
-      const createdAt = new Date(now - Math.floor(rand() * 120 * day) - n * 60_000);
-      const isRecognised = rand() > 0.15;
-      const documentType = isRecognised ? pick(rand, TYPES) : null;
+      // The backlog arrived over the last weeks, a few documents a day.
+      const createdAt = isBulk
+        ? new Date(now - (n + 1) * 7 * 60 * 60 * 1000)
+        : new Date(now - Math.floor(rand() * 120 * day) - n * 60_000);
+      const isRecognised = isBulk || rand() > 0.15;
+      const documentType = isRecognised ? pick(rand, isBulk ? BULK_TYPES : TYPES) : null;
       let status: DocumentStatus = "inbox";
-      if (documentType && canSend) {
+      if (documentType && canSend && !isBulk) {
         const roll = rand();
         status =
           roll < 0.5 ? "sent" : roll < 0.62 ? "failed" : roll < 0.72 ? "rejected" : roll < 0.76 ? "sending" : "inbox";
@@ -314,56 +380,96 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
           }
         : {};
       const sentAt = status === "sent" || status === "rejected" ? new Date(createdAt.getTime() + 5 * 60_000) : null;
+      // A real (tiny) file behind every document, so previews and sending work on the demo.
+      const content = buildSamplePdf({ title: documentType ? documentTitle(documentType) : "Scan", ...fields });
       documentValues.push({
+        id: randomUUID(),
+        content,
         portalId: dossier.portalId,
         dossierId: dossier.id,
-        source: pick(rand, ["upload", "upload", "email", "sales", "api"] as const),
+        source: isBulk ? "upload" : pick(rand, ["upload", "upload", "email", "sales", "api"] as const),
         // Unrecognised documents carry the name a phone scan gets; recognised ones the counterparty.
         fileName: documentType
           ? `${(counterparty.split(" ")[0] ?? "scan").toLowerCase()}-${invoiceDate}-${n + 1}.pdf`
           : `scan-${createdAt.toISOString().slice(0, 10)}-${n + 1}.pdf`,
         mimeType: "application/pdf",
-        sizeBytes: 20_000 + Math.floor(rand() * 400_000),
-        sha256: Array.from({ length: 64 }, () => Math.floor(rand() * 16).toString(16)).join(""),
+        sizeBytes: content.byteLength,
+        sha256: createHash("sha256").update(content).digest("hex"),
+        // Deterministic keys: re-seeding overwrites the same files instead of piling up new ones.
         storageKey: `seed/${index}/${n}.pdf`,
         documentType,
         recognisedFields: fields,
+        recognitionConfidence: documentType ? Math.round((0.8 + rand() * 0.2) * 100) / 100 : null,
         status,
         sentAt,
         archivedAt: status === "sent" && rand() < 0.25 ? new Date(createdAt.getTime() + 3 * day) : null,
         packageReference: sentAt ? `PKG-${Math.floor(rand() * 1e8)}` : null,
-        lastErrorCode: status === "failed" ? "target_unreachable" : status === "rejected" ? "package_refused" : null,
+        lastErrorCode: status === "failed" ? "file_refused" : status === "rejected" ? "package_refused" : null,
+        // Failures carry our own message key; a rejection carries the package's own words.
         lastErrorReason:
           status === "failed"
-            ? "De server van het pakket antwoordde niet binnen 30 seconden."
+            ? "connectors.errors.file_refused"
             : status === "rejected"
               ? "Dubbel document: dit factuurnummer bestaat al in het pakket."
               : null,
+        autoSendSkipReason: status === "inbox" && documentType ? autoSendSkipReasonOf(plan, isAutoSendEnabled) : null,
         createdAt,
         updatedAt: sentAt ?? createdAt,
       });
     }
   });
-  const insertedDocuments = await db.insert(documents).values(documentValues).returning({
-    id: documents.id,
-    portalId: documents.portalId,
-    dossierId: documents.dossierId,
-    status: documents.status,
-    createdAt: documents.createdAt,
-    packageReference: documents.packageReference,
-    lastErrorCode: documents.lastErrorCode,
-    lastErrorReason: documents.lastErrorReason,
-  });
+
+  await storeFiles(options.fileStore ?? getFileStore(), documentValues);
+  const insertedDocuments = await db
+    .insert(documents)
+    .values(documentValues.map(({ content: _content, ...row }) => row))
+    .returning({
+      id: documents.id,
+      portalId: documents.portalId,
+      dossierId: documents.dossierId,
+      documentType: documents.documentType,
+      status: documents.status,
+      createdAt: documents.createdAt,
+      packageReference: documents.packageReference,
+      lastErrorCode: documents.lastErrorCode,
+      lastErrorReason: documents.lastErrorReason,
+    });
 
   // History for documents that went out: one finished dispatch with one attempt each.
-  const connectionByDossier = new Map(integrationValues.map((row) => [row.dossierId, row]));
+  const integrationByDossier = new Map(integrationValues.map((row) => [row.dossierId, row]));
   const finished = insertedDocuments.filter((doc) => doc.status !== "inbox");
   if (finished.length === 0) return;
+  const targetOf = (doc: (typeof finished)[number]) => {
+    const integration = integrationByDossier.get(doc.dossierId);
+    const category = doc.documentType ? categoryOf(doc.documentType) : "other";
+    if (integration?.kind === "connection") {
+      const connection = connectionRows.find((row) => row.id === integration.connectionId);
+      return {
+        connector: connection?.packageId ?? "api",
+        target: {
+          channel: connection?.channel ?? "api",
+          packageId: connection?.packageId ?? null,
+          connection: connection?.label ?? null,
+          category,
+        },
+      };
+    }
+    const addresses = (integration?.settings as { addresses?: Partial<FreeMailAddresses> } | undefined)?.addresses;
+    return {
+      connector: "email",
+      target: {
+        channel: "email",
+        packageId: integration?.packageId ?? null,
+        category,
+        to: addresses?.[category] ?? null,
+      },
+    };
+  };
   const dispatchRows = await db
     .insert(dispatches)
     .values(
       finished.map((doc) => {
-        const integration = connectionByDossier.get(doc.dossierId);
+        const integration = integrationByDossier.get(doc.dossierId);
         const active = doc.status === "sending";
         return {
           portalId: doc.portalId,
@@ -373,7 +479,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
           trigger: rand() < 0.5 ? ("auto" as const) : ("manual" as const),
           requestedByUserId: rand() < 0.5 ? accountant : null,
           status: active ? ("queued" as const) : doc.status === "failed" ? ("failed" as const) : ("succeeded" as const),
-          target: { kind: integration?.kind ?? "none" },
+          target: targetOf(doc).target,
           attemptCount: active ? 0 : 1,
           packageReference: doc.packageReference,
           finishedAt: active ? null : new Date(doc.createdAt.getTime() + 5 * 60_000),
@@ -393,6 +499,7 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
     const doc = dispatch.documentId ? byDocument.get(dispatch.documentId) : undefined;
     if (!doc || dispatch.status === "queued") return [];
     const startedAt = new Date(doc.createdAt.getTime() + 60_000);
+    const { connector, target } = targetOf(doc);
     return [
       {
         portalId: doc.portalId,
@@ -400,8 +507,9 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
         documentId: doc.id,
         number: 1,
         trigger: dispatch.trigger,
-        connector: "seed",
-        outcome: doc.status === "failed" ? ("retryable_error" as const) : ("succeeded" as const),
+        connector,
+        target,
+        outcome: doc.status === "failed" ? ("permanent_error" as const) : ("succeeded" as const),
         errorCode: doc.status === "failed" ? doc.lastErrorCode : null,
         reason: doc.status === "failed" ? doc.lastErrorReason : null,
         packageReference: doc.packageReference,
@@ -412,3 +520,44 @@ export async function seedDemo(db: DbOrTx): Promise<void> {
   });
   if (attemptValues.length > 0) await db.insert(attempts).values(attemptValues);
 }
+
+/** A seeded document's title line, in Dutch like the demo. */
+function documentTitle(type: DocumentType): string {
+  const titles: Record<DocumentType, string> = {
+    purchase_invoice: "Factuur",
+    purchase_credit_note: "Creditnota",
+    sales_invoice: "Verkoopfactuur",
+    sales_credit_note: "Creditnota (verkoop)",
+    receipt: "Kasticket",
+    other: "Document",
+  };
+  return titles[type];
+}
+
+/**
+ * Why a recognised inbox document of this dossier was not sent automatically (the codes of
+ * lib/dispatch/refusals.ts), where the dossier makes that plain; null otherwise.
+ */
+function autoSendSkipReasonOf(plan: DossierPlan, isAutoSendEnabled: boolean): string | null {
+  if (!isAutoSendEnabled) return "auto_send_off";
+  if (plan.integration === null) return "no_integration";
+  if (plan.integration.kind === "none") return "integration_none";
+  if (plan.integration.kind === "connection" && plan.integration.connection === "yuki") {
+    return "connection_needs_reauth";
+  }
+  return null;
+}
+
+/** Writes the documents' files, a few at a time (a few hundred small files take well under a second). */
+async function storeFiles(store: FileStore, values: readonly SeedFile[]): Promise<void> {
+  const CONCURRENCY = 16;
+  for (let start = 0; start < values.length; start += CONCURRENCY) {
+    await Promise.all(
+      values
+        .slice(start, start + CONCURRENCY)
+        .map((value) => store.put(value.storageKey, value.content, { contentType: value.mimeType })),
+    );
+  }
+}
+
+type SeedFile = { storageKey: string; content: Uint8Array; mimeType: string };

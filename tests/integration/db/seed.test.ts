@@ -1,4 +1,8 @@
-import { eq, sql } from "drizzle-orm";
+import { createHash } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { and, eq, ne, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import {
@@ -11,28 +15,48 @@ import {
   portals,
   users,
 } from "@/db/schema";
-import { clearDatabase, seedDemo } from "@/db/seed";
+import { BULK_DEMO_DOSSIER, clearDatabase, seedDemo } from "@/db/seed";
 import { DEMO_USERS } from "@/lib/auth/demo-users";
+import { sniffDocument } from "@/lib/documents/sniff";
 import { isValidCompanyNumber } from "@/lib/dossiers/company-number";
+import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { createTestDb } from "../../helpers/db";
 
 const DEMO_PORTAL = "Accountantskantoor De Vos";
 
 let opened: OpenedDb;
 let demoPortalId: string;
+let filesRoot: string;
+let fileStore: LocalDiskFileStore;
 
 beforeAll(async () => {
   opened = await createTestDb();
-  await seedDemo(opened.db);
+  filesRoot = await mkdtemp(path.join(tmpdir(), "koppel-seed-files-"));
+  fileStore = new LocalDiskFileStore(filesRoot);
+  await seedDemo(opened.db, { fileStore });
   const [portal] = await opened.db.select().from(portals).where(eq(portals.name, DEMO_PORTAL));
   demoPortalId = portal?.id ?? "";
 });
 afterAll(async () => {
   await opened?.close();
+  if (filesRoot) await rm(filesRoot, { recursive: true, force: true });
 });
 
 async function demoDocuments() {
   return opened.db.select().from(documents).where(eq(documents.portalId, demoPortalId));
+}
+
+async function bulkDossierId() {
+  const [row] = await opened.db.select({ id: dossiers.id }).from(dossiers).where(eq(dossiers.name, BULK_DEMO_DOSSIER));
+  return row?.id ?? "";
+}
+
+/** The demo office's documents outside the bulk dossier: the mix over every status. */
+async function mixedDemoDocuments() {
+  return opened.db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.portalId, demoPortalId), ne(documents.dossierId, await bulkDossierId())));
 }
 
 describe("seedDemo", () => {
@@ -46,11 +70,11 @@ describe("seedDemo", () => {
     expect(rows.map((row) => row.email).sort()).toEqual(DEMO_USERS.map((user) => user.email).sort());
   });
 
-  it("creates 12 dossiers with valid, distinct company numbers in the demo office", async () => {
+  it("creates 13 dossiers (12 mixed, 1 for bulk sending) with valid, distinct company numbers in the demo office", async () => {
     const rows = await opened.db.select().from(dossiers).where(eq(dossiers.portalId, demoPortalId));
-    expect(rows).toHaveLength(12);
+    expect(rows).toHaveLength(13);
     expect(rows.every((row) => isValidCompanyNumber(row.companyNumber))).toBe(true);
-    expect(new Set(rows.map((row) => row.companyNumber)).size).toBe(12);
+    expect(new Set(rows.map((row) => row.companyNumber)).size).toBe(13);
   });
 
   it("gives the demo dossiers every kind of integration, and leaves some without any", async () => {
@@ -64,11 +88,39 @@ describe("seedDemo", () => {
     expect(rows.filter((row) => row.kind === null).length).toBeGreaterThanOrEqual(1);
   });
 
-  it("creates about 200 documents in the demo office over every status", async () => {
-    const rows = await demoDocuments();
+  it("creates about 200 documents over every status in the demo office's mixed dossiers", async () => {
+    const rows = await mixedDemoDocuments();
     expect(rows.length).toBeGreaterThanOrEqual(180);
     expect(rows.length).toBeLessThanOrEqual(260);
     expect(new Set(rows.map((row) => row.status))).toEqual(new Set(["inbox", "sending", "sent", "failed", "rejected"]));
+  });
+
+  it("gives the bulk dossier free mail, auto-send off and 60 recognised inbox documents", async () => {
+    const dossierId = await bulkDossierId();
+    const [dossier] = await opened.db.select().from(dossiers).where(eq(dossiers.id, dossierId));
+    expect(dossier?.isAutoSendEnabled).toBe(false);
+    const [integration] = await opened.db
+      .select()
+      .from(dossierIntegrations)
+      .where(eq(dossierIntegrations.dossierId, dossierId));
+    expect(integration?.kind).toBe("free_email");
+    const rows = await opened.db.select().from(documents).where(eq(documents.dossierId, dossierId));
+    expect(rows).toHaveLength(60);
+    expect(rows.every((row) => row.status === "inbox" && row.documentType !== null && row.archivedAt === null)).toBe(
+      true,
+    );
+    // Not sent automatically, and each says why.
+    expect(new Set(rows.map((row) => row.autoSendSkipReason))).toEqual(new Set(["auto_send_off"]));
+  });
+
+  it("stores a real PDF for every document, matching its size and hash", async () => {
+    const rows = await opened.db.select().from(documents);
+    for (const row of rows) {
+      const content = await fileStore.get(row.storageKey);
+      expect(sniffDocument(content)).toMatchObject({ ok: true, type: { kind: "pdf" } });
+      expect(content.byteLength).toBe(row.sizeBytes);
+      expect(createHash("sha256").update(content).digest("hex")).toBe(row.sha256);
+    }
   });
 
   it("includes unrecognised documents (no type) and archived ones", async () => {
@@ -171,7 +223,7 @@ describe("seedDemo", () => {
       await clearDatabase(db);
       expect(await db.select().from(portals)).toEqual([]);
       expect(await db.select().from(documents)).toEqual([]);
-      await seedDemo(db);
+      await seedDemo(db, { fileStore });
     }
     const [portal] = await db.select().from(portals).where(eq(portals.name, DEMO_PORTAL));
     demoPortalId = portal?.id ?? "";
@@ -183,7 +235,7 @@ describe("seedDemo", () => {
     const { db } = opened;
     await db.transaction(async (tx) => {
       await clearDatabase(tx);
-      await seedDemo(tx);
+      await seedDemo(tx, { fileStore });
     });
     expect(await db.select().from(portals)).toHaveLength(2);
   });
