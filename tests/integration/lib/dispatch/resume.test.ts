@@ -1,0 +1,182 @@
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { OpenedDb } from "@/db";
+import { dispatches, outboxEmails } from "@/db/schema";
+import { deliverDispatch } from "@/lib/dispatch/deliver";
+import { requestSend } from "@/lib/dispatch/request-send";
+import { resumeUnfinishedDispatches } from "@/lib/dispatch/resume";
+import { resetEnvCache } from "@/lib/env";
+import { getLocalJobDriver, startJobs, stopLocalJobDriver } from "@/lib/jobs/client";
+import { startFakeResend } from "../../../fakes/resend";
+import { createTestDb } from "../../../helpers/db";
+import { insertDossier } from "../../../helpers/fixtures";
+import { createWorld, type World } from "../integrations/setup";
+import {
+  attemptsOf,
+  collectingEnqueue,
+  dispatchesOf,
+  documentOf,
+  insertSendableDocument,
+  runDeliverJob,
+  setIntegration,
+  useTempFileStore,
+} from "./setup";
+
+const ENV_KEYS = ["RESEND_API_KEY", "RESEND_BASE_URL", "INNGEST_EVENT_KEY", "INNGEST_DEV", "INNGEST_BASE_URL"] as const;
+const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+
+let opened: OpenedDb;
+let world: World;
+let cleanupFiles: () => void;
+let resend: Awaited<ReturnType<typeof startFakeResend>>;
+
+beforeAll(async () => {
+  for (const key of ENV_KEYS) delete process.env[key];
+  resetEnvCache();
+  opened = await createTestDb();
+  globalThis.__koppelDb = Promise.resolve(opened);
+  cleanupFiles = useTempFileStore();
+  world = await createWorld(opened.db);
+  resend = await startFakeResend();
+});
+beforeEach(async () => {
+  resend.requests.length = 0;
+  // Each test starts without unfinished dispatches of an earlier one.
+  await opened.db.delete(dispatches);
+});
+afterEach(async () => {
+  await stopLocalJobDriver();
+  delete process.env.RESEND_API_KEY;
+  delete process.env.RESEND_BASE_URL;
+  resetEnvCache();
+});
+afterAll(async () => {
+  await resend?.close();
+  cleanupFiles?.();
+  for (const key of ENV_KEYS) {
+    if (savedEnv[key] === undefined) delete process.env[key];
+    else process.env[key] = savedEnv[key];
+  }
+  resetEnvCache();
+  globalThis.__koppelDb = undefined;
+  await opened?.close();
+});
+
+async function mailDossier() {
+  const dossier = await insertDossier(opened.db, world.portal.id);
+  await setIntegration(opened.db, dossier, {
+    kind: "free_email",
+    addresses: { purchase: "boekhouding@kantoor.example" },
+  });
+  return dossier;
+}
+
+async function requestAll(dossier: { id: string }, documentIds: string[]) {
+  const queue = collectingEnqueue();
+  await requestSend(
+    opened.db,
+    world.actors.accountant,
+    { dossierId: dossier.id, documentIds, trigger: "bulk" },
+    { enqueue: queue.enqueue },
+  );
+  return queue.events;
+}
+
+/** One try that "dies" after the connector acknowledged and before anything was recorded. */
+async function dieAfterDelivery(dispatchId: string) {
+  await expect(
+    deliverDispatch(opened.db, dispatchId, {
+      afterConnectorCall: () => {
+        throw new Error("process killed");
+      },
+    }),
+  ).rejects.toThrow("process killed");
+}
+
+describe("a job that dies after the connector succeeded, before the commit", () => {
+  it("is resumed with the same idempotency key, so the outbox holds the mail once", async () => {
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    const [event] = await requestAll(dossier, [document.id]);
+    if (!event) throw new Error("not accepted");
+
+    await dieAfterDelivery(event.dispatchId);
+    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "running", attemptCount: 1 });
+    expect((await documentOf(opened.db, document.id)).status).toBe("sending");
+
+    const queue = collectingEnqueue();
+    expect(await resumeUnfinishedDispatches(opened.db, { enqueue: queue.enqueue })).toBe(1);
+    expect(queue.events).toEqual([event]);
+    expect((await runDeliverJob(event)).result).toMatchObject({ outcome: "sent", attempt: 2 });
+
+    const mails = await opened.db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, event.dispatchId));
+    expect(mails).toHaveLength(1);
+    expect(await documentOf(opened.db, document.id)).toMatchObject({ status: "sent", packageReference: mails[0]?.id });
+    expect(await attemptsOf(opened.db, event.dispatchId)).toMatchObject([
+      { number: 1, outcome: "retryable_error", errorCode: "interrupted", reason: "dispatch.errors.interrupted" },
+      { number: 2, outcome: "succeeded" },
+    ]);
+  });
+
+  it("sends Resend the same Idempotency-Key again, so Resend replays instead of mailing twice", async () => {
+    process.env.RESEND_API_KEY = "re_test";
+    process.env.RESEND_BASE_URL = resend.url;
+    resetEnvCache();
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    const [event] = await requestAll(dossier, [document.id]);
+    if (!event) throw new Error("not accepted");
+
+    await dieAfterDelivery(event.dispatchId);
+    await resumeUnfinishedDispatches(opened.db);
+    await (await getLocalJobDriver()).idle();
+
+    expect(resend.requests.map((request) => request.headers["idempotency-key"])).toEqual([
+      event.dispatchId,
+      event.dispatchId,
+    ]);
+    expect((await documentOf(opened.db, document.id)).status).toBe("sent");
+  });
+});
+
+describe("resume on start", () => {
+  it("re-enqueues queued and running dispatches, and only those, when the in-process driver starts", async () => {
+    const dossier = await mailDossier();
+    const [queued, running, done] = await Promise.all([
+      insertSendableDocument(opened.db, dossier),
+      insertSendableDocument(opened.db, dossier),
+      insertSendableDocument(opened.db, dossier),
+    ]);
+    await requestAll(dossier, [queued.id, running.id, done.id]);
+    const dispatchOf = async (documentId: string) => (await dispatchesOf(opened.db, documentId))[0]?.id ?? "";
+    await dieAfterDelivery(await dispatchOf(running.id));
+    expect(
+      (await runDeliverJob({ dispatchId: await dispatchOf(done.id), concurrencyKey: "email:0" })).result,
+    ).toMatchObject({
+      outcome: "sent",
+    });
+    // A test send left running is no job: it is not resumed.
+    await opened.db.insert(dispatches).values({
+      portalId: dossier.portalId,
+      dossierId: dossier.id,
+      documentId: null,
+      trigger: "test",
+      status: "running",
+    });
+
+    // What instrumentation does when the server starts.
+    expect(await startJobs()).toBe("local");
+    await (await getLocalJobDriver()).idle();
+
+    for (const document of [queued, running, done]) {
+      expect((await documentOf(opened.db, document.id)).status).toBe("sent");
+    }
+    expect(await attemptsOf(opened.db, await dispatchOf(done.id))).toHaveLength(1);
+    expect(await attemptsOf(opened.db, await dispatchOf(queued.id))).toHaveLength(1);
+    expect(await attemptsOf(opened.db, await dispatchOf(running.id))).toHaveLength(2);
+    const keys = [queued, running, done].map((d) => dispatchOf(d.id));
+    for (const key of await Promise.all(keys)) {
+      expect(await opened.db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key))).toHaveLength(1);
+    }
+  });
+});
