@@ -1,0 +1,356 @@
+import "server-only";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { attempts, dispatches, documents, type RecognisedFields, users } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
+import { resolveDossierScope } from "@/lib/dossiers/get";
+import { NotFoundError } from "@/lib/errors";
+import { getFileStore } from "@/lib/storage";
+import { FileNotFoundError } from "@/lib/storage/file-store";
+import type { DocumentStatus, DocumentType } from "./list";
+import { canArchive, canChangeType, canDelete, canSend, canUnarchive, type DocumentLifeState } from "./rules";
+import { sniffDocument } from "./sniff";
+
+// Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
+const guidSchema = z.guid();
+
+/**
+ * What a person may do with a document now, by the document-life rules (lib/documents/rules.ts).
+ * The UI shows a button only when its flag is set; the services check everything again.
+ */
+export type AllowedDocumentActions = {
+  /** Send an inbox document (it has a type). */
+  send: boolean;
+  /** Send a failed document again (trigger "retry"). */
+  retry: boolean;
+  /** Send a rejected document again after correction. */
+  sendAgain: boolean;
+  /** Set or change the type by hand. */
+  type: boolean;
+  delete: boolean;
+  archive: boolean;
+  unarchive: boolean;
+};
+
+/** The buttons a document gets, from its state alone (the permission table allows all of them to every member). */
+export function allowedActionsOf(state: DocumentLifeState): AllowedDocumentActions {
+  const sendable = canSend(state).allowed;
+  return {
+    send: sendable && state.status === "inbox",
+    retry: sendable && state.status === "failed",
+    sendAgain: sendable && state.status === "rejected",
+    type: canChangeType(state).allowed,
+    delete: canDelete(state).allowed,
+    archive: canArchive(state).allowed,
+    unarchive: canUnarchive(state).allowed,
+  };
+}
+
+/** The live state of a document: what the list and its status polling need beyond the list row. */
+export type DocumentState = {
+  id: string;
+  status: DocumentStatus;
+  documentType: DocumentType | null;
+  archivedAt: Date | null;
+  lastErrorCode: string | null;
+  /** A message key ("connectors.errors.…", "dispatch.…") or, for rejections, the package's own words. */
+  lastErrorReason: string | null;
+  /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
+  autoSendSkipReason: string | null;
+  allowed: AllowedDocumentActions;
+};
+
+/** At most this many ids per call: a page of the list is 50. */
+export const MAX_STATE_IDS = 200;
+
+/**
+ * The current state of some documents of one dossier, in one query: the list page adds it to its
+ * rows, and the status endpoint answers the polling of documents that are being sent. Ids that
+ * are malformed, unknown or of another dossier are left out. Throws NotFoundError for a dossier
+ * the actor may not see.
+ */
+export async function listDocumentStates(
+  db: DbOrTx,
+  actor: Actor,
+  dossierId: string,
+  documentIds: readonly string[],
+): Promise<DocumentState[]> {
+  const scope = await resolveDossierScope(db, actor, dossierId, "document.view");
+  const ids = [...new Set(documentIds)].filter((id) => guidSchema.safeParse(id).success).slice(0, MAX_STATE_IDS);
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({
+      id: documents.id,
+      status: documents.status,
+      documentType: documents.documentType,
+      archivedAt: documents.archivedAt,
+      lastErrorCode: documents.lastErrorCode,
+      lastErrorReason: documents.lastErrorReason,
+      autoSendSkipReason: documents.autoSendSkipReason,
+    })
+    .from(documents)
+    .where(
+      and(eq(documents.portalId, scope.portalId), eq(documents.dossierId, scope.dossierId), inArray(documents.id, ids)),
+    );
+  return rows.map((row) => ({ ...row, allowed: allowedActionsOf(row) }));
+}
+
+/** One try of a delivery, as the document page's history shows it. */
+export type AttemptEntry = {
+  id: string;
+  number: number;
+  connector: string;
+  target: Record<string, unknown>;
+  outcome: (typeof attempts.$inferSelect)["outcome"];
+  errorCode: string | null;
+  /** A message key, or the package's own words. */
+  reason: string | null;
+  packageReference: string | null;
+  startedAt: Date;
+  finishedAt: Date | null;
+};
+
+/** One request to deliver the document (manual, bulk, auto or retry) with its tries, oldest try first. */
+export type DispatchEntry = {
+  id: string;
+  trigger: (typeof dispatches.$inferSelect)["trigger"];
+  status: (typeof dispatches.$inferSelect)["status"];
+  /** The person who asked; null for auto-send, jobs and API tokens. */
+  requestedBy: { name: string | null; email: string } | null;
+  target: Record<string, unknown>;
+  packageReference: string | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+  attempts: AttemptEntry[];
+};
+
+export type DocumentDetail = {
+  id: string;
+  dossierId: string;
+  fileName: string;
+  mimeType: string;
+  sizeBytes: number;
+  source: (typeof documents.$inferSelect)["source"];
+  documentType: DocumentType | null;
+  recognisedFields: RecognisedFields;
+  recognitionConfidence: number | null;
+  status: DocumentStatus;
+  archivedAt: Date | null;
+  sentAt: Date | null;
+  packageReference: string | null;
+  lastErrorCode: string | null;
+  lastErrorReason: string | null;
+  autoSendSkipReason: string | null;
+  createdAt: Date;
+  allowed: AllowedDocumentActions;
+  /** Newest request first. */
+  history: DispatchEntry[];
+};
+
+/**
+ * A document with everything its page shows: the facts, the recognised fields, the status with
+ * its reason, and every delivery request with its attempts. Unknown, malformed and foreign ids
+ * (another dossier, another portal) all throw NotFoundError.
+ */
+export async function getDocumentDetail(
+  db: DbOrTx,
+  actor: Actor,
+  dossierId: string,
+  documentId: string,
+): Promise<DocumentDetail> {
+  const scope = await resolveDossierScope(db, actor, dossierId, "document.view");
+  if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({
+      id: documents.id,
+      dossierId: documents.dossierId,
+      fileName: documents.fileName,
+      mimeType: documents.mimeType,
+      sizeBytes: documents.sizeBytes,
+      source: documents.source,
+      documentType: documents.documentType,
+      recognisedFields: documents.recognisedFields,
+      recognitionConfidence: documents.recognitionConfidence,
+      status: documents.status,
+      archivedAt: documents.archivedAt,
+      sentAt: documents.sentAt,
+      packageReference: documents.packageReference,
+      lastErrorCode: documents.lastErrorCode,
+      lastErrorReason: documents.lastErrorReason,
+      autoSendSkipReason: documents.autoSendSkipReason,
+      createdAt: documents.createdAt,
+    })
+    .from(documents)
+    .where(
+      and(
+        eq(documents.id, documentId),
+        eq(documents.portalId, scope.portalId),
+        eq(documents.dossierId, scope.dossierId),
+      ),
+    )
+    .limit(1);
+  if (!row) throw new NotFoundError();
+
+  const [dispatchRows, attemptRows] = await Promise.all([
+    db
+      .select({
+        id: dispatches.id,
+        trigger: dispatches.trigger,
+        status: dispatches.status,
+        target: dispatches.target,
+        packageReference: dispatches.packageReference,
+        createdAt: dispatches.createdAt,
+        finishedAt: dispatches.finishedAt,
+        requesterName: users.name,
+        requesterEmail: users.email,
+      })
+      .from(dispatches)
+      .leftJoin(users, eq(users.id, dispatches.requestedByUserId))
+      .where(and(eq(dispatches.documentId, row.id), eq(dispatches.portalId, scope.portalId)))
+      .orderBy(desc(dispatches.createdAt), desc(dispatches.id)),
+    db
+      .select({
+        id: attempts.id,
+        dispatchId: attempts.dispatchId,
+        number: attempts.number,
+        connector: attempts.connector,
+        target: attempts.target,
+        outcome: attempts.outcome,
+        errorCode: attempts.errorCode,
+        reason: attempts.reason,
+        packageReference: attempts.packageReference,
+        startedAt: attempts.startedAt,
+        finishedAt: attempts.finishedAt,
+      })
+      .from(attempts)
+      .where(and(eq(attempts.documentId, row.id), eq(attempts.portalId, scope.portalId)))
+      .orderBy(asc(attempts.startedAt), asc(attempts.number)),
+  ]);
+
+  const attemptsByDispatch = new Map<string, AttemptEntry[]>();
+  for (const { dispatchId, ...attempt } of attemptRows) {
+    const list = attemptsByDispatch.get(dispatchId) ?? [];
+    list.push(attempt);
+    attemptsByDispatch.set(dispatchId, list);
+  }
+  const history: DispatchEntry[] = dispatchRows.map(({ requesterName, requesterEmail, ...dispatch }) => ({
+    ...dispatch,
+    requestedBy: requesterEmail ? { name: requesterName, email: requesterEmail } : null,
+    attempts: attemptsByDispatch.get(dispatch.id) ?? [],
+  }));
+
+  return { ...row, allowed: allowedActionsOf(row), history };
+}
+
+export type DocumentFile = { fileName: string; mimeType: string; content: Uint8Array };
+
+/**
+ * The stored file of a document, for the file route (preview and download). Unknown, malformed
+ * and foreign ids, and a file that is gone from the store, all throw NotFoundError.
+ */
+export async function getDocumentFile(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentFile> {
+  if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({
+      portalId: documents.portalId,
+      dossierId: documents.dossierId,
+      fileName: documents.fileName,
+      mimeType: documents.mimeType,
+      storageKey: documents.storageKey,
+    })
+    .from(documents)
+    .where(eq(documents.id, documentId))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  authorize(actor, "document.view", { portalId: row.portalId, dossierId: row.dossierId });
+  try {
+    const content = await getFileStore().get(row.storageKey);
+    return { fileName: row.fileName, mimeType: row.mimeType, content };
+  } catch (error) {
+    if (error instanceof FileNotFoundError) {
+      console.error(`[documents] the file of document ${documentId} is missing from the store`);
+      throw new NotFoundError();
+    }
+    throw error;
+  }
+}
+
+/** What the document page shows of a UBL invoice or credit note instead of a rendered preview. */
+export type UblSummary = {
+  kind: "Invoice" | "CreditNote";
+  number: string | null;
+  issueDate: string | null;
+  dueDate: string | null;
+  supplierName: string | null;
+  customerName: string | null;
+  /** The amount to pay, as written in the file (a decimal string). */
+  payableAmount: string | null;
+  currency: string | null;
+  lineCount: number;
+};
+
+const MAX_SUMMARY_TEXT = 200;
+
+function decodeEntities(text: string): string {
+  return text
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Math.min(Number(code), 0x10ffff)))
+    .replace(/&amp;/g, "&");
+}
+
+/** The text of the first element named `name` (any namespace prefix) in `xml`, trimmed and bounded. */
+function firstText(xml: string, name: string): string | null {
+  // `[^<]*`: no backtracking, whatever the file holds.
+  const match = new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]*)<`).exec(xml);
+  const text = match?.[1] ? decodeEntities(match[1]).replace(/\s+/g, " ").trim() : "";
+  return text ? text.slice(0, MAX_SUMMARY_TEXT) : null;
+}
+
+/** The part of `xml` inside the first element named `name` (any prefix), or "". */
+function section(xml: string, name: string): string {
+  const open = new RegExp(`<(?:[\\w.-]+:)?${name}[\\s>]`).exec(xml);
+  if (!open) return "";
+  const close = new RegExp(`</(?:[\\w.-]+:)?${name}\\s*>`).exec(xml.slice(open.index));
+  return close ? xml.slice(open.index, open.index + close.index) : "";
+}
+
+function partyName(xml: string, party: string): string | null {
+  const block = section(xml, party);
+  return firstText(block, "RegistrationName") ?? firstText(block, "Name");
+}
+
+/**
+ * A short reading of a UBL invoice or credit note: number, dates, parties, amount to pay and the
+ * number of lines. Never executes or renders the XML; anything it cannot find is null. Returns
+ * null for content that is not UBL.
+ */
+export function summarizeUbl(content: Uint8Array): UblSummary | null {
+  const sniffed = sniffDocument(content);
+  if (!sniffed.ok || sniffed.type.kind !== "ubl" || !sniffed.type.ublDocument) return null;
+  let xml: string;
+  if (content[0] === 0xfe && content[1] === 0xff) xml = new TextDecoder("utf-16be").decode(content.subarray(2));
+  else if (content[0] === 0xff && content[1] === 0xfe) xml = new TextDecoder("utf-16le").decode(content.subarray(2));
+  else xml = new TextDecoder("utf-8").decode(content);
+  // Comments could hide look-alike elements.
+  xml = xml.replace(/<!--[\s\S]*?-->/g, "");
+  const totals = section(xml, "LegalMonetaryTotal");
+  const payable = /<(?:[\w.-]+:)?PayableAmount((?:\s[^>]*)?)>([^<]*)</.exec(totals);
+  const currency = payable?.[1] ? /currencyID\s*=\s*["']([A-Za-z]{3})["']/.exec(payable[1])?.[1] : undefined;
+  const lineName = sniffed.type.ublDocument === "Invoice" ? "InvoiceLine" : "CreditNoteLine";
+  return {
+    kind: sniffed.type.ublDocument,
+    number: firstText(xml, "ID"),
+    issueDate: firstText(xml, "IssueDate"),
+    dueDate: firstText(xml, "DueDate") ?? firstText(section(xml, "PaymentMeans"), "PaymentDueDate"),
+    supplierName: partyName(xml, "AccountingSupplierParty"),
+    customerName: partyName(xml, "AccountingCustomerParty"),
+    payableAmount: payable?.[2]?.trim() ? payable[2].trim().slice(0, 40) : null,
+    currency: currency ? currency.toUpperCase() : null,
+    lineCount: (xml.match(new RegExp(`<(?:[\\w.-]+:)?${lineName}[\\s>]`, "g")) ?? []).length,
+  };
+}
