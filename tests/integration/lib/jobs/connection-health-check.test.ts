@@ -19,6 +19,13 @@ vi.mock("@/lib/connections/check", async (importOriginal) => ({
   runConnectionCheck: vi.fn(),
 }));
 
+// Today no API or FTP connector exists, and the cron only checks connections that have one: the
+// registry answers with a stand-in so the fan-out over real rows can be observed.
+vi.mock("@/lib/connectors/registry", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/connectors/registry")>()),
+  loadConnector: vi.fn(async () => ({ id: "stand-in" })),
+}));
+
 let opened: OpenedDb;
 
 beforeAll(async () => {
