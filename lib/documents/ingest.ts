@@ -11,7 +11,7 @@ import { getFileStore } from "@/lib/storage";
 import type { DocumentStatus, DocumentType } from "./list";
 import { announceDocumentRecognised } from "./rules";
 import { documentTypeSchema, type RecognisedFieldsInput, recognisedFieldsSchema } from "./schemas";
-import { type DetectedFileType, MAX_DOCUMENT_BYTES, type SniffRefusal, sniffDocument } from "./sniff";
+import { type DetectedFileType, type SniffRefusal, sniffDocument } from "./sniff";
 
 export type DocumentSource = (typeof documentSourceEnum.enumValues)[number];
 
@@ -117,8 +117,7 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
   // Wrapped, so a refused field is reported as "fields.invoiceDate", as the caller named it.
   const { fields } = parseInput(ingestFieldsSchema, { fields: input.fields ?? {} });
 
-  // Size first: a 2 GB upload is refused without looking further.
-  if (input.content.byteLength > MAX_DOCUMENT_BYTES) throw new FileRefusedError("tooLarge");
+  // Judged by the bytes (empty, then size, then type), never by the name or a browser's content type.
   const sniffed = sniffDocument(input.content);
   if (!sniffed.ok) throw new FileRefusedError(sniffed.reason);
 

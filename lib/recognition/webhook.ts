@@ -93,11 +93,6 @@ export async function readBodyWithLimit(request: Request, maxBytes = MAX_BODY_BY
   return Buffer.concat(chunks).toString("utf8");
 }
 
-/** The signature of a delivery, as the sender computes it (also used by tests and the docs). */
-export function signRecognitionDelivery(secret: string, timestamp: string, rawBody: string): string {
-  return `v1=${createHmac("sha256", secret).update(`${timestamp}.${rawBody}`, "utf8").digest("hex")}`;
-}
-
 /**
  * Checks the signature header in constant time. The header may carry several `v1=` values
  * separated by commas (a sender rotating its secret); one match is enough.
