@@ -8,8 +8,9 @@ test.describe("each demo user sees only what they may", () => {
     await switchLanguage(page, "nl");
     await expect(page).toHaveURL(/\/portals\/[0-9a-f-]{36}$/);
     await expect(page.getByRole("heading", { name: "Dossiers", level: 1 })).toBeVisible();
-    // 12 seeded; the create test of an earlier project run may have added one.
-    await expect(page.getByText(/^1[23] dossiers$/)).toBeVisible();
+    // 12 seeded (more once other specs of this run have created some).
+    const countText = (await page.getByText(/^\d+ dossiers$/).textContent()) ?? "";
+    expect(Number.parseInt(countText, 10)).toBeGreaterThanOrEqual(12);
     await expect(page.getByText("Bakkerij Wouters BV")).toBeVisible();
     await expect(page.getByText("Geen integratie nodig").first()).toBeVisible();
     await expect(page.getByRole("link", { name: /Nieuw dossier/ })).toBeVisible();

@@ -1,17 +1,29 @@
 /**
- * Dossier document list at scale: `npm run bench`.
+ * Benchmarks: `npm run bench` (all cases) or `npm run bench -- bulk-accept` (cases by name or
+ * prefix). Every case prints one line `bench <case> ratio=<number> …details`; other output is
+ * context (seeding, plans).
+ *
+ * Case `list-*` — the dossier document list at scale:
  *
  * Fills an in-memory PGlite with one dossier of 100,000 documents and one of 1,000, then times
  * the list's queries (first page, a deep page reached by cursor, the tab counts) on both and
  * prints big ÷ small. Keyset paging should keep the page ratios near 1; the counts read every
  * row of the dossier and grow with it. Ratios, not absolute times, are the point: they hold
  * across machines. Also prints the plans, to show the partial indexes at work.
+ *
+ * Case `bulk-accept` — requestSend accepting a bulk send of 1,000 recognised inbox documents
+ * (permission, every rule, status changes, dispatch rows, events handed to the job driver) against
+ * the minimal SQL for the same effect written by hand (one select, one conditional update, one
+ * insert of the dispatch rows, in one transaction), on the same database in the same run. The
+ * enqueue is a no-op that counts the events (the in-process driver's enqueue only schedules timers;
+ * Inngest's is one HTTP call), so the ratio measures our queries and code. Target ≤ 1.5.
  */
 import { performance } from "node:perf_hooks";
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type Db, openDb } from "@/db";
-import { dossiers, portals } from "@/db/schema";
-import { systemActor } from "@/lib/auth/actor";
+import { dispatches, documents, dossierIntegrations, dossiers, portals, users } from "@/db/schema";
+import { type Actor, systemActor } from "@/lib/auth/actor";
+import { requestSend } from "@/lib/dispatch/request-send";
 import {
   countDocumentsByTab,
   DOCUMENT_PAGE_SIZE,
@@ -111,8 +123,26 @@ async function medianPairMs(
       times[side].push(performance.now() - start);
     }
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
   return { big: median(times.big), small: median(times.small) };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+/** `first-page-inbox` from "first page, Inbox (inbox + sending)". */
+function caseSlug(label: string): string {
+  return label
+    .replace(/\(.*?\)/g, "")
+    .replace(/\?([a-z]+)=/g, "$1")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
+}
+
+function printCase(name: string, ratio: number, details: Record<string, string | number>): void {
+  const rest = Object.entries(details)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(" ");
+  console.log(`bench ${name} ratio=${ratio.toFixed(2)} ${rest}`);
 }
 
 async function explain(db: Db, label: string, query: SQLWrapper): Promise<void> {
@@ -122,84 +152,253 @@ async function explain(db: Db, label: string, query: SQLWrapper): Promise<void> 
   for (const line of lines) console.log(`  ${line}`);
 }
 
-async function main() {
+async function benchDocumentList(db: Db, portalId: string): Promise<void> {
   const startedAt = performance.now();
+  const big = await createDossier(db, portalId, "Big dossier", "0401234567");
+  const small = await createDossier(db, portalId, "Small dossier", "0401234568");
+  await insertDocuments(db, big, BIG);
+  await insertDocuments(db, small, SMALL);
+  // What autovacuum would have done by now on a live database.
+  await db.execute(sql`vacuum analyze documents`);
+  console.log(
+    `Seeded ${BIG.toLocaleString("en")} + ${SMALL.toLocaleString("en")} documents in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (PGlite in memory)`,
+  );
+
+  const bigCounts = await countDocumentsByTab(db, actor, { dossierId: big.dossierId });
+  const smallCounts = await countDocumentsByTab(db, actor, { dossierId: small.dossierId });
+  console.log(`Tab counts, big:   ${JSON.stringify(bigCounts)}`);
+  console.log(`Tab counts, small: ${JSON.stringify(smallCounts)}`);
+
+  // Deep = the same relative depth in both: Inbox page 1,000 of 1,200 (big) and 10 of 12 (small).
+  const deepPage = (scope: DossierScope, tab: DocumentTab, counts: Record<DocumentTab, number>) =>
+    cursorAtPage(db, scope, tab, Math.max(1, Math.floor((counts[tab] / DOCUMENT_PAGE_SIZE) * (1000 / 1200))));
+  const deep = {
+    big: { inbox: await deepPage(big, "inbox", bigCounts), archived: await deepPage(big, "archived", bigCounts) },
+    small: {
+      inbox: await deepPage(small, "inbox", smallCounts),
+      archived: await deepPage(small, "archived", smallCounts),
+    },
+  };
+
+  const page = (scope: DossierScope, tab: DocumentTab, cursor: DocumentCursor | null, direction: PageDirection) =>
+    listDocuments(db, actor, { dossierId: scope.dossierId, tab, cursor, direction });
+  type Which = "big" | "small";
+  const cases: { label: string; run: (scope: DossierScope, which: Which) => Promise<unknown> }[] = [
+    { label: "first page, Inbox (inbox + sending)", run: (s) => page(s, "inbox", null, "older") },
+    { label: "first page, Sent", run: (s) => page(s, "sent", null, "older") },
+    { label: "first page, Archived", run: (s) => page(s, "archived", null, "older") },
+    { label: "deep page via ?after=, Inbox", run: (s, w) => page(s, "inbox", deep[w].inbox, "older") },
+    { label: "deep page via ?before=, Inbox", run: (s, w) => page(s, "inbox", deep[w].inbox, "newer") },
+    { label: "deep page via ?after=, Archived", run: (s, w) => page(s, "archived", deep[w].archived, "older") },
+    {
+      label: "tab counts (one grouped query)",
+      run: (s) => countDocumentsByTab(db, actor, { dossierId: s.dossierId }),
+    },
+  ];
+
+  console.log(
+    `Median of ${RUNS} runs after ${WARM_UP} warm-ups, service call included (dossier lookup + query); ratio = 100k ÷ 1k`,
+  );
+  for (const { label, run } of cases) {
+    const { big: bigMs, small: smallMs } = await medianPairMs(
+      () => run(big, "big"),
+      () => run(small, "small"),
+    );
+    printCase(`list-${caseSlug(label)}`, bigMs / smallMs, {
+      big_ms: bigMs.toFixed(2),
+      small_ms: smallMs.toFixed(2),
+      what: JSON.stringify(label),
+    });
+  }
+
+  // Plans on the big dossier: index scans with the keyset in the Index Cond, no Sort of the tab.
+  await explain(
+    db,
+    "EXPLAIN first page, Inbox (big)",
+    documentPageQuery(db, big, "inbox", null, DOCUMENT_PAGE_SIZE + 1),
+  );
+  await explain(
+    db,
+    "EXPLAIN deep page ?after=, Inbox (big)",
+    documentPageQuery(db, big, "inbox", { cursor: deep.big.inbox, direction: "older" }, DOCUMENT_PAGE_SIZE + 1),
+  );
+  await explain(
+    db,
+    "EXPLAIN deep page ?after=, Archived (big)",
+    documentPageQuery(db, big, "archived", { cursor: deep.big.archived, direction: "older" }, DOCUMENT_PAGE_SIZE + 1),
+  );
+  await explain(db, "EXPLAIN tab counts (big)", tabCountQuery(db, big));
+  console.log(`\nCursor example: ?after=${encodeDocumentCursor(deep.big.inbox)}\n`);
+}
+
+const BULK = 1_000;
+const BULK_RUNS = 21;
+const BULK_WARM_UP = 3;
+const BULK_ADDRESSES = {
+  purchase: "aankoop@kantoor.example",
+  sales: "verkoop@kantoor.example",
+  other: "overige@kantoor.example",
+};
+const CATEGORY_OF_TYPE: Record<string, keyof typeof BULK_ADDRESSES> = {
+  purchase_invoice: "purchase",
+  purchase_credit_note: "purchase",
+  receipt: "purchase",
+  sales_invoice: "sales",
+  sales_credit_note: "sales",
+  other: "other",
+};
+
+/** A dossier with free mail to three addresses and BULK recognised inbox documents of mixed types. */
+async function createBulkDossier(db: Db, portalId: string, name: string, companyNumber: string) {
+  const scope = await createDossier(db, portalId, name, companyNumber);
+  await db.insert(dossierIntegrations).values({
+    portalId,
+    dossierId: scope.dossierId,
+    kind: "free_email",
+    settings: { addresses: BULK_ADDRESSES },
+  });
+  const rows = await db.execute(sql`
+    insert into documents (portal_id, dossier_id, source, file_name, mime_type, size_bytes, sha256, storage_key,
+      document_type, recognised_fields, status)
+    select ${portalId}::uuid, ${scope.dossierId}::uuid, 'upload', 'bulk-' || g || '.pdf', 'application/pdf', 50000 + g,
+      md5(g::text) || md5(g::text), 'bench/bulk/' || g,
+      (array['purchase_invoice', 'sales_invoice', 'receipt', 'other', 'purchase_credit_note'])[1 + g % 5]::document_type,
+      jsonb_build_object('supplierName', 'Supplier ' || (g % 97), 'invoiceNumber', 'F-' || g), 'inbox'
+    from generate_series(1, ${BULK}) as g
+    returning id`);
+  const ids = (rows as unknown as { rows: { id: string }[] }).rows.map((row) => row.id);
+  return { ...scope, ids };
+}
+
+type Rows<T> = { rows: T[] };
+
+/**
+ * The same effect as requestSend, by hand: one select, the checks in memory, one conditional
+ * update, one insert of the dispatch rows from arrays, in one transaction.
+ */
+async function handWrittenBulkAccept(db: Db, scope: DossierScope, ids: string[], userId: string): Promise<number> {
+  return db.transaction(async (tx) => {
+    const selected = (await tx.execute(sql`
+      select id, status, document_type, archived_at from documents
+      where portal_id = ${scope.portalId} and dossier_id = ${scope.dossierId} and id = any(${sql.param(ids)}::uuid[])`)) as unknown as Rows<{
+      id: string;
+      status: string;
+      document_type: string | null;
+      archived_at: unknown;
+    }>;
+    const targets = new Map<string, string>();
+    for (const row of selected.rows) {
+      if (row.archived_at || !row.document_type || !["inbox", "failed", "rejected"].includes(row.status)) continue;
+      const category = CATEGORY_OF_TYPE[row.document_type] ?? "other";
+      targets.set(
+        row.id,
+        JSON.stringify({ channel: "email", packageId: null, category, to: BULK_ADDRESSES[category] }),
+      );
+    }
+    const moved = (await tx.execute(sql`
+      update documents set status = 'sending', updated_at = now()
+      where portal_id = ${scope.portalId} and dossier_id = ${scope.dossierId}
+        and id = any(${sql.param([...targets.keys()])}::uuid[])
+        and status in ('inbox', 'failed', 'rejected') and archived_at is null and document_type is not null
+      returning id`)) as unknown as Rows<{ id: string }>;
+    const movedIds = moved.rows.map((row) => row.id);
+    const inserted = (await tx.execute(sql`
+      insert into dispatches (portal_id, dossier_id, document_id, trigger, requested_by_user_id, status, target)
+      select ${scope.portalId}, ${scope.dossierId}, t.id, 'bulk', ${userId}, 'queued', t.target
+      from unnest(${sql.param(movedIds)}::uuid[], ${sql.param(movedIds.map((id) => targets.get(id)))}::jsonb[]) as t(id, target)
+      returning id`)) as unknown as Rows<{ id: string }>;
+    return inserted.rows.length;
+  });
+}
+
+async function benchBulkAccept(db: Db, portalId: string): Promise<void> {
+  const [user] = await db
+    .insert(users)
+    .values({ email: "bench-accountant@koppel.example", name: "Bench accountant" })
+    .returning({ id: users.id });
+  if (!user) throw new Error("user not created");
+  // The accountant's actor as lib/auth builds it from the memberships.
+  const accountant: Actor = { kind: "user", userId: user.id, portalRoles: { [portalId]: "accountant" }, dossiers: {} };
+  const app = await createBulkDossier(db, portalId, "Bulk dossier (app)", "0401234569");
+  const hand = await createBulkDossier(db, portalId, "Bulk dossier (hand-written SQL)", "0401234570");
+  await db.execute(sql`vacuum analyze documents`);
+
+  let enqueued = 0;
+  const countingEnqueue = async (events: unknown[]) => {
+    enqueued += events.length;
+  };
+  /** Back to BULK inbox documents without dispatches; not timed. */
+  const reset = async () => {
+    await db.delete(dispatches).where(sql`${dispatches.dossierId} in (${app.dossierId}, ${hand.dossierId})`);
+    await db
+      .update(documents)
+      .set({ status: "inbox" })
+      .where(sql`${documents.dossierId} in (${app.dossierId}, ${hand.dossierId})`);
+    await db.execute(sql`vacuum documents, dispatches`);
+  };
+  const runApp = async () => {
+    const result = await requestSend(
+      db,
+      accountant,
+      { dossierId: app.dossierId, documentIds: app.ids, trigger: "bulk" },
+      { enqueue: countingEnqueue },
+    );
+    if (result.accepted.length !== BULK) {
+      throw new Error(`app accepted ${result.accepted.length}, refused ${result.refused.length}`);
+    }
+  };
+  const runHand = async () => {
+    const accepted = await handWrittenBulkAccept(db, hand, hand.ids, user.id);
+    if (accepted !== BULK) throw new Error(`hand-written SQL accepted ${accepted}`);
+  };
+
+  // Pairs run back to back, in alternating order; the ratio is the median of the pairs' ratios,
+  // which holds up when the machine is busy with other work (both halves of a pair see the same).
+  const times = { app: [] as number[], hand: [] as number[] };
+  const ratios: number[] = [];
+  for (let i = 0; i < BULK_WARM_UP + BULK_RUNS; i++) {
+    const order = i % 2 === 0 ? (["app", "hand"] as const) : (["hand", "app"] as const);
+    const pair = { app: 0, hand: 0 };
+    for (const side of order) {
+      await reset();
+      const start = performance.now();
+      await (side === "app" ? runApp() : runHand());
+      pair[side] = performance.now() - start;
+    }
+    if (i < BULK_WARM_UP) continue;
+    times.app.push(pair.app);
+    times.hand.push(pair.hand);
+    ratios.push(pair.app / pair.hand);
+  }
+  printCase("bulk-accept", median(ratios), {
+    app_ms: median(times.app).toFixed(1),
+    sql_ms: median(times.hand).toFixed(1),
+    documents: BULK,
+    runs: BULK_RUNS,
+    enqueued_per_run: enqueued / (BULK_WARM_UP + BULK_RUNS),
+    enqueue: "no-op-counter",
+    db: "pglite-memory",
+  });
+}
+
+const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[] = [
+  { name: "list", run: benchDocumentList },
+  { name: "bulk-accept", run: benchBulkAccept },
+];
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const selected = CASES.filter(
+    (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
+  );
+  if (selected.length === 0) {
+    throw new Error(`no bench case matches ${wanted.join(", ")}; cases: ${CASES.map((c) => c.name).join(", ")}`);
+  }
   const { db, close } = await openDb({ pgliteDir: "memory://" });
   try {
     const [portal] = await db.insert(portals).values({ name: "Bench office" }).returning({ id: portals.id });
     if (!portal) throw new Error("portal not created");
-    const big = await createDossier(db, portal.id, "Big dossier", "0401234567");
-    const small = await createDossier(db, portal.id, "Small dossier", "0401234568");
-    await insertDocuments(db, big, BIG);
-    await insertDocuments(db, small, SMALL);
-    // What autovacuum would have done by now on a live database.
-    await db.execute(sql`vacuum analyze documents`);
-    console.log(
-      `Seeded ${BIG.toLocaleString("en")} + ${SMALL.toLocaleString("en")} documents in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (PGlite in memory, migrations included)`,
-    );
-
-    const bigCounts = await countDocumentsByTab(db, actor, { dossierId: big.dossierId });
-    const smallCounts = await countDocumentsByTab(db, actor, { dossierId: small.dossierId });
-    console.log(`Tab counts, big:   ${JSON.stringify(bigCounts)}`);
-    console.log(`Tab counts, small: ${JSON.stringify(smallCounts)}`);
-
-    // Deep = the same relative depth in both: Inbox page 1,000 of 1,200 (big) and 10 of 12 (small).
-    const deepPage = (scope: DossierScope, tab: DocumentTab, counts: Record<DocumentTab, number>) =>
-      cursorAtPage(db, scope, tab, Math.max(1, Math.floor((counts[tab] / DOCUMENT_PAGE_SIZE) * (1000 / 1200))));
-    const deep = {
-      big: { inbox: await deepPage(big, "inbox", bigCounts), archived: await deepPage(big, "archived", bigCounts) },
-      small: {
-        inbox: await deepPage(small, "inbox", smallCounts),
-        archived: await deepPage(small, "archived", smallCounts),
-      },
-    };
-
-    const page = (scope: DossierScope, tab: DocumentTab, cursor: DocumentCursor | null, direction: PageDirection) =>
-      listDocuments(db, actor, { dossierId: scope.dossierId, tab, cursor, direction });
-    type Which = "big" | "small";
-    const cases: { label: string; run: (scope: DossierScope, which: Which) => Promise<unknown> }[] = [
-      { label: "first page, Inbox (inbox + sending)", run: (s) => page(s, "inbox", null, "older") },
-      { label: "first page, Sent", run: (s) => page(s, "sent", null, "older") },
-      { label: "first page, Archived", run: (s) => page(s, "archived", null, "older") },
-      { label: "deep page via ?after=, Inbox", run: (s, w) => page(s, "inbox", deep[w].inbox, "older") },
-      { label: "deep page via ?before=, Inbox", run: (s, w) => page(s, "inbox", deep[w].inbox, "newer") },
-      { label: "deep page via ?after=, Archived", run: (s, w) => page(s, "archived", deep[w].archived, "older") },
-      {
-        label: "tab counts (one grouped query)",
-        run: (s) => countDocumentsByTab(db, actor, { dossierId: s.dossierId }),
-      },
-    ];
-
-    console.log(`\nMedian of ${RUNS} runs after ${WARM_UP} warm-ups, service call included (dossier lookup + query)`);
-    console.log(`${"query".padEnd(36)} ${"100k ms".padStart(9)} ${"1k ms".padStart(9)} ${"ratio".padStart(7)}`);
-    for (const { label, run } of cases) {
-      const { big: bigMs, small: smallMs } = await medianPairMs(
-        () => run(big, "big"),
-        () => run(small, "small"),
-      );
-      console.log(
-        `${label.padEnd(36)} ${bigMs.toFixed(2).padStart(9)} ${smallMs.toFixed(2).padStart(9)} ${`${(bigMs / smallMs).toFixed(2)}x`.padStart(7)}`,
-      );
-    }
-
-    // Plans on the big dossier: index scans with the keyset in the Index Cond, no Sort of the tab.
-    await explain(
-      db,
-      "EXPLAIN first page, Inbox (big)",
-      documentPageQuery(db, big, "inbox", null, DOCUMENT_PAGE_SIZE + 1),
-    );
-    await explain(
-      db,
-      "EXPLAIN deep page ?after=, Inbox (big)",
-      documentPageQuery(db, big, "inbox", { cursor: deep.big.inbox, direction: "older" }, DOCUMENT_PAGE_SIZE + 1),
-    );
-    await explain(
-      db,
-      "EXPLAIN deep page ?after=, Archived (big)",
-      documentPageQuery(db, big, "archived", { cursor: deep.big.archived, direction: "older" }, DOCUMENT_PAGE_SIZE + 1),
-    );
-    await explain(db, "EXPLAIN tab counts (big)", tabCountQuery(db, big));
-    console.log(`\nCursor example: ?after=${encodeDocumentCursor(deep.big.inbox)}`);
+    for (const benchCase of selected) await benchCase.run(db, portal.id);
   } finally {
     await close();
   }
