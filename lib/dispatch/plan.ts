@@ -52,6 +52,16 @@ export type DeliveryRoute =
 
 export type RouteResult = { ok: true; route: DeliveryRoute } | { ok: false; reason: SendRefusalReason };
 
+let emailConnectorModule: Promise<Connector> | undefined;
+
+/** The e-mail connector, imported once (lazily: planning must not load the mail stack up front). */
+function loadEmailConnector(): Promise<Connector> {
+  emailConnectorModule ??= import("@/lib/connectors/email").then(
+    (module) => module.emailConnector as unknown as Connector,
+  );
+  return emailConnectorModule;
+}
+
 /** Free mail has no catalog package; the e-mail connector still wants one for its context. */
 function freeMailPackage(name: string | undefined): PackageEntry {
   return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
@@ -98,7 +108,7 @@ export async function resolveRoute(snapshot: IntegrationSnapshot): Promise<Route
         };
       }
       // Free mail: no package, so no registry key; the e-mail channel's one connector serves it.
-      const connector = (await import("@/lib/connectors/email")).emailConnector as unknown as Connector;
+      const connector = await loadEmailConnector();
       return {
         ok: true,
         route: {

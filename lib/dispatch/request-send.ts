@@ -28,6 +28,11 @@ export type RequestSendOptions = {
 
 const guidSchema = z.guid();
 
+/** `column = any($1::uuid[])`: one parameter for the whole list, however long. */
+function idIn(column: typeof documents.id, ids: readonly string[]) {
+  return sql`${column} = any(${sql.param(ids)}::uuid[])`;
+}
+
 /** The document-life rule's refusals (lib/documents/rules.ts, canSend) as send refusal reasons. */
 const DOCUMENT_REFUSALS: Partial<Record<DocumentRefusal, SendRefusalReason>> = {
   archived: "archived",
@@ -90,9 +95,13 @@ export async function requestSend(
               and(
                 eq(documents.portalId, scope.portalId),
                 eq(documents.dossierId, scope.dossierId),
-                inArray(documents.id, validIds),
+                idIn(documents.id, validIds),
               ),
-            );
+            )
+            // Locks the rows in id order: two bulk sends over overlapping sets queue up instead of
+            // deadlocking, and the one that waited reads the winner's committed state (sending).
+            .orderBy(documents.id)
+            .for("no key update");
 
     const byId = new Map(rows.map((row) => [row.id, row]));
     const candidates = new Map<string, DispatchTarget>();
@@ -117,60 +126,45 @@ export async function requestSend(
     const isSendable = and(
       eq(documents.portalId, scope.portalId),
       eq(documents.dossierId, scope.dossierId),
-      inArray(documents.id, [...candidates.keys()]),
+      idIn(documents.id, [...candidates.keys()]),
       // canSend in SQL: new, failed (retry) or rejected (send again after correction).
       inArray(documents.status, [...OPEN_STATUSES]),
       isNull(documents.archivedAt),
       isNotNull(documents.documentType),
     );
-    // The conditional update is what racing callers contend on: each row moves once, and a row
-    // another caller moved first no longer matches once its lock is released. The rows are locked
-    // in id order first, so two bulk sends over overlapping sets cannot deadlock.
+    // The conditional update repeats the rule in SQL, so it stays the guard whatever the select saw.
     const moved = await tx
       .update(documents)
       .set({ status: "sending", autoSendSkipReason: null, updatedAt: now })
-      .where(
-        and(
-          inArray(
-            documents.id,
-            tx.select({ id: documents.id }).from(documents).where(isSendable).orderBy(documents.id).for("update"),
-          ),
-          isSendable,
-        ),
-      )
+      .where(isSendable)
       .returning({ id: documents.id });
     const movedIds = new Set(moved.map((row) => row.id));
     for (const id of candidates.keys()) if (!movedIds.has(id)) refuse(id, "already_sending");
     if (movedIds.size === 0) return none;
 
-    const requestedByUserId = actorUserId(actor);
-    const inserted = await tx
-      .insert(dispatches)
-      .values(
-        [...movedIds].map((documentId) => ({
-          portalId: scope.portalId,
-          dossierId: scope.dossierId,
-          documentId,
-          connectionId,
-          trigger,
-          requestedByUserId,
-          status: "queued" as const,
-          target: candidates.get(documentId) ?? {},
-          createdAt: now,
-          updatedAt: now,
-        })),
-      )
-      // The partial unique index "one active dispatch per document": a document that somehow
-      // already has an active dispatch keeps it (and stays `sending`, which is then true).
-      .onConflictDoNothing({
-        target: dispatches.documentId,
-        where: sql`${dispatches.status} in ('queued', 'running')`,
-      })
-      .returning({ id: dispatches.id, documentId: dispatches.documentId });
+    // One insert of all dispatch rows, from arrays (a parameter per column, not per cell). The
+    // partial unique index "one active dispatch per document" is the last guard: a document that
+    // somehow already has an active dispatch keeps it (and stays `sending`, which is then true),
+    // and the conflict never aborts the rest of the batch.
+    const movedList = [...movedIds];
+    const insertedResult = await tx.execute(sql`
+      insert into ${dispatches} (portal_id, dossier_id, document_id, connection_id, trigger, requested_by_user_id, status, target)
+      select ${scope.portalId}::uuid, ${scope.dossierId}::uuid, t.document_id, ${connectionId}::uuid,
+        ${trigger}::dispatch_trigger, ${actorUserId(actor)}::uuid, 'queued', t.target
+      from unnest(
+        ${sql.param(movedList)}::uuid[],
+        ${sql.param(movedList.map((id) => JSON.stringify(candidates.get(id) ?? {})))}::jsonb[]
+      ) as t(document_id, target)
+      on conflict (document_id) where status in ('queued', 'running') do nothing
+      returning id, document_id`);
+    const inserted = (insertedResult as unknown as { rows: { id: string; document_id: string }[] }).rows.map((row) => ({
+      id: row.id,
+      documentId: row.document_id,
+    }));
     const insertedIds = new Set(inserted.map((row) => row.documentId));
     for (const id of movedIds) if (!insertedIds.has(id)) refuse(id, "already_sending");
     return {
-      accepted: inserted.map((row) => ({ documentId: row.documentId as string, dispatchId: row.id })),
+      accepted: inserted.map((row) => ({ documentId: row.documentId, dispatchId: row.id })),
       connectionId,
     };
   });

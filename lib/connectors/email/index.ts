@@ -2,7 +2,6 @@ import { z } from "zod";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { EmailSendError, sendEmail } from "@/lib/email/send";
 import { DEFAULT_LOCALE, type Locale } from "@/lib/i18n/config";
-import { translatorFor } from "@/lib/i18n/translator";
 import { ConnectorError } from "../errors";
 import type { Connector, DeliveryDocument, DeliveryDossier } from "../types";
 
@@ -41,7 +40,7 @@ export const emailConnector = {
     const settings = ctx.dossierSettings;
     const to = settings?.addresses[document.category];
     if (!to) throw new ConnectorError("permanent", "missing_address", { vendorDetail: document.category });
-    const mail = buildDocumentEmail({ dossier: ctx.dossier, document, reference: ctx.idempotencyKey });
+    const mail = await buildDocumentEmail({ dossier: ctx.dossier, document, reference: ctx.idempotencyKey });
     try {
       const sent = await sendEmail(
         {
@@ -110,14 +109,17 @@ function formatAmount(amount: number, currency: string | undefined, locale: Loca
  * number (those that are known); the body repeats them with the other recognised fields, says the
  * original is attached, and carries the dispatch id as reference. Dutch unless told otherwise.
  */
-export function buildDocumentEmail(input: {
+export async function buildDocumentEmail(input: {
   dossier: DeliveryDossier | null;
   document: DeliveryDocument;
   reference: string;
   locale?: Locale;
-}): { subject: string; text: string; attachmentName: string } {
+}): Promise<{ subject: string; text: string; attachmentName: string }> {
   const { document, reference } = input;
   const locale = input.locale ?? DEFAULT_LOCALE;
+  // Loaded when a mail is written, not when the connector is: planning a send (requestSend, the
+  // bench under the react-server condition) then never pulls next-intl's React entry points in.
+  const { translatorFor } = await import("@/lib/i18n/translator");
   const t = translatorFor(locale);
   const line = (value: string | number | undefined | null) => headerSafe(String(value ?? ""), 500);
   const dossierName = line(input.dossier?.name);
