@@ -145,6 +145,19 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
           }
         />
       )}
+
+      {canManage ? (
+        <section className="mt-8 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+          <h2 className="font-semibold text-slate-900">{t("page.webhook.title")}</h2>
+          <p className="mt-1 max-w-3xl text-sm text-slate-600">{t("page.webhook.body")}</p>
+          <Link
+            href={`/portals/${portal.id}/settings/webhook`}
+            className="mt-3 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 underline hover:text-brand-600"
+          >
+            {t("page.webhook.link")}
+          </Link>
+        </section>
+      ) : null}
     </>
   );
 }
