@@ -70,6 +70,11 @@ export const documents = pgTable(
     status: documentStatusEnum().notNull().default("inbox"),
     archivedAt: timestamp({ withTimezone: true }),
     sentAt: timestamp({ withTimezone: true }),
+    /**
+     * Set when a read-back proves the package took the document in (an FTP importer removed or
+     * moved the file, an API lookup found it). A refinement of "sent" for display and filtering.
+     */
+    importedAt: timestamp({ withTimezone: true }),
     packageReference: text(),
     lastErrorCode: text(),
     lastErrorReason: text(),
