@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import { InngestTestEngine } from "@inngest/test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { functions } from "@/inngest";
+import { autoSend } from "@/lib/dispatch/auto-send";
+import { deliverDispatch } from "@/lib/dispatch/deliver";
+import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
+
+// The deliver and auto-send Inngest functions, run by @inngest/test's engine: the thin function
+// calls lib/dispatch with the event's ids, and the job errors become Inngest's. lib/dispatch is
+// mocked here; its integration tests run it against a database.
+
+vi.mock("@/lib/dispatch/deliver", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/dispatch/deliver")>()),
+  deliverDispatch: vi.fn(),
+  failUnfinishedDispatch: vi.fn(),
+}));
+vi.mock("@/lib/dispatch/auto-send", () => ({ autoSend: vi.fn() }));
+const FAKE_DB = { fake: "db" };
+vi.mock("@/db", () => ({ getDb: vi.fn(async () => FAKE_DB) }));
+
+function findFunction(id: string) {
+  const fn = functions.find((f) => f.id() === id);
+  if (!fn) throw new Error(`no function ${id}`);
+  return fn;
+}
+
+afterEach(() => {
+  vi.mocked(deliverDispatch).mockReset();
+  vi.mocked(autoSend).mockReset();
+  vi.restoreAllMocks();
+});
+
+const dispatchId = randomUUID();
+const deliverEvent = { name: "dispatch/dispatch.requested", data: { dispatchId, concurrencyKey: "email:2" } };
+
+describe("deliver (Inngest)", () => {
+  it("delivers the dispatch of the event, as a first try", async () => {
+    vi.mocked(deliverDispatch).mockResolvedValue({ outcome: "sent", attempt: 1, packageReference: "re_1" });
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    const { result } = await t.execute({ events: [deliverEvent] });
+    expect(result).toEqual({ outcome: "sent", attempt: 1, packageReference: "re_1" });
+    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, { isFinalAttempt: false });
+  });
+
+  it("stops retrying when the delivery failed for good", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.mocked(deliverDispatch).mockRejectedValue(new NonRetriableJobError("permanent recipient_refused"));
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    const { error } = await t.execute({ events: [deliverEvent] });
+    expect(error).toMatchObject({ name: "NonRetriableError", message: "permanent recipient_refused" });
+  });
+
+  it("waits as long as the package asked before the next try", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    vi.mocked(deliverDispatch).mockRejectedValue(new RetryAfterJobError("rate_limited", 30_000));
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    const { error } = await t.execute({ events: [deliverEvent] });
+    expect(error).toMatchObject({ name: "RetryAfterError" });
+  });
+
+  it("refuses an event without a dispatch id, without retrying", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => undefined);
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    const { error } = await t.execute({ events: [{ name: deliverEvent.name, data: { concurrencyKey: "email:0" } }] });
+    expect(error).toMatchObject({ name: "NonRetriableError" });
+    expect(deliverDispatch).not.toHaveBeenCalled();
+  });
+});
+
+describe("auto-send (Inngest)", () => {
+  it("runs autoSend for the recognised document", async () => {
+    const documentId = randomUUID();
+    vi.mocked(autoSend).mockResolvedValue({ outcome: "skipped", reason: "auto_send_off" });
+    const t = new InngestTestEngine({ function: findFunction("auto-send") });
+    const { result } = await t.execute({ events: [{ name: "documents/document.recognised", data: { documentId } }] });
+    expect(result).toEqual({ outcome: "skipped", reason: "auto_send_off" });
+    expect(autoSend).toHaveBeenCalledWith(FAKE_DB, documentId);
+  });
+});
