@@ -1,5 +1,5 @@
 import "server-only";
-import { and, inArray, isNotNull } from "drizzle-orm";
+import { and, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { dispatches } from "@/db/schema";
 import { concurrencyKeyOf } from "./plan";
@@ -16,13 +16,27 @@ const EVENTS_PER_SEND = 500;
  */
 export async function resumeUnfinishedDispatches(
   db: Db,
-  options: { enqueue?: (events: DispatchRequestedEvent[]) => Promise<void> } = {},
+  options: {
+    enqueue?: (events: DispatchRequestedEvent[]) => Promise<void>;
+    /** Only dispatches untouched since then whose retry time (if any) has come: the sweeper's filter. */
+    staleBefore?: Date;
+  } = {},
 ): Promise<number> {
+  const conditions: SQL[] = [
+    inArray(dispatches.status, ["queued", "running"]),
+    // Test sends (no document) run inline and are not jobs.
+    isNotNull(dispatches.documentId),
+  ];
+  if (options.staleBefore) {
+    conditions.push(lt(dispatches.updatedAt, options.staleBefore));
+    const due = or(isNull(dispatches.nextAttemptAt), lt(dispatches.nextAttemptAt, new Date()));
+    if (due) conditions.push(due);
+  }
   const rows = await db
     .select({ id: dispatches.id, connectionId: dispatches.connectionId })
     .from(dispatches)
-    // Served by dispatches_active_idx. Test sends (no document) run inline and are not jobs.
-    .where(and(inArray(dispatches.status, ["queued", "running"]), isNotNull(dispatches.documentId)));
+    // Served by dispatches_active_idx.
+    .where(and(...conditions));
   const enqueue = options.enqueue ?? enqueueDispatches;
   for (let i = 0; i < rows.length; i += EVENTS_PER_SEND) {
     await enqueue(

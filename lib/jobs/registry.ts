@@ -3,6 +3,7 @@ import { autoSend } from "./definitions/auto-send";
 import { connectionCheck } from "./definitions/connection-check";
 import { connectionHealthCheck } from "./definitions/connection-health-check";
 import { deliver } from "./definitions/deliver";
+import { dispatchSweep } from "./definitions/dispatch-sweep";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /** Every job, for both drivers. A definition missing here runs nowhere. */
@@ -11,6 +12,7 @@ export const JOB_DEFINITIONS = [
   connectionCheck,
   autoSend,
   deliver,
+  dispatchSweep,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

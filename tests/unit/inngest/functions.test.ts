@@ -93,7 +93,9 @@ describe("Inngest functions", () => {
       "koppel-deliver",
       // The deliver definition's onFailure becomes a function of its own.
       "koppel-deliver-failure",
+      "koppel-dispatch-sweep",
     ]);
+    expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
 
     const healthCheck = configs.get("koppel-connection-health-check");
     expect(healthCheck?.triggers).toEqual([{ cron: "*/15 * * * *" }]);

@@ -180,3 +180,32 @@ describe("resume on start", () => {
     }
   });
 });
+
+describe("the sweeper (Inngest has no resume on start)", () => {
+  it("re-enqueues only active dispatches untouched since the cut-off and not waiting for a Retry-After", async () => {
+    const dossier = await mailDossier();
+    const [stale, fresh, waiting] = [
+      await insertSendableDocument(opened.db, dossier),
+      await insertSendableDocument(opened.db, dossier),
+      await insertSendableDocument(opened.db, dossier),
+    ];
+    expect(await requestAll(dossier, [stale.id, fresh.id, waiting.id])).toHaveLength(3);
+    const byDocument = new Map(
+      (await opened.db.select().from(dispatches)).map((row) => [row.documentId, row] as const),
+    );
+    const hourAgo = new Date(Date.now() - 60 * 60 * 1000);
+    await opened.db
+      .update(dispatches)
+      .set({ updatedAt: hourAgo })
+      .where(eq(dispatches.id, byDocument.get(stale.id)?.id ?? ""));
+    await opened.db
+      .update(dispatches)
+      .set({ updatedAt: hourAgo, nextAttemptAt: new Date(Date.now() + 60 * 60 * 1000) })
+      .where(eq(dispatches.id, byDocument.get(waiting.id)?.id ?? ""));
+
+    const queue = collectingEnqueue();
+    const cutOff = new Date(Date.now() - 30 * 60 * 1000);
+    expect(await resumeUnfinishedDispatches(opened.db, { enqueue: queue.enqueue, staleBefore: cutOff })).toBe(1);
+    expect(queue.events.map((event) => event.dispatchId)).toEqual([byDocument.get(stale.id)?.id]);
+  });
+});
