@@ -23,6 +23,8 @@ const envSchema = z.object({
   APP_ENCRYPTION_KEY: z.string().optional(),
   APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
   RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  // FTP hosts on loopback/private/link-local addresses: "1" allows them (tests, local demo); unset = development only.
+  KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: z.enum(["0", "1"]).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -23,6 +23,14 @@ export const CONNECTOR_ERROR_CODES = [
   "file_refused",
   "package_refused",
   "connector_unavailable",
+  // FTP(S): what a connection test must tell apart (lib/connectors/ftp/client.ts classifies).
+  "host_not_found",
+  "host_not_allowed",
+  "connection_refused",
+  "tls_failed",
+  "login_failed",
+  "permission_denied",
+  "server_refused",
   "unknown",
 ] as const;
 export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];
