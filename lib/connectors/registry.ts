@@ -12,7 +12,7 @@ export async function loadConnector(packageId: PackageId, channel: Channel): Pro
     case "email":
       return (await import("./email")).emailConnector as unknown as Connector;
     case "ftp":
-      return null;
+      return (await import("./ftp")).ftpConnector as unknown as Connector;
     case "api":
       return loadApiConnector(packageId);
     default: {

@@ -38,6 +38,11 @@ export type DeliveryDocument = {
   sizeBytes: number;
   sha256: string;
   recognisedFields: RecognisedFields;
+  /**
+   * When the document arrived in Koppel (the row's created_at). Optional until every caller
+   * passes it; FTP file names start with it, so importers that read in name order see arrival order.
+   */
+  receivedAt?: Date;
   /** True for "Send a test document": connectors mark it as a test where the channel allows. */
   isTest: boolean;
 };

@@ -622,11 +622,17 @@ describe("the public view", () => {
 });
 
 describe("listConnectionOptions", () => {
-  it("offers every API and FTP package, today all as coming soon", async () => {
+  it("offers every API and FTP package: FTP with the FTP connector's form, API ones as coming soon", async () => {
     const options = await listConnectionOptions(actors.admin, portalId);
     expect(options.length).toBeGreaterThan(0);
     expect(options.every((option) => option.channel === "api" || option.channel === "ftp")).toBe(true);
-    expect(options.every((option) => !option.isAvailable && option.form === null)).toBe(true);
+    const ftp = options.filter((option) => option.channel === "ftp");
+    expect(ftp.length).toBeGreaterThan(0);
+    expect(ftp.every((option) => option.isAvailable && option.form?.secrets.some((f) => f.name === "password"))).toBe(
+      true,
+    );
+    const api = options.filter((option) => option.channel === "api");
+    expect(api.every((option) => !option.isAvailable && option.form === null)).toBe(true);
     expect(options.map((option) => `${option.packageId}/${option.channel}`)).toEqual(
       expect.arrayContaining(["exact-online/api", "yuki/api", "expert-m/ftp", "generic-ftp/ftp"]),
     );

@@ -230,15 +230,12 @@ describe("the portal overview shows each dossier's health", () => {
     const health = (id: string) => page.rows.find((row) => row.id === id)?.health;
     expect(health(world.dossier.id)).toEqual({ state: "not_configured", problems: [] });
     expect(health(ok.id)).toEqual({ state: "ok", problems: [] });
-    // Yuki's and Expert/M's connectors are not built yet (only the fake Exact Online one is).
+    // Yuki's connector is not built yet (Exact Online's is a fake here; Expert/M's is the FTP connector).
     expect(health(reauth.id)?.problems.map((problem) => problem.code)).toEqual([
       "connection_needs_reauth",
       "connector_unavailable",
     ]);
-    expect(health(disabled.id)?.problems.map((problem) => problem.code)).toEqual([
-      "connection_disabled",
-      "connector_unavailable",
-    ]);
+    expect(health(disabled.id)?.problems.map((problem) => problem.code)).toEqual(["connection_disabled"]);
   });
 
   it("follows a connection's status: disabling it flags its dossiers", async () => {

@@ -1,0 +1,327 @@
+import { createHash, X509Certificate } from "node:crypto";
+import { isIP } from "node:net";
+import { Readable } from "node:stream";
+import { type ConnectionOptions, TLSSocket } from "node:tls";
+import { Client, FTPContext, FTPError } from "basic-ftp";
+import { ConnectorError } from "../errors";
+import type { FtpSecurity } from "./config";
+
+/**
+ * Raw basic-ftp calls, and the one place where FTP failures become ConnectorErrors.
+ * - basic-ftp: https://github.com/patrickjuchli/basic-ftp#readme — one client runs one command at
+ *   a time ("the FTP protocol doesn't allow multiple requests in parallel"), so a session belongs
+ *   to one delivery and is closed afterwards, also after an error (a broken client is never reused).
+ * - Passive mode only: basic-ftp tries EPSV, then PASV, and refuses a PASV answer that points at
+ *   another host than the control connection (FTP bounce), which also keeps data connections on
+ *   the address the host guard checked.
+ * - Reply codes: RFC 959 §4.2 (https://www.rfc-editor.org/rfc/rfc959#section-4.2); 4yz are
+ *   transient, 5yz permanent. FTPS: RFC 4217 (explicit, AUTH TLS); implicit FTPS (port 990) is
+ *   not standardised but still common.
+ */
+
+/** Where and as whom to connect. `address` is the host guard's checked address. */
+export type FtpEndpoint = {
+  /** The host as configured: checked against the certificate (and sent as SNI). */
+  hostname: string;
+  address: string;
+  port: number;
+  security: FtpSecurity;
+  /** Pinned SHA-256 fingerprint, "AB:CD:…" upper case; replaces the CA check when given. */
+  certificateFingerprint?: string;
+  username: string;
+  password: string;
+};
+
+/** What the session was doing when something failed: decides how a reply code is read. */
+export type FtpPhase = "connect" | "tls" | "login" | "folder" | "upload" | "rename" | "inspect" | "remove";
+
+/** Idle timeout of the control and data sockets (basic-ftp's own); the context's signal bounds the whole call. */
+export const FTP_SOCKET_TIMEOUT_MS = 15_000;
+
+/** The server presented another certificate than the pinned one. */
+export class CertificateMismatchError extends Error {
+  readonly code = "CERT_FINGERPRINT_MISMATCH";
+  constructor(presented: string | undefined) {
+    super(`certificate fingerprint mismatch (server presented ${presented ?? "no certificate"})`);
+    this.name = "CertificateMismatchError";
+  }
+}
+
+/** "ab:cd…" / "ABCD…" → "AB:CD:…", the form Node's `fingerprint256` uses. */
+export function normalizeFingerprint(value: string): string {
+  const hex = value.replace(/[^0-9A-Fa-f]/g, "").toUpperCase();
+  return hex.match(/../g)?.join(":") ?? hex;
+}
+
+/** The SHA-256 fingerprint of a PEM certificate, as `openssl x509 -fingerprint -sha256` prints it. */
+export function fingerprintOfPem(pem: string): string {
+  return new X509Certificate(pem).fingerprint256;
+}
+
+function presentedFingerprint(socket: TLSSocket): string | undefined {
+  const certificate = socket.getPeerCertificate();
+  if (certificate?.raw) return normalizeFingerprint(createHash("sha256").update(certificate.raw).digest("hex"));
+  return undefined;
+}
+
+/**
+ * Data connections with a pinned certificate: they are made inside basic-ftp, so the check hooks
+ * the moment the data socket is handed to the FTP context, before any byte is written (uploads
+ * wait for the TLS handshake, and this listener runs first). A resumed session carries the
+ * control connection's already checked identity.
+ */
+function pinDataConnections(ftp: FTPContext, fingerprint: string): void {
+  const descriptor = Object.getOwnPropertyDescriptor(FTPContext.prototype, "dataSocket");
+  if (!descriptor?.get || !descriptor.set) throw new Error("basic-ftp changed: FTPContext.dataSocket has no accessor");
+  const { get, set } = descriptor;
+  Object.defineProperty(ftp, "dataSocket", {
+    configurable: true,
+    get() {
+      return get.call(this);
+    },
+    set(socket: unknown) {
+      set.call(this, socket);
+      if (socket instanceof TLSSocket) {
+        socket.once("secureConnect", () => {
+          if (socket.isSessionReused()) return;
+          const presented = presentedFingerprint(socket);
+          if (presented !== fingerprint) socket.destroy(new CertificateMismatchError(presented));
+        });
+      }
+    },
+  });
+}
+
+function tlsOptionsFor(endpoint: FtpEndpoint): ConnectionOptions {
+  return {
+    // Connect to the checked address; check the certificate against the configured name.
+    host: endpoint.address,
+    ...(isIP(endpoint.hostname) === 0 ? { servername: endpoint.hostname } : {}),
+    minVersion: "TLSv1.2",
+    // A pinned fingerprint replaces the CA check (a self-signed certificate has no CA); it is
+    // compared right after the handshake, before the password is sent.
+    rejectUnauthorized: endpoint.certificateFingerprint === undefined,
+  };
+}
+
+/** One logged-in connection, for one delivery, check or read-back. Created by withFtpSession. */
+export class FtpSession {
+  /** Updated before every command, for classifying what fails. */
+  phase: FtpPhase = "connect";
+
+  constructor(private readonly client: Client) {}
+
+  /** The folder the user lands in after login (base for relative base folders). */
+  async currentFolder(): Promise<string> {
+    this.phase = "folder";
+    return this.client.pwd();
+  }
+
+  /** Creates the folder and its parents where missing (basic-ftp's ensureDir, which also enters it). */
+  async ensureFolder(absolutePath: string): Promise<void> {
+    this.phase = "folder";
+    await this.client.ensureDir(absolutePath);
+  }
+
+  /** Writes the bytes to the path, replacing a file of that name (STOR). */
+  async upload(content: Uint8Array, absolutePath: string): Promise<void> {
+    this.phase = "upload";
+    await this.client.uploadFrom(Readable.from([Buffer.from(content)]), absolutePath);
+  }
+
+  async rename(fromPath: string, toPath: string): Promise<void> {
+    this.phase = "rename";
+    await this.client.rename(fromPath, toPath);
+  }
+
+  async remove(absolutePath: string): Promise<void> {
+    this.phase = "remove";
+    await this.client.remove(absolutePath);
+  }
+
+  /**
+   * The size of a file, or null when there is none (550). Servers without SIZE (500/502) are
+   * asked through a listing of the folder instead.
+   */
+  async sizeOf(absolutePath: string): Promise<number | null> {
+    this.phase = "inspect";
+    try {
+      return await this.client.size(absolutePath);
+    } catch (error) {
+      if (!(error instanceof FTPError)) throw error;
+      if (error.code === 550) return null;
+      if (error.code !== 500 && error.code !== 502) throw error;
+    }
+    const slash = absolutePath.lastIndexOf("/");
+    const names = await this.listFolder(absolutePath.slice(0, Math.max(slash, 1)));
+    return names?.get(absolutePath.slice(slash + 1)) ?? null;
+  }
+
+  /**
+   * File names and sizes in a folder, or null when the server answers the listing with an error
+   * reply (a folder that is gone or unreadable; servers differ: 550, 451…). Broken connections
+   * still throw.
+   */
+  async listFolder(absolutePath: string): Promise<Map<string, number> | null> {
+    this.phase = "inspect";
+    try {
+      const entries = await this.client.list(absolutePath);
+      return new Map(entries.filter((entry) => entry.isFile).map((entry) => [entry.name, entry.size]));
+    } catch (error) {
+      if (error instanceof FTPError) return null;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Connects (TCP, TLS as configured, pinned fingerprint checked before the password leaves),
+ * logs in, runs `work`, and closes the client whatever happens. The signal (the connector
+ * context's deadline) closes the client mid-command; every failure comes out as a ConnectorError.
+ */
+export async function withFtpSession<T>(
+  endpoint: FtpEndpoint,
+  options: { signal: AbortSignal; socketTimeoutMs?: number },
+  work: (session: FtpSession) => Promise<T>,
+): Promise<T> {
+  const { signal } = options;
+  if (signal.aborted) throw new ConnectorError("retryable", "timeout");
+  const client = new Client(options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS);
+  const session = new FtpSession(client);
+  const onAbort = () => client.close();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    await connectAndLogIn(client, session, endpoint);
+    return await work(session);
+  } catch (error) {
+    throw classifyFtpError(error, session.phase, { aborted: signal.aborted });
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    client.close();
+  }
+}
+
+async function connectAndLogIn(client: Client, session: FtpSession, endpoint: FtpEndpoint): Promise<void> {
+  const tls = tlsOptionsFor(endpoint);
+  session.phase = endpoint.security === "implicit" ? "tls" : "connect";
+  if (endpoint.security === "implicit") {
+    await client.connectImplicitTLS(endpoint.address, endpoint.port, tls);
+  } else {
+    await client.connect(endpoint.address, endpoint.port);
+    if (endpoint.security === "explicit") {
+      session.phase = "tls";
+      // biome-ignore lint/correctness/useHookAtTopLevel: basic-ftp's useTLS is no React hook.
+      await client.useTLS(tls);
+    }
+  }
+  if (endpoint.security !== "plain" && endpoint.certificateFingerprint) {
+    session.phase = "tls";
+    const socket = client.ftp.socket;
+    const presented = socket instanceof TLSSocket ? presentedFingerprint(socket) : undefined;
+    if (presented !== normalizeFingerprint(endpoint.certificateFingerprint)) {
+      throw new CertificateMismatchError(presented);
+    }
+    pinDataConnections(client.ftp, presented);
+  }
+  session.phase = "login";
+  // Some servers expect UTF-8 before login (user names with accents); others refuse it, which is fine.
+  await client.sendIgnoringError("OPTS UTF8 ON");
+  await client.login(endpoint.username, endpoint.password);
+  // biome-ignore lint/correctness/useHookAtTopLevel: basic-ftp's useDefaultSettings is no React hook.
+  await client.useDefaultSettings();
+}
+
+const TLS_ERROR_CODES = new Set([
+  "CERT_FINGERPRINT_MISMATCH",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_HAS_EXPIRED",
+  "CERT_NOT_YET_VALID",
+  "CERT_REVOKED",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTDOWN",
+  "EAI_AGAIN",
+]);
+
+/** Reply codes RFC 959 calls transient, plus those the issue names: retry later. */
+const TRANSIENT_REPLIES = new Set([421, 425, 426, 450, 451, 452]);
+
+function vendorDetailOf(error: unknown): string {
+  if (typeof error === "string") return error;
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // An FTP reply's text starts with its code already.
+    return code !== undefined && !(error instanceof FTPError) ? `${code} ${error.message}` : error.message;
+  }
+  return String(error);
+}
+
+/**
+ * Classifies anything an FTP session threw, once (conventions §4, "Errors"):
+ * - network errors, timeouts and replies 421/425/426/450/451 (4yz in general) → retryable;
+ * - 530 → auth `login_failed` (the connection needs re-authorisation), unless the server says it
+ *   wants TLS first (→ `tls_failed`);
+ * - TLS trouble: untrusted or mismatching certificate, no FTPS on this server → permanent `tls_failed`;
+ * - 550 → permanent `permission_denied`, 553 → `file_refused`, other 5yz → `server_refused`.
+ * The server's own text only travels in vendorDetail (logs); the UI shows our message key.
+ */
+export function classifyFtpError(error: unknown, phase: FtpPhase, options: { aborted?: boolean } = {}): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const vendorDetail = `${phase}: ${vendorDetailOf(error)}`.slice(0, 500);
+  const make = (kind: ConnectorError["kind"], code: ConnectorError["code"]) =>
+    new ConnectorError(kind, code, { vendorDetail, cause: error });
+  if (options.aborted) return make("retryable", "timeout");
+
+  if (error instanceof FTPError) {
+    const reply = error.code;
+    if (reply === 530) {
+      return /\b(?:TLS|SSL|encrypt|secure|AUTH)/i.test(error.message)
+        ? make("permanent", "tls_failed")
+        : make("auth", "login_failed");
+    }
+    if (TRANSIENT_REPLIES.has(reply) || (reply >= 400 && reply < 500)) return make("retryable", "server_error");
+    if (phase === "tls") return make("permanent", "tls_failed");
+    if (phase === "login") {
+      // 331-then-refused, 332 (account needed), 5xx to USER/PASS: the credentials do not work.
+      return reply === 332 || reply >= 500 ? make("auth", "login_failed") : make("retryable", "server_error");
+    }
+    if (reply === 550) return make("permanent", "permission_denied");
+    if (reply === 553) return make("permanent", "file_refused");
+    if (reply >= 500) return make("permanent", "server_refused");
+    return make("retryable", "server_error");
+  }
+
+  // upgradeSocket rejects with the socket's authorizationError, which can be a bare string code.
+  const code = typeof error === "string" ? error : (error as NodeJS.ErrnoException | undefined)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code && (TLS_ERROR_CODES.has(code) || code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_"))) {
+    return make("permanent", "tls_failed");
+  }
+  if (code === "ECONNREFUSED") return make("retryable", "connection_refused");
+  if (code === "ENOTFOUND") return make("permanent", "host_not_found");
+  if (code === "ETIMEDOUT" || /\btimeout\b/i.test(message)) return make("retryable", "timeout");
+  if (code && NETWORK_ERROR_CODES.has(code)) {
+    // Cut off in the middle of a TLS handshake: said as TLS trouble, but worth another try.
+    return phase === "tls" ? make("retryable", "tls_failed") : make("retryable", "network");
+  }
+  if (/ECONNRESET|EPIPE|closed|FIN packet|socket hang up|data connection/i.test(message)) {
+    return make("retryable", "network");
+  }
+  if (phase === "tls") return make("permanent", "tls_failed");
+  return make("retryable", "unknown");
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { posix } from "node:path";
+import type { FtpProfile } from "@/lib/packages/catalog";
+import { ConnectorError, toConnectorError } from "../errors";
+import type { Connector, ConnectorContext, DeliveryReceipt } from "../types";
+import { type FtpSession, withFtpSession } from "./client";
+import {
+  categoryFolderOverrides,
+  defaultPortFor,
+  type FtpDossierSettings,
+  type FtpSecrets,
+  type FtpSettings,
+  ftpDossierSettingsSchema,
+  ftpSecretsSchema,
+  ftpSettingsSchema,
+} from "./config";
+import { resolveAllowedHost } from "./guard";
+import { joinRemote, MissingDossierFolderError, normalizeBaseFolder, planDelivery, temporaryFileName } from "./paths";
+
+export { defaultDossierFolder } from "./paths";
+
+type FtpContext = ConnectorContext<FtpSettings, FtpSecrets, FtpDossierSettings>;
+
+/** What pollStatus reports per delivered file. */
+export type FtpReadBack = { packageReference: string; state: "pending" | "imported" | "rejected"; reason?: string };
+
+function profileOf(ctx: FtpContext): FtpProfile {
+  const profile = ctx.package.ftp;
+  if (!profile)
+    throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: `${ctx.package.id} has no FTP profile` });
+  return profile;
+}
+
+/**
+ * Resolves and checks the host, opens one session for this call and hands it the absolute base
+ * folder (the configured one, or the login folder when none is set). The session is closed when
+ * `work` ends, whatever happens.
+ */
+async function withConnection<T>(ctx: FtpContext, work: (session: FtpSession, baseFolder: string) => Promise<T>) {
+  const { settings } = ctx;
+  const resolved = await resolveAllowedHost(settings.host);
+  return withFtpSession(
+    {
+      hostname: settings.host,
+      address: resolved.address,
+      port: settings.port ?? defaultPortFor(settings.security),
+      security: settings.security,
+      certificateFingerprint: settings.certificateFingerprint,
+      username: settings.username,
+      password: ctx.secrets.password,
+    },
+    { signal: ctx.signal },
+    async (session) => {
+      const base = normalizeBaseFolder(settings.baseFolder);
+      const root = base.isAbsolute ? "/" : await session.currentFolder();
+      return work(session, joinRemote(root, ...base.segments));
+    },
+  );
+}
+
+/**
+ * One connector for every FTP package (Expert/M, Vero Online, Sage BOB, Account 2000, Adsolut,
+ * any other): the package's catalog profile decides folders and names, the connection may adjust
+ * them. Delivery is idempotent per document: a deterministic final name, written under a
+ * temporary name and then renamed, and a final file of the right size already there counts as
+ * delivered. See README.md in this folder.
+ */
+export const ftpConnector = {
+  id: "ftp",
+  channel: "ftp",
+  settingsSchema: ftpSettingsSchema,
+  secretsSchema: ftpSecretsSchema,
+  dossierSettingsSchema: ftpDossierSettingsSchema,
+
+  /**
+   * Connects with the configured security, logs in, creates the base folder where missing, and
+   * proves it is writable with a probe file that is uploaded, renamed (as deliveries do) and
+   * removed. Precise codes: host_not_found, host_not_allowed, connection_refused, tls_failed,
+   * login_failed (auth), permission_denied, timeout.
+   */
+  async check(ctx) {
+    const checkedAt = new Date();
+    try {
+      await withConnection(ctx, async (session, baseFolder) => {
+        await session.ensureFolder(baseFolder);
+        const probe = joinRemote(baseFolder, `.koppel-probe-${randomUUID()}.txt`);
+        const temporary = joinRemote(baseFolder, temporaryFileName(posix.basename(probe)));
+        await session.upload(new TextEncoder().encode("Koppel connection test. Safe to delete.\n"), temporary);
+        await session.rename(temporary, probe);
+        await session.remove(probe);
+      });
+      return { ok: true, checkedAt };
+    } catch (error) {
+      return { ok: false, checkedAt, error: toConnectorError(error) };
+    }
+  },
+
+  /**
+   * Writes the document to `<base>/<layout>/<final name>`: folders created where missing, the
+   * bytes written under a temporary name and renamed, the final size read back. Resolves with the
+   * final remote path as the package reference.
+   */
+  async deliver(ctx, document, file) {
+    const profile = profileOf(ctx);
+    let plan: ReturnType<typeof planDelivery>;
+    try {
+      plan = planDelivery({
+        profile,
+        overrides: { layout: ctx.settings.layout, categoryFolders: categoryFolderOverrides(ctx.settings) },
+        dossier: ctx.dossier,
+        dossierFolder: ctx.dossierSettings?.dossierFolder,
+        document,
+      });
+    } catch (error) {
+      if (error instanceof MissingDossierFolderError) {
+        throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: error.message });
+      }
+      throw error;
+    }
+    const length = file.content.byteLength;
+
+    return withConnection(ctx, async (session, baseFolder): Promise<DeliveryReceipt> => {
+      const folder = joinRemote(baseFolder, ...plan.folderSegments);
+      const finalPath = joinRemote(folder, plan.finalName);
+      const receipt = (isAlreadyThere: boolean): DeliveryReceipt => ({
+        packageReference: finalPath,
+        target: { host: ctx.settings.host, folder, fileName: plan.finalName, isAlreadyThere },
+      });
+
+      await session.ensureFolder(folder);
+      const existing = await session.sizeOf(finalPath);
+      // An earlier try got as far as the rename (and its answer was lost): delivered already.
+      if (existing === length) return receipt(true);
+
+      const temporaryPath = joinRemote(folder, plan.temporaryName);
+      await session.upload(file.content, temporaryPath);
+      // A final file of another size is not ours to keep (the name carries this document's id):
+      // replace it, as a rename onto an existing name is refused by some servers.
+      if (existing !== null) await session.remove(finalPath);
+      await session.rename(temporaryPath, finalPath);
+
+      const landed = await session.sizeOf(finalPath);
+      // Gone already is fine: a fast importer took it. Another size is not what we sent.
+      if (landed !== null && landed !== length) {
+        throw new ConnectorError("retryable", "server_error", {
+          vendorDetail: `final file has ${landed} bytes, sent ${length}`,
+        });
+      }
+      return receipt(false);
+    });
+  },
+
+  /**
+   * Read-back: many importers remove or move a file once they have taken it in. For each
+   * delivered file (its final path), the folder is listed once: the file still there → pending,
+   * gone → imported. A folder that cannot be listed says nothing, so its files stay pending (a
+   * permission change must never read as "imported").
+   */
+  async pollStatus(ctx, packageReferences) {
+    const byFolder = new Map<string, string[]>();
+    for (const reference of packageReferences) {
+      const folder = posix.dirname(reference);
+      byFolder.set(folder, [...(byFolder.get(folder) ?? []), reference]);
+    }
+    return withConnection(ctx, async (session) => {
+      const results: FtpReadBack[] = [];
+      for (const [folder, references] of byFolder) {
+        const names = posix.isAbsolute(folder) ? await session.listFolder(folder) : null;
+        for (const reference of references) {
+          const state = names === null || names.has(posix.basename(reference)) ? "pending" : "imported";
+          results.push({ packageReference: reference, state });
+        }
+      }
+      return results;
+    });
+  },
+} satisfies Connector<typeof ftpSettingsSchema, typeof ftpSecretsSchema, typeof ftpDossierSettingsSchema>;
