@@ -1,0 +1,30 @@
+import "server-only";
+
+/**
+ * RFC 9457 problem responses (`application/problem+json`) for the document routes: a stable
+ * `type`, a short English `title`, and a `detail` in the user's language. Never an error's own
+ * message or stack: those may carry SQL, paths or vendor text.
+ */
+export function problemResponse(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Response {
+  return Response.json(
+    { type: `urn:koppel:problem:documents:${slug}`, title, status, detail, ...extra },
+    { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } },
+  );
+}
+
+/** `filename="…"` for old clients (ASCII only, no quotes) and `filename*=` with the real name. */
+export function contentDisposition(kind: "inline" | "attachment", fileName: string): string {
+  const fallback = fileName.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_") || "document";
+  // RFC 5987: percent-encode everything but the attr-chars.
+  const encoded = encodeURIComponent(fileName).replace(
+    /['()*]/g,
+    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `${kind}; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}

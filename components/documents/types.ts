@@ -1,0 +1,48 @@
+import type { AllowedDocumentActions } from "@/lib/documents/get";
+import type { DocumentListItem, DocumentType } from "@/lib/documents/list";
+
+// Plain types shared by the document components, the dossier page and its routes (no runtime code,
+// so client components can import them).
+
+/** A row of the document list: the list item, its live state and what may be done with it. */
+export type DocumentRow = DocumentListItem & {
+  /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
+  autoSendSkipReason: string | null;
+  allowed: AllowedDocumentActions;
+  /** The document's own page. */
+  href: string;
+};
+
+/** What happened to one uploaded file (POST /api/dossiers/:id/documents). */
+export type UploadFileResult =
+  | {
+      fileName: string;
+      ok: true;
+      document: { id: string; fileName: string; status: string; documentType: DocumentType | null };
+    }
+  | { fileName: string; ok: false; status: number; code: string; messageKey: string; message: string };
+
+/** The live state of a document, as GET /api/dossiers/:id/documents/status answers it. */
+export type LiveDocumentState = {
+  id: string;
+  status: DocumentListItem["status"];
+  lastErrorReason: string | null;
+};
+
+type Result<T extends object> = ({ ok: true } & T) | { ok: false; error: { code: string; messageKey: string } };
+
+/**
+ * The server actions the document components call, handed down by the page (components never
+ * import app/ code). The services behind them check the permission and every rule again.
+ */
+export type DocumentActionHandlers = {
+  send(input: {
+    dossierId: string;
+    documentIds: string[];
+    trigger: "manual" | "bulk" | "retry";
+  }): Promise<Result<{ accepted: string[]; refused: { documentId: string; reason: string }[] }>>;
+  setType(input: { dossierId: string; documentId: string; documentType: DocumentType }): Promise<Result<object>>;
+  remove(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
+  archive(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
+  unarchive(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
+};
