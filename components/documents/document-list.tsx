@@ -1,7 +1,14 @@
+"use client";
+
+import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import type { DocumentListItem } from "@/lib/documents/list";
+import { DocumentActions } from "./document-actions";
 import { DocumentTypeLabel } from "./document-type-label";
+import { useDocumentWorkspace } from "./document-workspace";
 import { DocumentStatusBadge } from "./status-badge";
+import type { DocumentRow } from "./types";
+import { useAutoSendSkipText, useReasonText } from "./use-reason-text";
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const CURRENCY_CODE = /^[A-Z]{3}$/;
@@ -37,18 +44,91 @@ function useDocumentFormat() {
   };
 }
 
-function ErrorReason({ item }: { item: DocumentListItem }) {
+/** Why a document failed or was refused by the package; why a recognised inbox document was not sent automatically. */
+function StatusReason({ row, status }: { row: DocumentRow; status: DocumentListItem["status"] }) {
   const t = useTranslations("documents");
-  if (item.status !== "failed" && item.status !== "rejected") return null;
+  const reasonText = useReasonText();
+  const skipText = useAutoSendSkipText();
+  const { statusOf } = useDocumentWorkspace();
+  if (status === "failed" || status === "rejected") {
+    const reason = statusOf(row.id)?.lastErrorReason ?? row.lastErrorReason;
+    return (
+      <p
+        className={`rounded-md px-2.5 py-1.5 text-xs ${
+          status === "failed" ? "bg-red-50 text-red-800" : "bg-orange-50 text-orange-900"
+        }`}
+      >
+        <span className="font-semibold">{status === "rejected" ? t("packageReason") : t("reason")}: </span>
+        {reasonText(reason) ?? t("noReason")}
+      </p>
+    );
+  }
+  const skip = status === "inbox" ? skipText(row.autoSendSkipReason) : null;
+  return skip ? <p className="text-xs text-slate-500">{skip}</p> : null;
+}
+
+/** The status as the page rendered it, or fresher from the live updates. */
+function useRowStatus(row: DocumentRow): DocumentListItem["status"] {
+  return useDocumentWorkspace().statusOf(row.id)?.status ?? row.status;
+}
+
+function RowCheckbox({ row }: { row: DocumentRow }) {
+  const t = useTranslations("documents.selection");
+  const { selected, toggle } = useDocumentWorkspace();
   return (
-    <p
-      className={`rounded-md px-2.5 py-1.5 text-xs ${
-        item.status === "failed" ? "bg-red-50 text-red-800" : "bg-orange-50 text-orange-900"
-      }`}
-    >
-      <span className="font-semibold">{t("reason")}: </span>
-      {item.lastErrorReason ?? t("noReason")}
-    </p>
+    <input
+      type="checkbox"
+      checked={selected.has(row.id)}
+      onChange={(event) => toggle(row.id, event.target.checked)}
+      aria-label={t("select", { fileName: row.fileName })}
+      className="size-5 rounded border-slate-300 accent-brand-600"
+    />
+  );
+}
+
+/**
+ * Above the list: select all on this page, how many are selected, and "Send selected". Every row
+ * can be ticked (also one without a type): the answer then says per document why it was refused.
+ */
+export function SelectionToolbar({ rows }: { rows: DocumentRow[] }) {
+  const t = useTranslations("documents.selection");
+  const { selected, selectAll, send, isSending } = useDocumentWorkspace();
+  const ids = rows.map((row) => row.id);
+  const isAllSelected = ids.length > 0 && ids.every((id) => selected.has(id));
+  const count = ids.filter((id) => selected.has(id)).length;
+  return (
+    <div className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-slate-200 bg-white px-4 py-2 shadow-sm">
+      <label className="flex min-h-10 cursor-pointer items-center gap-3 text-sm font-medium text-slate-800">
+        <input
+          type="checkbox"
+          checked={isAllSelected}
+          ref={(input) => {
+            if (input) input.indeterminate = count > 0 && !isAllSelected;
+          }}
+          onChange={(event) => selectAll(ids, event.target.checked)}
+          className="size-5 rounded border-slate-300 accent-brand-600"
+        />
+        {t("selectAll", { count: ids.length })}
+      </label>
+      <div className="flex items-center gap-3">
+        <span className="text-sm text-slate-600 tabular-nums" aria-live="polite">
+          {t("selectedCount", { count })}
+        </span>
+        <button
+          type="button"
+          disabled={count === 0 || isSending}
+          onClick={() =>
+            send(
+              ids.filter((id) => selected.has(id)),
+              "bulk",
+            )
+          }
+          className="inline-flex min-h-10 items-center justify-center gap-2 rounded-md bg-brand-600 px-4 text-sm font-medium whitespace-nowrap text-white shadow-xs hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-50"
+        >
+          {isSending ? t("sending") : t("sendSelected")}
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -63,19 +143,38 @@ function Missing() {
 }
 
 /**
- * A page of documents: a table from the `md` breakpoint up, stacked cards on phones. Both are
- * rendered and CSS shows one, so the list needs no JavaScript.
+ * A page of documents: a table from the `md` breakpoint up, stacked cards on phones; both are
+ * rendered and CSS shows one. Each row links to its document page, shows its live status with the
+ * reason, and the buttons its rules allow; `selectable` adds the checkboxes for "Send selected".
+ * Lives inside a DocumentWorkspace.
  */
-export function DocumentList({ items }: { items: DocumentListItem[] }) {
+export function DocumentList({ rows, selectable }: { rows: DocumentRow[]; selectable: boolean }) {
   return (
     <>
-      <DocumentTable items={items} />
-      <DocumentCards items={items} />
+      <DocumentTable items={rows} selectable={selectable} />
+      <DocumentCards items={rows} selectable={selectable} />
     </>
   );
 }
 
-function DocumentTable({ items }: { items: DocumentListItem[] }) {
+function RowStatus({ row }: { row: DocumentRow }) {
+  const status = useRowStatus(row);
+  return (
+    <div className="flex flex-col items-start gap-1.5">
+      <DocumentStatusBadge status={status} />
+      <StatusReason row={row} status={status} />
+    </div>
+  );
+}
+
+/** The buttons of a row; none while it is being sent (the live status decides). */
+function RowActions({ row }: { row: DocumentRow }) {
+  const status = useRowStatus(row);
+  if (status !== row.status) return null;
+  return <DocumentActions target={row} />;
+}
+
+function DocumentTable({ items, selectable }: { items: DocumentRow[]; selectable: boolean }) {
   const t = useTranslations("documents");
   const format = useDocumentFormat();
   return (
@@ -83,6 +182,11 @@ function DocumentTable({ items }: { items: DocumentListItem[] }) {
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-200 bg-slate-50 text-xs font-medium text-slate-500">
           <tr>
+            {selectable ? (
+              <th scope="col" className="w-12 py-2.5 pl-4">
+                <span className="sr-only">{t("selection.column")}</span>
+              </th>
+            ) : null}
             <th scope="col" className="px-4 py-2.5 font-medium">
               {t("columns.fileName")}
             </th>
@@ -101,6 +205,9 @@ function DocumentTable({ items }: { items: DocumentListItem[] }) {
             <th scope="col" className="px-4 py-2.5 font-medium">
               {t("columns.status")}
             </th>
+            <th scope="col" className="px-4 py-2.5 font-medium">
+              <span className="sr-only">{t("columns.actions")}</span>
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-slate-100">
@@ -108,11 +215,20 @@ function DocumentTable({ items }: { items: DocumentListItem[] }) {
             const date = format.date(item);
             const amount = format.amount(item);
             return (
-              <tr key={item.id} className="align-top hover:bg-slate-50">
-                <td className="max-w-64 px-4 py-3">
-                  <span className="block truncate font-medium text-slate-900" title={item.fileName}>
+              <tr key={item.id} data-document-id={item.id} className="align-middle hover:bg-slate-50">
+                {selectable ? (
+                  <td className="py-3 pl-4">
+                    <RowCheckbox row={item} />
+                  </td>
+                ) : null}
+                <td className="max-w-56 px-4 py-3">
+                  <Link
+                    href={item.href}
+                    className="block truncate font-medium text-slate-900 hover:text-brand-700 hover:underline"
+                    title={item.fileName}
+                  >
                     {item.fileName}
-                  </span>
+                  </Link>
                 </td>
                 <td className="px-4 py-3 text-slate-700">
                   <DocumentTypeLabel type={item.documentType} />
@@ -137,11 +253,11 @@ function DocumentTable({ items }: { items: DocumentListItem[] }) {
                 <td className="px-4 py-3 text-right font-medium whitespace-nowrap text-slate-900 tabular-nums">
                   {amount ?? <Missing />}
                 </td>
-                <td className="w-72 px-4 py-3">
-                  <div className="flex flex-col items-start gap-1.5">
-                    <DocumentStatusBadge status={item.status} />
-                    <ErrorReason item={item} />
-                  </div>
+                <td className="w-64 px-4 py-3">
+                  <RowStatus row={item} />
+                </td>
+                <td className="px-4 py-3">
+                  <RowActions row={item} />
                 </td>
               </tr>
             );
@@ -152,7 +268,7 @@ function DocumentTable({ items }: { items: DocumentListItem[] }) {
   );
 }
 
-function DocumentCards({ items }: { items: DocumentListItem[] }) {
+function DocumentCards({ items, selectable }: { items: DocumentRow[]; selectable: boolean }) {
   const t = useTranslations("documents");
   const format = useDocumentFormat();
   return (
@@ -161,11 +277,27 @@ function DocumentCards({ items }: { items: DocumentListItem[] }) {
         const date = format.date(item);
         const amount = format.amount(item);
         return (
-          <li key={item.id} className="flex flex-col gap-2 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+          <li
+            key={item.id}
+            data-document-id={item.id}
+            className="flex flex-col gap-2 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+          >
             <div className="flex items-start justify-between gap-3">
-              <p className="min-w-0 font-medium break-words text-slate-900">{item.fileName}</p>
+              <div className="flex min-w-0 items-start gap-3">
+                {selectable ? (
+                  <span className="flex h-6 shrink-0 items-center">
+                    <RowCheckbox row={item} />
+                  </span>
+                ) : null}
+                <Link
+                  href={item.href}
+                  className="min-w-0 font-medium break-words text-slate-900 hover:text-brand-700 hover:underline"
+                >
+                  {item.fileName}
+                </Link>
+              </div>
               <div className="shrink-0">
-                <DocumentStatusBadge status={item.status} />
+                <CardStatusBadge row={item} />
               </div>
             </div>
             {item.supplierName || amount ? (
@@ -181,10 +313,19 @@ function DocumentCards({ items }: { items: DocumentListItem[] }) {
                 {date.text}
               </span>
             </div>
-            <ErrorReason item={item} />
+            <CardReason row={item} />
+            <RowActions row={item} />
           </li>
         );
       })}
     </ul>
   );
+}
+
+function CardStatusBadge({ row }: { row: DocumentRow }) {
+  return <DocumentStatusBadge status={useRowStatus(row)} />;
+}
+
+function CardReason({ row }: { row: DocumentRow }) {
+  return <StatusReason row={row} status={useRowStatus(row)} />;
 }

@@ -2,20 +2,46 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
-import { DocumentList } from "@/components/documents/document-list";
+import { DocumentList, SelectionToolbar } from "@/components/documents/document-list";
 import { DocumentPagination } from "@/components/documents/document-pagination";
 import { DocumentTabs } from "@/components/documents/document-tabs";
+import { DocumentWorkspace } from "@/components/documents/document-workspace";
+import { SendResults } from "@/components/documents/send-results";
+import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
+import { UploadForm } from "@/components/documents/upload-form";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
+import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
+import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
 import { parseDocumentListSearch } from "@/lib/documents/schemas";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { getDossierOverview } from "@/lib/dossiers/get";
+import { AutoSendSetting } from "./_components/auto-send-setting";
 import { DossierSummary } from "./_components/dossier-summary";
 import { DossierTabs } from "./_components/dossier-tabs";
+import {
+  archiveDocumentAction,
+  deleteDocumentAction,
+  sendDocumentsAction,
+  setDocumentTypeAction,
+  unarchiveDocumentAction,
+} from "./actions";
+
+/** The server actions the document components call. */
+const HANDLERS: DocumentActionHandlers = {
+  send: sendDocumentsAction,
+  setType: setDocumentTypeAction,
+  remove: deleteDocumentAction,
+  archive: archiveDocumentAction,
+  unarchive: unarchiveDocumentAction,
+};
+
+/** Tabs whose documents can be sent (again): they get checkboxes and "Send selected". */
+const SELECTABLE_TABS = new Set(["inbox", "failed", "rejected"]);
 
 type Props = {
   params: Promise<{ dossierId: string }>;
@@ -49,6 +75,28 @@ export default async function DossierPage({ params, searchParams }: Props) {
 
   const basePath = `/dossiers/${overview.id}`;
   const tabPath = tab === "inbox" ? `${basePath}?` : `${basePath}?tab=${tab}&`;
+  // What the list row does not carry: why a document was not auto-sent, and what its rules allow.
+  const states = new Map(
+    (
+      await listDocumentStates(
+        db,
+        actor,
+        overview.id,
+        page.items.map((item) => item.id),
+      )
+    ).map((state) => [state.id, state]),
+  );
+  const rows: DocumentRow[] = page.items.map((item) => {
+    const state = states.get(item.id);
+    return {
+      ...item,
+      autoSendSkipReason: state?.autoSendSkipReason ?? null,
+      allowed: state?.allowed ?? allowedActionsOf(item),
+      href: `${basePath}/documents/${item.id}`,
+    };
+  });
+  const scope = { portalId: overview.portalId, dossierId: overview.id };
+  const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0;
   return (
     <div className="flex flex-col gap-6">
       <div>
@@ -77,17 +125,37 @@ export default async function DossierPage({ params, searchParams }: Props) {
         <h2 id="documents-title" className="sr-only">
           {t("documents.title")}
         </h2>
-        <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
-        {page.items.length > 0 ? (
-          <DocumentList items={page.items} />
-        ) : (
-          <EmptyState title={t(`documents.empty.${tab}.title`)} body={t(`documents.empty.${tab}.body`)} />
-        )}
+        {can(actor, "document.upload", scope) ? (
+          <UploadForm dossierId={overview.id} documentsPath={`${basePath}/documents`} />
+        ) : null}
+        <DocumentWorkspace dossierId={overview.id} documents={rows} handlers={HANDLERS}>
+          <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
+          <SendResults />
+          {isSelectable ? <SelectionToolbar rows={rows} /> : null}
+          {rows.length > 0 ? (
+            <DocumentList rows={rows} selectable={isSelectable} />
+          ) : (
+            <EmptyState title={t(`documents.empty.${tab}.title`)} body={t(`documents.empty.${tab}.body`)} />
+          )}
+        </DocumentWorkspace>
         <DocumentPagination
           newerHref={page.newerCursor ? `${tabPath}before=${page.newerCursor}` : null}
           olderHref={page.olderCursor ? `${tabPath}after=${page.olderCursor}` : null}
         />
       </section>
+
+      {can(actor, "dossier.autoSend", scope) ? (
+        <section
+          id="dossier-settings"
+          aria-labelledby="dossier-settings-title"
+          className="scroll-mt-20 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
+        >
+          <h2 id="dossier-settings-title" className="mb-3 text-base font-semibold text-slate-900">
+            {t("dossier.settings.title")}
+          </h2>
+          <AutoSendSetting dossierId={overview.id} isEnabled={overview.isAutoSendEnabled} />
+        </section>
+      ) : null}
     </div>
   );
 }

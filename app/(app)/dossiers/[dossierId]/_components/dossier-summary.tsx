@@ -48,7 +48,7 @@ function IntegrationLine({ state }: { state: IntegrationState }) {
   }
 }
 
-/** Integration state and the auto-send flag (display only for now). */
+/** Integration state and the auto-send flag, with the way to the switch in the dossier's settings. */
 export function DossierSummary({ overview }: { overview: DossierOverview }) {
   const t = useTranslations("dossier");
   return (
@@ -61,10 +61,16 @@ export function DossierSummary({ overview }: { overview: DossierOverview }) {
       </div>
       <div className="flex items-center gap-3">
         <dt className="text-sm text-slate-500">{t("autoSend.label")}</dt>
-        <dd>
+        <dd className="flex items-center gap-2">
           <Badge tone={overview.isAutoSendEnabled ? "green" : "grey"}>
             {overview.isAutoSendEnabled ? t("autoSend.on") : t("autoSend.off")}
           </Badge>
+          <a
+            href="#dossier-settings"
+            className="text-sm font-medium text-brand-700 hover:text-brand-600 hover:underline"
+          >
+            {t("autoSend.change")}
+          </a>
         </dd>
       </div>
     </dl>

@@ -1,0 +1,112 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { parseInput } from "@/lib/actions/parse";
+import type { ActionResult } from "@/lib/actions/result";
+import { runAction } from "@/lib/actions/run-action";
+import { requestSend } from "@/lib/dispatch/request-send";
+import { requestSendInputSchema } from "@/lib/dispatch/schemas";
+import type { DocumentType } from "@/lib/documents/list";
+import { archiveDocument, deleteDocument, setDocumentType, unarchiveDocument } from "@/lib/documents/rules";
+import { setDocumentTypeSchema } from "@/lib/documents/schemas";
+import { setAutoSend, setAutoSendSchema } from "@/lib/dossiers/auto-send";
+
+/** Per document: accepted (now sending) or refused with a reason code of lib/dispatch/refusals.ts. */
+export type SendDocumentsResult = ActionResult<{
+  accepted: string[];
+  refused: { documentId: string; reason: string }[];
+}>;
+
+export type DocumentChangeResult = ActionResult<{ documentId: string }>;
+
+export type AutoSendResult = ActionResult<{ isAutoSendEnabled: boolean }>;
+
+// The dossier id only says which page to refresh; every service finds the document's own dossier.
+const pageSchema = z.object({ dossierId: z.string().max(100) });
+const documentRefSchema = pageSchema.extend({ documentId: z.string().max(100) });
+
+function revalidateDossier(dossierId: string) {
+  revalidatePath(`/dossiers/${dossierId}`, "layout");
+  // The portal overview counts documents per status.
+  revalidatePath("/portals/[portalId]", "page");
+}
+
+/** Send one document ("manual"), the selection ("bulk"), or a failed one again ("retry"). */
+export async function sendDocumentsAction(input: {
+  dossierId: string;
+  documentIds: string[];
+  trigger: "manual" | "bulk" | "retry";
+}): Promise<SendDocumentsResult> {
+  return runAction("sendDocuments", async (actor) => {
+    const parsed = parseInput(requestSendInputSchema, input);
+    // Auto-send is the system's; a person's request is one of these three.
+    const trigger = parsed.trigger === "auto" ? "manual" : parsed.trigger;
+    const result = await requestSend(await getDb(), actor, { ...parsed, trigger });
+    revalidateDossier(parsed.dossierId);
+    return {
+      accepted: result.accepted.map((entry) => entry.documentId),
+      refused: result.refused.map((entry) => ({ documentId: entry.documentId, reason: entry.reason })),
+    };
+  });
+}
+
+export async function setDocumentTypeAction(input: {
+  dossierId: string;
+  documentId: string;
+  documentType: DocumentType;
+}): Promise<DocumentChangeResult> {
+  return runAction("setDocumentType", async (actor) => {
+    const { dossierId } = parseInput(pageSchema, input);
+    const { documentId, documentType } = parseInput(setDocumentTypeSchema, input);
+    await setDocumentType(await getDb(), actor, documentId, documentType);
+    revalidateDossier(dossierId);
+    return { documentId };
+  });
+}
+
+export async function deleteDocumentAction(input: {
+  dossierId: string;
+  documentId: string;
+}): Promise<DocumentChangeResult> {
+  return runAction("deleteDocument", async (actor) => {
+    const { dossierId, documentId } = parseInput(documentRefSchema, input);
+    await deleteDocument(await getDb(), actor, documentId);
+    revalidateDossier(dossierId);
+    return { documentId };
+  });
+}
+
+export async function archiveDocumentAction(input: {
+  dossierId: string;
+  documentId: string;
+}): Promise<DocumentChangeResult> {
+  return runAction("archiveDocument", async (actor) => {
+    const { dossierId, documentId } = parseInput(documentRefSchema, input);
+    await archiveDocument(await getDb(), actor, documentId);
+    revalidateDossier(dossierId);
+    return { documentId };
+  });
+}
+
+export async function unarchiveDocumentAction(input: {
+  dossierId: string;
+  documentId: string;
+}): Promise<DocumentChangeResult> {
+  return runAction("unarchiveDocument", async (actor) => {
+    const { dossierId, documentId } = parseInput(documentRefSchema, input);
+    await unarchiveDocument(await getDb(), actor, documentId);
+    revalidateDossier(dossierId);
+    return { documentId };
+  });
+}
+
+export async function setAutoSendAction(input: { dossierId: string; enabled: boolean }): Promise<AutoSendResult> {
+  return runAction("setAutoSend", async (actor) => {
+    const { dossierId, enabled } = parseInput(setAutoSendSchema, input);
+    const result = await setAutoSend(await getDb(), actor, dossierId, enabled);
+    revalidateDossier(dossierId);
+    return { isAutoSendEnabled: result.isAutoSendEnabled };
+  });
+}
