@@ -1,0 +1,470 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { cache, type ReactNode } from "react";
+import { DocumentTypeLabel } from "@/components/documents/document-type-label";
+import { AutoSendSkipText, ReasonText } from "@/components/documents/reason-text";
+import { DocumentStatusBadge } from "@/components/documents/status-badge";
+import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { PageHeader } from "@/components/ui/page-header";
+import { getDb } from "@/db";
+import { orNotFound } from "@/lib/actions/or-not-found";
+import { requireActor } from "@/lib/auth/session";
+import {
+  type AttemptEntry,
+  type DispatchEntry,
+  type DocumentDetail,
+  getDocumentDetail,
+  getDocumentFile,
+  summarizeUbl,
+  type UblSummary,
+} from "@/lib/documents/get";
+import { getDossierOverview } from "@/lib/dossiers/get";
+import { NotFoundError } from "@/lib/errors";
+import { findPackage } from "@/lib/packages/catalog";
+import { DocumentControls } from "./_components/document-controls";
+
+type Props = { params: Promise<{ dossierId: string; documentId: string }> };
+
+/** Shared by the metadata and the page within one request. */
+const loadDetail = cache(async (dossierId: string, documentId: string) => {
+  const actor = await requireActor();
+  return getDocumentDetail(await getDb(), actor, dossierId, documentId);
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { dossierId, documentId } = await params;
+  const detail = await orNotFound(loadDetail(dossierId, documentId));
+  return { title: detail.fileName };
+}
+
+const OUTCOME_TONES: Record<AttemptEntry["outcome"], BadgeTone> = {
+  running: "blue",
+  succeeded: "green",
+  retryable_error: "yellow",
+  permanent_error: "red",
+  auth_error: "red",
+};
+const DISPATCH_TONES: Record<DispatchEntry["status"], BadgeTone> = {
+  queued: "grey",
+  running: "blue",
+  succeeded: "green",
+  failed: "red",
+};
+
+/** Where an attempt went, in a few words: the address, the connection, a folder or administration. */
+function targetText(target: Record<string, unknown>): string | null {
+  const parts = ["to", "connection", "folder", "administrationId", "division"]
+    .map((key) => target[key])
+    .filter((value): value is string | number => typeof value === "string" || typeof value === "number")
+    .map(String);
+  return parts.length > 0 ? parts.join(" · ") : null;
+}
+
+function formatSize(bytes: number, locale: string): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const kb = bytes / 1024;
+  if (kb < 1024) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(kb)} kB`;
+  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(kb / 1024)} MB`;
+}
+
+/**
+ * One document: a preview (PDF in a frame, an image, or what a UBL file says), its status with the
+ * reason, the recognised data, the buttons its rules allow, and every delivery request with its
+ * attempts (when, what triggered it, who, through which connector, to where, the outcome, the
+ * reason and the package's reference).
+ */
+export default async function DocumentPage({ params }: Props) {
+  const { dossierId, documentId } = await params;
+  const actor = await requireActor();
+  const db = await getDb();
+  const [overview, detail, t, format] = await Promise.all([
+    orNotFound(getDossierOverview(db, actor, dossierId)),
+    orNotFound(loadDetail(dossierId, documentId)),
+    getTranslations(),
+    getFormatter(),
+  ]);
+
+  let ubl: UblSummary | null = null;
+  let isFileMissing = false;
+  if (detail.mimeType === "application/xml") {
+    try {
+      ubl = summarizeUbl((await getDocumentFile(db, actor, detail.id)).content);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      isFileMissing = true;
+    }
+  }
+
+  const dossierPath = `/dossiers/${overview.id}`;
+  const fileUrl = `/api/documents/${detail.id}/file`;
+  const dateTime = (date: Date) => format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
+
+  return (
+    <div className="flex flex-col gap-6">
+      <div>
+        <Link
+          href={dossierPath}
+          className="-my-2 mb-1 inline-flex min-h-11 items-center gap-1.5 text-sm font-medium text-brand-700 hover:text-brand-600 hover:underline"
+        >
+          <span aria-hidden="true">←</span>
+          {t("documents.detail.back", { dossier: overview.name })}
+        </Link>
+        <PageHeader
+          title={<span className="break-all">{detail.fileName}</span>}
+          description={t("documents.detail.received", { date: dateTime(detail.createdAt) })}
+        />
+      </div>
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+        <div className="flex min-w-0 flex-col gap-6">
+          <Preview detail={detail} fileUrl={fileUrl} ubl={ubl} isFileMissing={isFileMissing} />
+        </div>
+
+        {/* On phones the status and its buttons come first; the preview follows. */}
+        <div className="order-first flex min-w-0 flex-col gap-6 lg:order-none">
+          <Card title={t("documents.detail.status.title")} id="status-title">
+            <div className="flex flex-col gap-3" data-testid="document-status">
+              <div className="flex flex-wrap items-center gap-2">
+                <DocumentStatusBadge status={detail.status} />
+                {detail.archivedAt ? <Badge tone="grey">{t("documents.tabs.archived")}</Badge> : null}
+              </div>
+              {detail.status === "failed" || detail.status === "rejected" ? (
+                <p
+                  className={`rounded-md px-3 py-2 text-sm ${
+                    detail.status === "failed" ? "bg-red-50 text-red-800" : "bg-orange-50 text-orange-900"
+                  }`}
+                >
+                  <span className="font-semibold">
+                    {detail.status === "rejected" ? t("documents.packageReason") : t("documents.reason")}:{" "}
+                  </span>
+                  <ReasonText reason={detail.lastErrorReason} fallback={t("documents.noReason")} />
+                </p>
+              ) : null}
+              {detail.status === "inbox" && detail.autoSendSkipReason ? (
+                <p className="text-sm text-slate-600">
+                  <AutoSendSkipText code={detail.autoSendSkipReason} />
+                </p>
+              ) : null}
+              <ul className="flex flex-col gap-0.5 text-sm text-slate-600">
+                {detail.sentAt ? (
+                  <li>{t("documents.detail.status.sentAt", { date: dateTime(detail.sentAt) })}</li>
+                ) : null}
+                {detail.archivedAt ? (
+                  <li>{t("documents.detail.status.archivedAt", { date: dateTime(detail.archivedAt) })}</li>
+                ) : null}
+                {detail.packageReference ? (
+                  <li className="break-all">
+                    {t("documents.detail.status.packageReference", { reference: detail.packageReference })}
+                  </li>
+                ) : null}
+              </ul>
+              <DocumentControls
+                dossierId={overview.id}
+                href={`${dossierPath}/documents/${detail.id}`}
+                status={detail.status}
+                target={{
+                  id: detail.id,
+                  fileName: detail.fileName,
+                  documentType: detail.documentType,
+                  allowed: detail.allowed,
+                }}
+              />
+            </div>
+          </Card>
+
+          <RecognisedFields detail={detail} />
+          <FileFacts detail={detail} />
+        </div>
+      </div>
+
+      <History history={detail.history} />
+    </div>
+  );
+}
+
+function Card({ title, children, id }: { title: string; children: ReactNode; id: string }) {
+  return (
+    <section aria-labelledby={id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+      <h2 id={id} className="mb-3 text-base font-semibold text-slate-900">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+async function Preview({
+  detail,
+  fileUrl,
+  ubl,
+  isFileMissing,
+}: {
+  detail: DocumentDetail;
+  fileUrl: string;
+  ubl: UblSummary | null;
+  isFileMissing: boolean;
+}) {
+  const t = await getTranslations("documents.detail.preview");
+  const format = await getFormatter();
+  const links = (
+    <div className="flex flex-wrap gap-2">
+      <a
+        href={fileUrl}
+        target="_blank"
+        rel="noopener"
+        className="inline-flex min-h-10 items-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50"
+      >
+        {t("open")}
+      </a>
+      <a
+        href={`${fileUrl}?download=1`}
+        className="inline-flex min-h-10 items-center rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50"
+      >
+        {t("download")}
+      </a>
+    </div>
+  );
+
+  let body: ReactNode;
+  if (isFileMissing) {
+    body = <p className="text-sm text-slate-600">{t("unavailable")}</p>;
+  } else if (detail.mimeType === "application/pdf") {
+    body = (
+      <>
+        {/* Phones show PDFs in their own viewer; the frame is for larger screens. */}
+        <iframe
+          src={fileUrl}
+          title={t("frameTitle", { fileName: detail.fileName })}
+          className="hidden h-[70vh] min-h-96 w-full rounded-lg border border-slate-200 bg-slate-100 md:block"
+        />
+        <div className="flex items-center gap-3 rounded-lg bg-slate-50 p-4 md:hidden">
+          <span
+            aria-hidden="true"
+            className="flex size-12 shrink-0 items-center justify-center rounded-md bg-red-100 text-xs font-bold text-red-700"
+          >
+            PDF
+          </span>
+          <span className="min-w-0 text-sm break-all text-slate-700">{detail.fileName}</span>
+        </div>
+      </>
+    );
+  } else if (detail.mimeType.startsWith("image/")) {
+    body = (
+      // biome-ignore lint/performance/noImgElement: the original photo, served by our own route; no optimisation wanted.
+      <img
+        src={fileUrl}
+        alt={t("imageAlt", { fileName: detail.fileName })}
+        className="max-h-[70vh] w-full rounded-lg border border-slate-200 bg-slate-100 object-contain"
+      />
+    );
+  } else if (ubl) {
+    const rows: [string, string | null][] = [
+      [t("ubl.number"), ubl.number],
+      [t("ubl.issueDate"), ubl.issueDate],
+      [t("ubl.dueDate"), ubl.dueDate],
+      [t("ubl.supplier"), ubl.supplierName],
+      [t("ubl.customer"), ubl.customerName],
+      [t("ubl.payable"), ubl.payableAmount ? `${ubl.payableAmount}${ubl.currency ? ` ${ubl.currency}` : ""}` : null],
+      [t("ubl.lines"), format.number(ubl.lineCount)],
+    ];
+    body = (
+      <div className="flex flex-col gap-3">
+        <p className="text-sm font-medium text-slate-900">{t(`ubl.${ubl.kind}`)}</p>
+        <p className="text-sm text-slate-600">{t("ubl.note")}</p>
+        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
+          {rows
+            .filter((row): row is [string, string] => row[1] !== null)
+            .map(([label, value]) => (
+              <div key={label} className="contents">
+                <dt className="text-slate-500">{label}</dt>
+                <dd className="break-words text-slate-900">{value}</dd>
+              </div>
+            ))}
+        </dl>
+      </div>
+    );
+  } else {
+    body = <p className="text-sm text-slate-600">{t("unavailable")}</p>;
+  }
+
+  return (
+    <Card title={t("title")} id="preview-title">
+      <div className="flex flex-col gap-3">
+        {body}
+        {isFileMissing ? null : links}
+      </div>
+    </Card>
+  );
+}
+
+async function RecognisedFields({ detail }: { detail: DocumentDetail }) {
+  const t = await getTranslations("documents.detail.fields");
+  const format = await getFormatter();
+  const fields = detail.recognisedFields;
+  const currency = fields.currency && /^[A-Z]{3}$/.test(fields.currency) ? fields.currency : "EUR";
+  const rows: [string, ReactNode][] = [];
+  if (fields.supplierName) rows.push([t("supplierName"), fields.supplierName]);
+  if (fields.invoiceNumber) rows.push([t("invoiceNumber"), fields.invoiceNumber]);
+  if (fields.invoiceDate) {
+    const date = new Date(`${fields.invoiceDate}T00:00:00Z`);
+    rows.push([
+      t("invoiceDate"),
+      Number.isNaN(date.getTime())
+        ? fields.invoiceDate
+        : format.dateTime(date, { dateStyle: "medium", timeZone: "UTC" }),
+    ]);
+  }
+  if (typeof fields.totalAmount === "number") {
+    rows.push([t("totalAmount"), format.number(fields.totalAmount, { style: "currency", currency })]);
+  }
+  if (fields.vatNumber) rows.push([t("vatNumber"), fields.vatNumber]);
+  if (detail.recognitionConfidence !== null) {
+    rows.push([t("confidence"), format.number(detail.recognitionConfidence, { style: "percent" })]);
+  }
+  return (
+    <Card title={t("title")} id="fields-title">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
+        <dt className="text-slate-500">{t("type")}</dt>
+        <dd className="text-slate-900">
+          <DocumentTypeLabel type={detail.documentType} />
+        </dd>
+        {rows.map(([label, value]) => (
+          <div key={label} className="contents">
+            <dt className="text-slate-500">{label}</dt>
+            <dd className="break-words text-slate-900 tabular-nums">{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {rows.length === 0 && detail.documentType === null ? (
+        <p className="mt-3 text-sm text-slate-600">{t("none")}</p>
+      ) : null}
+    </Card>
+  );
+}
+
+async function FileFacts({ detail }: { detail: DocumentDetail }) {
+  const t = await getTranslations("documents.detail.file");
+  const locale = await getLocale();
+  const rows: [string, string][] = [
+    [t("format"), detail.mimeType],
+    [t("size"), formatSize(detail.sizeBytes, `${locale}-BE`)],
+    [t("source"), t(`sources.${detail.source}`)],
+  ];
+  return (
+    <Card title={t("title")} id="file-title">
+      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
+        {rows.map(([label, value]) => (
+          <div key={label} className="contents">
+            <dt className="text-slate-500">{label}</dt>
+            <dd className="break-words text-slate-900">{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}
+
+async function History({ history }: { history: DispatchEntry[] }) {
+  const t = await getTranslations("documents.detail.history");
+  const tRoot = await getTranslations();
+  const format = await getFormatter();
+  const dateTime = (date: Date) =>
+    format.dateTime(date, {
+      day: "numeric",
+      month: "short",
+      year: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+  const by = (entry: DispatchEntry) => {
+    if (entry.requestedBy) return t("by.person", { name: entry.requestedBy.name ?? entry.requestedBy.email });
+    return entry.trigger === "auto" || entry.trigger === "retry" ? t("by.system") : t("by.api");
+  };
+  const connectorName = (connector: string) =>
+    connector === "email" ? tRoot("connectors.channels.email") : (findPackage(connector)?.name ?? connector);
+
+  return (
+    <section
+      aria-labelledby="history-title"
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
+      data-testid="document-history"
+    >
+      <h2 id="history-title" className="mb-3 text-base font-semibold text-slate-900">
+        {t("title")}
+      </h2>
+      {history.length === 0 ? (
+        <p className="text-sm text-slate-600">{t("empty")}</p>
+      ) : (
+        <ol className="flex flex-col gap-4">
+          {history.map((entry) => (
+            <li key={entry.id} className="rounded-lg border border-slate-200">
+              <div className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-100 bg-slate-50 px-3 py-2">
+                <p className="text-sm font-medium text-slate-900">
+                  {t("request", { trigger: t(`triggers.${entry.trigger}`), by: by(entry) })}
+                  <span className="font-normal text-slate-500"> · {dateTime(entry.createdAt)}</span>
+                </p>
+                <Badge tone={DISPATCH_TONES[entry.status]}>{t(`dispatchStatus.${entry.status}`)}</Badge>
+              </div>
+              {entry.attempts.length === 0 ? (
+                <p className="px-3 py-2 text-sm text-slate-600">{t("waiting")}</p>
+              ) : (
+                <ol className="divide-y divide-slate-100">
+                  {entry.attempts.map((attempt) => {
+                    const seconds =
+                      attempt.finishedAt === null
+                        ? null
+                        : Math.max(0, (attempt.finishedAt.getTime() - attempt.startedAt.getTime()) / 1000);
+                    const facts: [string, ReactNode][] = [
+                      [t("columns.started"), dateTime(attempt.startedAt)],
+                      [
+                        t("columns.duration"),
+                        seconds === null
+                          ? t("none")
+                          : t("seconds", {
+                              // Most tries take well under a second: show tenths, never a bare "0 s".
+                              seconds: format.number(Math.max(seconds, 0.1), {
+                                minimumFractionDigits: seconds < 10 ? 1 : 0,
+                                maximumFractionDigits: 1,
+                              }),
+                            }),
+                      ],
+                      [t("columns.connector"), connectorName(attempt.connector)],
+                      [t("columns.target"), targetText(attempt.target) ?? t("none")],
+                    ];
+                    if (attempt.reason) {
+                      facts.push([
+                        t("columns.reason"),
+                        <ReasonText key="reason" reason={attempt.reason} fallback="" />,
+                      ]);
+                    }
+                    if (attempt.packageReference) facts.push([t("columns.reference"), attempt.packageReference]);
+                    return (
+                      <li key={attempt.id} className="flex flex-col gap-2 px-3 py-2.5" data-testid="attempt">
+                        <div className="flex flex-wrap items-center gap-2">
+                          <span className="text-sm font-medium text-slate-800">
+                            {t("attempt", { number: attempt.number })}
+                          </span>
+                          <Badge tone={OUTCOME_TONES[attempt.outcome]}>{t(`outcomes.${attempt.outcome}`)}</Badge>
+                        </div>
+                        <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_minmax(0,1fr)_auto_minmax(0,1fr)]">
+                          {facts.map(([label, value]) => (
+                            <div key={label} className="contents">
+                              <dt className="text-slate-500">{label}</dt>
+                              <dd className="break-words text-slate-900">{value}</dd>
+                            </div>
+                          ))}
+                        </dl>
+                      </li>
+                    );
+                  })}
+                </ol>
+              )}
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
