@@ -1,11 +1,15 @@
 import { defineConfig, devices } from "@playwright/test";
+import { APP_PORT, E2E_RECOGNITION_SECRET, E2E_RESEND } from "./e2e/e2e-env";
+import { FAKE_RESEND_PORT, FAKE_RESEND_URL } from "./e2e/fake-resend";
 
-const PORT = 3100;
+const PORT = APP_PORT;
 
 /**
  * End-to-end tests against the production build (`next build` first; `npm run test:e2e` does it
  * when no build exists) in Debian's Chromium. Each run starts from an empty embedded database that
  * the server seeds with the demo portal (KOPPEL_DEMO=1 turns the demo on in a production build).
+ * Mail goes through a fake Resend API (e2e/fake-resend.ts), started first, where the tests read
+ * sign-in links and delivered documents.
  */
 export default defineConfig({
   testDir: "./e2e",
@@ -48,16 +52,28 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: `rm -rf .data/e2e && npx next start -p ${PORT} -H 127.0.0.1`,
-    url: `http://localhost:${PORT}/sign-in`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    env: {
-      NEXT_TELEMETRY_DISABLED: "1",
-      KOPPEL_DEMO: "1",
-      KOPPEL_DATA_DIR: ".data/e2e",
-      AUTH_URL: `http://localhost:${PORT}`,
+  webServer: [
+    {
+      command: "npx tsx e2e/fake-resend-server.ts",
+      url: `${FAKE_RESEND_URL}/__sent`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      env: { FAKE_RESEND_PORT: String(FAKE_RESEND_PORT) },
     },
-  },
+    {
+      command: `rm -rf .data/e2e && npx next start -p ${PORT} -H 127.0.0.1`,
+      url: `http://localhost:${PORT}/sign-in`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      env: {
+        NEXT_TELEMETRY_DISABLED: "1",
+        KOPPEL_DEMO: "1",
+        KOPPEL_DATA_DIR: ".data/e2e",
+        AUTH_URL: `http://localhost:${PORT}`,
+        RESEND_API_KEY: E2E_RESEND.apiKey,
+        RESEND_BASE_URL: E2E_RESEND.baseUrl,
+        RECOGNITION_WEBHOOK_SECRET: E2E_RECOGNITION_SECRET,
+      },
+    },
+  ],
 });

@@ -1,6 +1,9 @@
+import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import { type APIRequestContext, test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import { E2E_RECOGNITION_SECRET } from "./e2e-env";
+import { FAKE_RESEND_URL, type FakeEmail, type FakeRequest } from "./fake-resend";
 
 export const USERS = {
   admin: { email: "an.admin@demo.koppel.example", name: "An Peeters" },
@@ -38,3 +41,71 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
 
 export const test = base;
 export { expect };
+
+// ---------------------------------------------------------------------------------------------
+// Mail through the fake Resend (e2e/fake-resend.ts), and signed recognition deliveries.
+
+/** What the fake Resend has delivered (and every request it saw), read over HTTP. */
+export async function fakeResendSent(
+  request: APIRequestContext,
+): Promise<{ emails: FakeEmail[]; requests: FakeRequest[] }> {
+  const response = await request.get(`${FAKE_RESEND_URL}/__sent`);
+  expect(response.ok()).toBe(true);
+  return (await response.json()) as { emails: FakeEmail[]; requests: FakeRequest[] };
+}
+
+/** Makes the fake Resend refuse (422) or accept mail for one recipient from now on. */
+export async function setFakeRecipient(
+  request: APIRequestContext,
+  recipient: string,
+  mode: "fail" | "succeed",
+): Promise<void> {
+  const response = await request.post(`${FAKE_RESEND_URL}/__control`, { data: { recipient, mode } });
+  expect(response.ok()).toBe(true);
+}
+
+/** Waits until the fake Resend has delivered a mail that matches, and returns it. */
+export async function waitForEmail(
+  request: APIRequestContext,
+  matches: (email: FakeEmail) => boolean,
+  timeout = 30_000,
+): Promise<FakeEmail> {
+  let found: FakeEmail | undefined;
+  await expect
+    .poll(
+      async () => {
+        found = (await fakeResendSent(request)).emails.find(matches);
+        return Boolean(found);
+      },
+      { timeout },
+    )
+    .toBe(true);
+  if (!found) throw new Error("no matching mail");
+  return found;
+}
+
+/**
+ * Posts a recognition result for a document the way the recognition step does: signed with
+ * HMAC-SHA256 over "<timestamp>.<raw body>" under the run's secret.
+ */
+export async function postRecognition(
+  request: APIRequestContext,
+  delivery: {
+    documentId: string;
+    documentType: string;
+    confidence: number;
+    fields: Record<string, string | number>;
+  },
+) {
+  const body = JSON.stringify(delivery);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHmac("sha256", E2E_RECOGNITION_SECRET).update(`${timestamp}.${body}`).digest("hex");
+  return request.post("/api/webhooks/recognition", {
+    headers: {
+      "content-type": "application/json",
+      "x-koppel-timestamp": timestamp,
+      "x-koppel-signature": `v1=${signature}`,
+    },
+    data: body,
+  });
+}

@@ -1,0 +1,109 @@
+import { buildSamplePdf } from "@/lib/documents/sample-pdf";
+import { expect, signInAs, switchLanguage, test } from "./fixtures";
+
+const MISSING = "00000000-0000-4000-8000-000000000000";
+// Over 20 MB, and over what one upload request may carry.
+const TOO_LARGE = Buffer.alloc(21 * 1024 * 1024, 0x25);
+
+test("the upload and file routes answer anonymous visitors and outsiders with problems, never data", async ({
+  browser,
+  page,
+}, testInfo) => {
+  const { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor } = testInfo.project.use;
+  const contextOptions = { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor };
+  // An accountant's document in a dossier the entrepreneur is not in.
+  await signInAs(page, "accountant");
+  await page.getByRole("searchbox").fill("Drukkerij Van Damme");
+  await page.getByRole("button", { name: "Zoeken" }).click();
+  await page.getByRole("link", { name: "Drukkerij Van Damme BV" }).first().click();
+  await page.waitForURL(/\/dossiers\/[0-9a-f-]{36}$/);
+  const foreignDossierPath = new URL(page.url()).pathname;
+  const href = await page.locator("a[href*='/documents/']").first().getAttribute("href");
+  const foreignDocumentId = href?.split("/").pop() ?? "";
+
+  const anonymous = await browser.newContext(contextOptions);
+  for (const response of [
+    await anonymous.request.get(`/api/documents/${foreignDocumentId}/file`),
+    await anonymous.request.post(`/api/dossiers/${MISSING}/documents`, {
+      multipart: { file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") } },
+    }),
+  ]) {
+    expect(response.status()).toBe(401);
+    expect(response.headers()["content-type"]).toContain("application/problem+json");
+  }
+  await anonymous.close();
+
+  const entrepreneur = await browser.newContext(contextOptions);
+  const entrepreneurPage = await entrepreneur.newPage();
+  await signInAs(entrepreneurPage, "entrepreneur");
+  await switchLanguage(entrepreneurPage, "nl");
+  const ownDossierPath = new URL(entrepreneurPage.url()).pathname;
+  const request = entrepreneur.request;
+  for (const path of [
+    `/api/documents/${foreignDocumentId}/file`,
+    `/api/documents/${MISSING}/file`,
+    "/api/documents/x/file",
+  ]) {
+    const response = await request.get(path);
+    expect(response.status()).toBe(404);
+    expect(response.headers()["content-type"]).toContain("application/problem+json");
+  }
+  const foreignUpload = await request.post(`/api${foreignDossierPath}/documents`, {
+    multipart: {
+      file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from(buildSamplePdf({ title: "x" })) },
+    },
+  });
+  expect(foreignUpload.status()).toBe(404);
+  const foreignPage = await entrepreneurPage.goto(`${foreignDossierPath}/documents/${foreignDocumentId}`);
+  expect(foreignPage?.status()).toBe(404);
+
+  // Her own dossier: refusals say why in her language, and nothing is stored.
+  const tooLarge = await request.post(`/api${ownDossierPath}/documents`, {
+    multipart: { file: { name: "groot.pdf", mimeType: "application/pdf", buffer: TOO_LARGE } },
+  });
+  expect(tooLarge.status()).toBe(413);
+  const tooLargeBody = await tooLarge.json();
+  expect(tooLargeBody.detail).toContain("groter dan 20 MB");
+  expect(JSON.stringify(tooLargeBody)).not.toMatch(/at .*\.(js|ts):\d+/);
+  const exe = await request.post(`/api${ownDossierPath}/documents`, {
+    multipart: {
+      file: { name: "factuur.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ\x90\x00 not a pdf") },
+    },
+  });
+  expect(exe.status()).toBe(415);
+  expect((await exe.json()).results[0].message).toContain("Dit soort bestand nemen we niet aan");
+  const empty = await request.post(`/api${ownDossierPath}/documents`, { data: { file: "nope" } });
+  expect(empty.status()).toBe(400);
+
+  // A stored file comes back as itself, inline, never sniffed, in a sandbox.
+  const created = await request.post(`/api${ownDossierPath}/documents`, {
+    multipart: {
+      file: {
+        name: "Factuur é.pdf",
+        mimeType: "application/pdf",
+        buffer: Buffer.from(buildSamplePdf({ title: "Factuur" })),
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const documentId = (await created.json()).results[0].document.id as string;
+  const file = await request.get(`/api/documents/${documentId}/file`);
+  expect(file.status()).toBe(200);
+  expect(file.headers()["content-type"]).toBe("application/pdf");
+  expect(file.headers()["x-content-type-options"]).toBe("nosniff");
+  expect(file.headers()["content-security-policy"]).toBe("sandbox");
+  expect(file.headers()["content-disposition"]).toBe(
+    `inline; filename="Factuur _.pdf"; filename*=UTF-8''Factuur%20%C3%A9.pdf`,
+  );
+  expect((await file.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+
+  // The upload form refuses a file over 20 MB before sending it, in her language.
+  await entrepreneurPage.goto(ownDossierPath);
+  await entrepreneurPage
+    .getByLabel("Bestanden kiezen")
+    .setInputFiles({ name: "te-groot.pdf", mimeType: "application/pdf", buffer: TOO_LARGE });
+  await expect(entrepreneurPage.getByTestId("upload-results")).toContainText(
+    "Dit bestand is groter dan 20 MB. Kies een kleiner bestand of splits het document.",
+  );
+  await entrepreneur.close();
+});
