@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
+import { Badge } from "@/components/ui/badge";
 import type { DocumentListItem } from "@/lib/documents/list";
 import { DocumentActions } from "./document-actions";
 import { DocumentTypeLabel } from "./document-type-label";
@@ -157,11 +158,21 @@ export function DocumentList({ rows, selectable }: { rows: DocumentRow[]; select
   );
 }
 
+/** Sent, and proved to be in the package by a read-back. */
+function ImportedBadge({ row, status }: { row: DocumentRow; status: DocumentListItem["status"] }) {
+  const t = useTranslations("documents");
+  if (status !== "sent" || !row.importedAt) return null;
+  return <Badge tone="brand">{t("imported")}</Badge>;
+}
+
 function RowStatus({ row }: { row: DocumentRow }) {
   const status = useRowStatus(row);
   return (
     <div className="flex flex-col items-start gap-1.5">
-      <DocumentStatusBadge status={status} />
+      <span className="flex flex-wrap items-center gap-1.5">
+        <DocumentStatusBadge status={status} />
+        <ImportedBadge row={row} status={status} />
+      </span>
       <StatusReason row={row} status={status} />
     </div>
   );
@@ -323,7 +334,13 @@ function DocumentCards({ items, selectable }: { items: DocumentRow[]; selectable
 }
 
 function CardStatusBadge({ row }: { row: DocumentRow }) {
-  return <DocumentStatusBadge status={useRowStatus(row)} />;
+  const status = useRowStatus(row);
+  return (
+    <span className="flex flex-wrap justify-end gap-1.5">
+      <DocumentStatusBadge status={status} />
+      <ImportedBadge row={row} status={status} />
+    </span>
+  );
 }
 
 function CardReason({ row }: { row: DocumentRow }) {

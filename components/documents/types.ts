@@ -8,6 +8,8 @@ import type { DocumentListItem, DocumentType } from "@/lib/documents/list";
 export type DocumentRow = DocumentListItem & {
   /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
   autoSendSkipReason: string | null;
+  /** A read-back proved the package took it in (shown as Imported; the rules of Sent apply). */
+  importedAt: Date | null;
   allowed: AllowedDocumentActions;
   /** The document's own page. */
   href: string;

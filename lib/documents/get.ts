@@ -59,6 +59,8 @@ export type DocumentState = {
   lastErrorReason: string | null;
   /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
   autoSendSkipReason: string | null;
+  /** A read-back proved the package took it in (a refinement of Sent; the rules of Sent apply). */
+  importedAt: Date | null;
   allowed: AllowedDocumentActions;
 };
 
@@ -89,6 +91,7 @@ export async function listDocumentStates(
       lastErrorCode: documents.lastErrorCode,
       lastErrorReason: documents.lastErrorReason,
       autoSendSkipReason: documents.autoSendSkipReason,
+      importedAt: documents.importedAt,
     })
     .from(documents)
     .where(
@@ -139,6 +142,8 @@ export type DocumentDetail = {
   status: DocumentStatus;
   archivedAt: Date | null;
   sentAt: Date | null;
+  /** A read-back proved the package took it in. */
+  importedAt: Date | null;
   packageReference: string | null;
   lastErrorCode: string | null;
   lastErrorReason: string | null;
@@ -176,6 +181,7 @@ export async function getDocumentDetail(
       status: documents.status,
       archivedAt: documents.archivedAt,
       sentAt: documents.sentAt,
+      importedAt: documents.importedAt,
       packageReference: documents.packageReference,
       lastErrorCode: documents.lastErrorCode,
       lastErrorReason: documents.lastErrorReason,

@@ -91,6 +91,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
     return {
       ...item,
       autoSendSkipReason: state?.autoSendSkipReason ?? null,
+      importedAt: state?.importedAt ?? null,
       allowed: state?.allowed ?? allowedActionsOf(item),
       href: `${basePath}/documents/${item.id}`,
     };

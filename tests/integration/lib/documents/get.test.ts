@@ -39,6 +39,7 @@ describe("getDocumentDetail", () => {
     await setStatus(db, document.id, "sent", {
       recognisedFields: { supplierName: "Luminus", invoiceNumber: "AF-1", totalAmount: 12.5, currency: "EUR" },
       sentAt: new Date(),
+      importedAt: new Date("2026-03-03T10:00:00Z"),
       packageReference: "re_123",
     });
     const [bram] = await db
@@ -101,6 +102,7 @@ describe("getDocumentDetail", () => {
       status: "sent",
       documentType: "purchase_invoice",
       packageReference: "re_123",
+      importedAt: new Date("2026-03-03T10:00:00Z"),
       recognisedFields: { supplierName: "Luminus", invoiceNumber: "AF-1" },
       allowed: { send: false, retry: false, type: false, delete: false, archive: true, unarchive: false },
     });

@@ -127,6 +127,9 @@ export default async function DocumentPage({ params }: Props) {
             <div className="flex flex-col gap-3" data-testid="document-status">
               <div className="flex flex-wrap items-center gap-2">
                 <DocumentStatusBadge status={detail.status} />
+                {detail.status === "sent" && detail.importedAt ? (
+                  <Badge tone="brand">{t("documents.imported")}</Badge>
+                ) : null}
                 {detail.archivedAt ? <Badge tone="grey">{t("documents.tabs.archived")}</Badge> : null}
               </div>
               {detail.status === "failed" || detail.status === "rejected" ? (
