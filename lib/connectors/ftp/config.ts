@@ -46,8 +46,8 @@ const fingerprintSchema = z
   .refine((value) => /^[0-9A-Fa-f]{64}$/.test(value), { message: "invalid" })
   .transform((value) => value.toUpperCase().match(/../g)?.join(":") ?? value);
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+/** Control and invisible formatting characters (bidi overrides, zero-width) and line separators. */
+const CONTROL = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 
 /** A folder path on the server: segments separated by "/", never "." or "..", no control characters. */
 const folderPathSchema = z

@@ -46,14 +46,15 @@ export function sanitizeSegment(value: string, fallback: string, maxLength = SEG
 /**
  * A folder name typed by a person (dossier code, category folder, base folder part): kept as
  * written where that is safe (spaces and accents are allowed there, offices name folders
- * "Aankoop 2025"), with control characters, separators and Windows-reserved characters replaced,
- * dots and spaces trimmed at the ends, and the length bounded. "." and ".." become the fallback.
+ * "Aankoop 2025"), with control and invisible characters, separators and Windows-reserved
+ * characters replaced, dots and spaces trimmed at the ends, and the length bounded. "." and ".."
+ * become the fallback.
  */
 export function sanitizeFolderName(value: string, fallback: string): string {
   const cleaned = value
     .normalize("NFC")
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "")
+    // Control and invisible formatting characters (bidi overrides, zero-width) and line separators.
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
     .replace(/[/\\:*?"<>|]/g, "_")
     .replace(/\s+/g, " ")
     .replace(/^[\s.]+|[\s.]+$/g, "")

@@ -1,0 +1,234 @@
+import { rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ConnectorError } from "@/lib/connectors/errors";
+import { ftpConnector } from "@/lib/connectors/ftp";
+import type { DeliveryDocument } from "@/lib/connectors/types";
+import { type FakeFtpServer, startFakeFtpServer } from "../../../../fakes/ftp-server";
+import { allowPrivateFtpHosts, contextFor, documentFor, pdfBytes } from "./helpers";
+
+// Delivery against a real FTP server (ftp-srv, plain FTP, in this process): folders per profile,
+// temporary name then rename, idempotent retries, and how failures are classified.
+
+let server: FakeFtpServer;
+
+beforeAll(async () => {
+  allowPrivateFtpHosts("1");
+  server = await startFakeFtpServer();
+});
+afterAll(async () => {
+  await server?.close();
+  allowPrivateFtpHosts(undefined);
+});
+beforeEach(() => {
+  // Each test starts from an empty server.
+  for (const entry of server.listFiles().map((file) => file.split("/")[1])) {
+    rmSync(path.join(server.root, entry ?? ""), { recursive: true, force: true });
+  }
+  server.readOnlyPaths.clear();
+  server.dropNextUploadAfterBytes = null;
+});
+
+async function failureOf(promise: Promise<unknown>): Promise<ConnectorError> {
+  const caught = await promise.then(
+    () => null,
+    (error: unknown) => error,
+  );
+  if (!(caught instanceof ConnectorError)) throw new Error(`expected a ConnectorError, got ${String(caught)}`);
+  return caught;
+}
+
+const TYPES = {
+  purchase: "purchase_invoice",
+  sales: "sales_credit_note",
+  other: "other",
+} as const satisfies Record<DeliveryDocument["category"], DeliveryDocument["documentType"]>;
+
+describe("folders per package profile", () => {
+  it.each([
+    ["expert-m", { purchase: "/0123456749/Aankoop", sales: "/0123456749/Verkoop", other: "/0123456749/Divers" }],
+    [
+      "sage-bob",
+      {
+        purchase: "/0123456749/Scans/Aankopen",
+        sales: "/0123456749/Scans/Verkopen",
+        other: "/0123456749/Scans/Diversen",
+      },
+    ],
+    ["adsolut", { purchase: "/BE0123456749/Aankoop", sales: "/BE0123456749/Verkoop", other: "/BE0123456749/Divers" }],
+    ["generic-ftp", { purchase: "/0123456749/purchase", sales: "/0123456749/sales", other: "/0123456749/other" }],
+    ["vero-online", { purchase: "/0123456749/purchase", sales: "/0123456749/sales", other: "/0123456749/other" }],
+    ["account-2000", { purchase: "/0123456749/purchase", sales: "/0123456749/sales", other: "/0123456749/other" }],
+  ] as const)("%s puts purchase, sales and other documents in their folders", async (packageId, folders) => {
+    const ctx = contextFor(server, { packageId });
+    const expected: string[] = [];
+    for (const category of ["purchase", "sales", "other"] as const) {
+      const document = documentFor({ category, documentType: TYPES[category], fileName: `${category}.pdf` });
+      const receipt = await ftpConnector.deliver(ctx, document, { content: pdfBytes(1_500) });
+      const name = `20250315-090507_${category}_${document.id.replace(/-/g, "").slice(0, 12)}.pdf`;
+      expect(receipt).toEqual({
+        packageReference: `${folders[category]}/${name}`,
+        target: { host: "127.0.0.1", folder: folders[category], fileName: name, isAlreadyThere: false },
+      });
+      expected.push(`${folders[category]}/${name}`);
+    }
+    expect(server.listFiles()).toEqual(expected.sort());
+  });
+
+  it("follows the dossier's own folder, the base folder and the connection's layout override", async () => {
+    const ctx = contextFor(server, {
+      packageId: "vero-online",
+      settings: { baseFolder: "/koppel/in", layout: "{dossierFolder}/{year}/{category}", salesFolder: "VERKOPEN" },
+      dossierSettings: { dossierFolder: "WOUTERS" },
+    });
+    const document = documentFor({
+      category: "sales",
+      documentType: "sales_invoice",
+      recognisedFields: { invoiceDate: "2024-12-31" },
+    });
+    const receipt = await ftpConnector.deliver(ctx, document, { content: pdfBytes() });
+    expect(receipt.packageReference).toMatch(
+      /^\/koppel\/in\/WOUTERS\/2024\/VERKOPEN\/20250315-090507_factuur_[0-9a-f]{12}\.pdf$/,
+    );
+    expect(server.listFiles()).toEqual([receipt.packageReference]);
+  });
+
+  it("resolves a relative base folder from the folder the user lands in", async () => {
+    const ctx = contextFor(server, { settings: { baseFolder: "import" } });
+    const receipt = await ftpConnector.deliver(ctx, documentFor(), { content: pdfBytes() });
+    expect(receipt.packageReference).toMatch(/^\/import\/0123456749\/purchase\//);
+  });
+
+  it("refuses a dossier without a folder when the profile has no default for it", async () => {
+    const ctx = contextFor(server, { dossier: null });
+    const error = await failureOf(ftpConnector.deliver(ctx, documentFor(), { content: pdfBytes() }));
+    expect(error).toMatchObject({ kind: "permanent", code: "invalid_settings" });
+    expect(server.listFiles()).toEqual([]);
+  });
+});
+
+describe("upload under a temporary name, then rename", () => {
+  it("leaves only the final file, with the exact bytes", async () => {
+    const content = pdfBytes(200_000, 7);
+    const document = documentFor({ fileName: "../../Factuur «maart» 2025.PDF" });
+    const receipt = await ftpConnector.deliver(contextFor(server), document, { content });
+    const shortId = document.id.replace(/-/g, "").slice(0, 12);
+    expect(receipt.packageReference).toBe(`/0123456749/purchase/20250315-090507_Factuur-maart-2025_${shortId}.pdf`);
+    expect(server.listFiles()).toEqual([receipt.packageReference]);
+    expect(server.readFile(receipt.packageReference ?? "").equals(Buffer.from(content))).toBe(true);
+  });
+
+  it("a retry after the connection dropped mid-upload leaves exactly one file", async () => {
+    const content = pdfBytes(300_000, 3);
+    const document = documentFor();
+    const idempotencyKey = "1b7c3f0e-2d4a-4e5b-8c6d-7e8f9a0b1c2d";
+
+    server.dropNextUploadAfterBytes = 10_000;
+    const error = await failureOf(ftpConnector.deliver(contextFor(server, { idempotencyKey }), document, { content }));
+    expect(error).toMatchObject({ kind: "retryable", code: "network" });
+    // What the server kept of the broken try is a hidden temporary file, never the final name.
+    const leftovers = server.listFiles();
+    expect(leftovers).toHaveLength(1);
+    expect(path.posix.basename(leftovers[0] ?? "")).toMatch(/^\..*\.pdf\.part$/);
+    expect(statSync(path.join(server.root, leftovers[0] ?? "")).size).toBeLessThan(content.length);
+
+    const receipt = await ftpConnector.deliver(contextFor(server, { idempotencyKey }), document, { content });
+    expect(server.listFiles()).toEqual([receipt.packageReference]);
+    expect(server.readFile(receipt.packageReference ?? "").equals(Buffer.from(content))).toBe(true);
+  });
+
+  it("counts a final file of the same size as delivered (a retry after a lost answer)", async () => {
+    const content = pdfBytes(5_000);
+    const document = documentFor();
+    const first = await ftpConnector.deliver(contextFor(server), document, { content });
+    const file = path.join(server.root, first.packageReference ?? "");
+    const before = statSync(file).mtimeMs;
+    const loginsBefore = server.logins.length;
+
+    const second = await ftpConnector.deliver(contextFor(server), document, { content });
+    expect(second.packageReference).toBe(first.packageReference);
+    expect(second.target.isAlreadyThere).toBe(true);
+    expect(server.logins.length).toBe(loginsBefore + 1);
+    expect(statSync(file).mtimeMs).toBe(before);
+    expect(server.listFiles()).toEqual([first.packageReference]);
+  });
+
+  it("replaces a final file of another size", async () => {
+    const document = documentFor();
+    const first = await ftpConnector.deliver(contextFor(server), document, { content: pdfBytes(100) });
+    const content = pdfBytes(4_000, 9);
+    const second = await ftpConnector.deliver(contextFor(server), document, { content });
+    expect(second).toMatchObject({ packageReference: first.packageReference, target: { isAlreadyThere: false } });
+    expect(server.listFiles()).toEqual([first.packageReference]);
+    expect(server.readFile(first.packageReference ?? "").equals(Buffer.from(content))).toBe(true);
+  });
+
+  it("names test sends so the office recognises them", async () => {
+    const receipt = await ftpConnector.deliver(contextFor(server), documentFor({ isTest: true }), {
+      content: pdfBytes(),
+    });
+    expect(path.posix.basename(receipt.packageReference ?? "")).toMatch(/^KOPPEL-TEST_/);
+  });
+});
+
+describe("failures", () => {
+  it("a wrong password is an auth error: the connection needs re-authorisation", async () => {
+    const error = await failureOf(
+      ftpConnector.deliver(contextFor(server, { password: "wrong" }), documentFor(), { content: pdfBytes() }),
+    );
+    expect(error).toMatchObject({ kind: "auth", code: "login_failed" });
+    expect(error.vendorDetail).toMatch(/^login: 530/);
+  });
+
+  it("a read-only folder is a permanent permission error", async () => {
+    server.makeFolder("/readonly/0123456749/purchase");
+    server.readOnlyPaths.add("/readonly");
+    const ctx = contextFor(server, { settings: { baseFolder: "/readonly" } });
+    const error = await failureOf(ftpConnector.deliver(ctx, documentFor(), { content: pdfBytes() }));
+    expect(error).toMatchObject({ kind: "permanent", code: "permission_denied" });
+    expect(error.vendorDetail).toMatch(/^upload: 550/);
+    expect(server.listFiles()).toEqual([]);
+  });
+
+  it("a folder that may not be created is a permanent permission error", async () => {
+    server.readOnlyPaths.add("/locked");
+    const ctx = contextFor(server, { settings: { baseFolder: "/locked" } });
+    const error = await failureOf(ftpConnector.deliver(ctx, documentFor(), { content: pdfBytes() }));
+    expect(error).toMatchObject({ kind: "permanent", code: "permission_denied" });
+    expect(error.vendorDetail).toMatch(/^folder: 550/);
+  });
+
+  it("explicit FTPS against a server without TLS is a TLS error, before any password is sent", async () => {
+    const loginsBefore = server.logins.length;
+    const error = await failureOf(
+      ftpConnector.deliver(contextFor(server, { settings: { security: "explicit" } }), documentFor(), {
+        content: pdfBytes(),
+      }),
+    );
+    expect(error).toMatchObject({ kind: "permanent", code: "tls_failed" });
+    expect(server.logins.length).toBe(loginsBefore);
+  });
+});
+
+describe("read-back (pollStatus)", () => {
+  it("reports a file the importer took away as imported, one still there as pending", async () => {
+    const ctx = contextFor(server, { packageId: "expert-m" });
+    const kept = await ftpConnector.deliver(ctx, documentFor(), { content: pdfBytes() });
+    const taken = await ftpConnector.deliver(ctx, documentFor({ category: "sales", documentType: "sales_invoice" }), {
+      content: pdfBytes(),
+    });
+    rmSync(path.join(server.root, taken.packageReference ?? ""));
+
+    const states = await ftpConnector.pollStatus(contextFor(server, { packageId: "expert-m" }), [
+      kept.packageReference ?? "",
+      taken.packageReference ?? "",
+      "/0123456749/Gone-folder/x.pdf",
+    ]);
+    expect(states).toEqual([
+      { packageReference: kept.packageReference, state: "pending" },
+      { packageReference: taken.packageReference, state: "imported" },
+      // A folder that cannot be listed proves nothing: pending, never "imported".
+      { packageReference: "/0123456749/Gone-folder/x.pdf", state: "pending" },
+    ]);
+  });
+});
