@@ -33,7 +33,7 @@ export type FtpEndpoint = {
 };
 
 /** What the session was doing when something failed: decides how a reply code is read. */
-export type FtpPhase = "connect" | "tls" | "login" | "folder" | "upload" | "rename" | "inspect" | "remove";
+export type FtpPhase = "connect" | "tls" | "login" | "setup" | "folder" | "upload" | "rename" | "inspect" | "remove";
 
 /** Idle timeout of the control and data sockets (basic-ftp's own); the context's signal bounds the whole call. */
 export const FTP_SOCKET_TIMEOUT_MS = 15_000;
@@ -227,6 +227,7 @@ async function connectAndLogIn(client: Client, session: FtpSession, endpoint: Ft
   // Some servers expect UTF-8 before login (user names with accents); others refuse it, which is fine.
   await client.sendIgnoringError("OPTS UTF8 ON");
   await client.login(endpoint.username, endpoint.password);
+  session.phase = "setup";
   // biome-ignore lint/correctness/useHookAtTopLevel: basic-ftp's useDefaultSettings is no React hook.
   await client.useDefaultSettings();
 }

@@ -45,6 +45,7 @@ describe("classifyFtpError: FTP replies", () => {
     [552, "Exceeded storage allocation", "upload", "server_refused"],
     [500, "Syntax error", "inspect", "server_refused"],
     [502, "Command not implemented", "rename", "server_refused"],
+    [504, "TYPE not implemented for that parameter", "setup", "server_refused"],
   ] as const)("%i (%s) during %s → permanent %s", (code, text, phase, expected) => {
     expect(classifyFtpError(reply(code, text), phase)).toMatchObject({ kind: "permanent", code: expected });
   });
