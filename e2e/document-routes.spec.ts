@@ -97,6 +97,17 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   );
   expect((await file.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
+  // Deleted from its page, after asking: back on the dossier, and the document is gone.
+  await entrepreneurPage.goto(`${ownDossierPath}/documents/${documentId}`);
+  await expect(entrepreneurPage.getByTestId("document-status")).toContainText("Inbox");
+  await entrepreneurPage.getByRole("button", { name: "Verwijderen: Factuur é.pdf" }).click();
+  await expect(entrepreneurPage.getByText("Dit document definitief verwijderen?")).toBeVisible();
+  await entrepreneurPage.getByRole("button", { name: "Ja, verwijderen" }).click();
+  await entrepreneurPage.waitForURL((url) => url.pathname === ownDossierPath);
+  expect((await request.get(`/api/documents/${documentId}/file`)).status()).toBe(404);
+  expect((await entrepreneurPage.goto(`${ownDossierPath}/documents/${documentId}`))?.status()).toBe(404);
+  await expect(entrepreneurPage.getByRole("heading", { name: "Dit document vinden we niet" })).toBeVisible();
+
   // The upload form refuses a file over 20 MB before sending it, in her language.
   await entrepreneurPage.goto(ownDossierPath);
   await entrepreneurPage
