@@ -4,6 +4,8 @@ import { connectionCheck } from "./definitions/connection-check";
 import { connectionHealthCheck } from "./definitions/connection-health-check";
 import { deliver } from "./definitions/deliver";
 import { dispatchSweep } from "./definitions/dispatch-sweep";
+import { ftpReadBack } from "./definitions/ftp-read-back";
+import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /** Every job, for both drivers. A definition missing here runs nowhere. */
@@ -13,6 +15,8 @@ export const JOB_DEFINITIONS = [
   autoSend,
   deliver,
   dispatchSweep,
+  ftpReadBack,
+  ftpReadBackConnection,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

@@ -94,8 +94,18 @@ describe("Inngest functions", () => {
       // The deliver definition's onFailure becomes a function of its own.
       "koppel-deliver-failure",
       "koppel-dispatch-sweep",
+      "koppel-ftp-read-back",
+      "koppel-ftp-read-back-connection",
     ]);
     expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
+    expect(configs.get("koppel-ftp-read-back")?.triggers).toEqual([{ cron: "*/30 * * * *" }]);
+    expect(configs.get("koppel-ftp-read-back-connection")?.triggers).toEqual([
+      { event: "connections/connection.read-back-requested" },
+    ]);
+    expect(configs.get("koppel-ftp-read-back-connection")?.concurrency).toEqual({
+      key: "event.data.connectionId",
+      limit: 1,
+    });
 
     const healthCheck = configs.get("koppel-connection-health-check");
     expect(healthCheck?.triggers).toEqual([{ cron: "*/15 * * * *" }]);
