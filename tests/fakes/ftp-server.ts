@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
 import { Writable } from "node:stream";
-import { FileSystem, FileSystemError, type FtpConnection, FtpSrv } from "ftp-srv";
+import { FileSystem, type FtpConnection, FtpSrv } from "ftp-srv";
 
 /**
  * An in-process FTP(S) server for tests (and the local demo), on ftp-srv (a devDependency only:
@@ -122,7 +122,9 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
     }
 
     private refuseWhenReadOnly(name: string): void {
-      if (isUnder(this.clientPathOf(name), state.readOnlyPaths)) throw new FileSystemError("Permission denied", 550);
+      // ftp-srv answers any error of STOR, MKD, RNTO and DELE with 550 and the message. (Its typings
+      // declare a FileSystemError export that the package does not have at run time.)
+      if (isUnder(this.clientPathOf(name), state.readOnlyPaths)) throw new Error("Permission denied");
     }
 
     override write(fileName: string, writeOptions?: { append?: boolean; start?: unknown }) {
