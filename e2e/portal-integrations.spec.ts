@@ -2,9 +2,9 @@ import type { Page } from "@playwright/test";
 import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
 
 // The portal step of integration setup ("Integraties"): seeded connections with their health,
-// admins get the add-connection picker (every API/FTP package is "coming soon" until its connector
-// lands) and the buttons; accountants see the same list read-only. Nothing here changes data, so
-// the desktop and phone runs see the same seed.
+// admins get the add-connection picker (API packages are "coming soon" until their connectors
+// land; FTP packages can be added) and the buttons; accountants see the same list read-only.
+// Nothing here changes data, so the desktop and phone runs see the same seed.
 
 const MANAGE_BUTTONS = /^(Verbinding testen|Wijzigen|Uitschakelen|Inschakelen)$/;
 
@@ -67,10 +67,16 @@ test.describe("portal integrations page", () => {
     const picker = page.getByRole("region", { name: "Koppeling toevoegen" });
     await expect(picker.getByText("Via API")).toBeVisible();
     await expect(picker.getByText("Via FTP")).toBeVisible();
-    for (const name of ["Exact Online", "Yuki", "Expert/M", "Adsolut"]) {
-      const option = picker.getByRole("button", { name: new RegExp(`^${name.replace("/", "\\/")}`) });
+    for (const name of ["Exact Online", "Yuki"]) {
+      const option = picker.getByRole("button", { name: new RegExp(`^${name}`) });
       await expect(option).toBeDisabled();
       await expect(option).toContainText("Binnenkort");
+    }
+    // The FTP connector serves every FTP package.
+    for (const name of ["Expert/M", "Adsolut"]) {
+      const option = picker.getByRole("button", { name: new RegExp(`^${name.replace("/", "\\/")}`) });
+      await expect(option).toBeEnabled();
+      await expect(option).not.toContainText("Binnenkort");
     }
     // E-mail packages need no portal connection: they are not offered here.
     await expect(picker.getByRole("button", { name: /Clearfacts/ })).toHaveCount(0);
