@@ -99,6 +99,10 @@ export const documents = pgTable(
       .where(sql`${t.archivedAt} is not null`),
     // Portal overview: document counts per dossier and status.
     index("documents_portal_dossier_status_idx").on(t.portalId, t.dossierId, t.status),
+    // FTP read-back: sent documents not yet proven imported.
+    index("documents_sent_not_imported_idx")
+      .on(t.portalId, t.sentAt)
+      .where(sql`${t.status} = 'sent' and ${t.importedAt} is null`),
     // Target of the (document_id, portal_id) keys of dispatches and attempts.
     unique("documents_id_portal_uq").on(t.id, t.portalId),
     foreignKey({

@@ -90,6 +90,7 @@ async function loadDispatch(db: Db, dispatchId: string) {
         storageKey: documents.storageKey,
         documentType: documents.documentType,
         recognisedFields: documents.recognisedFields,
+        createdAt: documents.createdAt,
       },
       dossier: {
         id: dossiers.id,
@@ -224,6 +225,7 @@ export async function deliverDispatch(
     sizeBytes: loaded.document.sizeBytes,
     sha256: loaded.document.sha256,
     recognisedFields: loaded.document.recognisedFields,
+    receivedAt: loaded.document.createdAt,
     isTest: false,
   };
   let receipt: DeliveryReceipt;

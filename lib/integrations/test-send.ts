@@ -200,6 +200,7 @@ export async function sendTestDocument(
     sizeBytes: content.byteLength,
     sha256: createHash("sha256").update(content).digest("hex"),
     recognisedFields: {},
+    receivedAt: new Date(),
     isTest: true,
   };
 

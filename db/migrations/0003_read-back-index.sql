@@ -1,0 +1,1 @@
+CREATE INDEX "documents_sent_not_imported_idx" ON "documents" USING btree ("portal_id","sent_at") WHERE "documents"."status" = 'sent' and "documents"."imported_at" is null;
