@@ -73,6 +73,8 @@ export default defineConfig({
         RESEND_API_KEY: E2E_RESEND.apiKey,
         RESEND_BASE_URL: E2E_RESEND.baseUrl,
         RECOGNITION_WEBHOOK_SECRET: E2E_RECOGNITION_SECRET,
+        // e2e/ftp.spec.ts runs its FTP server on 127.0.0.1.
+        KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: "1",
       },
     },
   ],
