@@ -115,11 +115,17 @@ export function SendResults() {
           {accepted
             .filter((entry) => entry.state.status !== "failed")
             .map(({ document, state }) => (
-              <li key={document.id} className="flex flex-wrap items-center justify-between gap-2 text-sm">
-                <Link href={document.href} className="min-w-0 break-all text-slate-800 hover:underline">
+              <li key={document.id} className="flex items-center justify-between gap-2 text-sm">
+                <Link
+                  href={document.href}
+                  className="min-w-0 flex-1 truncate text-slate-800 hover:underline"
+                  title={document.fileName}
+                >
                   {document.fileName}
                 </Link>
-                <DocumentStatusBadge status={state.status} />
+                <span className="shrink-0">
+                  <DocumentStatusBadge status={state.status} />
+                </span>
               </li>
             ))}
         </ul>
