@@ -16,4 +16,6 @@ export function proxy(request: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-export const config = { matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"] };
+// API routes authenticate themselves (session, token or signature) and must receive whole bodies:
+// behind a proxy Next buffers only the first 10 MB, and uploads may be 20 MB.
+export const config = { matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"] };
