@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { DEMO_USERS } from "@/lib/auth/demo-users";
 import { categoryOf } from "@/lib/connectors/types";
+import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
 import { getFileStore } from "@/lib/storage";
@@ -20,6 +21,9 @@ import {
   type RecognisedFields,
   users,
 } from "./schema";
+
+/** Fixed so its encrypted password (bound to the row id) can be made before the insert. */
+const DEMO_FTP_CONNECTION_ID = "5eed0f70-0000-4000-8000-000000000021";
 
 type DocumentType = NonNullable<typeof documents.$inferInsert.documentType>;
 type DocumentStatus = NonNullable<typeof documents.$inferInsert.status>;
@@ -222,13 +226,15 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
       },
       {
         portalId: demoPortal.id,
+        id: DEMO_FTP_CONNECTION_ID,
         packageId: "expert-m",
         channel: "ftp" as const,
-        label: "Expert/M kantoorserver",
-        settings: { host: "ftp.devos.example", port: 21, security: "explicit" },
-        status: "connected" as const,
-        lastCheckedAt: new Date(now - 30 * 60 * 1000),
-        lastSuccessAt: new Date(now - 30 * 60 * 1000),
+        // The local demo FTP server that `npm run dev` starts (scripts/demo-ftp.ts): FTP delivery
+        // works end to end on a fresh clone. Its status is whatever the first check finds.
+        label: "Expert/M (demo-FTP op deze computer)",
+        settings: { host: "127.0.0.1", port: 2121, username: "demo", security: "plain" },
+        secretsEncrypted: encryptSecrets({ password: "demo" }, connectionSecretsContext(DEMO_FTP_CONNECTION_ID)),
+        status: "not_checked" as const,
       },
       {
         portalId: demoPortal.id,
@@ -295,7 +301,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
             connectionId: connectionId[integration.connection] ?? null,
             settings:
               integration.connection === "ftp"
-                ? { folder: dossier.companyNumber }
+                ? { dossierFolder: dossier.companyNumber }
                 : integration.connection === "exact"
                   ? { division: 100_000 + index }
                   : { administrationId: `7c1d5f0e-2b7a-4a57-9d0e-0000000000${String(10 + index)}` },
