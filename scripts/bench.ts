@@ -17,12 +17,35 @@
  * insert of the dispatch rows, in one transaction), on the same database in the same run. The
  * enqueue is a no-op that counts the events (the in-process driver's enqueue only schedules timers;
  * Inngest's is one HTTP call), so the ratio measures our queries and code. Target ≤ 1.5.
+ *
+ * Case `ftp-bulk` — a bulk send of 1,000 documents over FTP through the app's dispatch:
+ * requestSend, then the deliver jobs on the in-process job driver (concurrency 1 per connection),
+ * the real FTP connector, PGlite in memory and the file store in a temp dir, into ftp-srv on
+ * 127.0.0.1 (plain FTP, in this process). Against a bare basic-ftp loop over one connection that
+ * uploads the same 1,000 files (read from the same store directory) to the same folders and
+ * names. Timed from the requestSend call until the driver is idle, and from connect to the last
+ * upload. The server's folders are emptied before every run (so nothing counts as "already
+ * there") and the FTP sessions closed, so each app run pays its first login. Target ≤ 1.25.
+ * Prints two lines: `ftp-bulk` against ftp-srv as it is, and `ftp-bulk-nodelay` with TCP_NODELAY
+ * on the server's control connections. ftp-srv writes the 150 and the 226 of every upload as two
+ * small writes, so with Nagle on each upload waits about 40 ms for the client's delayed ACK, on
+ * both sides alike; that wait is most of `ftp-bulk`'s bare time. Without it the bare loop takes a
+ * few ms per file and the line shows what our own work (database, jobs, checks) costs next to it.
  */
+
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { Client } from "basic-ftp";
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type Db, openDb } from "@/db";
 import { dispatches, documents, dossierIntegrations, dossiers, portals, users } from "@/db/schema";
 import { type Actor, systemActor } from "@/lib/auth/actor";
+import { createConnection } from "@/lib/connections/service";
+import { closeFtpSessions } from "@/lib/connectors/ftp";
+import { resetKeyringCache } from "@/lib/crypto/secrets";
 import { requestSend } from "@/lib/dispatch/request-send";
 import {
   countDocumentsByTab,
@@ -38,6 +61,11 @@ import {
   type PageDirection,
 } from "@/lib/documents/schemas";
 import type { DossierScope } from "@/lib/dossiers/get";
+import { resetEnvCache } from "@/lib/env";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/client";
+import { setFileStore } from "@/lib/storage";
+import { LocalDiskFileStore } from "@/lib/storage/local-disk";
+import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 
 const BIG = 100_000;
 const SMALL = 1_000;
@@ -381,9 +409,210 @@ async function benchBulkAccept(db: Db, portalId: string): Promise<void> {
   });
 }
 
+const FTP_BULK = 1_000;
+const FTP_RUNS = 3;
+const FTP_WARM_UP = 1;
+const FTP_USER = "kantoor";
+
+/**
+ * The environment the app's FTP delivery needs in this process: loopback FTP hosts allowed, an
+ * encryption key of its own (nothing read from or written to .data), the in-process job driver
+ * (no Inngest), and `getDb()` answering with the bench's database.
+ */
+function prepareBenchEnvironment(db: Db, close: () => Promise<void>): void {
+  process.env.KOPPEL_ALLOW_PRIVATE_FTP_HOSTS = "1";
+  process.env.APP_ENCRYPTION_KEY = `v1:${randomBytes(32).toString("base64")}`;
+  delete process.env.APP_ENCRYPTION_KEYS_PREVIOUS;
+  for (const key of ["INNGEST_EVENT_KEY", "INNGEST_DEV", "INNGEST_BASE_URL"]) delete process.env[key];
+  resetEnvCache();
+  resetKeyringCache();
+  globalThis.__koppelDb = Promise.resolve({ db, driver: "pglite", close });
+}
+
+async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolean }): Promise<void> {
+  const caseName = variant.noDelay ? "ftp-bulk-nodelay" : "ftp-bulk";
+  prepareBenchEnvironment(db, async () => {});
+  const storeDir = mkdtempSync(path.join(tmpdir(), "koppel-bench-files-"));
+  setFileStore(new LocalDiskFileStore(storeDir));
+  const password = randomBytes(12).toString("base64url");
+  const server = await startFakeFtpServer({ users: { [FTP_USER]: password }, noDelay: variant.noDelay });
+  try {
+    const [user] = await db
+      .insert(users)
+      .values({ email: `bench-${caseName}@koppel.example`, name: "Bench FTP accountant" })
+      .returning({ id: users.id });
+    if (!user) throw new Error("user not created");
+    const accountant: Actor = {
+      kind: "user",
+      userId: user.id,
+      portalRoles: { [portalId]: "accountant" },
+      dossiers: {},
+    };
+    const connection = await createConnection(db, systemActor("bench"), portalId, {
+      packageId: "expert-m",
+      channel: "ftp",
+      label: "Bench FTP",
+      settings: { host: server.host, port: String(server.port), username: FTP_USER, security: "plain" },
+      secrets: { password },
+    });
+    const scope = await createDossier(
+      db,
+      portalId,
+      `FTP bulk dossier (${caseName})`,
+      variant.noDelay ? "0401234572" : "0401234571",
+    );
+    await db.insert(dossierIntegrations).values({
+      portalId,
+      dossierId: scope.dossierId,
+      kind: "connection",
+      connectionId: connection.id,
+      settings: {},
+    });
+    // 1,000 recognised documents of mixed types (three category folders), about 50 kB each.
+    const inserted = (await db.execute(sql`
+      insert into documents (portal_id, dossier_id, source, file_name, mime_type, size_bytes, sha256, storage_key,
+        document_type, recognised_fields, status)
+      select ${portalId}::uuid, ${scope.dossierId}::uuid, 'upload', 'ftp-bulk-' || g || '.pdf', 'application/pdf',
+        50000 + g, md5(g::text) || md5(g::text), ${`${portalId}/${scope.dossierId}/`} || g,
+        (array['purchase_invoice', 'sales_invoice', 'receipt', 'other', 'purchase_credit_note'])[1 + g % 5]::document_type,
+        jsonb_build_object('supplierName', 'Supplier ' || (g % 97), 'invoiceNumber', 'F-' || g,
+          'invoiceDate', '2025-03-' || lpad((1 + g % 28)::text, 2, '0')), 'inbox'
+      from generate_series(1, ${FTP_BULK}) as g
+      returning id, storage_key, size_bytes`)) as unknown as Rows<{
+      id: string;
+      storage_key: string;
+      size_bytes: number;
+    }>;
+    const store = new LocalDiskFileStore(storeDir);
+    for (const row of inserted.rows) {
+      const content = new Uint8Array(Number(row.size_bytes));
+      content.set(new TextEncoder().encode(`%PDF-1.4\n% ${row.id}\n`));
+      for (let i = 64; i < content.length; i++) content[i] = (i * 31 + content.length) % 251;
+      await store.put(row.storage_key, content, { contentType: "application/pdf" });
+    }
+    const ids = inserted.rows.map((row) => row.id);
+    const localPathOf = new Map(
+      inserted.rows.map((row) => [row.id, path.join(storeDir, ...row.storage_key.split("/"))]),
+    );
+
+    const emptyServer = () => {
+      for (const entry of readdirSync(server.root))
+        rmSync(path.join(server.root, entry), { recursive: true, force: true });
+    };
+    /** Back to 1,000 inbox documents without dispatches and an empty server; not timed. */
+    const reset = async () => {
+      await closeFtpSessions();
+      await db.delete(dispatches).where(sql`${dispatches.dossierId} = ${scope.dossierId}`);
+      await db
+        .update(documents)
+        .set({ status: "inbox", sentAt: null, packageReference: null })
+        .where(sql`${documents.dossierId} = ${scope.dossierId}`);
+      await db.execute(sql`vacuum documents, dispatches, attempts`);
+      emptyServer();
+    };
+
+    /** What the app delivered last: file per document, as the bare loop then uploads them. */
+    let uploads: { localPath: string; remotePath: string }[] = [];
+    const runApp = async () => {
+      const driver = await getLocalJobDriver();
+      const result = await requestSend(db, accountant, {
+        dossierId: scope.dossierId,
+        documentIds: ids,
+        trigger: "bulk",
+      });
+      if (result.accepted.length !== FTP_BULK) {
+        throw new Error(
+          `app accepted ${result.accepted.length}, refused ${JSON.stringify(result.refused.slice(0, 3))}`,
+        );
+      }
+      await driver.idle();
+    };
+    const checkApp = async () => {
+      const rows = (await db.execute(sql`
+        select id, status, package_reference from documents where dossier_id = ${scope.dossierId}`)) as unknown as Rows<{
+        id: string;
+        status: string;
+        package_reference: string | null;
+      }>;
+      const notSent = rows.rows.filter((row) => row.status !== "sent" || !row.package_reference);
+      if (notSent.length > 0)
+        throw new Error(`${notSent.length} documents not sent, e.g. ${JSON.stringify(notSent[0])}`);
+      const files = server.listFiles();
+      if (files.length !== FTP_BULK) throw new Error(`server has ${files.length} files after the app run`);
+      uploads = rows.rows.map((row) => ({
+        localPath: localPathOf.get(row.id) ?? "",
+        remotePath: row.package_reference ?? "",
+      }));
+    };
+    const runBare = async () => {
+      const client = new Client(15_000);
+      try {
+        await client.access({ host: server.host, port: server.port, user: FTP_USER, password, secure: false });
+        for (const folder of new Set(uploads.map((upload) => path.posix.dirname(upload.remotePath)))) {
+          await client.ensureDir(folder);
+        }
+        for (const upload of uploads) await client.uploadFrom(upload.localPath, upload.remotePath);
+      } finally {
+        client.close();
+      }
+    };
+    const checkBare = () => {
+      const files = server.listFiles();
+      if (files.length !== FTP_BULK) throw new Error(`server has ${files.length} files after the bare run`);
+    };
+
+    const times = { app: [] as number[], bare: [] as number[] };
+    const ratios: number[] = [];
+    // The app goes first once (the bare loop uploads what it delivered), then pairs alternate.
+    for (let i = 0; i < FTP_WARM_UP + FTP_RUNS; i++) {
+      const order = i === 0 || i % 2 === 1 ? (["app", "bare"] as const) : (["bare", "app"] as const);
+      const pair = { app: 0, bare: 0 };
+      for (const side of order) {
+        await reset();
+        const start = performance.now();
+        await (side === "app" ? runApp() : runBare());
+        pair[side] = performance.now() - start;
+        await (side === "app" ? checkApp() : checkBare());
+      }
+      const ratio = pair.app / pair.bare;
+      console.log(
+        `${caseName} run ${i + 1}${i < FTP_WARM_UP ? " (warm-up)" : ""}: app ${pair.app.toFixed(0)} ms, bare ${pair.bare.toFixed(0)} ms, ratio ${ratio.toFixed(2)}`,
+      );
+      if (i < FTP_WARM_UP) continue;
+      times.app.push(pair.app);
+      times.bare.push(pair.bare);
+      ratios.push(ratio);
+    }
+    printCase(caseName, median(ratios), {
+      app_ms: median(times.app).toFixed(0),
+      bare_ms: median(times.bare).toFixed(0),
+      files: FTP_BULK,
+      runs: FTP_RUNS,
+      ratio_range: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
+      file_kb: 50,
+      ftp: variant.noDelay ? "ftp-srv-plain-127.0.0.1-nodelay" : "ftp-srv-plain-127.0.0.1",
+      db: "pglite-memory",
+    });
+  } finally {
+    await stopLocalJobDriver();
+    await closeFtpSessions();
+    await server.close();
+    setFileStore(undefined);
+    globalThis.__koppelDb = undefined;
+    rmSync(storeDir, { recursive: true, force: true });
+  }
+}
+
 const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[] = [
   { name: "list", run: benchDocumentList },
   { name: "bulk-accept", run: benchBulkAccept },
+  {
+    name: "ftp-bulk",
+    run: async (db, portalId) => {
+      await benchFtpBulk(db, portalId, { noDelay: false });
+      await benchFtpBulk(db, portalId, { noDelay: true });
+    },
+  },
 ];
 
 async function main() {

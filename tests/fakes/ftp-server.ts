@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
 import { Writable } from "node:stream";
@@ -70,6 +71,13 @@ export type FakeFtpServerOptions = {
   port?: number;
   pasvMin?: number;
   pasvMax?: number;
+  /**
+   * Sets TCP_NODELAY on the control connections. ftp-srv writes the lines of one answer, and the
+   * 150 and 226 of a transfer, as separate small writes; with Nagle on, each second write waits
+   * for the client's delayed ACK (about 40 ms on Linux loopback), so every STOR and every login
+   * costs 40 ms of waiting. Off by default (ftp-srv as it is); the bench compares both.
+   */
+  noDelay?: boolean;
 };
 
 export type FakeFtpServer = {
@@ -92,6 +100,25 @@ export type FakeFtpServer = {
   makeFolder(clientPath: string): void;
   /** Logins seen, for assertions about who connected. */
   logins: string[];
+  /** user → password, as the server checks them at login; tests may change a password. */
+  users: Record<string, string>;
+  /** Control connections opened so far. */
+  readonly connectionCount: number;
+  /** Control connections open now. */
+  readonly openConnectionCount: number;
+  /**
+   * Every command the server received, in order, with the number of the control connection
+   * (1, 2, … in order of connecting) and the directive and argument as sent ("STOR /a/b.part";
+   * PASS arguments are masked).
+   */
+  commands: { connection: number; command: string }[];
+  /** Closes every control connection now, without a word (a server restart, a dropped line). */
+  dropConnections(): void;
+  /**
+   * The next command, on any connection, is answered "421 Timeout." and its connection closed, as
+   * a server does that timed an idle session out just as the client came back.
+   */
+  hangUpOnNextCommand: boolean;
   close(): Promise<void>;
 };
 
@@ -110,10 +137,17 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
   mkdirSync(root, { recursive: true });
   const users = options.users ?? { probe: "secret" };
 
-  const state: Pick<FakeFtpServer, "readOnlyPaths" | "dropNextUploadAfterBytes" | "logins"> = {
+  const state: Pick<
+    FakeFtpServer,
+    "readOnlyPaths" | "dropNextUploadAfterBytes" | "logins" | "commands" | "hangUpOnNextCommand"
+  > & { connectionCount: number; open: Map<string, Socket> } = {
     readOnlyPaths: new Set<string>(),
     dropNextUploadAfterBytes: null,
     logins: [],
+    commands: [],
+    hangUpOnNextCommand: false,
+    connectionCount: 0,
+    open: new Map(),
   };
 
   class GuardedFileSystem extends FileSystem {
@@ -200,6 +234,32 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
   );
   for (const [signal, listener] of addedSignalHandlers) process.removeListener(signal, listener);
 
+  // Not in ftp-srv's typings: the "connect" event, the connection's socket and command handler.
+  type ConnectionInternals = FtpConnection & {
+    commandSocket: Socket;
+    commands: { handle(command: string | { directive: string; arg: string | null }): Promise<unknown> };
+  };
+  (server as unknown as EventEmitter).on(
+    "connect",
+    ({ connection, id }: { connection: ConnectionInternals; id: string }) => {
+      const number = ++state.connectionCount;
+      state.open.set(id, connection.commandSocket);
+      connection.commandSocket.once("close", () => state.open.delete(id));
+      if (options.noDelay) connection.commandSocket.setNoDelay(true);
+      const commands = connection.commands;
+      const handle = commands.handle.bind(commands);
+      commands.handle = (command) => {
+        const text = (typeof command === "string" ? command : `${command.directive} ${command.arg ?? ""}`).trim();
+        state.commands.push({ connection: number, command: /^PASS\b/i.test(text) ? "PASS ***" : text });
+        if (state.hangUpOnNextCommand) {
+          state.hangUpOnNextCommand = false;
+          return connection.reply(421, "Timeout.").then(() => connection.commandSocket.destroy());
+        }
+        return handle(command);
+      };
+    },
+  );
+
   server.on("login", ({ connection, username, password }, resolve, reject) => {
     if (users[username] !== undefined && users[username] === password) {
       state.logins.push(username);
@@ -240,6 +300,23 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
       state.dropNextUploadAfterBytes = value;
     },
     logins: state.logins,
+    users,
+    get connectionCount() {
+      return state.connectionCount;
+    },
+    get openConnectionCount() {
+      return state.open.size;
+    },
+    commands: state.commands,
+    dropConnections() {
+      for (const socket of state.open.values()) socket.destroy();
+    },
+    get hangUpOnNextCommand() {
+      return state.hangUpOnNextCommand;
+    },
+    set hangUpOnNextCommand(value) {
+      state.hangUpOnNextCommand = value;
+    },
     listFiles,
     readFile: (clientPath) => readFileSync(path.join(root, clientPath)),
     makeFolder: (clientPath) => mkdirSync(path.join(root, clientPath), { recursive: true }),

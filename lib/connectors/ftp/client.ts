@@ -1,5 +1,6 @@
 import { createHash, X509Certificate } from "node:crypto";
 import { isIP } from "node:net";
+import { posix } from "node:path";
 import { Readable } from "node:stream";
 import { type ConnectionOptions, TLSSocket } from "node:tls";
 import { Client, FTPContext, FTPError } from "basic-ftp";
@@ -9,8 +10,9 @@ import type { FtpSecurity } from "./config";
 /**
  * Raw basic-ftp calls, and the one place where FTP failures become ConnectorErrors.
  * - basic-ftp: https://github.com/patrickjuchli/basic-ftp#readme — one client runs one command at
- *   a time ("the FTP protocol doesn't allow multiple requests in parallel"), so a session belongs
- *   to one delivery and is closed afterwards, also after an error (a broken client is never reused).
+ *   a time ("the FTP protocol doesn't allow multiple requests in parallel"), so a session serves
+ *   one call at a time: a fresh one per call here (withFtpSession), or one lent out by the session
+ *   pool (pool.ts) to one delivery at a time. A client that failed is closed, never reused.
  * - Passive mode only: basic-ftp tries EPSV, then PASV, and refuses a PASV answer that points at
  *   another host than the control connection (FTP bounce), which also keeps data connections on
  *   the address the host guard checked.
@@ -104,39 +106,117 @@ function tlsOptionsFor(endpoint: FtpEndpoint): ConnectionOptions {
   };
 }
 
-/** One logged-in connection, for one delivery, check or read-back. Created by withFtpSession. */
+/**
+ * One logged-in connection. It serves one call at a time: a check, a delivery or a read-back
+ * (withFtpSession opens one per call; the pool lends one to consecutive deliveries). Every method
+ * runs one command (or basic-ftp's short sequence for it) and is awaited before the next.
+ */
 export class FtpSession {
   /** Updated before every command, for classifying what fails. */
   phase: FtpPhase = "connect";
+  /** Commands that succeeded on this session; the pool compares it before and after a call. */
+  completedCommands = 0;
+  /** Folders that exist on the server as far as this session knows (it created or entered them). */
+  private readonly knownFolders = new Set<string>();
+  /** The folder the user landed in at login, asked before the session first changes folder. */
+  private loginFolder: Promise<string> | undefined;
 
   constructor(private readonly client: Client) {}
 
-  /** The folder the user lands in after login (base for relative base folders). */
-  async currentFolder(): Promise<string> {
-    this.phase = "folder";
-    return this.client.pwd();
+  /** False once the client was closed, by us, by an error or by the server (basic-ftp's `closed`). */
+  get isUsable(): boolean {
+    return !this.client.closed;
   }
 
-  /** Creates the folder and its parents where missing (basic-ftp's ensureDir, which also enters it). */
+  /**
+   * Connects (TCP, TLS as configured, pinned fingerprint checked before the password leaves) and
+   * logs in. Throws what basic-ftp throws; `phase` says where it stopped.
+   */
+  async open(endpoint: FtpEndpoint): Promise<void> {
+    await connectAndLogIn(this.client, this, endpoint);
+  }
+
+  /** Closes the client (QUIT, then the socket); safe to call more than once. */
+  close(): void {
+    this.client.close();
+  }
+
+  /**
+   * Whether an idle session keeps the process alive: a pooled session waiting for its next
+   * delivery must not hold a script or a test run open.
+   */
+  setKeepsProcessAlive(keepsAlive: boolean): void {
+    const socket = this.client.ftp.socket;
+    if (keepsAlive) socket.ref();
+    else socket.unref();
+  }
+
+  /** The folder the user lands in after login (base for relative base folders), asked once. */
+  async currentFolder(): Promise<string> {
+    this.phase = "folder";
+    if (this.loginFolder) return this.loginFolder;
+    this.loginFolder = this.client.pwd();
+    const folder = await this.loginFolder;
+    this.completedCommands++;
+    return folder;
+  }
+
+  /**
+   * Creates the folder and its parents where missing, and enters it (basic-ftp's ensureDir: one
+   * CWD per level, MKD where one fails). A folder this session made sure of before is entered
+   * with one CWD instead; when that is refused (an importer or admin removed it since) the
+   * session forgets what it knew and walks the path again. The cache is never trusted blindly:
+   * writing into a folder that is gone fails differently per server (550, 553, or a reset data
+   * connection), which would turn a cleaned-up folder into a failed delivery.
+   */
   async ensureFolder(absolutePath: string): Promise<void> {
     this.phase = "folder";
+    if (!this.loginFolder) {
+      // Entering folders moves away from the login folder: remember it first, for later calls
+      // with a relative base folder. A server that refuses PWD only matters to those.
+      this.loginFolder = this.client.pwd();
+      await this.loginFolder.then(
+        () => this.completedCommands++,
+        () => undefined,
+      );
+    }
+    if (this.knownFolders.has(absolutePath)) {
+      try {
+        await this.client.cd(absolutePath);
+        this.completedCommands++;
+        return;
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        this.completedCommands++;
+        this.knownFolders.clear();
+      }
+    }
     await this.client.ensureDir(absolutePath);
+    this.completedCommands++;
+    for (let folder = absolutePath; folder !== "/" && folder !== "."; folder = posix.dirname(folder)) {
+      this.knownFolders.add(folder);
+    }
   }
 
   /** Writes the bytes to the path, replacing a file of that name (STOR). */
   async upload(content: Uint8Array, absolutePath: string): Promise<void> {
     this.phase = "upload";
-    await this.client.uploadFrom(Readable.from([Buffer.from(content)]), absolutePath);
+    // A view of the same bytes, not a copy.
+    const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+    await this.client.uploadFrom(Readable.from([bytes]), absolutePath);
+    this.completedCommands++;
   }
 
   async rename(fromPath: string, toPath: string): Promise<void> {
     this.phase = "rename";
     await this.client.rename(fromPath, toPath);
+    this.completedCommands++;
   }
 
   async remove(absolutePath: string): Promise<void> {
     this.phase = "remove";
     await this.client.remove(absolutePath);
+    this.completedCommands++;
   }
 
   /**
@@ -146,9 +226,12 @@ export class FtpSession {
   async sizeOf(absolutePath: string): Promise<number | null> {
     this.phase = "inspect";
     try {
-      return await this.client.size(absolutePath);
+      const size = await this.client.size(absolutePath);
+      this.completedCommands++;
+      return size;
     } catch (error) {
-      if (!(error instanceof FTPError)) throw error;
+      if (!isRefusal(error)) throw error;
+      this.completedCommands++;
       if (error.code === 550) return null;
       if (error.code !== 500 && error.code !== 502) throw error;
     }
@@ -160,24 +243,36 @@ export class FtpSession {
   /**
    * File names and sizes in a folder, or null when the server answers the listing with an error
    * reply (a folder that is gone or unreadable; servers differ: 550, 451…). Broken connections
-   * still throw.
+   * (and 421, the server closing the session) still throw.
    */
   async listFolder(absolutePath: string): Promise<Map<string, number> | null> {
     this.phase = "inspect";
     try {
       const entries = await this.client.list(absolutePath);
+      this.completedCommands++;
       return new Map(entries.filter((entry) => entry.isFile).map((entry) => [entry.name, entry.size]));
     } catch (error) {
-      if (error instanceof FTPError) return null;
-      throw error;
+      if (!isRefusal(error)) throw error;
+      this.completedCommands++;
+      return null;
     }
   }
 }
 
 /**
- * Connects (TCP, TLS as configured, pinned fingerprint checked before the password leaves),
- * logs in, runs `work`, and closes the client whatever happens. The signal (the connector
- * context's deadline) closes the client mid-command; every failure comes out as a ConnectorError.
+ * An FTP reply that refuses one command and leaves the session usable. 421 is not one: the
+ * server says it is closing the connection (RFC 959 §4.2), often an idle session timed out.
+ */
+function isRefusal(error: unknown): error is FTPError {
+  return error instanceof FTPError && error.code !== 421;
+}
+
+/**
+ * A fresh session for one call: connects (TCP, TLS as configured, pinned fingerprint checked
+ * before the password leaves), logs in, runs `work`, and closes the client whatever happens. The
+ * signal (the connector context's deadline) closes the client mid-command; every failure comes
+ * out as a ConnectorError. The connection test uses this (it must prove a login of its own);
+ * deliveries borrow pooled sessions (pool.ts).
  */
 export async function withFtpSession<T>(
   endpoint: FtpEndpoint,
@@ -186,18 +281,17 @@ export async function withFtpSession<T>(
 ): Promise<T> {
   const { signal } = options;
   if (signal.aborted) throw new ConnectorError("retryable", "timeout");
-  const client = new Client(options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS);
-  const session = new FtpSession(client);
-  const onAbort = () => client.close();
+  const session = new FtpSession(new Client(options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS));
+  const onAbort = () => session.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
-    await connectAndLogIn(client, session, endpoint);
+    await session.open(endpoint);
     return await work(session);
   } catch (error) {
     throw classifyFtpError(error, session.phase, { aborted: signal.aborted });
   } finally {
     signal.removeEventListener("abort", onAbort);
-    client.close();
+    session.close();
   }
 }
 

@@ -16,8 +16,11 @@ import {
 } from "./config";
 import { resolveAllowedHost } from "./guard";
 import { joinRemote, MissingDossierFolderError, normalizeBaseFolder, planDelivery, temporaryFileName } from "./paths";
+import { ftpSessionPool } from "./pool";
 
 export { defaultDossierFolder } from "./paths";
+/** Closes the pooled FTP sessions (tests, shutdown); see pool.ts. */
+export { closeFtpSessions } from "./pool";
 
 type FtpContext = ConnectorContext<FtpSettings, FtpSecrets, FtpDossierSettings>;
 
@@ -32,30 +35,36 @@ function profileOf(ctx: FtpContext): FtpProfile {
 }
 
 /**
- * Resolves and checks the host, opens one session for this call and hands it the absolute base
- * folder (the configured one, or the login folder when none is set). The session is closed when
- * `work` ends, whatever happens.
+ * Resolves and checks the host (on every call: a changed DNS answer or deployment flag counts),
+ * then runs `work` on a session with the absolute base folder (the configured one, or the login
+ * folder when none is set). `fresh`: a session of its own, closed when `work` ends (the
+ * connection test); otherwise a pooled session, lent to this call alone and kept for the next
+ * one while it stays healthy (pool.ts).
  */
-async function withConnection<T>(ctx: FtpContext, work: (session: FtpSession, baseFolder: string) => Promise<T>) {
+async function withConnection<T>(
+  ctx: FtpContext,
+  sessionKind: "fresh" | "pooled",
+  work: (session: FtpSession, baseFolder: string) => Promise<T>,
+) {
   const { settings } = ctx;
   const resolved = await resolveAllowedHost(settings.host);
-  return withFtpSession(
-    {
-      hostname: settings.host,
-      address: resolved.address,
-      port: settings.port ?? defaultPortFor(settings.security),
-      security: settings.security,
-      certificateFingerprint: settings.certificateFingerprint,
-      username: settings.username,
-      password: ctx.secrets.password,
-    },
-    { signal: ctx.signal },
-    async (session) => {
-      const base = normalizeBaseFolder(settings.baseFolder);
-      const root = base.isAbsolute ? "/" : await session.currentFolder();
-      return work(session, joinRemote(root, ...base.segments));
-    },
-  );
+  const endpoint = {
+    hostname: settings.host,
+    address: resolved.address,
+    port: settings.port ?? defaultPortFor(settings.security),
+    security: settings.security,
+    certificateFingerprint: settings.certificateFingerprint,
+    username: settings.username,
+    password: ctx.secrets.password,
+  };
+  const withBase = async (session: FtpSession) => {
+    const base = normalizeBaseFolder(settings.baseFolder);
+    const root = base.isAbsolute ? "/" : await session.currentFolder();
+    return work(session, joinRemote(root, ...base.segments));
+  };
+  return sessionKind === "fresh"
+    ? withFtpSession(endpoint, { signal: ctx.signal }, withBase)
+    : ftpSessionPool().run(endpoint, { signal: ctx.signal }, withBase);
 }
 
 /**
@@ -81,7 +90,8 @@ export const ftpConnector = {
   async check(ctx) {
     const checkedAt = new Date();
     try {
-      await withConnection(ctx, async (session, baseFolder) => {
+      // A session of its own, never a pooled one: the test must prove a login.
+      await withConnection(ctx, "fresh", async (session, baseFolder) => {
         await session.ensureFolder(baseFolder);
         const probe = joinRemote(baseFolder, `.koppel-probe-${randomUUID()}.txt`);
         const temporary = joinRemote(baseFolder, temporaryFileName(posix.basename(probe)));
@@ -119,7 +129,7 @@ export const ftpConnector = {
     }
     const length = file.content.byteLength;
 
-    return withConnection(ctx, async (session, baseFolder): Promise<DeliveryReceipt> => {
+    return withConnection(ctx, "pooled", async (session, baseFolder): Promise<DeliveryReceipt> => {
       const folder = joinRemote(baseFolder, ...plan.folderSegments);
       const finalPath = joinRemote(folder, plan.finalName);
       const receipt = (isAlreadyThere: boolean): DeliveryReceipt => ({
@@ -162,7 +172,7 @@ export const ftpConnector = {
       const folder = posix.dirname(reference);
       byFolder.set(folder, [...(byFolder.get(folder) ?? []), reference]);
     }
-    return withConnection(ctx, async (session) => {
+    return withConnection(ctx, "pooled", async (session) => {
       const results: FtpReadBack[] = [];
       for (const [folder, references] of byFolder) {
         const names = posix.isAbsolute(folder) ? await session.listFolder(folder) : null;

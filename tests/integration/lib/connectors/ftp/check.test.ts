@@ -5,7 +5,7 @@ import type { OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import { runConnectionCheck } from "@/lib/connections/check";
 import { createConnection, testConnection, updateConnection } from "@/lib/connections/service";
-import { ftpConnector } from "@/lib/connectors/ftp";
+import { closeFtpSessions, ftpConnector } from "@/lib/connectors/ftp";
 import { type FakeFtpServer, startFakeFtpServer } from "../../../../fakes/ftp-server";
 import { createTestDb } from "../../../../helpers/db";
 import { insertDossier, insertPortal } from "../../../../helpers/fixtures";
@@ -31,6 +31,8 @@ beforeAll(async () => {
   actors = actorsFor(portalId, other.id, (await insertDossier(opened.db, portalId)).id);
 });
 afterAll(async () => {
+  // Pooled sessions first: the server must not wait for clients that are still logged in.
+  await closeFtpSessions();
   await server?.close();
   await opened?.close();
   allowPrivateFtpHosts(undefined);

@@ -2,7 +2,7 @@ import { rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConnectorError } from "@/lib/connectors/errors";
-import { ftpConnector } from "@/lib/connectors/ftp";
+import { closeFtpSessions, ftpConnector } from "@/lib/connectors/ftp";
 import type { DeliveryDocument } from "@/lib/connectors/types";
 import { type FakeFtpServer, startFakeFtpServer } from "../../../../fakes/ftp-server";
 import { allowPrivateFtpHosts, contextFor, documentFor, pdfBytes } from "./helpers";
@@ -17,6 +17,8 @@ beforeAll(async () => {
   server = await startFakeFtpServer();
 });
 afterAll(async () => {
+  // Pooled sessions first: the server must not wait for clients that are still logged in.
+  await closeFtpSessions();
   await server?.close();
   allowPrivateFtpHosts(undefined);
 });
@@ -143,6 +145,8 @@ describe("upload under a temporary name, then rename", () => {
     const first = await ftpConnector.deliver(contextFor(server), document, { content });
     const file = path.join(server.root, first.packageReference ?? "");
     const before = statSync(file).mtimeMs;
+    // The try whose answer was lost also lost its session: the retry logs in afresh.
+    await closeFtpSessions();
     const loginsBefore = server.logins.length;
 
     const second = await ftpConnector.deliver(contextFor(server), document, { content });

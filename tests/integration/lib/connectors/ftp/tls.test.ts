@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ftpConnector } from "@/lib/connectors/ftp";
+import { closeFtpSessions, ftpConnector } from "@/lib/connectors/ftp";
 import {
   type FakeFtpServer,
   makeSelfSignedCertificate,
@@ -21,6 +21,8 @@ beforeAll(async () => {
   server = await startFakeFtpServer({ tls });
 });
 afterAll(async () => {
+  // Pooled sessions first: the server must not wait for clients that are still logged in.
+  await closeFtpSessions();
   await server?.close();
   if (tls) rmSync(tls.dir, { recursive: true, force: true });
   allowPrivateFtpHosts(undefined);
