@@ -1,5 +1,4 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
 import { DocumentList, SelectionToolbar } from "@/components/documents/document-list";
@@ -10,7 +9,6 @@ import { SendResults } from "@/components/documents/send-results";
 import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
 import { UploadForm } from "@/components/documents/upload-form";
 import { EmptyState } from "@/components/ui/empty-state";
-import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
@@ -18,11 +16,9 @@ import { requireActor } from "@/lib/auth/session";
 import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
 import { parseDocumentListSearch } from "@/lib/documents/schemas";
-import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { AutoSendSetting } from "./_components/auto-send-setting";
-import { DossierSummary } from "./_components/dossier-summary";
-import { DossierTabs } from "./_components/dossier-tabs";
+import { DossierHeader } from "./_components/dossier-header";
 import {
   archiveDocumentAction,
   deleteDocumentAction,
@@ -100,27 +96,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
   const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0;
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        {overview.canViewPortal ? (
-          <Link
-            href={`/portals/${overview.portalId}`}
-            className="-my-2 mb-1 inline-flex min-h-11 items-center gap-1.5 text-sm font-medium text-brand-700 hover:text-brand-600 hover:underline"
-          >
-            <span aria-hidden="true">←</span>
-            {t("dossier.backToPortal")}
-          </Link>
-        ) : null}
-        <PageHeader
-          title={overview.name}
-          description={
-            <span className="tabular-nums">
-              {t("dossier.companyNumber", { number: formatCompanyNumber(overview.companyNumber) })}
-            </span>
-          }
-        />
-        <DossierSummary overview={overview} />
-      </div>
-      <DossierTabs dossierId={overview.id} active="documents" />
+      <DossierHeader overview={overview} active="documents" />
 
       <section aria-labelledby="documents-title" className="flex flex-col gap-4">
         <h2 id="documents-title" className="sr-only">

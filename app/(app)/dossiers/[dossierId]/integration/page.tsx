@@ -1,18 +1,14 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
-import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { requireActor } from "@/lib/auth/session";
-import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { env } from "@/lib/env";
 import { getDossierIntegration } from "@/lib/integrations/get";
 import { listIntegrationOptions } from "@/lib/integrations/options";
-import { DossierSummary } from "../_components/dossier-summary";
-import { DossierTabs } from "../_components/dossier-tabs";
+import { DossierHeader } from "../_components/dossier-header";
 import { CurrentIntegrationCard } from "./_components/current-integration";
 import { OptionList } from "./_components/option-list";
 
@@ -48,10 +44,9 @@ export default async function DossierIntegrationPage({ params, searchParams }: P
   const search = await searchParams;
   const actor = await requireActor();
   const db = await getDb();
-  const [overview, view, t] = await Promise.all([
+  const [overview, view] = await Promise.all([
     orNotFound(loadOverview(dossierId)),
     orNotFound(getDossierIntegration(db, actor, dossierId)),
-    getTranslations(),
   ]);
   const options = view.canConfigure ? await orNotFound(listIntegrationOptions(db, actor, dossierId)) : null;
   const requested = Array.isArray(search.option) ? search.option[0] : search.option;
@@ -59,27 +54,7 @@ export default async function DossierIntegrationPage({ params, searchParams }: P
 
   return (
     <div className="flex flex-col gap-6">
-      <div>
-        {overview.canViewPortal ? (
-          <Link
-            href={`/portals/${overview.portalId}`}
-            className="-my-2 mb-1 inline-flex min-h-11 items-center gap-1.5 text-sm font-medium text-brand-700 hover:text-brand-600 hover:underline"
-          >
-            <span aria-hidden="true">←</span>
-            {t("dossier.backToPortal")}
-          </Link>
-        ) : null}
-        <PageHeader
-          title={overview.name}
-          description={
-            <span className="tabular-nums">
-              {t("dossier.companyNumber", { number: formatCompanyNumber(overview.companyNumber) })}
-            </span>
-          }
-        />
-        <DossierSummary overview={overview} />
-      </div>
-      <DossierTabs dossierId={overview.id} active="integration" />
+      <DossierHeader overview={overview} active="integration" />
 
       <CurrentIntegrationCard view={view} />
 
