@@ -156,61 +156,33 @@ export function DocumentActions({
       {showTypeSelect && !isCompact ? <TypeSelect target={target} withButton /> : null}
       <div className={`flex flex-wrap items-center gap-2 ${isCompact ? "md:flex-nowrap md:justify-end" : ""}`}>
         {showTypeSelect && isCompact ? <TypeSelect target={target} /> : null}
-        {allowed.send ? (
-          <button
-            type="button"
-            className={PRIMARY}
-            disabled={isBusy}
-            onClick={() => send("manual")}
-            aria-label={label(t("send"))}
-          >
-            {t("send")}
-          </button>
-        ) : null}
-        {allowed.retry ? (
-          <button
-            type="button"
-            className={PRIMARY}
-            disabled={isBusy}
-            onClick={() => send("retry")}
-            aria-label={label(t("retry"))}
-          >
-            {t("retry")}
-          </button>
-        ) : null}
-        {allowed.sendAgain ? (
-          <button
-            type="button"
-            className={PRIMARY}
-            disabled={isBusy}
-            onClick={() => send("manual")}
-            aria-label={label(t("sendAgain"))}
-          >
-            {t("sendAgain")}
-          </button>
-        ) : null}
-        {allowed.archive ? (
-          <button
-            type="button"
-            className={SECONDARY}
-            disabled={isBusy}
-            onClick={() => run(handlers.archive)}
-            aria-label={label(t("archive"))}
-          >
-            {t("archive")}
-          </button>
-        ) : null}
-        {allowed.unarchive ? (
-          <button
-            type="button"
-            className={SECONDARY}
-            disabled={isBusy}
-            onClick={() => run(handlers.unarchive)}
-            aria-label={label(t("unarchive"))}
-          >
-            {t("unarchive")}
-          </button>
-        ) : null}
+        {(
+          [
+            { key: "send", isShown: allowed.send, className: PRIMARY, onClick: () => send("manual") },
+            { key: "retry", isShown: allowed.retry, className: PRIMARY, onClick: () => send("retry") },
+            { key: "sendAgain", isShown: allowed.sendAgain, className: PRIMARY, onClick: () => send("manual") },
+            { key: "archive", isShown: allowed.archive, className: SECONDARY, onClick: () => run(handlers.archive) },
+            {
+              key: "unarchive",
+              isShown: allowed.unarchive,
+              className: SECONDARY,
+              onClick: () => run(handlers.unarchive),
+            },
+          ] as const
+        )
+          .filter((action) => action.isShown)
+          .map((action) => (
+            <button
+              key={action.key}
+              type="button"
+              className={action.className}
+              disabled={isBusy}
+              onClick={action.onClick}
+              aria-label={label(t(action.key))}
+            >
+              {t(action.key)}
+            </button>
+          ))}
         {allowed.delete && !isConfirmingDelete ? (
           <button
             type="button"
