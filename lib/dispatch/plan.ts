@@ -4,7 +4,13 @@ import { loadConnector } from "@/lib/connectors/registry";
 import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
 import type { CategoryAddresses } from "@/lib/integrations/schemas";
 import { parseStoredIntegration, resolveEmailTarget, type StoredIntegrationRow } from "@/lib/integrations/status";
-import { type DocumentCategory, findPackage, isPackageId, type PackageEntry } from "@/lib/packages/catalog";
+import {
+  type DocumentCategory,
+  findPackage,
+  freeMailPackage,
+  isPackageId,
+  type PackageEntry,
+} from "@/lib/packages/catalog";
 import type { SendRefusalReason } from "./refusals";
 
 /**
@@ -60,11 +66,6 @@ function loadEmailConnector(): Promise<Connector> {
     (module) => module.emailConnector as unknown as Connector,
   );
   return emailConnectorModule;
-}
-
-/** Free mail has no catalog package; the e-mail connector still wants one for its context. */
-function freeMailPackage(name: string | undefined): PackageEntry {
-  return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
 }
 
 /** The dossier's way out, or why there is none that works now. */

@@ -14,6 +14,7 @@ import {
   DOCUMENT_CATEGORIES,
   type DocumentCategory,
   findPackage,
+  freeMailPackage,
   isPackageId,
   type PackageEntry,
 } from "@/lib/packages/catalog";
@@ -44,11 +45,6 @@ const TEST_DOCUMENT_TYPE = { purchase: "purchase_invoice", sales: "sales_invoice
 
 function refuse(messageKey: string): never {
   throw new ValidationError({}, messageKey);
-}
-
-/** Free mail has no catalog package; the e-mail connector still wants one for its context. */
-function freeMailPackage(name: string | undefined): PackageEntry {
-  return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
 }
 
 async function planTestSend(

@@ -433,3 +433,8 @@ export function isPackageId(id: string): id is PackageId {
 export function emailPackages(): PackageEntry[] {
   return PACKAGES.filter((entry) => (entry.channels as readonly Channel[]).includes("email"));
 }
+
+/** Free mail has no catalog package; the e-mail connector still wants one for its context. */
+export function freeMailPackage(name: string | undefined): PackageEntry {
+  return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
+}
