@@ -25,6 +25,9 @@ const envSchema = z.object({
   RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   // FTP hosts on loopback/private/link-local addresses: "1" allows them (tests, local demo); unset = development only.
   KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: z.enum(["0", "1"]).optional(),
+  // The office's Exact App Center app, used when a connection does not carry its own client id/secret.
+  EXACT_ONLINE_CLIENT_ID: z.string().min(1).optional(),
+  EXACT_ONLINE_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

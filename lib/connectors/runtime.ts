@@ -5,6 +5,7 @@ import { connections } from "@/db/schema";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import type { PackageEntry } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "./errors";
+import { oauthAppFor } from "./oauth-app";
 import type { Connector, ConnectorContext, DeliveryDossier } from "./types";
 
 /** The stored connection a call runs against (null for channels without a portal step: e-mail). */
@@ -57,9 +58,19 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
     dossierSettings = parsed.data;
   }
 
+  const storeSecrets = async (db: DbOrTx, stored: StoredConnection, next: unknown) => {
+    const parsed = connector.secretsSchema.parse(next);
+    await db
+      .update(connections)
+      .set({ secretsEncrypted: encryptSecrets(parsed, connectionSecretsContext(stored.id)), updatedAt: new Date() })
+      .where(and(eq(connections.id, stored.id), eq(connections.portalId, stored.portalId)));
+    return parsed;
+  };
+
   return {
     settings: settings.data,
     secrets: secrets.data,
+    oauthApp: connector.oauth ? oauthAppFor(input.packageEntry.id, settings.data, secrets.data) : null,
     dossierSettings,
     dossier: input.dossier,
     package: input.packageEntry,
@@ -67,14 +78,31 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
     idempotencyKey: input.idempotencyKey,
     async persistSecrets(next) {
       if (!connection) throw new Error("this channel has no stored credentials");
-      const parsed = connector.secretsSchema.parse(next);
-      await input.db
-        .update(connections)
-        .set({
-          secretsEncrypted: encryptSecrets(parsed, connectionSecretsContext(connection.id)),
-          updatedAt: new Date(),
-        })
-        .where(and(eq(connections.id, connection.id), eq(connections.portalId, connection.portalId)));
+      await storeSecrets(input.db, connection, next);
+    },
+    async rotateSecrets(rotate) {
+      if (!connection) throw new Error("this channel has no stored credentials");
+      // The row lock serialises rotations of one connection across jobs and processes; reading
+      // the secrets again under it hands `rotate` whatever another job stored meanwhile.
+      return input.db.transaction(async (tx) => {
+        const [row] = await tx
+          .select({ secretsEncrypted: connections.secretsEncrypted })
+          .from(connections)
+          .where(and(eq(connections.id, connection.id), eq(connections.portalId, connection.portalId)))
+          .for("update");
+        if (!row?.secretsEncrypted) throw new ConnectorError("auth", "auth_failed", { vendorDetail: "no secrets" });
+        let latest: unknown;
+        try {
+          latest = connector.secretsSchema.parse(
+            decryptSecrets(row.secretsEncrypted, connectionSecretsContext(connection.id)),
+          );
+        } catch (error) {
+          throw new ConnectorError("auth", "auth_failed", { vendorDetail: "stored secrets unreadable", cause: error });
+        }
+        const next = await rotate(latest);
+        if (next === null) return latest;
+        return storeSecrets(tx, connection, next);
+      });
     },
   };
 }

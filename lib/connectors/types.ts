@@ -73,7 +73,64 @@ export type ConnectorContext<TSettings, TSecrets, TDossierSettings> = {
   idempotencyKey: string;
   /** Stores rotated credentials (OAuth refresh tokens) atomically. */
   persistSecrets: (secrets: TSecrets) => Promise<void>;
+  /**
+   * Replaces the stored credentials under a lock on the connection, so two jobs never rotate at
+   * once (Exact invalidates a refresh token the moment it is used). `rotate` receives the
+   * credentials as stored now — another job may have rotated them since this context was built —
+   * and returns new ones to store, or null when the stored ones are already good. Resolves with
+   * what is stored afterwards. A throw inside `rotate` stores nothing and is re-thrown.
+   */
+  rotateSecrets: (rotate: (latest: TSecrets) => Promise<TSecrets | null>) => Promise<TSecrets>;
+  /**
+   * The OAuth app (client id and secret) for connectors with `oauth`: the connection's own
+   * settings.clientId / secrets.clientSecret when given, else the deployment's environment
+   * (e.g. EXACT_ONLINE_CLIENT_ID / EXACT_ONLINE_CLIENT_SECRET). Null for other connectors or when
+   * neither is configured.
+   */
+  oauthApp: OAuthApp | null;
 };
+
+/** An OAuth client registered with the package (Exact App Center app). */
+export type OAuthApp = { clientId: string; clientSecret: string };
+
+/**
+ * Authorization-code flow of a connector (Exact Online). The platform (lib/connections/oauth.ts)
+ * owns the state (stored server-side, single use, bound to the admin and portal) and the routes;
+ * the connector only knows its vendor's URLs and token shapes.
+ */
+export type ConnectorOAuth<TSettings, TSecrets> = {
+  /** Where the admin's browser goes to grant access. */
+  authorizationUrl(input: { settings: TSettings; app: OAuthApp; redirectUri: string; state: string }): string;
+  /**
+   * Trades the single-use code for tokens. `current` are the stored secrets (client secret,
+   * maybe old tokens); the result replaces them whole.
+   */
+  exchangeCode(input: {
+    settings: TSettings;
+    current: Partial<TSecrets>;
+    app: OAuthApp;
+    code: string;
+    redirectUri: string;
+    signal: AbortSignal;
+  }): Promise<TSecrets>;
+  /** When the grant dies unless used (Exact: ~30 days after the last refresh); null if never. */
+  grantExpiresAt(secrets: TSecrets): Date | null;
+  /** Uses the grant so it does not expire (Exact: a refresh through ctx.rotateSecrets). */
+  keepAlive(ctx: ConnectorContext<TSettings, TSecrets, unknown>): Promise<void>;
+};
+
+/** One choice for a dossier-settings field, read from the package (a division, a folder). */
+export type DossierChoice = {
+  value: string;
+  label: string;
+  /** Shown under the label (code, city). */
+  detail?: string | null;
+  /** Used to suggest the choice whose VAT number matches the dossier's. */
+  vatNumber?: string | null;
+};
+
+/** Choices per dossier-settings field name; a field listed here is shown as a picker. */
+export type DossierChoices = Record<string, DossierChoice[]>;
 
 /** A connector for one channel (and, for APIs, one package). */
 export interface Connector<
@@ -98,6 +155,15 @@ export interface Connector<
     document: DeliveryDocument,
     file: DeliveryFile,
   ): Promise<DeliveryReceipt>;
+  /** Present when the connection is made by OAuth instead of typed credentials. */
+  readonly oauth?: ConnectorOAuth<z.infer<TSettings>, z.infer<TSecrets>>;
+  /**
+   * Optional: the package's own lists for the dossier's settings (Exact divisions, Yuki
+   * administrations and archive folders). Called with `dossierSettings` null and `dossier` set.
+   */
+  listDossierChoices?(
+    ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
+  ): Promise<DossierChoices>;
   /** Optional: asks the package what became of earlier deliveries (rejections). */
   pollStatus?(
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,

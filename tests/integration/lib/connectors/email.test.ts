@@ -48,6 +48,8 @@ function contextFor(idempotencyKey: string, addresses: Addresses = ADDRESSES): D
     signal: new AbortController().signal,
     idempotencyKey,
     persistSecrets: async () => {},
+    rotateSecrets: async () => ({}),
+    oauthApp: null,
   };
 }
 

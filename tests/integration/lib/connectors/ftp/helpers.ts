@@ -55,6 +55,10 @@ export function contextFor(
     persistSecrets: async () => {
       throw new Error("FTP connections have no rotating credentials");
     },
+    rotateSecrets: async () => {
+      throw new Error("FTP connections have no rotating credentials");
+    },
+    oauthApp: null,
   };
 }
 

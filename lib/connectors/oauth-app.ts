@@ -1,0 +1,28 @@
+import "server-only";
+import { env } from "@/lib/env";
+import type { OAuthApp } from "./types";
+
+/** The environment variables holding a package's deployment-wide OAuth app, by package id. */
+const APP_FROM_ENV: Record<string, () => { clientId?: string; clientSecret?: string }> = {
+  "exact-online": () => ({ clientId: env().EXACT_ONLINE_CLIENT_ID, clientSecret: env().EXACT_ONLINE_CLIENT_SECRET }),
+};
+
+function stringField(source: unknown, name: string): string | undefined {
+  if (!source || typeof source !== "object") return undefined;
+  const value = (source as Record<string, unknown>)[name];
+  return typeof value === "string" && value.trim() !== "" ? value : undefined;
+}
+
+/**
+ * The OAuth app a connection authorises with: its own client id (settings.clientId) and secret
+ * (secrets.clientSecret) when the office registered an app of its own, else the deployment's.
+ * Both halves come from the same place, so a connection never mixes its id with another secret.
+ */
+export function oauthAppFor(packageId: string, settings: unknown, secrets: unknown): OAuthApp | null {
+  const ownId = stringField(settings, "clientId");
+  const ownSecret = stringField(secrets, "clientSecret");
+  if (ownId && ownSecret) return { clientId: ownId, clientSecret: ownSecret };
+  const fromEnv = APP_FROM_ENV[packageId]?.();
+  if (fromEnv?.clientId && fromEnv.clientSecret) return { clientId: fromEnv.clientId, clientSecret: fromEnv.clientSecret };
+  return null;
+}
