@@ -23,6 +23,7 @@ export function oauthAppFor(packageId: string, settings: unknown, secrets: unkno
   const ownSecret = stringField(secrets, "clientSecret");
   if (ownId && ownSecret) return { clientId: ownId, clientSecret: ownSecret };
   const fromEnv = APP_FROM_ENV[packageId]?.();
-  if (fromEnv?.clientId && fromEnv.clientSecret) return { clientId: fromEnv.clientId, clientSecret: fromEnv.clientSecret };
+  if (fromEnv?.clientId && fromEnv.clientSecret)
+    return { clientId: fromEnv.clientId, clientSecret: fromEnv.clientSecret };
   return null;
 }
