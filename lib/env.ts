@@ -25,6 +25,8 @@ const envSchema = z.object({
   RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   // FTP hosts on loopback/private/link-local addresses: "1" allows them (tests, local demo); unset = development only.
   KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: z.enum(["0", "1"]).optional(),
+  // API connections whose base URL is not the vendor's own host (local fakes): "1" allows them (tests, e2e, demo).
+  KOPPEL_ALLOW_CUSTOM_API_HOSTS: z.enum(["0", "1"]).optional(),
   // The office's Exact App Center app, used when a connection does not carry its own client id/secret.
   EXACT_ONLINE_CLIENT_ID: z.string().min(1).optional(),
   EXACT_ONLINE_CLIENT_SECRET: z.string().min(1).optional(),
