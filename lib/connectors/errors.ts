@@ -31,6 +31,12 @@ export const CONNECTOR_ERROR_CODES = [
   "login_failed",
   "permission_denied",
   "server_refused",
+  // API packages.
+  "not_authorised",
+  "wrong_region",
+  "unknown_target",
+  "quota_exceeded",
+  "blocked_after_errors",
   "unknown",
 ] as const;
 export type ConnectorErrorCode = (typeof CONNECTOR_ERROR_CODES)[number];

@@ -24,6 +24,8 @@ export type ContextInput = {
   dossier: DeliveryDossier | null;
   dossierSettings: unknown;
   idempotencyKey: string;
+  /** The dispatch's first try (default true): see ConnectorContext.isFirstTry. */
+  isFirstTry?: boolean;
   timeoutMs: number;
 };
 
@@ -76,6 +78,7 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
     package: input.packageEntry,
     signal: AbortSignal.timeout(input.timeoutMs),
     idempotencyKey: input.idempotencyKey,
+    isFirstTry: input.isFirstTry ?? true,
     async persistSecrets(next) {
       if (!connection) throw new Error("this channel has no stored credentials");
       await storeSecrets(input.db, connection, next);

@@ -71,6 +71,11 @@ export type ConnectorContext<TSettings, TSecrets, TDossierSettings> = {
   signal: AbortSignal;
   /** Same key for every try of one dispatch. */
   idempotencyKey: string;
+  /**
+   * False when an earlier try of this dispatch may have reached the package (it was interrupted
+   * or its answer was lost): an API connector then looks its reference up before posting again.
+   */
+  isFirstTry: boolean;
   /** Stores rotated credentials (OAuth refresh tokens) atomically. */
   persistSecrets: (secrets: TSecrets) => Promise<void>;
   /**

@@ -248,6 +248,7 @@ export async function deliverDispatch(
       dossierSettings: route.kind === "connection" ? route.dossierSettings : { addresses: route.addresses },
       // The same key for every try of this dispatch: what keeps a repeated try from delivering twice.
       idempotencyKey: loaded.id,
+      isFirstTry: claim.number === 1,
       timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
     });
     receipt = await runConnectorCall(ctx, () => connector.deliver(ctx, document, { content }));

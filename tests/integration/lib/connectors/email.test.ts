@@ -50,6 +50,7 @@ function contextFor(idempotencyKey: string, addresses: Addresses = ADDRESSES): D
     persistSecrets: async () => {},
     rotateSecrets: async () => ({}),
     oauthApp: null,
+    isFirstTry: true,
   };
 }
 

@@ -59,6 +59,7 @@ export function contextFor(
       throw new Error("FTP connections have no rotating credentials");
     },
     oauthApp: null,
+    isFirstTry: true,
   };
 }
 
