@@ -12,6 +12,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { users } from "./auth";
 import { dossiers, portals } from "./tenancy";
 
 export const channelEnum = pgEnum("channel", ["api", "ftp", "email"]);
@@ -49,12 +50,21 @@ export const connections = pgTable(
     lastSuccessAt: timestamp({ withTimezone: true }),
     lastErrorCode: text(),
     lastErrorAt: timestamp({ withTimezone: true }),
+    /**
+     * OAuth connections: when the stored grant dies unless it is used (Exact: ~30 days after the
+     * last refresh). Public (the page shows it), written with the secrets by the connector runtime.
+     */
+    credentialsExpireAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     // Portal integrations page: connections of a portal.
     index("connections_portal_idx").on(t.portalId),
+    // The keep-alive cron: grants that expire within a few days.
+    index("connections_credentials_expire_idx")
+      .on(t.credentialsExpireAt)
+      .where(sql`${t.credentialsExpireAt} is not null`),
     // Target of dossier_integrations' (connection_id, portal_id) key: same-portal connections only.
     unique("connections_id_portal_uq").on(t.id, t.portalId),
   ],
@@ -95,5 +105,45 @@ export const dossierIntegrations = pgTable(
       foreignColumns: [connections.id, connections.portalId],
     }).onDelete("restrict"),
     check("dossier_integrations_connection_kind_ck", sql`(${t.kind} = 'connection') = (${t.connectionId} is not null)`),
+  ],
+);
+
+/**
+ * An OAuth authorization an admin started (lib/connections/oauth.ts): the browser carries the
+ * random state to the package and back; only its SHA-256 is stored, so a database read does not
+ * hand out states to redeem. Single use (`used_at`), short-lived, bound to the admin who started it.
+ */
+export const oauthStates = pgTable(
+  "oauth_states",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Hex SHA-256 of the state sent to the package. */
+    stateHash: text().notNull(),
+    portalId: uuid()
+      .notNull()
+      .references(() => portals.id, { onDelete: "cascade" }),
+    connectionId: uuid().notNull(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    packageId: text().notNull(),
+    /** The redirect URI the authorization was asked with; the code exchange must repeat it. */
+    redirectUri: text().notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+    usedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    // The callback's lookup (and the single-use conditional update) by state.
+    uniqueIndex("oauth_states_state_hash_uq").on(t.stateHash),
+    // Removing expired states when a new authorization starts.
+    index("oauth_states_expires_idx").on(t.expiresAt),
+    index("oauth_states_portal_idx").on(t.portalId),
+    // A state dies with its connection; a connection of another portal cannot be named.
+    foreignKey({
+      name: "oauth_states_connection_portal_fk",
+      columns: [t.connectionId, t.portalId],
+      foreignColumns: [connections.id, connections.portalId],
+    }).onDelete("cascade"),
   ],
 );
