@@ -169,6 +169,13 @@ export interface Connector<
   listDossierChoices?(
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
   ): Promise<DossierChoices>;
+  /**
+   * Optional: the rate-limit bucket one delivery counts against (Exact Online: the division, which
+   * takes 60 calls a minute), from the connection's and the dossier's parsed settings. The deliver
+   * job starts at most DELIVERIES_PER_MINUTE_PER_DIVISION runs a minute per key (lib/dispatch/plan.ts
+   * prefixes the connector id). Null, or no function: deliveries are not throttled.
+   */
+  deliveryThrottleKey?(settings: z.infer<TSettings>, dossierSettings: z.infer<TDossierSettings>): string | null;
   /** Optional: asks the package what became of earlier deliveries (rejections). */
   pollStatus?(
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
