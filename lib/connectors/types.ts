@@ -47,7 +47,14 @@ export type DeliveryDocument = {
   isTest: boolean;
 };
 
-export type DeliveryFile = { content: Uint8Array };
+export type DeliveryFile = {
+  content: Uint8Array;
+  /**
+   * A UBL file that accompanies the PDF (Yuki stores both as one document). Nothing fills it yet
+   * outside tests; connectors that cannot carry it ignore it.
+   */
+  companion?: { fileName: string; content: Uint8Array };
+};
 
 /** What the package acknowledged. */
 export type DeliveryReceipt = {
