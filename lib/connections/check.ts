@@ -20,7 +20,7 @@ export type ConnectionCheckResult = {
   checkedAt: Date | null;
 };
 
-type HealthUpdate = Pick<
+export type HealthUpdate = Pick<
   typeof connections.$inferInsert,
   "status" | "lastCheckedAt" | "lastSuccessAt" | "lastErrorCode" | "lastErrorAt"
 >;
@@ -29,7 +29,7 @@ type HealthUpdate = Pick<
  * Records a check's outcome unless the connection was disabled meanwhile (an admin's "disable"
  * always wins over a check that was already running). Returns the status the row now has.
  */
-async function recordHealth(
+export async function recordHealth(
   db: DbOrTx,
   connection: { id: string; portalId: string },
   values: HealthUpdate,
@@ -48,7 +48,8 @@ async function recordHealth(
   return row?.status ?? "disabled";
 }
 
-function failureUpdate(error: ConnectorError, at: Date): HealthUpdate {
+/** A failed check's, keep-alive's or authorization's health columns. */
+export function failureUpdate(error: ConnectorError, at: Date): HealthUpdate {
   return {
     // Refused credentials need a person; anything else (network, server, settings) is an error.
     status: error.kind === "auth" ? "needs_reauth" : "error",

@@ -5,7 +5,8 @@ import { z } from "zod";
  * through zod 4's JSON Schema output, so a connector declares its fields once. Supported field
  * types: string, number, integer, boolean and enum; labels come from `.meta({ labelKey })` (an
  * i18n key from the root, e.g. "connectors.ftp.host") and fall back to the field name. Fields of
- * other types (objects, arrays) cannot be typed into a form and are left out.
+ * other types (objects, arrays) cannot be typed into a form and are left out, and so are fields
+ * marked `.meta({ managed: true })`: credentials Koppel obtains itself (OAuth tokens), never typed.
  *
  * Plain data only: the page sends these descriptions to the client form.
  */
@@ -47,6 +48,7 @@ type JsonSchemaNode = {
   maxLength?: number;
   labelKey?: unknown;
   hintKey?: unknown;
+  managed?: unknown;
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
 };
@@ -86,13 +88,26 @@ function isPrimitive(value: unknown): value is string | number | boolean {
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean";
 }
 
-/** The form fields of one object schema; `isSecret` marks every field of a secrets schema. */
+/** `.meta({ managed: true })` on the field, on its optional/nullable wrapper or inside it. */
+function isManagedNode(node: JsonSchemaNode): boolean {
+  if (node.managed === true) return true;
+  return (node.anyOf ?? node.oneOf ?? []).some((branch) => branch.managed === true);
+}
+
+// io "input": a field with a default is optional for the person filling the form.
+const jsonSchemaOf = (schema: z.ZodType) =>
+  z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+
+/**
+ * The form fields of one object schema; `isSecret` marks every field of a secrets schema. Managed
+ * fields are never part of a form.
+ */
 export function formFieldsOf(schema: z.ZodType, isSecret: boolean): ConnectionField[] {
-  // io "input": a field with a default is optional for the person filling the form.
-  const json = z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchemaNode;
+  const json = jsonSchemaOf(schema);
   const required = new Set(json.required ?? []);
   const fields: ConnectionField[] = [];
   for (const [name, raw] of Object.entries(json.properties ?? {})) {
+    if (isManagedNode(raw)) continue;
     const node = unwrapNullable(raw);
     const kind = kindOf(node);
     if (!kind) continue;
@@ -123,9 +138,20 @@ export function connectionFormOf(connector: { settingsSchema: z.ZodType; secrets
   };
 }
 
-/** The names of a secrets schema's fields (for the "set / not set" flags). */
+/** The names of a secrets schema's typed fields (for the "set / not set" flags); managed ones are left out. */
 export function secretFieldNamesOf(secretsSchema: z.ZodType): string[] {
   return formFieldsOf(secretsSchema, true).map((field) => field.name);
+}
+
+/**
+ * The names of a schema's managed fields (`.meta({ managed: true })`, whatever their type): the
+ * credentials an OAuth authorization stores (tokens, their expiry). Kept when an admin saves the
+ * form, dropped when the grant no longer fits the settings.
+ */
+export function managedFieldNamesOf(schema: z.ZodType): string[] {
+  return Object.entries(jsonSchemaOf(schema).properties ?? {})
+    .filter(([, node]) => isManagedNode(node))
+    .map(([name]) => name);
 }
 
 function isBlank(value: unknown): boolean {

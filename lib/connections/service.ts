@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
@@ -21,6 +22,7 @@ import {
   connectionFormOf,
   connectorFieldErrorsOf,
   formFieldsOf,
+  managedFieldNamesOf,
   secretFieldNamesOf,
 } from "./form";
 import {
@@ -58,8 +60,13 @@ export type ConnectionView = {
   lastSuccessAt: Date | null;
   lastErrorCode: string | null;
   lastErrorAt: Date | null;
-  /** Per secret field: whether a value is stored. */
+  /** Per typed secret field: whether a value is stored (managed ones, such as tokens, are not listed). */
   secretsSet: Record<string, boolean>;
+  /**
+   * For packages connected by OAuth: whether a grant is stored (an admin went through the
+   * package's consent screen), and when it dies unless used. Null for other connections.
+   */
+  oauth: { isAuthorised: boolean; expiresAt: Date | null } | null;
   /** Dossiers that deliver through this connection. */
   dossierCount: number;
   /** Whether the package's connector exists yet (else it can be neither edited nor checked). */
@@ -105,6 +112,7 @@ const storedColumns = {
   lastSuccessAt: connections.lastSuccessAt,
   lastErrorCode: connections.lastErrorCode,
   lastErrorAt: connections.lastErrorAt,
+  credentialsExpireAt: connections.credentialsExpireAt,
   createdAt: connections.createdAt,
 };
 type StoredRow = {
@@ -132,6 +140,12 @@ function toView(row: StoredRow, connector: Connector | null, dossierCount: numbe
   // The connector's schema names the fields; without it, whatever is stored.
   const names = connector ? secretFieldNamesOf(connector.secretsSchema) : Object.keys(stored);
   const secretsSet = Object.fromEntries(names.map((name) => [name, isSet(stored[name])]));
+  const oauth = connector?.oauth
+    ? {
+        isAuthorised: managedFieldNamesOf(connector.secretsSchema).some((name) => isSet(stored[name])),
+        expiresAt: row.credentialsExpireAt,
+      }
+    : null;
   return {
     id: row.id,
     packageId: row.packageId,
@@ -146,6 +160,7 @@ function toView(row: StoredRow, connector: Connector | null, dossierCount: numbe
     lastErrorCode: row.lastErrorCode,
     lastErrorAt: row.lastErrorAt,
     secretsSet,
+    oauth,
     dossierCount,
     isConnectorAvailable: connector !== null,
     createdAt: row.createdAt,
@@ -256,8 +271,25 @@ function parseSettings(connector: Connector, raw: Record<string, unknown>): Reco
 }
 
 /**
+ * Whether new settings mean the same as the stored ones once both are parsed (defaults filled in,
+ * values trimmed and converted). Settings that do not parse count as different.
+ */
+function isSameSettings(connector: Connector, stored: unknown, raw: Record<string, unknown>): boolean {
+  const before = connector.settingsSchema.safeParse(stored);
+  const after = connector.settingsSchema.safeParse(
+    coerceFormValues(formFieldsOf(connector.settingsSchema, false), raw),
+  );
+  return before.success && after.success && isDeepStrictEqual(before.data, after.data);
+}
+
+function withoutFields(values: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([name]) => !names.includes(name)));
+}
+
+/**
  * Validates secrets with the connector's schema. `stored` are the current values: a field left
- * blank keeps its stored value. Field errors under "secrets.<name>" never echo a value.
+ * blank keeps its stored value, and managed fields (tokens), which no form carries, are kept as
+ * stored. Field errors under "secrets.<name>" never echo a value.
  */
 function parseSecrets(
   connector: Connector,
@@ -345,8 +377,8 @@ export async function createConnection(
 
 /**
  * Changes a connection's label, settings and/or secrets (admins). Blank secret fields keep the
- * stored value. New settings or credentials make the health unknown again ("not checked"),
- * except for a disabled connection, which stays disabled.
+ * stored value, and so do managed ones (OAuth tokens). New settings or credentials make the health
+ * unknown again ("not checked"), except for a disabled connection, which stays disabled.
  */
 export async function updateConnection(
   db: DbOrTx,
@@ -370,14 +402,23 @@ export async function updateConnection(
   const set: PgUpdateSetSource<typeof connections> = { updatedAt: new Date() };
   if (values.label !== undefined) set.label = values.label;
   if (connector && changesConfig) {
+    // An OAuth grant belongs to the settings it was given under: the package's host (region, base
+    // URL) and the app (client id) that asked for it. Tokens of one Exact country or app are
+    // refused by another, and keeping them would only turn into "credentials refused" later; so
+    // changed settings drop the grant and the admin connects again. A new client secret alone
+    // keeps it: the app is the same.
+    const keepsGrant =
+      !connector.oauth || values.settings === undefined || isSameSettings(connector, stored.settings, values.settings);
+    const storedSecrets = storedSecretsOf(stored);
     const parsed = parseSettingsAndSecrets(
       connector,
       values.settings ?? stored.settings,
       values.secrets ?? {},
-      storedSecretsOf(stored),
+      keepsGrant ? storedSecrets : withoutFields(storedSecrets, managedFieldNamesOf(connector.secretsSchema)),
     );
     set.settings = parsed.settings;
     set.secretsEncrypted = encryptSecrets(parsed.secrets, connectionSecretsContext(stored.id));
+    if (!keepsGrant) set.credentialsExpireAt = null;
     // Decided in SQL, so a concurrent "disable" is never undone by this save.
     set.status = sql`case when ${connections.status} = 'disabled' then 'disabled'::connection_status else 'not_checked'::connection_status end`;
   }

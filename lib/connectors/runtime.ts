@@ -1,5 +1,6 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import type { DbOrTx } from "@/db";
 import { connections } from "@/db/schema";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
@@ -30,6 +31,48 @@ export type ContextInput = {
 };
 
 /**
+ * Stores a connection's credentials in one update: re-parsed with the connector's schema,
+ * encrypted bound to the connection, and for an OAuth connector the grant's expiry beside them
+ * (`credentials_expire_at`, public: the page shows it and the keep-alive cron selects by it), so
+ * the two never disagree. `extra` columns (an authorization's health) go in the same statement.
+ * Resolves with the parsed secrets.
+ */
+export async function storeConnectionSecrets(
+  db: DbOrTx,
+  connector: Connector,
+  connection: { id: string; portalId: string },
+  secrets: unknown,
+  extra: PgUpdateSetSource<typeof connections> = {},
+): Promise<unknown> {
+  const parsed = connector.secretsSchema.parse(secrets);
+  const set: PgUpdateSetSource<typeof connections> = {
+    ...extra,
+    secretsEncrypted: encryptSecrets(parsed, connectionSecretsContext(connection.id)),
+    updatedAt: new Date(),
+  };
+  if (connector.oauth) set.credentialsExpireAt = connector.oauth.grantExpiresAt(parsed);
+  await db
+    .update(connections)
+    .set(set)
+    .where(and(eq(connections.id, connection.id), eq(connections.portalId, connection.portalId)));
+  return parsed;
+}
+
+/**
+ * A connection's stored credentials, decrypted but not yet parsed ({} when none are stored).
+ * A blob that no longer decrypts is an `auth` error: the credentials must be entered again.
+ */
+export function decryptConnectionSecrets(connection: Pick<StoredConnection, "id" | "secretsEncrypted">): unknown {
+  if (!connection.secretsEncrypted) return {};
+  try {
+    return decryptSecrets(connection.secretsEncrypted, connectionSecretsContext(connection.id));
+  } catch (error) {
+    // A key that no longer matches is an operator problem: the user must re-enter the credentials.
+    throw new ConnectorError("auth", "auth_failed", { vendorDetail: "secrets could not be decrypted", cause: error });
+  }
+}
+
+/**
  * Builds the context of one connector call: settings, secrets and dossier settings re-parsed with
  * the connector's schemas (a mismatch is a permanent `invalid_settings` error, never a crash
  * inside the connector), secrets decrypted only here, an abort signal that fires at the timeout,
@@ -40,16 +83,7 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
   const settings = connector.settingsSchema.safeParse(connection?.settings ?? {});
   if (!settings.success) throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "settings" });
 
-  let rawSecrets: unknown = {};
-  if (connection?.secretsEncrypted) {
-    try {
-      rawSecrets = decryptSecrets(connection.secretsEncrypted, connectionSecretsContext(connection.id));
-    } catch (error) {
-      // A key that no longer matches is an operator problem: the user must re-enter the credentials.
-      throw new ConnectorError("auth", "auth_failed", { vendorDetail: "secrets could not be decrypted", cause: error });
-    }
-  }
-  const secrets = connector.secretsSchema.safeParse(rawSecrets);
+  const secrets = connector.secretsSchema.safeParse(connection ? decryptConnectionSecrets(connection) : {});
   if (!secrets.success) throw new ConnectorError("auth", "auth_failed", { vendorDetail: "secrets incomplete" });
 
   let dossierSettings: unknown = null;
@@ -59,15 +93,6 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
       throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "dossier settings" });
     dossierSettings = parsed.data;
   }
-
-  const storeSecrets = async (db: DbOrTx, stored: StoredConnection, next: unknown) => {
-    const parsed = connector.secretsSchema.parse(next);
-    await db
-      .update(connections)
-      .set({ secretsEncrypted: encryptSecrets(parsed, connectionSecretsContext(stored.id)), updatedAt: new Date() })
-      .where(and(eq(connections.id, stored.id), eq(connections.portalId, stored.portalId)));
-    return parsed;
-  };
 
   return {
     settings: settings.data,
@@ -81,7 +106,7 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
     isFirstTry: input.isFirstTry ?? true,
     async persistSecrets(next) {
       if (!connection) throw new Error("this channel has no stored credentials");
-      await storeSecrets(input.db, connection, next);
+      await storeConnectionSecrets(input.db, connector, connection, next);
     },
     async rotateSecrets(rotate) {
       if (!connection) throw new Error("this channel has no stored credentials");
@@ -104,7 +129,7 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
         }
         const next = await rotate(latest);
         if (next === null) return latest;
-        return storeSecrets(tx, connection, next);
+        return storeConnectionSecrets(tx, connector, connection, next);
       });
     },
   };
@@ -118,7 +143,14 @@ export async function runConnectorCall<T>(
   ctx: ConnectorContext<unknown, unknown, unknown>,
   call: () => Promise<T>,
 ): Promise<T> {
-  const { signal } = ctx;
+  return runUntilAborted(ctx.signal, call);
+}
+
+/**
+ * The same guarantee for connector calls made outside a context (an OAuth code exchange): ends
+ * when `signal` aborts, whatever the call does, and every failure comes out as a ConnectorError.
+ */
+export async function runUntilAborted<T>(signal: AbortSignal, call: () => Promise<T>): Promise<T> {
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(new ConnectorError("retryable", "timeout"));
