@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import type { connections } from "@/db/schema";
 import { loadConnector } from "@/lib/connectors/registry";
 import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
@@ -170,4 +171,51 @@ export function concurrencyKeyOf(dispatch: { id: string; connectionId: string | 
   if (dispatch.connectionId) return dispatch.connectionId;
   const lane = Number.parseInt(dispatch.id.replace(/-/g, "").slice(-6), 16) % MAIL_LANES;
   return `email:${Number.isFinite(lane) ? lane : 0}`;
+}
+
+/**
+ * Deliveries a minute that may start per throttle key (lib/jobs/definitions/deliver.ts). Sized for
+ * Exact Online, today the one connector with a key: it allows 60 API calls a minute per division,
+ * and a first try costs 2 (the Document, then its DocumentAttachment), so 30 deliveries use the
+ * whole minute. The connector's own limiter, driven by the X-RateLimit-Minutely-* headers, is the
+ * precise guard (it also counts a retry's look-up and anyone else's calls on that division); this
+ * throttle only keeps runs from starting just to wait inside it.
+ */
+export const DELIVERIES_PER_MINUTE_PER_DIVISION = 30;
+
+/** Longest throttle key a deliver job carries; a connector's longer key is hashed to fit. */
+export const MAX_THROTTLE_KEY_LENGTH = 200;
+
+/**
+ * The rate-limit bucket of a route's deliveries: the connector's `deliveryThrottleKey` over the
+ * connection's and the dossier's parsed settings, prefixed with the connector id (unless it starts
+ * with it already) so two packages never share a bucket. Null when the route is not throttled, or when its settings do not parse
+ * (the delivery then fails on its own terms) or the connector's function throws: a throttle key
+ * must never stop a send.
+ */
+export function routeThrottleKey(route: DeliveryRoute, connectionSettings: unknown): string | null {
+  if (route.kind !== "connection" || !route.connector.deliveryThrottleKey) return null;
+  const settings = route.connector.settingsSchema.safeParse(connectionSettings ?? {});
+  const dossierSettings = route.connector.dossierSettingsSchema.safeParse(route.dossierSettings ?? {});
+  if (!settings.success || !dossierSettings.success) return null;
+  let key: string | null;
+  try {
+    key = route.connector.deliveryThrottleKey(settings.data, dossierSettings.data);
+  } catch (error) {
+    console.warn(`[plan] ${route.connector.id}: deliveryThrottleKey failed; deliveries go unthrottled`, error);
+    return null;
+  }
+  if (!key) return null;
+  const prefixed = key.startsWith(`${route.connector.id}:`) ? key : `${route.connector.id}:${key}`;
+  return prefixed.length <= MAX_THROTTLE_KEY_LENGTH
+    ? prefixed
+    : `${route.connector.id}:sha256:${createHash("sha256").update(key).digest("hex")}`;
+}
+
+/**
+ * The deliver job's throttle key: the route's bucket, or else the dispatch's own id — a bucket of
+ * one, so an unthrottled delivery never waits for another.
+ */
+export function throttleKeyOf(dispatchId: string, routeKey: string | null): string {
+  return routeKey ?? dispatchId;
 }

@@ -1,20 +1,29 @@
 import "server-only";
 import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "@/db";
-import { dispatches, documents } from "@/db/schema";
+import type { Db, DbOrTx } from "@/db";
+import { connections, dispatches, documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
 import { canSend, type DocumentRefusal, OPEN_STATUSES } from "@/lib/documents/rules";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { loadDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
-import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
-import { concurrencyKeyOf, type DispatchTarget, resolveRoute, targetFor } from "./plan";
+import { type DeliverPayload, DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
+import {
+  concurrencyKeyOf,
+  type DeliveryRoute,
+  type DispatchTarget,
+  resolveRoute,
+  routeThrottleKey,
+  targetFor,
+  throttleKeyOf,
+} from "./plan";
 import type { SendRefusalReason } from "./refusals";
 import { type RequestSendInput, requestSendInputSchema } from "./schemas";
 
-export type DispatchRequestedEvent = { dispatchId: string; concurrencyKey: string };
+/** The deliver job's payload, as every place that enqueues a delivery builds it. */
+export type DispatchRequestedEvent = DeliverPayload;
 
 export type RequestSendResult = {
   accepted: { documentId: string; dispatchId: string }[];
@@ -77,9 +86,10 @@ export async function requestSend(
     return isValid;
   });
 
-  const { accepted, connectionId } = await db.transaction(async (tx) => {
+  const { accepted, connectionId, routeKey } = await db.transaction(async (tx) => {
     const integration = await loadDossierIntegration(tx, scope);
     const route = await resolveRoute(integration);
+    const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
     const rows =
       validIds.length === 0
         ? []
@@ -119,7 +129,7 @@ export async function requestSend(
       }
     }
     const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
-    const none = { accepted: [] as RequestSendResult["accepted"], connectionId };
+    const none = { accepted: [] as RequestSendResult["accepted"], connectionId, routeKey };
     if (candidates.size === 0) return none;
 
     const now = new Date();
@@ -166,6 +176,7 @@ export async function requestSend(
     return {
       accepted: inserted.map((row) => ({ documentId: row.documentId, dispatchId: row.id })),
       connectionId,
+      routeKey,
     };
   });
 
@@ -173,6 +184,7 @@ export async function requestSend(
     const events = accepted.map(({ dispatchId }) => ({
       dispatchId,
       concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId }),
+      throttleKey: throttleKeyOf(dispatchId, routeKey),
     }));
     try {
       await (options.enqueue ?? enqueueDispatches)(events);
@@ -187,6 +199,20 @@ export async function requestSend(
   refused.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
   accepted.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
   return { accepted, refused };
+}
+
+/**
+ * The throttle bucket of a route's deliveries (plan.ts, routeThrottleKey). Reads the connection's
+ * settings only when its connector throttles, inside the dossier's portal.
+ */
+export async function loadRouteThrottleKey(db: DbOrTx, portalId: string, route: DeliveryRoute): Promise<string | null> {
+  if (route.kind !== "connection" || !route.connector.deliveryThrottleKey) return null;
+  const [row] = await db
+    .select({ settings: connections.settings })
+    .from(connections)
+    .where(and(eq(connections.id, route.connection.id), eq(connections.portalId, portalId)))
+    .limit(1);
+  return row ? routeThrottleKey(route, row.settings) : null;
 }
 
 /** One `dispatch/dispatch.requested` event per dispatch, sent in one call. */

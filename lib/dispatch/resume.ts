@@ -2,8 +2,9 @@ import "server-only";
 import { and, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { dispatches } from "@/db/schema";
-import { concurrencyKeyOf } from "./plan";
-import { type DispatchRequestedEvent, enqueueDispatches } from "./request-send";
+import { loadDossierIntegration } from "@/lib/integrations/load";
+import { concurrencyKeyOf, resolveRoute, throttleKeyOf } from "./plan";
+import { type DispatchRequestedEvent, enqueueDispatches, loadRouteThrottleKey } from "./request-send";
 
 /** Events per send: Inngest takes up to 5,000 in one call; stay well below it. */
 const EVENTS_PER_SEND = 500;
@@ -33,15 +34,51 @@ export async function resumeUnfinishedDispatches(
     if (due) conditions.push(due);
   }
   const rows = await db
-    .select({ id: dispatches.id, connectionId: dispatches.connectionId })
+    .select({
+      id: dispatches.id,
+      portalId: dispatches.portalId,
+      dossierId: dispatches.dossierId,
+      connectionId: dispatches.connectionId,
+    })
     .from(dispatches)
     // Served by dispatches_active_idx.
     .where(and(...conditions));
+  const routeKeys = await routeThrottleKeysOf(db, rows);
   const enqueue = options.enqueue ?? enqueueDispatches;
   for (let i = 0; i < rows.length; i += EVENTS_PER_SEND) {
     await enqueue(
-      rows.slice(i, i + EVENTS_PER_SEND).map((row) => ({ dispatchId: row.id, concurrencyKey: concurrencyKeyOf(row) })),
+      rows.slice(i, i + EVENTS_PER_SEND).map((row) => ({
+        dispatchId: row.id,
+        concurrencyKey: concurrencyKeyOf(row),
+        throttleKey: throttleKeyOf(row.id, routeKeys.get(row.dossierId) ?? null),
+      })),
     );
   }
   return rows.length;
+}
+
+/**
+ * The throttle bucket per dossier of the dispatches that go through a connection (mail is never
+ * throttled), from the dossier's integration as it is now: the deliver job routes by that too.
+ * A dossier whose route cannot be resolved gets none; its deliveries then fail or pass on their own.
+ */
+async function routeThrottleKeysOf(
+  db: Db,
+  rows: readonly { portalId: string; dossierId: string; connectionId: string | null }[],
+): Promise<Map<string, string | null>> {
+  const scopes = new Map<string, { portalId: string; dossierId: string }>();
+  for (const row of rows) if (row.connectionId) scopes.set(row.dossierId, row);
+  const keys = new Map<string, string | null>();
+  for (const scope of scopes.values()) {
+    try {
+      const route = await resolveRoute(await loadDossierIntegration(db, scope));
+      keys.set(scope.dossierId, route.ok ? await loadRouteThrottleKey(db, scope.portalId, route.route) : null);
+    } catch (error) {
+      // A resume must go on whatever one dossier's state: unthrottled is the safe default here,
+      // the connector's own rate limiter still guards the package.
+      console.warn(`[resume] no throttle key for dossier ${scope.dossierId}`, error);
+      keys.set(scope.dossierId, null);
+    }
+  }
+  return keys;
 }

@@ -43,6 +43,11 @@ type Run = {
 };
 
 const MINUTE_MS = 60_000;
+/**
+ * How often throttle windows that ran out are forgotten. Keys are often one-offs (an unthrottled
+ * delivery's key is its own dispatch id), so without this the map would grow with every run.
+ */
+const THROTTLE_PRUNE_INTERVAL_MS = MINUTE_MS;
 /** A late cron tick catches up on the minutes it missed, but never on more than an hour. */
 const MAX_CRON_CATCH_UP_MINUTES = 60;
 
@@ -63,8 +68,9 @@ export class LocalJobDriver {
   private readonly queued = new Map<string, Run[]>();
   /** Executing runs per concurrency key. */
   private readonly executing = new Map<string, number>();
-  /** Reserved start times per throttle key. */
-  private readonly throttleStarts = new Map<string, number[]>();
+  /** Reserved start times per throttle key, with the key's period. */
+  private readonly throttleWindows = new Map<string, { starts: number[]; periodMs: number }>();
+  private nextThrottlePruneAt = 0;
   private activeRuns = 0;
   private idleWaiters: (() => void)[] = [];
   private cronTimer: ReturnType<typeof setTimeout> | undefined;
@@ -171,6 +177,11 @@ export class LocalJobDriver {
     this.schedule(run, this.reserveThrottleSlot(run));
   }
 
+  /** Throttle keys whose window is still remembered (tests and diagnostics). */
+  get throttleKeyCount(): number {
+    return this.throttleWindows.size;
+  }
+
   /** Delay before a new run may start under its throttle, reserving that start time. */
   private reserveThrottleSlot(run: Run): number {
     const throttle = run.definition.throttle;
@@ -178,11 +189,21 @@ export class LocalJobDriver {
     const key = `${run.definition.id}\u0000${throttle.key ? String(run.payload[throttle.key]) : ""}`;
     const period = periodToMs(throttle.period);
     const now = Date.now();
-    const starts = (this.throttleStarts.get(key) ?? []).filter((start) => start > now - period);
+    this.pruneThrottleWindows(now);
+    const starts = (this.throttleWindows.get(key)?.starts ?? []).filter((start) => start > now - period);
     const startAt = starts.length >= throttle.limit ? (starts[starts.length - throttle.limit] as number) + period : now;
     starts.push(startAt);
-    this.throttleStarts.set(key, starts);
+    this.throttleWindows.set(key, { starts, periodMs: period });
     return startAt - now;
+  }
+
+  /** Forgets the keys whose every reserved start is a full period old; at most once a minute. */
+  private pruneThrottleWindows(now: number): void {
+    if (now < this.nextThrottlePruneAt) return;
+    this.nextThrottlePruneAt = now + THROTTLE_PRUNE_INTERVAL_MS;
+    for (const [key, window] of this.throttleWindows) {
+      if (window.starts.every((start) => start <= now - window.periodMs)) this.throttleWindows.delete(key);
+    }
   }
 
   private schedule(run: Run, delayMs: number): void {

@@ -83,7 +83,12 @@ describe("requestSend accepts", () => {
     ]);
     expect(queue.calls).toEqual([1]);
     expect(queue.events).toEqual([
-      { dispatchId, concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId: null }) },
+      {
+        dispatchId,
+        concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId: null }),
+        // Mail is not throttled: a bucket of its own.
+        throttleKey: dispatchId,
+      },
     ]);
     expect(queue.events[0]?.concurrencyKey).toMatch(/^email:[0-3]$/);
   });

@@ -150,11 +150,11 @@ describe("resume on start", () => {
     await requestAll(dossier, [queued.id, running.id, done.id]);
     const dispatchOf = async (documentId: string) => (await dispatchesOf(opened.db, documentId))[0]?.id ?? "";
     await dieAfterDelivery(await dispatchOf(running.id));
+    const doneDispatchId = await dispatchOf(done.id);
     expect(
-      (await runDeliverJob({ dispatchId: await dispatchOf(done.id), concurrencyKey: "email:0" })).result,
-    ).toMatchObject({
-      outcome: "sent",
-    });
+      (await runDeliverJob({ dispatchId: doneDispatchId, concurrencyKey: "email:0", throttleKey: doneDispatchId }))
+        .result,
+    ).toMatchObject({ outcome: "sent" });
     // A test send left running is no job: it is not resumed.
     await opened.db.insert(dispatches).values({
       portalId: dossier.portalId,

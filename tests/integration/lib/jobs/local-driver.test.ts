@@ -227,6 +227,95 @@ describe("in-process job driver", () => {
     expect(started).toEqual(["a", "b", "c"]);
   });
 
+  it("throttles each key on its own: one busy key never holds up another", async () => {
+    const started: string[] = [];
+    createDriver([
+      defineJob({
+        id: "throttled-per-key",
+        trigger: { event: "test/item.touched" },
+        payloadSchema: z.object({ itemId: z.string(), bucket: z.string() }),
+        retries: 0,
+        throttle: { key: "bucket", limit: 2, period: "1m" },
+        async handler({ payload }) {
+          started.push(payload.itemId);
+        },
+      }),
+    ]);
+
+    for (const [itemId, bucket] of [
+      ["a1", "a"],
+      ["a2", "a"],
+      ["a3", "a"],
+      ["b1", "b"],
+      ["c1", "c"],
+    ]) {
+      driver.enqueue("test/item.touched", { itemId, bucket });
+    }
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(["a1", "a2", "b1", "c1"]);
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(started).not.toContain("a3");
+    await vi.advanceTimersByTimeAsync(1);
+    await driver.idle();
+    expect(started).toEqual(["a1", "a2", "b1", "c1", "a3"]);
+  });
+
+  it("forgets throttle keys once their window ran out, so one-off keys do not pile up", async () => {
+    createDriver([
+      defineJob({
+        id: "throttled-one-off",
+        trigger: { event: "test/item.touched" },
+        payloadSchema,
+        retries: 0,
+        // One key per run, as an unthrottled delivery's dispatch id.
+        throttle: { key: "itemId", limit: 30, period: "1m" },
+        async handler() {},
+      }),
+    ]);
+
+    for (let i = 0; i < 100; i++) driver.enqueue("test/item.touched", { itemId: `once-${i}` });
+    await vi.advanceTimersByTimeAsync(0);
+    await driver.idle();
+    expect(driver.throttleKeyCount).toBe(100);
+
+    // Within the window they are still needed; a period later they are dropped on the next start.
+    await vi.advanceTimersByTimeAsync(30_000);
+    driver.enqueue("test/item.touched", { itemId: "later-1" });
+    expect(driver.throttleKeyCount).toBe(101);
+    await vi.advanceTimersByTimeAsync(59_000);
+    driver.enqueue("test/item.touched", { itemId: "later-2" });
+    // later-1 started 59 s ago, inside its window: kept; the hundred (89 s old) are gone.
+    expect(driver.throttleKeyCount).toBe(2);
+    await vi.advanceTimersByTimeAsync(0);
+    await driver.idle();
+  });
+
+  it("keeps the throttle of a key that is still in its window when pruning", async () => {
+    const started: string[] = [];
+    createDriver([
+      defineJob({
+        id: "throttled-kept",
+        trigger: { event: "test/item.touched" },
+        payloadSchema: z.object({ itemId: z.string(), bucket: z.string() }),
+        retries: 0,
+        throttle: { key: "bucket", limit: 1, period: "2m" },
+        async handler({ payload }) {
+          started.push(payload.itemId);
+        },
+      }),
+    ]);
+
+    driver.enqueue("test/item.touched", { itemId: "x1", bucket: "x" });
+    await vi.advanceTimersByTimeAsync(61_000);
+    // A prune runs here (a minute passed); x's window (2 minutes) is not over, so x2 still waits.
+    driver.enqueue("test/item.touched", { itemId: "x2", bucket: "x" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toEqual(["x1"]);
+    await vi.advanceTimersByTimeAsync(59_000);
+    await driver.idle();
+    expect(started).toEqual(["x1", "x2"]);
+  });
+
   it("fans out events from a step, and not twice when the job is retried", async () => {
     const checked: string[] = [];
     let fanOutAttempt = 0;

@@ -5,6 +5,7 @@ import { functions } from "@/inngest";
 import { autoSend } from "@/lib/dispatch/auto-send";
 import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
+import { parseJobEvent } from "@/lib/jobs/registry";
 
 // The deliver and auto-send Inngest functions, run by @inngest/test's engine: the thin function
 // calls lib/dispatch with the event's ids, and the job errors become Inngest's. lib/dispatch is
@@ -32,14 +33,43 @@ afterEach(() => {
 });
 
 const dispatchId = randomUUID();
+// Shaped as before the throttle: without throttleKey, as events still in flight at a deploy are.
 const deliverEvent = { name: "dispatch/dispatch.requested", data: { dispatchId, concurrencyKey: "email:2" } };
 
+describe("deliver payload", () => {
+  it("carries the throttle key it was given", () => {
+    const payload = { dispatchId, concurrencyKey: "connection-1", throttleKey: "exact-online:abc:123456" };
+    expect(parseJobEvent(deliverEvent.name, payload).payload).toEqual(payload);
+  });
+
+  it("still parses an event sent before the throttle, throttled alone by its dispatch id", () => {
+    expect(parseJobEvent(deliverEvent.name, deliverEvent.data).payload).toEqual({
+      dispatchId,
+      concurrencyKey: "email:2",
+      throttleKey: dispatchId,
+    });
+  });
+
+  it("refuses an empty throttle key", () => {
+    expect(() => parseJobEvent(deliverEvent.name, { ...deliverEvent.data, throttleKey: "" })).toThrow(/throttleKey/);
+  });
+});
+
 describe("deliver (Inngest)", () => {
-  it("delivers the dispatch of the event, as a first try", async () => {
+  it("delivers the dispatch of the event, as a first try (an event without throttleKey too)", async () => {
     vi.mocked(deliverDispatch).mockResolvedValue({ outcome: "sent", attempt: 1, packageReference: "re_1" });
     const t = new InngestTestEngine({ function: findFunction("deliver") });
     const { result } = await t.execute({ events: [deliverEvent] });
     expect(result).toEqual({ outcome: "sent", attempt: 1, packageReference: "re_1" });
+    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, { isFinalAttempt: false });
+  });
+
+  it("delivers an event that carries a throttle key the same way", async () => {
+    vi.mocked(deliverDispatch).mockResolvedValue({ outcome: "sent", attempt: 1, packageReference: "D-1" });
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    const data = { ...deliverEvent.data, throttleKey: "exact-online:abc:123456" };
+    const { result } = await t.execute({ events: [{ name: deliverEvent.name, data }] });
+    expect(result).toEqual({ outcome: "sent", attempt: 1, packageReference: "D-1" });
     expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, { isFinalAttempt: false });
   });
 

@@ -1,6 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
-import { concurrencyKeyOf, MAIL_LANES, resolveRoute, targetFor } from "@/lib/dispatch/plan";
+import { describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import type { Connector } from "@/lib/connectors/types";
+import {
+  concurrencyKeyOf,
+  type DeliveryRoute,
+  MAIL_LANES,
+  MAX_THROTTLE_KEY_LENGTH,
+  resolveRoute,
+  routeThrottleKey,
+  targetFor,
+  throttleKeyOf,
+} from "@/lib/dispatch/plan";
 import {
   AUTO_SEND_SKIP_REASONS,
   autoSendSkipMessageKey,
@@ -11,6 +22,7 @@ import {
 } from "@/lib/dispatch/refusals";
 import { LOCALES } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
+import { findPackage, type PackageEntry } from "@/lib/packages/catalog";
 
 const DOSSIER = { id: randomUUID(), name: "Dossier", companyNumber: "0401234567", vatNumber: "BE0401234567" };
 const ADDRESSES = { purchase: "aankoop@kantoor.example", sales: null, other: null };
@@ -87,6 +99,103 @@ describe("concurrencyKeyOf", () => {
     for (const id of ids.slice(0, 5)) {
       expect(concurrencyKeyOf({ id, connectionId: null })).toBe(concurrencyKeyOf({ id, connectionId: null }));
     }
+  });
+});
+
+describe("throttle keys", () => {
+  const exactEntry = findPackage("exact-online") as PackageEntry;
+  const connection = {
+    id: randomUUID(),
+    packageId: "exact-online",
+    channel: "api",
+    label: "Exact",
+    status: "connected",
+  };
+
+  /** A stand-in API connector; `throttleKey` becomes its deliveryThrottleKey when given. */
+  function apiConnector(
+    throttleKey?: (settings: { host: string }, dossierSettings: { division: number }) => string | null,
+  ) {
+    return {
+      id: "test-exact",
+      channel: "api",
+      settingsSchema: z.object({ host: z.string() }),
+      secretsSchema: z.object({}),
+      dossierSettingsSchema: z.object({ division: z.number().int() }),
+      check: async () => ({ ok: true as const, checkedAt: new Date() }),
+      deliver: async () => ({ packageReference: null, target: {} }),
+      ...(throttleKey ? { deliveryThrottleKey: throttleKey } : {}),
+    } as unknown as Connector;
+  }
+
+  function connectionRoute(connector: Connector, dossierSettings: unknown): DeliveryRoute {
+    return {
+      kind: "connection",
+      connector,
+      packageEntry: exactEntry,
+      connection: connection as Extract<DeliveryRoute, { kind: "connection" }>["connection"],
+      dossierSettings,
+    };
+  }
+
+  const byDivision = (settings: { host: string }, dossierSettings: { division: number }) =>
+    `${settings.host}:${dossierSettings.division}`;
+
+  it("puts the deliveries to one division in one bucket, and another division in another", () => {
+    const connector = apiConnector(byDivision);
+    const settings = { host: "start.exactonline.be" };
+    const first = routeThrottleKey(connectionRoute(connector, { division: 123 }), settings);
+    expect(first).toBe("test-exact:start.exactonline.be:123");
+    expect(routeThrottleKey(connectionRoute(connector, { division: 123 }), settings)).toBe(first);
+    expect(routeThrottleKey(connectionRoute(connector, { division: 456 }), settings)).not.toBe(first);
+    // The route's bucket is every dispatch's key.
+    expect(throttleKeyOf(randomUUID(), first)).toBe(first);
+  });
+
+  it("keeps a key that already names the connector as it is", () => {
+    const connector = apiConnector((_, dossierSettings) => `test-exact:${dossierSettings.division}`);
+    expect(routeThrottleKey(connectionRoute(connector, { division: 7 }), { host: "h" })).toBe("test-exact:7");
+  });
+
+  it("gives an unthrottled delivery a bucket of its own: its dispatch id", async () => {
+    const dispatchId = randomUUID();
+    // A connector without deliveryThrottleKey, or one that answers null.
+    for (const connector of [apiConnector(), apiConnector(() => null)]) {
+      const key = routeThrottleKey(connectionRoute(connector, { division: 1 }), { host: "h" });
+      expect(key).toBeNull();
+      expect(throttleKeyOf(dispatchId, key)).toBe(dispatchId);
+    }
+    // Mail is never throttled.
+    const mail = await resolveRoute({
+      dossier: DOSSIER,
+      integration: { kind: "free_email", connectionId: null, packageId: null, settings: { addresses: ADDRESSES } },
+      connection: null,
+    });
+    if (!mail.ok) throw new Error(mail.reason);
+    expect(routeThrottleKey(mail.route, {})).toBeNull();
+  });
+
+  it("never lets settings that do not parse, or a connector that throws, stop a send", () => {
+    const throttled = apiConnector(byDivision);
+    expect(routeThrottleKey(connectionRoute(throttled, { division: "x" }), { host: "h" })).toBeNull();
+    expect(routeThrottleKey(connectionRoute(throttled, { division: 1 }), { nohost: true })).toBeNull();
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const throwing = apiConnector(() => {
+      throw new Error("bug");
+    });
+    expect(routeThrottleKey(connectionRoute(throwing, { division: 1 }), { host: "h" })).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    warn.mockRestore();
+  });
+
+  it("hashes a key too long for a job payload, still one bucket per value", () => {
+    const connector = apiConnector((settings, dossierSettings) => `${settings.host}:${dossierSettings.division}`);
+    const long = { host: "h".repeat(300) };
+    const key = routeThrottleKey(connectionRoute(connector, { division: 1 }), long);
+    expect(key).toMatch(/^test-exact:sha256:[0-9a-f]{64}$/);
+    expect(key?.length).toBeLessThanOrEqual(MAX_THROTTLE_KEY_LENGTH);
+    expect(routeThrottleKey(connectionRoute(connector, { division: 1 }), long)).toBe(key);
+    expect(routeThrottleKey(connectionRoute(connector, { division: 2 }), long)).not.toBe(key);
   });
 });
 
