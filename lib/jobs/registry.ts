@@ -6,6 +6,7 @@ import { deliver } from "./definitions/deliver";
 import { dispatchSweep } from "./definitions/dispatch-sweep";
 import { ftpReadBack } from "./definitions/ftp-read-back";
 import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
+import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /** Every job, for both drivers. A definition missing here runs nowhere. */
@@ -17,6 +18,7 @@ export const JOB_DEFINITIONS = [
   dispatchSweep,
   ftpReadBack,
   ftpReadBackConnection,
+  oauthKeepAlive,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;
