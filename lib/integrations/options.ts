@@ -47,6 +47,11 @@ export type ConnectionOption = PackageInfo & {
   isAvailable: boolean;
   /** The connector's dossier-level fields (division, administration, folder…). */
   fields: ConnectorField[];
+  /**
+   * The connector reads choices for those fields from the package (lib/integrations/choices.ts);
+   * the form loads them when it opens, not with the page.
+   */
+  hasChoices: boolean;
 };
 
 /** Yellow: the package's mail integration with its standard addresses. */
@@ -179,6 +184,7 @@ export async function listIntegrationOptions(db: DbOrTx, actor: Actor, dossierId
         connectionStatus: row.status,
         isAvailable: connector !== null,
         fields: connector ? connectorDossierFields(connector) : [],
+        hasChoices: typeof connector?.listDossierChoices === "function",
       };
     }),
   );
