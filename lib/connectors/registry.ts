@@ -25,6 +25,7 @@ export async function loadConnector(packageId: PackageId, channel: Channel): Pro
 async function loadApiConnector(packageId: PackageId): Promise<Connector | null> {
   switch (packageId) {
     case "yuki":
+      return (await import("./api/yuki")).yukiConnector as unknown as Connector;
     case "exact-online":
     case "wolters-kluwer":
     case "syneton-dms":

@@ -96,7 +96,9 @@ describe("Inngest functions", () => {
       "koppel-dispatch-sweep",
       "koppel-ftp-read-back",
       "koppel-ftp-read-back-connection",
+      "koppel-oauth-keep-alive",
     ]);
+    expect(configs.get("koppel-oauth-keep-alive")?.triggers).toEqual([{ cron: "17 3 * * *" }]);
     expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back")?.triggers).toEqual([{ cron: "*/30 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back-connection")?.triggers).toEqual([

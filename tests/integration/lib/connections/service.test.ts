@@ -622,7 +622,7 @@ describe("the public view", () => {
 });
 
 describe("listConnectionOptions", () => {
-  it("offers every API and FTP package: FTP with the FTP connector's form, API ones as coming soon", async () => {
+  it("offers every API and FTP package: FTP with the FTP connector's form, API ones with theirs once built, as coming soon otherwise", async () => {
     const options = await listConnectionOptions(actors.admin, portalId);
     expect(options.length).toBeGreaterThan(0);
     expect(options.every((option) => option.channel === "api" || option.channel === "ftp")).toBe(true);
@@ -632,7 +632,11 @@ describe("listConnectionOptions", () => {
       true,
     );
     const api = options.filter((option) => option.channel === "api");
-    expect(api.every((option) => !option.isAvailable && option.form === null)).toBe(true);
+    expect(api.every((option) => (option.isAvailable ? option.form !== null : option.form === null))).toBe(true);
+    expect(api.find((option) => option.packageId === "yuki")?.form?.secrets.map((field) => field.name)).toEqual([
+      "accessKey",
+    ]);
+    expect(api.some((option) => !option.isAvailable)).toBe(true);
     expect(options.map((option) => `${option.packageId}/${option.channel}`)).toEqual(
       expect.arrayContaining(["exact-online/api", "yuki/api", "expert-m/ftp", "generic-ftp/ftp"]),
     );

@@ -36,12 +36,14 @@ export const fakeApiConnector = {
   },
 } satisfies Connector<z.ZodType, z.ZodType, typeof dossierSettingsSchema>;
 
-/** The real registry, except that Exact Online's API connector exists (the fake above). */
+/** The real registry, except that Exact Online's API connector is the fake above and Yuki's is missing. */
 export async function mockedLoadConnector(
   actual: (packageId: PackageId, channel: Channel) => Promise<Connector | null>,
   packageId: PackageId,
   channel: Channel,
 ): Promise<Connector | null> {
   if (packageId === "exact-online" && channel === "api") return fakeApiConnector as unknown as Connector;
+  // Yuki's API connector exists, but these tests use the Yuki connection as one whose connector is not built.
+  if (packageId === "yuki" && channel === "api") return null;
   return actual(packageId, channel);
 }
