@@ -40,6 +40,12 @@ const dossierChoicesSchema = z.record(
 
 const guidSchema = z.guid();
 
+/** What the dossier's tab asks for; the service checks both ids against the actor and the portal. */
+export const dossierChoicesInputSchema = z.object({
+  dossierId: z.string().max(100),
+  connectionId: z.string().max(100),
+});
+
 /**
  * A VAT number in one spelling: no spaces, dots, dashes or slashes, upper case, so
  * "BE0123.456.749", "be 0123 456 749" and "BE0123456749" are equal. Ten bare digits are a Belgian

@@ -6,6 +6,7 @@ import { parseInput } from "@/lib/actions/parse";
 import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import type { ConnectorErrorCode } from "@/lib/connectors/errors";
+import { type DossierChoicesResult, dossierChoicesInputSchema, loadDossierChoices } from "@/lib/integrations/choices";
 import { saveDossierIntegration } from "@/lib/integrations/save";
 import { integrationChoiceSchema } from "@/lib/integrations/schemas";
 import type { IntegrationEvaluation } from "@/lib/integrations/status";
@@ -23,6 +24,9 @@ export type TestSendState = ActionResult<
   | { sent: true; to: string | null; connection: string | null; packageReference: string | null }
   | { sent: false; errorCode: ConnectorErrorCode; messageKey: string }
 > | null;
+
+/** The package's lists for a connection's dossier fields; `result` says why not when they failed. */
+export type DossierChoicesAnswer = ActionResult<{ result: DossierChoicesResult }>;
 
 const text = (value: FormDataEntryValue | null) => (typeof value === "string" ? value : "");
 
@@ -90,5 +94,16 @@ export async function sendTestDocumentAction(_previous: TestSendState, formData:
       };
     }
     return { sent: false as const, errorCode: outcome.errorCode, messageKey: outcome.messageKey };
+  });
+}
+
+/**
+ * Reads the divisions, administrations or folders a dossier can pick for a connection. Called by
+ * the form when it opens (and on "reload list"), never with the page: it asks the package.
+ */
+export async function loadDossierChoicesAction(dossierId: string, connectionId: string): Promise<DossierChoicesAnswer> {
+  return runAction("loadDossierChoices", async (actor) => {
+    const input = parseInput(dossierChoicesInputSchema, { dossierId, connectionId });
+    return { result: await loadDossierChoices(await getDb(), actor, input.dossierId, input.connectionId) };
   });
 }

@@ -8,6 +8,7 @@ import type { IntegrationOption } from "@/lib/integrations/options";
 import { DOCUMENT_CATEGORIES, type DocumentCategory, findPackage } from "@/lib/packages/catalog";
 import { standardAddresses } from "@/lib/packages/email-addresses";
 import { type SaveIntegrationState, saveIntegrationAction } from "../actions";
+import { ChoiceSelect, DossierChoicesStatus, useDossierChoices } from "./dossier-choices";
 import { useIntegrationMessage } from "./use-integration-message";
 
 /** The translator for keys that come as data (catalog labels, hints, notes), not as literals. */
@@ -61,6 +62,14 @@ export function IntegrationForm({
   const saved = state?.ok ? state : null;
   const fieldErrors = failure?.fieldErrors ?? {};
   const fieldValue = (name: string) => failure?.values?.[name] ?? initialValue(option, name);
+  // The package's lists for a connection's fields (Exact divisions, Yuki administrations and
+  // folders), read once this form is open.
+  const choices = useDossierChoices(
+    dossier.id,
+    option.kind === "connection" && option.isAvailable && option.hasChoices && option.fields.length > 0
+      ? option.connectionId
+      : null,
+  );
 
   // The rule's inputs as typed, for the live preview of the standard addresses.
   const rule = option.kind === "email_standard" ? option.rule : null;
@@ -154,6 +163,44 @@ export function IntegrationForm({
       hidden.connectionId = option.connectionId;
       title = t("integrations.form.titles.connection", { package: option.packageName, label: option.label });
       canSubmit = option.isAvailable;
+      const choiceState = choices.state;
+      const connectionField = (connectorField: (typeof option.fields)[number]) => {
+        const name = `settings.${connectorField.name}`;
+        const label = maybe(
+          t,
+          connectorField.labelKey,
+          maybe(t, findPackage(option.packageId)?.apiDossierFieldKey, connectorField.name),
+        );
+        const hint = maybe(t, connectorField.hintKey) || undefined;
+        const list = choiceState.status === "loaded" ? choiceState.choices[connectorField.name] : undefined;
+        const isPicked = choiceState.status === "loading" || (list !== undefined && list.length > 0);
+        if (!isPicked) {
+          // No list for this field, or it could not be read: typed in, as for any connector.
+          return field(name, label, {
+            hint: list?.length === 0 ? t("integrations.form.choices.empty", { package: option.packageName }) : hint,
+            required: connectorField.isRequired,
+            type: "text",
+          });
+        }
+        renderedFields.add(name);
+        const error = fieldErrors[name]?.[0];
+        return (
+          <ChoiceSelect
+            // A fresh select once the list is there (so it starts at the suggestion) and whenever
+            // its starting value changes (after a save), as React's form reset returns to it.
+            key={`${name}:${choiceState.status}:${fieldValue(name)}`}
+            id={`${idPrefix}-${name.replace(".", "-")}`}
+            name={name}
+            label={label}
+            isRequired={connectorField.isRequired}
+            hint={hint}
+            error={error ? message(error) : undefined}
+            initialValue={fieldValue(name)}
+            choices={list ?? null}
+            suggestedValue={choiceState.status === "loaded" ? choiceState.suggested[connectorField.name] : undefined}
+          />
+        );
+      };
       body = (
         <>
           {["needs_reauth", "error"].includes(option.connectionStatus) ? (
@@ -170,23 +217,10 @@ export function IntegrationForm({
           ) : option.fields.length === 0 ? (
             <p className="text-sm text-slate-700">{t("integrations.form.connectionNoFields")}</p>
           ) : (
-            <div className="grid gap-3 md:grid-cols-2">
-              {option.fields.map((connectorField) =>
-                field(
-                  `settings.${connectorField.name}`,
-                  maybe(
-                    t,
-                    connectorField.labelKey,
-                    maybe(t, findPackage(option.packageId)?.apiDossierFieldKey, connectorField.name),
-                  ),
-                  {
-                    hint: maybe(t, connectorField.hintKey) || undefined,
-                    required: connectorField.isRequired,
-                    type: "text",
-                  },
-                ),
-              )}
-            </div>
+            <>
+              <DossierChoicesStatus state={choiceState} packageName={option.packageName} onReload={choices.reload} />
+              <div className="grid gap-3 md:grid-cols-2">{option.fields.map(connectionField)}</div>
+            </>
           )}
         </>
       );
