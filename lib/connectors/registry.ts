@@ -27,9 +27,10 @@ async function loadApiConnector(packageId: PackageId): Promise<Connector | null>
     case "yuki":
       return (await import("./api/yuki")).yukiConnector as unknown as Connector;
     case "exact-online":
+      return (await import("./api/exact-online")).exactOnlineConnector as unknown as Connector;
     case "wolters-kluwer":
     case "syneton-dms":
-      // Built in their own issues (Exact Online and Yuki; Wolters Kluwer and Syneton).
+      // Built in their own issue (Wolters Kluwer and Syneton).
       return null;
     case "expert-m":
     case "vero-online":

@@ -23,10 +23,10 @@ export async function insertDossier(db: DbOrTx, portalId: string, values: { comp
   return row;
 }
 
-export async function insertConnection(db: DbOrTx, portalId: string) {
+export async function insertConnection(db: DbOrTx, portalId: string, values: { packageId?: string } = {}) {
   const [row] = await db
     .insert(connections)
-    .values({ portalId, packageId: "exact-online", channel: "api", label: "Exact Online" })
+    .values({ portalId, packageId: values.packageId ?? "exact-online", channel: "api", label: "Exact Online" })
     .returning();
   if (!row) throw new Error("connection not inserted");
   return row;

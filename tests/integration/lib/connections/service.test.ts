@@ -179,10 +179,10 @@ describe("createConnection", () => {
 
   it("refuses a package whose connector is not built yet (today: every API and FTP package)", async () => {
     const before = await allConnections();
-    // The real registry: no API or FTP connector exists yet.
+    // The real registry: Wolters Kluwer's API connector does not exist yet.
     const error = await createConnection(opened.db, actors.admin, portalId, {
       ...validInput(),
-      packageId: "exact-online",
+      packageId: "wolters-kluwer",
       channel: "api",
     }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectorUnavailableError);
@@ -287,7 +287,7 @@ describe("updateConnection", () => {
   });
 
   it("only lets the label change while the package's connector is not built", async () => {
-    const seeded = await insertConnection(opened.db, portalId);
+    const seeded = await insertConnection(opened.db, portalId, { packageId: "wolters-kluwer" });
     const view = await updateConnection(opened.db, actors.admin, portalId, seeded.id, { label: "Exact BE" });
     expect(view).toMatchObject({ label: "Exact BE", isConnectorAvailable: false });
     await expect(
@@ -414,7 +414,7 @@ describe("testConnection and runConnectionCheck record health", () => {
   });
 
   it("error connector_unavailable for a package whose connector is not built", async () => {
-    const seeded = await insertConnection(opened.db, portalId);
+    const seeded = await insertConnection(opened.db, portalId, { packageId: "wolters-kluwer" });
     await opened.db.update(connections).set({ status: "connected" }).where(eq(connections.id, seeded.id));
     const result = await runConnectionCheck(opened.db, actors.system, seeded.id);
     expect(result).toMatchObject({ status: "error", errorCode: "connector_unavailable" });

@@ -65,7 +65,7 @@ describe("resolveRoute", () => {
     const result = await resolveRoute({
       dossier: DOSSIER,
       integration: { kind: "connection", connectionId, packageId: null, settings: {} },
-      connection: { id: connectionId, packageId: "exact-online", channel: "api", label: "Exact", status },
+      connection: { id: connectionId, packageId: "wolters-kluwer", channel: "api", label: "Wolters Kluwer", status },
     });
     expect(result).toEqual({ ok: false, reason });
   });

@@ -1,0 +1,121 @@
+import { ConnectorError } from "../../errors";
+import type { ConnectorOAuth, OAuthApp } from "../../types";
+import { ACCESS_TOKEN_REFRESH_MARGIN_MS, GRANT_IDLE_LIFETIME_MS } from "./assumptions";
+import { exactBaseUrl, requestToken, type TokenAnswer } from "./client";
+import type { ExactSecrets, ExactSettings } from "./config";
+
+/**
+ * Exact's authorization-code flow and token upkeep (reference §3.1):
+ * - authorize: GET {host}/api/oauth2/auth?client_id&redirect_uri&response_type=code&state
+ *   (+force_login=1, so the admin signs in as the connection's dedicated Exact user rather than
+ *   whoever is signed in in that browser);
+ * - token: POST {host}/api/oauth2/token (authorization_code or refresh_token);
+ * - access tokens live ~10 minutes; every refresh returns a NEW refresh token and kills the old
+ *   one, so refreshes go through ctx.rotateSecrets (a row lock: one refresh at a time per
+ *   connection, and the second job sees the first one's tokens);
+ * - a grant unused for ~30 days dies: keepAlive refreshes it well before.
+ */
+
+/** Whether the stored access token still has more than the margin to live. */
+export function isAccessTokenFresh(secrets: ExactSecrets, now: number): boolean {
+  if (!secrets.accessToken || !secrets.accessTokenExpiresAt) return false;
+  return Date.parse(secrets.accessTokenExpiresAt) - now > ACCESS_TOKEN_REFRESH_MARGIN_MS.value;
+}
+
+/** The stored secrets after a token answer: the client secret kept, the grant replaced whole. */
+export function secretsFromTokens(current: Partial<ExactSecrets>, tokens: TokenAnswer, now: number): ExactSecrets {
+  return {
+    ...(current.clientSecret ? { clientSecret: current.clientSecret } : {}),
+    accessToken: tokens.access_token,
+    accessTokenExpiresAt: new Date(now + tokens.expires_in * 1000).toISOString(),
+    refreshToken: tokens.refresh_token,
+    refreshedAt: new Date(now).toISOString(),
+  };
+}
+
+function requireApp(app: OAuthApp | null): OAuthApp {
+  if (!app) {
+    throw new ConnectorError("permanent", "invalid_settings", {
+      vendorDetail: "no Exact app: neither the connection's client id and secret nor EXACT_ONLINE_CLIENT_ID/SECRET",
+    });
+  }
+  return app;
+}
+
+/** Trades the refresh token for new tokens. Throws auth_failed when Exact refuses it. */
+export async function refreshGrant(input: {
+  settings: ExactSettings;
+  app: OAuthApp | null;
+  secrets: ExactSecrets;
+  signal: AbortSignal;
+  now: () => number;
+}): Promise<ExactSecrets> {
+  const { secrets } = input;
+  if (!secrets.refreshToken) throw new ConnectorError("auth", "not_authorised");
+  const app = requireApp(input.app);
+  const tokens = await requestToken(
+    exactBaseUrl(input.settings),
+    {
+      grant_type: "refresh_token",
+      refresh_token: secrets.refreshToken,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    },
+    input.signal,
+    input.now(),
+  );
+  return secretsFromTokens(secrets, tokens, input.now());
+}
+
+/** The OAuth part of the connector (contract: lib/connectors/types.ts, ConnectorOAuth). */
+export const exactOAuth: ConnectorOAuth<ExactSettings, ExactSecrets> = {
+  authorizationUrl({ settings, app, redirectUri, state }) {
+    const query = new URLSearchParams({
+      client_id: app.clientId,
+      redirect_uri: redirectUri,
+      response_type: "code",
+      state,
+      force_login: "1",
+    });
+    return `${exactBaseUrl(settings)}/api/oauth2/auth?${query.toString()}`;
+  },
+
+  async exchangeCode({ settings, current, app, code, redirectUri, signal }) {
+    const tokens = await requestToken(
+      exactBaseUrl(settings),
+      {
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: redirectUri,
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+      },
+      signal,
+      Date.now(),
+    );
+    return secretsFromTokens(current, tokens, Date.now());
+  },
+
+  grantExpiresAt(secrets) {
+    if (!secrets.refreshToken || !secrets.refreshedAt) return null;
+    return new Date(Date.parse(secrets.refreshedAt) + GRANT_IDLE_LIFETIME_MS.value);
+  },
+
+  async keepAlive(ctx) {
+    if (!ctx.secrets.refreshToken) throw new ConnectorError("auth", "not_authorised");
+    // A refresh uses the grant, so its 30 days start again. An access token that is still fresh
+    // was issued minutes ago (the grant is in use), and Exact hands out a new one only near the
+    // end of the old one's life (assumptions.ts): then there is nothing to do.
+    await ctx.rotateSecrets(async (latest) =>
+      isAccessTokenFresh(latest, Date.now())
+        ? null
+        : refreshGrant({
+            settings: ctx.settings,
+            app: ctx.oauthApp,
+            secrets: latest,
+            signal: ctx.signal,
+            now: Date.now,
+          }),
+    );
+  },
+};

@@ -1,0 +1,137 @@
+import type { z } from "zod";
+import { ConnectorError } from "../../errors";
+import type { ConnectorContext } from "../../types";
+import { classifyApiAnswer, type ExactAnswer, exactBaseUrl, parseAnswer, sendRequest } from "./client";
+import type { ExactSecrets, ExactSettings } from "./config";
+import { isAccessTokenFresh, refreshGrant } from "./oauth";
+import { type ExactRateLimiter, exactRateLimiter, exactRateLimitKey } from "./rate-limit";
+
+export type ExactContext = ConnectorContext<ExactSettings, ExactSecrets, unknown>;
+
+/** Where a call goes: a division's endpoint, or the user's own (`current/Me`). */
+export type ExactScope = number | "current";
+
+type CallInput<T> = {
+  scope: ExactScope;
+  /** The endpoint below /api/v1/{scope}/, e.g. "documents/Documents": the error breaker's unit. */
+  endpoint: string;
+  method: "GET" | "POST";
+  /** Query string for GET (ignored when `url` is given). */
+  query?: Record<string, string>;
+  /** A whole URL Exact handed us (`__next`); must stay on the connection's host. */
+  url?: string;
+  body?: unknown;
+  schema: z.ZodType<T>;
+};
+
+/**
+ * Authorised calls to Exact's REST API for one connector call: a fresh access token first
+ * (refreshed through ctx.rotateSecrets when it is missing or about to expire), every call through
+ * the rate limiter, and a 401 answered by one refresh and one repeat of that call.
+ */
+export class ExactSession {
+  readonly baseUrl: string;
+  private secrets: ExactSecrets;
+  private readonly clientKey: string;
+
+  constructor(
+    private readonly ctx: ExactContext,
+    private readonly limiter: ExactRateLimiter = exactRateLimiter(),
+    private readonly now: () => number = Date.now,
+  ) {
+    // Before the admin connected there is no grant: nothing to call with.
+    if (!ctx.secrets.refreshToken && !ctx.secrets.accessToken) throw new ConnectorError("auth", "not_authorised");
+    this.baseUrl = exactBaseUrl(ctx.settings);
+    this.secrets = ctx.secrets;
+    this.clientKey = ctx.oauthApp?.clientId ?? ctx.settings.clientId ?? "deployment";
+  }
+
+  /** GET, parsed with `schema`. */
+  get<T>(scope: ExactScope, endpoint: string, query: Record<string, string>, schema: z.ZodType<T>): Promise<T> {
+    return this.call({ scope, endpoint, method: "GET", query, schema });
+  }
+
+  /** GET of a next-page link Exact gave for `endpoint`. */
+  getNext<T>(scope: ExactScope, endpoint: string, url: string, schema: z.ZodType<T>): Promise<T> {
+    return this.call({ scope, endpoint, method: "GET", url, schema });
+  }
+
+  /** POST of a JSON body, parsed with `schema`. */
+  post<T>(scope: ExactScope, endpoint: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    return this.call({ scope, endpoint, method: "POST", body, schema });
+  }
+
+  private urlOf<T>(input: CallInput<T>): string {
+    if (input.url) {
+      const next = new URL(input.url);
+      // A bearer token never goes to another host than the connection's.
+      if (next.origin !== new URL(this.baseUrl).origin || !next.pathname.startsWith("/api/v1/")) {
+        throw new ConnectorError("retryable", "server_error", { vendorDetail: "next-page link leaves the API" });
+      }
+      return next.toString();
+    }
+    const query = input.query && Object.keys(input.query).length > 0 ? `?${new URLSearchParams(input.query)}` : "";
+    return `${this.baseUrl}/api/v1/${input.scope}/${input.endpoint}${query}`;
+  }
+
+  private async call<T>(input: CallInput<T>): Promise<T> {
+    const url = this.urlOf(input);
+    const key = exactRateLimitKey(this.baseUrl, this.clientKey, input.scope);
+    let token = await this.accessToken(null);
+    for (let isRepeat = false; ; isRepeat = true) {
+      const permit = await this.limiter.acquire(key, input.endpoint, this.ctx.signal);
+      let answer: ExactAnswer;
+      try {
+        answer = await sendRequest(
+          url,
+          {
+            method: input.method,
+            headers: {
+              authorization: `Bearer ${token}`,
+              accept: "application/json",
+              ...(input.body === undefined ? {} : { "content-type": "application/json" }),
+            },
+            body: input.body === undefined ? undefined : JSON.stringify(input.body),
+          },
+          this.ctx.signal,
+        );
+      } catch (error) {
+        permit.release();
+        throw error;
+      }
+      permit.settle(answer.status, answer.headers);
+      if (answer.status === 401 && !isRepeat) {
+        // Revoked or expired earlier than it said: one refresh, one repeat.
+        token = await this.accessToken(token);
+        continue;
+      }
+      if (answer.status < 200 || answer.status >= 300) {
+        throw classifyApiAnswer(answer, { isDivisionScoped: input.scope !== "current" }, this.now());
+      }
+      return parseAnswer(answer, input.schema);
+    }
+  }
+
+  /**
+   * A usable access token. `rejected`: the token Exact just refused, which must not come back.
+   * Under the row lock, the stored secrets are looked at again: another job may have refreshed.
+   */
+  private async accessToken(rejected: string | null): Promise<string> {
+    if (rejected === null && isAccessTokenFresh(this.secrets, this.now()) && this.secrets.accessToken) {
+      return this.secrets.accessToken;
+    }
+    const stored = await this.ctx.rotateSecrets(async (latest) => {
+      if (isAccessTokenFresh(latest, this.now()) && latest.accessToken !== rejected) return null;
+      return refreshGrant({
+        settings: this.ctx.settings,
+        app: this.ctx.oauthApp,
+        secrets: latest,
+        signal: this.ctx.signal,
+        now: this.now,
+      });
+    });
+    this.secrets = stored;
+    if (!stored.accessToken) throw new ConnectorError("auth", "not_authorised");
+    return stored.accessToken;
+  }
+}
