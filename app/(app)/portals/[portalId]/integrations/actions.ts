@@ -1,12 +1,15 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { getDb } from "@/db";
 import { parseInput } from "@/lib/actions/parse";
-import type { ActionResult } from "@/lib/actions/result";
+import type { ActionFailure, ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import type { ConnectionStatus } from "@/lib/connections/check";
 import { connectionValuesFromFormData } from "@/lib/connections/form";
+import { startAuthorization } from "@/lib/connections/oauth";
 import {
   connectionRefSchema,
   createConnectionSchema,
@@ -75,4 +78,29 @@ export async function testConnectionAction(
     revalidatePortal(input.portalId);
     return { status: result.status, errorCode: result.errorCode };
   });
+}
+
+/** This request's origin as the browser sees it (the OAuth callback is built on it unless AUTH_URL is set). */
+async function requestOrigin(): Promise<string> {
+  const list = await headers();
+  const origin = list.get("origin");
+  if (origin && origin !== "null") return origin;
+  const host = list.get("x-forwarded-host") ?? list.get("host") ?? "localhost";
+  return `${list.get("x-forwarded-proto") ?? "http"}://${host}`;
+}
+
+/**
+ * "Connect with <package>" / "Reconnect": starts the package's authorization and sends the
+ * browser there. Returns only when it could not start (no rights, no OAuth app configured…).
+ */
+export async function startAuthorizationAction(
+  _previous: ActionFailure | null,
+  formData: FormData,
+): Promise<ActionFailure | null> {
+  const result = await runAction("startAuthorization", async (actor) => {
+    const ref = parseInput(connectionRefSchema, Object.fromEntries(formData));
+    return startAuthorization(await getDb(), actor, ref.portalId, ref.connectionId, { origin: await requestOrigin() });
+  });
+  if (!result.ok) return result;
+  redirect(result.url);
 }

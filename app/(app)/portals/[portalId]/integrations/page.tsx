@@ -8,6 +8,7 @@ import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
 import type { ConnectionField, ConnectionForm } from "@/lib/connections/form";
+import { isOAuthOutcome, type OAuthOutcome } from "@/lib/connections/oauth";
 import { listConnectionOptions, listConnections } from "@/lib/connections/service";
 import { getPortal } from "@/lib/portals/overview";
 import { PortalTabs } from "../_components/portal-tabs";
@@ -75,6 +76,27 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
   const isAdding = canManage && first(search.add) === "1";
   const created = connections.find((connection) => connection.id === first(search.created)) ?? null;
 
+  // Back from a package's consent screen (app/api/oauth/callback): how it went, in a banner.
+  const oauthOutcome = first(search.oauth);
+  let oauthBanner: { tone: "success" | "warning" | "neutral" | "error"; text: string } | null = null;
+  if (isOAuthOutcome(oauthOutcome)) {
+    const connection = connections.find((candidate) => candidate.id === first(search.connection));
+    const reasonKey = `connectors.errors.${first(search.reason) ?? ""}`;
+    const reason = translateKey(reasonKey) ?? t("card.unknownReason");
+    const tones: Partial<Record<OAuthOutcome, "success" | "warning" | "neutral">> = {
+      connected: "success",
+      connectedCheckFailed: "warning",
+      declined: "neutral",
+    };
+    oauthBanner = {
+      tone: tones[oauthOutcome] ?? "error",
+      text: t(`oauth.outcome.${oauthOutcome}`, {
+        package: connection?.packageName ?? t("oauth.thePackage"),
+        reason,
+      }),
+    };
+  }
+
   return (
     <>
       <PageHeader
@@ -106,6 +128,24 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
       )}
 
       {isAdding ? <AddConnectionPanel portalId={portal.id} options={pickerOptions} closeHref={pathname} /> : null}
+
+      {oauthBanner ? (
+        <p
+          role={oauthBanner.tone === "error" ? "alert" : "status"}
+          data-oauth-outcome={oauthOutcome}
+          className={`mb-4 rounded-md p-3 text-sm ring-1 ring-inset ${
+            oauthBanner.tone === "success"
+              ? "bg-emerald-50 text-emerald-900 ring-emerald-600/20"
+              : oauthBanner.tone === "warning"
+                ? "bg-amber-50 text-amber-950 ring-amber-600/20"
+                : oauthBanner.tone === "neutral"
+                  ? "bg-slate-100 text-slate-800 ring-slate-500/20"
+                  : "bg-red-50 text-red-900 ring-red-600/20"
+          }`}
+        >
+          {oauthBanner.text}
+        </p>
+      ) : null}
 
       {created && !isAdding ? (
         <p

@@ -3,12 +3,15 @@ import type { ReactNode } from "react";
 import type { ConnectionView } from "@/lib/connections/service";
 import { ConnectionActions } from "./connection-actions";
 import { ConnectionStatusBadge } from "./connection-status-badge";
+import { OAuthConnectButton } from "./oauth-connect-button";
 import { PackageInitials } from "./package-initials";
 import type { FormSpec } from "./types";
 
 /**
  * One portal connection: package, channel, label, health (status, last check, last success, last
  * error with a plain reason) and how many dossiers deliver through it. Admins get the buttons.
+ * Connections of OAuth packages also say whether they are connected and when the grant would
+ * expire unused (everyone), with Connect / Reconnect for admins.
  * Renders the public view only: no secret ever reaches this component.
  */
 export function ConnectionCard({
@@ -32,8 +35,13 @@ export function ConnectionCard({
   const now = useNow();
   type ReasonKey = Parameters<typeof tReasons>[0];
   const status = connection.status;
+  const oauth = connection.oauth;
   const help =
-    status === "needs_reauth" || status === "error" || status === "disabled" ? t(`statusHelp.${status}`) : null;
+    status === "needs_reauth" && oauth
+      ? t("oauth.needsReauthHelp", { package: connection.packageName })
+      : status === "needs_reauth" || status === "error" || status === "disabled"
+        ? t(`statusHelp.${status}`)
+        : null;
 
   const when = (date: Date | null) =>
     date ? (
@@ -50,6 +58,7 @@ export function ConnectionCard({
 
   return (
     <li
+      id={`connection-${connection.id}`}
       data-connection-id={connection.id}
       className={`rounded-xl border bg-white p-4 shadow-sm sm:p-5 ${
         isNew ? "border-brand-300 ring-2 ring-brand-100" : "border-slate-200"
@@ -81,6 +90,48 @@ export function ConnectionCard({
         >
           {help}
         </p>
+      ) : null}
+
+      {oauth ? (
+        <div
+          data-oauth={oauth.isAuthorised ? "authorised" : "not-authorised"}
+          className="mt-3 flex flex-col gap-3 rounded-md bg-slate-50 px-3 py-3 ring-1 ring-slate-500/10 ring-inset sm:flex-row sm:items-start sm:justify-between"
+        >
+          <div className="min-w-0 text-sm">
+            <p className="font-medium text-slate-900">
+              {oauth.isAuthorised
+                ? t("oauth.authorised", { package: connection.packageName })
+                : t("oauth.notAuthorised")}
+            </p>
+            {!oauth.isAuthorised ? (
+              <p className="mt-0.5 text-slate-600">
+                {t("oauth.notAuthorisedHelp", { package: connection.packageName })}
+              </p>
+            ) : null}
+            {oauth.isAuthorised && oauth.expiresAt ? (
+              <p className="mt-0.5 text-slate-600">
+                {t("oauth.expiresOn", {
+                  date: format.dateTime(oauth.expiresAt, { dateStyle: "long" }),
+                })}{" "}
+                <span className="text-slate-500">{t("oauth.expiresHint")}</span>
+              </p>
+            ) : null}
+            {status === "needs_reauth" && reason ? (
+              <p className="mt-0.5 text-orange-900">{t("oauth.reason", { reason })}</p>
+            ) : null}
+          </div>
+          {canManage && status !== "disabled" ? (
+            <OAuthConnectButton
+              portalId={portalId}
+              connectionId={connection.id}
+              label={
+                oauth.isAuthorised ? t("oauth.reconnect") : t("oauth.connect", { package: connection.packageName })
+              }
+              pendingLabel={t("oauth.connecting", { package: connection.packageName })}
+              isPrimary={!oauth.isAuthorised || status === "needs_reauth"}
+            />
+          ) : null}
+        </div>
       ) : null}
 
       <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-3 text-sm lg:grid-cols-[1fr_1fr_2fr_1fr]">
