@@ -230,6 +230,16 @@ describe("the Integrations page's card of an OAuth connection", () => {
     const forAccountant = await renderCard(connection.id, false);
     expect(forAccountant).toContain(MESSAGES.en.connections.oauth.notAuthorised);
     expect(forAccountant).not.toContain("Connect with Exact Online");
+
+    // The health check of a connection never authorised finds "not authorised": no talk of refused access.
+    await opened.db
+      .update(connections)
+      .set({ status: "needs_reauth", lastErrorCode: "not_authorised", lastErrorAt: new Date() })
+      .where(eq(connections.id, connection.id));
+    const unchecked = await renderCard(connection.id, true);
+    expect(unchecked).toContain(MESSAGES.en.connections.oauth.notAuthorised);
+    expect(unchecked).toContain("Connect with Exact Online");
+    expect(unchecked).not.toContain("no longer accepts");
   });
 
   it("shows when an authorised grant would expire, and Reconnect with the reason when it was refused", async () => {

@@ -36,9 +36,12 @@ export function ConnectionCard({
   type ReasonKey = Parameters<typeof tReasons>[0];
   const status = connection.status;
   const oauth = connection.oauth;
+  // An OAuth connection never authorised is explained by its "not connected yet" line instead.
   const help =
     status === "needs_reauth" && oauth
-      ? t("oauth.needsReauthHelp", { package: connection.packageName })
+      ? oauth.isAuthorised
+        ? t("oauth.needsReauthHelp", { package: connection.packageName })
+        : null
       : status === "needs_reauth" || status === "error" || status === "disabled"
         ? t(`statusHelp.${status}`)
         : null;
