@@ -31,6 +31,10 @@
  * small writes, so with Nagle on each upload waits about 40 ms for the client's delayed ACK, on
  * both sides alike; that wait is most of `ftp-bulk`'s bare time. Without it the bare loop takes a
  * few ms per file and the line shows what our own work (database, jobs, checks) costs next to it.
+ *
+ * Case `exact-rate` — 300 documents for one Exact Online division through the app's dispatch into
+ * the fake Exact enforcing its per-minute limit with time scaled down; prints the share of the
+ * limit used and the number of 429 answers (scripts/bench/exact-rate.ts). Targets ≥ 95% and 0.
  */
 
 import { randomBytes } from "node:crypto";
@@ -41,11 +45,10 @@ import { performance } from "node:perf_hooks";
 import { Client } from "basic-ftp";
 import { type SQLWrapper, sql } from "drizzle-orm";
 import { type Db, openDb } from "@/db";
-import { dispatches, documents, dossierIntegrations, dossiers, portals, users } from "@/db/schema";
+import { dispatches, documents, dossierIntegrations, portals, users } from "@/db/schema";
 import { type Actor, systemActor } from "@/lib/auth/actor";
 import { createConnection } from "@/lib/connections/service";
 import { closeFtpSessions } from "@/lib/connectors/ftp";
-import { resetKeyringCache } from "@/lib/crypto/secrets";
 import { requestSend } from "@/lib/dispatch/request-send";
 import {
   countDocumentsByTab,
@@ -61,11 +64,18 @@ import {
   type PageDirection,
 } from "@/lib/documents/schemas";
 import type { DossierScope } from "@/lib/dossiers/get";
-import { resetEnvCache } from "@/lib/env";
 import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/client";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
+import { benchExactRate } from "./bench/exact-rate";
+import {
+  createBenchAccountant,
+  createDossier,
+  insertDocumentsWithFiles,
+  prepareBenchEnvironment,
+  type Rows,
+} from "./bench/setup";
 
 const BIG = 100_000;
 const SMALL = 1_000;
@@ -102,12 +112,6 @@ async function insertDocuments(db: Db, scope: DossierScope, count: number): Prom
         when g % 20 < 11 then 'inbox' when g % 20 = 11 then 'sending' when g % 20 < 16 then 'sent'
         when g % 20 < 18 then 'failed' else 'rejected' end as status) as s
   `);
-}
-
-async function createDossier(db: Db, portalId: string, name: string, companyNumber: string): Promise<DossierScope> {
-  const [row] = await db.insert(dossiers).values({ portalId, name, companyNumber }).returning({ id: dossiers.id });
-  if (!row) throw new Error("dossier not created");
-  return { portalId, dossierId: row.id };
 }
 
 /**
@@ -298,8 +302,6 @@ async function createBulkDossier(db: Db, portalId: string, name: string, company
   return { ...scope, ids };
 }
 
-type Rows<T> = { rows: T[] };
-
 /**
  * The same effect as requestSend, by hand: one select, the checks in memory, one conditional
  * update, one insert of the dispatch rows from arrays, in one transaction.
@@ -414,21 +416,6 @@ const FTP_RUNS = 3;
 const FTP_WARM_UP = 1;
 const FTP_USER = "kantoor";
 
-/**
- * The environment the app's FTP delivery needs in this process: loopback FTP hosts allowed, an
- * encryption key of its own (nothing read from or written to .data), the in-process job driver
- * (no Inngest), and `getDb()` answering with the bench's database.
- */
-function prepareBenchEnvironment(db: Db, close: () => Promise<void>): void {
-  process.env.KOPPEL_ALLOW_PRIVATE_FTP_HOSTS = "1";
-  process.env.APP_ENCRYPTION_KEY = `v1:${randomBytes(32).toString("base64")}`;
-  delete process.env.APP_ENCRYPTION_KEYS_PREVIOUS;
-  for (const key of ["INNGEST_EVENT_KEY", "INNGEST_DEV", "INNGEST_BASE_URL"]) delete process.env[key];
-  resetEnvCache();
-  resetKeyringCache();
-  globalThis.__koppelDb = Promise.resolve({ db, driver: "pglite", close });
-}
-
 async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolean }): Promise<void> {
   const caseName = variant.noDelay ? "ftp-bulk-nodelay" : "ftp-bulk";
   prepareBenchEnvironment(db, async () => {});
@@ -437,17 +424,7 @@ async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolea
   const password = randomBytes(12).toString("base64url");
   const server = await startFakeFtpServer({ users: { [FTP_USER]: password }, noDelay: variant.noDelay });
   try {
-    const [user] = await db
-      .insert(users)
-      .values({ email: `bench-${caseName}@koppel.example`, name: "Bench FTP accountant" })
-      .returning({ id: users.id });
-    if (!user) throw new Error("user not created");
-    const accountant: Actor = {
-      kind: "user",
-      userId: user.id,
-      portalRoles: { [portalId]: "accountant" },
-      dossiers: {},
-    };
+    const accountant = await createBenchAccountant(db, portalId, caseName);
     const connection = await createConnection(db, systemActor("bench"), portalId, {
       packageId: "expert-m",
       channel: "ftp",
@@ -469,31 +446,13 @@ async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolea
       settings: {},
     });
     // 1,000 recognised documents of mixed types (three category folders), about 50 kB each.
-    const inserted = (await db.execute(sql`
-      insert into documents (portal_id, dossier_id, source, file_name, mime_type, size_bytes, sha256, storage_key,
-        document_type, recognised_fields, status)
-      select ${portalId}::uuid, ${scope.dossierId}::uuid, 'upload', 'ftp-bulk-' || g || '.pdf', 'application/pdf',
-        50000 + g, md5(g::text) || md5(g::text), ${`${portalId}/${scope.dossierId}/`} || g,
-        (array['purchase_invoice', 'sales_invoice', 'receipt', 'other', 'purchase_credit_note'])[1 + g % 5]::document_type,
-        jsonb_build_object('supplierName', 'Supplier ' || (g % 97), 'invoiceNumber', 'F-' || g,
-          'invoiceDate', '2025-03-' || lpad((1 + g % 28)::text, 2, '0')), 'inbox'
-      from generate_series(1, ${FTP_BULK}) as g
-      returning id, storage_key, size_bytes`)) as unknown as Rows<{
-      id: string;
-      storage_key: string;
-      size_bytes: number;
-    }>;
-    const store = new LocalDiskFileStore(storeDir);
-    for (const row of inserted.rows) {
-      const content = new Uint8Array(Number(row.size_bytes));
-      content.set(new TextEncoder().encode(`%PDF-1.4\n% ${row.id}\n`));
-      for (let i = 64; i < content.length; i++) content[i] = (i * 31 + content.length) % 251;
-      await store.put(row.storage_key, content, { contentType: "application/pdf" });
-    }
-    const ids = inserted.rows.map((row) => row.id);
-    const localPathOf = new Map(
-      inserted.rows.map((row) => [row.id, path.join(storeDir, ...row.storage_key.split("/"))]),
-    );
+    const inserted = await insertDocumentsWithFiles(db, new LocalDiskFileStore(storeDir), scope, {
+      count: FTP_BULK,
+      namePrefix: "ftp-bulk-",
+      sizeBytes: 50_000,
+    });
+    const ids = inserted.map((row) => row.id);
+    const localPathOf = new Map(inserted.map((row) => [row.id, path.join(storeDir, ...row.storageKey.split("/"))]));
 
     const emptyServer = () => {
       for (const entry of readdirSync(server.root))
@@ -613,6 +572,7 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
       await benchFtpBulk(db, portalId, { noDelay: true });
     },
   },
+  { name: "exact-rate", run: benchExactRate },
 ];
 
 async function main() {
