@@ -75,6 +75,8 @@ export default defineConfig({
         RECOGNITION_WEBHOOK_SECRET: E2E_RECOGNITION_SECRET,
         // e2e/ftp.spec.ts runs its FTP server on 127.0.0.1.
         KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: "1",
+        // e2e/api-integrations.spec.ts runs fakes of Exact Online and Yuki on 127.0.0.1.
+        KOPPEL_ALLOW_CUSTOM_API_HOSTS: "1",
       },
     },
   ],

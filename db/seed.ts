@@ -219,10 +219,10 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
         packageId: "exact-online",
         channel: "api" as const,
         label: "Exact Online België",
-        settings: { country: "be" },
-        status: "connected" as const,
-        lastCheckedAt: new Date(now - 2 * 60 * 60 * 1000),
-        lastSuccessAt: new Date(now - 2 * 60 * 60 * 1000),
+        // Made without a grant: an admin connects it through Exact's own sign-in (OAuth), which
+        // the demo cannot do for them. Until then nothing is sent through it and the card says so.
+        settings: { region: "be" },
+        status: "not_checked" as const,
       },
       {
         portalId: demoPortal.id,
