@@ -10,12 +10,13 @@ import { type Channel, findPackage, isPackageId, type PackageId } from "@/lib/pa
 
 /**
  * Read-back (design map, "Delivery truth"): a sent document moves on to Imported when the package
- * proves it took the document in. For FTP that is the importer removing or moving the file; the
- * FTP connector's `pollStatus` looks, this service asks it about recently sent documents and
- * records `documents.imported_at`. Only "imported" is acted on here: no FTP importer reports a
- * rejection, and moving a document to `rejected` belongs to the dispatch flow.
+ * proves it took the document in. For FTP that is the importer removing or moving the file; for
+ * Yuki, FindDocument finding it in the administration's archive. The connector's `pollStatus`
+ * looks; this service asks it about recently sent documents and records `documents.imported_at`.
+ * Only "imported" is acted on here: moving a document to `rejected` belongs to the dispatch flow.
  *
- * Run by the ftp-read-back cron (fan-out) and the ftp-read-back-connection job (one connection).
+ * Run by the ftp-read-back cron (fan-out; it kept its name from when only FTP had a read-back, so
+ * its Inngest function id does not change) and the ftp-read-back-connection job (one connection).
  */
 
 /** Documents sent longer ago than this are not asked about any more. */
@@ -53,7 +54,7 @@ function isAwaitingReadBack(since: Date) {
 }
 
 /**
- * FTP connections with documents waiting for a read-back, across portals (the cron runs as the
+ * FTP and API connections with documents waiting for a read-back, across portals (the cron runs as the
  * system and fans out one job per connection). Disabled connections and those that need
  * re-authorisation are left alone.
  */
@@ -72,7 +73,8 @@ export async function listConnectionsForReadBack(
     .innerJoin(documents, and(eq(documents.id, dispatches.documentId), eq(documents.portalId, dispatches.portalId)))
     .where(
       and(
-        eq(connections.channel, "ftp"),
+        // E-mail has no read-back; a connector without pollStatus is skipped per connection.
+        inArray(connections.channel, ["ftp", "api"]),
         notInArray(connections.status, [...SKIPPED_STATUSES]),
         isAwaitingReadBack(since),
       ),
