@@ -103,6 +103,14 @@ export const documents = pgTable(
     index("documents_sent_not_imported_idx")
       .on(t.portalId, t.sentAt)
       .where(sql`${t.status} = 'sent' and ${t.importedAt} is null`),
+    // Resend webhooks: the document a bounced or delivered mail carried (its Resend email id).
+    index("documents_package_reference_idx")
+      .on(t.packageReference)
+      .where(sql`${t.packageReference} is not null`),
+    // Failure digest and failure queue: a portal's failed and rejected documents by when they changed.
+    index("documents_portal_failed_updated_idx")
+      .on(t.portalId, t.updatedAt)
+      .where(sql`${t.status} in ('failed', 'rejected')`),
     // Target of the (document_id, portal_id) keys of dispatches and attempts.
     unique("documents_id_portal_uq").on(t.id, t.portalId),
     foreignKey({
@@ -217,5 +225,31 @@ export const recognitionDeliveries = pgTable(
     uniqueIndex("recognition_deliveries_hash_uq").on(t.deliveryHash),
     // Pruning of old rows.
     index("recognition_deliveries_received_idx").on(t.receivedAt),
+  ],
+);
+
+/**
+ * Resend webhook messages already processed, by Svix message id: Svix redelivers a message with the
+ * same id until it gets a 2xx, so a redelivery or a replay is answered 200 and changes nothing.
+ * The row is written in the same transaction as the change the message makes.
+ */
+export const emailWebhookDeliveries = pgTable(
+  "email_webhook_deliveries",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** The `svix-id` header. */
+    messageId: text().notNull(),
+    eventType: text().notNull(),
+    /** Resend's email id (data.email_id), when the event has one. */
+    emailId: text(),
+    /** The document whose delivery mail the event was about; null for sign-in mails and others. */
+    documentId: uuid().references(() => documents.id, { onDelete: "set null" }),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Replay check: one row per Svix message.
+    uniqueIndex("email_webhook_deliveries_message_uq").on(t.messageId),
+    // Pruning of old rows.
+    index("email_webhook_deliveries_received_idx").on(t.receivedAt),
   ],
 );

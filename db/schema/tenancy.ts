@@ -35,6 +35,13 @@ export const portalMembers = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
     role: portalRoleEnum().notNull(),
+    /** Admins get a daily mail of the portal's new failures unless they switch it off. */
+    isFailureDigestEnabled: boolean().notNull().default(true),
+    /**
+     * When this member's last failure digest was sent: the end of the window it covered, so the
+     * next one lists only what failed after it, and at most one goes out per day.
+     */
+    failureDigestSentAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
