@@ -104,9 +104,7 @@ export const documents = pgTable(
       .on(t.portalId, t.sentAt)
       .where(sql`${t.status} = 'sent' and ${t.importedAt} is null`),
     // Resend webhooks: the document a bounced or delivered mail carried (its Resend email id).
-    index("documents_package_reference_idx")
-      .on(t.packageReference)
-      .where(sql`${t.packageReference} is not null`),
+    index("documents_package_reference_idx").on(t.packageReference).where(sql`${t.packageReference} is not null`),
     // Failure digest and failure queue: a portal's failed and rejected documents by when they changed.
     index("documents_portal_failed_updated_idx")
       .on(t.portalId, t.updatedAt)
