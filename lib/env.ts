@@ -15,6 +15,11 @@ const envSchema = z.object({
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url().optional(),
   EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),
+  // The signing secret of the Resend webhook ("whsec_…", shown in Resend's webhook settings).
+  RESEND_WEBHOOK_SECRET: z
+    .string()
+    .regex(/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/, "must be the whsec_… signing secret from Resend")
+    .optional(),
   // Background jobs: any of EVENT_KEY, DEV or BASE_URL selects Inngest over the in-process driver.
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),

@@ -1,0 +1,328 @@
+import "server-only";
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Db, DbOrTx } from "@/db";
+import { attempts, dispatches, documents, emailWebhookDeliveries } from "@/db/schema";
+import type { ConnectorErrorCode } from "@/lib/connectors/errors";
+import type { Problem } from "@/lib/recognition/webhook";
+
+/*
+ * POST /api/webhooks/resend: Resend reports what became of the mails we sent. Resend signs its
+ * webhooks with Svix (https://docs.svix.com/receiving/verifying-payloads/how-manual):
+ *   svix-id: msg_…          the message id; the same on every redelivery of one message
+ *   svix-timestamp: 1700…   unix seconds
+ *   svix-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>"> [v1,<…> …]
+ * keyed with the base64-decoded part of the "whsec_…" secret. Several space-separated signatures
+ * appear while a secret is being rotated; one match is enough.
+ *
+ * Only the events about delivery mails change anything: `email.bounced` and `email.complained`
+ * mark the document whose mail it was (status sent) failed with the reason, and its dispatch
+ * gets a history line. `email.delivered` and every other event leave it as it is. Events about
+ * mails that carried no document (sign-in links, digests) are answered 200 and ignored.
+ */
+
+export const SVIX_ID_HEADER = "svix-id";
+export const SVIX_TIMESTAMP_HEADER = "svix-timestamp";
+export const SVIX_SIGNATURE_HEADER = "svix-signature";
+/** How far the timestamp may be from our clock, either way (Svix's own libraries use 5 minutes). */
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+/** The connector id recorded on attempts of mail deliveries (lib/connectors/email). */
+const EMAIL_CONNECTOR_ID = "email";
+
+export type ResendWebhookOutcome =
+  | {
+      status: 200;
+      body: {
+        /** failed: a document was marked failed; the rest changed nothing. */
+        result: "failed" | "unchanged" | "ignored" | "duplicate";
+        documentId?: string;
+      };
+    }
+  | { status: number; body: Problem };
+
+const PROBLEMS = {
+  badSignature: { status: 401, title: "Invalid signature" },
+  staleTimestamp: { status: 401, title: "Timestamp outside the tolerance" },
+  malformed: { status: 400, title: "Malformed request" },
+  tooLarge: { status: 413, title: "Body too large" },
+  internal: { status: 500, title: "Internal error" },
+  notConfigured: { status: 503, title: "Webhook not configured" },
+} as const;
+
+export type ResendWebhookProblem = keyof typeof PROBLEMS;
+
+/** An RFC 9457 problem; `type` names it so a sender's logs say what went wrong. */
+export function resendWebhookProblem(name: ResendWebhookProblem, detail: string): ResendWebhookOutcome {
+  const { status, title } = PROBLEMS[name];
+  const slug = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return { status, body: { type: `urn:koppel:problem:resend-webhook:${slug}`, title, status, detail } };
+}
+
+/** The outcome as an HTTP response: problems as `application/problem+json`. */
+export function resendWebhookResponse(outcome: ResendWebhookOutcome): Response {
+  return new Response(JSON.stringify(outcome.body), {
+    status: outcome.status,
+    headers: {
+      "content-type": outcome.status === 200 ? "application/json" : "application/problem+json",
+      "cache-control": "no-store",
+    },
+  });
+}
+
+/** The key bytes of a Svix secret: base64 after the optional "whsec_" prefix. */
+export function svixSecretKey(secret: string): Buffer {
+  return Buffer.from(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret, "base64");
+}
+
+/** The `v1,<base64>` signature Svix sends for this message (also what tests sign with). */
+export function signSvixPayload(secret: string, messageId: string, timestamp: string, rawBody: string): string {
+  const digest = createHmac("sha256", svixSecretKey(secret))
+    .update(`${messageId}.${timestamp}.${rawBody}`, "utf8")
+    .digest("base64");
+  return `v1,${digest}`;
+}
+
+/**
+ * Whether one of the header's `v1,` signatures matches, compared in constant time. Other versions
+ * (Svix reserves `v1a` for asymmetric keys) are skipped, not trusted.
+ */
+export function isValidSvixSignature(
+  secret: string,
+  messageId: string,
+  timestamp: string,
+  rawBody: string,
+  header: string,
+): boolean {
+  const expected = createHmac("sha256", svixSecretKey(secret))
+    .update(`${messageId}.${timestamp}.${rawBody}`, "utf8")
+    .digest();
+  let isValid = false;
+  for (const candidate of header.trim().split(/\s+/)) {
+    const [version, encoded] = candidate.split(",", 2);
+    if (version !== "v1" || !encoded || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) continue;
+    const given = Buffer.from(encoded, "base64");
+    // No early return: every candidate is compared, so the time taken says nothing about which.
+    if (given.length === expected.length && timingSafeEqual(given, expected)) isValid = true;
+  }
+  return isValid;
+}
+
+/** The fields we read of Resend's event (https://resend.com/docs/webhooks/emails/bounced). */
+export const resendEventSchema = z.object({
+  type: z.string().min(1).max(100),
+  created_at: z.string().max(100).optional(),
+  data: z.object({
+    email_id: z.string().min(1).max(200).optional(),
+    bounce: z
+      .object({
+        type: z.string().max(200).optional(),
+        subType: z.string().max(200).optional(),
+        message: z.string().max(2000).optional(),
+      })
+      .optional(),
+  }),
+});
+export type ResendEvent = z.infer<typeof resendEventSchema>;
+
+/** Events that mean the mail did not reach the package's inbox (or was refused by its reader). */
+const FAILING_EVENTS = {
+  "email.bounced": {
+    // The recipient's server refused the address: fixed in the dossier's integration, then sent again.
+    errorCode: "recipient_refused",
+    reasonKey: "dispatch.bounce.bounced",
+  },
+  "email.complained": {
+    // The package's inbox marked our mail as spam: the package refused it.
+    errorCode: "package_refused",
+    reasonKey: "dispatch.bounce.complained",
+  },
+} as const satisfies Record<string, { errorCode: ConnectorErrorCode; reasonKey: `dispatch.bounce.${string}` }>;
+
+function isFailingEvent(type: string): type is keyof typeof FAILING_EVENTS {
+  return Object.hasOwn(FAILING_EVENTS, type);
+}
+
+/**
+ * The bounce as the mail server put it, for the history line: "Permanent · General: 550 5.1.1 …".
+ * Vendor words, shown as they are (like a package's rejection reason); never a message key.
+ */
+export function bounceDetailOf(event: ResendEvent): string | null {
+  const bounce = event.data.bounce;
+  const kind = [bounce?.type, bounce?.subType].filter(Boolean).join(" · ");
+  const message = bounce?.message?.trim();
+  return [kind, message].filter(Boolean).join(": ") || null;
+}
+
+export type ResendWebhookRequest = {
+  messageId: string | null;
+  timestamp: string | null;
+  signature: string | null;
+  rawBody: string;
+};
+
+/**
+ * Verifies, parses and applies one webhook message. Nothing about the body is looked at before
+ * the signature holds (401), then its shape (400); the replay record and the change are one
+ * transaction, so a message is applied once however often Svix redelivers it.
+ */
+export async function processResendWebhook(
+  db: Db,
+  request: ResendWebhookRequest,
+  options: { secret: string; now?: Date },
+): Promise<ResendWebhookOutcome> {
+  const { messageId, timestamp, signature, rawBody } = request;
+  if (!messageId || !timestamp || !signature) {
+    return resendWebhookProblem("badSignature", "svix-id, svix-timestamp and svix-signature are required.");
+  }
+  if (!/^\d{1,12}$/.test(timestamp))
+    return resendWebhookProblem("badSignature", "svix-timestamp must be unix seconds.");
+  if (!isValidSvixSignature(options.secret, messageId, timestamp, rawBody, signature)) {
+    return resendWebhookProblem("badSignature", "The signature does not match the id, timestamp and body.");
+  }
+  const now = options.now ?? new Date();
+  if (Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS) {
+    return resendWebhookProblem(
+      "staleTimestamp",
+      "svix-timestamp is more than 5 minutes away from the server's clock.",
+    );
+  }
+  if (messageId.length > 200) return resendWebhookProblem("malformed", "svix-id is too long.");
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return resendWebhookProblem("malformed", "The body is not JSON.");
+  }
+  const parsed = resendEventSchema.safeParse(json);
+  if (!parsed.success) return resendWebhookProblem("malformed", "The body is not a Resend event.");
+  const event = parsed.data;
+
+  return db.transaction(async (tx) => {
+    const [recorded] = await tx
+      .insert(emailWebhookDeliveries)
+      .values({ messageId, eventType: event.type, emailId: event.data.email_id ?? null })
+      .onConflictDoNothing({ target: emailWebhookDeliveries.messageId })
+      .returning({ id: emailWebhookDeliveries.id });
+    if (!recorded) return { status: 200, body: { result: "duplicate" } } as const;
+
+    const emailId = event.data.email_id;
+    const delivery = emailId ? await findDocumentDelivery(tx, emailId) : null;
+    if (!delivery) return { status: 200, body: { result: "ignored" } } as const;
+    await tx
+      .update(emailWebhookDeliveries)
+      .set({ documentId: delivery.documentId })
+      .where(eq(emailWebhookDeliveries.id, recorded.id));
+    const eventType = event.type;
+    if (!isFailingEvent(eventType)) {
+      // email.delivered, opened, …: the document was sent and stays so.
+      return { status: 200, body: { result: "unchanged", documentId: delivery.documentId } } as const;
+    }
+    const isMarked = await markDeliveryBounced(tx, delivery, event, eventType, now);
+    return {
+      status: 200,
+      body: { result: isMarked ? "failed" : "unchanged", documentId: delivery.documentId },
+    } as const;
+  });
+}
+
+type DocumentDelivery = {
+  dispatchId: string;
+  portalId: string;
+  documentId: string;
+  trigger: (typeof dispatches.$inferSelect)["trigger"];
+  target: Record<string, unknown>;
+  emailId: string;
+};
+
+/**
+ * The document delivery whose mail had this Resend id: a succeeded dispatch whose last successful
+ * try went through the e-mail connector. An API package's reference can never match by accident.
+ */
+async function findDocumentDelivery(db: DbOrTx, emailId: string): Promise<DocumentDelivery | null> {
+  const [row] = await db
+    .select({
+      dispatchId: dispatches.id,
+      portalId: dispatches.portalId,
+      documentId: dispatches.documentId,
+      trigger: dispatches.trigger,
+      target: dispatches.target,
+    })
+    .from(attempts)
+    .innerJoin(dispatches, and(eq(dispatches.id, attempts.dispatchId), eq(dispatches.portalId, attempts.portalId)))
+    .where(
+      and(
+        eq(attempts.packageReference, emailId),
+        eq(attempts.connector, EMAIL_CONNECTOR_ID),
+        eq(attempts.outcome, "succeeded"),
+        eq(dispatches.packageReference, emailId),
+      ),
+    )
+    .orderBy(desc(attempts.startedAt))
+    .limit(1);
+  if (!row?.documentId) return null;
+  return { ...row, documentId: row.documentId, emailId };
+}
+
+/**
+ * The document becomes failed, once: only while it is still sent *by this mail* (a later send of
+ * the same document is not undone by an old bounce), and an archived one comes back out of the
+ * archive so it shows in the failure queue. Its dispatch fails too and gets a history line with
+ * the mail server's words. Returns whether this call made the change.
+ */
+async function markDeliveryBounced(
+  tx: DbOrTx,
+  delivery: DocumentDelivery,
+  event: ResendEvent,
+  eventType: keyof typeof FAILING_EVENTS,
+  now: Date,
+): Promise<boolean> {
+  const { errorCode, reasonKey } = FAILING_EVENTS[eventType];
+  const [failed] = await tx
+    .update(documents)
+    .set({
+      status: "failed",
+      lastErrorCode: errorCode,
+      lastErrorReason: reasonKey,
+      archivedAt: null,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(documents.id, delivery.documentId),
+        eq(documents.portalId, delivery.portalId),
+        eq(documents.status, "sent"),
+        eq(documents.packageReference, delivery.emailId),
+      ),
+    )
+    .returning({ id: documents.id });
+  if (!failed) return false;
+  await tx
+    .update(dispatches)
+    .set({ status: "failed", updatedAt: now })
+    .where(
+      and(
+        eq(dispatches.id, delivery.dispatchId),
+        eq(dispatches.portalId, delivery.portalId),
+        eq(dispatches.status, "succeeded"),
+      ),
+    );
+  // The history line: not a new try, but what the mail server said after the try succeeded.
+  await tx.insert(attempts).values({
+    portalId: delivery.portalId,
+    dispatchId: delivery.dispatchId,
+    documentId: delivery.documentId,
+    number: sql`(select coalesce(max(${attempts.number}), 0) + 1 from ${attempts} where ${attempts.dispatchId} = ${delivery.dispatchId})`,
+    trigger: delivery.trigger,
+    connector: EMAIL_CONNECTOR_ID,
+    target: delivery.target,
+    outcome: "permanent_error",
+    errorCode,
+    // A complaint carries no bounce: the translated lead says what happened.
+    reason: bounceDetailOf(event) ?? reasonKey,
+    packageReference: delivery.emailId,
+    startedAt: now,
+    finishedAt: now,
+  });
+  return true;
+}
