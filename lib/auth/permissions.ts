@@ -18,6 +18,10 @@ export const PERMISSIONS = {
   "token.manage": { portalRoles: ["admin"], entrepreneur: "no" },
   "member.manage": { portalRoles: ["admin"], entrepreneur: "no" },
   "dossier.create": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },
+  // The portal's failure queue, "retry all in this group" and the delivery log for auditors.
+  "failure.view": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },
+  "failure.retry": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },
+  "deliveryLog.export": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },
   // Dossier-level.
   "dossier.view": EVERYONE,
   "dossier.update": { portalRoles: ["admin", "accountant"], entrepreneur: "see" },

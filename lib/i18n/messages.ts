@@ -8,6 +8,7 @@ import enDispatch from "./messages/en/dispatch.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
+import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
@@ -20,6 +21,7 @@ import frDispatch from "./messages/fr/dispatch.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
+import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
@@ -32,6 +34,7 @@ import nlDispatch from "./messages/nl/dispatch.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
+import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
@@ -52,6 +55,7 @@ export const MESSAGES = {
     integrations: nlIntegrations,
     recognition: nlRecognition,
     dispatch: nlDispatch,
+    failures: nlFailures,
   },
   fr: {
     common: frCommon,
@@ -66,6 +70,7 @@ export const MESSAGES = {
     integrations: frIntegrations,
     recognition: frRecognition,
     dispatch: frDispatch,
+    failures: frFailures,
   },
   en: {
     common: enCommon,
@@ -80,6 +85,7 @@ export const MESSAGES = {
     integrations: enIntegrations,
     recognition: enRecognition,
     dispatch: enDispatch,
+    failures: enFailures,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

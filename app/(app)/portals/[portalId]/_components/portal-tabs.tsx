@@ -1,14 +1,18 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 
-const TABS = ["dossiers", "integrations"] as const;
+const TABS = ["dossiers", "integrations", "failures"] as const;
 export type PortalTab = (typeof TABS)[number];
 
-/** The office's sections: its dossiers (the overview) and its integrations (portal connections). */
+/**
+ * The office's sections: its dossiers (the overview), its integrations (portal connections) and
+ * its failure queue (failed and rejected documents of every dossier).
+ */
 export function PortalTabs({ portalId, active }: { portalId: string; active: PortalTab }) {
   const t = useTranslations("connections.tabs");
-  const hrefOf = (tab: PortalTab) =>
-    tab === "dossiers" ? `/portals/${portalId}` : `/portals/${portalId}/integrations`;
+  const tFailures = useTranslations("failures");
+  const hrefOf = (tab: PortalTab) => (tab === "dossiers" ? `/portals/${portalId}` : `/portals/${portalId}/${tab}`);
+  const labelOf = (tab: PortalTab) => (tab === "failures" ? tFailures("nav") : t(tab));
   return (
     <nav aria-label={t("label")} className="-mt-2 mb-6 border-b border-slate-200">
       <ul className="-mb-px flex gap-6">
@@ -25,7 +29,7 @@ export function PortalTabs({ portalId, active }: { portalId: string; active: Por
                     : "border-transparent text-slate-600 hover:border-slate-300 hover:text-slate-900"
                 }`}
               >
-                {t(tab)}
+                {labelOf(tab)}
               </Link>
             </li>
           );

@@ -1,0 +1,57 @@
+import { getTranslations } from "next-intl/server";
+import { getDb } from "@/db";
+import { getActor } from "@/lib/auth/session";
+import { NotFoundError } from "@/lib/errors";
+import { exportDeliveryLog } from "@/lib/failures/delivery-log";
+import { resolveLocale } from "@/lib/i18n/resolve-locale";
+import { contentDisposition, problemResponse } from "../../../documents/responses";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ portalId: string }> };
+
+/**
+ * `GET ?from=YYYY-MM-DD&to=YYYY-MM-DD`: the portal's delivery log (every attempt in those UTC
+ * days) as a CSV download for an auditor, streamed page by page. Admins and accountants of the
+ * portal; anonymous 401; anyone else 404 (before the dates are looked at); bad dates 400 with the
+ * reason in the user's language.
+ */
+export async function GET(request: Request, { params }: Params): Promise<Response> {
+  const t = await getTranslations();
+  try {
+    const actor = await getActor();
+    if (!actor) return problemResponse(401, "unauthenticated", "Not signed in", t("errors.unauthenticated"));
+    const { portalId } = await params;
+    const search = new URL(request.url).searchParams;
+    let result: Awaited<ReturnType<typeof exportDeliveryLog>>;
+    try {
+      result = await exportDeliveryLog(await getDb(), actor, {
+        portalId,
+        from: search.get("from"),
+        to: search.get("to"),
+        locale: await resolveLocale(),
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) return problemResponse(404, "not-found", "Not found", t("errors.notFound"));
+      throw error;
+    }
+    if (!result.ok) {
+      return problemResponse(400, "invalid-range", "Invalid date range", t(`failures.export.errors.${result.error}`), {
+        code: result.error,
+      });
+    }
+    return new Response(result.stream, {
+      status: 200,
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": contentDisposition("attachment", result.fileName),
+        "cache-control": "private, no-store",
+        "x-content-type-options": "nosniff",
+      },
+    });
+  } catch (error) {
+    console.error("[delivery log] failed", error);
+    return problemResponse(500, "internal", "Internal error", t("errors.generic"));
+  }
+}

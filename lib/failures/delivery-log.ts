@@ -1,0 +1,229 @@
+import "server-only";
+import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { attempts, dispatches, documents, dossiers, portals, users } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { formatCompanyNumber } from "@/lib/dossiers/company-number";
+import { NotFoundError } from "@/lib/errors";
+import type { Locale } from "@/lib/i18n/config";
+import { translatorFor } from "@/lib/i18n/translator";
+import { type CsvCell, csvStream } from "./csv";
+import { resolveFailurePortal } from "./list";
+import { reasonTextOf } from "./reason";
+import { summarizeTarget } from "./target";
+
+/** An auditor asks for a year at most (a leap year's 366 days); longer ranges are refused. */
+export const DELIVERY_LOG_MAX_DAYS = 366;
+/** Attempts read per query while streaming. */
+export const DELIVERY_LOG_PAGE_SIZE = 500;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Why a range was refused; the route answers 400 with `failures.export.errors.<code>`. */
+export type DeliveryLogRangeError = "missing" | "invalid_date" | "reversed" | "too_long";
+
+/**
+ * The days asked for, both included, as UTC days like the times in the file: [start, end).
+ * `from` and `to` are the texts asked for (`YYYY-MM-DD`), for the file name.
+ */
+export type DeliveryLogRange = { from: string; to: string; start: Date; end: Date };
+
+const dateSchema = z.iso.date();
+
+export function parseDeliveryLogRange(
+  from: string | null | undefined,
+  to: string | null | undefined,
+): { ok: true; range: DeliveryLogRange } | { ok: false; error: DeliveryLogRangeError } {
+  if (!from || !to) return { ok: false, error: "missing" };
+  if (!dateSchema.safeParse(from).success || !dateSchema.safeParse(to).success) {
+    return { ok: false, error: "invalid_date" };
+  }
+  const start = new Date(`${from}T00:00:00.000Z`);
+  const last = new Date(`${to}T00:00:00.000Z`);
+  if (last < start) return { ok: false, error: "reversed" };
+  const end = new Date(last.getTime() + DAY_MS);
+  if ((end.getTime() - start.getTime()) / DAY_MS > DELIVERY_LOG_MAX_DAYS) return { ok: false, error: "too_long" };
+  return { ok: true, range: { from, to, start, end } };
+}
+
+type Trigger = (typeof attempts.$inferSelect)["trigger"];
+type Outcome = (typeof attempts.$inferSelect)["outcome"];
+
+/** One attempt as the delivery log lists it. */
+export type DeliveryLogEntry = {
+  attemptId: string;
+  startedAt: Date;
+  finishedAt: Date | null;
+  dossierName: string;
+  companyNumber: string;
+  /** Null for test sends (no document). */
+  documentId: string | null;
+  fileName: string | null;
+  connector: string;
+  target: Record<string, unknown>;
+  attemptNumber: number;
+  outcome: Outcome;
+  errorCode: string | null;
+  reason: string | null;
+  packageReference: string | null;
+  trigger: Trigger;
+  /** The e-mail of the person who asked (dispatches.requested_by_user_id); null for the system and tokens. */
+  requestedByEmail: string | null;
+};
+
+type Position = { key: string; id: string };
+
+/**
+ * One page of the portal's attempts in the range, oldest first, after `position` (keyset on
+ * started_at with the id breaking ties; attempts_portal_started_idx serves the range).
+ */
+function deliveryLogPageQuery(db: DbOrTx, portalId: string, range: DeliveryLogRange, after: Position | null) {
+  const conditions: (SQL | undefined)[] = [
+    eq(attempts.portalId, portalId),
+    gte(attempts.startedAt, range.start),
+    lt(attempts.startedAt, range.end),
+  ];
+  if (after) {
+    conditions.push(sql`(${attempts.startedAt}, ${attempts.id}) > (${after.key}::timestamptz, ${after.id}::uuid)`);
+  }
+  return db
+    .select({
+      attemptId: attempts.id,
+      // Text keeps the microseconds a JS Date would drop; it becomes the next page's position.
+      sortKey: sql<string>`to_char(${attempts.startedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+      startedAt: attempts.startedAt,
+      finishedAt: attempts.finishedAt,
+      dossierName: dossiers.name,
+      companyNumber: dossiers.companyNumber,
+      documentId: attempts.documentId,
+      fileName: documents.fileName,
+      connector: attempts.connector,
+      target: attempts.target,
+      attemptNumber: attempts.number,
+      outcome: attempts.outcome,
+      errorCode: attempts.errorCode,
+      reason: attempts.reason,
+      packageReference: attempts.packageReference,
+      trigger: attempts.trigger,
+      requestedByEmail: users.email,
+    })
+    .from(attempts)
+    .innerJoin(dispatches, and(eq(dispatches.id, attempts.dispatchId), eq(dispatches.portalId, attempts.portalId)))
+    .innerJoin(dossiers, and(eq(dossiers.id, dispatches.dossierId), eq(dossiers.portalId, dispatches.portalId)))
+    .leftJoin(documents, and(eq(documents.id, attempts.documentId), eq(documents.portalId, attempts.portalId)))
+    .leftJoin(users, eq(users.id, dispatches.requestedByUserId))
+    .where(and(...conditions))
+    .orderBy(sql`${attempts.startedAt} asc`, sql`${attempts.id} asc`)
+    .limit(DELIVERY_LOG_PAGE_SIZE);
+}
+
+/** The portal's attempts in the range, page by page, until a short page says there are no more. */
+export async function* readDeliveryLog(
+  db: DbOrTx,
+  portalId: string,
+  range: DeliveryLogRange,
+): AsyncGenerator<DeliveryLogEntry[]> {
+  let after: Position | null = null;
+  while (true) {
+    const rows = await deliveryLogPageQuery(db, portalId, range, after);
+    yield rows.map(({ sortKey: _sortKey, ...entry }) => entry);
+    const last = rows.at(-1);
+    if (!last || rows.length < DELIVERY_LOG_PAGE_SIZE) return;
+    after = { key: last.sortKey, id: last.attemptId };
+  }
+}
+
+export type DeliveryLogExport =
+  | { ok: true; fileName: string; stream: ReadableStream<Uint8Array> }
+  | { ok: false; error: DeliveryLogRangeError };
+
+/**
+ * The delivery log of a portal as a CSV download for an auditor: every attempt in the range, in
+ * the requester's language. Admins and accountants of the portal only; anyone else gets
+ * NotFoundError (checked before the range, so an outsider learns nothing from a 400).
+ */
+export async function exportDeliveryLog(
+  db: DbOrTx,
+  actor: Actor,
+  params: { portalId: string; from: string | null; to: string | null; locale: Locale },
+): Promise<DeliveryLogExport> {
+  const portalId = resolveFailurePortal(actor, params.portalId, "deliveryLog.export");
+  const [portal] = await db.select({ name: portals.name }).from(portals).where(eq(portals.id, portalId)).limit(1);
+  if (!portal) throw new NotFoundError();
+  const parsed = parseDeliveryLogRange(params.from, params.to);
+  if (!parsed.ok) return parsed;
+  const { range } = parsed;
+
+  const format = deliveryLogFormatter(params.locale);
+  async function* batches() {
+    for await (const page of readDeliveryLog(db, portalId, range)) yield page.map(format.row);
+  }
+  return {
+    ok: true,
+    fileName: `delivery-log-${fileNamePart(portal.name)}-${range.from}-${range.to}.csv`,
+    stream: csvStream(format.header, batches()),
+  };
+}
+
+/** The header and the rows of the file in one language. */
+export function deliveryLogFormatter(locale: Locale) {
+  const t = translatorFor(locale);
+  type Key = Parameters<typeof t>[0];
+  const translate = (key: string) => (t.has(key as Key) ? String(t(key as Key)) : null);
+  const generic = t("errors.generic");
+  const header: CsvCell[] = [
+    t("failures.csv.columns.startedAt"),
+    t("failures.csv.columns.finishedAt"),
+    t("failures.csv.columns.dossier"),
+    t("failures.csv.columns.companyNumber"),
+    t("failures.csv.columns.documentId"),
+    t("failures.csv.columns.fileName"),
+    t("failures.csv.columns.package"),
+    t("failures.csv.columns.target"),
+    t("failures.csv.columns.attempt"),
+    t("failures.csv.columns.outcome"),
+    t("failures.csv.columns.errorCode"),
+    t("failures.csv.columns.reason"),
+    t("failures.csv.columns.packageReference"),
+    t("failures.csv.columns.trigger"),
+    t("failures.csv.columns.triggeredBy"),
+  ];
+  const row = (entry: DeliveryLogEntry): CsvCell[] => {
+    const target = summarizeTarget(entry.target);
+    const channel = target.channel ? translate(`connectors.channels.${target.channel}`) : null;
+    const packageName =
+      target.packageName ?? (target.channel === "email" ? t("failures.target.freeMail") : entry.connector);
+    return [
+      entry.startedAt.toISOString(),
+      entry.finishedAt?.toISOString() ?? null,
+      entry.dossierName,
+      formatCompanyNumber(entry.companyNumber),
+      entry.documentId,
+      entry.fileName,
+      channel ? `${packageName} (${channel})` : packageName,
+      target.details.map(({ key, value }) => `${key}: ${value}`).join("; "),
+      entry.attemptNumber,
+      translate(`documents.detail.history.outcomes.${entry.outcome}`) ?? entry.outcome,
+      entry.errorCode,
+      reasonTextOf(entry.reason, translate, generic),
+      entry.packageReference,
+      translate(`documents.detail.history.triggers.${entry.trigger}`) ?? entry.trigger,
+      entry.requestedByEmail ?? (entry.trigger === "auto" ? t("failures.csv.by.system") : t("failures.csv.by.unknown")),
+    ];
+  };
+  return { header, row };
+}
+
+/** A portal name as a safe, short file-name part: ASCII letters and digits joined by dashes. */
+function fileNamePart(name: string): string {
+  const slug = name
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60)
+    .replace(/-+$/, "");
+  return slug || "portal";
+}

@@ -1,0 +1,251 @@
+import "server-only";
+import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "@/db";
+import { connections, dispatches, documents, dossierIntegrations, dossiers } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
+import type { Action } from "@/lib/auth/permissions";
+import { NotFoundError } from "@/lib/errors";
+import { FAILURE_GROUP_OF_CODE, FAILURE_GROUPS, type FailureGroup, STORED_ERROR_CODES } from "./groups";
+import { encodeFailureCursor, type FailureCursor, type FailurePageDirection } from "./schemas";
+import { summarizeTarget, type TargetSummary } from "./target";
+
+/** Rows per page when one group is shown. */
+export const FAILURE_PAGE_SIZE = 25;
+/** Rows per group on the overview of all groups. */
+export const FAILURE_PREVIEW_SIZE = 5;
+const MAX_PAGE_SIZE = 100;
+
+/** One failed or rejected document, with what the queue shows of it. */
+export type FailureItem = {
+  documentId: string;
+  dossierId: string;
+  dossierName: string;
+  /** 10 digits without dots. */
+  companyNumber: string;
+  fileName: string;
+  status: "failed" | "rejected";
+  lastErrorCode: string | null;
+  /** A message key of ours, or (for a rejection) the package's own words. */
+  lastErrorReason: string | null;
+  /** When it failed or was rejected (its last change). */
+  at: Date;
+  /** Where its last dispatch went; null when it never had one. */
+  target: TargetSummary | null;
+};
+
+export type FailureGroupCount = {
+  total: number;
+  /** The failed ones: what "retry all" would send again (rejected ones are corrected one by one). */
+  failed: number;
+};
+
+export type FailurePage = {
+  group: FailureGroup;
+  items: FailureItem[];
+  /** Cursor for `?before=`: the page above; null on the first page. */
+  newerCursor: string | null;
+  /** Cursor for `?after=`: the page below; null on the last page. */
+  olderCursor: string | null;
+};
+
+const portalIdSchema = z.guid();
+
+/**
+ * Authorizes a portal-level failure action; a malformed id is "not found" like a foreign one, and
+ * an entrepreneur never learns the portal exists (404).
+ */
+export function resolveFailurePortal(
+  actor: Actor,
+  portalId: string,
+  action: Extract<Action, "failure.view" | "failure.retry" | "deliveryLog.export">,
+): string {
+  authorize(actor, action, { portalId });
+  if (!portalIdSchema.safeParse(portalId).success) throw new NotFoundError();
+  return portalId;
+}
+
+/** A constant of lib/failures/groups.ts as an SQL literal; only plain snake_case words get through. */
+function literal(value: string): SQL {
+  if (!/^[a-z_]+$/.test(value)) throw new Error(`not a plain code: ${value}`);
+  return sql.raw(`'${value}'`);
+}
+
+/**
+ * failureGroupOf (lib/failures/groups.ts) in SQL, over documents joined to the connection of the
+ * dossier's integration. Literals only, no parameters: the same text can then appear in SELECT and
+ * GROUP BY, which Postgres matches only when they are identical.
+ */
+export function failureGroupSql(): SQL<FailureGroup> {
+  const byCode = FAILURE_GROUPS.flatMap((group) => {
+    const codes = STORED_ERROR_CODES.filter((code) => FAILURE_GROUP_OF_CODE[code] === group);
+    if (codes.length === 0) return [];
+    return [sql`when ${documents.lastErrorCode} in (${sql.join(codes.map(literal), sql`, `)}) then ${literal(group)}`];
+  });
+  return sql<FailureGroup>`(case when ${documents.status} = 'rejected' then 'package_refusal' when ${connections.status} = 'needs_reauth' then 'reauth' when ${connections.status} = 'disabled' then 'settings' ${sql.join(byCode, sql` `)} else 'unreachable' end)`;
+}
+
+/** The portal's failed and rejected documents (archived ones are sent ones, so never here). */
+export function isPortalFailure(portalId: string): SQL | undefined {
+  return and(
+    eq(documents.portalId, portalId),
+    inArray(documents.status, ["failed", "rejected"]),
+    isNull(documents.archivedAt),
+  );
+}
+
+// Joins that keep every row inside the document's portal, even if a row were ever mislinked.
+export const integrationOfDocument = and(
+  eq(dossierIntegrations.dossierId, documents.dossierId),
+  eq(dossierIntegrations.portalId, documents.portalId),
+);
+export const connectionOfIntegration = and(
+  eq(connections.id, dossierIntegrations.connectionId),
+  eq(connections.portalId, documents.portalId),
+);
+
+/**
+ * The keyset order of a group: last change first, id breaking ties; `asc` walks back up. The
+ * position keeps updated_at's microseconds as text (a JS Date would drop them and skip rows).
+ */
+export function failureKeyset(position: { cursor: FailureCursor; direction: FailurePageDirection } | null) {
+  const isOlder = position === null || position.direction === "older";
+  const condition = position
+    ? sql`(${documents.updatedAt}, ${documents.id}) ${isOlder ? sql`<` : sql`>`} (${position.cursor.key}::timestamptz, ${position.cursor.id}::uuid)`
+    : undefined;
+  const order = isOlder
+    ? [sql`${documents.updatedAt} desc`, sql`${documents.id} desc`]
+    : [sql`${documents.updatedAt} asc`, sql`${documents.id} asc`];
+  return { condition, order };
+}
+
+export const failureSortKey = sql<string>`to_char(${documents.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/**
+ * How many failed and rejected documents each group holds, in one grouped query over the portal's
+ * failures. Every group is present, 0 when empty.
+ */
+export async function countFailuresByGroup(
+  db: DbOrTx,
+  actor: Actor,
+  portalId: string,
+): Promise<Record<FailureGroup, FailureGroupCount>> {
+  const id = resolveFailurePortal(actor, portalId, "failure.view");
+  const group = failureGroupSql();
+  const rows = await db
+    .select({ group, status: documents.status, count: sql<number>`count(*)::int` })
+    .from(documents)
+    .leftJoin(dossierIntegrations, integrationOfDocument)
+    .leftJoin(connections, connectionOfIntegration)
+    .where(isPortalFailure(id))
+    .groupBy(group, documents.status);
+  const counts = Object.fromEntries(FAILURE_GROUPS.map((name) => [name, { total: 0, failed: 0 }])) as Record<
+    FailureGroup,
+    FailureGroupCount
+  >;
+  for (const row of rows) {
+    const entry = counts[row.group];
+    if (!entry) continue;
+    entry.total += Number(row.count);
+    if (row.status === "failed") entry.failed += Number(row.count);
+  }
+  return counts;
+}
+
+export type ListFailuresParams = {
+  portalId: string;
+  group: FailureGroup;
+  /** null = first page. A cursor made for another group is ignored. */
+  position: { cursor: FailureCursor; direction: FailurePageDirection } | null;
+  limit?: number;
+};
+
+/**
+ * One page of a group's documents across all dossiers of the portal, last change first, by keyset
+ * (never OFFSET). The portal's failures are read through documents_portal_dossier_status_idx and
+ * the page is cut with LIMIT; the failure set of a portal is a small part of its documents.
+ */
+export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailuresParams): Promise<FailurePage> {
+  const portalId = resolveFailurePortal(actor, params.portalId, "failure.view");
+  const { group } = params;
+  const limit = Math.min(Math.max(Math.trunc(params.limit ?? FAILURE_PAGE_SIZE), 1), MAX_PAGE_SIZE);
+  const position = params.position?.cursor.group === group ? params.position : null;
+
+  const query = (at: typeof position, take: number) => {
+    const keyset = failureKeyset(at);
+    return db
+      .select({
+        documentId: documents.id,
+        dossierId: documents.dossierId,
+        dossierName: dossiers.name,
+        companyNumber: dossiers.companyNumber,
+        fileName: documents.fileName,
+        status: documents.status,
+        lastErrorCode: documents.lastErrorCode,
+        lastErrorReason: documents.lastErrorReason,
+        at: documents.updatedAt,
+        sortKey: failureSortKey,
+      })
+      .from(documents)
+      .innerJoin(dossiers, and(eq(dossiers.id, documents.dossierId), eq(dossiers.portalId, documents.portalId)))
+      .leftJoin(dossierIntegrations, integrationOfDocument)
+      .leftJoin(connections, connectionOfIntegration)
+      .where(and(isPortalFailure(portalId), sql`${failureGroupSql()} = ${group}`, keyset.condition))
+      .orderBy(...keyset.order)
+      .limit(take);
+  };
+
+  let rows: Awaited<ReturnType<typeof query>> | null = null;
+  let links = { hasNewer: false, hasOlder: false };
+  if (position) {
+    const found = await query(position, limit + 1);
+    const hasMore = found.length > limit;
+    const pageRows = found.slice(0, limit);
+    if (position.direction === "older" && pageRows.length > 0) {
+      rows = pageRows;
+      links = { hasNewer: true, hasOlder: hasMore };
+    } else if (position.direction === "newer" && hasMore) {
+      rows = pageRows.reverse();
+      links = { hasNewer: true, hasOlder: true };
+    }
+    // Otherwise back at the top, or nothing left past the cursor: the first page instead.
+  }
+  if (!rows) {
+    const found = await query(null, limit + 1);
+    rows = found.slice(0, limit);
+    links = { hasNewer: false, hasOlder: found.length > limit };
+  }
+
+  const targets = await loadLastTargets(
+    db,
+    portalId,
+    rows.map((row) => row.documentId),
+  );
+  const first = rows[0];
+  const last = rows.at(-1);
+  return {
+    group,
+    items: rows.map(({ sortKey: _sortKey, status, ...row }) => ({
+      ...row,
+      status: status === "rejected" ? "rejected" : "failed",
+      target: targets.get(row.documentId) ?? null,
+    })),
+    newerCursor:
+      links.hasNewer && first ? encodeFailureCursor({ group, key: first.sortKey, id: first.documentId }) : null,
+    olderCursor: links.hasOlder && last ? encodeFailureCursor({ group, key: last.sortKey, id: last.documentId }) : null,
+  };
+}
+
+/** The target of each document's latest dispatch (dispatches_document_idx), for one page of ids. */
+async function loadLastTargets(db: DbOrTx, portalId: string, documentIds: string[]) {
+  if (documentIds.length === 0) return new Map<string, TargetSummary>();
+  const rows = await db
+    .selectDistinctOn([dispatches.documentId], { documentId: dispatches.documentId, target: dispatches.target })
+    .from(dispatches)
+    .where(
+      and(eq(dispatches.portalId, portalId), sql`${dispatches.documentId} = any(${sql.param(documentIds)}::uuid[])`),
+    )
+    .orderBy(dispatches.documentId, desc(dispatches.createdAt));
+  return new Map(rows.flatMap((row) => (row.documentId ? [[row.documentId, summarizeTarget(row.target)]] : [])));
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { documentCursorSchema } from "@/lib/documents/schemas";
+import { FAILURE_GROUPS } from "./groups";
+
+export const failureGroupSchema = z.enum(FAILURE_GROUPS);
+
+/**
+ * A keyset position in one group's order (newest change first): the document's updated_at in UTC
+ * with microseconds (checked like the document list's cursor) and the id that breaks ties. `group`
+ * binds the cursor to the group it was made for.
+ */
+export const failureCursorSchema = z.object({
+  group: failureGroupSchema,
+  key: documentCursorSchema.shape.key,
+  id: z.guid(),
+});
+export type FailureCursor = z.infer<typeof failureCursorSchema>;
+
+/** Opaque base64url text for URLs and for "retry the next batch". */
+export function encodeFailureCursor(cursor: FailureCursor): string {
+  return Buffer.from(JSON.stringify([cursor.group, cursor.key, cursor.id]), "utf8").toString("base64url");
+}
+
+/** The text of a cursor, decoded and checked; anything malformed fails to parse. */
+export const encodedFailureCursorSchema = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .transform((text, ctx) => {
+    try {
+      const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+      if (Array.isArray(value) && value.length === 3) return { group: value[0], key: value[1], id: value[2] };
+    } catch {
+      // Falls through to the issue below.
+    }
+    ctx.addIssue({ code: "custom", message: "invalid cursor" });
+    return z.NEVER;
+  })
+  .pipe(failureCursorSchema);
+
+export type FailurePageDirection = "older" | "newer";
+
+const firstString = (value: unknown) => (Array.isArray(value) ? undefined : value);
+
+/**
+ * The failure page's search params: `?group=reauth` shows one group with paging (`&after=` /
+ * `&before=`); no group shows every group's first rows. Every part degrades on its own, so a
+ * hand-edited URL never becomes an error page.
+ */
+export const failureSearchSchema = z
+  .object({
+    group: z.preprocess(firstString, failureGroupSchema.optional()).catch(undefined),
+    after: z.preprocess(firstString, encodedFailureCursorSchema.optional()).catch(undefined),
+    before: z.preprocess(firstString, encodedFailureCursorSchema.optional()).catch(undefined),
+    from: z.preprocess(firstString, z.iso.date().optional()).catch(undefined),
+    to: z.preprocess(firstString, z.iso.date().optional()).catch(undefined),
+  })
+  .transform(({ group, after, before, from, to }) => {
+    const position: { cursor: FailureCursor; direction: FailurePageDirection } | null =
+      group && after?.group === group
+        ? { cursor: after, direction: "older" }
+        : group && before?.group === group
+          ? { cursor: before, direction: "newer" }
+          : null;
+    return { group: group ?? null, position, from: from ?? null, to: to ?? null };
+  });
+export type FailureSearch = z.infer<typeof failureSearchSchema>;
+
+export function parseFailureSearch(params: Record<string, string | string[] | undefined>): FailureSearch {
+  const parsed = failureSearchSchema.safeParse(params);
+  return parsed.success ? parsed.data : { group: null, position: null, from: null, to: null };
+}
+
+/** Input of "retry all in this group": the group, and where the previous batch stopped. */
+export const retryFailureGroupInputSchema = z.object({
+  portalId: z.string().max(100),
+  group: failureGroupSchema,
+  after: encodedFailureCursorSchema.optional(),
+});
+export type RetryFailureGroupInput = z.input<typeof retryFailureGroupInputSchema>;

@@ -1,0 +1,328 @@
+import { type SQL, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OpenedDb } from "@/db";
+import { attempts, dispatches } from "@/db/schema";
+import { actorUserId } from "@/lib/auth/actor";
+import { formatCompanyNumber } from "@/lib/dossiers/company-number";
+import { NotFoundError } from "@/lib/errors";
+import { DELIVERY_LOG_PAGE_SIZE, exportDeliveryLog } from "@/lib/failures/delivery-log";
+import { MESSAGES } from "@/lib/i18n/messages";
+import { createTestDb } from "../../../helpers/db";
+import { insertDossier } from "../../../helpers/fixtures";
+import { createWorld, type World } from "../integrations/setup";
+import { insertFailedDocuments } from "./setup";
+
+let opened: OpenedDb;
+let world: World;
+
+beforeAll(async () => {
+  opened = await createTestDb();
+  world = await createWorld(opened.db);
+});
+afterAll(async () => {
+  await opened?.close();
+});
+
+/** RFC 4180 records (quoted fields with commas, quotes and line breaks), for reading the export back. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let isQuoted = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (isQuoted) {
+      if (char === '"' && text[index + 1] === '"') {
+        field += '"';
+        index++;
+      } else if (char === '"') isQuoted = false;
+      else field += char;
+    } else if (char === '"') isQuoted = true;
+    else if (char === ",") {
+      record.push(field);
+      field = "";
+    } else if (char === "\r" && text[index + 1] === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+      index++;
+    } else field += char;
+  }
+  if (field !== "" || record.length > 0) throw new Error("the file does not end with CRLF");
+  return records;
+}
+
+async function download(
+  portalId: string,
+  from: string,
+  to: string,
+  options: { locale?: "nl" | "fr" | "en"; actor?: World["actors"][keyof World["actors"]] } = {},
+) {
+  const result = await exportDeliveryLog(opened.db, options.actor ?? world.actors.accountant, {
+    portalId,
+    from,
+    to,
+    locale: options.locale ?? "nl",
+  });
+  if (!result.ok) throw new Error(`refused: ${result.error}`);
+  const reader = result.stream.getReader();
+  const chunks: Uint8Array[] = [];
+  for (let next = await reader.read(); !next.done; next = await reader.read()) chunks.push(next.value);
+  const bytes = Buffer.concat(chunks);
+  const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+  return {
+    fileName: result.fileName,
+    bytes,
+    chunks: chunks.length,
+    text,
+    records: parseCsv(text.replace(/^\uFEFF/, "")),
+  };
+}
+
+/** A dispatch of a document (or a test send) and its attempts, straight into the tables. */
+async function insertHistory(
+  dossier: { id: string; portalId: string },
+  input: {
+    documentId: string | null;
+    trigger?: "manual" | "bulk" | "auto" | "retry" | "test";
+    requestedByUserId?: string | null;
+    target?: Record<string, unknown>;
+    attempts: {
+      startedAt: Date | SQL;
+      finishedAt?: Date | null;
+      outcome?: "running" | "succeeded" | "retryable_error" | "permanent_error" | "auth_error";
+      errorCode?: string | null;
+      reason?: string | null;
+      packageReference?: string | null;
+    }[];
+  },
+) {
+  const trigger = input.trigger ?? (input.documentId ? "manual" : "test");
+  const target = input.target ?? { channel: "email", packageId: "yuki", category: "purchase", to: "a@yuki.example" };
+  const [dispatch] = await opened.db
+    .insert(dispatches)
+    .values({
+      portalId: dossier.portalId,
+      dossierId: dossier.id,
+      documentId: input.documentId,
+      trigger,
+      requestedByUserId: input.requestedByUserId ?? null,
+      status: "failed",
+      target,
+    })
+    .returning({ id: dispatches.id });
+  if (!dispatch) throw new Error("dispatch not inserted");
+  await opened.db.insert(attempts).values(
+    input.attempts.map((attempt, index) => ({
+      portalId: dossier.portalId,
+      dispatchId: dispatch.id,
+      documentId: input.documentId,
+      number: index + 1,
+      trigger,
+      connector: "email",
+      target,
+      outcome: attempt.outcome ?? "retryable_error",
+      errorCode: attempt.errorCode ?? null,
+      reason: attempt.reason ?? null,
+      packageReference: attempt.packageReference ?? null,
+      startedAt: attempt.startedAt,
+      finishedAt: attempt.finishedAt ?? null,
+    })),
+  );
+  return dispatch.id;
+}
+
+describe("the delivery log export", () => {
+  it("streams every attempt of the range page by page, oldest first, each exactly once", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const [document] = await insertFailedDocuments(opened.db, dossier, [{ code: "timeout" }]);
+    const total = DELIVERY_LOG_PAGE_SIZE * 2 + 7;
+    // Half share one instant (the id breaks the tie); the other half lie microseconds apart inside
+    // one millisecond, which a JS Date cannot tell apart: a cursor that lost them would skip rows.
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      attempts: Array.from({ length: total }, (_, index) => ({
+        startedAt:
+          index % 2 === 0
+            ? new Date("2026-02-10T08:00:00.000Z")
+            : sql`${"2026-02-10T09:00:00.000000Z"}::timestamptz + make_interval(secs => ${index} * 0.000001)`,
+      })),
+    });
+
+    const { records, chunks } = await download(world.portal.id, "2026-02-10", "2026-02-10");
+    const [header, ...rows] = records;
+    expect(header?.[8]).toBe(MESSAGES.nl.failures.csv.columns.attempt);
+    expect(rows).toHaveLength(total);
+    const numbers = rows.map((row) => Number(row[8]));
+    expect(new Set(numbers).size).toBe(total);
+    expect([...numbers].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, index) => index + 1));
+    // Oldest first: the 08:00 ones, then the 09:00 ones in microsecond order.
+    expect(rows.slice(0, Math.ceil(total / 2)).every((row) => row[0] === "2026-02-10T08:00:00.000Z")).toBe(true);
+    const nine = numbers.slice(Math.ceil(total / 2));
+    expect(nine).toEqual([...nine].sort((a, b) => a - b));
+    // The header, then one chunk per page (and no giant string).
+    expect(chunks).toBeGreaterThanOrEqual(4);
+  });
+
+  it("writes the file for Excel: BOM, CRLF, the reader's language, safe cells, no secrets", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const [document] = await insertFailedDocuments(opened.db, dossier, [
+      { code: "timeout", fileName: '=HYPERLINK("http://evil.example","klik"), factuur.pdf' },
+    ]);
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      trigger: "manual",
+      requestedByUserId: actorUserId(world.actors.accountant),
+      target: {
+        channel: "email",
+        packageId: "yuki",
+        category: "purchase",
+        to: "aankoop@yuki.example",
+        password: "geheim-wachtwoord",
+      },
+      attempts: [
+        {
+          startedAt: new Date("2026-04-01T10:00:00.000Z"),
+          finishedAt: new Date("2026-04-01T10:00:02.500Z"),
+          outcome: "retryable_error",
+          errorCode: "timeout",
+          reason: "connectors.errors.timeout",
+        },
+        {
+          startedAt: new Date("2026-04-01T10:05:00.000Z"),
+          finishedAt: new Date("2026-04-01T10:05:01.000Z"),
+          outcome: "succeeded",
+          packageReference: "YUKI-42",
+        },
+      ],
+    });
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      trigger: "auto",
+      attempts: [
+        {
+          startedAt: new Date("2026-04-02T10:00:00.000Z"),
+          outcome: "permanent_error",
+          errorCode: "package_refused",
+          reason: "Dubbel factuurnummer; al geboekt op 2026-03-30",
+        },
+      ],
+    });
+    await insertHistory(dossier, {
+      documentId: null,
+      trigger: "test",
+      requestedByUserId: actorUserId(world.actors.admin),
+      attempts: [{ startedAt: new Date("2026-04-03T10:00:00.000Z"), outcome: "running" }],
+    });
+
+    const { bytes, text, records, fileName } = await download(world.portal.id, "2026-04-01", "2026-04-03");
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(text.endsWith("\r\n")).toBe(true);
+    expect(text).not.toContain("geheim-wachtwoord");
+    expect(text).not.toContain("password");
+    expect(fileName).toBe("delivery-log-kantoor-a-2026-04-01-2026-04-03.csv");
+
+    const nl = MESSAGES.nl;
+    const [header, failed, succeeded, refused, test] = records;
+    expect(header).toEqual(Object.values(nl.failures.csv.columns));
+    expect(records).toHaveLength(5);
+    expect(failed).toEqual([
+      "2026-04-01T10:00:00.000Z",
+      "2026-04-01T10:00:02.500Z",
+      dossier.name,
+      formatCompanyNumber(dossier.companyNumber),
+      document?.id,
+      // The formula is defused: an apostrophe first, and the comma kept inside the quotes.
+      '\'=HYPERLINK("http://evil.example","klik"), factuur.pdf',
+      "Yuki (E-mail)",
+      "to: aankoop@yuki.example",
+      "1",
+      nl.documents.detail.history.outcomes.retryable_error,
+      "timeout",
+      nl.connectors.errors.timeout,
+      "",
+      nl.documents.detail.history.triggers.manual,
+      expect.stringMatching(/^accountant-.*@test\.koppel\.example$/),
+    ]);
+    expect(succeeded?.slice(8, 15)).toEqual([
+      "2",
+      nl.documents.detail.history.outcomes.succeeded,
+      "",
+      "",
+      "YUKI-42",
+      nl.documents.detail.history.triggers.manual,
+      failed?.[14],
+    ]);
+    // A package's own words as they are; auto-send was the system's.
+    expect(refused?.[11]).toBe("Dubbel factuurnummer; al geboekt op 2026-03-30");
+    expect(refused?.[13]).toBe(nl.documents.detail.history.triggers.auto);
+    expect(refused?.[14]).toBe(nl.failures.csv.by.system);
+    // A test send has no document; a running try has no end yet.
+    expect(test?.slice(1, 6)).toEqual(["", dossier.name, formatCompanyNumber(dossier.companyNumber), "", ""]);
+    expect(test?.[14]).toMatch(/^admin-/);
+
+    const french = await download(world.portal.id, "2026-04-01", "2026-04-01", { locale: "fr" });
+    expect(french.records[0]?.[0]).toBe(MESSAGES.fr.failures.csv.columns.startedAt);
+    expect(french.records[1]?.[11]).toBe(MESSAGES.fr.connectors.errors.timeout);
+  });
+
+  it("keeps to the days asked (UTC, both included) and to the portal", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const [document] = await insertFailedDocuments(opened.db, dossier, [{ code: "timeout" }]);
+    const times = [
+      "2026-06-09T23:59:59.999Z",
+      "2026-06-10T00:00:00.000Z",
+      "2026-06-11T23:59:59.999Z",
+      "2026-06-12T00:00:00.000Z",
+    ];
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      attempts: times.map((time) => ({ startedAt: new Date(time) })),
+    });
+    const [foreign] = await insertFailedDocuments(opened.db, world.otherDossier, [{ code: "timeout" }]);
+    await insertHistory(world.otherDossier, {
+      documentId: foreign?.id ?? null,
+      attempts: [{ startedAt: new Date("2026-06-10T12:00:00.000Z") }],
+    });
+
+    const ours = await download(world.portal.id, "2026-06-10", "2026-06-11");
+    expect(ours.records.slice(1).map((row) => row[0])).toEqual([times[1], times[2]]);
+    const theirs = await download(world.otherPortal.id, "2026-06-10", "2026-06-11", { actor: world.actors.otherAdmin });
+    expect(theirs.records.slice(1).map((row) => row[4])).toEqual([foreign?.id]);
+  });
+
+  it("is for the portal's admins and accountants: anyone else is not found, before the dates are read", async () => {
+    for (const actor of [world.actors.admin, world.actors.accountant]) {
+      await expect(download(world.portal.id, "2026-01-01", "2026-01-01", { actor })).resolves.toBeDefined();
+    }
+    for (const actor of [world.actors.entrepreneur, world.actors.otherAdmin]) {
+      const ranges: [string, string][] = [
+        ["2026-01-01", "2026-01-02"],
+        ["nonsense", "2026-01-02"],
+      ];
+      for (const [from, to] of ranges) {
+        await expect(
+          exportDeliveryLog(opened.db, actor, { portalId: world.portal.id, from, to, locale: "nl" }),
+        ).rejects.toBeInstanceOf(NotFoundError);
+      }
+    }
+    await expect(
+      exportDeliveryLog(opened.db, world.actors.admin, {
+        portalId: "00000000-0000-4000-8000-000000000000",
+        from: "2026-01-01",
+        to: "2026-01-02",
+        locale: "nl",
+      }),
+    ).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it("answers a refused range with its reason code", async () => {
+    const ask = (from: string | null, to: string | null) =>
+      exportDeliveryLog(opened.db, world.actors.admin, { portalId: world.portal.id, from, to, locale: "nl" });
+    expect(await ask(null, "2026-01-01")).toEqual({ ok: false, error: "missing" });
+    expect(await ask("2026-02-31", "2026-03-01")).toEqual({ ok: false, error: "invalid_date" });
+    expect(await ask("2026-03-02", "2026-03-01")).toEqual({ ok: false, error: "reversed" });
+    expect(await ask("2024-01-01", "2026-01-01")).toEqual({ ok: false, error: "too_long" });
+  });
+});
