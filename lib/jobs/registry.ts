@@ -4,6 +4,7 @@ import { connectionCheck } from "./definitions/connection-check";
 import { connectionHealthCheck } from "./definitions/connection-health-check";
 import { deliver } from "./definitions/deliver";
 import { dispatchSweep } from "./definitions/dispatch-sweep";
+import { failureDigest } from "./definitions/failure-digest";
 import { ftpReadBack } from "./definitions/ftp-read-back";
 import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
@@ -19,6 +20,7 @@ export const JOB_DEFINITIONS = [
   ftpReadBack,
   ftpReadBackConnection,
   oauthKeepAlive,
+  failureDigest,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

@@ -94,11 +94,13 @@ describe("Inngest functions", () => {
       // The deliver definition's onFailure becomes a function of its own.
       "koppel-deliver-failure",
       "koppel-dispatch-sweep",
+      "koppel-failure-digest",
       "koppel-ftp-read-back",
       "koppel-ftp-read-back-connection",
       "koppel-oauth-keep-alive",
     ]);
     expect(configs.get("koppel-oauth-keep-alive")?.triggers).toEqual([{ cron: "17 3 * * *" }]);
+    expect(configs.get("koppel-failure-digest")?.triggers).toEqual([{ cron: "23 6 * * *" }]);
     expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back")?.triggers).toEqual([{ cron: "*/30 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back-connection")?.triggers).toEqual([
