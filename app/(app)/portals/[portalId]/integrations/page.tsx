@@ -198,6 +198,19 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
           </Link>
         </section>
       ) : null}
+
+      {canManage ? (
+        <section className="mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+          <h2 className="font-semibold text-slate-900">{tRoot("portal.digest.settings.title")}</h2>
+          <p className="mt-1 max-w-3xl text-sm text-slate-600">{tRoot("portal.digest.settings.description")}</p>
+          <Link
+            href={`/portals/${portal.id}/settings/notifications`}
+            className="mt-3 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 underline hover:text-brand-600"
+          >
+            {tRoot("portal.digest.settings.link")}
+          </Link>
+        </section>
+      ) : null}
     </>
   );
 }
