@@ -77,6 +77,10 @@ export const YUKI_RESULT_SHAPES = {
   /** FindDocument / SearchDocuments: <Document ID="…"> with FileName, Subject, Folder children. */
   documentElements: ["Document"],
   documentIdFields: ["@_ID", "@_Id", "ID", "Id"],
+  /** GetWorkflow: one item per document Yuki could not process, with the document's id and Yuki's reason. */
+  workflowElements: ["Item", "WorkflowItem"],
+  workflowDocumentIdFields: ["DocumentID", "DocumentId", "@_DocumentID", "@_ID", "ID"],
+  workflowReasonFields: ["Reason", "Description", "Remarks", "Message"],
 } as const;
 
 /** pollStatus asks about at most this many references per call (each costs one API call of the daily quota). */
@@ -150,7 +154,15 @@ export const YUKI_ASSUMPTIONS: readonly YukiAssumption[] = [
     id: "read-back",
     status: "assumed",
     statement:
-      "A document FindDocument returns counts as imported (Yuki holds it in its archive); one it does not return stays pending. Rejections (Backoffice GetWorkflow) are not read yet.",
+      "A document FindDocument returns counts as imported (Yuki holds it in its archive); one it does not return stays pending.",
+  },
+  {
+    id: "rejections",
+    status: "assumed",
+    statement:
+      "Backoffice GetWorkflow(sessionID, administrationID) lists the documents Yuki could not process automatically; one of ours on that list counts as rejected, with the item's Reason (or Description) as Yuki's words. Koppel asks it once per administration per read-back, before FindDocument.",
+    toConfirm:
+      "The element names of a GetWorkflow item (we read Item/WorkflowItem with DocumentID and Reason), and whether a document Yuki has archived can still land on the workflow list later (Koppel only asks about documents not yet read back as imported).",
   },
   {
     id: "attachment-defaults",

@@ -98,6 +98,9 @@ export type YukiFolder = { id: number; name: string };
 /** A document as FindDocument / SearchDocuments return it (only the fields we read). */
 export type YukiDocument = { id: string; fileName: string | null; subject: string | null; folder: string | null };
 
+/** A document Yuki's back office could not process (GetWorkflow), with Yuki's reason when it gives one. */
+export type YukiWorkflowItem = { documentId: string; reason: string | null };
+
 export type YukiClientOptions = {
   baseUrl: string;
   accessKey: string;
@@ -308,6 +311,19 @@ export function createYukiClient(options: YukiClientOptions) {
           return null;
         throw error;
       }
+    },
+
+    /**
+     * Backoffice GetWorkflow: the administration's documents Yuki could not process automatically,
+     * each with its reason as Yuki words it (element names per YUKI_RESULT_SHAPES, assumed).
+     */
+    async workflow(administrationId: string): Promise<YukiWorkflowItem[]> {
+      const result = await withSession("GetWorkflow", { administrationID: administrationId });
+      return findElements(result, YUKI_RESULT_SHAPES.workflowElements).flatMap((node) => {
+        const documentId = fieldOf(node, YUKI_RESULT_SHAPES.workflowDocumentIdFields);
+        if (!documentId) return [];
+        return [{ documentId, reason: fieldOf(node, YUKI_RESULT_SHAPES.workflowReasonFields) }];
+      });
     },
 
     /** Documents matching a text anywhere in the archive, newest first (see YUKI_IDEMPOTENCY_SEARCH). */

@@ -120,14 +120,31 @@ export const yukiConnector = {
   },
 
   /**
-   * Read-back: FindDocument per reference; found → imported, not found → pending (assumed, see
-   * assumptions.ts "read-back"). At most YUKI_POLL_BATCH references per call, each one API call of
-   * the daily quota; the others are not reported and wait for the next run.
+   * Read-back. Rejections first: Backoffice GetWorkflow lists the administration's documents Yuki
+   * could not process (one call); a reference on that list is rejected with Yuki's reason. The
+   * others: FindDocument per reference, found → imported, not found → pending (assumed, see
+   * assumptions.ts "read-back" and "rejections"). The administration comes from the dossier
+   * settings the read-back hands over (the ones the documents were sent with). At most
+   * YUKI_POLL_BATCH references per call, each FindDocument one call of the daily quota; the
+   * others are not reported and wait for the next run.
    */
   async pollStatus(ctx, packageReferences) {
     const client = clientFor(ctx);
-    const results: Array<{ packageReference: string; state: "pending" | "imported" }> = [];
-    for (const packageReference of packageReferences.slice(0, YUKI_POLL_BATCH)) {
+    const batch = packageReferences.slice(0, YUKI_POLL_BATCH);
+    const refused = new Map<string, string | null>();
+    if (ctx.dossierSettings) {
+      for (const item of await client.workflow(ctx.dossierSettings.administrationId)) {
+        refused.set(item.documentId.toLowerCase(), item.reason);
+      }
+    }
+    const results: Array<{ packageReference: string; state: "pending" | "imported" | "rejected"; reason?: string }> =
+      [];
+    for (const packageReference of batch) {
+      const key = packageReference.toLowerCase();
+      if (refused.has(key)) {
+        results.push({ packageReference, state: "rejected", reason: refused.get(key) ?? undefined });
+        continue;
+      }
       const found = await client.findDocument(packageReference);
       results.push({ packageReference, state: found ? "imported" : "pending" });
     }

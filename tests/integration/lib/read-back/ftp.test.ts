@@ -15,7 +15,7 @@ import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
 import { allowPrivateFtpHosts } from "../connectors/ftp/helpers";
 import { collectingEnqueue, insertSendableDocument, setIntegration, useTempFileStore } from "../dispatch/setup";
-import { createWorld, type World } from "../integrations/setup";
+import { createWorld, insertConnectionOf, type World } from "../integrations/setup";
 
 // FTP end to end below the UI: an admin's FTP connection (real encryption, real check), a dossier
 // on it, a bulk send of 20 documents through requestSend and the deliver step into an in-process
@@ -114,7 +114,7 @@ describe("read-back", () => {
     for (const [, reference] of taken) rmSync(path.join(server.root, reference));
 
     const first = await readBackConnection(opened.db, connectionId);
-    expect(first).toEqual({ outcome: "checked", checked: 20, imported: 7 });
+    expect(first).toEqual({ outcome: "checked", checked: 20, imported: 7, rejected: 0 });
 
     const rows = await opened.db
       .select({ id: documents.id, importedAt: documents.importedAt, status: documents.status })
@@ -125,7 +125,12 @@ describe("read-back", () => {
     expect(rows.every((row) => row.status === "sent")).toBe(true);
 
     // A second run asks only about the rest and changes nothing.
-    expect(await readBackConnection(opened.db, connectionId)).toEqual({ outcome: "checked", checked: 13, imported: 0 });
+    expect(await readBackConnection(opened.db, connectionId)).toEqual({
+      outcome: "checked",
+      checked: 13,
+      imported: 0,
+      rejected: 0,
+    });
     // Documents sent longer ago than the window are not asked about.
     const later = new Date(Date.now() + 31 * 24 * 60 * 60 * 1000);
     expect(await readBackConnection(opened.db, connectionId, { now: () => later })).toEqual({
@@ -160,7 +165,12 @@ describe("read-back", () => {
   });
 
   it("skips connections without a read-back and unknown ids", async () => {
-    expect(await readBackConnection(opened.db, world.connections.exact.id)).toEqual({
+    // Clearfacts has no API connector: a connection of it has nothing to ask.
+    const withoutConnector = await insertConnectionOf(opened.db, world.portal.id, {
+      packageId: "clearfacts",
+      label: "Clearfacts (no API connector)",
+    });
+    expect(await readBackConnection(opened.db, withoutConnector.id)).toEqual({
       outcome: "skipped",
       reason: "no_read_back",
     });

@@ -96,7 +96,12 @@ describe("read-back", () => {
   it("asks Yuki about the sent documents and marks those it holds as imported, once", async () => {
     expect(await listConnectionsForReadBack(opened.db)).toEqual([{ id: connectionId, portalId: world.portal.id }]);
     const findsBefore = yuki.callCount("FindDocument");
-    expect(await readBackConnection(opened.db, connectionId)).toEqual({ outcome: "checked", checked: 6, imported: 6 });
+    expect(await readBackConnection(opened.db, connectionId)).toEqual({
+      outcome: "checked",
+      checked: 6,
+      imported: 6,
+      rejected: 0,
+    });
     expect(yuki.callCount("FindDocument") - findsBefore).toBe(6);
     const rows = await opened.db
       .select({ importedAt: documents.importedAt, status: documents.status })
