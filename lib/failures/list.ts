@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { connections, dispatches, documents, dossierIntegrations, dossiers } from "@/db/schema";
@@ -86,11 +86,15 @@ export function failureGroupSql(): SQL<FailureGroup> {
   return sql<FailureGroup>`(case when ${documents.status} = 'rejected' then 'package_refusal' when ${connections.status} = 'needs_reauth' then 'reauth' when ${connections.status} = 'disabled' then 'settings' ${sql.join(byCode, sql` `)} else 'unreachable' end)`;
 }
 
-/** The portal's failed and rejected documents (archived ones are sent ones, so never here). */
+/**
+ * The portal's failed and rejected documents (archived ones are sent ones, so never here). The
+ * status condition is written as documents_portal_failed_updated_idx's predicate, literally, so
+ * the planner can use that partial index whatever the plan.
+ */
 export function isPortalFailure(portalId: string): SQL | undefined {
   return and(
     eq(documents.portalId, portalId),
-    inArray(documents.status, ["failed", "rejected"]),
+    sql`${documents.status} in ('failed', 'rejected')`,
     isNull(documents.archivedAt),
   );
 }
@@ -163,8 +167,9 @@ export type ListFailuresParams = {
 
 /**
  * One page of a group's documents across all dossiers of the portal, last change first, by keyset
- * (never OFFSET). The portal's failures are read through documents_portal_dossier_status_idx and
- * the page is cut with LIMIT; the failure set of a portal is a small part of its documents.
+ * (never OFFSET). documents_portal_failed_updated_idx (portal, updated_at; failed and rejected
+ * only) hands the rows over in page order, so a page reads its rows and the ones of other causes
+ * in between, never the whole portal.
  */
 export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailuresParams): Promise<FailurePage> {
   const portalId = resolveFailurePortal(actor, params.portalId, "failure.view");

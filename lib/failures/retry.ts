@@ -63,7 +63,8 @@ export async function retryFailureGroup(
     .where(
       and(
         eq(documents.portalId, portalId),
-        eq(documents.status, "failed"),
+        // Literal, as documents_portal_failed_updated_idx's predicate implies it.
+        sql`${documents.status} = 'failed'`,
         isNull(documents.archivedAt),
         sql`${failureGroupSql()} = ${group}`,
         keyset.condition,
