@@ -155,6 +155,27 @@ describe("sendFailureDigest", () => {
     expect(tomorrowsMail?.text).not.toContain(first.fileName);
   });
 
+  it("counts days in Brussels: after midnight there is a new day, before it not", async () => {
+    const { portal, dossier } = await office();
+    const admin = await insertMember(portal.id, "admin");
+    // 23:30 UTC on 10 March is 00:30 on 11 March in Brussels (CET, UTC+1).
+    const justAfterMidnight = new Date("2026-03-10T23:30:00Z");
+    const lateEvening = new Date("2026-03-10T22:30:00Z");
+    await insertFailure(dossier, { status: "failed", at: hoursBefore(lateEvening, 1) });
+
+    await expect(sendFailureDigest(db, admin.member.id, { now: lateEvening })).resolves.toMatchObject({
+      outcome: "sent",
+    });
+    await insertFailure(dossier, { status: "failed", at: new Date("2026-03-10T23:00:00Z") });
+    await expect(sendFailureDigest(db, admin.member.id, { now: justAfterMidnight })).resolves.toMatchObject({
+      outcome: "sent",
+      count: 1,
+    });
+    await expect(sendFailureDigest(db, admin.member.id, { now: TOMORROW })).resolves.toEqual({
+      outcome: "already_sent_today",
+    });
+  });
+
   it("sends nothing when nothing new failed, and nothing to accountants", async () => {
     const { portal, dossier } = await office();
     const admin = await insertMember(portal.id, "admin");

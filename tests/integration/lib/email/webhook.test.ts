@@ -1,19 +1,24 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
-import { and, asc, eq } from "drizzle-orm";
+import { randomBytes, randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { POST } from "@/app/api/webhooks/resend/route";
 import type { Db, OpenedDb } from "@/db";
-import { attempts, dispatches, documents, emailWebhookDeliveries } from "@/db/schema";
+import { documents, emailWebhookDeliveries } from "@/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { createTestDb } from "../../../helpers/db";
-import { dispatchValues, insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
+import {
+  eventBody,
+  nowSeconds,
+  PERMANENT_BOUNCE,
+  post,
+  SECRET,
+  sentByMail,
+  stateOf,
+  svixSignature,
+} from "./webhook-setup";
 
-// The Resend webhook end to end below HTTP: the route handler with Svix-signed requests, against
-// this file's database. Signatures are computed here from Svix's published recipe, not with
-// lib/email/webhook's helpers, so a mistake there cannot hide behind the same mistake here.
+// The Resend webhook end to end below HTTP: the route handler with Svix-signed requests (signed as
+// in webhook-setup.ts, from Svix's recipe), against this file's database.
 
-const SECRET_BYTES = randomBytes(24);
-const SECRET = `whsec_${SECRET_BYTES.toString("base64")}`;
 const ENV_KEYS = ["RESEND_WEBHOOK_SECRET", "DATABASE_URL"] as const;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
 
@@ -44,98 +49,9 @@ afterAll(async () => {
   await opened?.close();
 });
 
-const nowSeconds = () => Math.floor(Date.now() / 1000);
-
-/** Svix's recipe: base64 HMAC-SHA256 of "<id>.<timestamp>.<body>" keyed with the decoded secret. */
-function svixSignature(id: string, timestamp: string, body: string, key: Buffer = SECRET_BYTES): string {
-  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
-}
-
-type SendOptions = {
-  id?: string;
-  timestamp?: string;
-  signature?: string | null;
-  omit?: "svix-id" | "svix-timestamp";
-};
-
-async function post(body: string, options: SendOptions = {}) {
-  const id = options.id ?? `msg_${randomUUID()}`;
-  const timestamp = options.timestamp ?? String(nowSeconds());
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (options.omit !== "svix-id") headers["svix-id"] = id;
-  if (options.omit !== "svix-timestamp") headers["svix-timestamp"] = timestamp;
-  const signature = options.signature === undefined ? svixSignature(id, timestamp, body) : options.signature;
-  if (signature !== null) headers["svix-signature"] = signature;
-  const response = await POST(new Request("http://localhost/api/webhooks/resend", { method: "POST", headers, body }));
-  return { status: response.status, json: (await response.json()) as Record<string, unknown>, id };
-}
-
-function eventBody(type: string, emailId: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    type,
-    created_at: new Date().toISOString(),
-    data: {
-      created_at: new Date().toISOString(),
-      email_id: emailId,
-      from: "Koppel <noreply@koppel.test>",
-      to: ["aankoop@package.test"],
-      subject: "Dossier · Aankoopfactuur",
-      ...extra,
-    },
-  });
-}
-
-const PERMANENT_BOUNCE = {
-  bounce: { type: "Permanent", subType: "General", message: "550 5.1.1 The email account does not exist." },
-};
-
-/** A document sent by mail: status sent, one succeeded dispatch and try carrying Resend's id. */
-async function sentByMail() {
-  const portal = await insertPortal(db);
-  const dossier = await insertDossier(db, portal.id);
-  const document = await insertDocument(db, dossier);
-  const emailId = randomUUID();
-  await db
-    .update(documents)
-    .set({ status: "sent", sentAt: new Date(), packageReference: emailId })
-    .where(eq(documents.id, document.id));
-  const [dispatch] = await db
-    .insert(dispatches)
-    .values({
-      ...dispatchValues(document, "succeeded"),
-      packageReference: emailId,
-      target: { to: "aankoop@package.test" },
-    })
-    .returning();
-  if (!dispatch) throw new Error("no dispatch");
-  await db.insert(attempts).values({
-    portalId: portal.id,
-    dispatchId: dispatch.id,
-    documentId: document.id,
-    number: 1,
-    trigger: "manual",
-    connector: "email",
-    outcome: "succeeded",
-    packageReference: emailId,
-    finishedAt: new Date(),
-  });
-  return { document, dispatch, emailId };
-}
-
-async function stateOf(sent: Awaited<ReturnType<typeof sentByMail>>) {
-  const [document] = await db.select().from(documents).where(eq(documents.id, sent.document.id));
-  const [dispatch] = await db.select().from(dispatches).where(eq(dispatches.id, sent.dispatch.id));
-  const history = await db
-    .select()
-    .from(attempts)
-    .where(eq(attempts.dispatchId, sent.dispatch.id))
-    .orderBy(asc(attempts.number));
-  return { document, dispatch, history };
-}
-
 describe("POST /api/webhooks/resend: signature", () => {
   it("accepts a valid signature, also next to a stale one during a secret rotation", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
     const body = eventBody("email.delivered", sent.emailId);
     const id = `msg_${randomUUID()}`;
     const timestamp = String(nowSeconds());
@@ -149,7 +65,7 @@ describe("POST /api/webhooks/resend: signature", () => {
   });
 
   it("refuses a forged signature, a body changed after signing, and a missing header with 401", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
     const body = eventBody("email.bounced", sent.emailId, PERMANENT_BOUNCE);
     const id = `msg_${randomUUID()}`;
     const timestamp = String(nowSeconds());
@@ -167,7 +83,7 @@ describe("POST /api/webhooks/resend: signature", () => {
       expect(response.status).toBe(401);
       expect(response.json.type).toBe("urn:koppel:problem:resend-webhook:bad-signature");
     }
-    const state = await stateOf(sent);
+    const state = await stateOf(db, sent);
     expect(state.document?.status).toBe("sent");
     expect(state.history).toHaveLength(1);
     const recorded = await db.select().from(emailWebhookDeliveries).where(eq(emailWebhookDeliveries.messageId, id));
@@ -175,7 +91,7 @@ describe("POST /api/webhooks/resend: signature", () => {
   });
 
   it("refuses a timestamp more than five minutes away, signed or not, with 401", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
     const body = eventBody("email.bounced", sent.emailId, PERMANENT_BOUNCE);
 
     const old = await post(body, { timestamp: String(nowSeconds() - 6 * 60) });
@@ -185,7 +101,7 @@ describe("POST /api/webhooks/resend: signature", () => {
       expect(response.status).toBe(401);
       expect(response.json.type).toBe("urn:koppel:problem:resend-webhook:stale-timestamp");
     }
-    expect((await stateOf(sent)).document?.status).toBe("sent");
+    expect((await stateOf(db, sent)).document?.status).toBe("sent");
   });
 
   it("answers 400 to a signed body that is not a Resend event", async () => {
@@ -211,11 +127,11 @@ describe("POST /api/webhooks/resend: signature", () => {
 
 describe("POST /api/webhooks/resend: events", () => {
   it("marks a sent document failed once on a bounce, with the lead, the code and a history line", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
     const body = eventBody("email.bounced", sent.emailId, PERMANENT_BOUNCE);
 
     const first = await post(body);
-    const state = await stateOf(sent);
+    const state = await stateOf(db, sent);
 
     expect(first.status).toBe(200);
     expect(first.json).toEqual({ result: "failed", documentId: sent.document.id });
@@ -244,16 +160,16 @@ describe("POST /api/webhooks/resend: events", () => {
     const again = await post(body);
     expect(again.json).toEqual({ result: "unchanged", documentId: sent.document.id });
 
-    const after = await stateOf(sent);
+    const after = await stateOf(db, sent);
     expect(after.history).toHaveLength(2);
     expect(after.document?.updatedAt).toEqual(state.document?.updatedAt);
   });
 
   it("marks a document failed on a complaint, with the complaint lead in the history", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
 
     const response = await post(eventBody("email.complained", sent.emailId));
-    const state = await stateOf(sent);
+    const state = await stateOf(db, sent);
 
     expect(response.json.result).toBe("failed");
     expect(state.document).toMatchObject({
@@ -265,10 +181,10 @@ describe("POST /api/webhooks/resend: events", () => {
   });
 
   it("leaves a delivered document sent", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
 
     const response = await post(eventBody("email.delivered", sent.emailId));
-    const state = await stateOf(sent);
+    const state = await stateOf(db, sent);
 
     expect(response.json).toEqual({ result: "unchanged", documentId: sent.document.id });
     expect(state.document?.status).toBe("sent");
@@ -277,7 +193,7 @@ describe("POST /api/webhooks/resend: events", () => {
   });
 
   it("does not undo a later send of the same document with a bounce of an older mail", async () => {
-    const sent = await sentByMail();
+    const sent = await sentByMail(db);
     // Sent again since (a retry after a correction): the document now carries the new mail's id.
     await db
       .update(documents)
@@ -287,7 +203,7 @@ describe("POST /api/webhooks/resend: events", () => {
     const response = await post(eventBody("email.bounced", sent.emailId, PERMANENT_BOUNCE));
 
     expect(response.json.result).toBe("unchanged");
-    expect((await stateOf(sent)).document?.status).toBe("sent");
+    expect((await stateOf(db, sent)).document?.status).toBe("sent");
   });
 
   it("answers 200 and ignores events about mails that carried no document", async () => {
