@@ -52,10 +52,15 @@ export type ReadBackResult =
   | { outcome: "checked"; checked: number; imported: number; rejected: number }
   | { outcome: "failed"; errorCode: string };
 
-/** Sent, not yet imported, recently; joined to the dispatch that succeeded (it names the connection). */
+/**
+ * Sent, not yet imported, recently; joined to the dispatch that delivered the reference the
+ * document holds now (it names the connection and where the document went). A document sent again
+ * after a rejection has an earlier succeeded dispatch too, with the old reference: not that one.
+ */
 function isAwaitingReadBack(since: Date) {
   return and(
     eq(dispatches.status, "succeeded"),
+    eq(dispatches.packageReference, documents.packageReference),
     eq(documents.status, "sent"),
     isNull(documents.importedAt),
     isNotNull(documents.packageReference),

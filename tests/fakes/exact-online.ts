@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHmac, randomBytes, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -11,7 +11,9 @@ import type { AddressInfo } from "node:net";
  *   rotates refresh tokens like Exact: the old one is refused with 400 from then on.
  * - REST: `current/Me`, `{d}/system/Divisions` (paged with `__next`), `{d}/documents/Documents`
  *   (POST, GET by key, GET with `$filter=Subject eq '…'`), `{d}/documents/DocumentAttachments`
- *   (POST, GET with `$filter=Document eq guid'…'`). Unknown or expired access tokens get 401.
+ *   (POST, GET with `$filter=Document eq guid'…'`), `{d}/webhooks/WebhookSubscriptions` (POST).
+ *   Unknown or expired access tokens get 401. A Document's ProposedEntryStatus starts at 20 and
+ *   is changed by the test (`setDocumentStatus`: 5 rejected, 50 processed).
  *   A list GET without `$select` or `$top` is refused, as Exact does for some lists.
  * - Limits: X-RateLimit-* headers on every API answer (epoch-ms resets), a per-division limit
  *   per window (`rateLimit`, default 60 a minute; windows follow each other from the first API
@@ -19,6 +21,8 @@ import type { AddressInfo } from "node:net";
  * - Injected trouble: the next N answers fail (5xx, or any status with a message, optionally for
  *   one endpoint), a response lost after the request was stored (the socket is destroyed), a
  *   refused document.
+ * - Webhooks: `notify` sends a signed notification (HashCode = upper-case hex HMAC-SHA256 of the
+ *   raw Content JSON with the webhook secret) to a callback URL, as Exact does after a change.
  * Usable from Playwright: `startFakeExactOnline({ port, autoApprove })`.
  */
 
@@ -61,8 +65,13 @@ export type FakeExactDocument = {
   Subject: string;
   Type: number;
   Created: string;
+  /** 5 = rejected, 50 = processed; other values: not decided yet (reference §3.5). */
+  ProposedEntryStatus: number;
+  FinancialTransactionEntryID: string | null;
   attachments: FakeExactAttachment[];
 };
+
+export type FakeExactWebhookSubscription = { ID: string; Division: number; CallbackURL: string; Topic: string };
 
 /** The endpoints the fake counts and fails by, e.g. "documents/Documents". */
 export type FakeExactEndpoint =
@@ -70,6 +79,7 @@ export type FakeExactEndpoint =
   | "system/Divisions"
   | "documents/Documents"
   | "documents/DocumentAttachments"
+  | "webhooks/WebhookSubscriptions"
   | "oauth2/token";
 
 type Failure = { status: number; message: string; endpoint?: FakeExactEndpoint; method?: string };
@@ -120,6 +130,7 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
   /** Refresh tokens ever issued: active until used once (rotation) or expired by the test. */
   const refreshTokens = new Map<string, "active" | "rotated" | "expired">();
   const documents: FakeExactDocument[] = [];
+  const subscriptions: FakeExactWebhookSubscription[] = [];
   const failures: Failure[] = [];
   const lostResponses: FakeExactEndpoint[] = [];
 
@@ -309,6 +320,7 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
     if (rest === "system/Divisions") return "system/Divisions";
     if (rest === "documents/Documents" || documentKey.test(rest)) return "documents/Documents";
     if (rest === "documents/DocumentAttachments") return "documents/DocumentAttachments";
+    if (rest === "webhooks/WebhookSubscriptions") return "webhooks/WebhookSubscriptions";
     return null;
   }
 
@@ -323,7 +335,8 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
       Subject: document.Subject,
       Type: document.Type,
       Created: document.Created,
-      ProposedEntryStatus: 20,
+      ProposedEntryStatus: document.ProposedEntryStatus,
+      FinancialTransactionEntryID: document.FinancialTransactionEntryID,
     };
   }
 
@@ -411,6 +424,8 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
           Subject: input.Subject,
           Type: input.Type,
           Created: new Date(now()).toISOString(),
+          ProposedEntryStatus: 20,
+          FinancialTransactionEntryID: null,
           attachments: [],
         };
         documents.push(document);
@@ -449,6 +464,15 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
         const { content: _content, ...answer } = attachment;
         return reply(201, { d: answer });
       }
+    }
+    if (endpoint === "webhooks/WebhookSubscriptions" && method === "POST") {
+      const input = body as { CallbackURL?: unknown; Topic?: unknown };
+      if (typeof input?.CallbackURL !== "string" || typeof input.Topic !== "string") {
+        return refuse(400, "CallbackURL and Topic are required");
+      }
+      const subscription = { ID: randomUUID(), Division: division, CallbackURL: input.CallbackURL, Topic: input.Topic };
+      subscriptions.push(subscription);
+      return reply(201, { d: subscription });
     }
     return refuse(405, "Method not allowed");
   }
@@ -505,6 +529,51 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
       for (let i = 0; i < count; i++) {
         failures.push({ status: failure.status ?? 503, message: failure.message ?? "Service unavailable", ...failure });
       }
+    },
+    /** Webhook subscriptions made so far. */
+    subscriptions(): FakeExactWebhookSubscription[] {
+      return [...subscriptions];
+    },
+    /**
+     * Exact decides about a Document: 5 rejected, 50 processed (booked, with an entry id), or
+     * back to undecided (e.g. 20). Throws for an unknown id, so a test cannot set a state on nothing.
+     */
+    setDocumentStatus(documentId: string, proposedEntryStatus: number) {
+      const document = documents.find((candidate) => candidate.ID === documentId);
+      if (!document) throw new Error(`fake Exact: no document ${documentId}`);
+      document.ProposedEntryStatus = proposedEntryStatus;
+      document.FinancialTransactionEntryID = proposedEntryStatus === 50 ? randomUUID() : null;
+    },
+    /**
+     * Sends a webhook notification like Exact: `{"Content":{…},"HashCode":"…"}` signed with
+     * `secret` (a forged one with another secret, or `hashCode` to send any). Resolves with the
+     * callback's status and body.
+     */
+    async notify(
+      callbackUrl: string,
+      content: { Topic?: string; Division: number; Key: string; Action?: string },
+      signing: { secret: string } | { hashCode: string },
+    ): Promise<{ status: number; body: string }> {
+      const rawContent = JSON.stringify({
+        Topic: content.Topic ?? "Documents",
+        ClientId: `{${clientId}}`,
+        Division: content.Division,
+        Action: content.Action ?? "Update",
+        Key: content.Key,
+        ExactOnlineEndpoint: `/api/v1/${content.Division}/documents/Documents(guid'${content.Key}')`,
+        EventCreatedOn: new Date(now()).toISOString(),
+      });
+      const hashCode =
+        "secret" in signing
+          ? createHmac("sha256", signing.secret).update(rawContent, "utf8").digest("hex").toUpperCase()
+          : signing.hashCode;
+      // Written by hand so Content keeps its exact text (the signature covers these bytes).
+      const response = await fetch(callbackUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: `{"Content":${rawContent},"HashCode":"${hashCode}"}`,
+      });
+      return { status: response.status, body: await response.text() };
     },
     /** The next POST of a document is refused with 400 and this message. */
     refuseNextDocument(message: string) {

@@ -112,6 +112,37 @@ export const DIVISION_UNREACHABLE_STATUSES: Fact<readonly number[]> = {
 };
 
 /**
+ * Documents.ProposedEntryStatus: 5 = rejected, 50 = processed (booked) [S30]; every other value
+ * (none, 10, 20, …) means Exact has not decided yet. Exact gives no reason with a rejection in
+ * this field; which other field might carry one is not public, so the user reads our own text.
+ */
+export const PROPOSED_ENTRY_STATUS: Fact<{ rejected: number; processed: number }> = {
+  value: { rejected: 5, processed: 50 },
+  status: "verified",
+  source: "S30 (ProposedEntryStatus values); reading them as rejected/imported is our approach",
+};
+
+/**
+ * A read-back asks about at most this many Documents per division and run (one GET by key each),
+ * a third of a minute's budget, so deliveries keep room; the others wait for the next run. After
+ * this many 404s in one run (a Document deleted in Exact) it stops asking: every 404 counts
+ * towards Exact's hourly error block (ERROR_BLOCK), which would stop deliveries too.
+ */
+export const POLL_LIMITS = { documentsPerRun: 20, notFoundPerRun: 2 } as const;
+
+/**
+ * Webhook notifications: `{"Content":{Topic, ClientId, Division, Action, Key, …},"HashCode":"…"}`,
+ * HashCode = upper-case hex HMAC-SHA256 of the raw Content JSON with the app's webhook secret
+ * [S32 S33]. That the raw Content text can be cut from the body exactly as sent (no
+ * re-serialisation) is our approach; Exact's own samples hash the substring too [S33].
+ */
+export const WEBHOOK_SIGNATURE: Fact<"hmac-sha256-upper-hex"> = {
+  value: "hmac-sha256-upper-hex",
+  status: "verified",
+  source: "S32 S33",
+};
+
+/**
  * Our clock and Exact's may differ a little; a call for a new minute waits this long past the
  * reset Exact announced, so it does not land in the old minute and draw a 429.
  */

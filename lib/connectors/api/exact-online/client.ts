@@ -173,6 +173,18 @@ export const divisionsPageSchema = z.object({
 /** A created entity: `201 {"d":{"ID":"<guid>",…}}` [S29]. */
 export const createdAnswerSchema = z.object({ d: z.object({ ID: z.string().min(1) }) });
 
+/**
+ * `GET {d}/documents/Documents(guid'…')?$select=ID,ProposedEntryStatus,FinancialTransactionEntryID`
+ * (reference §3.5): the status of a Document we created, and the entry it was booked as.
+ */
+export const documentStatusAnswerSchema = z.object({
+  d: z.object({
+    ID: z.string().min(1),
+    ProposedEntryStatus: z.number().int().nullish(),
+    FinancialTransactionEntryID: z.string().nullish(),
+  }),
+});
+
 /** A `$select=ID` list. */
 export const idListAnswerSchema = z.object({
   d: z.object({ results: z.array(z.object({ ID: z.string().min(1) })) }),

@@ -43,6 +43,12 @@ export const exactSecretsSchema = z.object({
   refreshToken: z.string().min(1).optional().meta(managed),
   /** When the grant was last used (code exchange or refresh): it dies ~30 days later unused. */
   refreshedAt: isoTimestamp.optional().meta(managed),
+  /**
+   * The App Center app's webhook secret: Exact signs every notification with it (HashCode), and
+   * app/api/webhooks/exact-online refuses a notification for this connection without it. Stored
+   * by the platform, never shown; see docs/integrations/exact-online.md, "Rejections".
+   */
+  webhookSecret: z.string().min(16).max(200).optional().meta(managed),
 });
 export type ExactSecrets = z.infer<typeof exactSecretsSchema>;
 

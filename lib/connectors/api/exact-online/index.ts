@@ -1,7 +1,17 @@
 import { ConnectorError, toConnectorError } from "../../errors";
-import type { Connector, DeliveryReceipt } from "../../types";
-import { createdAnswerSchema, divisionsPageSchema, idListAnswerSchema, meAnswerSchema } from "./client";
+import type { Connector, ConnectorContext, DeliveryReceipt } from "../../types";
+import { POLL_LIMITS, PROPOSED_ENTRY_STATUS } from "./assumptions";
 import {
+  createdAnswerSchema,
+  divisionsPageSchema,
+  documentStatusAnswerSchema,
+  idListAnswerSchema,
+  meAnswerSchema,
+} from "./client";
+import {
+  type ExactDossierSettings,
+  type ExactSecrets,
+  type ExactSettings,
   exactDeliveryThrottleKey,
   exactDossierSettingsSchema,
   exactSecretsSchema,
@@ -47,6 +57,56 @@ async function hasAttachment(session: ExactSession, division: number, documentId
     idListAnswerSchema,
   );
   return found.d.results.length > 0;
+}
+
+type ExactContextOf = ConnectorContext<ExactSettings, ExactSecrets, ExactDossierSettings>;
+
+type PollState = { packageReference: string; state: "pending" | "imported" | "rejected"; reason?: string };
+
+/** A Document's ProposedEntryStatus read as our verdict (assumptions.ts PROPOSED_ENTRY_STATUS). */
+export function verdictOf(proposedEntryStatus: number | null | undefined): PollState["state"] {
+  if (proposedEntryStatus === PROPOSED_ENTRY_STATUS.value.rejected) return "rejected";
+  if (proposedEntryStatus === PROPOSED_ENTRY_STATUS.value.processed) return "imported";
+  return "pending";
+}
+
+/**
+ * Asks Exact about Documents we created in one division, one GET by key each, through the
+ * session's rate limiter; at most POLL_LIMITS.documentsPerRun, and it stops after
+ * POLL_LIMITS.notFoundPerRun 404s (see assumptions.ts). References not asked about are not
+ * reported: they stay pending. A failure after some answers keeps those answers; a failure
+ * before any is thrown, so the run reports it.
+ */
+async function pollDocuments(ctx: ExactContextOf, packageReferences: string[]): Promise<PollState[]> {
+  const division = ctx.dossierSettings?.division;
+  if (!division) throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "no division" });
+  const session = new ExactSession(ctx);
+  const results: PollState[] = [];
+  let notFound = 0;
+  for (const packageReference of packageReferences.slice(0, POLL_LIMITS.documentsPerRun)) {
+    let key: string;
+    try {
+      key = odataGuid(packageReference);
+    } catch {
+      continue; // Not a Document id of ours: nothing to ask.
+    }
+    try {
+      const answer = await session.get(
+        division,
+        `${DOCUMENTS}(${key})`,
+        { $select: "ID,ProposedEntryStatus,FinancialTransactionEntryID" },
+        documentStatusAnswerSchema,
+      );
+      results.push({ packageReference, state: verdictOf(answer.d.ProposedEntryStatus) });
+    } catch (error) {
+      const failure = toConnectorError(error);
+      // 404 on a Document: deleted in Exact (or the division is gone). Pending; a few per run at most.
+      if (failure.code === "unknown_target" && ++notFound < POLL_LIMITS.notFoundPerRun) continue;
+      if (failure.code === "unknown_target" || results.length > 0) break;
+      throw failure;
+    }
+  }
+  return results;
 }
 
 /**
@@ -125,6 +185,14 @@ export const exactOnlineConnector = {
     );
     return receipt(documentId, isDocumentThere);
   },
+
+  /**
+   * Read-back (reference §3.5): each Document's ProposedEntryStatus in the division the read-back
+   * names (the dossier settings the documents were sent with): 5 → rejected, 50 → imported (booked),
+   * anything else → pending. Exact gives no reason with status 5; the user reads our own text.
+   * Exact's webhooks (webhook.ts) only say that a Document changed; they lead here too.
+   */
+  pollStatus: pollDocuments,
 } satisfies Connector<typeof exactSettingsSchema, typeof exactSecretsSchema, typeof exactDossierSettingsSchema>;
 
 /** Forgets the process's rate-limit and error-breaker state (tests, benches). */

@@ -1,0 +1,136 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import type { ConnectorContext } from "../../types";
+import { createdAnswerSchema } from "./client";
+import type { ExactSecrets, ExactSettings } from "./config";
+import { ExactSession } from "./session";
+
+/**
+ * Exact Online's webhook notifications (reference §3.5, assumptions.ts WEBHOOK_SIGNATURE):
+ * `{"Content":{"Topic":"Documents","ClientId":…,"Division":…,"Action":…,"Key":"<guid>",…},"HashCode":"…"}`.
+ * HashCode is the upper-case hex HMAC-SHA256 of the raw Content JSON text with the webhook
+ * secret, so the signature is checked on the Content exactly as it arrived, never on a
+ * re-serialised copy. A notification only says that something changed; what changed is read from
+ * Exact itself (the connector's pollStatus), so a notification can never set a state on its own.
+ */
+
+const contentSchema = z.object({
+  Topic: z.string(),
+  Division: z.coerce.number().int().positive(),
+  Key: z.string().min(1),
+  Action: z.string().optional(),
+  ClientId: z.string().optional(),
+  ExactOnlineEndpoint: z.string().optional(),
+});
+export type ExactWebhookContent = z.infer<typeof contentSchema>;
+
+export type ParsedExactWebhook = { rawContent: string; hashCode: string; content: ExactWebhookContent };
+
+/**
+ * The raw text of a top-level member's value in a JSON object text (null when absent). The body
+ * must already be valid JSON; this only finds where the value starts and ends.
+ */
+export function rawMemberText(json: string, member: string): string | null {
+  let index = 0;
+  const skipSpace = () => {
+    while (index < json.length && /\s/.test(json[index] ?? "")) index++;
+  };
+  const readString = (): string => {
+    const start = index;
+    index++; // opening quote
+    while (index < json.length && json[index] !== '"') index += json[index] === "\\" ? 2 : 1;
+    index++; // closing quote
+    return JSON.parse(json.slice(start, index)) as string;
+  };
+  const skipValue = () => {
+    let depth = 0;
+    while (index < json.length) {
+      const char = json[index] ?? "";
+      if (char === '"') {
+        readString();
+        if (depth === 0) return;
+        continue;
+      }
+      if (char === "{" || char === "[") depth++;
+      else if (char === "}" || char === "]") {
+        if (depth === 0) return; // the end of the enclosing object, after a number or literal
+        depth--;
+        if (depth === 0) {
+          index++;
+          return;
+        }
+      } else if (depth === 0 && (char === "," || /\s/.test(char))) return;
+      index++;
+    }
+  };
+  skipSpace();
+  if (json[index] !== "{") return null;
+  index++;
+  for (;;) {
+    skipSpace();
+    if (json[index] !== '"') return null;
+    const name = readString();
+    skipSpace();
+    if (json[index] !== ":") return null;
+    index++;
+    skipSpace();
+    const start = index;
+    skipValue();
+    if (name === member) return json.slice(start, index).trimEnd();
+    skipSpace();
+    if (json[index] !== ",") return null;
+    index++;
+  }
+}
+
+/** A notification body, or null when it is not one (not JSON, no Content or HashCode, wrong shape). */
+export function parseExactWebhook(rawBody: string): ParsedExactWebhook | null {
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return null;
+  }
+  const envelope = z.object({ Content: z.unknown(), HashCode: z.string().min(1) }).safeParse(body);
+  if (!envelope.success) return null;
+  const content = contentSchema.safeParse(envelope.data.Content);
+  const rawContent = rawMemberText(rawBody, "Content");
+  if (!content.success || rawContent === null) return null;
+  return { rawContent, hashCode: envelope.data.HashCode, content: content.data };
+}
+
+/** Exact's HashCode of a Content text: HMAC-SHA256 with the webhook secret, upper-case hex. */
+export function exactWebhookHashCode(rawContent: string, secret: string): string {
+  return createHmac("sha256", secret).update(rawContent, "utf8").digest("hex").toUpperCase();
+}
+
+/** Whether `hashCode` is Exact's signature of `rawContent`, compared in constant time. */
+export function isExactWebhookSignatureValid(rawContent: string, hashCode: string, secret: string): boolean {
+  const expected = Buffer.from(exactWebhookHashCode(rawContent, secret), "utf8");
+  const given = Buffer.from(hashCode.trim(), "utf8");
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+/** The webhook topic Koppel subscribes to and acts on. */
+export const DOCUMENTS_TOPIC = "Documents";
+
+/**
+ * Subscribes a division's Document changes to `callbackUrl` (`POST {d}/webhooks/WebhookSubscriptions`,
+ * reference §3.5). Exact requires HTTPS, and reportedly a callback on the domain of the app's
+ * redirect URL. Not called by the platform yet: no step runs after a connection is made or a
+ * dossier picks its division (docs/integrations/exact-online.md, "Rejections").
+ */
+export async function subscribeToDocumentChanges(
+  ctx: ConnectorContext<ExactSettings, ExactSecrets, unknown>,
+  division: number,
+  callbackUrl: string,
+): Promise<string> {
+  const session = new ExactSession(ctx);
+  const created = await session.post(
+    division,
+    "webhooks/WebhookSubscriptions",
+    { CallbackURL: callbackUrl, Topic: DOCUMENTS_TOPIC },
+    createdAnswerSchema,
+  );
+  return created.d.ID;
+}
