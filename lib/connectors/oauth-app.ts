@@ -5,6 +5,10 @@ import type { OAuthApp } from "./types";
 /** The environment variables holding a package's deployment-wide OAuth app, by package id. */
 const APP_FROM_ENV: Record<string, () => { clientId?: string; clientSecret?: string }> = {
   "exact-online": () => ({ clientId: env().EXACT_ONLINE_CLIENT_ID, clientSecret: env().EXACT_ONLINE_CLIENT_SECRET }),
+  "wolters-kluwer": () => ({
+    clientId: env().WOLTERS_KLUWER_CLIENT_ID,
+    clientSecret: env().WOLTERS_KLUWER_CLIENT_SECRET,
+  }),
 };
 
 function stringField(source: unknown, name: string): string | undefined {
