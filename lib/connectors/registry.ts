@@ -29,9 +29,9 @@ async function loadApiConnector(packageId: PackageId): Promise<Connector | null>
     case "exact-online":
       return (await import("./api/exact-online")).exactOnlineConnector as unknown as Connector;
     case "wolters-kluwer":
+      return (await import("./api/wolters-kluwer")).woltersKluwerConnector as unknown as Connector;
     case "syneton-dms":
-      // Built in their own issue (Wolters Kluwer and Syneton).
-      return null;
+      return (await import("./api/syneton-dms")).synetonDmsConnector as unknown as Connector;
     case "expert-m":
     case "vero-online":
     case "sage-bob":

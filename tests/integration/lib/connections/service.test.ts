@@ -177,14 +177,16 @@ describe("createConnection", () => {
     expect((unknown as ValidationError).fieldErrors).toEqual({ packageId: ["packageUnknown"] });
   });
 
-  it("refuses a package whose connector is not built yet (today: every API and FTP package)", async () => {
+  it("refuses a package whose connector is not built yet", async () => {
     const before = await allConnections();
-    // The real registry: Wolters Kluwer's API connector does not exist yet.
-    const error = await createConnection(opened.db, actors.admin, portalId, {
-      ...validInput(),
-      packageId: "wolters-kluwer",
-      channel: "api",
-    }).catch((caught: unknown) => caught);
+    // Every package's connector exists in the real registry now; the fake registry has no API connectors.
+    const error = await createConnection(
+      opened.db,
+      actors.admin,
+      portalId,
+      { ...validInput(), packageId: "wolters-kluwer", channel: "api" },
+      fake.deps,
+    ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectorUnavailableError);
     expect(error).toMatchObject({ messageKey: "connectorUnavailable" });
     const viaFake = await createConnection(
@@ -287,14 +289,22 @@ describe("updateConnection", () => {
   });
 
   it("only lets the label change while the package's connector is not built", async () => {
+    // The fake registry has no API connectors.
     const seeded = await insertConnection(opened.db, portalId, { packageId: "wolters-kluwer" });
-    const view = await updateConnection(opened.db, actors.admin, portalId, seeded.id, { label: "Exact BE" });
+    const view = await updateConnection(opened.db, actors.admin, portalId, seeded.id, { label: "Exact BE" }, fake.deps);
     expect(view).toMatchObject({ label: "Exact BE", isConnectorAvailable: false });
     await expect(
-      updateConnection(opened.db, actors.admin, portalId, seeded.id, { settings: { country: "nl" } }),
+      updateConnection(opened.db, actors.admin, portalId, seeded.id, { settings: { country: "nl" } }, fake.deps),
     ).rejects.toBeInstanceOf(ConnectorUnavailableError);
     // Blank secrets are "keep": nothing to validate.
-    await updateConnection(opened.db, actors.admin, portalId, seeded.id, { label: "Exact", secrets: { apiKey: "" } });
+    await updateConnection(
+      opened.db,
+      actors.admin,
+      portalId,
+      seeded.id,
+      { label: "Exact", secrets: { apiKey: "" } },
+      fake.deps,
+    );
   });
 });
 
@@ -416,7 +426,8 @@ describe("testConnection and runConnectionCheck record health", () => {
   it("error connector_unavailable for a package whose connector is not built", async () => {
     const seeded = await insertConnection(opened.db, portalId, { packageId: "wolters-kluwer" });
     await opened.db.update(connections).set({ status: "connected" }).where(eq(connections.id, seeded.id));
-    const result = await runConnectionCheck(opened.db, actors.system, seeded.id);
+    // The fake registry has no API connectors.
+    const result = await runConnectionCheck(opened.db, actors.system, seeded.id, fake.deps);
     expect(result).toMatchObject({ status: "error", errorCode: "connector_unavailable" });
     expect(await storedRow(seeded.id)).toMatchObject({ status: "error", lastErrorCode: "connector_unavailable" });
   });
@@ -636,7 +647,12 @@ describe("listConnectionOptions", () => {
     expect(api.find((option) => option.packageId === "yuki")?.form?.secrets.map((field) => field.name)).toEqual([
       "accessKey",
     ]);
-    expect(api.some((option) => !option.isAvailable)).toBe(true);
+    // Every API package's connector is built now, each with the form of its own schemas.
+    expect(api.every((option) => option.isAvailable)).toBe(true);
+    const secretsOf = (packageId: string) =>
+      api.find((option) => option.packageId === packageId)?.form?.secrets.map((field) => field.name);
+    expect(secretsOf("syneton-dms")).toEqual(["apiKey"]);
+    expect(secretsOf("wolters-kluwer")).toEqual(["clientSecret"]);
     expect(options.map((option) => `${option.packageId}/${option.channel}`)).toEqual(
       expect.arrayContaining(["exact-online/api", "yuki/api", "expert-m/ftp", "generic-ftp/ftp"]),
     );

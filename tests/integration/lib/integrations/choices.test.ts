@@ -245,7 +245,8 @@ describe("loadDossierChoices: the package's failures are answers with a message 
   });
 
   it("says the connector is not available for a package without one", async () => {
-    const wk = await insertConnectionOf(opened.db, world.portal.id, { packageId: "wolters-kluwer" });
+    // Clearfacts is an e-mail package: no API connector serves it.
+    const wk = await insertConnectionOf(opened.db, world.portal.id, { packageId: "clearfacts" });
     const dossier = await newDossier(opened.db, world);
     expect(await loadDossierChoices(opened.db, world.actors.admin, dossier.id, wk.id)).toEqual({
       ok: false,

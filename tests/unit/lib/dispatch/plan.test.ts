@@ -65,7 +65,8 @@ describe("resolveRoute", () => {
     const result = await resolveRoute({
       dossier: DOSSIER,
       integration: { kind: "connection", connectionId, packageId: null, settings: {} },
-      connection: { id: connectionId, packageId: "wolters-kluwer", channel: "api", label: "Wolters Kluwer", status },
+      // Clearfacts is an e-mail package: no API connector serves it.
+      connection: { id: connectionId, packageId: "clearfacts", channel: "api", label: "Clearfacts", status },
     });
     expect(result).toEqual({ ok: false, reason });
   });
