@@ -108,17 +108,20 @@ export function isValidSvixSignature(
   return isValid;
 }
 
+const clippedText = (maxLength: number) => z.string().transform((value) => value.slice(0, maxLength));
+
 /** The fields we read of Resend's event (https://resend.com/docs/webhooks/emails/bounced). */
 export const resendEventSchema = z.object({
   type: z.string().min(1).max(100),
   created_at: z.string().max(100).optional(),
   data: z.object({
     email_id: z.string().min(1).max(200).optional(),
+    // Cut, not refused: a long bounce text must not make Svix retry a message we cannot take.
     bounce: z
       .object({
-        type: z.string().max(200).optional(),
-        subType: z.string().max(200).optional(),
-        message: z.string().max(2000).optional(),
+        type: clippedText(100).optional(),
+        subType: clippedText(100).optional(),
+        message: clippedText(1000).optional(),
       })
       .optional(),
   }),

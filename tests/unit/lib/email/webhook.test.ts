@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bounceDetailOf, isValidSvixSignature, signSvixPayload } from "@/lib/email/webhook";
+import { bounceDetailOf, isValidSvixSignature, resendEventSchema, signSvixPayload } from "@/lib/email/webhook";
 
 // Svix's published example (docs.svix.com, "Verifying payloads manually").
 const SVIX_EXAMPLE = {
@@ -43,5 +43,15 @@ describe("bounceDetailOf", () => {
     );
     expect(bounceDetailOf({ type: "email.bounced", data: { bounce: { type: "Permanent" } } })).toBe("Permanent");
     expect(bounceDetailOf({ type: "email.complained", data: {} })).toBeNull();
+  });
+});
+
+describe("resendEventSchema", () => {
+  it("cuts a very long bounce message instead of refusing the event", () => {
+    const parsed = resendEventSchema.parse({
+      type: "email.bounced",
+      data: { email_id: "e1", bounce: { type: "Permanent", message: "x".repeat(5000) } },
+    });
+    expect(parsed.data.bounce?.message).toHaveLength(1000);
   });
 });
