@@ -22,10 +22,14 @@ export function isAccessTokenFresh(secrets: ExactSecrets, now: number): boolean 
   return Date.parse(secrets.accessTokenExpiresAt) - now > ACCESS_TOKEN_REFRESH_MARGIN_MS.value;
 }
 
-/** The stored secrets after a token answer: the client secret kept, the grant replaced whole. */
+/**
+ * The stored secrets after a token answer: the client secret and the webhook secret (both the
+ * app's, not the grant's) kept, the grant replaced whole.
+ */
 export function secretsFromTokens(current: Partial<ExactSecrets>, tokens: TokenAnswer, now: number): ExactSecrets {
   return {
     ...(current.clientSecret ? { clientSecret: current.clientSecret } : {}),
+    ...(current.webhookSecret ? { webhookSecret: current.webhookSecret } : {}),
     accessToken: tokens.access_token,
     accessTokenExpiresAt: new Date(now + tokens.expires_in * 1000).toISOString(),
     refreshToken: tokens.refresh_token,

@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { secretsFromTokens } from "@/lib/connectors/api/exact-online/oauth";
 import {
   exactWebhookHashCode,
   isExactWebhookSignatureValid,
@@ -70,5 +71,22 @@ describe("Exact's webhook signature", () => {
     const reserialised = JSON.stringify(JSON.parse(RAW_CONTENT));
     expect(reserialised).not.toBe(RAW_CONTENT);
     expect(isExactWebhookSignatureValid(reserialised, sign(RAW_CONTENT), SECRET)).toBe(false);
+  });
+});
+
+describe("the webhook secret", () => {
+  it("survives every token answer: it is the app's, not the grant's", () => {
+    const current = {
+      clientSecret: "client-secret",
+      webhookSecret: SECRET,
+      accessToken: "old",
+      refreshToken: "old-refresh",
+    };
+    const next = secretsFromTokens(
+      current,
+      { access_token: "new", refresh_token: "new-refresh", expires_in: 600 },
+      Date.parse("2026-11-28T10:00:00Z"),
+    );
+    expect(next).toMatchObject({ clientSecret: "client-secret", webhookSecret: SECRET, accessToken: "new" });
   });
 });
