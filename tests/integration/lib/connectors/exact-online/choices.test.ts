@@ -13,7 +13,7 @@ const DIVISIONS: FakeExactDivision[] = Array.from({ length: 130 }, (_, index) =>
   Status: index % 10 === 9 ? 2 : index % 13 === 12 ? 0 : 1,
 }));
 
-beforeAll(() => allowCustomApiHosts());
+beforeAll(() => allowCustomApiHosts("1"));
 afterAll(() => allowCustomApiHosts(undefined));
 beforeEach(async () => {
   resetExactRateLimits();

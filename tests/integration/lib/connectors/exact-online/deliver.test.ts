@@ -15,7 +15,7 @@ import {
 let fake: FakeExactOnline;
 const DIVISION = 100001;
 
-beforeAll(() => allowCustomApiHosts());
+beforeAll(() => allowCustomApiHosts("1"));
 afterAll(() => allowCustomApiHosts(undefined));
 beforeEach(async () => {
   resetExactRateLimits();

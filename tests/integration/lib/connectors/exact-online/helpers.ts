@@ -7,18 +7,12 @@ import {
   exactSecretsSchema,
 } from "@/lib/connectors/api/exact-online/config";
 import type { ConnectorContext, DeliveryDocument, DeliveryDossier } from "@/lib/connectors/types";
-import { resetEnvCache } from "@/lib/env";
 import { findPackage } from "@/lib/packages/catalog";
 import type { FakeExactOnline } from "../../../../fakes/exact-online";
 
 export type ExactTestContext = ConnectorContext<ExactSettings, ExactSecrets, ExactDossierSettings>;
 
-/** The fake runs on 127.0.0.1 over http: only allowed with KOPPEL_ALLOW_CUSTOM_API_HOSTS=1. */
-export function allowCustomApiHosts(value: "1" | undefined = "1"): void {
-  if (value === undefined) delete process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS;
-  else process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS = value;
-  resetEnvCache();
-}
+export { allowCustomApiHosts } from "../../../../helpers/env";
 
 export const DOSSIER: DeliveryDossier = {
   id: "7d0c9a52-5b7e-4a53-9f0e-0f3f9b1f6a11",

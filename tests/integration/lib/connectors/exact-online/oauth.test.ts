@@ -10,7 +10,7 @@ const oauth = exactOnlineConnector.oauth;
 const REDIRECT_URI = "http://localhost:3100/api/oauth/callback";
 let fake: FakeExactOnline;
 
-beforeAll(() => allowCustomApiHosts());
+beforeAll(() => allowCustomApiHosts("1"));
 afterAll(() => allowCustomApiHosts(undefined));
 beforeEach(async () => {
   resetExactRateLimits();

@@ -33,7 +33,7 @@ beforeAll(async () => {
   delete process.env.APP_ENCRYPTION_KEYS_PREVIOUS;
   resetEnvCache();
   resetKeyringCache();
-  allowCustomApiHosts();
+  allowCustomApiHosts("1");
   opened = await createTestDb();
   portalId = (await insertPortal(opened.db)).id;
   fake = await startFakeExactOnline();

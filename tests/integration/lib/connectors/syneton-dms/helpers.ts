@@ -2,18 +2,12 @@ import { randomUUID } from "node:crypto";
 import { synetonDmsConnector } from "@/lib/connectors/api/syneton-dms";
 import type { SynetonDossierSettings, SynetonSecrets, SynetonSettings } from "@/lib/connectors/api/syneton-dms/config";
 import type { ConnectorContext, DeliveryDocument, DeliveryDossier } from "@/lib/connectors/types";
-import { resetEnvCache } from "@/lib/env";
 import { findPackage } from "@/lib/packages/catalog";
 import type { FakeSyneton } from "../../../../fakes/syneton-dms";
 
 export type SynetonTestContext = ConnectorContext<SynetonSettings, SynetonSecrets, SynetonDossierSettings>;
 
-/** Sets KOPPEL_ALLOW_CUSTOM_API_HOSTS ("1" or unset) and makes lib/env read it again. */
-export function allowCustomApiHosts(value: "1" | undefined): void {
-  if (value === undefined) delete process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS;
-  else process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS = value;
-  resetEnvCache();
-}
+export { allowCustomApiHosts } from "../../../../helpers/env";
 
 export const DOSSIER: DeliveryDossier = {
   id: "7d0c9a52-5b7e-4a53-9f0e-0f3f9b1f6a11",

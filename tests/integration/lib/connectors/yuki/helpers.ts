@@ -2,18 +2,12 @@ import { randomUUID } from "node:crypto";
 import { yukiConnector } from "@/lib/connectors/api/yuki";
 import type { YukiDossierSettings, YukiSecrets, YukiSettings } from "@/lib/connectors/api/yuki/config";
 import type { ConnectorContext, DeliveryDocument, DeliveryDossier } from "@/lib/connectors/types";
-import { resetEnvCache } from "@/lib/env";
 import { findPackage } from "@/lib/packages/catalog";
 import { FAKE_YUKI_ACCESS_KEY, FAKE_YUKI_ADMINISTRATIONS, FAKE_YUKI_FOLDERS } from "../../../../fakes/yuki";
 
 export type YukiTestContext = ConnectorContext<YukiSettings, YukiSecrets, YukiDossierSettings>;
 
-/** Sets KOPPEL_ALLOW_CUSTOM_API_HOSTS ("1" or unset) and makes lib/env read it again. */
-export function allowCustomApiHosts(value: "1" | undefined): void {
-  if (value === undefined) delete process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS;
-  else process.env.KOPPEL_ALLOW_CUSTOM_API_HOSTS = value;
-  resetEnvCache();
-}
+export { allowCustomApiHosts } from "../../../../helpers/env";
 
 export const DOSSIER: DeliveryDossier = {
   id: "7d0c9a52-5b7e-4a53-9f0e-0f3f9b1f6a11",
