@@ -11,7 +11,7 @@ import { allowCustomApiHosts, contextFor } from "../connectors/exact-online/help
 const DIVISION = 100001;
 let fake: FakeExactOnline;
 
-beforeAll(() => allowCustomApiHosts());
+beforeAll(() => allowCustomApiHosts("1"));
 afterAll(() => allowCustomApiHosts(undefined));
 beforeEach(async () => {
   resetExactRateLimits();
