@@ -195,7 +195,12 @@ export async function readBackConnection(
     checked += group.byReference.size;
     for (const state of states) {
       for (const documentId of group.byReference.get(state.packageReference) ?? []) {
-        verdicts.push({ documentId, state: state.state, reason: state.reason });
+        verdicts.push({
+          documentId,
+          packageReference: state.packageReference,
+          state: state.state,
+          reason: state.reason,
+        });
       }
     }
   }

@@ -18,7 +18,9 @@ import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
 import { allowCustomApiHosts, grantedSecrets } from "../connectors/exact-online/helpers";
 import {
+  attemptsOf,
   collectingEnqueue,
+  dispatchesOf,
   documentOf,
   insertSendableDocument,
   setIntegration,
@@ -158,6 +160,14 @@ describe("polling Exact's ProposedEntryStatus", () => {
       // Exact gives no words with status 5: our own text, translated where it is shown.
       lastErrorReason: PACKAGE_REJECTED_REASON_KEY,
     });
+    // The document's history shows it: the try that succeeded, then Exact's refusal.
+    const [dispatch] = await dispatchesOf(opened.db, refusedId);
+    const history = await attemptsOf(opened.db, dispatch?.id ?? "");
+    expect(history.map(({ outcome, errorCode, connector }) => ({ outcome, errorCode, connector }))).toEqual([
+      { outcome: "succeeded", errorCode: null, connector: "exact-online" },
+      { outcome: "permanent_error", errorCode: PACKAGE_REJECTED, connector: "exact-online" },
+    ]);
+    expect(dispatch?.status).toBe("succeeded");
     const booked = await documentOf(opened.db, bookedId);
     expect(booked.status).toBe("sent");
     expect(booked.importedAt).not.toBeNull();
