@@ -91,9 +91,10 @@ async function pollDocuments(ctx: ExactContextOf, packageReferences: string[]): 
       continue; // Not a Document id of ours: nothing to ask.
     }
     try {
-      const answer = await session.get(
+      const answer = await session.getByKey(
         division,
-        `${DOCUMENTS}(${key})`,
+        DOCUMENTS,
+        key,
         { $select: "ID,ProposedEntryStatus,FinancialTransactionEntryID" },
         documentStatusAnswerSchema,
       );

@@ -51,6 +51,22 @@ export class ExactSession {
     return this.call({ scope, endpoint, method: "GET", query, schema });
   }
 
+  /**
+   * GET of one entity by its key (`endpoint(key)`, the key already an OData literal). The rate
+   * limiter's error breaker counts it under `endpoint`, as Exact counts its errors.
+   */
+  getByKey<T>(
+    scope: ExactScope,
+    endpoint: string,
+    key: string,
+    query: Record<string, string>,
+    schema: z.ZodType<T>,
+  ): Promise<T> {
+    const search = Object.keys(query).length > 0 ? `?${new URLSearchParams(query)}` : "";
+    const url = `${this.baseUrl}/api/v1/${scope}/${endpoint}(${key})${search}`;
+    return this.call({ scope, endpoint, method: "GET", url, schema });
+  }
+
   /** GET of a next-page link Exact gave for `endpoint`. */
   getNext<T>(scope: ExactScope, endpoint: string, url: string, schema: z.ZodType<T>): Promise<T> {
     return this.call({ scope, endpoint, method: "GET", url, schema });

@@ -69,6 +69,16 @@ describe("Exact Online pollStatus", () => {
     expect(POLL_LIMITS.notFoundPerRun).toBe(2);
   });
 
+  it("its 404s count towards Exact's error block for documents/Documents, like a delivery's errors", async () => {
+    const [existing] = await storedDocuments(1);
+    // Two 404s per run; the breaker stops an endpoint at 8 errors within the hour.
+    for (let run = 0; run < 4; run++) {
+      await exactOnlineConnector.pollStatus(contextFor(fake), [randomUUID(), randomUUID()]);
+    }
+    const blocked = await exactOnlineConnector.pollStatus(contextFor(fake), [existing ?? ""]).catch((e: unknown) => e);
+    expect(blocked).toMatchObject({ kind: "retryable", code: "blocked_after_errors" });
+  });
+
   it("a reference that is not a GUID is not sent to Exact", async () => {
     const [id] = await storedDocuments(1);
     const before = fake.counts.apiCalls;
