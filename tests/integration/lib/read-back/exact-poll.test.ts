@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { exactOnlineConnector, resetExactRateLimits, verdictOf } from "@/lib/connectors/api/exact-online";
 import { POLL_LIMITS } from "@/lib/connectors/api/exact-online/assumptions";
+import { subscribeToDocumentChanges } from "@/lib/connectors/api/exact-online/webhook";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { type FakeExactOnline, startFakeExactOnline } from "../../../fakes/exact-online";
 import { allowCustomApiHosts, contextFor } from "../connectors/exact-online/helpers";
@@ -96,5 +97,11 @@ describe("Exact Online pollStatus", () => {
     const down = await exactOnlineConnector.pollStatus(contextFor(fake), ids).catch((error: unknown) => error);
     expect(down).toBeInstanceOf(ConnectorError);
     expect(down).toMatchObject({ kind: "retryable", code: "server_error" });
+  });
+
+  it("subscribes a division's Document changes to a callback (ready for the platform step that does not exist yet)", async () => {
+    const callback = "https://koppel.example/api/webhooks/exact-online?connection=3f2a9c4e-8b1d-4e6f-a2c3-5d7e9f1a3b5c";
+    const id = await subscribeToDocumentChanges(contextFor(fake), DIVISION, callback);
+    expect(fake.subscriptions()).toEqual([{ ID: id, Division: DIVISION, CallbackURL: callback, Topic: "Documents" }]);
   });
 });
