@@ -1,8 +1,27 @@
 import "server-only";
-import { and, eq, inArray, ne, sql } from "drizzle-orm";
-import { alias } from "drizzle-orm/pg-core";
+import {
+  and,
+  eq,
+  exists,
+  inArray,
+  isNotNull,
+  ne,
+  type Placeholder,
+  type SQL,
+  sql,
+  type WithSubquery,
+} from "drizzle-orm";
+import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
-import { attempts, connections, dispatches, documents, dossierIntegrations, dossiers } from "@/db/schema";
+import {
+  attemptOutcomeEnum,
+  attempts,
+  connections,
+  dispatches,
+  documents,
+  dossierIntegrations,
+  dossiers,
+} from "@/db/schema";
 import { ConnectorError, type ConnectorErrorKind, toConnectorError } from "@/lib/connectors/errors";
 import { createConnectorContext, runConnectorCall } from "@/lib/connectors/runtime";
 import { categoryOf, type DeliveryDocument, type DeliveryReceipt } from "@/lib/connectors/types";
@@ -70,19 +89,134 @@ function refusalFailure(reason: SendRefusalReason): Failure {
 
 const integrationConnections = alias(connections, "integration_connections");
 
-/** The dispatch with everything a delivery needs, fresh, in one query. */
-async function loadDispatch(db: Db, dispatchId: string) {
-  const [row] = await db
+const isActive = inArray(dispatches.status, [...ACTIVE_STATUSES]);
+
+/**
+ * The statements of a successful delivery, built once per database and executed with values
+ * (drizzle's prepared queries): building these CTEs costs more than running them on PGlite, and
+ * on PostgreSQL the server keeps their plans per connection.
+ */
+type PreparedStatements = {
+  claim: ReturnType<typeof prepareClaim>;
+  success: ReturnType<typeof prepareSuccess>;
+};
+const preparedByDb = new WeakMap<Db, PreparedStatements>();
+
+function preparedFor(db: Db): PreparedStatements {
+  let prepared = preparedByDb.get(db);
+  if (!prepared) {
+    prepared = { claim: prepareClaim(db), success: prepareSuccess(db) };
+    preparedByDb.set(db, prepared);
+  }
+  return prepared;
+}
+
+/**
+ * A prepared statement's value for a column, filled in at execution and encoded as the column
+ * encodes (a Date, JSON). `now`: the time the statement stamps its rows with, from the app's clock.
+ */
+function valueFor(column: AnyPgColumn, name: string): SQL {
+  return sql`${sql.param(sql.placeholder(name), column)}`;
+}
+
+/**
+ * Claims the next try of a dispatch and reads everything the delivery needs, in one statement:
+ * the dispatch moves to `running` and counts the try (only while it is still active: a finished
+ * one claims nothing), an attempt a dead process left `running` is closed as interrupted, the
+ * try's attempt row is written as `running`, and the document, dossier, integration and
+ * connection come back fresh with it. The attempt starts with the dispatch's requested target
+ * and channel; the record step writes the connector and target the try actually used, once the
+ * route is resolved from this very row.
+ */
+async function claimDispatch(db: Db, dispatchId: string) {
+  const [row] = await preparedFor(db).claim.execute({ dispatchId, now: new Date() });
+  return row;
+}
+
+function prepareClaim(db: Db) {
+  const claimed = db.$with("claimed").as(
+    db
+      .update(dispatches)
+      .set({
+        status: "running",
+        attemptCount: sql`${dispatches.attemptCount} + 1`,
+        nextAttemptAt: null,
+        updatedAt: valueFor(dispatches.updatedAt, "now"),
+      })
+      // Test sends (no document) run inline (lib/integrations/test-send.ts), never here.
+      .where(and(eq(dispatches.id, sql.placeholder("dispatchId")), isActive, isNotNull(dispatches.documentId)))
+      .returning({
+        id: dispatches.id,
+        portalId: dispatches.portalId,
+        dossierId: dispatches.dossierId,
+        documentId: dispatches.documentId,
+        trigger: dispatches.trigger,
+        target: dispatches.target,
+        attemptCount: dispatches.attemptCount,
+      }),
+  );
+  // A try still `running` never finished: its process stopped. This try takes over with the
+  // same idempotency key, so whatever that one delivered is not delivered again.
+  const interrupted = db.$with("interrupted").as(
+    db
+      .update(attempts)
+      .set({
+        outcome: "retryable_error",
+        errorCode: "interrupted",
+        reason: dispatchErrorMessageKey("interrupted"),
+        finishedAt: valueFor(attempts.finishedAt, "now"),
+      })
+      .where(
+        and(
+          eq(attempts.dispatchId, sql.placeholder("dispatchId")),
+          // Nothing claimed: null, which matches no row.
+          eq(attempts.portalId, sql`(select ${claimed.portalId} from ${claimed})`),
+          eq(attempts.outcome, "running"),
+        ),
+      )
+      .returning({ id: attempts.id }),
+  );
+  // Every column of attempts, in the table's order (drizzle's insert…select checks both).
+  const opened = db.$with("opened_attempt").as(
+    db
+      .insert(attempts)
+      .select(
+        db
+          .select({
+            id: sql`gen_random_uuid()`.as("id"),
+            portalId: claimed.portalId,
+            dispatchId: claimed.id,
+            documentId: claimed.documentId,
+            number: claimed.attemptCount,
+            trigger: claimed.trigger,
+            // The channel until the route is resolved from this row; the record step writes the connector.
+            connector: sql`coalesce(${claimed.target}->>'channel', 'none')`.as("connector"),
+            target: claimed.target,
+            outcome: sql`${"running"}::${sql.identifier(attemptOutcomeEnum.enumName)}`.as("outcome"),
+            errorCode: sql`null::text`.as("error_code"),
+            reason: sql`null::text`.as("reason"),
+            packageReference: sql`null::text`.as("package_reference"),
+            startedAt: sql`${valueFor(attempts.startedAt, "now")}::timestamptz`.as("started_at"),
+            finishedAt: sql`null::timestamptz`.as("finished_at"),
+          })
+          .from(claimed),
+      )
+      .returning({ id: attempts.id, number: attempts.number }),
+  );
+  return db
+    .with(claimed, interrupted, opened)
     .select({
-      id: dispatches.id,
-      portalId: dispatches.portalId,
-      dossierId: dispatches.dossierId,
-      documentId: dispatches.documentId,
-      connectionId: dispatches.connectionId,
-      status: dispatches.status,
-      trigger: dispatches.trigger,
-      target: dispatches.target,
+      id: claimed.id,
+      portalId: claimed.portalId,
+      trigger: claimed.trigger,
+      target: claimed.target,
+      // Subqueries rather than a join: one relation fewer to plan. Planning is most of this
+      // statement's cost on PGlite, which plans every execution (with the interrupted attempts
+      // found by the dispatch id rather than through claimed: 2.2 → 0.7 ms of planning).
+      attemptId: sql<string>`(select ${opened.id} from ${opened})`,
+      attemptNumber: sql<number>`(select ${opened.number} from ${opened})`.mapWith(Number),
       document: {
+        id: documents.id,
         fileName: documents.fileName,
         mimeType: documents.mimeType,
         sizeBytes: documents.sizeBytes,
@@ -102,7 +236,7 @@ async function loadDispatch(db: Db, dispatchId: string) {
       integrationConnectionId: dossierIntegrations.connectionId,
       integrationPackageId: dossierIntegrations.packageId,
       integrationSettings: dossierIntegrations.settings,
-      connectionId2: integrationConnections.id,
+      connectionId: integrationConnections.id,
       connectionPackageId: integrationConnections.packageId,
       connectionChannel: integrationConnections.channel,
       connectionLabel: integrationConnections.label,
@@ -111,9 +245,9 @@ async function loadDispatch(db: Db, dispatchId: string) {
       connectionSettings: integrationConnections.settings,
       connectionSecretsEncrypted: integrationConnections.secretsEncrypted,
     })
-    .from(dispatches)
-    .innerJoin(documents, and(eq(documents.id, dispatches.documentId), eq(documents.portalId, dispatches.portalId)))
-    .innerJoin(dossiers, and(eq(dossiers.id, dispatches.dossierId), eq(dossiers.portalId, dispatches.portalId)))
+    .from(claimed)
+    .innerJoin(documents, and(eq(documents.id, claimed.documentId), eq(documents.portalId, claimed.portalId)))
+    .innerJoin(dossiers, and(eq(dossiers.id, claimed.dossierId), eq(dossiers.portalId, claimed.portalId)))
     .leftJoin(
       dossierIntegrations,
       and(eq(dossierIntegrations.dossierId, dossiers.id), eq(dossierIntegrations.portalId, dossiers.portalId)),
@@ -125,14 +259,12 @@ async function loadDispatch(db: Db, dispatchId: string) {
         eq(integrationConnections.portalId, dossiers.portalId),
       ),
     )
-    .where(eq(dispatches.id, dispatchId))
-    .limit(1);
-  return row;
+    .prepare("deliver_claim_dispatch");
 }
 
-type LoadedDispatch = NonNullable<Awaited<ReturnType<typeof loadDispatch>>>;
+type ClaimedDispatch = NonNullable<Awaited<ReturnType<typeof claimDispatch>>>;
 
-function snapshotOf(row: LoadedDispatch): IntegrationSnapshot {
+function snapshotOf(row: ClaimedDispatch): IntegrationSnapshot {
   return {
     dossier: row.dossier,
     integration: row.integrationKind
@@ -144,9 +276,9 @@ function snapshotOf(row: LoadedDispatch): IntegrationSnapshot {
         }
       : null,
     connection:
-      row.connectionId2 && row.connectionPackageId && row.connectionChannel && row.connectionStatus
+      row.connectionId && row.connectionPackageId && row.connectionChannel && row.connectionStatus
         ? {
-            id: row.connectionId2,
+            id: row.connectionId,
             packageId: row.connectionPackageId,
             channel: row.connectionChannel,
             label: row.connectionLabel ?? "",
@@ -156,13 +288,17 @@ function snapshotOf(row: LoadedDispatch): IntegrationSnapshot {
   };
 }
 
+/** What a try used: recorded on its attempt (and, on success, on the dispatch). */
+type TryRoute = { connectorId: string; target: DispatchTarget };
+
 /**
  * One try of one dispatch (design map, "Dispatch flow" step 2), called by the deliver job:
- * 1. claim: the dispatch moves to `running` and counts the try, and the try's attempt row is
- *    written as `running` (an attempt a dead process left `running` is closed as interrupted);
- * 2. load the document, its file, the dossier's integration and connection, all fresh;
+ * 1. claim and load, in one statement (claimDispatch): the dispatch moves to `running` and counts
+ *    the try, the try's attempt row is written as `running` (one a dead process left `running` is
+ *    closed as interrupted), and the document, dossier, integration and connection are read fresh;
+ * 2. resolve the route from that row, and read the file;
  * 3. deliver through the connector with the dispatch id as idempotency key, bounded by a timeout;
- * 4. record: success → attempt succeeded, dispatch succeeded, document sent, in one transaction.
+ * 4. record, in one statement: success → attempt succeeded, dispatch succeeded, document sent.
  *    A retryable error → attempt recorded, dispatch back to `queued`, and a RetryAfterJobError
  *    (when the other side said when) or a plain Error, so the driver backs off. A permanent or
  *    auth error, or a retryable one on the last try → document and dispatch failed with the
@@ -176,40 +312,35 @@ export async function deliverDispatch(
   dispatchId: string,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const loaded = await loadDispatch(db, dispatchId);
-  // Test sends run inline (lib/integrations/test-send.ts); a finished dispatch needs nothing.
-  if (!loaded?.documentId || !(ACTIVE_STATUSES as readonly string[]).includes(loaded.status)) {
-    return { outcome: "skipped" };
-  }
-  const documentId = loaded.documentId;
+  const claim = await claimDispatch(db, dispatchId);
+  // Finished already (another run got there first), or gone.
+  if (!claim) return { outcome: "skipped" };
+  const isFinal = Boolean(options.isFinalAttempt) || claim.attemptNumber >= MAX_DELIVERY_ATTEMPTS;
+  const documentType = claim.document.documentType;
 
   let route: DeliveryRoute | null = null;
-  let target: DispatchTarget = loaded.target as DispatchTarget;
+  let target = claim.target as DispatchTarget;
   let planFailure: Failure | null = null;
-  const routeResult = await resolveRoute(snapshotOf(loaded));
+  const routeResult = await resolveRoute(snapshotOf(claim));
   if (!routeResult.ok) planFailure = refusalFailure(routeResult.reason);
-  else if (!loaded.document.documentType) planFailure = refusalFailure("not_recognised");
+  else if (!documentType) planFailure = refusalFailure("not_recognised");
   else {
-    const targetResult = targetFor(routeResult.route, loaded.document.documentType);
+    const targetResult = targetFor(routeResult.route, documentType);
     if (targetResult.ok) {
       route = routeResult.route;
       target = targetResult.target;
     } else planFailure = refusalFailure(targetResult.reason);
   }
+  const used: TryRoute = { connectorId: route?.connector.id ?? "none", target };
 
-  const claim = await claimDispatch(db, loaded, route?.connector.id ?? "none", target);
-  if (!claim) return { outcome: "skipped" };
-  const isFinal = Boolean(options.isFinalAttempt) || claim.number >= MAX_DELIVERY_ATTEMPTS;
-  const finish = (failure: Failure) =>
-    recordFailure(db, { loaded, documentId, attemptId: claim.attemptId, isFinal, failure });
-
-  if (planFailure || !route || !loaded.document.documentType) {
+  const finish = (failure: Failure) => recordFailure(db, { claim, used, isFinal, failure });
+  if (planFailure || !route || !documentType) {
     return finish(planFailure ?? refusalFailure("integration_incomplete"));
   }
 
   let content: Uint8Array;
   try {
-    content = await getFileStore().get(loaded.document.storageKey);
+    content = await getFileStore().get(claim.document.storageKey);
   } catch (error) {
     if (error instanceof FileNotFoundError) return finish(dispatchFailure("file_missing"));
     // The store itself is unreachable (object storage down): worth another try.
@@ -217,15 +348,15 @@ export async function deliverDispatch(
   }
 
   const document: DeliveryDocument = {
-    id: documentId,
-    documentType: loaded.document.documentType,
-    category: categoryOf(loaded.document.documentType),
-    fileName: loaded.document.fileName,
-    mimeType: loaded.document.mimeType,
-    sizeBytes: loaded.document.sizeBytes,
-    sha256: loaded.document.sha256,
-    recognisedFields: loaded.document.recognisedFields,
-    receivedAt: loaded.document.createdAt,
+    id: claim.document.id,
+    documentType,
+    category: categoryOf(documentType),
+    fileName: claim.document.fileName,
+    mimeType: claim.document.mimeType,
+    sizeBytes: claim.document.sizeBytes,
+    sha256: claim.document.sha256,
+    recognisedFields: claim.document.recognisedFields,
+    receivedAt: claim.document.createdAt,
     isTest: false,
   };
   let receipt: DeliveryReceipt;
@@ -239,202 +370,203 @@ export async function deliverDispatch(
         route.kind === "connection"
           ? {
               id: route.connection.id,
-              portalId: loaded.portalId,
-              settings: loaded.connectionSettings,
-              secretsEncrypted: loaded.connectionSecretsEncrypted,
+              portalId: claim.portalId,
+              settings: claim.connectionSettings,
+              secretsEncrypted: claim.connectionSecretsEncrypted,
             }
           : null,
-      dossier: loaded.dossier,
+      dossier: claim.dossier,
       dossierSettings: route.kind === "connection" ? route.dossierSettings : { addresses: route.addresses },
       // The same key for every try of this dispatch: what keeps a repeated try from delivering twice.
-      idempotencyKey: loaded.id,
-      isFirstTry: claim.number === 1,
+      idempotencyKey: claim.id,
+      isFirstTry: claim.attemptNumber === 1,
       timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
     });
     receipt = await runConnectorCall(ctx, () => connector.deliver(ctx, document, { content }));
   } catch (error) {
     const failure = failureOf(error);
     console.warn(
-      `[deliver] dispatch ${loaded.id} try ${claim.number} failed: ${failure.kind} ${failure.code}`,
+      `[deliver] dispatch ${claim.id} try ${claim.attemptNumber} failed: ${failure.kind} ${failure.code}`,
       error instanceof ConnectorError && error.vendorDetail ? { vendorDetail: error.vendorDetail } : {},
     );
     return finish(failure);
   }
   await options.afterConnectorCall?.();
-  await recordSuccess(db, { loaded, documentId, attemptId: claim.attemptId, target, receipt });
-  return { outcome: "sent", attempt: claim.number, packageReference: receipt.packageReference };
+  await recordSuccess(db, { claim, used, receipt });
+  return { outcome: "sent", attempt: claim.attemptNumber, packageReference: receipt.packageReference };
 }
 
-/** Moves the dispatch to `running`, counts the try and opens its attempt row, atomically. */
-async function claimDispatch(
+/** A claimed dispatch's keys, as values or as a prepared statement's placeholders. */
+type ClaimKeys = { dispatchId: string | Placeholder; portalId: string | Placeholder; documentId: string | Placeholder };
+
+function keysOf(claim: ClaimedDispatch): ClaimKeys {
+  return { dispatchId: claim.id, portalId: claim.portalId, documentId: claim.document.id };
+}
+
+/** The claimed dispatch, while it is still active: the guard of every finishing update. */
+function isStillActive(keys: ClaimKeys) {
+  return and(eq(dispatches.id, keys.dispatchId), eq(dispatches.portalId, keys.portalId), isActive);
+}
+
+/** The claim's document, while it is `sending`: the only state a delivery moves it from. */
+function isSendingDocument(keys: ClaimKeys) {
+  return and(eq(documents.id, keys.documentId), eq(documents.portalId, keys.portalId), eq(documents.status, "sending"));
+}
+
+/**
+ * Attempt succeeded, dispatch succeeded, document sent: one statement. The document moves only
+ * when this run finished the dispatch; another run that finished it first moved it already.
+ */
+async function recordSuccess(
   db: Db,
-  loaded: LoadedDispatch,
-  connectorId: string,
-  target: DispatchTarget,
-): Promise<{ number: number; attemptId: string } | null> {
-  return db.transaction(async (tx) => {
-    const now = new Date();
-    const [claimed] = await tx
-      .update(dispatches)
-      .set({
-        status: "running",
-        attemptCount: sql`${dispatches.attemptCount} + 1`,
-        nextAttemptAt: null,
-        updatedAt: now,
-      })
-      .where(
-        and(
-          eq(dispatches.id, loaded.id),
-          eq(dispatches.portalId, loaded.portalId),
-          inArray(dispatches.status, [...ACTIVE_STATUSES]),
-        ),
-      )
-      .returning({ attemptCount: dispatches.attemptCount });
-    if (!claimed) return null;
-    // A try that was still `running` never finished: its process stopped. This try takes over
-    // with the same idempotency key, so whatever that one delivered is not delivered again.
-    await tx
-      .update(attempts)
-      .set({
-        outcome: "retryable_error",
-        errorCode: "interrupted",
-        reason: dispatchErrorMessageKey("interrupted"),
-        finishedAt: now,
-      })
-      .where(
-        and(
-          eq(attempts.dispatchId, loaded.id),
-          eq(attempts.portalId, loaded.portalId),
-          eq(attempts.outcome, "running"),
-        ),
-      );
-    const [attempt] = await tx
-      .insert(attempts)
-      .values({
-        portalId: loaded.portalId,
-        dispatchId: loaded.id,
-        documentId: loaded.documentId,
-        number: claimed.attemptCount,
-        trigger: loaded.trigger,
-        connector: connectorId,
-        target,
-        outcome: "running",
-        startedAt: now,
-      })
-      .returning({ id: attempts.id });
-    if (!attempt) throw new Error("attempt insert returned no row");
-    return { number: claimed.attemptCount, attemptId: attempt.id };
+  input: { claim: ClaimedDispatch; used: TryRoute; receipt: DeliveryReceipt },
+): Promise<void> {
+  const { claim, receipt } = input;
+  await preparedFor(db).success.execute({
+    ...keysOf(claim),
+    attemptId: claim.attemptId,
+    connector: input.used.connectorId,
+    packageReference: receipt.packageReference,
+    target: { ...input.used.target, ...receipt.target },
+    now: new Date(),
   });
 }
 
-async function recordSuccess(
-  db: Db,
-  input: {
-    loaded: LoadedDispatch;
-    documentId: string;
-    attemptId: string;
-    target: DispatchTarget;
-    receipt: DeliveryReceipt;
-  },
-): Promise<void> {
-  const { loaded, documentId, receipt } = input;
-  const target = { ...input.target, ...receipt.target };
-  await db.transaction(async (tx) => {
-    const now = new Date();
-    await tx
+function prepareSuccess(db: Db) {
+  const keys: ClaimKeys = {
+    dispatchId: sql.placeholder("dispatchId"),
+    portalId: sql.placeholder("portalId"),
+    documentId: sql.placeholder("documentId"),
+  };
+  const packageReference = valueFor(attempts.packageReference, "packageReference");
+  const target = valueFor(attempts.target, "target");
+  const now = valueFor(attempts.finishedAt, "now");
+  const attemptSucceeded = db.$with("attempt_succeeded").as(
+    db
       .update(attempts)
-      .set({ outcome: "succeeded", packageReference: receipt.packageReference, target, finishedAt: now })
-      .where(and(eq(attempts.id, input.attemptId), eq(attempts.portalId, loaded.portalId)));
-    const [finished] = await tx
-      .update(dispatches)
-      .set({ status: "succeeded", packageReference: receipt.packageReference, target, finishedAt: now, updatedAt: now })
-      .where(
-        and(
-          eq(dispatches.id, loaded.id),
-          eq(dispatches.portalId, loaded.portalId),
-          inArray(dispatches.status, [...ACTIVE_STATUSES]),
-        ),
-      )
-      .returning({ id: dispatches.id });
-    // Another run of this dispatch finished it already: it also moved the document.
-    if (!finished) return;
-    await tx
+      .set({
+        outcome: "succeeded",
+        connector: valueFor(attempts.connector, "connector"),
+        packageReference,
+        target,
+        finishedAt: now,
+      })
+      .where(and(eq(attempts.id, sql.placeholder("attemptId")), eq(attempts.portalId, keys.portalId)))
+      .returning({ id: attempts.id }),
+  );
+  const finished = db
+    .$with("finished_dispatch")
+    .as(
+      db
+        .update(dispatches)
+        .set({ status: "succeeded", packageReference, target, finishedAt: now, updatedAt: now })
+        .where(isStillActive(keys))
+        .returning({ id: dispatches.id }),
+    );
+  const documentSent = db.$with("document_sent").as(
+    db
       .update(documents)
       .set({
         status: "sent",
         sentAt: now,
-        packageReference: receipt.packageReference,
+        packageReference,
         lastErrorCode: null,
         lastErrorReason: null,
         autoSendSkipReason: null,
         updatedAt: now,
       })
-      .where(
-        and(eq(documents.id, documentId), eq(documents.portalId, loaded.portalId), eq(documents.status, "sending")),
-      );
-  });
+      .where(and(isSendingDocument(keys), exists(db.select({ id: finished.id }).from(finished))))
+      .returning({ id: documents.id }),
+  );
+  return db
+    .with(attemptSucceeded, finished, documentSent)
+    .select({ id: finished.id })
+    .from(finished)
+    .prepare("deliver_record_success");
 }
 
 /**
  * Records a failed try and tells the job what to do next: throws RetryAfterJobError or Error to
- * retry, or (after finishing the document as failed) NonRetriableJobError. Never returns.
+ * retry, or (after finishing the document as failed) NonRetriableJobError. Never returns. The
+ * records are one statement: attempt, dispatch, and when the dispatch failed for good (by this
+ * run) its document, and on an auth error the connection.
  */
 async function recordFailure(
   db: Db,
-  input: { loaded: LoadedDispatch; documentId: string; attemptId: string; isFinal: boolean; failure: Failure },
+  input: { claim: ClaimedDispatch; used: TryRoute; isFinal: boolean; failure: Failure },
 ): Promise<never> {
-  const { loaded, documentId, failure } = input;
+  const { claim, failure } = input;
   const willRetry = failure.kind === "retryable" && !input.isFinal;
-  await db.transaction(async (tx) => {
-    const now = new Date();
-    await tx
+  const now = new Date();
+  const attemptFailed = db.$with("attempt_failed").as(
+    db
       .update(attempts)
-      .set({ outcome: OUTCOME_OF[failure.kind], errorCode: failure.code, reason: failure.reason, finishedAt: now })
-      .where(and(eq(attempts.id, input.attemptId), eq(attempts.portalId, loaded.portalId)));
-    const isThisDispatch = and(
-      eq(dispatches.id, loaded.id),
-      eq(dispatches.portalId, loaded.portalId),
-      inArray(dispatches.status, [...ACTIVE_STATUSES]),
-    );
-    if (willRetry) {
-      await tx
+      .set({
+        outcome: OUTCOME_OF[failure.kind],
+        connector: input.used.connectorId,
+        target: input.used.target,
+        errorCode: failure.code,
+        reason: failure.reason,
+        finishedAt: now,
+      })
+      .where(and(eq(attempts.id, claim.attemptId), eq(attempts.portalId, claim.portalId)))
+      .returning({ id: attempts.id }),
+  );
+  if (willRetry) {
+    const requeued = db.$with("requeued_dispatch").as(
+      db
         .update(dispatches)
         .set({
           status: "queued",
           nextAttemptAt: failure.retryAfterMs ? new Date(now.getTime() + failure.retryAfterMs) : null,
           updatedAt: now,
         })
-        .where(isThisDispatch);
-      return;
-    }
-    const [finished] = await tx
-      .update(dispatches)
-      .set({ status: "failed", finishedAt: now, updatedAt: now })
-      .where(isThisDispatch)
-      .returning({ id: dispatches.id });
-    if (!finished) return;
-    await tx
-      .update(documents)
-      .set({ status: "failed", lastErrorCode: failure.code, lastErrorReason: failure.reason, updatedAt: now })
-      .where(
-        and(eq(documents.id, documentId), eq(documents.portalId, loaded.portalId), eq(documents.status, "sending")),
-      );
-    if (failure.kind === "auth" && loaded.connectionId2) {
+        .where(isStillActive(keysOf(claim)))
+        .returning({ id: dispatches.id }),
+    );
+    await db.with(attemptFailed, requeued).select({ id: requeued.id }).from(requeued);
+  } else {
+    const failed = db.$with("failed_dispatch").as(
+      db
+        .update(dispatches)
+        .set({ status: "failed", finishedAt: now, updatedAt: now })
+        .where(isStillActive(keysOf(claim)))
+        .returning({ id: dispatches.id }),
+    );
+    const failedByThisRun = exists(db.select({ id: failed.id }).from(failed));
+    const documentFailed = db.$with("document_failed").as(
+      db
+        .update(documents)
+        .set({ status: "failed", lastErrorCode: failure.code, lastErrorReason: failure.reason, updatedAt: now })
+        .where(and(isSendingDocument(keysOf(claim)), failedByThisRun))
+        .returning({ id: documents.id }),
+    );
+    const records: WithSubquery[] = [attemptFailed, failed, documentFailed];
+    if (failure.kind === "auth" && claim.connectionId) {
       // The package refused the credentials: every dossier on this connection is affected until
       // an admin re-authorises it. A disabled connection stays disabled.
-      await tx
-        .update(connections)
-        .set({ status: "needs_reauth", lastErrorCode: failure.code, lastErrorAt: now, updatedAt: now })
-        .where(
-          and(
-            eq(connections.id, loaded.connectionId2),
-            eq(connections.portalId, loaded.portalId),
-            ne(connections.status, "disabled"),
-          ),
-        );
+      const connectionNeedsReauth = db.$with("connection_needs_reauth").as(
+        db
+          .update(connections)
+          .set({ status: "needs_reauth", lastErrorCode: failure.code, lastErrorAt: now, updatedAt: now })
+          .where(
+            and(
+              eq(connections.id, claim.connectionId),
+              eq(connections.portalId, claim.portalId),
+              ne(connections.status, "disabled"),
+              failedByThisRun,
+            ),
+          )
+          .returning({ id: connections.id }),
+      );
+      records.push(connectionNeedsReauth);
     }
-  });
-  const message = `dispatch ${loaded.id}: ${failure.kind} ${failure.code}`;
+    await db
+      .with(...records)
+      .select({ id: failed.id })
+      .from(failed);
+  }
+  const message = `dispatch ${claim.id}: ${failure.kind} ${failure.code}`;
   if (!willRetry) throw new NonRetriableJobError(message);
   if (failure.retryAfterMs) throw new RetryAfterJobError(message, failure.retryAfterMs);
   throw new Error(message);

@@ -336,6 +336,104 @@ describe("deliver's retries and failures", () => {
     ]);
   });
 
+  it("shows the try as running while the connector works, then records the connector and target it used", async () => {
+    const { dossier, connection } = await apiDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    const event = await requestOne(dossier, document.id);
+    let whileRunning: Awaited<ReturnType<typeof attemptsOf>> = [];
+    let dispatchWhileRunning: Awaited<ReturnType<typeof dispatchesOf>> = [];
+    scriptedApi.script = [
+      async () => {
+        whileRunning = await attemptsOf(opened.db, event.dispatchId);
+        dispatchWhileRunning = await dispatchesOf(opened.db, document.id);
+      },
+    ];
+    expect((await runDeliverJob(event)).result).toMatchObject({ outcome: "sent", attempt: 1 });
+    // Claimed in one statement: dispatch running and counted, the attempt open with the target
+    // the request resolved and its channel, before the connector was called.
+    expect(dispatchWhileRunning).toMatchObject([{ status: "running", attemptCount: 1, nextAttemptAt: null }]);
+    expect(whileRunning).toMatchObject([
+      {
+        number: 1,
+        trigger: "manual",
+        outcome: "running",
+        connector: "api",
+        target: { connectionId: connection.id, division: 42 },
+        finishedAt: null,
+      },
+    ]);
+    const [attempt] = await attemptsOf(opened.db, event.dispatchId);
+    expect(attempt).toMatchObject({
+      id: whileRunning[0]?.id,
+      outcome: "succeeded",
+      connector: "scripted-exact-online",
+      target: { connectionId: connection.id, division: 42 },
+      packageReference: `EXACT-42-${event.dispatchId.slice(0, 8)}`,
+    });
+    expect(attempt?.finishedAt?.getTime()).toBeGreaterThanOrEqual(attempt?.startedAt.getTime() ?? Number.NaN);
+  });
+
+  it("a run that finds its dispatch finished by another run records its own try but moves nothing", async () => {
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    const event = await requestOne(dossier, document.id);
+    // A second run of the same dispatch claims it while the first is still delivering, and
+    // finishes first; the first then succeeds too, and must change neither dispatch nor document.
+    let second: Awaited<ReturnType<typeof deliverDispatch>> | undefined;
+    let afterSecond: unknown[] = [];
+    const first = await deliverDispatch(opened.db, event.dispatchId, {
+      afterConnectorCall: async () => {
+        second = await deliverDispatch(opened.db, event.dispatchId);
+        afterSecond = [await dispatchesOf(opened.db, document.id), await documentOf(opened.db, document.id)];
+      },
+    });
+    expect(second).toMatchObject({ outcome: "sent", attempt: 2 });
+    expect(first).toMatchObject({ outcome: "sent", attempt: 1 });
+    expect(afterSecond[0]).toMatchObject([{ status: "succeeded", attemptCount: 2 }]);
+    expect(afterSecond[1]).toMatchObject({ status: "sent" });
+    expect([await dispatchesOf(opened.db, document.id), await documentOf(opened.db, document.id)]).toEqual(afterSecond);
+    // The second run took over the first's open attempt as interrupted; the first then recorded
+    // its own success on it. Each try keeps its own row.
+    expect((await attemptsOf(opened.db, event.dispatchId)).map((a) => [a.number, a.outcome])).toEqual([
+      [1, "succeeded"],
+      [2, "succeeded"],
+    ]);
+  });
+
+  it("a late success of a dispatch given up on leaves the document to the dispatch that replaced it", async () => {
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    const event = await requestOne(dossier, document.id);
+    let replacement: string | undefined;
+    // While this try delivers, the job gives up on it (the failure handler) and the accountant
+    // retries the document: a new dispatch, the document `sending` again.
+    const late = await deliverDispatch(opened.db, event.dispatchId, {
+      afterConnectorCall: async () => {
+        expect(await failUnfinishedDispatch(opened.db, event.dispatchId)).toBe(true);
+        const retry = await requestSend(
+          opened.db,
+          world.actors.accountant,
+          { dossierId: dossier.id, documentIds: [document.id], trigger: "retry" },
+          { enqueue: collectingEnqueue().enqueue },
+        );
+        replacement = retry.accepted[0]?.dispatchId;
+      },
+    });
+    expect(late).toMatchObject({ outcome: "sent" });
+    expect(replacement).toBeDefined();
+    expect(await documentOf(opened.db, document.id)).toMatchObject({
+      status: "sending",
+      sentAt: null,
+      packageReference: null,
+    });
+    expect(await dispatchesOf(opened.db, document.id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: event.dispatchId, status: "failed", packageReference: null }),
+        expect.objectContaining({ id: replacement, status: "queued" }),
+      ]),
+    );
+  });
+
   it("keeps a connection that was disabled meanwhile disabled on an auth error", async () => {
     const { dossier, connection } = await apiDossier();
     const document = await insertSendableDocument(opened.db, dossier);
@@ -414,6 +512,17 @@ describe("deliver's retries and failures", () => {
       lastErrorCode: "integration_none",
       lastErrorReason: "dispatch.refusals.integration_none",
     });
+    // The try is on record, with where it was asked to go and no connector: none carried it.
+    expect(await attemptsOf(opened.db, event.dispatchId)).toMatchObject([
+      {
+        number: 1,
+        outcome: "permanent_error",
+        errorCode: "integration_none",
+        connector: "none",
+        target: { channel: "email", to: ADDRESSES.purchase },
+        finishedAt: expect.any(Date),
+      },
+    ]);
     await opened.db.delete(dossierIntegrations).where(eq(dossierIntegrations.dossierId, dossier.id));
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import { connections, documents } from "@/db/schema";
 import { createConnection, testConnection } from "@/lib/connections/service";
+import { closeFtpSessions } from "@/lib/connectors/ftp";
 import type { DocumentType } from "@/lib/connectors/types";
 import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
@@ -61,6 +62,8 @@ beforeAll(async () => {
   await setIntegration(opened.db, dossier, { kind: "connection", connectionId, settings: {} });
 });
 afterAll(async () => {
+  // The deliveries left a pooled session open on the server; close it before the server.
+  await closeFtpSessions();
   await server?.close();
   cleanupFiles?.();
   await opened?.close();
