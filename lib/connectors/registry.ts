@@ -6,8 +6,24 @@ import type { Connector } from "./types";
  * channel (their differences are catalog data); each API package gets its own folder under
  * lib/connectors/api/. Imports are lazy so SOAP/OAuth code loads only when used. Returns null
  * while a package's connector is not built yet: the UI shows it as "coming", nothing pretends.
+ * Each answer is kept: every delivery asks, and a dynamic import() is not free everywhere (under
+ * tsx or vitest each one is a round trip through the module loader's hooks).
  */
-export async function loadConnector(packageId: PackageId, channel: Channel): Promise<Connector | null> {
+export function loadConnector(packageId: PackageId, channel: Channel): Promise<Connector | null> {
+  const key = `${channel}:${packageId}`;
+  let loading = loadedConnectors.get(key);
+  if (!loading) {
+    loading = importConnector(packageId, channel);
+    loadedConnectors.set(key, loading);
+    // A failed import is tried again by the next call.
+    loading.catch(() => loadedConnectors.delete(key));
+  }
+  return loading;
+}
+
+const loadedConnectors = new Map<string, Promise<Connector | null>>();
+
+async function importConnector(packageId: PackageId, channel: Channel): Promise<Connector | null> {
   switch (channel) {
     case "email":
       return (await import("./email")).emailConnector as unknown as Connector;
