@@ -147,7 +147,27 @@ describe("requestSend accepts", () => {
       settings: { division: 7 },
     });
     const document = await insertSendableDocument(opened.db, dossier);
-    // Exact Online's connector is not built yet: the real registry says so.
+    const { accepted, refused, queue } = await send(dossier, [document.id]);
+    expect(refused).toEqual([]);
+    const dispatchId = accepted[0]?.dispatchId ?? "";
+    expect(await dispatchesOf(opened.db, document.id)).toMatchObject([
+      { id: dispatchId, connectionId: connection.id, status: "queued" },
+    ]);
+    // One run at a time per connection; Exact's deliveries share their division's rate-limit bucket.
+    expect(queue.events).toEqual([
+      expect.objectContaining({ dispatchId, concurrencyKey: connection.id, throttleKey: expect.stringContaining("7") }),
+    ]);
+    expect(queue.events[0]?.throttleKey).not.toBe(dispatchId);
+  });
+
+  it("refuses a connection integration whose package has no connector yet", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const connection = await insertConnectionOf(opened.db, world.portal.id, {
+      label: "Clearfacts by API",
+      packageId: "clearfacts",
+    });
+    await setIntegration(opened.db, dossier, { kind: "connection", connectionId: connection.id, settings: {} });
+    const document = await insertSendableDocument(opened.db, dossier);
     const { refused } = await send(dossier, [document.id]);
     expect(refused).toEqual([{ documentId: document.id, reason: "connector_unavailable" }]);
   });
