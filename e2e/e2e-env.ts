@@ -1,7 +1,7 @@
 import { FAKE_RESEND_URL } from "./fake-resend";
 
-/** The app's port in the end-to-end run. */
-export const APP_PORT = 3100;
+/** The app's port in the end-to-end run (E2E_APP_PORT lets a second run share the machine). */
+export const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3100);
 
 /** Signs recognition deliveries in the end-to-end run; the app gets it as RECOGNITION_WEBHOOK_SECRET. */
 export const E2E_RECOGNITION_SECRET = "e2e-recognition-webhook-secret-0123456789abcdef";

@@ -34,7 +34,7 @@ export type FakeRequest = {
   status: number;
 };
 
-export const FAKE_RESEND_PORT = 3199;
+export const FAKE_RESEND_PORT = Number(process.env.E2E_RESEND_PORT ?? 3199);
 export const FAKE_RESEND_URL = `http://127.0.0.1:${FAKE_RESEND_PORT}`;
 
 function asList(value: unknown): string[] {
