@@ -35,6 +35,8 @@ const envSchema = z.object({
   // The office's Exact App Center app, used when a connection does not carry its own client id/secret.
   EXACT_ONLINE_CLIENT_ID: z.string().min(1).optional(),
   EXACT_ONLINE_CLIENT_SECRET: z.string().min(1).optional(),
+  // That app's webhook secret (App Center): verifies Exact's signed notifications for connections on the deployment's app.
+  EXACT_ONLINE_WEBHOOK_SECRET: z.string().min(16).max(200).optional(),
   WOLTERS_KLUWER_CLIENT_ID: z.string().min(1).optional(),
   WOLTERS_KLUWER_CLIENT_SECRET: z.string().min(1).optional(),
 });

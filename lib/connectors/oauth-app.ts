@@ -31,3 +31,22 @@ export function oauthAppFor(packageId: string, settings: unknown, secrets: unkno
     return { clientId: fromEnv.clientId, clientSecret: fromEnv.clientSecret };
   return null;
 }
+
+/** The environment variables holding the webhook secret of a package's deployment-wide app. */
+const WEBHOOK_SECRET_FROM_ENV: Record<string, () => string | undefined> = {
+  "exact-online": () => env().EXACT_ONLINE_WEBHOOK_SECRET,
+};
+
+/**
+ * The secret a package signs its webhook notifications for this connection with. It belongs to the
+ * OAuth app, like the client secret: a connection on the office's own app (settings.clientId and
+ * secrets.clientSecret) uses the webhook secret typed on it (secrets.webhookSecret), one on the deployment's app the
+ * deployment's (e.g. EXACT_ONLINE_WEBHOOK_SECRET). Null when there is none: no notifications.
+ */
+export function webhookSecretFor(packageId: string, settings: unknown, secrets: unknown): string | null {
+  // The same choice of app as oauthAppFor: the office's own only with both its id and secret.
+  if (stringField(settings, "clientId") && stringField(secrets, "clientSecret")) {
+    return stringField(secrets, "webhookSecret")?.trim() ?? null;
+  }
+  return WEBHOOK_SECRET_FROM_ENV[packageId]?.()?.trim() || null;
+}

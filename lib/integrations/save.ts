@@ -17,6 +17,7 @@ import {
   validateFreeAddresses,
   validatePackageAddresses,
 } from "@/lib/packages/email-addresses";
+import { subscribeDossierDivision } from "@/lib/rejections/exact-subscription";
 import { coerceConnectorSettings, connectorDossierFields } from "./connector-fields";
 import { type IntegrationConnectionRow, loadDossierIntegration } from "./load";
 import { optionKeyOfStored } from "./option-key";
@@ -197,6 +198,15 @@ export async function saveDossierIntegration(
       target: dossierIntegrations.dossierId,
       set: { ...values, updatedAt: sql`now()` },
     });
+  // Exact Online can say at once when it refuses a document: subscribe the division (never blocks
+  // the save, skipped without an https address or a webhook secret; lib/rejections/exact-subscription.ts).
+  if (row.kind === "connection" && row.connectionId && connection?.packageId === "exact-online") {
+    await subscribeDossierDivision(db, {
+      portalId: scope.portalId,
+      connectionId: row.connectionId,
+      dossierSettings: row.settings,
+    });
+  }
 
   return {
     optionKey: optionKeyOfStored(row) ?? row.kind,

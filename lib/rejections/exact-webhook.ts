@@ -3,12 +3,12 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { connections } from "@/db/schema";
-import { exactSecretsSchema } from "@/lib/connectors/api/exact-online/config";
 import {
   DOCUMENTS_TOPIC,
   isExactWebhookSignatureValid,
   parseExactWebhook,
 } from "@/lib/connectors/api/exact-online/webhook";
+import { webhookSecretFor } from "@/lib/connectors/oauth-app";
 import { decryptConnectionSecrets } from "@/lib/connectors/runtime";
 import { type ReadBackDeps, type ReadBackResult, readBackConnection } from "@/lib/read-back/service";
 
@@ -41,7 +41,7 @@ export async function processExactWebhook(
   const connectionId = z.uuid().safeParse(input.connectionId);
   if (!connectionId.success) return { status: 404 };
   const [connection] = await db
-    .select({ id: connections.id, secretsEncrypted: connections.secretsEncrypted })
+    .select({ id: connections.id, settings: connections.settings, secretsEncrypted: connections.secretsEncrypted })
     .from(connections)
     .where(
       and(
@@ -51,11 +51,12 @@ export async function processExactWebhook(
       ),
     );
   if (!connection) return { status: 404 };
-  let secret: string | undefined;
+  // The connection's own app's secret, or the deployment's for a connection on the deployment's app.
+  let secret: string | null;
   try {
-    secret = exactSecretsSchema.safeParse(decryptConnectionSecrets(connection)).data?.webhookSecret;
+    secret = webhookSecretFor("exact-online", connection.settings, decryptConnectionSecrets(connection));
   } catch {
-    secret = undefined;
+    secret = null;
   }
   if (!secret) return { status: 404 };
   if (!isExactWebhookSignatureValid(notification.rawContent, notification.hashCode, secret)) return { status: 401 };

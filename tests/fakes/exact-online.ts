@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
  *   rotates refresh tokens like Exact: the old one is refused with 400 from then on.
  * - REST: `current/Me`, `{d}/system/Divisions` (paged with `__next`), `{d}/documents/Documents`
  *   (POST, GET by key, GET with `$filter=Subject eq '…'`), `{d}/documents/DocumentAttachments`
- *   (POST, GET with `$filter=Document eq guid'…'`), `{d}/webhooks/WebhookSubscriptions` (POST).
+ *   (POST, GET with `$filter=Document eq guid'…'`), `{d}/webhooks/WebhookSubscriptions` (POST, GET).
  *   Unknown or expired access tokens get 401. A Document's ProposedEntryStatus starts at 20 and
  *   is changed by the test (`setDocumentStatus`: 5 rejected, 50 processed).
  *   A list GET without `$select` or `$top` is refused, as Exact does for some lists.
@@ -464,6 +464,10 @@ export async function startFakeExactOnline(options: FakeExactOptions = {}) {
         const { content: _content, ...answer } = attachment;
         return reply(201, { d: answer });
       }
+    }
+    if (endpoint === "webhooks/WebhookSubscriptions" && method === "GET") {
+      if (!isList(query)) return refuse(400, "Please add a $select or a $top=1 statement to the query string.");
+      return reply(200, { d: { results: subscriptions.filter((subscription) => subscription.Division === division) } });
     }
     if (endpoint === "webhooks/WebhookSubscriptions" && method === "POST") {
       const input = body as { CallbackURL?: unknown; Topic?: unknown };

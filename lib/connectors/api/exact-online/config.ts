@@ -44,11 +44,13 @@ export const exactSecretsSchema = z.object({
   /** When the grant was last used (code exchange or refresh): it dies ~30 days later unused. */
   refreshedAt: isoTimestamp.optional().meta(managed),
   /**
-   * The App Center app's webhook secret: Exact signs every notification with it (HashCode), and
-   * app/api/webhooks/exact-online refuses a notification for this connection without it. Stored
-   * by the platform, never shown; see docs/integrations/exact-online.md, "Rejections".
+   * The webhook secret of the office's own App Center app (with settings.clientId): Exact signs
+   * every notification with its app's secret (HashCode), so it belongs to the app, not the grant.
+   * Typed by the admin, write-only; blank = the deployment's EXACT_ONLINE_WEBHOOK_SECRET, which
+   * only fits connections that use the deployment's app (exactWebhookSecretOf). See
+   * docs/integrations/exact-online.md, "Rejections".
    */
-  webhookSecret: z.string().min(16).max(200).optional().meta(managed),
+  webhookSecret: z.string().trim().min(16).max(200).optional().meta(label("webhookSecret")),
 });
 export type ExactSecrets = z.infer<typeof exactSecretsSchema>;
 

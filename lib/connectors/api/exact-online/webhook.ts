@@ -114,23 +114,60 @@ export function isExactWebhookSignatureValid(rawContent: string, hashCode: strin
 /** The webhook topic Koppel subscribes to and acts on. */
 export const DOCUMENTS_TOPIC = "Documents";
 
+/** `GET {d}/webhooks/WebhookSubscriptions?$select=ID,CallbackURL,Topic`, paged like every Exact list. */
+const subscriptionsPageSchema = z.object({
+  d: z.object({
+    results: z.array(z.object({ ID: z.string().min(1), CallbackURL: z.string(), Topic: z.string() })),
+    __next: z.string().nullish(),
+  }),
+});
+const SUBSCRIPTIONS_ENDPOINT = "webhooks/WebhookSubscriptions";
+/** A division holds a handful of subscriptions; more pages than this are not looked through. */
+const MAX_SUBSCRIPTION_PAGES = 5;
+
 /**
  * Subscribes a division's Document changes to `callbackUrl` (`POST {d}/webhooks/WebhookSubscriptions`,
  * reference §3.5). Exact requires HTTPS, and reportedly a callback on the domain of the app's
- * redirect URL. Not called by the platform yet: no step runs after a connection is made or a
- * dossier picks its division (docs/integrations/exact-online.md, "Rejections").
+ * redirect URL. Always creates one: ensureDocumentChangesSubscription is the idempotent way.
  */
 export async function subscribeToDocumentChanges(
   ctx: ConnectorContext<ExactSettings, ExactSecrets, unknown>,
   division: number,
   callbackUrl: string,
+  session: ExactSession = new ExactSession(ctx),
 ): Promise<string> {
-  const session = new ExactSession(ctx);
   const created = await session.post(
     division,
-    "webhooks/WebhookSubscriptions",
+    SUBSCRIPTIONS_ENDPOINT,
     { CallbackURL: callbackUrl, Topic: DOCUMENTS_TOPIC },
     createdAnswerSchema,
   );
   return created.d.ID;
+}
+
+/**
+ * The division's Documents subscription to `callbackUrl`: the existing one when Exact already has
+ * it (a dossier saved twice, or two dossiers on one division, subscribe once), else a new one.
+ */
+export async function ensureDocumentChangesSubscription(
+  ctx: ConnectorContext<ExactSettings, ExactSecrets, unknown>,
+  division: number,
+  callbackUrl: string,
+): Promise<{ subscriptionId: string; isNew: boolean }> {
+  const session = new ExactSession(ctx);
+  let page = await session.get(
+    division,
+    SUBSCRIPTIONS_ENDPOINT,
+    { $select: "ID,CallbackURL,Topic" },
+    subscriptionsPageSchema,
+  );
+  for (let pages = 1; ; pages++) {
+    const existing = page.d.results.find(
+      (subscription) => subscription.CallbackURL === callbackUrl && subscription.Topic === DOCUMENTS_TOPIC,
+    );
+    if (existing) return { subscriptionId: existing.ID, isNew: false };
+    if (!page.d.__next || pages >= MAX_SUBSCRIPTION_PAGES) break;
+    page = await session.getNext(division, SUBSCRIPTIONS_ENDPOINT, page.d.__next, subscriptionsPageSchema);
+  }
+  return { subscriptionId: await subscribeToDocumentChanges(ctx, division, callbackUrl, session), isNew: true };
 }
