@@ -71,6 +71,8 @@ export type ConnectionView = {
   dossierCount: number;
   /** Whether the package's connector exists yet (else it can be neither edited nor checked). */
   isConnectorAvailable: boolean;
+  /** Whether the connector can tell what became of sent documents ("Check status now"). */
+  hasReadBack: boolean;
   createdAt: Date;
 };
 
@@ -163,6 +165,7 @@ function toView(row: StoredRow, connector: Connector | null, dossierCount: numbe
     oauth,
     dossierCount,
     isConnectorAvailable: connector !== null,
+    hasReadBack: Boolean(connector?.pollStatus) && (row.channel === "api" || row.channel === "ftp"),
     createdAt: row.createdAt,
   };
 }

@@ -10,6 +10,7 @@ import { runAction } from "@/lib/actions/run-action";
 import type { ConnectionStatus } from "@/lib/connections/check";
 import { connectionValuesFromFormData } from "@/lib/connections/form";
 import { startAuthorization } from "@/lib/connections/oauth";
+import { checkConnectionStatusNow, checkStatusNowSchema } from "@/lib/connections/read-back";
 import {
   connectionRefSchema,
   createConnectionSchema,
@@ -18,6 +19,7 @@ import {
   updateConnectionSchema,
 } from "@/lib/connections/schemas";
 import { createConnection, setConnectionDisabled, testConnection, updateConnection } from "@/lib/connections/service";
+import type { ReadBackResult } from "@/lib/read-back/service";
 
 // Parse → service → revalidate. Who may do what is decided in lib/connections/service.ts, never
 // here: every export below is a public endpoint. Results carry ids and statuses only, never a
@@ -77,6 +79,20 @@ export async function testConnectionAction(
     const result = await testConnection(await getDb(), actor, input.portalId, input.connectionId);
     revalidatePortal(input.portalId);
     return { status: result.status, errorCode: result.errorCode };
+  });
+}
+
+/** "Check status now" (admins and accountants): the connection's read-back, at once and bounded. */
+export async function checkStatusNowAction(
+  portalId: string,
+  connectionId: string,
+): Promise<ActionResult<{ readBack: ReadBackResult }>> {
+  return runAction("checkStatusNow", async (actor) => {
+    const input = parseInput(checkStatusNowSchema, { portalId, connectionId });
+    const readBack = await checkConnectionStatusNow(await getDb(), actor, input.portalId, input.connectionId);
+    // Documents may have moved to Rejected or Imported: the portal's pages show them.
+    revalidatePortal(input.portalId);
+    return { readBack };
   });
 }
 

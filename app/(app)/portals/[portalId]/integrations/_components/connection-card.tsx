@@ -1,6 +1,7 @@
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import type { ConnectionView } from "@/lib/connections/service";
+import { CheckStatusButton } from "./check-status-button";
 import { ConnectionActions } from "./connection-actions";
 import { ConnectionStatusBadge } from "./connection-status-badge";
 import { OAuthConnectButton } from "./oauth-connect-button";
@@ -157,6 +158,10 @@ export function ConnectionCard({
         </Detail>
         <Detail label={t("card.dossiers")}>{t("card.dossierCount", { count: connection.dossierCount })}</Detail>
       </dl>
+
+      {connection.hasReadBack && status !== "disabled" ? (
+        <CheckStatusButton portalId={portalId} connectionId={connection.id} />
+      ) : null}
 
       {canManage ? (
         <ConnectionActions
