@@ -124,7 +124,7 @@ test("a refused address lands in the settings group of the office's queue; after
       .getByRole("button", { name: /^Alles in deze groep opnieuw proberen/ })
       .click();
     const result = page.getByTestId("retry-result");
-    await expect(result).toContainText(/\d+ documenten? opnieuw verstuurd/);
+    await expect(result).toContainText(/\d+ document(en)? opnieuw verstuurd/);
     await expect(result).not.toContainText("Geen document opnieuw verstuurd");
     await saveScreenshot(page, testInfo, "accountant-failures-retried-nl");
     const mail = await waitForEmail(request, (email) =>
