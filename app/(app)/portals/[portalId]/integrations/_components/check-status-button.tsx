@@ -10,7 +10,7 @@ type Notice = { tone: "success" | "error" | "neutral"; text: string } | null;
 /**
  * "Check status now": asks the package at once what became of the documents sent through this
  * connection (imported, or refused with a reason) and says what it found. Admins and accountants;
- * the server decides (lib/connections/read-back.ts).
+ * the server decides (lib/connections/read-back.ts). Rendered inside a row of buttons.
  */
 export function CheckStatusButton({ portalId, connectionId }: { portalId: string; connectionId: string }) {
   const t = useTranslations("connections.actions");
@@ -49,8 +49,10 @@ export function CheckStatusButton({ portalId, connectionId }: { portalId: string
     });
   }
 
+  // A button and its answer for a flex-wrap row of buttons: the answer takes a line of its own
+  // under the row (the live region stays mounted so the answer is announced).
   return (
-    <div className="mt-3">
+    <>
       <button
         type="button"
         onClick={check}
@@ -59,12 +61,12 @@ export function CheckStatusButton({ portalId, connectionId }: { portalId: string
       >
         {isPending ? t("checkingStatus") : t("checkStatus")}
       </button>
-      <div aria-live="polite">
+      <div aria-live="polite" className="order-last basis-full empty:hidden">
         {notice ? (
           <p
             role="status"
             data-testid="check-status-result"
-            className={`mt-2 text-sm ${
+            className={`text-sm ${
               notice.tone === "success"
                 ? "text-emerald-800"
                 : notice.tone === "error"
@@ -76,6 +78,6 @@ export function CheckStatusButton({ portalId, connectionId }: { portalId: string
           </p>
         ) : null}
       </div>
-    </div>
+    </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
+import { type ReactNode, useId, useState, useTransition } from "react";
 import { setConnectionDisabledAction, testConnectionAction } from "../actions";
 import { ConnectionForm } from "./connection-form";
 import type { EditableConnection } from "./types";
@@ -18,7 +18,16 @@ const buttonClass =
  * disable with a confirmation, enable. Rendered only for admins; the server refuses everyone else
  * anyway (lib/connections/service.ts).
  */
-export function ConnectionActions({ portalId, connection }: { portalId: string; connection: EditableConnection }) {
+export function ConnectionActions({
+  portalId,
+  connection,
+  checkStatus = null,
+}: {
+  portalId: string;
+  connection: EditableConnection;
+  /** "Check status now", for connections that have it: in the same row, after the test. */
+  checkStatus?: ReactNode;
+}) {
   const t = useTranslations("connections.actions");
   const tForm = useTranslations("connections.form");
   const errorMessage = useConnectionErrorMessage();
@@ -111,6 +120,7 @@ export function ConnectionActions({ portalId, connection }: { portalId: string; 
               {pending === "test" ? t("testing") : t("test")}
             </button>
           ) : null}
+          {checkStatus}
           <button
             type="button"
             onClick={() => {

@@ -47,6 +47,12 @@ export function ConnectionCard({
         ? t(`statusHelp.${status}`)
         : null;
 
+  // The read-back skips connections that are off or need re-authorisation: no button there.
+  const checkStatus =
+    connection.hasReadBack && status !== "disabled" && status !== "needs_reauth" ? (
+      <CheckStatusButton portalId={portalId} connectionId={connection.id} />
+    ) : null;
+
   const when = (date: Date | null) =>
     date ? (
       <time dateTime={date.toISOString()} title={format.dateTime(date, { dateStyle: "medium", timeStyle: "short" })}>
@@ -159,12 +165,9 @@ export function ConnectionCard({
         <Detail label={t("card.dossiers")}>{t("card.dossierCount", { count: connection.dossierCount })}</Detail>
       </dl>
 
-      {connection.hasReadBack && status !== "disabled" ? (
-        <CheckStatusButton portalId={portalId} connectionId={connection.id} />
-      ) : null}
-
       {canManage ? (
         <ConnectionActions
+          checkStatus={checkStatus}
           portalId={portalId}
           connection={{
             id: connection.id,
@@ -176,6 +179,8 @@ export function ConnectionCard({
             form,
           }}
         />
+      ) : checkStatus ? (
+        <div className="mt-4 flex flex-wrap gap-2 border-t border-slate-100 pt-4">{checkStatus}</div>
       ) : null}
     </li>
   );
