@@ -1,15 +1,19 @@
 import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import { managedFieldNamesOf, secretFieldNamesOf } from "@/lib/connections/form";
+import { updateConnection } from "@/lib/connections/service";
 import { resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { exactSecretsSchema } from "@/lib/connectors/api/exact-online/config";
+import { exactWebhookHashCode } from "@/lib/connectors/api/exact-online/webhook";
 import { webhookSecretFor } from "@/lib/connectors/oauth-app";
-import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
+import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
 import { saveDossierIntegration } from "@/lib/integrations/save";
 import { exactWebhookCallbackUrl, subscribeDossierDivision } from "@/lib/rejections/exact-subscription";
+import { processExactWebhook } from "@/lib/rejections/exact-webhook";
 import { type FakeExactOnline, startFakeExactOnline } from "../../../fakes/exact-online";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
@@ -113,6 +117,41 @@ describe("the webhook secret of a connection's app", () => {
     // A webhook secret typed on a connection that uses the deployment's app is not its app's.
     expect(webhookSecretFor("exact-online", {}, { webhookSecret: OWN_WEBHOOK_SECRET })).toBe(DEPLOYMENT_WEBHOOK_SECRET);
     expect(webhookSecretFor("yuki", {}, {})).toBeNull();
+  });
+});
+
+describe("an admin types the webhook secret on an authorised connection", () => {
+  it("keeps the grant, shows it as set but never its value, and notifications signed with it are taken", async () => {
+    const connectionId = await insertExactConnection({ app: "own" });
+    const [before] = await opened.db.select().from(connections).where(eq(connections.id, connectionId));
+    const grantBefore = decryptSecrets(before?.secretsEncrypted ?? "", connectionSecretsContext(connectionId)) as {
+      refreshToken?: string;
+    };
+    const notification = JSON.stringify({
+      Content: { Topic: "Documents", Division: DIVISION, Key: randomUUID() },
+      HashCode: "0".repeat(64),
+    });
+    // No secret yet: the webhook does not know the connection.
+    expect(await processExactWebhook(opened.db, { connectionId, rawBody: notification })).toEqual({ status: 404 });
+
+    const view = await updateConnection(opened.db, world.actors.admin, world.portal.id, connectionId, {
+      secrets: { webhookSecret: OWN_WEBHOOK_SECRET },
+    });
+    expect(view.secretsSet.webhookSecret).toBe(true);
+    expect(view.oauth?.isAuthorised).toBe(true);
+    expect(JSON.stringify(view)).not.toContain(OWN_WEBHOOK_SECRET);
+    const [after] = await opened.db.select().from(connections).where(eq(connections.id, connectionId));
+    const stored = decryptSecrets(after?.secretsEncrypted ?? "", connectionSecretsContext(connectionId)) as {
+      refreshToken?: string;
+      webhookSecret?: string;
+    };
+    expect(stored.refreshToken).toBe(grantBefore.refreshToken);
+    expect(stored.webhookSecret).toBe(OWN_WEBHOOK_SECRET);
+    // Now a forged signature is refused as forged, and a signed one is taken.
+    expect(await processExactWebhook(opened.db, { connectionId, rawBody: notification })).toEqual({ status: 401 });
+    const content = JSON.stringify({ Topic: "Documents", Division: DIVISION, Key: randomUUID() });
+    const signed = `{"Content":${content},"HashCode":"${exactWebhookHashCode(content, OWN_WEBHOOK_SECRET)}"}`;
+    expect(await processExactWebhook(opened.db, { connectionId, rawBody: signed })).toMatchObject({ status: 200 });
   });
 });
 
