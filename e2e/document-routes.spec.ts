@@ -9,6 +9,9 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   browser,
   page,
 }, testInfo) => {
+  // Two browser contexts, three sign-ins and a 21 MB file handed to the page: on a loaded 2-core
+  // machine that alone can take most of the default minute.
+  test.setTimeout(120_000);
   const { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor } = testInfo.project.use;
   const contextOptions = { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor };
   // An accountant's document in a dossier the entrepreneur is not in.
