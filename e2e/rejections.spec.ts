@@ -6,7 +6,8 @@ import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtur
 // Rejections and the failure queue end to end, against an HTTP fake of Exact Online that this spec
 // runs on 127.0.0.1 (allowed through KOPPEL_ALLOW_CUSTOM_API_HOSTS=1 in the webServer env). The
 // desktop and phone projects each run it with their own fake and connection, one after the other,
-// on the same dossier (its integration is pointed at the run's connection):
+// on the same dossier, one no other spec relies on (its integration is pointed at the run's
+// connection; the seeded Exact connection keeps its dossiers for portal-integrations.spec.ts):
 // - a document sent to Exact is refused there (ProposedEntryStatus 5); "check status now" on the
 //   connection card reads it back: the document shows Rejected with the reason in NL and FR, is
 //   re-typed and sent again, and arrives in Exact a second time;
@@ -14,7 +15,7 @@ import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtur
 //   reason, the portal's failure queue shows it in the re-authorisation group, the admin
 //   reconnects through Exact's authorize page, and "retry all" in that group sends it.
 
-const DOSSIER = "Bakkerij Wouters BV";
+const DOSSIER = "Fleuriste Dupont SRL";
 const EXACT_APP = { clientId: "kantoor-de-vos-rejections", clientSecret: "E2e-exact-rejections-secret" };
 const REJECTED_REASON_NL = "Het pakket heeft dit document na ontvangst geweigerd";
 const REJECTED_REASON_FR = "Le logiciel comptable a refusé ce document après l'avoir reçu";
@@ -67,10 +68,13 @@ async function openDossier(page: Page, name: string): Promise<{ url: string; com
   return { url: page.url().split("?")[0] ?? "", companyNumber: `${match[1]}${match[2]}${match[3]}` };
 }
 
-async function setAutoSend(page: Page, isOn: boolean) {
+/** Switches the dossier's auto-send and resolves with whether it was on before. */
+async function setAutoSend(page: Page, isOn: boolean): Promise<boolean> {
   const toggle = page.getByRole("switch", { name: "Automatisch verzenden" });
-  if ((await toggle.getAttribute("aria-checked")) !== String(isOn)) await toggle.click();
+  const wasOn = (await toggle.getAttribute("aria-checked")) === "true";
+  if (wasOn !== isOn) await toggle.click();
   await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
+  return wasOn;
 }
 
 /** Uploads one PDF with its type into the open dossier and returns the document's id. */
@@ -149,7 +153,7 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
 
   // The dossier delivers through it, to its division; sending stays by hand.
   await page.goto(dossier.url);
-  await setAutoSend(page, false);
+  const wasAutoSendOn = await setAutoSend(page, false);
   await page
     .getByRole("navigation", { name: "Onderdelen van het dossier" })
     .getByRole("link", { name: "Integraties" })
@@ -260,5 +264,5 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   await expect(page.getByTestId("document-history")).toContainText("Opnieuw geprobeerd");
 
   await page.goto(dossier.url);
-  await setAutoSend(page, true);
+  await setAutoSend(page, wasAutoSendOn);
 });
