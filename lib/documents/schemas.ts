@@ -29,32 +29,46 @@ export const documentCursorSchema = z.object({
 });
 export type DocumentCursor = z.infer<typeof documentCursorSchema>;
 
-/** Opaque base64url text for URLs; its shape is an implementation detail of the list. */
-export function encodeDocumentCursor(cursor: DocumentCursor): string {
-  return Buffer.from(JSON.stringify([cursor.tab, cursor.key, cursor.id]), "utf8").toString("base64url");
+/**
+ * A keyset cursor as opaque base64url text for URLs: its scope (the tab or group it was made
+ * for), the sort key and the id, as a JSON triple. Its shape is an implementation detail of a list.
+ */
+export function encodeCursor(scope: string, key: string, id: string): string {
+  return Buffer.from(JSON.stringify([scope, key, id]), "utf8").toString("base64url");
 }
 
-/** The text of a cursor in a URL, decoded and checked; anything malformed fails to parse. */
-export const encodedDocumentCursorSchema = z
-  .string()
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/)
-  .transform((text, ctx) => {
-    try {
-      const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-      if (Array.isArray(value) && value.length === 3) return { tab: value[0], key: value[1], id: value[2] };
-    } catch {
-      // Falls through to the issue below.
-    }
-    ctx.addIssue({ code: "custom", message: "invalid cursor" });
-    return z.NEVER;
-  })
-  .pipe(documentCursorSchema);
+/** The text of a cursor in a URL, decoded into `{ [scopeField], key, id }` and checked by `schema`. */
+export function encodedCursorSchema<TScope extends string, TCursor>(scopeField: TScope, schema: z.ZodType<TCursor>) {
+  return z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .transform((text, ctx) => {
+      try {
+        const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
+        if (Array.isArray(value) && value.length === 3) {
+          return { [scopeField]: value[0], key: value[1], id: value[2] } as unknown;
+        }
+      } catch {
+        // Falls through to the issue below.
+      }
+      ctx.addIssue({ code: "custom", message: "invalid cursor" });
+      return z.NEVER;
+    })
+    .pipe(schema);
+}
+
+export function encodeDocumentCursor(cursor: DocumentCursor): string {
+  return encodeCursor(cursor.tab, cursor.key, cursor.id);
+}
+
+export const encodedDocumentCursorSchema = encodedCursorSchema("tab", documentCursorSchema);
 
 /** Older = further down the newest-first list; newer = back up towards the first page. */
 export type PageDirection = "older" | "newer";
 
-const firstString = (value: unknown) => (Array.isArray(value) ? undefined : value);
+/** A search param given once (a repeated one is treated as absent). */
+export const firstString = (value: unknown) => (Array.isArray(value) ? undefined : value);
 
 /**
  * The list's URL search params (`?tab=sent&after=<cursor>` or `&before=<cursor>`). Every part

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { documentCursorSchema } from "@/lib/documents/schemas";
+import {
+  documentCursorSchema,
+  encodeCursor,
+  encodedCursorSchema,
+  firstString,
+  type PageDirection,
+} from "@/lib/documents/schemas";
 import { FAILURE_GROUPS } from "./groups";
 
 export const failureGroupSchema = z.enum(FAILURE_GROUPS);
@@ -18,29 +24,12 @@ export type FailureCursor = z.infer<typeof failureCursorSchema>;
 
 /** Opaque base64url text for URLs and for "retry the next batch". */
 export function encodeFailureCursor(cursor: FailureCursor): string {
-  return Buffer.from(JSON.stringify([cursor.group, cursor.key, cursor.id]), "utf8").toString("base64url");
+  return encodeCursor(cursor.group, cursor.key, cursor.id);
 }
 
-/** The text of a cursor, decoded and checked; anything malformed fails to parse. */
-export const encodedFailureCursorSchema = z
-  .string()
-  .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/)
-  .transform((text, ctx) => {
-    try {
-      const value: unknown = JSON.parse(Buffer.from(text, "base64url").toString("utf8"));
-      if (Array.isArray(value) && value.length === 3) return { group: value[0], key: value[1], id: value[2] };
-    } catch {
-      // Falls through to the issue below.
-    }
-    ctx.addIssue({ code: "custom", message: "invalid cursor" });
-    return z.NEVER;
-  })
-  .pipe(failureCursorSchema);
+export const encodedFailureCursorSchema = encodedCursorSchema("group", failureCursorSchema);
 
-export type FailurePageDirection = "older" | "newer";
-
-const firstString = (value: unknown) => (Array.isArray(value) ? undefined : value);
+export type FailurePageDirection = PageDirection;
 
 /**
  * The failure page's search params: `?group=reauth` shows one group with paging (`&after=` /
