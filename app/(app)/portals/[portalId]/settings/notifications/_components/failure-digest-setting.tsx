@@ -1,70 +1,19 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useId, useOptimistic, useState, useTransition } from "react";
-import { useErrorMessage } from "@/components/ui/use-error-message";
+import { SettingSwitch } from "@/components/ui/setting-switch";
 import { setFailureDigestAction } from "../actions";
 
-/**
- * The admin's own daily failure digest switch for this portal: it flips at once and goes back
- * with a message if the server refuses.
- */
+/** The admin's own daily failure digest switch for this portal. */
 export function FailureDigestSetting({ portalId, isEnabled }: { portalId: string; isEnabled: boolean }) {
   const t = useTranslations("portal.digest.settings");
-  const errorMessage = useErrorMessage();
-  const [optimistic, setOptimistic] = useOptimistic(isEnabled);
-  const [error, setError] = useState<string | null>(null);
-  const [isPending, startTransition] = useTransition();
-  const labelId = useId();
-  const descriptionId = useId();
-
-  const toggle = () => {
-    const enabled = !optimistic;
-    setError(null);
-    startTransition(async () => {
-      setOptimistic(enabled);
-      const result = await setFailureDigestAction({ portalId, enabled });
-      if (!result.ok) setError(errorMessage(result.error.messageKey));
-    });
-  };
-
   return (
-    <div className="flex flex-col gap-2">
-      <div className="flex items-start justify-between gap-4">
-        <div className="min-w-0">
-          <p id={labelId} className="text-sm font-medium text-slate-900">
-            {t("enabled")}
-          </p>
-          <p id={descriptionId} className="mt-0.5 text-sm text-slate-600">
-            {t("description")}
-          </p>
-        </div>
-        <button
-          type="button"
-          role="switch"
-          aria-checked={optimistic}
-          aria-labelledby={labelId}
-          aria-describedby={descriptionId}
-          disabled={isPending}
-          onClick={toggle}
-          data-testid="failure-digest-switch"
-          className={`relative inline-flex h-8 w-14 shrink-0 items-center rounded-full transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-70 ${
-            optimistic ? "bg-brand-600" : "bg-slate-300"
-          }`}
-        >
-          <span
-            aria-hidden="true"
-            className={`inline-block size-6 rounded-full bg-white shadow transition-transform ${
-              optimistic ? "translate-x-7" : "translate-x-1"
-            }`}
-          />
-        </button>
-      </div>
-      {error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <SettingSwitch
+      label={t("enabled")}
+      description={t("description")}
+      isEnabled={isEnabled}
+      save={(enabled) => setFailureDigestAction({ portalId, enabled })}
+      testId="failure-digest-switch"
+    />
   );
 }
