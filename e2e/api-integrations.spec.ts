@@ -1,8 +1,18 @@
-import type { Page, TestInfo } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeExactOnline, startFakeExactOnline } from "../tests/fakes/exact-online";
 import { FAKE_YUKI_ACCESS_KEY, FAKE_YUKI_FOLDERS, type FakeYuki, startFakeYuki } from "../tests/fakes/yuki";
-import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
+import {
+  connectionCard,
+  expect,
+  openDossierByName,
+  openPortalIntegrations,
+  saveTopScreenshot,
+  setAutoSend,
+  signInAs,
+  switchLanguage,
+  test,
+} from "./fixtures";
 
 // API end to end, against HTTP fakes of the packages that this spec runs on 127.0.0.1 (the app
 // allows them through KOPPEL_ALLOW_CUSTOM_API_HOSTS=1 in the webServer env):
@@ -29,24 +39,6 @@ test.afterEach(async () => {
   yuki = undefined;
 });
 
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await saveScreenshot(page, testInfo, name);
-}
-
-function connectionCard(page: Page, label: string) {
-  return page
-    .locator("li[data-connection-id]")
-    .filter({ has: page.getByRole("heading", { name: label, exact: true }) });
-}
-
-async function openPortalIntegrations(page: Page) {
-  await page.goto("/");
-  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
-  await page.getByRole("link", { name: "Integraties", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "Integraties", level: 1 })).toBeVisible();
-}
-
 async function openAddConnection(page: Page, packageName: RegExp) {
   await openPortalIntegrations(page);
   await page
@@ -54,29 +46,6 @@ async function openAddConnection(page: Page, packageName: RegExp) {
     .first()
     .click();
   await page.getByRole("region", { name: "Koppeling toevoegen" }).getByRole("button", { name: packageName }).click();
-}
-
-/** Opens the dossier and returns its documents URL and its enterprise number (digits only). */
-async function openDossier(page: Page, name: string): Promise<{ url: string; companyNumber: string }> {
-  await page.goto("/");
-  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
-  await page.getByRole("searchbox").fill(name);
-  await page.getByRole("button", { name: "Zoeken" }).click();
-  await page.getByRole("link", { name }).first().click();
-  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
-  const header = await page
-    .getByText(/Ondernemingsnummer \d{4}\.\d{3}\.\d{3}/)
-    .first()
-    .textContent();
-  const match = header?.match(/(\d{4})\.(\d{3})\.(\d{3})/);
-  if (!match) throw new Error(`no enterprise number on the page of ${name}`);
-  return { url: page.url().split("?")[0] ?? "", companyNumber: `${match[1]}${match[2]}${match[3]}` };
-}
-
-async function setAutoSend(page: Page, isOn: boolean) {
-  const toggle = page.getByRole("switch", { name: "Automatisch verzenden" });
-  if ((await toggle.getAttribute("aria-checked")) !== String(isOn)) await toggle.click();
-  await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
 }
 
 async function pickConnectionForDossier(page: Page, label: string) {
@@ -138,7 +107,7 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
 
   await signInAs(page, "admin");
   await switchLanguage(page, "nl");
-  const dossier = await openDossier(page, EXACT_DOSSIER);
+  const dossier = await openDossierByName(page, EXACT_DOSSIER);
   const division = 700_002;
   exact = await startFakeExactOnline({
     ...EXACT_APP,
@@ -157,7 +126,7 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
   await page.getByLabel(/^Ander startadres/).fill(exact.url);
   await page.getByLabel(/^Client ID van uw eigen Exact-app/).fill(EXACT_APP.clientId);
   await page.getByLabel(/^Client secret van uw eigen Exact-app/).fill(EXACT_APP.clientSecret);
-  await screenshot(page, testInfo, "admin-exact-connection-form-nl");
+  await saveTopScreenshot(page, testInfo, "admin-exact-connection-form-nl");
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();
   const card = connectionCard(page, label);
   await expect(card).toContainText("Nog niet verbonden");
@@ -171,7 +140,7 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
   await expect(connectionCard(page, label)).toContainText("Verbonden met Exact Online");
   await expect(connectionCard(page, label)).toContainText(/Zou verlopen op/);
   expect(exact.counts.codeExchanges).toBe(1);
-  await screenshot(page, testInfo, "admin-exact-connected-nl");
+  await saveTopScreenshot(page, testInfo, "admin-exact-connected-nl");
 
   // Dossier step: the division comes from Exact's list, the VAT match suggested.
   await page.goto(dossier.url);
@@ -181,7 +150,7 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
   await expect(divisionSelect).toBeEnabled();
   await expect(divisionSelect).toHaveValue(String(division));
   await expect(page.getByText("Komt overeen met het btw-nummer van het dossier")).toBeVisible();
-  await screenshot(page, testInfo, "admin-exact-division-choice-nl");
+  await saveTopScreenshot(page, testInfo, "admin-exact-division-choice-nl");
   await saveIntegration(page, label);
 
   const purchases = [`exact-aankoop-1-${run}.pdf`, `exact-aankoop-2-${run}.pdf`];
@@ -190,7 +159,7 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
     { documentType: "purchase_invoice", names: purchases },
     { documentType: "sales_invoice", names: sales },
   ]);
-  await screenshot(page, testInfo, "admin-exact-sent-nl");
+  await saveTopScreenshot(page, testInfo, "admin-exact-sent-nl");
 
   // In Exact: one Document per document, in the dossier's division, each with its PDF attached.
   const stored = exact.documents(division);
@@ -223,7 +192,7 @@ test("an admin connects Yuki with an access key, a dossier picks its administrat
 
   await signInAs(page, "admin");
   await switchLanguage(page, "nl");
-  const dossier = await openDossier(page, YUKI_DOSSIER);
+  const dossier = await openDossierByName(page, YUKI_DOSSIER);
   const administrationId = "3f0c6a1e-8b2d-4c5e-9f1a-2b3c4d5e6f70";
   const digits = dossier.companyNumber;
   yuki = await startFakeYuki({
@@ -258,7 +227,7 @@ test("an admin connects Yuki with an access key, a dossier picks its administrat
   const card = connectionCard(page, label);
   await card.getByRole("button", { name: "Verbinding testen" }).click();
   await expect(card).toContainText("Verbonden");
-  await screenshot(page, testInfo, "admin-yuki-connected-nl");
+  await saveTopScreenshot(page, testInfo, "admin-yuki-connected-nl");
 
   // Dossier step: administration (suggested by VAT) and the three archive folders from Yuki.
   await page.goto(dossier.url);
@@ -270,7 +239,7 @@ test("an admin connects Yuki with an access key, a dossier picks its administrat
   await page.getByLabel(/^Archiefmap voor aankoopdocumenten/).selectOption(folderId("Te verwerken door Yuki"));
   await page.getByLabel(/^Archiefmap voor verkoopdocumenten/).selectOption(folderId("Verkoop"));
   await page.getByLabel(/^Archiefmap voor overige documenten/).selectOption(folderId("Overige"));
-  await screenshot(page, testInfo, "admin-yuki-mapping-nl");
+  await saveTopScreenshot(page, testInfo, "admin-yuki-mapping-nl");
   await saveIntegration(page, label);
 
   const batches = [

@@ -109,3 +109,57 @@ export async function postRecognition(
     data: body,
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Portal, dossier and connection steps shared by the integration specs.
+
+/** A full-page screenshot taken from the top, so the sticky header does not land mid-page. */
+export async function saveTopScreenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await saveScreenshot(page, testInfo, name);
+}
+
+/** A connection's card on the portal's Integraties page, by its label. */
+export function connectionCard(page: Page, label: string) {
+  return page
+    .locator("li[data-connection-id]")
+    .filter({ has: page.getByRole("heading", { name: label, exact: true }) });
+}
+
+/** The portal overview the user lands on, and its id. */
+export async function openPortal(page: Page): Promise<string> {
+  await page.goto("/");
+  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
+  return new URL(page.url()).pathname.split("/")[2] ?? "";
+}
+
+export async function openPortalIntegrations(page: Page): Promise<void> {
+  await openPortal(page);
+  await page.getByRole("link", { name: "Integraties", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Integraties", level: 1 })).toBeVisible();
+}
+
+/** Opens a dossier found by name and returns its URL and its enterprise number (digits only). */
+export async function openDossierByName(page: Page, name: string): Promise<{ url: string; companyNumber: string }> {
+  await openPortal(page);
+  await page.getByRole("searchbox").fill(name);
+  await page.getByRole("button", { name: "Zoeken" }).click();
+  await page.getByRole("link", { name }).first().click();
+  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
+  const header = await page
+    .getByText(/Ondernemingsnummer \d{4}\.\d{3}\.\d{3}/)
+    .first()
+    .textContent();
+  const match = header?.match(/(\d{4})\.(\d{3})\.(\d{3})/);
+  if (!match) throw new Error(`no enterprise number on the page of ${name}`);
+  return { url: page.url().split("?")[0] ?? "", companyNumber: `${match[1]}${match[2]}${match[3]}` };
+}
+
+/** Switches the open dossier's auto-send and resolves with whether it was on before. */
+export async function setAutoSend(page: Page, isOn: boolean): Promise<boolean> {
+  const toggle = page.getByRole("switch", { name: "Automatisch verzenden" });
+  const wasOn = (await toggle.getAttribute("aria-checked")) === "true";
+  if (wasOn !== isOn) await toggle.click();
+  await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
+  return wasOn;
+}

@@ -1,8 +1,17 @@
 import path from "node:path";
-import type { Page, TestInfo } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeFtpServer, startFakeFtpServer } from "../tests/fakes/ftp-server";
-import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
+import {
+  connectionCard,
+  expect,
+  openPortalIntegrations,
+  saveTopScreenshot,
+  setAutoSend,
+  signInAs,
+  switchLanguage,
+  test,
+} from "./fixtures";
 
 // FTP end to end: an admin adds an FTP connection to an FTP server this spec runs on 127.0.0.1
 // (ftp-srv, plain FTP) and tests it; a dossier picks it with its own folder; a bulk send of 20
@@ -30,25 +39,6 @@ test.afterAll(async () => {
   await server?.close();
 });
 
-/** Full-page screenshots from the top, so the sticky header does not land mid-page. */
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await saveScreenshot(page, testInfo, name);
-}
-
-function connectionCard(page: Page, label: string) {
-  return page
-    .locator("li[data-connection-id]")
-    .filter({ has: page.getByRole("heading", { name: label, exact: true }) });
-}
-
-async function openPortalIntegrations(page: Page) {
-  await page.goto("/");
-  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
-  await page.getByRole("link", { name: "Integraties", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "Integraties", level: 1 })).toBeVisible();
-}
-
 async function openDossier(page: Page) {
   await page.goto("/");
   await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
@@ -56,12 +46,6 @@ async function openDossier(page: Page) {
   await page.getByRole("button", { name: "Zoeken" }).click();
   await page.getByRole("link", { name: DOSSIER }).first().click();
   await expect(page.getByRole("heading", { name: DOSSIER, level: 1 })).toBeVisible();
-}
-
-async function setAutoSend(page: Page, isOn: boolean) {
-  const toggle = page.getByRole("switch", { name: "Automatisch verzenden" });
-  if ((await toggle.getAttribute("aria-checked")) !== String(isOn)) await toggle.click();
-  await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
 }
 
 test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20 documents lands in its folders", async ({
@@ -90,7 +74,7 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   await page.getByLabel(/^Gebruikersnaam/).fill(FTP_USER);
   await page.getByLabel(/^Beveiliging/).selectOption("plain");
   await page.getByLabel(/^Wachtwoord/).fill(FTP_PASSWORD);
-  await screenshot(page, testInfo, "admin-ftp-connection-form-nl");
+  await saveTopScreenshot(page, testInfo, "admin-ftp-connection-form-nl");
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();
   const card = connectionCard(page, label);
   await expect(card).toContainText("Nog niet gecontroleerd");
@@ -147,7 +131,7 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   await expect(results.getByTestId("send-progress")).toHaveText("Klaar: 20 verzonden, 0 mislukt", {
     timeout: 90_000,
   });
-  await screenshot(page, testInfo, "admin-ftp-bulk-sent-nl");
+  await saveTopScreenshot(page, testInfo, "admin-ftp-bulk-sent-nl");
 
   // On the server: one file per document, in its category's folder, under the dossier's folder.
   const files = server.listFiles().filter((file) => file.startsWith(`/${dossierFolder}/`));
@@ -169,5 +153,5 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   await openPortalIntegrations(page);
   await expect(connectionCard(page, label)).toContainText("Verbonden");
   await expect(connectionCard(page, label)).toContainText("1 dossier");
-  await screenshot(page, testInfo, "admin-ftp-connection-healthy-nl");
+  await saveTopScreenshot(page, testInfo, "admin-ftp-connection-healthy-nl");
 });

@@ -1,7 +1,18 @@
-import type { Page, Response, TestInfo } from "@playwright/test";
+import type { Page, Response } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeExactOnline, startFakeExactOnline } from "../tests/fakes/exact-online";
-import { expect, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
+import {
+  connectionCard,
+  expect,
+  openDossierByName,
+  openPortal,
+  openPortalIntegrations,
+  saveTopScreenshot,
+  setAutoSend,
+  signInAs,
+  switchLanguage,
+  test,
+} from "./fixtures";
 
 // Rejections and the failure queue end to end, against an HTTP fake of Exact Online that this spec
 // runs on 127.0.0.1 (allowed through KOPPEL_ALLOW_CUSTOM_API_HOSTS=1 in the webServer env). The
@@ -27,55 +38,6 @@ test.afterEach(async () => {
   await exact?.close();
   exact = undefined;
 });
-
-async function screenshot(page: Page, testInfo: TestInfo, name: string) {
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await saveScreenshot(page, testInfo, name);
-}
-
-function connectionCard(page: Page, label: string) {
-  return page
-    .locator("li[data-connection-id]")
-    .filter({ has: page.getByRole("heading", { name: label, exact: true }) });
-}
-
-/** The portal overview the user lands on, and its id. */
-async function openPortal(page: Page): Promise<string> {
-  await page.goto("/");
-  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
-  return new URL(page.url()).pathname.split("/")[2] ?? "";
-}
-
-async function openPortalIntegrations(page: Page) {
-  await openPortal(page);
-  await page.getByRole("link", { name: "Integraties", exact: true }).click();
-  await expect(page.getByRole("heading", { name: "Integraties", level: 1 })).toBeVisible();
-}
-
-/** Opens the dossier and returns its URL and its enterprise number (digits only). */
-async function openDossier(page: Page, name: string): Promise<{ url: string; companyNumber: string }> {
-  await openPortal(page);
-  await page.getByRole("searchbox").fill(name);
-  await page.getByRole("button", { name: "Zoeken" }).click();
-  await page.getByRole("link", { name }).first().click();
-  await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
-  const header = await page
-    .getByText(/Ondernemingsnummer \d{4}\.\d{3}\.\d{3}/)
-    .first()
-    .textContent();
-  const match = header?.match(/(\d{4})\.(\d{3})\.(\d{3})/);
-  if (!match) throw new Error(`no enterprise number on the page of ${name}`);
-  return { url: page.url().split("?")[0] ?? "", companyNumber: `${match[1]}${match[2]}${match[3]}` };
-}
-
-/** Switches the dossier's auto-send and resolves with whether it was on before. */
-async function setAutoSend(page: Page, isOn: boolean): Promise<boolean> {
-  const toggle = page.getByRole("switch", { name: "Automatisch verzenden" });
-  const wasOn = (await toggle.getAttribute("aria-checked")) === "true";
-  if (wasOn !== isOn) await toggle.click();
-  await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
-  return wasOn;
-}
 
 /** Uploads one PDF with its type into the open dossier and returns the document's id. */
 async function upload(page: Page, name: string, documentType: string): Promise<string> {
@@ -126,7 +88,7 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
 
   await signInAs(page, "admin");
   await switchLanguage(page, "nl");
-  const dossier = await openDossier(page, DOSSIER);
+  const dossier = await openDossierByName(page, DOSSIER);
   exact = await startFakeExactOnline({
     ...EXACT_APP,
     divisions: [{ Code: division, Description: DOSSIER, VATNumber: `BE${dossier.companyNumber}`, Status: 1 }],
@@ -186,7 +148,7 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   const card = connectionCard(page, label);
   await card.getByRole("button", { name: "Status nu ophalen" }).click();
   await expect(card.getByTestId("check-status-result")).toHaveText("1 document nagekeken: 0 verwerkt, 1 geweigerd.");
-  await screenshot(page, testInfo, "admin-exact-check-status-nl");
+  await saveTopScreenshot(page, testInfo, "admin-exact-check-status-nl");
 
   // The document is Rejected, with the reason in the user's language.
   const documentUrl = `${dossier.url}/documents/${refusedId}`;
@@ -194,11 +156,11 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   const status = page.getByTestId("document-status");
   await expect(status).toContainText("Geweigerd");
   await expect(status).toContainText(REJECTED_REASON_NL);
-  await screenshot(page, testInfo, "admin-document-rejected-nl");
+  await saveTopScreenshot(page, testInfo, "admin-document-rejected-nl");
   await switchLanguage(page, "fr");
   await expect(status).toContainText("Refusé");
   await expect(status).toContainText(REJECTED_REASON_FR);
-  await screenshot(page, testInfo, "admin-document-rejected-fr");
+  await saveTopScreenshot(page, testInfo, "admin-document-rejected-fr");
   await switchLanguage(page, "nl");
 
   // Corrected (it is a sales invoice) and sent again: a new Document in Exact, of the right type.
@@ -237,7 +199,7 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   await expect(reauth.getByRole("heading", { name: /Verbinding opnieuw aanmelden/ })).toBeVisible();
   await expect(reauth.locator(`[data-document-id="${blockedId}"]`)).toContainText(blockedName);
   await expect(reauth.locator(`[data-document-id="${blockedId}"]`)).toContainText(REAUTH_REASON_NL);
-  await screenshot(page, testInfo, "admin-failures-reauth-nl");
+  await saveTopScreenshot(page, testInfo, "admin-failures-reauth-nl");
 
   // The admin reconnects at Exact…
   await openPortalIntegrations(page);
@@ -254,7 +216,7 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   const retried = page.getByTestId("retry-result");
   await expect(retried).toContainText(/\d+ document(en)? opnieuw verstuurd/);
   await expect(retried).not.toContainText("Geen document opnieuw verstuurd");
-  await screenshot(page, testInfo, "admin-failures-retried-nl");
+  await saveTopScreenshot(page, testInfo, "admin-failures-retried-nl");
   await expect.poll(() => exactDocumentsWith(division, blockedName).length, { timeout: 60_000 }).toBe(1);
   await page.goto(`${dossier.url}/documents/${blockedId}`);
   await expect(async () => {
