@@ -4,8 +4,10 @@ import createNextIntlPlugin from "next-intl/plugin";
 const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
 const nextConfig: NextConfig = {
-  // PGlite loads its WASM through import.meta.url; bundling it breaks every query.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // PGlite loads its WASM through import.meta.url; bundling it breaks every query. ssh2 (the FTP
+  // connector's SFTP mode) requires its optional native binding in a try/catch, which bundlers
+  // cannot follow; from node_modules it loads as it does under Node.
+  serverExternalPackages: ["@electric-sql/pglite", "ssh2"],
   poweredByHeader: false,
   // Lets several dev servers share one checkout (each with its own KOPPEL_DATA_DIR).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
