@@ -23,11 +23,16 @@ export const CONNECTOR_ERROR_CODES = [
   "file_refused",
   "package_refused",
   "connector_unavailable",
-  // FTP(S): what a connection test must tell apart (lib/connectors/ftp/client.ts classifies).
+  // FTP(S) and SFTP: what a connection test must tell apart (lib/connectors/ftp/client.ts and
+  // sftp.ts classify).
   "host_not_found",
   "host_not_allowed",
   "connection_refused",
   "tls_failed",
+  // SFTP: no SSH session (not an SSH server on that port, no common algorithms), and a server
+  // key other than the trusted one (typed fingerprint or the key pinned at first use).
+  "ssh_failed",
+  "host_key_mismatch",
   "login_failed",
   "permission_denied",
   "server_refused",

@@ -52,6 +52,9 @@ export const FAILURE_GROUP_OF_CODE: Record<StoredErrorCode, FailureGroup> = {
   wrong_region: "settings",
   host_not_allowed: "settings",
   permission_denied: "settings",
+  // The SFTP server's key is not the trusted one: an admin checks with the provider and types the
+  // new fingerprint on the connection (retrying unchanged fails the same way).
+  host_key_mismatch: "settings",
   connector_unavailable: "settings",
   no_integration: "settings",
   integration_none: "settings",
@@ -75,6 +78,7 @@ export const FAILURE_GROUP_OF_CODE: Record<StoredErrorCode, FailureGroup> = {
   host_not_found: "unreachable",
   connection_refused: "unreachable",
   tls_failed: "unreachable",
+  ssh_failed: "unreachable",
   server_refused: "unreachable",
   quota_exceeded: "unreachable",
   blocked_after_errors: "unreachable",
