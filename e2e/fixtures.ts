@@ -144,6 +144,9 @@ export async function openDossierByName(page: Page, name: string): Promise<{ url
   await openPortal(page);
   await page.getByRole("searchbox").fill(name);
   await page.getByRole("button", { name: "Zoeken" }).click();
+  // The search is a navigation of its own: a click on a result before it lands is overtaken by it.
+  await page.waitForURL((url) => url.searchParams.get("q") === name);
+  await expect(page.getByText(`voor „${name}”`)).toBeVisible();
   await page.getByRole("link", { name }).first().click();
   await expect(page.getByRole("heading", { name, level: 1 })).toBeVisible();
   const header = await page
