@@ -92,7 +92,7 @@ async function subscribe(
     .from(connections)
     .where(and(eq(connections.id, input.connectionId), eq(connections.portalId, input.portalId)));
   const packageEntry = findPackage("exact-online");
-  if (!connection || connection.packageId !== "exact-online" || connection.channel !== "api" || !packageEntry) {
+  if (connection?.packageId !== "exact-online" || connection.channel !== "api" || !packageEntry) {
     return { outcome: "skipped", reason: "not_exact" };
   }
   const dossierSettings = exactDossierSettingsSchema.safeParse(input.dossierSettings ?? {});
