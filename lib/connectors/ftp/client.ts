@@ -8,7 +8,9 @@ import { ConnectorError } from "../errors";
 import type { FtpSecurity } from "./config";
 
 /**
- * Raw basic-ftp calls, and the one place where FTP failures become ConnectorErrors.
+ * Raw basic-ftp calls, and the one place where FTP failures become ConnectorErrors. SFTP (SSH file
+ * transfer) sessions live in sftp.ts behind the same RemoteFileSession surface; createRemoteFileSession
+ * picks one by the endpoint's `security`.
  * - basic-ftp: https://github.com/patrickjuchli/basic-ftp#readme — one client runs one command at
  *   a time ("the FTP protocol doesn't allow multiple requests in parallel"), so a session serves
  *   one call at a time: a fresh one per call here (withFtpSession), or one lent out by the session
@@ -28,14 +30,67 @@ export type FtpEndpoint = {
   address: string;
   port: number;
   security: FtpSecurity;
-  /** Pinned SHA-256 fingerprint, "AB:CD:…" upper case; replaces the CA check when given. */
+  /** FTPS: pinned SHA-256 certificate fingerprint, "AB:CD:…" upper case; replaces the CA check when given. */
   certificateFingerprint?: string;
+  /**
+   * SFTP: the host key the server must present ("SHA256:…", host-key.ts), checked in the key
+   * exchange before the password is sent. Undefined on first use: any key, pinned after login.
+   */
+  hostKeyFingerprint?: string;
   username: string;
   password: string;
 };
 
 /** What the session was doing when something failed: decides how a reply code is read. */
-export type FtpPhase = "connect" | "tls" | "login" | "setup" | "folder" | "upload" | "rename" | "inspect" | "remove";
+export type FtpPhase =
+  | "connect"
+  | "tls"
+  | "handshake"
+  | "login"
+  | "setup"
+  | "folder"
+  | "upload"
+  | "rename"
+  | "inspect"
+  | "remove";
+
+/**
+ * One logged-in connection to a file server, FTP(S) (FtpSession) or SFTP (SftpSession in
+ * sftp.ts). It serves one call at a time and one command at a time: every method is awaited
+ * before the next one starts. Paths are absolute, "/"-separated. A session that failed in any way
+ * is closed by its owner and never used again (withFtpSession, the pool).
+ */
+export interface RemoteFileSession {
+  /** Updated before every command, for classifying what fails. */
+  phase: FtpPhase;
+  /** Commands the server answered on this session; the pool compares it before and after a call. */
+  completedCommands: number;
+  /** False once the connection was closed, by us, by an error or by the server. */
+  readonly isUsable: boolean;
+  /** SFTP: the host key the server presented ("SHA256:…"), once the key exchange saw it. */
+  readonly presentedHostKey: string | undefined;
+  /** Connects to the endpoint's checked address and logs in; throws the library's own errors. */
+  open(endpoint: FtpEndpoint): Promise<void>;
+  /** Closes the connection; safe to call more than once, also mid-command (the deadline). */
+  close(): void;
+  /** Whether an idle session keeps the process alive (a pooled one waiting must not). */
+  setKeepsProcessAlive(keepsAlive: boolean): void;
+  /** The folder the user lands in after login (base for relative base folders), asked once. */
+  currentFolder(): Promise<string>;
+  /** Creates the folder and its parents where missing. */
+  ensureFolder(absolutePath: string): Promise<void>;
+  /** Writes the bytes to the path, replacing a file of that name. */
+  upload(content: Uint8Array, absolutePath: string): Promise<void>;
+  /** Renames a file; a file already at the target is replaced or the server refuses (FTP varies). */
+  rename(fromPath: string, toPath: string): Promise<void>;
+  remove(absolutePath: string): Promise<void>;
+  /** The size of a file, or null when there is none. */
+  sizeOf(absolutePath: string): Promise<number | null>;
+  /** File names and sizes in a folder, or null when the server refuses the listing. */
+  listFolder(absolutePath: string): Promise<Map<string, number> | null>;
+  /** Anything this session threw, as a ConnectorError (the protocol's own classification). */
+  classifyError(error: unknown, options: { aborted: boolean }): ConnectorError;
+}
 
 /** Idle timeout of the control and data sockets (basic-ftp's own); the context's signal bounds the whole call. */
 export const FTP_SOCKET_TIMEOUT_MS = 15_000;
@@ -111,9 +166,11 @@ function tlsOptionsFor(endpoint: FtpEndpoint): ConnectionOptions {
  * (withFtpSession opens one per call; the pool lends one to consecutive deliveries). Every method
  * runs one command (or basic-ftp's short sequence for it) and is awaited before the next.
  */
-export class FtpSession {
+export class FtpSession implements RemoteFileSession {
   /** Updated before every command, for classifying what fails. */
   phase: FtpPhase = "connect";
+  /** FTP servers have no host key (FTPS certificates are checked in the TLS handshake). */
+  readonly presentedHostKey = undefined;
   /** Commands that succeeded on this session; the pool compares it before and after a call. */
   completedCommands = 0;
   /** Folders that exist on the server as far as this session knows (it created or entered them). */
@@ -139,6 +196,10 @@ export class FtpSession {
   /** Closes the client (QUIT, then the socket); safe to call more than once. */
   close(): void {
     this.client.close();
+  }
+
+  classifyError(error: unknown, options: { aborted: boolean }): ConnectorError {
+    return classifyFtpError(error, this.phase, options);
   }
 
   /**
@@ -268,27 +329,42 @@ function isRefusal(error: unknown): error is FTPError {
 }
 
 /**
- * A fresh session for one call: connects (TCP, TLS as configured, pinned fingerprint checked
- * before the password leaves), logs in, runs `work`, and closes the client whatever happens. The
- * signal (the connector context's deadline) closes the client mid-command; every failure comes
- * out as a ConnectorError. The connection test uses this (it must prove a login of its own);
- * deliveries borrow pooled sessions (pool.ts).
+ * A new, unopened session for the endpoint's protocol: SFTP, or FTP(S) through basic-ftp.
+ * sftp.ts (and ssh2 with it) is loaded only when an SFTP connection is used.
+ */
+export async function createRemoteFileSession(
+  endpoint: Pick<FtpEndpoint, "security">,
+  socketTimeoutMs: number,
+): Promise<RemoteFileSession> {
+  if (endpoint.security === "sftp") {
+    const { SftpSession } = await import("./sftp");
+    return new SftpSession(socketTimeoutMs);
+  }
+  return new FtpSession(new Client(socketTimeoutMs));
+}
+
+/**
+ * A fresh session for one call: connects (TCP, then TLS or SSH as configured, the pinned
+ * fingerprint or host key checked before the password leaves), logs in, runs `work`, and closes
+ * the session whatever happens. The signal (the connector context's deadline) closes it
+ * mid-command; every failure comes out as a ConnectorError. The connection test uses this (it
+ * must prove a login of its own); deliveries borrow pooled sessions (pool.ts).
  */
 export async function withFtpSession<T>(
   endpoint: FtpEndpoint,
   options: { signal: AbortSignal; socketTimeoutMs?: number },
-  work: (session: FtpSession) => Promise<T>,
+  work: (session: RemoteFileSession) => Promise<T>,
 ): Promise<T> {
   const { signal } = options;
   if (signal.aborted) throw new ConnectorError("retryable", "timeout");
-  const session = new FtpSession(new Client(options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS));
+  const session = await createRemoteFileSession(endpoint, options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS);
   const onAbort = () => session.close();
   signal.addEventListener("abort", onAbort, { once: true });
   try {
     await session.open(endpoint);
     return await work(session);
   } catch (error) {
-    throw classifyFtpError(error, session.phase, { aborted: signal.aborted });
+    throw session.classifyError(error, { aborted: signal.aborted });
   } finally {
     signal.removeEventListener("abort", onAbort);
     session.close();
@@ -296,6 +372,8 @@ export async function withFtpSession<T>(
 }
 
 async function connectAndLogIn(client: Client, session: FtpSession, endpoint: FtpEndpoint): Promise<void> {
+  // Never fall through to plain FTP (a password in clear) for an endpoint meant for SSH.
+  if (endpoint.security === "sftp") throw new Error("FtpSession does not speak SFTP; use createRemoteFileSession");
   const tls = tlsOptionsFor(endpoint);
   session.phase = endpoint.security === "implicit" ? "tls" : "connect";
   if (endpoint.security === "implicit") {

@@ -3,7 +3,7 @@ import { posix } from "node:path";
 import type { FtpProfile } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "../errors";
 import type { Connector, ConnectorContext, DeliveryReceipt } from "../types";
-import { type FtpSession, withFtpSession } from "./client";
+import { type FtpEndpoint, type RemoteFileSession, withFtpSession } from "./client";
 import {
   categoryFolderOverrides,
   defaultPortFor,
@@ -15,6 +15,7 @@ import {
   ftpSettingsSchema,
 } from "./config";
 import { resolveAllowedHost } from "./guard";
+import { pinHostKey, trustedHostKeyOf } from "./host-key";
 import { joinRemote, MissingDossierFolderError, normalizeBaseFolder, planDelivery, temporaryFileName } from "./paths";
 import { ftpSessionPool } from "./pool";
 
@@ -39,25 +40,32 @@ function profileOf(ctx: FtpContext): FtpProfile {
  * then runs `work` on a session with the absolute base folder (the configured one, or the login
  * folder when none is set). `fresh`: a session of its own, closed when `work` ends (the
  * connection test); otherwise a pooled session, lent to this call alone and kept for the next
- * one while it stays healthy (pool.ts).
+ * one while it stays healthy (pool.ts). SFTP: the server must present the trusted host key (typed
+ * or pinned) before the password is sent; on first use the key it presented is pinned once the
+ * login succeeded, before `work` writes anything (host-key.ts).
  */
 async function withConnection<T>(
   ctx: FtpContext,
   sessionKind: "fresh" | "pooled",
-  work: (session: FtpSession, baseFolder: string) => Promise<T>,
+  work: (session: RemoteFileSession, baseFolder: string) => Promise<T>,
 ) {
   const { settings } = ctx;
   const resolved = await resolveAllowedHost(settings.host);
-  const endpoint = {
+  const port = settings.port ?? defaultPortFor(settings.security);
+  const isSftp = settings.security === "sftp";
+  const endpoint: FtpEndpoint = {
     hostname: settings.host,
     address: resolved.address,
-    port: settings.port ?? defaultPortFor(settings.security),
+    port,
     security: settings.security,
-    certificateFingerprint: settings.certificateFingerprint,
+    // Each fingerprint only for its protocol (the settings schema refuses the other one).
+    certificateFingerprint: isSftp ? undefined : settings.certificateFingerprint,
+    hostKeyFingerprint: isSftp ? trustedHostKeyOf(settings, ctx.secrets, port) : undefined,
     username: settings.username,
     password: ctx.secrets.password,
   };
-  const withBase = async (session: FtpSession) => {
+  const withBase = async (session: RemoteFileSession) => {
+    if (isSftp) await pinHostKey(ctx, port, session.presentedHostKey);
     const base = normalizeBaseFolder(settings.baseFolder);
     const root = base.isAbsolute ? "/" : await session.currentFolder();
     return work(session, joinRemote(root, ...base.segments));
@@ -85,7 +93,8 @@ export const ftpConnector = {
    * Connects with the configured security, logs in, creates the base folder where missing, and
    * proves it is writable with a probe file that is uploaded, renamed (as deliveries do) and
    * removed. Precise codes: host_not_found, host_not_allowed, connection_refused, tls_failed,
-   * login_failed (auth), permission_denied, timeout.
+   * ssh_failed, host_key_mismatch, login_failed (auth), permission_denied, timeout. For SFTP
+   * without a typed fingerprint, the first successful test pins the server's host key.
    */
   async check(ctx) {
     const checkedAt = new Date();

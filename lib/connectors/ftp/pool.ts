@@ -1,20 +1,20 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { Client, FTPError } from "basic-ftp";
+import { FTPError } from "basic-ftp";
 import { ConnectorError } from "../errors";
-import { classifyFtpError, FTP_SOCKET_TIMEOUT_MS, type FtpEndpoint, FtpSession } from "./client";
+import { createRemoteFileSession, FTP_SOCKET_TIMEOUT_MS, type FtpEndpoint, type RemoteFileSession } from "./client";
 
 /**
  * The FTP session pool: consecutive deliveries to the same server, as the same user with the
- * same settings, reuse one logged-in basic-ftp client instead of connecting, negotiating TLS and
- * logging in for every file. The rules (conventions §4 "FTP", issue 5 "Delivery"):
+ * same settings, reuse one logged-in session (a basic-ftp client, or an SSH connection with its
+ * SFTP channel) instead of connecting, negotiating TLS or SSH and logging in for every file. The rules (conventions §4 "FTP", issue 5 "Delivery"):
  * - A session serves one call at a time and never gets parallel commands: calls for one key take
  *   turns (a queue per key), whatever the caller does. The job driver already runs one delivery
  *   per FTP connection at a time; the pool does not rely on it.
  * - The key is everything that defines the session: host name, checked address, port, security,
- *   pinned fingerprint, user, the password (as a keyed hash, never in clear) and the socket
- *   timeout. Changed settings or a changed password never reuse an old session.
+ *   pinned certificate fingerprint, trusted SSH host key, user, the password (as a keyed hash,
+ *   never in clear) and the socket timeout. Changed settings or a changed password never reuse an old session.
  * - A session whose call failed in any way is closed and dropped, never reused; one that is closed
- *   (basic-ftp's `closed`: the server hung up, a socket error) is not lent out again. A session
+ *   (`isUsable` false: the server hung up, a socket error) is not lent out again. A session
  *   the server dropped while it waited (nothing of the new call got through) is replaced once,
  *   transparently: the call runs again on a fresh login, which is safe because deliveries are
  *   idempotent (deterministic name, upload then rename).
@@ -59,6 +59,7 @@ export function ftpSessionKey(endpoint: FtpEndpoint, socketTimeoutMs: number): s
         endpoint.port,
         endpoint.security,
         endpoint.certificateFingerprint ?? null,
+        endpoint.hostKeyFingerprint ?? null,
         endpoint.username,
         endpoint.password,
         socketTimeoutMs,
@@ -67,7 +68,7 @@ export function ftpSessionKey(endpoint: FtpEndpoint, socketTimeoutMs: number): s
     .digest("base64url");
 }
 
-type PooledSession = { session: FtpSession; createdAt: number };
+type PooledSession = { session: RemoteFileSession; createdAt: number };
 
 type Slot = {
   key: string;
@@ -85,7 +86,8 @@ type Slot = {
 /**
  * Whether a call failed because the reused session was already dead when it started: nothing of
  * the call got through, and the failure is the connection's (closed, reset, or 421 "closing
- * control connection"), not an answer to the call.
+ * control connection"), not an answer to the call. SFTP sessions count every status answer as a
+ * completed command, so a refusal on the first command never looks stale.
  */
 function isStaleSessionFailure(error: unknown): boolean {
   if (error instanceof ConnectorError) return false;
@@ -118,7 +120,7 @@ export class FtpSessionPool {
   async run<T>(
     endpoint: FtpEndpoint,
     options: { signal: AbortSignal; socketTimeoutMs?: number },
-    work: (session: FtpSession) => Promise<T>,
+    work: (session: RemoteFileSession) => Promise<T>,
   ): Promise<T> {
     const { signal } = options;
     if (signal.aborted) throw new ConnectorError("retryable", "timeout");
@@ -192,7 +194,7 @@ export class FtpSessionPool {
     endpoint: FtpEndpoint,
     socketTimeoutMs: number,
     signal: AbortSignal,
-    work: (session: FtpSession) => Promise<T>,
+    work: (session: RemoteFileSession) => Promise<T>,
   ): Promise<T> {
     let reused = this.takeIdle(slot);
     for (;;) {
@@ -201,7 +203,7 @@ export class FtpSessionPool {
         throw new ConnectorError("retryable", "timeout");
       }
       const current: PooledSession = reused ?? {
-        session: new FtpSession(new Client(socketTimeoutMs)),
+        session: await createRemoteFileSession(endpoint, socketTimeoutMs),
         createdAt: this.options.now(),
       };
       const { session } = current;
@@ -231,7 +233,7 @@ export class FtpSessionPool {
           reused = null;
           continue;
         }
-        throw classifyFtpError(error, session.phase, { aborted: signal.aborted });
+        throw session.classifyError(error, { aborted: signal.aborted });
       }
     }
   }

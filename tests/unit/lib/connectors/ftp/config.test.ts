@@ -21,6 +21,7 @@ describe("FTP settings", () => {
     expect(defaultPortFor("explicit")).toBe(21);
     expect(defaultPortFor("plain")).toBe(21);
     expect(defaultPortFor("implicit")).toBe(990);
+    expect(defaultPortFor("sftp")).toBe(22);
   });
 
   it.each(["ftp.devos.be", "FTP-1.example.com", "localhost", "203.0.113.5", "2001:db8::1", "[2001:db8::1]"])(
@@ -121,6 +122,7 @@ describe("the generated forms", () => {
       ["username", "string", true],
       ["security", "enum", false],
       ["certificateFingerprint", "string", false],
+      ["hostKeyFingerprint", "string", false],
       ["baseFolder", "string", false],
       ["layout", "string", false],
       ["purchaseFolder", "string", false],
@@ -128,7 +130,7 @@ describe("the generated forms", () => {
       ["otherFolder", "string", false],
     ]);
     expect(form.settings.find((field) => field.name === "security")).toMatchObject({
-      options: ["explicit", "implicit", "plain"],
+      options: ["explicit", "implicit", "sftp", "plain"],
       defaultValue: "explicit",
     });
     expect(form.secrets).toEqual([
