@@ -31,6 +31,8 @@
  * small writes, so with Nagle on each upload waits about 40 ms for the client's delayed ACK, on
  * both sides alike; that wait is most of `ftp-bulk`'s bare time. Without it the bare loop takes a
  * few ms per file and the line shows what our own work (database, jobs, checks) costs next to it.
+ * Both lines also give the FTP commands the server received per file on each side: against a
+ * remote server every command is a round trip, so that count is what decides there.
  *
  * Case `exact-rate` — 300 documents for one Exact Online division through the app's dispatch into
  * the fake Exact enforcing its per-minute limit with time scaled down; prints the share of the
@@ -522,15 +524,19 @@ async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolea
 
     const times = { app: [] as number[], bare: [] as number[] };
     const ratios: number[] = [];
+    /** FTP commands the server received per file in the last run of each side (logins included). */
+    const commandsPerFile = { app: 0, bare: 0 };
     // The app goes first once (the bare loop uploads what it delivered), then pairs alternate.
     for (let i = 0; i < FTP_WARM_UP + FTP_RUNS; i++) {
       const order = i === 0 || i % 2 === 1 ? (["app", "bare"] as const) : (["bare", "app"] as const);
       const pair = { app: 0, bare: 0 };
       for (const side of order) {
         await reset();
+        const commandsBefore = server.commands.length;
         const start = performance.now();
         await (side === "app" ? runApp() : runBare());
         pair[side] = performance.now() - start;
+        commandsPerFile[side] = (server.commands.length - commandsBefore) / FTP_BULK;
         await (side === "app" ? checkApp() : checkBare());
       }
       const ratio = pair.app / pair.bare;
@@ -548,6 +554,8 @@ async function benchFtpBulk(db: Db, portalId: string, variant: { noDelay: boolea
       files: FTP_BULK,
       runs: FTP_RUNS,
       ratio_range: `${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`,
+      commands_per_file_app: commandsPerFile.app.toFixed(2),
+      commands_per_file_bare: commandsPerFile.bare.toFixed(2),
       file_kb: 50,
       ftp: variant.noDelay ? "ftp-srv-plain-127.0.0.1-nodelay" : "ftp-srv-plain-127.0.0.1",
       db: "pglite-memory",

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
@@ -92,6 +92,11 @@ export type FakeFtpServer = {
   readOnlyPaths: Set<string>;
   /** The next upload stops after this many bytes and the server drops the whole connection. */
   dropNextUploadAfterBytes: number | null;
+  /**
+   * Renames onto a name that exists are refused with 550, as IIS and some appliances do (most
+   * servers replace the file).
+   */
+  refuseRenameOntoExisting: boolean;
   /** Every file under the root, as client paths ("/a/b.pdf"), sorted. */
   listFiles(): string[];
   /** Bytes of a file by client path. */
@@ -139,10 +144,16 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
 
   const state: Pick<
     FakeFtpServer,
-    "readOnlyPaths" | "dropNextUploadAfterBytes" | "logins" | "commands" | "hangUpOnNextCommand"
+    | "readOnlyPaths"
+    | "dropNextUploadAfterBytes"
+    | "refuseRenameOntoExisting"
+    | "logins"
+    | "commands"
+    | "hangUpOnNextCommand"
   > & { connectionCount: number; open: Map<string, Socket> } = {
     readOnlyPaths: new Set<string>(),
     dropNextUploadAfterBytes: null,
+    refuseRenameOntoExisting: false,
     logins: [],
     commands: [],
     hangUpOnNextCommand: false,
@@ -163,6 +174,11 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
 
     override write(fileName: string, writeOptions?: { append?: boolean; start?: unknown }) {
       this.refuseWhenReadOnly(fileName);
+      // Into a folder that is not there: refused up front (550), as servers do. ftp-srv itself
+      // would open the stream, fail, and then fail again removing the file it never made.
+      if (!existsSync(path.join(root, posix.dirname(this.clientPathOf(fileName))))) {
+        throw new Error("No such directory");
+      }
       const limit = state.dropNextUploadAfterBytes;
       if (limit === null) return super.write(fileName, writeOptions);
       state.dropNextUploadAfterBytes = null;
@@ -202,6 +218,9 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
     override rename(from: string, to: string) {
       this.refuseWhenReadOnly(from);
       this.refuseWhenReadOnly(to);
+      if (state.refuseRenameOntoExisting && existsSync(path.join(root, this.clientPathOf(to)))) {
+        throw new Error("Cannot create a file when that file already exists.");
+      }
       return super.rename(from, to);
     }
 
@@ -298,6 +317,12 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
     },
     set dropNextUploadAfterBytes(value) {
       state.dropNextUploadAfterBytes = value;
+    },
+    get refuseRenameOntoExisting() {
+      return state.refuseRenameOntoExisting;
+    },
+    set refuseRenameOntoExisting(value) {
+      state.refuseRenameOntoExisting = value;
     },
     logins: state.logins,
     users,

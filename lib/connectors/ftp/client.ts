@@ -65,6 +65,12 @@ export interface RemoteFileSession {
   phase: FtpPhase;
   /** Commands the server answered on this session; the pool compares it before and after a call. */
   completedCommands: number;
+  /**
+   * Answers the server sent on this session, also of commands that then failed (an FTP reply
+   * before the data connection broke). With completedCommands the pool tells a session that was
+   * dead before a call started from one that broke during it.
+   */
+  readonly repliesReceived: number;
   /** False once the connection was closed, by us, by an error or by the server. */
   readonly isUsable: boolean;
   /** SFTP: the host key the server presented ("SHA256:…"), once the key exchange saw it. */
@@ -77,8 +83,13 @@ export interface RemoteFileSession {
   setKeepsProcessAlive(keepsAlive: boolean): void;
   /** The folder the user lands in after login (base for relative base folders), asked once. */
   currentFolder(): Promise<string>;
-  /** Creates the folder and its parents where missing. */
+  /**
+   * Creates the folder and its parents where missing. A folder this session made sure of before
+   * costs no command: the session trusts what it knows until `forgetFolders`.
+   */
   ensureFolder(absolutePath: string): Promise<void>;
+  /** Drops what the session knows about folders (one it knew may have been removed since). */
+  forgetFolders(): void;
   /** Writes the bytes to the path, replacing a file of that name. */
   upload(content: Uint8Array, absolutePath: string): Promise<void>;
   /** Renames a file; a file already at the target is replaced or the server refuses (FTP varies). */
@@ -90,6 +101,11 @@ export interface RemoteFileSession {
   listFolder(absolutePath: string): Promise<Map<string, number> | null>;
   /** Anything this session threw, as a ConnectorError (the protocol's own classification). */
   classifyError(error: unknown, options: { aborted: boolean }): ConnectorError;
+  /**
+   * Whether the error is the server refusing one command, the session staying usable (an FTP
+   * reply other than 421, an SFTP status answer), rather than the connection failing.
+   */
+  isRefusal(error: unknown): boolean;
 }
 
 /** Idle timeout of the control and data sockets (basic-ftp's own); the context's signal bounds the whole call. */
@@ -191,6 +207,18 @@ export class FtpSession implements RemoteFileSession {
    */
   async open(endpoint: FtpEndpoint): Promise<void> {
     await connectAndLogIn(this.client, this, endpoint);
+    // After login the control socket is the final one (TLS already negotiated). basic-ftp reads
+    // it too; a second listener only counts.
+    this.client.ftp.socket.on("data", () => {
+      this.controlReplies++;
+    });
+  }
+
+  /** Reply chunks on the control connection since login (see RemoteFileSession.repliesReceived). */
+  private controlReplies = 0;
+
+  get repliesReceived(): number {
+    return this.controlReplies;
   }
 
   /** Closes the client (QUIT, then the socket); safe to call more than once. */
@@ -200,6 +228,10 @@ export class FtpSession implements RemoteFileSession {
 
   classifyError(error: unknown, options: { aborted: boolean }): ConnectorError {
     return classifyFtpError(error, this.phase, options);
+  }
+
+  isRefusal(error: unknown): boolean {
+    return isRefusal(error);
   }
 
   /**
@@ -224,14 +256,15 @@ export class FtpSession implements RemoteFileSession {
 
   /**
    * Creates the folder and its parents where missing, and enters it (basic-ftp's ensureDir: one
-   * CWD per level, MKD where one fails). A folder this session made sure of before is entered
-   * with one CWD instead; when that is refused (an importer or admin removed it since) the
-   * session forgets what it knew and walks the path again. The cache is never trusted blindly:
-   * writing into a folder that is gone fails differently per server (550, 553, or a reset data
-   * connection), which would turn a cleaned-up folder into a failed delivery.
+   * CWD per level, MKD where one fails). A folder this session made sure of before costs nothing:
+   * every path we send is absolute, so the session need not be in it. Against a remote server
+   * each command is a round trip, and a bulk send writes hundreds of files into a few folders.
+   * When a write into a known folder fails (an importer or admin removed the folder since), the
+   * connector forgets the folders and makes sure of them again (index.ts, deliver).
    */
   async ensureFolder(absolutePath: string): Promise<void> {
     this.phase = "folder";
+    if (this.knownFolders.has(absolutePath)) return;
     if (!this.loginFolder) {
       // Entering folders moves away from the login folder: remember it first, for later calls
       // with a relative base folder. A server that refuses PWD only matters to those.
@@ -241,22 +274,15 @@ export class FtpSession implements RemoteFileSession {
         () => undefined,
       );
     }
-    if (this.knownFolders.has(absolutePath)) {
-      try {
-        await this.client.cd(absolutePath);
-        this.completedCommands++;
-        return;
-      } catch (error) {
-        if (!isRefusal(error)) throw error;
-        this.completedCommands++;
-        this.knownFolders.clear();
-      }
-    }
     await this.client.ensureDir(absolutePath);
     this.completedCommands++;
     for (let folder = absolutePath; folder !== "/" && folder !== "."; folder = posix.dirname(folder)) {
       this.knownFolders.add(folder);
     }
+  }
+
+  forgetFolders(): void {
+    this.knownFolders.clear();
   }
 
   /** Writes the bytes to the path, replacing a file of that name (STOR). */

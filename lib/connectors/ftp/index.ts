@@ -76,6 +76,22 @@ async function withConnection<T>(
 }
 
 /**
+ * Renames onto the final name, replacing a file already there. Most servers replace on rename;
+ * some (IIS, a few appliances) refuse a target that exists: then, and only when the server refused
+ * the rename (the session stands) and the target really is there, the old file is removed and the
+ * rename repeated.
+ */
+async function renameReplacing(session: RemoteFileSession, fromPath: string, toPath: string): Promise<void> {
+  try {
+    await session.rename(fromPath, toPath);
+  } catch (error) {
+    if (!session.isRefusal(error) || (await session.sizeOf(toPath)) === null) throw error;
+    await session.remove(toPath);
+    await session.rename(fromPath, toPath);
+  }
+}
+
+/**
  * One connector for every FTP package (Expert/M, Vero Online, Sage BOB, Account 2000, Adsolut,
  * any other): the package's catalog profile decides folders and names, the connection may adjust
  * them. Delivery is idempotent per document: a deterministic final name, written under a
@@ -116,8 +132,9 @@ export const ftpConnector = {
 
   /**
    * Writes the document to `<base>/<layout>/<final name>`: folders created where missing, the
-   * bytes written under a temporary name and renamed, the final size read back. Resolves with the
-   * final remote path as the package reference.
+   * bytes written under a temporary name and renamed onto the final name. Resolves with the final
+   * remote path as the package reference. A first try costs four commands on a pooled session
+   * with a known folder (EPSV, STOR, RNFR, RNTO); a repeated one asks the final file's size first.
    */
   async deliver(ctx, document, file) {
     const profile = profileOf(ctx);
@@ -147,24 +164,26 @@ export const ftpConnector = {
       });
 
       await session.ensureFolder(folder);
-      const existing = await session.sizeOf(finalPath);
-      // An earlier try got as far as the rename (and its answer was lost): delivered already.
+      // Only a repeated try can find its own file already there (an earlier try got as far as
+      // the rename and its answer was lost); a first try saves the round trip.
+      const existing = ctx.isFirstTry ? null : await session.sizeOf(finalPath);
       if (existing === length) return receipt(true);
 
       const temporaryPath = joinRemote(folder, plan.temporaryName);
-      await session.upload(file.content, temporaryPath);
-      // A final file of another size is not ours to keep (the name carries this document's id):
-      // replace it, as a rename onto an existing name is refused by some servers.
-      if (existing !== null) await session.remove(finalPath);
-      await session.rename(temporaryPath, finalPath);
-
-      const landed = await session.sizeOf(finalPath);
-      // Gone already is fine: a fast importer took it. Another size is not what we sent.
-      if (landed !== null && landed !== length) {
-        throw new ConnectorError("retryable", "server_error", {
-          vendorDetail: `final file has ${landed} bytes, sent ${length}`,
-        });
+      try {
+        await session.upload(file.content, temporaryPath);
+      } catch (error) {
+        // The session trusts the folders it made sure of; one may have been removed since (an
+        // importer or admin cleaning up). When the server refused the write: make sure again, once.
+        if (!session.isRefusal(error)) throw error;
+        session.forgetFolders();
+        await session.ensureFolder(folder);
+        await session.upload(file.content, temporaryPath);
       }
+      // The server confirmed the whole upload (226 after the data connection closed cleanly). A
+      // final file already there (another size, or a first try after an earlier dispatch of this
+      // document) is replaced: the name carries this document's id, so it is ours.
+      await renameReplacing(session, temporaryPath, finalPath);
       return receipt(false);
     });
   },

@@ -84,15 +84,18 @@ type Slot = {
 };
 
 /**
- * Whether a call failed because the reused session was already dead when it started: nothing of
- * the call got through, and the failure is the connection's (closed, reset, or 421 "closing
- * control connection"), not an answer to the call. SFTP sessions count every status answer as a
+ * Whether a call failed because the reused session was already dead when it started: no command
+ * of the call completed (the caller checks), and the failure is the connection's, not an answer to
+ * the call: a 421 "closing control connection" (a server that timed the idle session out answers
+ * the next command with it), or the connection breaking before the server answered anything. A
+ * break after an answer (an upload cut off once the server had said "150 ready") is a failure of
+ * this call, left to the dispatch's own retries. SFTP sessions count every status answer as a
  * completed command, so a refusal on the first command never looks stale.
  */
-function isStaleSessionFailure(error: unknown): boolean {
+function isStaleSessionFailure(error: unknown, serverAnsweredDuringCall: boolean): boolean {
   if (error instanceof ConnectorError) return false;
   if (error instanceof FTPError) return error.code === 421;
-  return true;
+  return !serverAnsweredDuringCall;
 }
 
 /** Logged-in sessions by key, lent to one call at a time (see the module comment for the rules). */
@@ -210,6 +213,7 @@ export class FtpSessionPool {
       const onAbort = () => session.close();
       signal.addEventListener("abort", onAbort, { once: true });
       const commandsBefore = session.completedCommands;
+      const repliesBefore = session.repliesReceived;
       try {
         if (!reused) {
           await session.open(endpoint);
@@ -227,7 +231,7 @@ export class FtpSessionPool {
           reused !== null &&
           session.completedCommands === commandsBefore &&
           !signal.aborted &&
-          isStaleSessionFailure(error);
+          isStaleSessionFailure(error, session.repliesReceived !== repliesBefore);
         if (wasStale) {
           // The server dropped the session while it waited: the call starts over on a new login.
           reused = null;

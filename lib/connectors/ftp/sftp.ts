@@ -120,6 +120,10 @@ function writeAll(sftp: SFTPWrapper, handle: Buffer, bytes: Buffer, done: (error
 export class SftpSession implements RemoteFileSession {
   phase: FtpPhase = "connect";
   completedCommands = 0;
+  /** Every SFTP request is answered once: an answer is a completed command (or its refusal). */
+  get repliesReceived(): number {
+    return this.completedCommands;
+  }
   /** The host key the server presented in the first key exchange ("SHA256:…"). */
   presentedHostKey: string | undefined;
   private readonly client = new Client();
@@ -225,6 +229,10 @@ export class SftpSession implements RemoteFileSession {
    * server, typically an FTP server on the port (sftp chosen by mistake): `ssh_failed`, not a
    * timeout to wait out. (ssh2 keeps waiting through an FTP greeting, taking it for a banner.)
    */
+  isRefusal(error: unknown): boolean {
+    return statusOf(error) !== undefined && this.isUsable;
+  }
+
   classifyError(error: unknown, options: { aborted: boolean }): ConnectorError {
     const isSilentlyNotSsh =
       !(error instanceof ConnectorError) &&
@@ -255,15 +263,12 @@ export class SftpSession implements RemoteFileSession {
   /**
    * Creates the folder and its parents where missing: walks up from the folder to the deepest one
    * that exists (one STAT when it exists already), then MKDIR each missing level going down. A
-   * folder this session made sure of before costs one STAT, and when that finds it gone (an
-   * importer cleaned up) the session forgets what it knew and walks again.
+   * folder this session made sure of before costs nothing (see RemoteFileSession.ensureFolder):
+   * when a write into it fails, the connector forgets the folders and walks again.
    */
   async ensureFolder(absolutePath: string): Promise<void> {
     this.phase = "folder";
-    if (this.knownFolders.has(absolutePath)) {
-      if (await this.isFolder(absolutePath)) return;
-      this.knownFolders.clear();
-    }
+    if (this.knownFolders.has(absolutePath)) return;
     const missing: string[] = [];
     for (let folder = absolutePath; folder !== "/" && folder !== "."; folder = posix.dirname(folder)) {
       if (this.knownFolders.has(folder) || (await this.isFolder(folder))) break;
@@ -273,6 +278,10 @@ export class SftpSession implements RemoteFileSession {
     for (let folder = absolutePath; folder !== "/" && folder !== "."; folder = posix.dirname(folder)) {
       this.knownFolders.add(folder);
     }
+  }
+
+  forgetFolders(): void {
+    this.knownFolders.clear();
   }
 
   /** Writes the bytes to the path (OPEN with create and truncate, WRITEs, CLOSE), replacing a file of that name. */

@@ -23,7 +23,8 @@ afterAll(async () => {
   allowPrivateFtpHosts(undefined);
 });
 beforeEach(() => {
-  // Each test starts from an empty server.
+  // Each test starts from an empty server that replaces files on rename.
+  server.refuseRenameOntoExisting = false;
   for (const entry of server.listFiles().map((file) => file.split("/")[1])) {
     rmSync(path.join(server.root, entry ?? ""), { recursive: true, force: true });
   }
@@ -134,7 +135,9 @@ describe("upload under a temporary name, then rename", () => {
     expect(path.posix.basename(leftovers[0] ?? "")).toMatch(/^\..*\.pdf\.part$/);
     expect(statSync(path.join(server.root, leftovers[0] ?? "")).size).toBeLessThan(content.length);
 
-    const receipt = await ftpConnector.deliver(contextFor(server, { idempotencyKey }), document, { content });
+    const receipt = await ftpConnector.deliver(contextFor(server, { idempotencyKey, isFirstTry: false }), document, {
+      content,
+    });
     expect(server.listFiles()).toEqual([receipt.packageReference]);
     expect(server.readFile(receipt.packageReference ?? "").equals(Buffer.from(content))).toBe(true);
   });
@@ -149,7 +152,7 @@ describe("upload under a temporary name, then rename", () => {
     await closeFtpSessions();
     const loginsBefore = server.logins.length;
 
-    const second = await ftpConnector.deliver(contextFor(server), document, { content });
+    const second = await ftpConnector.deliver(contextFor(server, { isFirstTry: false }), document, { content });
     expect(second.packageReference).toBe(first.packageReference);
     expect(second.target.isAlreadyThere).toBe(true);
     expect(server.logins.length).toBe(loginsBefore + 1);
@@ -157,14 +160,33 @@ describe("upload under a temporary name, then rename", () => {
     expect(server.listFiles()).toEqual([first.packageReference]);
   });
 
-  it("replaces a final file of another size", async () => {
+  it.each([
+    { isFirstTry: false, refuseRenameOntoExisting: false },
+    { isFirstTry: false, refuseRenameOntoExisting: true },
+    // A first try never asks: a file of this name is an earlier dispatch's of the same document.
+    { isFirstTry: true, refuseRenameOntoExisting: false },
+    { isFirstTry: true, refuseRenameOntoExisting: true },
+  ])("replaces a final file of another size (%o)", async ({ isFirstTry, refuseRenameOntoExisting }) => {
     const document = documentFor();
     const first = await ftpConnector.deliver(contextFor(server), document, { content: pdfBytes(100) });
+    server.refuseRenameOntoExisting = refuseRenameOntoExisting;
     const content = pdfBytes(4_000, 9);
-    const second = await ftpConnector.deliver(contextFor(server), document, { content });
+    const second = await ftpConnector.deliver(contextFor(server, { isFirstTry }), document, { content });
     expect(second).toMatchObject({ packageReference: first.packageReference, target: { isAlreadyThere: false } });
     expect(server.listFiles()).toEqual([first.packageReference]);
     expect(server.readFile(first.packageReference ?? "").equals(Buffer.from(content))).toBe(true);
+  });
+
+  it("a first try costs four commands on a pooled session: EPSV, STOR, RNFR, RNTO", async () => {
+    await ftpConnector.deliver(contextFor(server), documentFor(), { content: pdfBytes(1_000) });
+    const before = server.commands.length;
+    await ftpConnector.deliver(contextFor(server), documentFor(), { content: pdfBytes(2_000) });
+    expect(server.commands.slice(before).map(({ command }) => command.split(" ")[0])).toEqual([
+      "EPSV",
+      "STOR",
+      "RNFR",
+      "RNTO",
+    ]);
   });
 
   it("names test sends so the office recognises them", async () => {

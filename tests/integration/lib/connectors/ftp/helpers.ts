@@ -33,6 +33,8 @@ export function contextFor(
     dossier?: DeliveryDossier | null;
     idempotencyKey?: string;
     timeoutMs?: number;
+    /** False plays a repeated try of the same dispatch (it looks for its own file first). */
+    isFirstTry?: boolean;
   } = {},
 ): FtpTestContext {
   const entry = findPackage(options.packageId ?? "generic-ftp");
@@ -59,7 +61,7 @@ export function contextFor(
       throw new Error("FTP connections have no rotating credentials");
     },
     oauthApp: null,
-    isFirstTry: true,
+    isFirstTry: options.isFirstTry ?? true,
   };
 }
 
