@@ -34,6 +34,7 @@ import {
   type UpdateConnectionInput,
   updateConnectionSchema,
 } from "./schemas";
+import { type ServerKeyView, serverKeyOf } from "./server-key";
 
 /**
  * Portal connections (the "portal step" of integration setup): API or FTP credentials and settings
@@ -67,6 +68,11 @@ export type ConnectionView = {
    * package's consent screen), and when it dies unless used. Null for other connections.
    */
   oauth: { isAuthorised: boolean; expiresAt: Date | null } | null;
+  /**
+   * For SFTP connections: the SSH host key they trust (typed or pinned on first use), only its
+   * fingerprint, so the card can show it for comparison with the provider's. Null for others.
+   */
+  serverKey: ServerKeyView;
   /** Dossiers that deliver through this connection. */
   dossierCount: number;
   /** Whether the package's connector exists yet (else it can be neither edited nor checked). */
@@ -163,6 +169,7 @@ function toView(row: StoredRow, connector: Connector | null, dossierCount: numbe
     lastErrorAt: row.lastErrorAt,
     secretsSet,
     oauth,
+    serverKey: serverKeyOf(row.channel, row.settings, stored),
     dossierCount,
     isConnectorAvailable: connector !== null,
     hasReadBack: Boolean(connector?.pollStatus) && (row.channel === "api" || row.channel === "ftp"),

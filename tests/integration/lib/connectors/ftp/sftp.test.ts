@@ -537,7 +537,7 @@ describe("through the runtime: runConnectionCheck pins the key in the encrypted 
     await opened?.close();
   });
 
-  it("stores the pin with the password, keeps it when the admin saves a new password, never shows it", async () => {
+  it("stores the pin with the password, keeps it when the admin saves a new password, shows only its fingerprint", async () => {
     const created = await createConnection(opened.db, actors.admin, portalId, {
       packageId: "adsolut",
       channel: "ftp",
@@ -554,7 +554,9 @@ describe("through the runtime: runConnectionCheck pins the key in the encrypted 
       secrets: { password: "secret" },
     });
     expect(view.secretsSet).toEqual({ password: true });
-    expect(JSON.stringify(view)).not.toContain("SHA256");
+    // Of the pin, the view shows the fingerprint only (tests/integration/lib/connections/server-key.test.ts).
+    expect(view.serverKey).toEqual({ fingerprint: server.hostKeyFingerprint, source: "pinned" });
+    expect(JSON.stringify(view)).not.toContain("pinnedAt");
     const after = ftpSecretsSchema.parse(decryptConnectionSecrets(await storedConnection(created.id)));
     expect(after.pinnedHostKey).toEqual(stored.pinnedHostKey);
 

@@ -13,6 +13,8 @@ import type { FormSpec } from "./types";
  * error with a plain reason) and how many dossiers deliver through it. Admins get the buttons.
  * Connections of OAuth packages also say whether they are connected and when the grant would
  * expire unused (everyone), with Connect / Reconnect for admins.
+ * SFTP connections show the server key they trust (its fingerprint, typed or pinned on first use),
+ * so whoever sees the page can compare it with the one the provider gives.
  * Renders the public view only: no secret ever reaches this component.
  */
 export function ConnectionCard({
@@ -37,6 +39,7 @@ export function ConnectionCard({
   type ReasonKey = Parameters<typeof tReasons>[0];
   const status = connection.status;
   const oauth = connection.oauth;
+  const serverKey = connection.serverKey;
   // An OAuth connection never authorised is explained by its "not connected yet" line instead.
   const help =
     status === "needs_reauth" && oauth
@@ -163,6 +166,22 @@ export function ConnectionCard({
           )}
         </Detail>
         <Detail label={t("card.dossiers")}>{t("card.dossierCount", { count: connection.dossierCount })}</Detail>
+        {serverKey ? (
+          <div className="col-span-full" data-server-key={serverKey.source}>
+            <dt className="text-xs text-slate-500">{t("card.serverKey.label")}</dt>
+            <dd className="mt-0.5 text-slate-800">
+              {serverKey.fingerprint ? (
+                <>
+                  {/* A fingerprint has no spaces: it may break anywhere, or it runs off a phone. */}
+                  <code className="font-mono text-[0.8125rem] break-all text-slate-900">{serverKey.fingerprint}</code>{" "}
+                  <span className="text-slate-500">({t(`card.serverKey.${serverKey.source}`)})</span>
+                </>
+              ) : (
+                t("card.serverKey.firstUse")
+              )}
+            </dd>
+          </div>
+        ) : null}
       </dl>
 
       {canManage ? (
