@@ -18,7 +18,7 @@ import {
 import { type AddressInfo, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
-import { type Attributes, type Connection, type FileEntry, Server, type SFTPWrapper, utils } from "ssh2";
+import ssh2, { type Attributes, type Connection, type FileEntry, type SFTPWrapper } from "ssh2";
 
 /**
  * An in-process SFTP server for tests, on ssh2's own Server: password logins (and optionally
@@ -33,6 +33,9 @@ import { type Attributes, type Connection, type FileEntry, Server, type SFTPWrap
  * Start one per test file and close it in afterAll.
  */
 
+// ssh2 is CommonJS whose exports Node's ESM loader cannot list (Playwright loads this file for
+// e2e/sftp.spec.ts as ESM): named value imports fail there, the default import works everywhere.
+const { Server, utils } = ssh2;
 const { STATUS_CODE, OPEN_MODE } = utils.sftp;
 
 export type FakeSftpServerOptions = {
