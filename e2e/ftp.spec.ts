@@ -1,10 +1,10 @@
 import path from "node:path";
-import type { Page } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeFtpServer, startFakeFtpServer } from "../tests/fakes/ftp-server";
 import {
   connectionCard,
   expect,
+  openDossierByName,
   openPortalIntegrations,
   saveTopScreenshot,
   setAutoSend,
@@ -38,15 +38,6 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await server?.close();
 });
-
-async function openDossier(page: Page) {
-  await page.goto("/");
-  await page.waitForURL(/\/portals\/[0-9a-f-]{36}/);
-  await page.getByRole("searchbox").fill(DOSSIER);
-  await page.getByRole("button", { name: "Zoeken" }).click();
-  await page.getByRole("link", { name: DOSSIER }).first().click();
-  await expect(page.getByRole("heading", { name: DOSSIER, level: 1 })).toBeVisible();
-}
 
 test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20 documents lands in its folders", async ({
   page,
@@ -85,9 +76,8 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   expect(server.listFiles()).toEqual([]);
 
   // Dossier step: the dossier picks the connection, with its own folder; no auto-send meanwhile.
-  await openDossier(page);
-  const dossierUrl = page.url().split("?")[0] ?? "";
-  await setAutoSend(page, false);
+  const { url: dossierUrl } = await openDossierByName(page, DOSSIER);
+  const wasAutoSendOn = await setAutoSend(page, false);
   await page
     .getByRole("navigation", { name: "Onderdelen van het dossier" })
     .getByRole("link", { name: "Integraties" })
@@ -147,7 +137,7 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
     expect(files.some((file) => path.posix.basename(file).includes(stem))).toBe(true);
   }
 
-  await setAutoSend(page, true);
+  await setAutoSend(page, wasAutoSendOn);
 
   // The portal shows the connection healthy, used by the dossier.
   await openPortalIntegrations(page);
