@@ -183,6 +183,12 @@ export interface Connector<
    * prefixes the connector id). Null, or no function: deliveries are not throttled.
    */
   deliveryThrottleKey?(settings: z.infer<TSettings>, dossierSettings: z.infer<TDossierSettings>): string | null;
+  /**
+   * Optional: how many deliveries of one connection may run at once (default 1). More than one
+   * only makes sense when the connector itself keeps the package's side to one call at a time
+   * (FTP: the session pool), so the others spend the wait on their own preparation.
+   */
+  readonly deliveryLanes?: number;
   /** Optional: asks the package what became of earlier deliveries (rejections). */
   pollStatus?(
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,

@@ -155,22 +155,33 @@ export function targetFor(route: DeliveryRoute, documentType: DocumentType): Tar
   };
 }
 
-/** Dispatches through a portal connection queue per connection; mail spreads over a few lanes. */
+/** Mail spreads over a few lanes; a connection has one lane unless its connector asks for more. */
 export const MAIL_LANES = 4;
 
 /**
- * The deliver job's concurrency key: the connection id for API and FTP (one delivery at a time
- * per connection: FTP servers forbid parallel commands on a session and often cap sessions, and
- * API packages rate-limit per credential), and for mail one of MAIL_LANES lanes picked from the
- * dispatch id. The job allows one run per key, so mail goes out at most MAIL_LANES at a time —
- * enough to keep a bulk send moving while staying near Resend's default rate limit (429s with
- * Retry-After are honoured anyway). The key is derived from the dispatch alone, so two runs of
- * the same dispatch (a resume next to a late retry) never execute at once.
+ * The deliver job's concurrency key. The job allows one run per key, so the key decides how many
+ * deliveries run at once:
+ * - a portal connection: one lane (the connection id) — API packages rate-limit per credential —
+ *   or the connector's `deliveryLanes` (FTP: 2, so one delivery reads its rows and file while the
+ *   other holds the pooled session; the session pool still lets one call at a time use it);
+ * - mail: one of MAIL_LANES lanes, enough to keep a bulk send moving while staying near Resend's
+ *   default rate limit (429s with Retry-After are honoured anyway).
+ * The lane is derived from the dispatch id alone, so two runs of the same dispatch (a resume next
+ * to a late retry) always share a key and never execute at once.
  */
-export function concurrencyKeyOf(dispatch: { id: string; connectionId: string | null }): string {
-  if (dispatch.connectionId) return dispatch.connectionId;
-  const lane = Number.parseInt(dispatch.id.replace(/-/g, "").slice(-6), 16) % MAIL_LANES;
-  return `email:${Number.isFinite(lane) ? lane : 0}`;
+export function concurrencyKeyOf(dispatch: { id: string; connectionId: string | null; lanes?: number }): string {
+  const laneOf = (lanes: number) => {
+    const lane = Number.parseInt(dispatch.id.replace(/-/g, "").slice(-6), 16) % lanes;
+    return Number.isFinite(lane) ? lane : 0;
+  };
+  if (!dispatch.connectionId) return `email:${laneOf(MAIL_LANES)}`;
+  const lanes = Math.max(1, Math.floor(dispatch.lanes ?? 1));
+  return lanes === 1 ? dispatch.connectionId : `${dispatch.connectionId}:${laneOf(lanes)}`;
+}
+
+/** The lanes a route's deliveries may use at once (concurrencyKeyOf): the connector's, else one. */
+export function deliveryLanesOf(route: DeliveryRoute): number {
+  return route.kind === "connection" ? (route.connector.deliveryLanes ?? 1) : 1;
 }
 
 /**

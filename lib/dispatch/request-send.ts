@@ -14,6 +14,7 @@ import {
   concurrencyKeyOf,
   type DeliveryRoute,
   type DispatchTarget,
+  deliveryLanesOf,
   resolveRoute,
   routeThrottleKey,
   targetFor,
@@ -86,10 +87,11 @@ export async function requestSend(
     return isValid;
   });
 
-  const { accepted, connectionId, routeKey } = await db.transaction(async (tx) => {
+  const { accepted, connectionId, routeKey, lanes } = await db.transaction(async (tx) => {
     const integration = await loadDossierIntegration(tx, scope);
     const route = await resolveRoute(integration);
     const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
+    const lanes = route.ok ? deliveryLanesOf(route.route) : 1;
     const rows =
       validIds.length === 0
         ? []
@@ -129,7 +131,7 @@ export async function requestSend(
       }
     }
     const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
-    const none = { accepted: [] as RequestSendResult["accepted"], connectionId, routeKey };
+    const none = { accepted: [] as RequestSendResult["accepted"], connectionId, routeKey, lanes };
     if (candidates.size === 0) return none;
 
     const now = new Date();
@@ -177,13 +179,14 @@ export async function requestSend(
       accepted: inserted.map((row) => ({ documentId: row.documentId, dispatchId: row.id })),
       connectionId,
       routeKey,
+      lanes,
     };
   });
 
   if (accepted.length > 0) {
     const events = accepted.map(({ dispatchId }) => ({
       dispatchId,
-      concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId }),
+      concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId, lanes }),
       throttleKey: throttleKeyOf(dispatchId, routeKey),
     }));
     try {

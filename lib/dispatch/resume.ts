@@ -3,7 +3,7 @@ import { and, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { dispatches } from "@/db/schema";
 import { loadDossierIntegration } from "@/lib/integrations/load";
-import { concurrencyKeyOf, resolveRoute, throttleKeyOf } from "./plan";
+import { concurrencyKeyOf, deliveryLanesOf, resolveRoute, throttleKeyOf } from "./plan";
 import { type DispatchRequestedEvent, enqueueDispatches, loadRouteThrottleKey } from "./request-send";
 
 /** Events per send: Inngest takes up to 5,000 in one call; stay well below it. */
@@ -43,14 +43,14 @@ export async function resumeUnfinishedDispatches(
     .from(dispatches)
     // Served by dispatches_active_idx.
     .where(and(...conditions));
-  const routeKeys = await routeThrottleKeysOf(db, rows);
+  const flows = await routeFlowsOf(db, rows);
   const enqueue = options.enqueue ?? enqueueDispatches;
   for (let i = 0; i < rows.length; i += EVENTS_PER_SEND) {
     await enqueue(
       rows.slice(i, i + EVENTS_PER_SEND).map((row) => ({
         dispatchId: row.id,
-        concurrencyKey: concurrencyKeyOf(row),
-        throttleKey: throttleKeyOf(row.id, routeKeys.get(row.dossierId) ?? null),
+        concurrencyKey: concurrencyKeyOf({ ...row, lanes: flows.get(row.dossierId)?.lanes }),
+        throttleKey: throttleKeyOf(row.id, flows.get(row.dossierId)?.throttleKey ?? null),
       })),
     );
   }
@@ -58,27 +58,36 @@ export async function resumeUnfinishedDispatches(
 }
 
 /**
- * The throttle bucket per dossier of the dispatches that go through a connection (mail is never
- * throttled), from the dossier's integration as it is now: the deliver job routes by that too.
- * A dossier whose route cannot be resolved gets none; its deliveries then fail or pass on their own.
+ * Per dossier of the dispatches that go through a connection (mail has neither): the throttle
+ * bucket and the delivery lanes, from the dossier's integration as it is now — the deliver job
+ * routes by that too. A dossier whose route cannot be resolved gets neither; its deliveries then
+ * fail or pass on their own, one at a time.
  */
-async function routeThrottleKeysOf(
+async function routeFlowsOf(
   db: Db,
   rows: readonly { portalId: string; dossierId: string; connectionId: string | null }[],
-): Promise<Map<string, string | null>> {
+): Promise<Map<string, { throttleKey: string | null; lanes: number }>> {
   const scopes = new Map<string, { portalId: string; dossierId: string }>();
   for (const row of rows) if (row.connectionId) scopes.set(row.dossierId, row);
-  const keys = new Map<string, string | null>();
+  const flows = new Map<string, { throttleKey: string | null; lanes: number }>();
   for (const scope of scopes.values()) {
     try {
       const route = await resolveRoute(await loadDossierIntegration(db, scope));
-      keys.set(scope.dossierId, route.ok ? await loadRouteThrottleKey(db, scope.portalId, route.route) : null);
+      flows.set(
+        scope.dossierId,
+        route.ok
+          ? {
+              throttleKey: await loadRouteThrottleKey(db, scope.portalId, route.route),
+              lanes: deliveryLanesOf(route.route),
+            }
+          : { throttleKey: null, lanes: 1 },
+      );
     } catch (error) {
       // A resume must go on whatever one dossier's state: unthrottled is the safe default here,
       // the connector's own rate limiter still guards the package.
       console.warn(`[resume] no throttle key for dossier ${scope.dossierId}`, error);
-      keys.set(scope.dossierId, null);
+      flows.set(scope.dossierId, { throttleKey: null, lanes: 1 });
     }
   }
-  return keys;
+  return flows;
 }

@@ -104,6 +104,14 @@ export const ftpConnector = {
   settingsSchema: ftpSettingsSchema,
   secretsSchema: ftpSecretsSchema,
   dossierSettingsSchema: ftpDossierSettingsSchema,
+  /**
+   * Two deliveries per connection at once: while one holds the pooled session (whose pool lets one
+   * call at a time use it), the next reads its rows and its file. Against a server that answers
+   * each command after a round trip, that hides our own work behind the wait. A server that caps a
+   * user at one session may see a second one from another process; it refuses it with 421, which
+   * is retried.
+   */
+  deliveryLanes: 2,
 
   /**
    * Connects with the configured security, logs in, creates the base folder where missing, and

@@ -85,9 +85,31 @@ describe("a bulk send of 20 documents over FTP", () => {
     );
     expect(refused).toEqual([]);
     expect(accepted).toHaveLength(20);
+    // FTP deliveries of one connection run in two lanes (concurrencyKeyOf): run them as the job
+    // driver does, one at a time per lane and both lanes at once.
+    const lanes = new Map<string, string[]>();
     for (const event of queue.events) {
-      expect(await deliverDispatch(opened.db, event.dispatchId)).toMatchObject({ outcome: "sent" });
+      lanes.set(event.concurrencyKey, [...(lanes.get(event.concurrencyKey) ?? []), event.dispatchId]);
     }
+    expect([...lanes.keys()].sort()).toEqual([`${connectionId}:0`, `${connectionId}:1`]);
+    const loginsBefore = server.logins.length;
+    const commandsBefore = server.commands.length;
+    await Promise.all(
+      [...lanes.values()].map(async (dispatchIds) => {
+        for (const dispatchId of dispatchIds) {
+          expect(await deliverDispatch(opened.db, dispatchId)).toMatchObject({ outcome: "sent" });
+        }
+      }),
+    );
+    // One session, lent to one delivery at a time: each file's STOR, RNFR, RNTO form one block.
+    expect(server.logins.length - loginsBefore).toBe(1);
+    const owners = server.commands
+      .slice(commandsBefore)
+      .map((entry) => /_([0-9a-f]{12})\.pdf/.exec(entry.command)?.[1])
+      .filter((owner): owner is string => owner !== undefined);
+    const blocks = owners.filter((owner, index) => index === 0 || owners[index - 1] !== owner);
+    expect(owners).toHaveLength(60);
+    expect(blocks).toHaveLength(20);
 
     const rows = await opened.db
       .select({ id: documents.id, status: documents.status, packageReference: documents.packageReference })

@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { exactOnlineConnector } from "@/lib/connectors/api/exact-online";
+import { ftpConnector } from "@/lib/connectors/ftp";
 import type { Connector } from "@/lib/connectors/types";
 import {
   concurrencyKeyOf,
   type DeliveryRoute,
+  deliveryLanesOf,
   MAIL_LANES,
   MAX_THROTTLE_KEY_LENGTH,
   resolveRoute,
@@ -88,9 +91,29 @@ describe("resolveRoute", () => {
 });
 
 describe("concurrencyKeyOf", () => {
-  it("queues behind the connection for API and FTP", () => {
+  it("queues behind the connection when its connector has one lane (API)", () => {
     const connectionId = randomUUID();
     expect(concurrencyKeyOf({ id: randomUUID(), connectionId })).toBe(connectionId);
+    expect(concurrencyKeyOf({ id: randomUUID(), connectionId, lanes: 1 })).toBe(connectionId);
+  });
+
+  it("spreads a connection over its connector's lanes (FTP: 2), always the same lane for one dispatch", () => {
+    const connectionId = randomUUID();
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    const keys = new Set(ids.map((id) => concurrencyKeyOf({ id, connectionId, lanes: 2 })));
+    expect([...keys].sort()).toEqual([`${connectionId}:0`, `${connectionId}:1`]);
+    for (const id of ids.slice(0, 5)) {
+      expect(concurrencyKeyOf({ id, connectionId, lanes: 2 })).toBe(concurrencyKeyOf({ id, connectionId, lanes: 2 }));
+    }
+  });
+
+  it("gives FTP connections two lanes and API connections one", () => {
+    expect(ftpConnector.deliveryLanes).toBe(2);
+    expect(deliveryLanesOf({ kind: "connection", connector: ftpConnector } as unknown as DeliveryRoute)).toBe(2);
+    expect(deliveryLanesOf({ kind: "connection", connector: exactOnlineConnector } as unknown as DeliveryRoute)).toBe(
+      1,
+    );
+    expect(deliveryLanesOf({ kind: "email" } as unknown as DeliveryRoute)).toBe(1);
   });
 
   it("spreads mail over a few lanes, always the same lane for one dispatch", () => {
