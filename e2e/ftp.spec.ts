@@ -63,7 +63,7 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   await page.getByLabel(/^Server \(host\)/).fill("127.0.0.1");
   await page.getByLabel(/^Poort/).fill(String(server.port));
   await page.getByLabel(/^Gebruikersnaam/).fill(FTP_USER);
-  await page.getByLabel(/^Beveiliging/).selectOption("plain");
+  await page.getByLabel(/^Beveiliging/).selectOption({ label: "Gewone FTP (niet versleuteld)" });
   await page.getByLabel(/^Wachtwoord/).fill(FTP_PASSWORD);
   await saveTopScreenshot(page, testInfo, "admin-ftp-connection-form-nl");
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();

@@ -67,7 +67,7 @@ test("an admin connects Adsolut over SFTP, sees the pinned server key, and a bul
   await page.getByLabel(/^Server \(host\)/).fill("127.0.0.1");
   await page.getByLabel(/^Poort/).fill(String(server.port));
   await page.getByLabel(/^Gebruikersnaam/).fill(SFTP_USER);
-  await page.getByLabel(/^Beveiliging/).selectOption("sftp");
+  await page.getByLabel(/^Beveiliging/).selectOption({ label: "SFTP (via SSH)" });
   await page.getByLabel(/^Wachtwoord/).fill(SFTP_PASSWORD);
   await saveTopScreenshot(page, testInfo, "admin-sftp-connection-form-nl");
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();

@@ -23,6 +23,8 @@ export type ConnectionField = {
   hintKey?: string;
   /** Enum values. */
   options?: string[];
+  /** Where the enum values' labels are: `<optionLabelsKey>.<value>` (from `.meta({ optionLabelsKey })`). */
+  optionLabelsKey?: string;
   defaultValue?: string | number | boolean;
   /** JSON Schema string format ("uri", "email", …): picks the input type. */
   format?: string;
@@ -48,6 +50,7 @@ type JsonSchemaNode = {
   maxLength?: number;
   labelKey?: unknown;
   hintKey?: unknown;
+  optionLabelsKey?: unknown;
   managed?: unknown;
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
@@ -117,6 +120,8 @@ export function formFieldsOf(schema: z.ZodType, isSecret: boolean): ConnectionFi
     if (typeof labelKey === "string") field.labelKey = labelKey;
     if (typeof hintKey === "string") field.hintKey = hintKey;
     if (kind === "enum") field.options = (node.enum as string[]).slice();
+    const optionLabelsKey = raw.optionLabelsKey ?? node.optionLabelsKey;
+    if (kind === "enum" && typeof optionLabelsKey === "string") field.optionLabelsKey = optionLabelsKey;
     const defaultValue = raw.default ?? node.default;
     if (isPrimitive(defaultValue)) field.defaultValue = defaultValue;
     if (node.format) field.format = node.format;

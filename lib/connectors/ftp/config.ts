@@ -137,7 +137,10 @@ export const ftpSettingsSchema = z
     port: z.number().int().min(1).max(65535).optional().meta(label("port")),
     username: z.string().trim().min(1).max(256).meta(label("username", false)),
     /** Explicit FTPS unless SFTP or plain FTP is chosen; the hint warns about plain FTP. */
-    security: z.enum(FTP_SECURITY_MODES).default("explicit").meta(label("security")),
+    security: z
+      .enum(FTP_SECURITY_MODES)
+      .default("explicit")
+      .meta({ ...label("security"), optionLabelsKey: "connectors.ftp.security" }),
     /**
      * Certificates are always checked against the system's trusted authorities. For a server with a
      * self-signed certificate, the office gives that certificate's SHA-256 fingerprint: then exactly

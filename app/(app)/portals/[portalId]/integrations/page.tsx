@@ -56,6 +56,13 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
       ...field,
       label: translateKey(field.labelKey) ?? field.name,
       hint: translateKey(field.hintKey),
+      ...(field.optionLabelsKey && field.options
+        ? {
+            optionLabels: Object.fromEntries(
+              field.options.map((option) => [option, translateKey(`${field.optionLabelsKey}.${option}`) ?? option]),
+            ),
+          }
+        : {}),
     }));
   const translateForm = (form: ConnectionForm | null): FormSpec =>
     form ? { settings: withLabels(form.settings), secrets: withLabels(form.secrets) } : null;

@@ -4,6 +4,7 @@ import { ftpConnector } from "@/lib/connectors/ftp";
 import {
   categoryFolderOverrides,
   defaultPortFor,
+  FTP_SECURITY_MODES,
   ftpDossierSettingsSchema,
   ftpSecretsSchema,
   ftpSettingsSchema,
@@ -180,8 +181,21 @@ describe("the generated forms", () => {
   });
 
   it("warns about plain FTP in the security hint, in every language", () => {
-    expect(MESSAGES.nl.connectors.ftp.fields.security.hint).toMatch(/onversleuteld/);
+    expect(MESSAGES.nl.connectors.ftp.fields.security.hint).toMatch(/niet versleuteld/);
     expect(MESSAGES.fr.connectors.ftp.fields.security.hint).toMatch(/non chiffré/);
-    expect(MESSAGES.en.connectors.ftp.fields.security.hint).toMatch(/unencrypted/);
+    expect(MESSAGES.en.connectors.ftp.fields.security.hint).toMatch(/not encrypted/);
+  });
+
+  it("labels every security mode in every language, and the hint names them as the list shows them", () => {
+    const field = formFieldsOf(ftpSettingsSchema, false).find((candidate) => candidate.name === "security");
+    expect(field).toMatchObject({ options: [...FTP_SECURITY_MODES], optionLabelsKey: "connectors.ftp.security" });
+    for (const messages of Object.values(MESSAGES)) {
+      const labels = messages.connectors.ftp.security as Record<string, string>;
+      for (const mode of FTP_SECURITY_MODES) {
+        expect(labels[mode]).toBeTruthy();
+        // "Expliciete FTPS (aanbevolen)" → the hint speaks of "Expliciete FTPS".
+        expect(messages.connectors.ftp.fields.security.hint).toContain((labels[mode] ?? "").replace(/ \(.*\)$/, ""));
+      }
+    }
   });
 });

@@ -293,7 +293,7 @@ function GeneratedField({
               ) : null}
               {field.options?.map((option) => (
                 <option key={option} value={option}>
-                  {option}
+                  {field.optionLabels?.[option] ?? option}
                 </option>
               ))}
             </select>

@@ -1,7 +1,12 @@
 import type { ConnectionField } from "@/lib/connections/form";
 
 /** A generated form field with its label already translated on the server. */
-export type FormField = ConnectionField & { label: string; hint: string | null };
+export type FormField = ConnectionField & {
+  label: string;
+  hint: string | null;
+  /** Enum values as the user reads them, by value; a value without one shows as it is. */
+  optionLabels?: Record<string, string>;
+};
 
 /** null: the package's connector is not built, so only the label can be edited. */
 export type FormSpec = { settings: FormField[]; secrets: FormField[] } | null;
