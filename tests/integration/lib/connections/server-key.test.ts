@@ -180,6 +180,8 @@ describe("the Integrations page's card of an SFTP connection", () => {
       expect(card).toContain(texts.label);
       expect(card).toContain(`${server.hostKeyFingerprint}</code>`);
       expect(card).toContain(`(${texts.pinned})`);
+      // The subtitle names the protocol the office chose.
+      expect(card).toContain("Adsolut · SFTP");
     }
   });
 
@@ -194,5 +196,6 @@ describe("the Integrations page's card of an SFTP connection", () => {
     const card = await renderCard(ftps.id, "nl");
     expect(card).not.toContain("data-server-key");
     expect(card).not.toContain(MESSAGES.nl.connections.card.serverKey.label);
+    expect(card).toContain("Expert/M · FTP");
   });
 });

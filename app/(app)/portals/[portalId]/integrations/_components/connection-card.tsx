@@ -82,7 +82,11 @@ export function ConnectionCard({
         <div className="min-w-0 flex-1">
           <h2 className="text-base font-semibold break-words text-slate-900">{connection.label}</h2>
           <p className="mt-0.5 text-sm text-slate-600">
-            {t("card.channelOf", { package: connection.packageName, channel: tChannels(connection.channel) })}
+            {t("card.channelOf", {
+              package: connection.packageName,
+              // Only SFTP connections have a server key; "SFTP" reads the same in every language.
+              channel: connection.serverKey ? "SFTP" : tChannels(connection.channel),
+            })}
           </p>
         </div>
         {/* Under the name on phones (aligned with it), on the right from sm up. */}
