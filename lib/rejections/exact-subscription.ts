@@ -1,7 +1,7 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { connections } from "@/db/schema";
+import { connections, dossierIntegrations } from "@/db/schema";
 import { exactDossierSettingsSchema } from "@/lib/connectors/api/exact-online/config";
 import { ensureDocumentChangesSubscription } from "@/lib/connectors/api/exact-online/webhook";
 import { toConnectorError } from "@/lib/connectors/errors";
@@ -125,4 +125,40 @@ async function subscribe(
     ),
   );
   return { outcome: result.isNew ? "subscribed" : "already_subscribed", subscriptionId: result.subscriptionId };
+}
+
+/**
+ * Subscribes every division the connection's dossiers are mapped to: after an admin typed the
+ * webhook secret or (re)connected the connection, the dossiers saved before could not be
+ * subscribed yet. Once per division, one at a time, each as subscribeDossierDivision (idempotent,
+ * bounded, never throws); it stops at the first reason that holds for the whole connection (not
+ * Exact, no https address, no webhook secret). Meant to run after the response (next/server
+ * `after`): a connection with many divisions takes a few calls each.
+ */
+export async function subscribeConnectionDivisions(
+  db: DbOrTx,
+  input: { portalId: string; connectionId: string },
+  deps: ExactSubscriptionDeps = {},
+): Promise<ExactSubscriptionOutcome[]> {
+  const mapped = await db
+    .select({ settings: dossierIntegrations.settings })
+    .from(dossierIntegrations)
+    .where(
+      and(
+        eq(dossierIntegrations.portalId, input.portalId),
+        eq(dossierIntegrations.connectionId, input.connectionId),
+        eq(dossierIntegrations.kind, "connection"),
+      ),
+    );
+  const divisions = new Set<number>();
+  const outcomes: ExactSubscriptionOutcome[] = [];
+  for (const { settings } of mapped) {
+    const parsed = exactDossierSettingsSchema.safeParse(settings ?? {});
+    if (!parsed.success || divisions.has(parsed.data.division)) continue;
+    divisions.add(parsed.data.division);
+    const outcome = await subscribeDossierDivision(db, { ...input, dossierSettings: settings }, deps);
+    outcomes.push(outcome);
+    if (outcome.outcome === "skipped") break;
+  }
+  return outcomes;
 }

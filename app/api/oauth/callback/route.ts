@@ -1,3 +1,4 @@
+import { after } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { AUTH_PAGES } from "@/lib/auth/auth.config";
@@ -8,6 +9,7 @@ import {
   type OAuthOutcome,
   type OAuthTarget,
 } from "@/lib/connections/oauth";
+import { subscribeConnectionDivisions } from "@/lib/rejections/exact-subscription";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -60,7 +62,13 @@ export async function GET(request: Request): Promise<Response> {
     error: url.searchParams.get("error"),
   };
   try {
-    const result = await completeAuthorization(await getDb(), actor, input);
+    const db = await getDb();
+    const result = await completeAuthorization(db, actor, input);
+    if (result.outcome === "connected" || result.outcome === "connectedCheckFailed") {
+      // Dossiers mapped while the connection lacked a grant can now have their divisions
+      // subscribed (Exact only; anything else stops at once); after the redirect is sent.
+      after(() => subscribeConnectionDivisions(db, result.target));
+    }
     return backToIntegrations(request, result.target, result.outcome);
   } catch (error) {
     if (error instanceof OAuthCallbackError) {

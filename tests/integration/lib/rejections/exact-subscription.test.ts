@@ -12,7 +12,11 @@ import { webhookSecretFor } from "@/lib/connectors/oauth-app";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
 import { saveDossierIntegration } from "@/lib/integrations/save";
-import { exactWebhookCallbackUrl, subscribeDossierDivision } from "@/lib/rejections/exact-subscription";
+import {
+  exactWebhookCallbackUrl,
+  subscribeConnectionDivisions,
+  subscribeDossierDivision,
+} from "@/lib/rejections/exact-subscription";
 import { processExactWebhook } from "@/lib/rejections/exact-webhook";
 import { type FakeExactOnline, startFakeExactOnline } from "../../../fakes/exact-online";
 import { createTestDb } from "../../../helpers/db";
@@ -249,5 +253,59 @@ describe("saving a dossier's Exact division", () => {
     expect(exactWebhookCallbackUrl("https://koppel.example/", "abc")).toBe(
       "https://koppel.example/api/webhooks/exact-online?connection=abc",
     );
+  });
+});
+
+describe("dossiers mapped before the connection could be subscribed", () => {
+  it("are subscribed once the admin types the webhook secret: each division once, and a second run changes nothing", async () => {
+    const connectionId = await insertExactConnection({ app: "own" });
+    const choices = [100001, 100001, 100002].map((division) => ({
+      kind: "connection",
+      connectionId,
+      settings: { division: String(division) },
+    }));
+    for (const choice of choices) {
+      const dossier = await insertDossier(opened.db, world.portal.id);
+      await saveDossierIntegration(opened.db, world.actors.admin, dossier.id, choice);
+    }
+    // Saved without a webhook secret: nothing could be subscribed.
+    expect(subscriptionsTo(connectionId)).toHaveLength(0);
+    const target = { portalId: world.portal.id, connectionId };
+    expect(await subscribeConnectionDivisions(opened.db, target)).toEqual([
+      { outcome: "skipped", reason: "no_webhook_secret" },
+    ]);
+
+    await updateConnection(opened.db, world.actors.admin, world.portal.id, connectionId, {
+      secrets: { webhookSecret: OWN_WEBHOOK_SECRET },
+    });
+    const outcomes = await subscribeConnectionDivisions(opened.db, target);
+    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(["subscribed", "subscribed"]);
+    expect(
+      subscriptionsTo(connectionId)
+        .map((subscription) => subscription.Division)
+        .sort(),
+    ).toEqual([100001, 100002]);
+
+    const again = await subscribeConnectionDivisions(opened.db, target);
+    expect(again.map((outcome) => outcome.outcome)).toEqual(["already_subscribed", "already_subscribed"]);
+    expect(subscriptionsTo(connectionId)).toHaveLength(2);
+  });
+
+  it("stops at once without an https address, and never touches another office's connection", async () => {
+    const connectionId = await insertExactConnection({ app: "own", webhookSecret: OWN_WEBHOOK_SECRET });
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    await saveDossierIntegration(opened.db, world.actors.admin, dossier.id, {
+      kind: "connection",
+      connectionId,
+      settings: { division: String(DIVISION) },
+    });
+    const subscribed = subscriptionsTo(connectionId).length;
+    setEnv({ AUTH_URL: "http://localhost:3000" });
+    const publicUrl = "http://localhost:3000";
+    expect(
+      await subscribeConnectionDivisions(opened.db, { portalId: world.portal.id, connectionId }, { publicUrl }),
+    ).toEqual([{ outcome: "skipped", reason: "not_https" }]);
+    expect(await subscribeConnectionDivisions(opened.db, { portalId: randomUUID(), connectionId })).toEqual([]);
+    expect(subscriptionsTo(connectionId)).toHaveLength(subscribed);
   });
 });

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { getDb } from "@/db";
 import { parseInput } from "@/lib/actions/parse";
 import type { ActionFailure, ActionResult } from "@/lib/actions/result";
@@ -20,6 +21,7 @@ import {
 } from "@/lib/connections/schemas";
 import { createConnection, setConnectionDisabled, testConnection, updateConnection } from "@/lib/connections/service";
 import type { ReadBackResult } from "@/lib/read-back/service";
+import { subscribeConnectionDivisions } from "@/lib/rejections/exact-subscription";
 
 // Parse → service → revalidate. Who may do what is decided in lib/connections/service.ts, never
 // here: every export below is a public endpoint. Results carry ids and statuses only, never a
@@ -45,8 +47,13 @@ export async function updateConnectionAction(formData: FormData): Promise<Action
     const { fields, settings, secrets } = connectionValuesFromFormData(formData);
     const ref = parseInput(connectionRefSchema, fields);
     const input = parseInput(updateConnectionSchema, { label: fields.label, settings, secrets });
-    const connection = await updateConnection(await getDb(), actor, ref.portalId, ref.connectionId, input);
+    const db = await getDb();
+    const connection = await updateConnection(db, actor, ref.portalId, ref.connectionId, input);
     revalidatePortal(ref.portalId);
+    if (connection.packageId === "exact-online") {
+      // A webhook secret typed now lets the divisions mapped before be subscribed; after the answer.
+      after(() => subscribeConnectionDivisions(db, { portalId: ref.portalId, connectionId: connection.id }));
+    }
     return { connectionId: connection.id };
   });
 }
