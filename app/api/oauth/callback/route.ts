@@ -1,6 +1,6 @@
-import { after } from "next/server";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
+import { runAfterResponse } from "@/lib/actions/after-response";
 import { AUTH_PAGES } from "@/lib/auth/auth.config";
 import { getActor } from "@/lib/auth/session";
 import {
@@ -67,7 +67,7 @@ export async function GET(request: Request): Promise<Response> {
     if (result.outcome === "connected" || result.outcome === "connectedCheckFailed") {
       // Dossiers mapped while the connection lacked a grant can now have their divisions
       // subscribed (Exact only; anything else stops at once); after the redirect is sent.
-      after(() => subscribeConnectionDivisions(db, result.target));
+      runAfterResponse("exact-subscriptions", () => subscribeConnectionDivisions(db, result.target));
     }
     return backToIntegrations(request, result.target, result.outcome);
   } catch (error) {

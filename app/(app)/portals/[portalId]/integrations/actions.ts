@@ -3,8 +3,8 @@
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { after } from "next/server";
 import { getDb } from "@/db";
+import { runAfterResponse } from "@/lib/actions/after-response";
 import { parseInput } from "@/lib/actions/parse";
 import type { ActionFailure, ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
@@ -52,7 +52,9 @@ export async function updateConnectionAction(formData: FormData): Promise<Action
     revalidatePortal(ref.portalId);
     if (connection.packageId === "exact-online") {
       // A webhook secret typed now lets the divisions mapped before be subscribed; after the answer.
-      after(() => subscribeConnectionDivisions(db, { portalId: ref.portalId, connectionId: connection.id }));
+      runAfterResponse("exact-subscriptions", () =>
+        subscribeConnectionDivisions(db, { portalId: ref.portalId, connectionId: connection.id }),
+      );
     }
     return { connectionId: connection.id };
   });
