@@ -1,17 +1,19 @@
-import type { Page } from "@playwright/test";
-import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeExactOnline, startFakeExactOnline } from "../tests/fakes/exact-online";
 import { FAKE_YUKI_ACCESS_KEY, FAKE_YUKI_FOLDERS, type FakeYuki, startFakeYuki } from "../tests/fakes/yuki";
 import {
   connectionCard,
   expect,
+  openAddConnection,
   openDossierByName,
   openPortalIntegrations,
+  pickConnectionForDossier,
+  saveIntegration,
   saveTopScreenshot,
   setAutoSend,
   signInAs,
   switchLanguage,
   test,
+  uploadAndSend,
 } from "./fixtures";
 
 // API end to end, against HTTP fakes of the packages that this spec runs on 127.0.0.1 (the app
@@ -38,65 +40,6 @@ test.afterEach(async () => {
   exact = undefined;
   yuki = undefined;
 });
-
-async function openAddConnection(page: Page, packageName: RegExp) {
-  await openPortalIntegrations(page);
-  await page
-    .getByRole("link", { name: /Koppeling toevoegen/ })
-    .first()
-    .click();
-  await page.getByRole("region", { name: "Koppeling toevoegen" }).getByRole("button", { name: packageName }).click();
-}
-
-async function pickConnectionForDossier(page: Page, label: string) {
-  await page
-    .getByRole("navigation", { name: "Onderdelen van het dossier" })
-    .getByRole("link", { name: "Integraties" })
-    .click();
-  await page
-    .locator('[data-marking="green"]')
-    .getByRole("link", { name: new RegExp(label) })
-    .click();
-  await expect(page.locator("#integration-form")).toBeVisible();
-}
-
-async function saveIntegration(page: Page, label: string) {
-  await page.getByRole("button", { name: "Opslaan" }).click();
-  await expect(
-    page.getByRole("region", { name: /Huidige integratie/ }).getByText(label, { exact: false }),
-  ).toBeVisible();
-}
-
-/** Uploads typed documents and sends exactly these in bulk; waits until all are sent. */
-async function uploadAndSend(
-  page: Page,
-  dossierUrl: string,
-  batches: readonly { documentType: string; names: string[] }[],
-) {
-  await page.goto(dossierUrl);
-  for (const batch of batches) {
-    const files = batch.names.map((name) => ({
-      name,
-      mimeType: "application/pdf",
-      buffer: Buffer.from(buildSamplePdf({ title: name })),
-    }));
-    await page.getByLabel("Soort:").selectOption(batch.documentType);
-    await page.getByLabel("Bestanden kiezen").setInputFiles(files);
-    const results = page.getByTestId("upload-results");
-    for (const file of files) {
-      await expect(results.getByRole("listitem").filter({ hasText: file.name })).toContainText("Toegevoegd");
-    }
-  }
-  const names = batches.flatMap((batch) => batch.names);
-  await page.goto(dossierUrl);
-  for (const name of names) await page.getByRole("checkbox", { name: `${name} selecteren` }).check();
-  await page.getByRole("button", { name: "Selectie verzenden" }).click();
-  const results = page.getByTestId("send-results");
-  await expect(results).toContainText(`${names.length} documenten aanvaard, 0 geweigerd`);
-  await expect(results.getByTestId("send-progress")).toHaveText(`Klaar: ${names.length} verzonden, 0 mislukt`, {
-    timeout: 90_000,
-  });
-}
 
 test("an admin connects Exact Online through its authorize page, a dossier picks its division, and documents arrive as Documents with attachments", async ({
   page,

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type APIRequestContext, test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { E2E_RECOGNITION_SECRET } from "./e2e-env";
 import { FAKE_RESEND_URL, type FakeEmail, type FakeRequest } from "./fake-resend";
 
@@ -165,4 +166,66 @@ export async function setAutoSend(page: Page, isOn: boolean): Promise<boolean> {
   if (wasOn !== isOn) await toggle.click();
   await expect(toggle).toHaveAttribute("aria-checked", String(isOn));
   return wasOn;
+}
+
+/** The portal's add-connection panel, with one package picked. */
+export async function openAddConnection(page: Page, packageName: RegExp) {
+  await openPortalIntegrations(page);
+  await page
+    .getByRole("link", { name: /Koppeling toevoegen/ })
+    .first()
+    .click();
+  await page.getByRole("region", { name: "Koppeling toevoegen" }).getByRole("button", { name: packageName }).click();
+}
+
+/** On a dossier: its Integraties tab, with one of the office's connections picked. */
+export async function pickConnectionForDossier(page: Page, label: string) {
+  await page
+    .getByRole("navigation", { name: "Onderdelen van het dossier" })
+    .getByRole("link", { name: "Integraties" })
+    .click();
+  await page
+    .locator('[data-marking="green"]')
+    .getByRole("link", { name: new RegExp(label) })
+    .click();
+  await expect(page.locator("#integration-form")).toBeVisible();
+}
+
+export async function saveIntegration(page: Page, label: string) {
+  await page.getByRole("button", { name: "Opslaan" }).click();
+  await expect(
+    page.getByRole("region", { name: /Huidige integratie/ }).getByText(label, { exact: false }),
+  ).toBeVisible();
+}
+
+/** Uploads typed documents and sends exactly these in bulk; waits until all are sent. */
+export async function uploadAndSend(
+  page: Page,
+  dossierUrl: string,
+  batches: readonly { documentType: string; names: string[] }[],
+) {
+  await page.goto(dossierUrl);
+  for (const batch of batches) {
+    const files = batch.names.map((name) => ({
+      name,
+      mimeType: "application/pdf",
+      buffer: Buffer.from(buildSamplePdf({ title: name })),
+    }));
+    await page.getByLabel("Soort:").selectOption(batch.documentType);
+    await page.getByLabel("Bestanden kiezen").setInputFiles(files);
+    const results = page.getByTestId("upload-results");
+    for (const file of files) {
+      await expect(results.getByRole("listitem").filter({ hasText: file.name })).toContainText("Toegevoegd");
+    }
+  }
+  const names = batches.flatMap((batch) => batch.names);
+  await page.goto(dossierUrl);
+  for (const name of names) await page.getByRole("checkbox", { name: `${name} selecteren` }).check();
+  await expect(page.getByText(`${names.length} geselecteerd`)).toBeVisible();
+  await page.getByRole("button", { name: "Selectie verzenden" }).click();
+  const results = page.getByTestId("send-results");
+  await expect(results).toContainText(`${names.length} documenten aanvaard, 0 geweigerd`);
+  await expect(results.getByTestId("send-progress")).toHaveText(`Klaar: ${names.length} verzonden, 0 mislukt`, {
+    timeout: 90_000,
+  });
 }

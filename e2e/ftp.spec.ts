@@ -1,16 +1,19 @@
 import path from "node:path";
-import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeFtpServer, startFakeFtpServer } from "../tests/fakes/ftp-server";
 import {
   connectionCard,
   expect,
+  openAddConnection,
   openDossierByName,
   openPortalIntegrations,
+  pickConnectionForDossier,
+  saveIntegration,
   saveTopScreenshot,
   setAutoSend,
   signInAs,
   switchLanguage,
   test,
+  uploadAndSend,
 } from "./fixtures";
 
 // FTP end to end: an admin adds an FTP connection to an FTP server this spec runs on 127.0.0.1
@@ -50,15 +53,7 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   // Office step: add the connection and test it.
   await signInAs(page, "admin");
   await switchLanguage(page, "nl");
-  await openPortalIntegrations(page);
-  await page
-    .getByRole("link", { name: /Koppeling toevoegen/ })
-    .first()
-    .click();
-  await page
-    .getByRole("region", { name: "Koppeling toevoegen" })
-    .getByRole("button", { name: /^Expert\/M/ })
-    .click();
+  await openAddConnection(page, /^Expert\/M/);
   await page.getByLabel("Naam van de koppeling").fill(label);
   await page.getByLabel(/^Server \(host\)/).fill("127.0.0.1");
   await page.getByLabel(/^Poort/).fill(String(server.port));
@@ -78,49 +73,16 @@ test("an admin connects an FTP server, a dossier picks it, and a bulk send of 20
   // Dossier step: the dossier picks the connection, with its own folder; no auto-send meanwhile.
   const { url: dossierUrl } = await openDossierByName(page, DOSSIER);
   const wasAutoSendOn = await setAutoSend(page, false);
-  await page
-    .getByRole("navigation", { name: "Onderdelen van het dossier" })
-    .getByRole("link", { name: "Integraties" })
-    .click();
-  await page
-    .locator('[data-marking="green"]')
-    .getByRole("link", { name: new RegExp(label) })
-    .click();
-  await expect(page.locator("#integration-form")).toBeVisible();
+  await pickConnectionForDossier(page, label);
   await page.getByLabel(/^Dossiermap of -code op de FTP-server/).fill(dossierFolder);
-  await page.getByRole("button", { name: "Opslaan" }).click();
-  await expect(
-    page.getByRole("region", { name: /Huidige integratie/ }).getByText(label, { exact: false }),
-  ).toBeVisible();
+  await saveIntegration(page, label);
 
-  // Twenty typed documents in three categories.
-  await page.goto(dossierUrl);
-  const names: string[] = [];
-  for (const batch of BATCHES) {
-    const files = Array.from({ length: batch.count }, (_, i) => ({
-      name: `ftp-${batch.documentType}-${i + 1}-${run}.pdf`,
-      mimeType: "application/pdf",
-      buffer: Buffer.from(buildSamplePdf({ title: `${batch.documentType} ${i + 1} ${run}` })),
-    }));
-    await page.getByLabel("Soort:").selectOption(batch.documentType);
-    await page.getByLabel("Bestanden kiezen").setInputFiles(files);
-    const results = page.getByTestId("upload-results");
-    for (const file of files) {
-      await expect(results.getByRole("listitem").filter({ hasText: file.name })).toContainText("Toegevoegd");
-    }
-    names.push(...files.map((file) => file.name));
-  }
-
-  // Bulk send: exactly these twenty.
-  await page.goto(dossierUrl);
-  for (const name of names) await page.getByRole("checkbox", { name: `${name} selecteren` }).check();
-  await expect(page.getByText("20 geselecteerd")).toBeVisible();
-  await page.getByRole("button", { name: "Selectie verzenden" }).click();
-  const results = page.getByTestId("send-results");
-  await expect(results).toContainText("20 documenten aanvaard, 0 geweigerd");
-  await expect(results.getByTestId("send-progress")).toHaveText("Klaar: 20 verzonden, 0 mislukt", {
-    timeout: 90_000,
-  });
+  // Twenty typed documents in three categories, sent in bulk: exactly these twenty.
+  const batches = BATCHES.map((batch) => ({
+    documentType: batch.documentType,
+    names: Array.from({ length: batch.count }, (_, i) => `ftp-${batch.documentType}-${i + 1}-${run}.pdf`),
+  }));
+  await uploadAndSend(page, dossierUrl, batches);
   await saveTopScreenshot(page, testInfo, "admin-ftp-bulk-sent-nl");
 
   // On the server: one file per document, in its category's folder, under the dossier's folder.

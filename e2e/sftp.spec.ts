@@ -1,16 +1,19 @@
 import path from "node:path";
-import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { type FakeSftpServer, startFakeSftpServer } from "../tests/fakes/sftp-server";
 import {
   connectionCard,
   expect,
+  openAddConnection,
   openDossierByName,
   openPortalIntegrations,
+  pickConnectionForDossier,
+  saveIntegration,
   saveTopScreenshot,
   setAutoSend,
   signInAs,
   switchLanguage,
   test,
+  uploadAndSend,
 } from "./fixtures";
 
 // SFTP end to end, as Adsolut cloud uses it: an admin adds an Adsolut connection over SFTP to an
@@ -54,15 +57,7 @@ test("an admin connects Adsolut over SFTP, sees the pinned server key, and a bul
   // Office step: add the connection and test it.
   await signInAs(page, "admin");
   await switchLanguage(page, "nl");
-  await openPortalIntegrations(page);
-  await page
-    .getByRole("link", { name: /Koppeling toevoegen/ })
-    .first()
-    .click();
-  await page
-    .getByRole("region", { name: "Koppeling toevoegen" })
-    .getByRole("button", { name: /^Adsolut/ })
-    .click();
+  await openAddConnection(page, /^Adsolut/);
   await page.getByLabel("Naam van de koppeling").fill(label);
   await page.getByLabel(/^Server \(host\)/).fill("127.0.0.1");
   await page.getByLabel(/^Poort/).fill(String(server.port));
@@ -94,49 +89,17 @@ test("an admin connects Adsolut over SFTP, sees the pinned server key, and a bul
   // BE + enterprise number); no auto-send meanwhile.
   const dossier = await openDossierByName(page, DOSSIER);
   const wasAutoSendOn = await setAutoSend(page, false);
-  await page
-    .getByRole("navigation", { name: "Onderdelen van het dossier" })
-    .getByRole("link", { name: "Integraties" })
-    .click();
-  await page
-    .locator('[data-marking="green"]')
-    .getByRole("link", { name: new RegExp(label) })
-    .click();
-  await expect(page.locator("#integration-form")).toBeVisible();
+  await pickConnectionForDossier(page, label);
   await page.getByLabel(/^Dossiermap of -code op de FTP-server/).fill("");
-  await page.getByRole("button", { name: "Opslaan" }).click();
-  await expect(
-    page.getByRole("region", { name: /Huidige integratie/ }).getByText(label, { exact: false }),
-  ).toBeVisible();
+  await saveIntegration(page, label);
 
-  // Six typed documents in three categories.
-  await page.goto(dossier.url);
-  const names: string[] = [];
-  for (const batch of BATCHES) {
-    const files = Array.from({ length: batch.count }, (_, i) => ({
-      name: `sftp-${batch.documentType}-${i + 1}-${run}.pdf`,
-      mimeType: "application/pdf",
-      buffer: Buffer.from(buildSamplePdf({ title: `${batch.documentType} ${i + 1} ${run}` })),
-    }));
-    await page.getByLabel("Soort:").selectOption(batch.documentType);
-    await page.getByLabel("Bestanden kiezen").setInputFiles(files);
-    const results = page.getByTestId("upload-results");
-    for (const file of files) {
-      await expect(results.getByRole("listitem").filter({ hasText: file.name })).toContainText("Toegevoegd");
-    }
-    names.push(...files.map((file) => file.name));
-  }
-
-  // Bulk send: exactly these six.
-  await page.goto(dossier.url);
-  for (const name of names) await page.getByRole("checkbox", { name: `${name} selecteren` }).check();
-  await expect(page.getByText(`${TOTAL} geselecteerd`)).toBeVisible();
-  await page.getByRole("button", { name: "Selectie verzenden" }).click();
-  const results = page.getByTestId("send-results");
-  await expect(results).toContainText(`${TOTAL} documenten aanvaard, 0 geweigerd`);
-  await expect(results.getByTestId("send-progress")).toHaveText(`Klaar: ${TOTAL} verzonden, 0 mislukt`, {
-    timeout: 90_000,
-  });
+  // Six typed documents in three categories, sent in bulk: exactly these six.
+  const batches = BATCHES.map((batch) => ({
+    documentType: batch.documentType,
+    names: Array.from({ length: batch.count }, (_, i) => `sftp-${batch.documentType}-${i + 1}-${run}.pdf`),
+  }));
+  await uploadAndSend(page, dossier.url, batches);
+  const names = batches.flatMap((batch) => batch.names);
   // The inbox refreshes once they are sent: they leave it (the screenshot shows the settled page).
   for (const name of names) await expect(page.getByRole("checkbox", { name: `${name} selecteren` })).toHaveCount(0);
   await saveTopScreenshot(page, testInfo, "admin-sftp-bulk-sent-nl");
