@@ -1,12 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { X509Certificate } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
 import { Writable } from "node:stream";
 import { FileSystem, type FtpConnection, FtpSrv } from "ftp-srv";
+import { isUnder, listClientFiles } from "./file-tree";
 
 /**
  * An in-process FTP(S) server for tests (and the local demo), on ftp-srv (a devDependency only:
@@ -126,14 +127,6 @@ export type FakeFtpServer = {
   hangUpOnNextCommand: boolean;
   close(): Promise<void>;
 };
-
-function isUnder(clientPath: string, prefixes: Set<string>): boolean {
-  for (const prefix of prefixes) {
-    const base = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
-    if (clientPath === base || clientPath.startsWith(`${base}/`)) return true;
-  }
-  return false;
-}
 
 export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Promise<FakeFtpServer> {
   const host = options.host ?? "127.0.0.1";
@@ -292,18 +285,7 @@ export async function startFakeFtpServer(options: FakeFtpServerOptions = {}): Pr
   await server.listen();
   const address = (server as unknown as { server: { address(): AddressInfo } }).server.address();
 
-  const listFiles = (): string[] => {
-    const out: string[] = [];
-    const walk = (dir: string, prefix: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const clientPath = `${prefix}/${entry.name}`;
-        if (entry.isDirectory()) walk(path.join(dir, entry.name), clientPath);
-        else out.push(clientPath);
-      }
-    };
-    walk(root, "");
-    return out.sort();
-  };
+  const listFiles = () => listClientFiles(root);
 
   return {
     host,

@@ -19,6 +19,7 @@ import { type AddressInfo, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import path, { posix } from "node:path";
 import ssh2, { type Attributes, type Connection, type FileEntry, type SFTPWrapper } from "ssh2";
+import { isUnder, listClientFiles } from "./file-tree";
 
 /**
  * An in-process SFTP server for tests, on ssh2's own Server: password logins (and optionally
@@ -98,14 +99,6 @@ export function fingerprintOfPublicKey(publicKey: string): string {
 function makeHostKey(): { privateKey: string; fingerprint: string } {
   const pair = utils.generateKeyPairSync("ed25519");
   return { privateKey: pair.private, fingerprint: fingerprintOfPublicKey(pair.public) };
-}
-
-function isUnder(clientPath: string, prefixes: Set<string>): boolean {
-  for (const prefix of prefixes) {
-    const base = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
-    if (clientPath === base || clientPath.startsWith(`${base}/`)) return true;
-  }
-  return false;
 }
 
 function attrsOf(stats: Stats): Attributes {
@@ -408,18 +401,7 @@ export async function startFakeSftpServer(options: FakeSftpServerOptions = {}): 
   await new Promise<void>((resolve) => tcp.listen(options.port ?? 0, host, resolve));
   const address = tcp.address() as AddressInfo;
 
-  const listFiles = (): string[] => {
-    const out: string[] = [];
-    const walk = (dir: string, prefix: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const clientPath = `${prefix}/${entry.name}`;
-        if (entry.isDirectory()) walk(path.join(dir, entry.name), clientPath);
-        else out.push(clientPath);
-      }
-    };
-    walk(root, "");
-    return out.sort();
-  };
+  const listFiles = () => listClientFiles(root);
 
   return {
     host,
