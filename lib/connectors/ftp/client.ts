@@ -92,7 +92,7 @@ export interface RemoteFileSession {
   forgetFolders(): void;
   /** Writes the bytes to the path, replacing a file of that name. */
   upload(content: Uint8Array, absolutePath: string): Promise<void>;
-  /** Renames a file; a file already at the target is replaced or the server refuses (FTP varies). */
+  /** Renames a file, replacing a file already at the target. */
   rename(fromPath: string, toPath: string): Promise<void>;
   remove(absolutePath: string): Promise<void>;
   /** The size of a file, or null when there is none. */
@@ -294,9 +294,23 @@ export class FtpSession implements RemoteFileSession {
     this.completedCommands++;
   }
 
+  /**
+   * RNFR/RNTO. Most servers replace a file at the target; some (IIS, a few appliances) refuse one
+   * that exists: then, only when the server refused (the session stands) and the target really is
+   * there, the old file is removed (SIZE, DELE) and the rename repeated.
+   */
   async rename(fromPath: string, toPath: string): Promise<void> {
     this.phase = "rename";
-    await this.client.rename(fromPath, toPath);
+    try {
+      await this.client.rename(fromPath, toPath);
+    } catch (error) {
+      if (!isRefusal(error)) throw error;
+      this.completedCommands++;
+      if ((await this.sizeOf(toPath)) === null) throw error;
+      await this.remove(toPath);
+      this.phase = "rename";
+      await this.client.rename(fromPath, toPath);
+    }
     this.completedCommands++;
   }
 

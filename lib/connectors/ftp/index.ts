@@ -76,22 +76,6 @@ async function withConnection<T>(
 }
 
 /**
- * Renames onto the final name, replacing a file already there. Most servers replace on rename;
- * some (IIS, a few appliances) refuse a target that exists: then, and only when the server refused
- * the rename (the session stands) and the target really is there, the old file is removed and the
- * rename repeated.
- */
-async function renameReplacing(session: RemoteFileSession, fromPath: string, toPath: string): Promise<void> {
-  try {
-    await session.rename(fromPath, toPath);
-  } catch (error) {
-    if (!session.isRefusal(error) || (await session.sizeOf(toPath)) === null) throw error;
-    await session.remove(toPath);
-    await session.rename(fromPath, toPath);
-  }
-}
-
-/**
  * One connector for every FTP package (Expert/M, Vero Online, Sage BOB, Account 2000, Adsolut,
  * any other): the package's catalog profile decides folders and names, the connection may adjust
  * them. Delivery is idempotent per document: a deterministic final name, written under a
@@ -190,8 +174,8 @@ export const ftpConnector = {
       }
       // The server confirmed the whole upload (226 after the data connection closed cleanly). A
       // final file already there (another size, or a first try after an earlier dispatch of this
-      // document) is replaced: the name carries this document's id, so it is ours.
-      await renameReplacing(session, temporaryPath, finalPath);
+      // document) is replaced (the session's rename replaces): the name carries this document's id.
+      await session.rename(temporaryPath, finalPath);
       return receipt(false);
     });
   },
