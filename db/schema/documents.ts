@@ -32,6 +32,26 @@ export const documentStatusEnum = pgEnum("document_status", ["inbox", "sending",
 /** "test" = "Send a test document" from the dossier's integration tab (no document row). */
 export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry", "test"]);
 export const dispatchStatusEnum = pgEnum("dispatch_status", ["queued", "running", "succeeded", "failed"]);
+/**
+ * What happened to a document (lib/documents/life.ts writes one row per transition). "retried" is a
+ * send of a failed or rejected document; "auto_send_skipped" records why auto-send left it alone.
+ */
+export const documentEventKindEnum = pgEnum("document_event_kind", [
+  "received",
+  "recognised",
+  "typed",
+  "send_requested",
+  "retried",
+  "delivered",
+  "delivery_failed",
+  "rejected",
+  "imported",
+  "archived",
+  "unarchived",
+  "deleted",
+  "auto_send_skipped",
+]);
+export const actorKindEnum = pgEnum("actor_kind", ["user", "token", "system"]);
 export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
   "running",
   "succeeded",
@@ -249,5 +269,51 @@ export const emailWebhookDeliveries = pgTable(
     uniqueIndex("email_webhook_deliveries_message_uq").on(t.messageId),
     // Pruning of old rows.
     index("email_webhook_deliveries_received_idx").on(t.receivedAt),
+  ],
+);
+
+/**
+ * The life of every document, one row per transition, written by lib/documents/life.ts in the same
+ * statement or transaction as the change itself: the document page's history and the source of
+ * outgoing webhooks, so a crash between a change and its announcement loses nothing.
+ *
+ * Append-only. The id is a sequence rather than a uuid: it orders the events of an office for
+ * whoever reads them in order (an outgoing-webhook sender keeps its place by it), and appending to
+ * the end of its index is cheaper than a random uuid on the bulk paths (a send of 1,000 documents
+ * writes 1,000 rows). document_id, dispatch_id and actor_user_id carry no foreign key: the history
+ * outlives the document, the dispatch and the account it names, and the dossier's key already
+ * removes an office's events with it.
+ */
+export const documentEvents = pgTable(
+  "document_events",
+  {
+    id: bigint({ mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    portalId: uuid().notNull(),
+    dossierId: uuid().notNull(),
+    documentId: uuid().notNull(),
+    kind: documentEventKindEnum().notNull(),
+    /** The status before the change; null for "received". */
+    fromStatus: documentStatusEnum(),
+    /** The status after the change; null for "deleted". */
+    toStatus: documentStatusEnum(),
+    actorKind: actorKindEnum().notNull(),
+    /** The person, for actor kind "user". */
+    actorUserId: uuid(),
+    /** The token id for kind "token", what the system was doing for kind "system" ("deliver", "auto-send"). */
+    actorReference: text(),
+    /** The dispatch a send, delivery, failure, rejection or import is about. */
+    dispatchId: uuid(),
+    /** What the change was about: the type set, the error code and reason, the package's reference… */
+    details: jsonb().$type<Record<string, unknown>>().notNull().default({}),
+    occurredAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Document page: the history of one document, in order.
+    index("document_events_document_idx").on(t.documentId, t.id),
+    foreignKey({
+      name: "document_events_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
   ],
 );
