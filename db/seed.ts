@@ -427,6 +427,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
 
   await storeFiles(options.fileStore ?? getFileStore(), documentValues);
   const insertedDocuments = await db
+    // lint-documents-ignore: demo fixtures, inserted in the states the demo shows (tests seed the same way)
     .insert(documents)
     .values(documentValues.map(({ content: _content, ...row }) => row))
     .returning({
@@ -542,7 +543,7 @@ function documentTitle(type: DocumentType): string {
 
 /**
  * Why a recognised inbox document of this dossier was not sent automatically (the codes of
- * lib/dispatch/refusals.ts), where the dossier makes that plain; null otherwise.
+ * lib/documents/refusals.ts), where the dossier makes that plain; null otherwise.
  */
 function autoSendSkipReasonOf(plan: DossierPlan, isAutoSendEnabled: boolean): string | null {
   if (!isAutoSendEnabled) return "auto_send_off";

@@ -237,3 +237,49 @@ function position(source: string, index: number): { line: number; column: number
   const line = before.split("\n").length;
   return { line, column: index - before.lastIndexOf("\n") };
 }
+
+/** The one module allowed to write documents (issue 17: one document life). */
+export const DOCUMENT_LIFE_MODULE = "lib/documents/life.ts";
+/** `// lint-documents-ignore: <reason>`, or in raw SQL `-- lint-documents-ignore: <reason>`. */
+const DOCUMENT_WRITE_IGNORE = /(\/\/|--)\s*lint-documents-ignore:\s*\S/;
+
+export type DocumentWrite = { line: number; column: number; snippet: string };
+
+/**
+ * Every write of the `documents` table in `source`: a drizzle `.insert(documents)`,
+ * `.update(documents)` or `.delete(documents)` (also `schema.documents`), or raw SQL that inserts,
+ * updates or deletes it (`update ${documents}`, `insert into "documents" (`, `delete from documents`).
+ * lib/documents/life.ts is the only module that may (its rules and events go with every change);
+ * fixture writers (the demo seed, the benchmark's resets) carry `// lint-documents-ignore: <reason>`
+ * on the line or the line above (`-- lint-documents-ignore: <reason>` inside raw SQL).
+ */
+export function findDocumentWrites(source: string): DocumentWrite[] {
+  const code = maskNonCode(source);
+  const lines = source.split("\n");
+  const starts: number[] = [];
+  for (const match of code.matchAll(/\??\.\s*(insert|update|delete)\s*\(\s*(schema\.)?documents\s*[,)]/g)) {
+    const receiver = receiverBefore(code, match.index ?? 0);
+    // A named receiver must look like a database handle (`seen.delete(documents)` is a Set's);
+    // a call's result, `(await getDb()).update(documents)`, is taken as one.
+    if (receiver === "" || DB_RECEIVER.test(receiver)) starts.push(match.index ?? 0);
+  }
+  // Raw SQL lives in template and string text, which the mask blanks: read the source itself.
+  const rawSql =
+    /\b(update\s+(\$\{\s*documents\s*\}|"documents"|documents\s+set\b)|insert\s+into\s+(\$\{\s*documents\s*\}|"?documents"?\s*\()|delete\s+from\s+(\$\{\s*documents\s*\}|"?documents"?(\s|$|;|`)))/gi;
+  for (const match of source.matchAll(rawSql)) {
+    const start = match.index ?? 0;
+    const lineText = (lines[position(source, start).line - 1] ?? "").trim();
+    // Prose about SQL in a comment is not SQL.
+    if (!/^(\*|\/\/|\/\*)/.test(lineText)) starts.push(start);
+  }
+
+  const found: DocumentWrite[] = [];
+  for (const start of starts.sort((a, b) => a - b)) {
+    const { line, column } = position(source, start);
+    if (DOCUMENT_WRITE_IGNORE.test(lines[line - 1] ?? "") || DOCUMENT_WRITE_IGNORE.test(lines[line - 2] ?? ""))
+      continue;
+    const snippet = (lines[line - 1] ?? "").trim();
+    found.push({ line, column, snippet: snippet.length > 80 ? `${snippet.slice(0, 77)}...` : snippet });
+  }
+  return found;
+}

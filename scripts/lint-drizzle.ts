@@ -2,7 +2,12 @@
 // The rule itself is in lint-drizzle-rules.ts (unit-tested); this walks the source folders.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { findUnscopedMutations, tableNamesFromSchema } from "./lint-drizzle-rules";
+import {
+  DOCUMENT_LIFE_MODULE,
+  findDocumentWrites,
+  findUnscopedMutations,
+  tableNamesFromSchema,
+} from "./lint-drizzle-rules";
 
 const ROOT = process.cwd();
 const FOLDERS = ["app", "components", "db", "inngest", "lib", "scripts"];
@@ -24,12 +29,20 @@ const tableNames = readdirSync(schemaDir)
 
 let fileCount = 0;
 const offences: string[] = [];
+const documentWrites: string[] = [];
 for (const folder of FOLDERS) {
   const dir = path.join(ROOT, folder);
   if (!existsSync(dir)) continue;
   for (const file of sourceFiles(dir)) {
     fileCount++;
-    for (const found of findUnscopedMutations(readFileSync(file, "utf8"), { tableNames })) {
+    const source = readFileSync(file, "utf8");
+    const relative = path.relative(ROOT, file).split(path.sep).join("/");
+    if (relative !== DOCUMENT_LIFE_MODULE) {
+      for (const found of findDocumentWrites(source)) {
+        documentWrites.push(`${relative}:${found.line}:${found.column}  ${found.snippet}`);
+      }
+    }
+    for (const found of findUnscopedMutations(source, { tableNames })) {
       offences.push(
         `${path.relative(ROOT, file)}:${found.line}:${found.column}  ${found.method} without .where(: ${found.snippet}`,
       );
@@ -37,10 +50,19 @@ for (const folder of FOLDERS) {
   }
 }
 
+if (documentWrites.length > 0) {
+  console.error(`lint-drizzle: ${documentWrites.length} writes of documents outside ${DOCUMENT_LIFE_MODULE}:`);
+  for (const write of documentWrites) console.error(`  ${write}`);
+  console.error(
+    "Documents change only through the document life (its rules and events go with every change): add or use a transition there.",
+  );
+}
 if (offences.length > 0) {
   console.error(`lint-drizzle: ${offences.length} update/delete without .where( (conventions §7):`);
   for (const offence of offences) console.error(`  ${offence}`);
   console.error("Add a where, or `// lint-drizzle-ignore: <reason>` when the chain gets it elsewhere.");
-  process.exit(1);
 }
-console.log(`lint-drizzle: ${fileCount} files, no update/delete without .where(`);
+if (offences.length > 0 || documentWrites.length > 0) process.exit(1);
+console.log(
+  `lint-drizzle: ${fileCount} files, no update/delete without .where(, documents written only by ${DOCUMENT_LIFE_MODULE}`,
+);

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { findUnscopedMutations, maskNonCode, tableNamesFromSchema } from "@/scripts/lint-drizzle-rules";
+import {
+  findDocumentWrites,
+  findUnscopedMutations,
+  maskNonCode,
+  tableNamesFromSchema,
+} from "@/scripts/lint-drizzle-rules";
 
 const TABLES = ["documents", "dispatches", "portals"];
 const find = (source: string) => findUnscopedMutations(source, { tableNames: TABLES });
@@ -97,5 +102,51 @@ describe("tableNamesFromSchema", () => {
     const source =
       'export const portals = pgTable("portals", {});\nexport const portalRoleEnum = pgEnum("r", []);\nexport const users = pgTable(\n  "users", {});';
     expect(tableNamesFromSchema(source)).toEqual(["portals", "users"]);
+  });
+});
+
+describe("findDocumentWrites", () => {
+  it.each([
+    ["a drizzle update", 'await db.update(documents).set({ status: "sent" }).where(x);'],
+    ["an update on any receiver", "await (await getDb()).update(documents).set({ a: 1 }).where(x);"],
+    ["an update over several lines", "await tx\n  .update(documents)\n  .set({ a: 1 })\n  .where(x);"],
+    ["a drizzle insert", "await db.insert(documents).values(rows);"],
+    ["a drizzle delete", "await db.delete(documents).where(x);"],
+    ["schema.documents", "await db.update(schema.documents).set({ a: 1 }).where(x);"],
+    [
+      "raw SQL through the table object",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: JavaScript source under test, not a template
+      "await db.execute(sql`update ${documents} set status = 'sent' where id = 1`);",
+    ],
+    ["raw SQL by name", "await db.execute(sql`update documents set status = 'sent' where id = 1`);"],
+    ["a raw insert", 'await db.execute(sql`insert into "documents" (id) values (1)`);'],
+    ["a raw delete", "await db.execute(sql`delete from documents where id = 1`);"],
+  ])("flags %s", (_name, source) => {
+    expect(findDocumentWrites(source)).toHaveLength(1);
+  });
+
+  it.each([
+    ["a write of another table", "await db.update(dispatches).set({ a: 1 }).where(x);"],
+    ["a read", "await db.select().from(documents).where(x);"],
+    ["a map's delete", "seen.delete(documents);"],
+    ["prose in a comment", "// the deliver job may update documents set by the life module\nconst a = 1;"],
+    ["a doc comment", "/**\n * update documents set status … in one statement\n */\nconst a = 1;"],
+    [
+      "a marked fixture write",
+      "await db\n  // lint-documents-ignore: benchmark fixtures\n  .update(documents)\n  .set({ a: 1 })\n  .where(x);",
+    ],
+    ["a marked raw insert", "await db.execute(sql`insert into documents (id) -- lint-documents-ignore: fixtures\n`);"],
+  ])("leaves %s alone", (_name, source) => {
+    expect(findDocumentWrites(source)).toEqual([]);
+  });
+
+  it("does not take a bare marker without a reason", () => {
+    expect(
+      findDocumentWrites("// lint-documents-ignore:\nawait db.update(documents).set({ a: 1 }).where(x);"),
+    ).toHaveLength(1);
+  });
+
+  it("gives the line of each write", () => {
+    expect(findDocumentWrites("const a = 1;\n\nawait db.delete(documents).where(x);")).toMatchObject([{ line: 3 }]);
   });
 });
