@@ -6,7 +6,7 @@ import type { DocumentListItem, DocumentType } from "@/lib/documents/list";
 
 /** A row of the document list: the list item, its live state and what may be done with it. */
 export type DocumentRow = DocumentListItem & {
-  /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
+  /** A code of lib/documents/refusals.ts: why the document was not sent automatically. */
   autoSendSkipReason: string | null;
   /** A read-back proved the package took it in (shown as Imported; the rules of Sent apply). */
   importedAt: Date | null;

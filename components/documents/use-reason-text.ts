@@ -18,7 +18,7 @@ export function useReasonText(): (reason: string | null | undefined) => string |
   };
 }
 
-/** Why a document was not sent automatically, from its stored code (lib/dispatch/refusals.ts). */
+/** Why a document was not sent automatically, from its stored code (lib/documents/refusals.ts). */
 export function useAutoSendSkipText(): (code: string | null | undefined) => string | null {
   const t = useTranslations("dispatch.autoSendSkipped");
   type Key = Parameters<typeof t>[0];

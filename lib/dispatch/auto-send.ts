@@ -3,7 +3,8 @@ import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db";
 import { documents, dossiers } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
-import type { AutoSendSkipReason } from "./refusals";
+import { noteAutoSendSkipped } from "@/lib/documents/life";
+import type { AutoSendSkipReason } from "@/lib/documents/refusals";
 import { type RequestSendOptions, requestSend } from "./request-send";
 
 export type AutoSendResult =
@@ -54,9 +55,6 @@ export async function autoSend(db: Db, documentId: string, options: RequestSendO
     if (refusal === "already_sending" || refusal === "already_sent") return { outcome: "not_applicable" };
     reason = refusal;
   }
-  await db
-    .update(documents)
-    .set({ autoSendSkipReason: reason, updatedAt: new Date() })
-    .where(and(eq(documents.id, documentId), eq(documents.portalId, row.portalId), eq(documents.status, "inbox")));
+  await noteAutoSendSkipped(db, { portalId: row.portalId, documentId, reason });
   return { outcome: "skipped", reason };
 }

@@ -1,16 +1,5 @@
 import "server-only";
-import {
-  and,
-  eq,
-  exists,
-  inArray,
-  isNotNull,
-  ne,
-  type Placeholder,
-  type SQL,
-  sql,
-  type WithSubquery,
-} from "drizzle-orm";
+import { and, eq, exists, inArray, isNotNull, ne, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import {
@@ -25,11 +14,13 @@ import {
 import { ConnectorError, type ConnectorErrorKind, toConnectorError } from "@/lib/connectors/errors";
 import { createConnectorContext, runConnectorCall } from "@/lib/connectors/runtime";
 import { categoryOf, type DeliveryDocument, type DeliveryReceipt } from "@/lib/connectors/types";
+import { type DeliveryKeys, deliveredChanges, deliveryFailedChanges } from "@/lib/documents/life";
+import { type SendRefusal, sendRefusalMessageKey } from "@/lib/documents/refusals";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
+import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
-import { type DispatchErrorCode, dispatchErrorMessageKey, refusalMessageKey, type SendRefusalReason } from "./refusals";
 
 /** Tries per dispatch: the first and four retries (the deliver job's `retries` is one less). */
 export const MAX_DELIVERY_ATTEMPTS = 5;
@@ -83,8 +74,8 @@ function dispatchFailure(code: DispatchErrorCode, kind: ConnectorErrorKind = "pe
   return { kind, code, reason: dispatchErrorMessageKey(code) };
 }
 
-function refusalFailure(reason: SendRefusalReason): Failure {
-  return { kind: "permanent", code: reason, reason: refusalMessageKey(reason) };
+function refusalFailure(reason: SendRefusal): Failure {
+  return { kind: "permanent", code: reason, reason: sendRefusalMessageKey(reason) };
 }
 
 const integrationConnections = alias(connections, "integration_connections");
@@ -397,7 +388,7 @@ export async function deliverDispatch(
 }
 
 /** A claimed dispatch's keys, as values or as a prepared statement's placeholders. */
-type ClaimKeys = { dispatchId: string | Placeholder; portalId: string | Placeholder; documentId: string | Placeholder };
+type ClaimKeys = DeliveryKeys;
 
 function keysOf(claim: ClaimedDispatch): ClaimKeys {
   return { dispatchId: claim.id, portalId: claim.portalId, documentId: claim.document.id };
@@ -406,11 +397,6 @@ function keysOf(claim: ClaimedDispatch): ClaimKeys {
 /** The claimed dispatch, while it is still active: the guard of every finishing update. */
 function isStillActive(keys: ClaimKeys) {
   return and(eq(dispatches.id, keys.dispatchId), eq(dispatches.portalId, keys.portalId), isActive);
-}
-
-/** The claim's document, while it is `sending`: the only state a delivery moves it from. */
-function isSendingDocument(keys: ClaimKeys) {
-  return and(eq(documents.id, keys.documentId), eq(documents.portalId, keys.portalId), eq(documents.status, "sending"));
 }
 
 /**
@@ -463,23 +449,14 @@ function prepareSuccess(db: Db) {
         .where(isStillActive(keys))
         .returning({ id: dispatches.id }),
     );
-  const documentSent = db.$with("document_sent").as(
-    db
-      .update(documents)
-      .set({
-        status: "sent",
-        sentAt: now,
-        packageReference,
-        lastErrorCode: null,
-        lastErrorReason: null,
-        autoSendSkipReason: null,
-        updatedAt: now,
-      })
-      .where(and(isSendingDocument(keys), exists(db.select({ id: finished.id }).from(finished))))
-      .returning({ id: documents.id }),
-  );
+  const documentChanges = deliveredChanges(db, {
+    keys,
+    onlyIf: exists(db.select({ id: finished.id }).from(finished)),
+    packageReference,
+    now,
+  });
   return db
-    .with(attemptSucceeded, finished, documentSent)
+    .with(attemptSucceeded, finished, ...documentChanges)
     .select({ id: finished.id })
     .from(finished)
     .prepare("deliver_record_success");
@@ -534,14 +511,14 @@ async function recordFailure(
         .returning({ id: dispatches.id }),
     );
     const failedByThisRun = exists(db.select({ id: failed.id }).from(failed));
-    const documentFailed = db.$with("document_failed").as(
-      db
-        .update(documents)
-        .set({ status: "failed", lastErrorCode: failure.code, lastErrorReason: failure.reason, updatedAt: now })
-        .where(and(isSendingDocument(keysOf(claim)), failedByThisRun))
-        .returning({ id: documents.id }),
-    );
-    const records: WithSubquery[] = [attemptFailed, failed, documentFailed];
+    const documentChanges = deliveryFailedChanges(db, {
+      keys: keysOf(claim),
+      onlyIf: failedByThisRun,
+      errorCode: failure.code,
+      reason: failure.reason,
+      now,
+    });
+    const records: WithSubquery[] = [attemptFailed, failed, ...documentChanges];
     if (failure.kind === "auth" && claim.connectionId) {
       // The package refused the credentials: every dossier on this connection is affected until
       // an admin re-authorises it. A disabled connection stays disabled.
@@ -598,16 +575,19 @@ export async function failUnfinishedDispatch(db: Db, dispatchId: string): Promis
         ),
       );
     if (finished.documentId) {
-      await tx
-        .update(documents)
-        .set({ status: "failed", lastErrorCode: code, lastErrorReason: dispatchErrorMessageKey(code), updatedAt: now })
-        .where(
-          and(
-            eq(documents.id, finished.documentId),
-            eq(documents.portalId, finished.portalId),
-            eq(documents.status, "sending"),
-          ),
-        );
+      const documentChanges = deliveryFailedChanges(tx, {
+        keys: { documentId: finished.documentId, portalId: finished.portalId, dispatchId },
+        onlyIf: sql`true`,
+        errorCode: code,
+        reason: dispatchErrorMessageKey(code),
+        now,
+      });
+      const [documentFailed] = documentChanges;
+      if (documentFailed)
+        await tx
+          .with(...documentChanges)
+          .select({ one: sql`1` })
+          .from(documentFailed);
     }
     return true;
   });

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import type { connections } from "@/db/schema";
 import { loadConnector } from "@/lib/connectors/registry";
 import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
+import type { SendRefusal } from "@/lib/documents/refusals";
 import type { CategoryAddresses } from "@/lib/integrations/schemas";
 import { parseStoredIntegration, resolveEmailTarget, type StoredIntegrationRow } from "@/lib/integrations/status";
 import {
@@ -12,7 +13,6 @@ import {
   isPackageId,
   type PackageEntry,
 } from "@/lib/packages/catalog";
-import type { SendRefusalReason } from "./refusals";
 
 /**
  * Where a dossier's documents go and through which connector, decided once per dossier from its
@@ -57,7 +57,7 @@ export type DeliveryRoute =
       dossierSettings: unknown;
     };
 
-export type RouteResult = { ok: true; route: DeliveryRoute } | { ok: false; reason: SendRefusalReason };
+export type RouteResult = { ok: true; route: DeliveryRoute } | { ok: false; reason: SendRefusal };
 
 let emailConnectorModule: Promise<Connector> | undefined;
 
@@ -125,7 +125,7 @@ export async function resolveRoute(snapshot: IntegrationSnapshot): Promise<Route
   }
 }
 
-export type TargetResult = { ok: true; target: DispatchTarget } | { ok: false; reason: SendRefusalReason };
+export type TargetResult = { ok: true; target: DispatchTarget } | { ok: false; reason: SendRefusal };
 
 /** Where one document of this type goes on the route (recorded on the dispatch and its attempts). */
 export function targetFor(route: DeliveryRoute, documentType: DocumentType): TargetResult {

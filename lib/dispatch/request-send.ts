@@ -1,11 +1,12 @@
 import "server-only";
-import { and, eq, inArray, isNotNull, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db";
-import { connections, dispatches, documents } from "@/db/schema";
+import { connections, documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
-import { type Actor, actorUserId } from "@/lib/auth/actor";
-import { canSend, type DocumentRefusal, OPEN_STATUSES } from "@/lib/documents/rules";
+import type { Actor } from "@/lib/auth/actor";
+import { LIFE_RULES, requestDispatches, type SendCandidate } from "@/lib/documents/life";
+import type { SendRefusal } from "@/lib/documents/refusals";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { loadDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
@@ -13,14 +14,12 @@ import { type DeliverPayload, DISPATCH_REQUESTED } from "@/lib/jobs/definitions/
 import {
   concurrencyKeyOf,
   type DeliveryRoute,
-  type DispatchTarget,
   deliveryLanesOf,
   resolveRoute,
   routeThrottleKey,
   targetFor,
   throttleKeyOf,
 } from "./plan";
-import type { SendRefusalReason } from "./refusals";
 import { type RequestSendInput, requestSendInputSchema } from "./schemas";
 
 /** The deliver job's payload, as every place that enqueues a delivery builds it. */
@@ -28,7 +27,7 @@ export type DispatchRequestedEvent = DeliverPayload;
 
 export type RequestSendResult = {
   accepted: { documentId: string; dispatchId: string }[];
-  refused: { documentId: string; reason: SendRefusalReason }[];
+  refused: { documentId: string; reason: SendRefusal }[];
 };
 
 export type RequestSendOptions = {
@@ -43,25 +42,18 @@ function idIn(column: typeof documents.id, ids: readonly string[]) {
   return sql`${column} = any(${sql.param(ids)}::uuid[])`;
 }
 
-/** The document-life rule's refusals (lib/documents/rules.ts, canSend) as send refusal reasons. */
-const DOCUMENT_REFUSALS: Partial<Record<DocumentRefusal, SendRefusalReason>> = {
-  archived: "archived",
-  alreadySent: "already_sent",
-  sending: "already_sending",
-  notRecognised: "not_recognised",
-};
-
 /**
  * Sends documents of one dossier (design map, "Dispatch flow" step 1). Checks the permission and
  * every rule per document, and in one transaction moves the accepted documents to `sending` and
  * inserts their dispatch rows; after the commit it enqueues one deliver job per dispatch.
  *
- * Set-based, whatever the number of documents: one select of the documents, one conditional
- * update, one multi-row insert. Races are settled by the database, not by the select:
- * - the update only moves documents still sendable (`status in (inbox, failed, rejected)`, not
- *   archived, typed); a document another caller moved first comes back `already_sending`;
+ * Set-based, whatever the number of documents: one select of the documents (locked), then one
+ * statement that moves them, inserts their dispatches and writes their events
+ * (lib/documents/life.ts, requestDispatches). Races are settled by the database, not by the select:
+ * - the move only takes documents the send rule still allows; a document another caller moved
+ *   first comes back `already_sending`;
  * - the partial unique index "one active dispatch per document" is the last guard: a conflicting
- *   row is skipped (`on conflict do nothing`), never an error that would abort the whole batch.
+ *   row is skipped, never an error that would abort the whole batch.
  *
  * Refusals are answers, not errors; only an unknown or foreign dossier throws (NotFoundError).
  */
@@ -80,7 +72,7 @@ export async function requestSend(
   );
   const requestedIds = [...new Set(documentIds)];
   const refused: RequestSendResult["refused"] = [];
-  const refuse = (documentId: string, reason: SendRefusalReason) => refused.push({ documentId, reason });
+  const refuse = (documentId: string, reason: SendRefusal) => refused.push({ documentId, reason });
   const validIds = requestedIds.filter((id) => {
     const isValid = guidSchema.safeParse(id).success;
     if (!isValid) refuse(id, "not_found");
@@ -116,67 +108,39 @@ export async function requestSend(
             .for("no key update");
 
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const candidates = new Map<string, DispatchTarget>();
+    const candidates: SendCandidate[] = [];
     for (const id of validIds) {
       const row = byId.get(id);
-      const decision = row ? canSend(row) : null;
-      if (!row) refuse(id, "not_found");
-      else if (decision && !decision.allowed) refuse(id, DOCUMENT_REFUSALS[decision.reason] ?? "not_found");
-      else if (!row.documentType) refuse(id, "not_recognised");
-      else if (!route.ok) refuse(id, route.reason);
-      else {
-        const target = targetFor(route.route, row.documentType);
-        if (target.ok) candidates.set(id, target.target);
-        else refuse(id, target.reason);
+      if (!row) {
+        refuse(id, "not_found");
+        continue;
       }
+      const refusal = LIFE_RULES.send.refusal(row) ?? (route.ok ? null : route.reason);
+      if (refusal || !row.documentType || !route.ok) {
+        refuse(id, refusal ?? "not_recognised");
+        continue;
+      }
+      const target = targetFor(route.route, row.documentType);
+      if (target.ok) candidates.push({ documentId: id, fromStatus: row.status, target: target.target });
+      else refuse(id, target.reason);
     }
     const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
-    const none = { accepted: [] as RequestSendResult["accepted"], connectionId, routeKey, lanes };
-    if (candidates.size === 0) return none;
-
-    const now = new Date();
-    const isSendable = and(
-      eq(documents.portalId, scope.portalId),
-      eq(documents.dossierId, scope.dossierId),
-      idIn(documents.id, [...candidates.keys()]),
-      // canSend in SQL: new, failed (retry) or rejected (send again after correction).
-      inArray(documents.status, [...OPEN_STATUSES]),
-      isNull(documents.archivedAt),
-      isNotNull(documents.documentType),
-    );
-    // The conditional update repeats the rule in SQL, so it stays the guard whatever the select saw.
-    const moved = await tx
-      .update(documents)
-      .set({ status: "sending", autoSendSkipReason: null, updatedAt: now })
-      .where(isSendable)
-      .returning({ id: documents.id });
-    const movedIds = new Set(moved.map((row) => row.id));
-    for (const id of candidates.keys()) if (!movedIds.has(id)) refuse(id, "already_sending");
-    if (movedIds.size === 0) return none;
-
-    // One insert of all dispatch rows, from arrays (a parameter per column, not per cell). The
-    // partial unique index "one active dispatch per document" is the last guard: a document that
-    // somehow already has an active dispatch keeps it (and stays `sending`, which is then true),
-    // and the conflict never aborts the rest of the batch.
-    const movedList = [...movedIds];
-    const insertedResult = await tx.execute(sql`
-      insert into ${dispatches} (portal_id, dossier_id, document_id, connection_id, trigger, requested_by_user_id, status, target)
-      select ${scope.portalId}::uuid, ${scope.dossierId}::uuid, t.document_id, ${connectionId}::uuid,
-        ${trigger}::dispatch_trigger, ${actorUserId(actor)}::uuid, 'queued', t.target
-      from unnest(
-        ${sql.param(movedList)}::uuid[],
-        ${sql.param(movedList.map((id) => JSON.stringify(candidates.get(id) ?? {})))}::jsonb[]
-      ) as t(document_id, target)
-      on conflict (document_id) where status in ('queued', 'running') do nothing
-      returning id, document_id`);
-    const inserted = (insertedResult as unknown as { rows: { id: string; document_id: string }[] }).rows.map((row) => ({
-      id: row.id,
-      documentId: row.document_id,
-    }));
+    const inserted = await requestDispatches(tx, {
+      actor,
+      portalId: scope.portalId,
+      dossierId: scope.dossierId,
+      connectionId,
+      trigger,
+      candidates,
+      now: new Date(),
+    });
+    // Moved by someone else first, or (the last guard) it already had an active dispatch.
     const insertedIds = new Set(inserted.map((row) => row.documentId));
-    for (const id of movedIds) if (!insertedIds.has(id)) refuse(id, "already_sending");
+    for (const candidate of candidates) {
+      if (!insertedIds.has(candidate.documentId)) refuse(candidate.documentId, "already_sending");
+    }
     return {
-      accepted: inserted.map((row) => ({ documentId: row.documentId, dispatchId: row.id })),
+      accepted: inserted,
       connectionId,
       routeKey,
       lanes,

@@ -9,15 +9,15 @@ import { resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
+import { canArchive, canChangeType, canDelete, canSend, canUnarchive, type DocumentLifeState } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
-import { canArchive, canChangeType, canDelete, canSend, canUnarchive, type DocumentLifeState } from "./rules";
 import { sniffDocument } from "./sniff";
 
 // Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
 const guidSchema = z.guid();
 
 /**
- * What a person may do with a document now, by the document-life rules (lib/documents/rules.ts).
+ * What a person may do with a document now, by the document-life rules (lib/documents/life.ts).
  * The UI shows a button only when its flag is set; the services check everything again.
  */
 export type AllowedDocumentActions = {
@@ -57,7 +57,7 @@ export type DocumentState = {
   lastErrorCode: string | null;
   /** A message key ("connectors.errors.…", "dispatch.…") or, for rejections, the package's own words. */
   lastErrorReason: string | null;
-  /** A code of lib/dispatch/refusals.ts: why the document was not sent automatically. */
+  /** A code of lib/documents/refusals.ts: why the document was not sent automatically. */
   autoSendSkipReason: string | null;
   /** A read-back proved the package took it in (a refinement of Sent; the rules of Sent apply). */
   importedAt: Date | null;

@@ -2,18 +2,16 @@ import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { type documentSourceEnum, documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
+import { announceDocumentRecognised } from "./events";
+import { type DocumentSource, receiveDocument } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
-import { announceDocumentRecognised } from "./rules";
 import { documentTypeSchema, type RecognisedFieldsInput, recognisedFieldsSchema } from "./schemas";
 import { type DetectedFileType, type SniffRefusal, sniffDocument } from "./sniff";
-
-export type DocumentSource = (typeof documentSourceEnum.enumValues)[number];
 
 export type IngestDocumentInput = {
   dossierId: string;
@@ -128,34 +126,21 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
 
   const store = getFileStore();
   await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType });
-  let row: IngestedDocument | undefined;
+  let row: IngestedDocument;
   try {
-    [row] = await db
-      .insert(documents)
-      .values({
-        id,
-        portalId: scope.portalId,
-        dossierId: scope.dossierId,
-        source: input.source,
-        fileName,
-        mimeType: sniffed.type.mimeType,
-        sizeBytes: input.content.byteLength,
-        sha256,
-        storageKey,
-        documentType,
-        recognisedFields: fields,
-      })
-      .returning({
-        id: documents.id,
-        dossierId: documents.dossierId,
-        fileName: documents.fileName,
-        mimeType: documents.mimeType,
-        sizeBytes: documents.sizeBytes,
-        sha256: documents.sha256,
-        documentType: documents.documentType,
-        status: documents.status,
-      });
-    if (!row) throw new Error("document row not inserted");
+    row = await receiveDocument(db, actor, {
+      id,
+      portalId: scope.portalId,
+      dossierId: scope.dossierId,
+      source: input.source,
+      fileName,
+      mimeType: sniffed.type.mimeType,
+      sizeBytes: input.content.byteLength,
+      sha256,
+      storageKey,
+      documentType,
+      recognisedFields: fields,
+    });
   } catch (error) {
     // No row, no file: a file nobody can reach would only take space.
     await store.delete(storageKey).catch((deleteError: unknown) => {

@@ -1,10 +1,12 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db";
-import { attempts, dispatches, documents, emailWebhookDeliveries } from "@/db/schema";
+import { attempts, dispatches, emailWebhookDeliveries } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
 import type { ConnectorErrorCode } from "@/lib/connectors/errors";
+import { settleSentDocument } from "@/lib/documents/life";
 import type { Problem } from "@/lib/recognition/webhook";
 
 /*
@@ -268,10 +270,11 @@ async function findDocumentDelivery(db: DbOrTx, emailId: string): Promise<Docume
 }
 
 /**
- * The document becomes failed, once: only while it is still sent *by this mail* (a later send of
- * the same document is not undone by an old bounce), and an archived one comes back out of the
- * archive so it shows in the failure queue. Its dispatch fails too and gets a history line with
- * the mail server's words. Returns whether this call made the change.
+ * The document becomes failed, once (lib/documents/life.ts, settleSentDocument): only while it is
+ * still sent *by this mail* (a later send of the same document is not undone by an old bounce),
+ * and an archived one comes back out of the archive so it shows in the failure queue. Its dispatch
+ * fails too and gets a history line with the mail server's words. Returns whether this call made
+ * the change.
  */
 async function markDeliveryBounced(
   tx: DbOrTx,
@@ -281,51 +284,16 @@ async function markDeliveryBounced(
   now: Date,
 ): Promise<boolean> {
   const { errorCode, reasonKey } = FAILING_EVENTS[eventType];
-  const [failed] = await tx
-    .update(documents)
-    .set({
-      status: "failed",
-      lastErrorCode: errorCode,
-      lastErrorReason: reasonKey,
-      archivedAt: null,
-      updatedAt: now,
-    })
-    .where(
-      and(
-        eq(documents.id, delivery.documentId),
-        eq(documents.portalId, delivery.portalId),
-        eq(documents.status, "sent"),
-        eq(documents.packageReference, delivery.emailId),
-      ),
-    )
-    .returning({ id: documents.id });
-  if (!failed) return false;
-  await tx
-    .update(dispatches)
-    .set({ status: "failed", updatedAt: now })
-    .where(
-      and(
-        eq(dispatches.id, delivery.dispatchId),
-        eq(dispatches.portalId, delivery.portalId),
-        eq(dispatches.status, "succeeded"),
-      ),
-    );
-  // The history line: not a new try, but what the mail server said after the try succeeded.
-  await tx.insert(attempts).values({
+  return settleSentDocument(tx, {
     portalId: delivery.portalId,
-    dispatchId: delivery.dispatchId,
     documentId: delivery.documentId,
-    number: sql`(select coalesce(max(${attempts.number}), 0) + 1 from ${attempts} where ${attempts.dispatchId} = ${delivery.dispatchId})`,
-    trigger: delivery.trigger,
-    connector: EMAIL_CONNECTOR_ID,
-    target: delivery.target,
-    outcome: "permanent_error",
-    errorCode,
-    // A complaint carries no bounce: the translated lead says what happened.
-    reason: bounceDetailOf(event) ?? reasonKey,
     packageReference: delivery.emailId,
-    startedAt: now,
-    finishedAt: now,
+    verdict: "bounced",
+    errorCode,
+    reason: reasonKey,
+    // A complaint carries no bounce: the translated lead says what happened.
+    historyReason: bounceDetailOf(event) ?? reasonKey,
+    now,
+    actor: systemActor("resend-webhook"),
   });
-  return true;
 }

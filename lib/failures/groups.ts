@@ -1,10 +1,6 @@
 import { CONNECTOR_ERROR_CODES, type ConnectorErrorCode } from "@/lib/connectors/errors";
-import {
-  DISPATCH_ERROR_CODES,
-  type DispatchErrorCode,
-  SEND_REFUSAL_REASONS,
-  type SendRefusalReason,
-} from "@/lib/dispatch/refusals";
+import { DISPATCH_ERROR_CODES, type DispatchErrorCode } from "@/lib/dispatch/error-codes";
+import { SEND_REFUSALS, type SendRefusal } from "@/lib/documents/refusals";
 
 /**
  * The causes the failure queue groups documents by, in display order: what an accountant has to
@@ -21,17 +17,17 @@ export type FailureGroup = (typeof FAILURE_GROUPS)[number];
 
 /**
  * Every code the dispatch flow stores in documents.last_error_code and attempts.error_code: a
- * connector's error, a dispatch error, or a send refusal the deliver job met on fresh state.
+ * connector's error, a dispatch error, or a refusal the deliver job met on fresh state.
  */
-export type StoredErrorCode = ConnectorErrorCode | DispatchErrorCode | SendRefusalReason;
+export type StoredErrorCode = ConnectorErrorCode | DispatchErrorCode | SendRefusal;
 
 export const STORED_ERROR_CODES: readonly StoredErrorCode[] = [
-  ...new Set<StoredErrorCode>([...CONNECTOR_ERROR_CODES, ...DISPATCH_ERROR_CODES, ...SEND_REFUSAL_REASONS]),
+  ...new Set<StoredErrorCode>([...CONNECTOR_ERROR_CODES, ...DISPATCH_ERROR_CODES, ...SEND_REFUSALS]),
 ];
 
 /**
  * The one map from a stored error code to its cause. A Record over the union, so a code added to
- * CONNECTOR_ERROR_CODES, DISPATCH_ERROR_CODES or SEND_REFUSAL_REASONS without a group here does
+ * CONNECTOR_ERROR_CODES, DISPATCH_ERROR_CODES or SEND_REFUSALS without a group here does
  * not compile (and tests/unit/lib/failures/groups.test.ts fails).
  *
  * `recipient_refused` sits under settings, not package refusal: the package (its mail server)

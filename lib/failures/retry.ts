@@ -4,9 +4,9 @@ import type { Db } from "@/db";
 import { connections, documents, dossierIntegrations } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
-import type { SendRefusalReason } from "@/lib/dispatch/refusals";
 import { type RequestSendOptions, requestSend } from "@/lib/dispatch/request-send";
 import { MAX_DOCUMENTS_PER_SEND } from "@/lib/dispatch/schemas";
+import type { SendRefusal } from "@/lib/documents/refusals";
 import { ValidationError } from "@/lib/errors";
 import { isRetryableGroup } from "./groups";
 import {
@@ -25,8 +25,8 @@ export const RETRY_BATCH_SIZE = MAX_DOCUMENTS_PER_SEND;
 export type RetryFailureGroupResult = {
   /** Documents now on their way again (dispatches queued). */
   queued: number;
-  /** Documents requestSend refused, counted per reason (lib/dispatch/refusals.ts). */
-  refused: { reason: SendRefusalReason; count: number }[];
+  /** Documents requestSend refused, counted per reason (lib/documents/refusals.ts). */
+  refused: { reason: SendRefusal; count: number }[];
   /** Set when the group holds more failed documents past this batch: pass it as `after` to go on. */
   nextCursor: string | null;
 };
@@ -82,7 +82,7 @@ export async function retryFailureGroup(
   }
 
   let queued = 0;
-  const refusedCounts = new Map<SendRefusalReason, number>();
+  const refusedCounts = new Map<SendRefusal, number>();
   for (const [dossierId, documentIds] of byDossier) {
     const result = await requestSend(db, actor, { dossierId, documentIds, trigger: "retry" }, options);
     queued += result.accepted.length;

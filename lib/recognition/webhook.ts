@@ -4,7 +4,9 @@ import { z } from "zod";
 import type { Db } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
-import { announceDocumentRecognised, recordRecognition } from "@/lib/documents/rules";
+import { announceDocumentRecognised } from "@/lib/documents/events";
+import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
+import type { DocumentRefusal } from "@/lib/documents/refusals";
 import { documentTypeSchema, recognisedFieldsSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
 import { type AppError, isAppError } from "@/lib/errors";
 
@@ -30,6 +32,8 @@ export type Problem = {
   detail: string;
   /** For 400: which fields were refused (paths only, never the values). */
   errors?: { path: string; message: string }[];
+  /** For a 409 of the document-life rules: which rule refused (lib/documents/refusals.ts). */
+  refusal?: DocumentRefusal;
 };
 
 export type WebhookOutcome =
@@ -51,7 +55,11 @@ const PROBLEMS = {
 type ProblemName = keyof typeof PROBLEMS;
 
 /** A problem document; `type` names the problem so clients can branch on it. */
-export function problem(name: ProblemName, detail: string, extra: Pick<Problem, "errors"> = {}): WebhookOutcome {
+export function problem(
+  name: ProblemName,
+  detail: string,
+  extra: Pick<Problem, "errors" | "refusal"> = {},
+): WebhookOutcome {
   const { status, title } = PROBLEMS[name];
   const slug = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
   return { status, body: { type: `urn:koppel:problem:recognition:${slug}`, title, status, detail, ...extra } };
@@ -197,8 +205,10 @@ export async function processRecognitionDelivery(
 
 function problemOf(error: AppError): WebhookOutcome {
   if (error.code === "not_found") return problem("unknownDocument", "No document has this id.");
-  if (error.code === "conflict") {
-    return problem("notChangeable", "The document is being sent or was sent; its type can no longer change.");
+  if (error instanceof DocumentRefusedError) {
+    return problem("notChangeable", "The document is being sent or was sent; its type can no longer change.", {
+      refusal: error.refusal,
+    });
   }
   return problem("malformed", "The delivery was refused.");
 }

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { attempts, dispatches, documents } from "@/db/schema";
+import { systemActor } from "@/lib/auth/actor";
+import { markImported, settleSentDocument } from "@/lib/documents/life";
 
 /**
  * What a package said about documents it was sent (read-back polling, or a package's webhook that
@@ -46,8 +46,9 @@ export type PackageVerdict = {
 };
 
 /**
- * Records the package's verdicts on documents of one portal. Pending changes nothing. Resolves
- * with how many documents actually changed (a repeated verdict counts 0).
+ * Records the package's verdicts on documents of one portal (lib/documents/life.ts: markImported
+ * and settleSentDocument). Pending changes nothing. Resolves with how many documents actually
+ * changed (a repeated verdict counts 0).
  */
 export async function recordPackageVerdicts(
   db: DbOrTx,
@@ -55,98 +56,29 @@ export async function recordPackageVerdicts(
   verdicts: PackageVerdict[],
   now: Date,
 ): Promise<{ imported: number; rejected: number }> {
-  const stillSent = (condition: SQL) =>
-    and(eq(documents.portalId, portalId), condition, eq(documents.status, "sent"), isNull(documents.importedAt));
-
+  const actor = systemActor("read-back");
   // Imported: many at once (an FTP run may report hundreds), each pair of document and reference exact.
-  let imported = 0;
-  const importedPairs = verdicts.filter((verdict) => verdict.state === "imported");
-  for (let i = 0; i < importedPairs.length; i += UPDATE_CHUNK) {
-    const pairs = importedPairs
-      .slice(i, i + UPDATE_CHUNK)
-      .map((verdict) => sql`(${verdict.documentId}::uuid, ${verdict.packageReference}::text)`);
-    const rows = await db
-      .update(documents)
-      .set({ importedAt: now, updatedAt: sql`now()` })
-      .where(stillSent(sql`(${documents.id}, ${documents.packageReference}) in (${sql.join(pairs, sql`, `)})`))
-      .returning({ id: documents.id });
-    imported += rows.length;
-  }
-
+  const imported = await markImported(db, {
+    portalId,
+    pairs: verdicts.filter((verdict) => verdict.state === "imported"),
+    now,
+    actor,
+  });
   // Rejected: rare, one by one, each with its history line.
   let rejected = 0;
   for (const verdict of verdicts) {
     if (verdict.state !== "rejected") continue;
-    const isStillSent = stillSent(
-      and(eq(documents.id, verdict.documentId), eq(documents.packageReference, verdict.packageReference)) as SQL,
-    );
-    if (await markRejected(db, portalId, verdict, isStillSent, now)) rejected++;
+    const isRejected = await settleSentDocument(db, {
+      portalId,
+      documentId: verdict.documentId,
+      packageReference: verdict.packageReference,
+      verdict: "rejected",
+      errorCode: PACKAGE_REJECTED,
+      reason: storedRejectionReason(verdict.reason),
+      now,
+      actor,
+    });
+    if (isRejected) rejected++;
   }
   return { imported, rejected };
-}
-
-/** Pairs per imported update: well below Postgres's parameter limit. */
-const UPDATE_CHUNK = 500;
-
-/** The document to Rejected and its history line, together or not at all. */
-async function markRejected(
-  db: DbOrTx,
-  portalId: string,
-  verdict: PackageVerdict,
-  isStillSent: SQL | undefined,
-  now: Date,
-): Promise<boolean> {
-  const reason = storedRejectionReason(verdict.reason);
-  return db.transaction(async (tx) => {
-    const [changed] = await tx
-      .update(documents)
-      // A rejected document is an open one again; archiving exists only for sent documents.
-      .set({
-        status: "rejected",
-        lastErrorCode: PACKAGE_REJECTED,
-        lastErrorReason: reason,
-        archivedAt: null,
-        updatedAt: sql`now()`,
-      })
-      .where(isStillSent)
-      .returning({ id: documents.id });
-    if (!changed) return false;
-    const [delivered] = await tx
-      .select({
-        id: dispatches.id,
-        trigger: dispatches.trigger,
-        target: dispatches.target,
-        connector: attempts.connector,
-      })
-      .from(dispatches)
-      .innerJoin(attempts, and(eq(attempts.dispatchId, dispatches.id), eq(attempts.outcome, "succeeded")))
-      .where(
-        and(
-          eq(dispatches.portalId, portalId),
-          eq(dispatches.documentId, verdict.documentId),
-          eq(dispatches.status, "succeeded"),
-          eq(dispatches.packageReference, verdict.packageReference),
-        ),
-      )
-      .orderBy(desc(attempts.number))
-      .limit(1);
-    if (delivered) {
-      await tx.insert(attempts).values({
-        portalId,
-        dispatchId: delivered.id,
-        documentId: verdict.documentId,
-        number: sql`(select coalesce(max(${attempts.number}), 0) + 1 from ${attempts} where ${attempts.dispatchId} = ${delivered.id})`,
-        trigger: delivered.trigger,
-        connector: delivered.connector,
-        target: delivered.target,
-        outcome: "permanent_error",
-        errorCode: PACKAGE_REJECTED,
-        reason,
-        packageReference: verdict.packageReference,
-        startedAt: now,
-        finishedAt: now,
-      });
-    }
-    return true;
-  });
 }

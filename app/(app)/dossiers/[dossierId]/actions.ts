@@ -8,12 +8,13 @@ import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { requestSendInputSchema } from "@/lib/dispatch/schemas";
+import { archiveDocument, deleteDocument, unarchiveDocument } from "@/lib/documents/life";
 import type { DocumentType } from "@/lib/documents/list";
-import { archiveDocument, deleteDocument, setDocumentType, unarchiveDocument } from "@/lib/documents/rules";
 import { setDocumentTypeSchema } from "@/lib/documents/schemas";
+import { setDocumentType } from "@/lib/documents/set-type";
 import { setAutoSend, setAutoSendSchema } from "@/lib/dossiers/auto-send";
 
-/** Per document: accepted (now sending) or refused with a reason code of lib/dispatch/refusals.ts. */
+/** Per document: accepted (now sending) or refused with a reason code of lib/documents/refusals.ts. */
 export type SendDocumentsResult = ActionResult<{
   accepted: string[];
   refused: { documentId: string; reason: string }[];

@@ -4,7 +4,8 @@ import type { Db, OpenedDb } from "@/db";
 import { documents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { ingestDocument } from "@/lib/documents/ingest";
-import { archiveDocument, deleteDocument, setDocumentType, unarchiveDocument } from "@/lib/documents/rules";
+import { archiveDocument, deleteDocument, unarchiveDocument } from "@/lib/documents/life";
+import { setDocumentType } from "@/lib/documents/set-type";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { sendJobEvent } from "@/lib/jobs/client";
 import { FileNotFoundError } from "@/lib/storage/file-store";
@@ -77,8 +78,9 @@ function withChangeBeforeWrite(db: Db, change: () => Promise<void>): Db {
         return (...args: unknown[]) => {
           const result: unknown = value.apply(target, args);
           if (result === target) return receiver;
-          // drizzle's update().set() hands back a new builder: keep intercepting its `then`.
-          const isBuilder = typeof result === "object" && result !== null && "then" in result;
+          // drizzle's update().set() and with().select() hand back new builders: keep intercepting
+          // until the one that runs (`then`).
+          const isBuilder = typeof result === "object" && result !== null;
           return isBuilder ? wrapBuilder(result) : result;
         };
       },
@@ -86,7 +88,8 @@ function withChangeBeforeWrite(db: Db, change: () => Promise<void>): Db {
   return new Proxy(db, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
-      if (property !== "update" && property !== "delete") return value;
+      // The life module makes each change as one statement: `with <change>, <event> select …`.
+      if (property !== "update" && property !== "delete" && property !== "with") return value;
       return (...args: unknown[]) => wrapBuilder((value as (...a: unknown[]) => object).apply(target, args));
     },
   });
@@ -101,7 +104,13 @@ describe("setDocumentType", () => {
   it("types an unrecognised inbox document, clears the old skip reason and confidence, and tells auto-send", async () => {
     const document = await newDocument("inbox", { autoSendSkipReason: "autoSendOff", recognitionConfidence: 0.4 });
     const result = await setDocumentType(opened.db, world.actors.entrepreneur, document.id, "purchase_invoice");
-    expect(result).toEqual({ id: document.id, status: "inbox", documentType: "purchase_invoice", archivedAt: null });
+    expect(result).toEqual({
+      id: document.id,
+      status: "inbox",
+      documentType: "purchase_invoice",
+      archivedAt: null,
+      importedAt: null,
+    });
     expect(await documentRow(opened.db, document.id)).toMatchObject({
       documentType: "purchase_invoice",
       autoSendSkipReason: null,
@@ -117,8 +126,8 @@ describe("setDocumentType", () => {
   });
 
   it.each([
-    ["sent", "document.sentNoTypeChange"],
-    ["sending", "document.sending"],
+    ["sent", "document.type.already_sent"],
+    ["sending", "document.type.already_sending"],
   ] as const)("refuses a %s document and changes nothing", async (status, messageKey) => {
     const document = await newDocument(status, { documentType: "purchase_invoice" });
     const error = await setDocumentType(opened.db, world.actors.admin, document.id, "receipt").catch((e: unknown) => e);
@@ -139,7 +148,7 @@ describe("setDocumentType", () => {
     const document = await newDocument("inbox");
     const racing = withChangeBeforeWrite(opened.db, () => setStatus(opened.db, document.id, "sending"));
     await expect(setDocumentType(racing, world.actors.admin, document.id, "receipt")).rejects.toMatchObject({
-      messageKey: "document.sending",
+      messageKey: "document.type.already_sending",
     });
     expect((await documentRow(opened.db, document.id))?.documentType).toBeNull();
     expect(sentEvents).not.toHaveBeenCalled();
@@ -174,8 +183,8 @@ describe("deleteDocument", () => {
   });
 
   it.each([
-    ["sent", "document.sentNoDelete"],
-    ["sending", "document.sending"],
+    ["sent", "document.delete.already_sent"],
+    ["sending", "document.delete.already_sending"],
   ] as const)("refuses to delete a %s document and keeps its file", async (status, messageKey) => {
     const document = await newDocument(status, { documentType: "purchase_invoice" });
     await expect(deleteDocument(opened.db, world.actors.admin, document.id)).rejects.toMatchObject({ messageKey });
@@ -187,7 +196,7 @@ describe("deleteDocument", () => {
     const document = await newDocument("inbox", { documentType: "purchase_invoice" });
     const racing = withChangeBeforeWrite(opened.db, () => setStatus(opened.db, document.id, "sending"));
     await expect(deleteDocument(racing, world.actors.admin, document.id)).rejects.toMatchObject({
-      messageKey: "document.sending",
+      messageKey: "document.delete.already_sending",
     });
     expect(await documentRow(opened.db, document.id)).toMatchObject({ status: "sending" });
     expect((await files.store.get(document.storageKey)).byteLength).toBeGreaterThan(0);
@@ -222,7 +231,7 @@ describe("archiveDocument and unarchiveDocument", () => {
   it.each(["inbox", "sending", "failed", "rejected"] as const)("refuses to archive a %s document", async (status) => {
     const document = await newDocument(status);
     await expect(archiveDocument(opened.db, world.actors.admin, document.id)).rejects.toMatchObject({
-      messageKey: "document.archiveOnlySent",
+      messageKey: "document.archive.not_sent",
     });
     expect((await documentRow(opened.db, document.id))?.archivedAt).toBeNull();
   });
@@ -233,17 +242,17 @@ describe("archiveDocument and unarchiveDocument", () => {
       await archiveDocument(opened.db, world.actors.accountant, document.id);
     });
     await expect(archiveDocument(racing, world.actors.admin, document.id)).rejects.toMatchObject({
-      messageKey: "document.alreadyArchived",
+      messageKey: "document.archive.already_archived",
     });
     await expect(archiveDocument(opened.db, world.actors.admin, document.id)).rejects.toMatchObject({
-      messageKey: "document.alreadyArchived",
+      messageKey: "document.archive.already_archived",
     });
   });
 
   it("refuses to take a document out of the archive that is not in it", async () => {
     const document = await newDocument("sent", { documentType: "purchase_invoice" });
     await expect(unarchiveDocument(opened.db, world.actors.admin, document.id)).rejects.toMatchObject({
-      messageKey: "document.notArchived",
+      messageKey: "document.unarchive.not_archived",
     });
   });
 

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { documents } from "@/db/schema";
 import { ingestDocument } from "@/lib/documents/ingest";
-import { archiveDocument, deleteDocument, setDocumentType } from "@/lib/documents/rules";
+import { archiveDocument, deleteDocument } from "@/lib/documents/life";
+import { setDocumentType } from "@/lib/documents/set-type";
 import { ConflictError, NotFoundError } from "@/lib/errors";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
@@ -82,7 +83,7 @@ describe("racing document changes (real PostgreSQL)", () => {
     for (const result of results) {
       if (result.status === "rejected") {
         expect(result.reason).toBeInstanceOf(ConflictError);
-        expect(result.reason).toMatchObject({ messageKey: "document.alreadyArchived" });
+        expect(result.reason).toMatchObject({ messageKey: "document.archive.already_archived" });
       }
     }
   });
@@ -118,7 +119,7 @@ describe("racing document changes (real PostgreSQL)", () => {
       const row = await documentRow(opened.db, id);
       expect(row?.status).toBe("sending");
       if (typed.status === "rejected") {
-        expect(typed.reason).toMatchObject({ messageKey: "document.sending" });
+        expect(typed.reason).toMatchObject({ messageKey: "document.type.already_sending" });
         expect(row?.documentType).toBe("purchase_invoice");
       } else {
         expect(row?.documentType).toBe("receipt");

@@ -5,7 +5,7 @@ import { POST } from "@/app/api/webhooks/recognition/route";
 import type { OpenedDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { ingestDocument } from "@/lib/documents/ingest";
-import { setDocumentType } from "@/lib/documents/rules";
+import { setDocumentType } from "@/lib/documents/set-type";
 import { resetEnvCache } from "@/lib/env";
 import { sendJobEvent } from "@/lib/jobs/client";
 import { samplePdf } from "../../../fixtures/documents";

@@ -8,7 +8,7 @@ import { resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
 import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
-import { setDocumentType } from "@/lib/documents/rules";
+import { setDocumentType } from "@/lib/documents/set-type";
 import { readBackConnection } from "@/lib/read-back/service";
 import { processExactWebhook } from "@/lib/rejections/exact-webhook";
 import { PACKAGE_REJECTED, PACKAGE_REJECTED_REASON_KEY } from "@/lib/rejections/service";

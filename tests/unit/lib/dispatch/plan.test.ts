@@ -4,6 +4,7 @@ import { z } from "zod";
 import { exactOnlineConnector } from "@/lib/connectors/api/exact-online";
 import { ftpConnector } from "@/lib/connectors/ftp";
 import type { Connector } from "@/lib/connectors/types";
+import { DISPATCH_ERROR_CODES, dispatchErrorMessageKey } from "@/lib/dispatch/error-codes";
 import {
   concurrencyKeyOf,
   type DeliveryRoute,
@@ -18,11 +19,9 @@ import {
 import {
   AUTO_SEND_SKIP_REASONS,
   autoSendSkipMessageKey,
-  DISPATCH_ERROR_CODES,
-  dispatchErrorMessageKey,
-  refusalMessageKey,
-  SEND_REFUSAL_REASONS,
-} from "@/lib/dispatch/refusals";
+  SEND_REFUSALS,
+  sendRefusalMessageKey,
+} from "@/lib/documents/refusals";
 import { LOCALES } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { findPackage, type PackageEntry } from "@/lib/packages/catalog";
@@ -226,7 +225,7 @@ describe("throttle keys", () => {
 describe("reason codes", () => {
   it.each(LOCALES)("every refusal, skip reason and dispatch error has a %s message", (locale) => {
     const keys = [
-      ...SEND_REFUSAL_REASONS.map(refusalMessageKey),
+      ...SEND_REFUSALS.map(sendRefusalMessageKey),
       ...AUTO_SEND_SKIP_REASONS.map(autoSendSkipMessageKey),
       ...DISPATCH_ERROR_CODES.map(dispatchErrorMessageKey),
     ];

@@ -6,7 +6,11 @@ import {
   canSend,
   canUnarchive,
   type DocumentLifeState,
-} from "@/lib/documents/rules";
+  LIFE_RULES,
+} from "@/lib/documents/life";
+import { changeRefusalMessageKey, DOCUMENT_CHANGES, DOCUMENT_REFUSALS, SEND_REFUSALS } from "@/lib/documents/refusals";
+import { LOCALES } from "@/lib/i18n/config";
+import { MESSAGES } from "@/lib/i18n/messages";
 
 // One test per rule of "Document life" (design map) and issue 4.
 
@@ -22,26 +26,26 @@ const STATUSES = ["inbox", "sending", "sent", "failed", "rejected"] as const;
 describe("document-life rules", () => {
   it("not recognised → cannot be sent", () => {
     for (const status of ["inbox", "failed", "rejected"] as const) {
-      expect(canSend(doc({ status, documentType: null }))).toEqual({ allowed: false, reason: "notRecognised" });
+      expect(canSend(doc({ status, documentType: null }))).toEqual({ allowed: false, reason: "not_recognised" });
     }
     expect(canSend(doc({ documentType: "purchase_invoice" }))).toEqual({ allowed: true });
   });
 
   it("sent → cannot be sent again", () => {
-    expect(canSend(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "alreadySent" });
+    expect(canSend(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "already_sent" });
     expect(canSend(doc({ status: "sent", archivedAt: ARCHIVED_AT }))).toMatchObject({ allowed: false });
   });
 
   it("sent → cannot be deleted", () => {
-    expect(canDelete(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "sentNoDelete" });
+    expect(canDelete(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "already_sent" });
     expect(canDelete(doc({ status: "sent", archivedAt: ARCHIVED_AT }))).toEqual({
       allowed: false,
-      reason: "sentNoDelete",
+      reason: "already_sent",
     });
   });
 
   it("sent → its type cannot change", () => {
-    expect(canChangeType(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "sentNoTypeChange" });
+    expect(canChangeType(doc({ status: "sent" }))).toEqual({ allowed: false, reason: "already_sent" });
   });
 
   it("sent → can be archived and un-archived", () => {
@@ -49,13 +53,13 @@ describe("document-life rules", () => {
     expect(canArchive(sent)).toEqual({ allowed: true });
     const archived = { ...sent, archivedAt: ARCHIVED_AT };
     expect(canUnarchive(archived)).toEqual({ allowed: true });
-    expect(canArchive(archived)).toEqual({ allowed: false, reason: "alreadyArchived" });
-    expect(canUnarchive(sent)).toEqual({ allowed: false, reason: "notArchived" });
+    expect(canArchive(archived)).toEqual({ allowed: false, reason: "already_archived" });
+    expect(canUnarchive(sent)).toEqual({ allowed: false, reason: "not_archived" });
   });
 
   it("archive exists only for sent documents", () => {
     for (const status of STATUSES.filter((status) => status !== "sent")) {
-      expect(canArchive(doc({ status }))).toEqual({ allowed: false, reason: "archiveOnlySent" });
+      expect(canArchive(doc({ status }))).toEqual({ allowed: false, reason: "not_sent" });
     }
     expect(canArchive(doc({ status: "inbox", documentType: null }))).toMatchObject({ allowed: false });
   });
@@ -87,8 +91,64 @@ describe("document-life rules", () => {
 
   it("a document on its way (sending) cannot be sent, deleted or re-typed until it ends", () => {
     const sending = doc({ status: "sending" });
-    expect(canSend(sending)).toEqual({ allowed: false, reason: "sending" });
-    expect(canDelete(sending)).toEqual({ allowed: false, reason: "sending" });
-    expect(canChangeType(sending)).toEqual({ allowed: false, reason: "sending" });
+    expect(canSend(sending)).toEqual({ allowed: false, reason: "already_sending" });
+    expect(canDelete(sending)).toEqual({ allowed: false, reason: "already_sending" });
+    expect(canChangeType(sending)).toEqual({ allowed: false, reason: "already_sending" });
+  });
+});
+
+describe("refusal codes and their messages", () => {
+  const everyState: DocumentLifeState[] = STATUSES.flatMap((status) =>
+    [null, ARCHIVED_AT].flatMap((archivedAt) =>
+      [null, "purchase_invoice" as const].flatMap((documentType) =>
+        [null, ARCHIVED_AT].map((importedAt) => ({ status, archivedAt, documentType, importedAt })),
+      ),
+    ),
+  );
+  const RULE_OF_CHANGE = {
+    type: LIFE_RULES.changeType,
+    delete: LIFE_RULES.delete,
+    archive: LIFE_RULES.archive,
+    unarchive: LIFE_RULES.unarchive,
+  } as const;
+  const messageAt = (locale: (typeof LOCALES)[number], key: string): unknown =>
+    key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], MESSAGES[locale]);
+
+  it("every refusal any rule gives, in any state, is one of the closed set", () => {
+    for (const rule of Object.values(LIFE_RULES)) {
+      for (const state of everyState) {
+        const refusal = rule.refusal(state);
+        if (refusal !== null) expect(DOCUMENT_REFUSALS).toContain(refusal);
+      }
+    }
+  });
+
+  it("a send only ever refuses with a send refusal", () => {
+    for (const state of everyState) {
+      const refusal = LIFE_RULES.send.refusal(state);
+      if (refusal !== null) expect(SEND_REFUSALS).toContain(refusal);
+    }
+  });
+
+  it.each(LOCALES)("every refusal a person's change can meet has its own %s message", (locale) => {
+    const missing: string[] = [];
+    for (const change of DOCUMENT_CHANGES) {
+      const refusals = new Set(everyState.map((state) => RULE_OF_CHANGE[change].refusal(state)));
+      // A lost race answers state_changed (the generic conflict message).
+      refusals.add("state_changed");
+      for (const refusal of refusals) {
+        if (refusal === null) continue;
+        const key = `errors.${changeRefusalMessageKey(change, refusal)}`;
+        if (typeof messageAt(locale, key) !== "string") missing.push(key);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it("words the same code for the change it refuses", () => {
+    expect(changeRefusalMessageKey("delete", "already_sent")).toBe("document.delete.already_sent");
+    expect(changeRefusalMessageKey("type", "already_sent")).toBe("document.type.already_sent");
+    expect(MESSAGES.nl.errors.document.delete.already_sent).not.toBe(MESSAGES.nl.errors.document.type.already_sent);
+    expect(changeRefusalMessageKey("archive", "state_changed")).toBe("conflict");
   });
 });

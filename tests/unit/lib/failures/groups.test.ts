@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CONNECTOR_ERROR_CODES } from "@/lib/connectors/errors";
-import { DISPATCH_ERROR_CODES, SEND_REFUSAL_REASONS } from "@/lib/dispatch/refusals";
+import { DISPATCH_ERROR_CODES } from "@/lib/dispatch/error-codes";
+import { SEND_REFUSALS } from "@/lib/documents/refusals";
 import {
   FAILURE_GROUP_OF_CODE,
   FAILURE_GROUPS,
@@ -12,7 +13,7 @@ import { MESSAGES } from "@/lib/i18n/messages";
 
 // The codes as the three lists have them today, read at run time: a code added to any of them
 // without a group in FAILURE_GROUP_OF_CODE fails the first test.
-const EVERY_CODE = [...CONNECTOR_ERROR_CODES, ...DISPATCH_ERROR_CODES, ...SEND_REFUSAL_REASONS];
+const EVERY_CODE = [...CONNECTOR_ERROR_CODES, ...DISPATCH_ERROR_CODES, ...SEND_REFUSALS];
 
 describe("the code → cause map", () => {
   it.each(EVERY_CODE)("puts %s in a cause", (code) => {
