@@ -1,11 +1,14 @@
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Actor } from "./actor";
-import { type Action, PERMISSIONS, type PortalRole } from "./permissions";
+import { type Action, type PortalRole, ruleOf } from "./permissions";
 
 /** What an action is about. Always carries the tenant; dossier-level actions carry the dossier. */
 export type Resource = { portalId: string; dossierId?: string };
 
 type Decision = "allow" | "forbidden" | "not_found";
+
+/** A decision with the message key of its 403, when the rule names one. */
+type Verdict = { decision: Decision; forbiddenKey?: string };
 
 function portalRoleOf(actor: Actor, portalId: string): PortalRole | undefined {
   if (actor.kind === "user") return actor.portalRoles[portalId];
@@ -13,20 +16,36 @@ function portalRoleOf(actor: Actor, portalId: string): PortalRole | undefined {
   return undefined;
 }
 
-/** Decides without throwing; `authorize` throws, `can` answers a boolean for the UI. */
-export function decide(actor: Actor, action: Action, resource: Resource): Decision {
-  if (actor.kind === "system") return "allow";
-  const rule = PERMISSIONS[action];
+function judge(actor: Actor, action: Action, resource: Resource): Verdict {
+  const rule = ruleOf(action);
+  if (actor.kind === "system") {
+    if (rule.actor === "ownMembership") return { decision: "not_found" };
+    if (rule.actor === "person") return { decision: "forbidden", forbiddenKey: rule.personOnlyKey };
+    return { decision: "allow" };
+  }
   const role = portalRoleOf(actor, resource.portalId);
-  if (role) return (rule.portalRoles as readonly PortalRole[]).includes(role) ? "allow" : "forbidden";
+  if (role) {
+    const hasRole = rule.portalRoles.includes(role);
+    if (rule.actor === "ownMembership") return { decision: hasRole && actor.kind === "user" ? "allow" : "not_found" };
+    if (!hasRole) return { decision: "forbidden" };
+    if (rule.actor === "person" && actor.kind !== "user") {
+      return { decision: "forbidden", forbiddenKey: rule.personOnlyKey };
+    }
+    return { decision: "allow" };
+  }
 
   // Not a portal member: only an entrepreneur of this very dossier gets anything.
   const isOwnDossier =
     actor.kind === "user" &&
     resource.dossierId !== undefined &&
     actor.dossiers[resource.dossierId] === resource.portalId;
-  if (!isOwnDossier || rule.entrepreneur === "no") return "not_found";
-  return rule.entrepreneur === "yes" ? "allow" : "forbidden";
+  if (!isOwnDossier || rule.entrepreneur === "no") return { decision: "not_found" };
+  return { decision: rule.entrepreneur === "yes" ? "allow" : "forbidden" };
+}
+
+/** Decides without throwing; `authorize` throws, `can` answers a boolean for the UI. */
+export function decide(actor: Actor, action: Action, resource: Resource): Decision {
+  return judge(actor, action, resource).decision;
 }
 
 /**
@@ -35,10 +54,11 @@ export function decide(actor: Actor, action: Action, resource: Resource): Decisi
  * actor sees it but lacks the role.
  */
 export function authorize(actor: Actor, action: Action, resource: Resource): void {
-  const decision = decide(actor, action, resource);
+  const { decision, forbiddenKey } = judge(actor, action, resource);
   if (decision === "not_found") throw new NotFoundError();
-  // One generic "errors.forbidden" message: i18n keys cannot contain the dots of action names.
-  if (decision === "forbidden") throw new ForbiddenError();
+  // One generic "errors.forbidden" message (i18n keys cannot contain the dots of action names),
+  // unless the rule says why in its own words.
+  if (decision === "forbidden") throw new ForbiddenError(forbiddenKey);
 }
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {

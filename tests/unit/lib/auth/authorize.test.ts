@@ -12,6 +12,9 @@ import { ForbiddenError, NotFoundError } from "@/lib/errors";
 // The entrepreneur is never a portal member: portal-level data (connections, tokens, members, the
 // portal overview) is invisible to them (not_found); on their own dossier they see the
 // integration but may not configure it (forbidden, the design's "no (sees it)").
+// Two actions are for people only: connecting a package by OAuth needs an admin in a browser (API
+// tokens and the system get 403), and the failure digest is a setting of an admin's own membership,
+// which nobody else has (404, also to the portal's accountants).
 
 type Outcome = "allow" | "forbidden" | "not_found";
 type Scope = "portal" | "dossier";
@@ -23,12 +26,14 @@ action                       | scope   | admin | accountant | entrepreneur | tok
 portal.view                  | portal  | yes   | yes        | 404          | yes         | yes              | yes
 connection.view              | portal  | yes   | yes        | 404          | yes         | yes              | yes
 connection.manage            | portal  | yes   | 403        | 404          | yes         | 403              | yes
+connection.authorize         | portal  | yes   | 403        | 404          | 403         | 403              | 403
 token.manage                 | portal  | yes   | 403        | 404          | yes         | 403              | yes
 member.manage                | portal  | yes   | 403        | 404          | yes         | 403              | yes
 dossier.create               | portal  | yes   | yes        | 404          | yes         | yes              | yes
 failure.view                 | portal  | yes   | yes        | 404          | yes         | yes              | yes
 failure.retry                | portal  | yes   | yes        | 404          | yes         | yes              | yes
 deliveryLog.export           | portal  | yes   | yes        | 404          | yes         | yes              | yes
+failureDigest.manage         | portal  | yes   | 404        | 404          | 404         | 404              | 404
 dossier.view                 | dossier | yes   | yes        | yes          | yes         | yes              | yes
 dossier.update               | dossier | yes   | yes        | 403          | yes         | yes              | yes
 dossierIntegration.view      | dossier | yes   | yes        | yes          | yes         | yes              | yes
@@ -212,6 +217,29 @@ describe("authorize's errors", () => {
       }),
     );
     expect(error).toBeInstanceOf(ForbiddenError);
+  });
+
+  it("says why an API token or the system may not connect a package by OAuth, and stays generic for a role", () => {
+    const portal = { portalId: PORTAL };
+    for (const actor of [token(PORTAL, "admin"), { kind: "system", reason: "job" } as const]) {
+      expect(catchError(() => authorize(actor, "connection.authorize", portal))).toMatchObject({
+        code: "forbidden",
+        messageKey: "oauthNeedsPerson",
+      });
+    }
+    for (const actor of [user({ [PORTAL]: "accountant" }), token(PORTAL, "accountant")]) {
+      expect(catchError(() => authorize(actor, "connection.authorize", portal))).toMatchObject({
+        code: "forbidden",
+        messageKey: "forbidden",
+      });
+    }
+  });
+
+  it("answers not_found, never forbidden, to an accountant asking for the failure digest setting", () => {
+    const error = catchError(() =>
+      authorize(user({ [PORTAL]: "accountant" }), "failureDigest.manage", { portalId: PORTAL }),
+    );
+    expect(error).toBeInstanceOf(NotFoundError);
   });
 
   it("returns nothing when allowed", () => {
