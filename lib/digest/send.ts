@@ -2,6 +2,7 @@ import "server-only";
 import { and, count, desc, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
 import { documents, dossiers, portalMembers, portals, users } from "@/db/schema";
+import { portalRolesWith } from "@/lib/auth/permissions";
 import { sendEmail } from "@/lib/email/send";
 import { env } from "@/lib/env";
 import type { Locale } from "@/lib/i18n/config";
@@ -42,12 +43,15 @@ function appBaseUrl(): string {
 
 export type DigestRecipient = { memberId: string; portalId: string };
 
+/** The memberships whose role has the digest (its admins): the recipients are those who have the setting. */
+const hasDigestRole = () => inArray(portalMembers.role, [...portalRolesWith("failureDigest.manage")]);
+
 /** Every admin membership whose digest is switched on: the cron runs one step per entry. */
 export async function listFailureDigestRecipients(db: DbOrTx): Promise<DigestRecipient[]> {
   return db
     .select({ memberId: portalMembers.id, portalId: portalMembers.portalId })
     .from(portalMembers)
-    .where(and(eq(portalMembers.role, "admin"), eq(portalMembers.isFailureDigestEnabled, true)))
+    .where(and(hasDigestRole(), eq(portalMembers.isFailureDigestEnabled, true)))
     .orderBy(portalMembers.portalId, portalMembers.id);
 }
 
@@ -169,13 +173,7 @@ export async function sendFailureDigest(
     .from(portalMembers)
     .innerJoin(users, eq(users.id, portalMembers.userId))
     .innerJoin(portals, eq(portals.id, portalMembers.portalId))
-    .where(
-      and(
-        eq(portalMembers.id, memberId),
-        eq(portalMembers.role, "admin"),
-        eq(portalMembers.isFailureDigestEnabled, true),
-      ),
-    )
+    .where(and(eq(portalMembers.id, memberId), hasDigestRole(), eq(portalMembers.isFailureDigestEnabled, true)))
     .limit(1);
   if (!member) return { outcome: "not_recipient" };
   const today = digestDayOf(now);

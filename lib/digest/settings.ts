@@ -1,9 +1,11 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { portalMembers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { authorize } from "@/lib/auth/authorize";
+import { portalRolesWith } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 
 /** Input of "switch my failure digest", shared by the settings page's action and any API. */
@@ -16,16 +18,19 @@ export type SetFailureDigestInput = z.infer<typeof setFailureDigestSchema>;
 export type FailureDigestSetting = { portalId: string; isEnabled: boolean };
 
 /**
- * The digest is a setting of one admin in one portal, so only that admin reads or switches it:
- * the membership row itself is the authorisation (read fresh, role admin). Anyone else, tokens
- * and the system included, gets NotFoundError, like any portal they may not see.
+ * The digest is a setting of one admin in one portal, so only that admin reads or switches it
+ * (failureDigest.manage in lib/auth/permissions.ts). Anyone else, accountants, tokens and the
+ * system included, gets NotFoundError, like any portal they may not see. The row is the signed-in
+ * person's own membership, still holding a role with the digest as the update runs.
  */
-function ownAdminMembership(actor: Actor, portalId: string) {
+function ownMembership(actor: Actor, portalId: string) {
+  authorize(actor, "failureDigest.manage", { portalId });
+  // authorize let only a person through; this narrows the type and keeps malformed ids out of SQL.
   if (actor.kind !== "user" || !z.guid().safeParse(portalId).success) throw new NotFoundError();
   return and(
     eq(portalMembers.portalId, portalId),
     eq(portalMembers.userId, actor.userId),
-    eq(portalMembers.role, "admin"),
+    inArray(portalMembers.role, [...portalRolesWith("failureDigest.manage")]),
   );
 }
 
@@ -38,7 +43,7 @@ export async function getFailureDigestSetting(
   const [row] = await db
     .select({ isEnabled: portalMembers.isFailureDigestEnabled })
     .from(portalMembers)
-    .where(ownAdminMembership(actor, portalId))
+    .where(ownMembership(actor, portalId))
     .limit(1);
   if (!row) throw new NotFoundError();
   return { portalId, isEnabled: row.isEnabled };
@@ -54,7 +59,7 @@ export async function setFailureDigestEnabled(
   const [row] = await db
     .update(portalMembers)
     .set({ isFailureDigestEnabled: enabled, updatedAt: sql`now()` })
-    .where(ownAdminMembership(actor, portalId))
+    .where(ownMembership(actor, portalId))
     .returning({ isEnabled: portalMembers.isFailureDigestEnabled });
   if (!row) throw new NotFoundError();
   return { portalId, isEnabled: row.isEnabled };

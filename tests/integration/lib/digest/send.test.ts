@@ -256,6 +256,42 @@ describe("failure digest setting", () => {
   });
 });
 
+describe("failure digest setting: who has one", () => {
+  it("answers not found to everyone but the admin themself, and changes nobody's setting", async () => {
+    const { portal, dossier } = await office();
+    const admin = await insertMember(portal.id, "admin");
+    const accountant = await insertMember(portal.id, "accountant");
+    const outsiders: Actor[] = [
+      accountant.actor,
+      { kind: "user", userId: randomUUID(), portalRoles: {}, dossiers: { [dossier.id]: portal.id } },
+      { kind: "token", tokenId: randomUUID(), portalId: portal.id, role: "accountant" },
+      { kind: "system", reason: "test" },
+    ];
+    for (const actor of outsiders) {
+      await expect(getFailureDigestSetting(db, actor, portal.id)).rejects.toMatchObject({ code: "not_found" });
+      await expect(setFailureDigestEnabled(db, actor, portal.id, false)).rejects.toMatchObject({ code: "not_found" });
+    }
+    const rows = await db
+      .select({ id: portalMembers.id, isEnabled: portalMembers.isFailureDigestEnabled })
+      .from(portalMembers)
+      .where(eq(portalMembers.portalId, portal.id));
+    expect(rows.map((row) => row.isEnabled)).toEqual([true, true]);
+    await expect(getFailureDigestSetting(db, admin.actor, portal.id)).resolves.toMatchObject({ isEnabled: true });
+  });
+
+  it("goes by the role in the database as the switch runs: an admin demoted meanwhile is refused", async () => {
+    const { portal } = await office();
+    const demoted = await insertMember(portal.id, "admin");
+    await db.update(portalMembers).set({ role: "accountant" }).where(eq(portalMembers.id, demoted.member.id));
+    // The actor was built while the person was still an admin.
+    await expect(setFailureDigestEnabled(db, demoted.actor, portal.id, false)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    const [row] = await db.select().from(portalMembers).where(eq(portalMembers.id, demoted.member.id));
+    expect(row?.isFailureDigestEnabled).toBe(true);
+  });
+});
+
 describe("failure-digest job", () => {
   it("sends each switched-on admin's digest once, however often it runs that day", async () => {
     const { portal, dossier } = await office();

@@ -40,6 +40,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
   const db = await getDb();
   const portal = await orNotFound(getPortal(db, actor, portalId));
   const canManage = can(actor, "connection.manage", { portalId: portal.id });
+  const hasFailureDigest = can(actor, "failureDigest.manage", { portalId: portal.id });
   const [connections, options, t, tRoot] = await Promise.all([
     orNotFound(listConnections(db, actor, portal.id)),
     canManage ? listConnectionOptions(actor, portal.id) : Promise.resolve([]),
@@ -206,7 +207,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
         </section>
       ) : null}
 
-      {canManage ? (
+      {hasFailureDigest ? (
         <section className="mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
           <h2 className="font-semibold text-slate-900">{tRoot("portal.digest.settings.title")}</h2>
           <p className="mt-1 max-w-3xl text-sm text-slate-600">{tRoot("portal.digest.settings.description")}</p>
