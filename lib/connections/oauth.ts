@@ -167,7 +167,7 @@ function currentSecretsOf(row: { id: string; secretsEncrypted: string | null }):
 
 /**
  * An admin asks to connect (or reconnect) a connection of an OAuth package: returns the package's
- * authorization URL to send the browser to. Admins only (connection.manage), and only people: a
+ * authorization URL to send the browser to. Admins only, and only people (connection.authorize): a
  * consent screen needs a browser, so API tokens are refused. The OAuth app is the connection's own
  * client id and secret, else the deployment's (EXACT_ONLINE_CLIENT_ID / _SECRET); without either
  * the admin gets a message saying so.
@@ -180,7 +180,8 @@ export async function startAuthorization(
   options: { origin: string; now?: Date },
   deps: ConnectionDeps = DEFAULT_CONNECTION_DEPS,
 ): Promise<{ url: string }> {
-  authorize(actor, "connection.manage", { portalId });
+  authorize(actor, "connection.authorize", { portalId });
+  // Only a person got past authorize; this narrows the type for the state's user id.
   if (actor.kind !== "user") throw new ForbiddenError("oauthNeedsPerson");
   const id = connectionIdSchema.safeParse(connectionId);
   if (!id.success) throw new NotFoundError();
@@ -285,7 +286,7 @@ export async function completeAuthorization(
 
   // The role as it is now, not as it was when the admin clicked "Connect".
   try {
-    authorize(actor, "connection.manage", { portalId: state.portalId });
+    authorize(actor, "connection.authorize", { portalId: state.portalId });
   } catch (error) {
     if (error instanceof ForbiddenError) throw new OAuthCallbackError("forbidden", target, { cause: error });
     throw new OAuthCallbackError("notFound", null, { cause: error });

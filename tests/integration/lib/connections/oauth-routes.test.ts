@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import type { OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { can } from "@/lib/auth/authorize";
 import { startAuthorization } from "@/lib/connections/oauth";
 import { createConnection } from "@/lib/connections/service";
 import { resetEnvCache } from "@/lib/env";
@@ -195,7 +196,9 @@ describe("GET /api/oauth/callback", () => {
 });
 
 describe("the Integrations page's card of an OAuth connection", () => {
-  async function renderCard(connectionId: string, canManage: boolean) {
+  /** The card as the Integrations page renders it for the admin or an accountant: its buttons from the table. */
+  async function renderCard(connectionId: string, role: "admin" | "accountant") {
+    const viewer: Actor = { ...admin, portalRoles: { [portalId]: role } };
     const [
       { createElement },
       { renderToStaticMarkup },
@@ -216,18 +219,24 @@ describe("the Integrations page's card of an OAuth connection", () => {
         messages: MESSAGES.en,
         timeZone: "Europe/Brussels",
         now: new Date(),
-        children: createElement(ConnectionCard, { portalId, connection, canManage, form: null }),
+        children: createElement(ConnectionCard, {
+          portalId,
+          connection,
+          canManage: can(viewer, "connection.manage", { portalId }),
+          canAuthorize: can(viewer, "connection.authorize", { portalId }),
+          form: null,
+        }),
       }),
     );
   }
 
   it("says not connected yet, with Connect for admins only", async () => {
     const connection = await newConnection();
-    const forAdmin = await renderCard(connection.id, true);
+    const forAdmin = await renderCard(connection.id, "admin");
     expect(forAdmin).toContain('data-oauth="not-authorised"');
     expect(forAdmin).toContain(MESSAGES.en.connections.oauth.notAuthorised);
     expect(forAdmin).toContain("Connect with Exact Online");
-    const forAccountant = await renderCard(connection.id, false);
+    const forAccountant = await renderCard(connection.id, "accountant");
     expect(forAccountant).toContain(MESSAGES.en.connections.oauth.notAuthorised);
     expect(forAccountant).not.toContain("Connect with Exact Online");
 
@@ -236,7 +245,7 @@ describe("the Integrations page's card of an OAuth connection", () => {
       .update(connections)
       .set({ status: "needs_reauth", lastErrorCode: "not_authorised", lastErrorAt: new Date() })
       .where(eq(connections.id, connection.id));
-    const unchecked = await renderCard(connection.id, true);
+    const unchecked = await renderCard(connection.id, "admin");
     expect(unchecked).toContain(MESSAGES.en.connections.oauth.notAuthorised);
     expect(unchecked).toContain("Connect with Exact Online");
     expect(unchecked).not.toContain("no longer accepts");
@@ -249,7 +258,7 @@ describe("the Integrations page's card of an OAuth connection", () => {
     const expiresOn = new Intl.DateTimeFormat("en", { dateStyle: "long", timeZone: "Europe/Brussels" }).format(
       row?.credentialsExpireAt ?? undefined,
     );
-    const forAccountant = await renderCard(connection.id, false);
+    const forAccountant = await renderCard(connection.id, "accountant");
     expect(forAccountant).toContain("Connected with Exact Online");
     expect(forAccountant).toContain(`Would expire on ${expiresOn} if unused`);
     expect(forAccountant).not.toContain("Reconnect");
@@ -258,7 +267,7 @@ describe("the Integrations page's card of an OAuth connection", () => {
       .update(connections)
       .set({ status: "needs_reauth", lastErrorCode: "auth_failed", lastErrorAt: new Date() })
       .where(eq(connections.id, connection.id));
-    const refused = await renderCard(connection.id, true);
+    const refused = await renderCard(connection.id, "admin");
     expect(refused).toContain("Exact Online no longer accepts Koppel");
     expect(refused).toContain(`Reason: ${MESSAGES.en.connectors.errors.auth_failed}`);
     expect(refused).toContain("Reconnect");

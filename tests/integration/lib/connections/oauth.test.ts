@@ -21,7 +21,7 @@ import { resetEnvCache } from "@/lib/env";
 import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
 import { createTestDb } from "../../../helpers/db";
-import { insertPortal } from "../../../helpers/fixtures";
+import { insertDossier, insertPortal } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "./helpers";
 import { createOAuthTestConnector, insertUserActor, startFakeOAuthServer, stateOf } from "./oauth-connector";
 
@@ -193,6 +193,24 @@ describe("starting an authorization", () => {
     await expect(
       startAs({ kind: "token", tokenId: "00000000-0000-4000-8000-000000000000", portalId, role: "admin" }),
     ).rejects.toMatchObject({ messageKey: "oauthNeedsPerson" });
+    expect(await opened.db.select().from(oauthStates).where(eq(oauthStates.connectionId, connection.id))).toEqual([]);
+  });
+
+  it("does not show the portal to an entrepreneur, and refuses an accountant's token and the system", async () => {
+    const connection = await newConnection();
+    const startAs = (actor: Actor) =>
+      startAuthorization(opened.db, actor, portalId, connection.id, { origin: ORIGIN }, deps);
+    const dossier = await insertDossier(opened.db, portalId);
+    const entrepreneur: Actor = { ...(await insertUserActor(opened.db, {})), dossiers: { [dossier.id]: portalId } };
+    await expect(startAs(entrepreneur)).rejects.toBeInstanceOf(NotFoundError);
+    // An accountant's token lacks the role before anything else: the generic refusal.
+    await expect(
+      startAs({ kind: "token", tokenId: "00000000-0000-4000-8000-000000000001", portalId, role: "accountant" }),
+    ).rejects.toMatchObject({ code: "forbidden", messageKey: "forbidden" });
+    await expect(startAs({ kind: "system", reason: "test" })).rejects.toMatchObject({
+      code: "forbidden",
+      messageKey: "oauthNeedsPerson",
+    });
     expect(await opened.db.select().from(oauthStates).where(eq(oauthStates.connectionId, connection.id))).toEqual([]);
   });
 

@@ -161,7 +161,13 @@ describe("the Integrations page's card of an SFTP connection", () => {
         messages: MESSAGES[locale],
         timeZone: "Europe/Brussels",
         now: new Date(),
-        children: createElement(ConnectionCard, { portalId, connection, canManage: false, form: null }),
+        children: createElement(ConnectionCard, {
+          portalId,
+          connection,
+          canManage: false,
+          canAuthorize: false,
+          form: null,
+        }),
       }),
     );
   }

@@ -40,6 +40,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
   const db = await getDb();
   const portal = await orNotFound(getPortal(db, actor, portalId));
   const canManage = can(actor, "connection.manage", { portalId: portal.id });
+  const canAuthorize = can(actor, "connection.authorize", { portalId: portal.id });
   const hasFailureDigest = can(actor, "failureDigest.manage", { portalId: portal.id });
   const [connections, options, t, tRoot] = await Promise.all([
     orNotFound(listConnections(db, actor, portal.id)),
@@ -172,6 +173,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
               portalId={portal.id}
               connection={connection}
               canManage={canManage}
+              canAuthorize={canAuthorize}
               form={canManage ? formOf(connection.packageId, connection.channel) : null}
               isNew={connection.id === created?.id}
             />

@@ -10,9 +10,9 @@ import type { FormSpec } from "./types";
 
 /**
  * One portal connection: package, channel, label, health (status, last check, last success, last
- * error with a plain reason) and how many dossiers deliver through it. Admins get the buttons.
- * Connections of OAuth packages also say whether they are connected and when the grant would
- * expire unused (everyone), with Connect / Reconnect for admins.
+ * error with a plain reason) and how many dossiers deliver through it. Who may manage gets the
+ * buttons. Connections of OAuth packages also say whether they are connected and when the grant
+ * would expire unused (everyone), with Connect / Reconnect for who may authorise.
  * SFTP connections show the server key they trust (its fingerprint, typed or pinned on first use),
  * so whoever sees the page can compare it with the one the provider gives.
  * Renders the public view only: no secret ever reaches this component.
@@ -21,12 +21,16 @@ export function ConnectionCard({
   portalId,
   connection,
   canManage,
+  canAuthorize,
   form,
   isNew = false,
 }: {
   portalId: string;
   connection: ConnectionView;
+  /** connection.manage: edit, test, disable and enable. */
   canManage: boolean;
+  /** connection.authorize: Connect / Reconnect with the package. */
+  canAuthorize: boolean;
   /** The generated edit form (null while the connector is not built). */
   form: FormSpec;
   isNew?: boolean;
@@ -137,7 +141,7 @@ export function ConnectionCard({
               <p className="mt-0.5 text-orange-900">{t("oauth.reason", { reason })}</p>
             ) : null}
           </div>
-          {canManage && status !== "disabled" ? (
+          {canAuthorize && status !== "disabled" ? (
             <OAuthConnectButton
               portalId={portalId}
               connectionId={connection.id}
