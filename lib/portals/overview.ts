@@ -5,7 +5,6 @@ import type { DbOrTx } from "@/db";
 import { connections, documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
-import type { PortalRole } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { availabilityKey, connectorAvailability } from "@/lib/integrations/availability";
 import { evaluateIntegration, type IntegrationEvaluation } from "@/lib/integrations/status";
@@ -52,16 +51,16 @@ function parsePortalId(portalId: string): string {
   return parsed.data;
 }
 
-export type PortalView = { id: string; name: string; role: PortalRole | null };
+/** A portal's identity; what the actor may do in it is asked of the permission table (`can`). */
+export type PortalView = { id: string; name: string };
 
-/** The portal's name and the actor's role in it; NotFoundError for non-members and unknown ids. */
+/** The portal's name; NotFoundError for non-members and unknown ids. */
 export async function getPortal(db: DbOrTx, actor: Actor, portalId: string): Promise<PortalView> {
   authorize(actor, "portal.view", { portalId });
   const id = parsePortalId(portalId);
   const [portal] = await db.select({ id: portals.id, name: portals.name }).from(portals).where(eq(portals.id, id));
   if (!portal) throw new NotFoundError();
-  const role = actor.kind === "user" ? (actor.portalRoles[id] ?? null) : actor.kind === "token" ? actor.role : null;
-  return { ...portal, role };
+  return portal;
 }
 
 function escapeLike(value: string): string {
