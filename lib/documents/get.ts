@@ -4,8 +4,9 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { attempts, dispatches, documents, type RecognisedFields, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
-import { authorize } from "@/lib/auth/authorize";
-import { resolveDossierScope } from "@/lib/dossiers/get";
+import { authorize, can } from "@/lib/auth/authorize";
+import type { Action } from "@/lib/auth/permissions";
+import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
@@ -17,8 +18,9 @@ import { sniffDocument } from "./sniff";
 const guidSchema = z.guid();
 
 /**
- * What a person may do with a document now, by the document-life rules (lib/documents/life.ts).
- * The UI shows a button only when its flag is set; the services check everything again.
+ * What the actor may do with a document now: the permission table (lib/auth/permissions.ts) and
+ * the document-life rules (lib/documents/life.ts) must both allow it. The UI shows a button only
+ * when its flag is set; the services check everything again.
  */
 export type AllowedDocumentActions = {
   /** Send an inbox document (it has a type). */
@@ -34,17 +36,22 @@ export type AllowedDocumentActions = {
   unarchive: boolean;
 };
 
-/** The buttons a document gets, from its state alone (the permission table allows all of them to every member). */
-export function allowedActionsOf(state: DocumentLifeState): AllowedDocumentActions {
+/**
+ * The buttons a document of the dossier `scope` gets for `actor`: each is the action the service
+ * behind it authorizes (sending again after a rejection is a manual send, unarchiving is
+ * document.archive) and the life rule it applies.
+ */
+export function allowedActionsOf(actor: Actor, scope: DossierScope, state: DocumentLifeState): AllowedDocumentActions {
+  const may = (action: Action) => can(actor, action, scope);
   const sendable = canSend(state).allowed;
   return {
-    send: sendable && state.status === "inbox",
-    retry: sendable && state.status === "failed",
-    sendAgain: sendable && state.status === "rejected",
-    type: canChangeType(state).allowed,
-    delete: canDelete(state).allowed,
-    archive: canArchive(state).allowed,
-    unarchive: canUnarchive(state).allowed,
+    send: may("document.send") && sendable && state.status === "inbox",
+    retry: may("document.retry") && sendable && state.status === "failed",
+    sendAgain: may("document.send") && sendable && state.status === "rejected",
+    type: may("document.type") && canChangeType(state).allowed,
+    delete: may("document.delete") && canDelete(state).allowed,
+    archive: may("document.archive") && canArchive(state).allowed,
+    unarchive: may("document.archive") && canUnarchive(state).allowed,
   };
 }
 
@@ -97,7 +104,7 @@ export async function listDocumentStates(
     .where(
       and(eq(documents.portalId, scope.portalId), eq(documents.dossierId, scope.dossierId), inArray(documents.id, ids)),
     );
-  return rows.map((row) => ({ ...row, allowed: allowedActionsOf(row) }));
+  return rows.map((row) => ({ ...row, allowed: allowedActionsOf(actor, scope, row) }));
 }
 
 /** One try of a delivery, as the document page's history shows it. */
@@ -247,7 +254,7 @@ export async function getDocumentDetail(
     attempts: attemptsByDispatch.get(dispatch.id) ?? [],
   }));
 
-  return { ...row, allowed: allowedActionsOf(row), history };
+  return { ...row, allowed: allowedActionsOf(actor, scope, row), history };
 }
 
 export type DocumentFile = { fileName: string; mimeType: string; content: Uint8Array };

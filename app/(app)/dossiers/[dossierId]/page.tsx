@@ -70,8 +70,9 @@ export default async function DossierPage({ params, searchParams }: Props) {
   ]);
 
   const basePath = `/dossiers/${overview.id}`;
+  const scope = { portalId: overview.portalId, dossierId: overview.id };
   const tabPath = tab === "inbox" ? `${basePath}?` : `${basePath}?tab=${tab}&`;
-  // What the list row does not carry: why a document was not auto-sent, and what its rules allow.
+  // What the list row does not carry: why a document was not auto-sent, and what the actor may do with it.
   const states = new Map(
     (
       await listDocumentStates(
@@ -88,12 +89,12 @@ export default async function DossierPage({ params, searchParams }: Props) {
       ...item,
       autoSendSkipReason: state?.autoSendSkipReason ?? null,
       importedAt: state?.importedAt ?? null,
-      allowed: state?.allowed ?? allowedActionsOf(item),
+      allowed: state?.allowed ?? allowedActionsOf(actor, scope, item),
       href: `${basePath}/documents/${item.id}`,
     };
   });
-  const scope = { portalId: overview.portalId, dossierId: overview.id };
-  const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0;
+  // "Send selected" is a bulk send: document.send, like the buttons it stands for.
+  const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0 && can(actor, "document.send", scope);
   return (
     <div className="flex flex-col gap-6">
       <DossierHeader overview={overview} active="documents" />

@@ -209,9 +209,16 @@ describe("allowedActionsOf", () => {
     archivedAt: null,
     ...extra,
   });
+  // The life rules, seen by the dossier's entrepreneur (the permission table gives them every document action).
+  const allowed = (documentState: ReturnType<typeof state>) =>
+    allowedActionsOf(
+      world.actors.entrepreneur,
+      { portalId: world.portal.id, dossierId: world.dossier.id },
+      documentState,
+    );
 
   it("offers send, type and delete for a recognised inbox document", () => {
-    expect(allowedActionsOf(state("inbox"))).toEqual({
+    expect(allowed(state("inbox"))).toEqual({
       send: true,
       retry: false,
       sendAgain: false,
@@ -223,7 +230,7 @@ describe("allowedActionsOf", () => {
   });
 
   it("offers no send for a document without a type, only typing and deleting", () => {
-    expect(allowedActionsOf(state("inbox", { documentType: null }))).toMatchObject({
+    expect(allowed(state("inbox", { documentType: null }))).toMatchObject({
       send: false,
       type: true,
       delete: true,
@@ -231,12 +238,12 @@ describe("allowedActionsOf", () => {
   });
 
   it("offers retry for failed and send again for rejected documents", () => {
-    expect(allowedActionsOf(state("failed"))).toMatchObject({ retry: true, send: false, sendAgain: false });
-    expect(allowedActionsOf(state("rejected"))).toMatchObject({ sendAgain: true, send: false, retry: false });
+    expect(allowed(state("failed"))).toMatchObject({ retry: true, send: false, sendAgain: false });
+    expect(allowed(state("rejected"))).toMatchObject({ sendAgain: true, send: false, retry: false });
   });
 
   it("offers only archive for a sent document, and only un-archive once archived", () => {
-    expect(allowedActionsOf(state("sent"))).toEqual({
+    expect(allowed(state("sent"))).toEqual({
       send: false,
       retry: false,
       sendAgain: false,
@@ -245,14 +252,42 @@ describe("allowedActionsOf", () => {
       archive: true,
       unarchive: false,
     });
-    expect(allowedActionsOf(state("sent", { archivedAt: new Date() }))).toMatchObject({
+    expect(allowed(state("sent", { archivedAt: new Date() }))).toMatchObject({
       archive: false,
       unarchive: true,
     });
   });
 
   it("offers nothing while a document is being sent", () => {
-    expect(Object.values(allowedActionsOf(state("sending"))).some(Boolean)).toBe(false);
+    expect(Object.values(allowed(state("sending"))).some(Boolean)).toBe(false);
+  });
+
+  it("gives the office's admin, accountant and token the same buttons as the dossier's entrepreneur", () => {
+    const scope = { portalId: world.portal.id, dossierId: world.dossier.id };
+    for (const documentState of [state("inbox"), state("failed"), state("rejected"), state("sent")]) {
+      for (const actor of [world.actors.admin, world.actors.accountant, world.actors.token]) {
+        expect(allowedActionsOf(actor, scope, documentState)).toEqual(allowed(documentState));
+      }
+    }
+  });
+
+  it("offers nothing to whom the permission table refuses the dossier, whatever the rules allow", () => {
+    const outsiders = [
+      [world.actors.otherAdmin, { portalId: world.portal.id, dossierId: world.dossier.id }],
+      [world.actors.otherToken, { portalId: world.portal.id, dossierId: world.dossier.id }],
+      // The entrepreneur on the neighbouring dossier of the same office.
+      [world.actors.entrepreneur, { portalId: world.portal.id, dossierId: world.neighbourDossier.id }],
+    ] as const;
+    for (const [actor, scope] of outsiders) {
+      for (const documentState of [
+        state("inbox"),
+        state("failed"),
+        state("rejected"),
+        state("sent", { archivedAt: new Date() }),
+      ]) {
+        expect(Object.values(allowedActionsOf(actor, scope, documentState)).some(Boolean)).toBe(false);
+      }
+    }
   });
 });
 
