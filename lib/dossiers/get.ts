@@ -48,6 +48,9 @@ export type DossierOverview = {
   integration: IntegrationState;
   /** Admins and accountants of the portal; they get the way back to the portal overview. */
   canViewPortal: boolean;
+  /** The dossier's tabs the actor may open: its documents, its integration. */
+  canViewDocuments: boolean;
+  canViewIntegration: boolean;
 };
 
 /** The head of the dossier page: identity, integration state and auto-send flag. */
@@ -104,5 +107,7 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
           : null,
     }),
     canViewPortal: can(actor, "portal.view", { portalId: scope.portalId }),
+    canViewDocuments: can(actor, "document.view", scope),
+    canViewIntegration: can(actor, "dossierIntegration.view", scope),
   };
 }

@@ -12,7 +12,7 @@ import { requireActor } from "@/lib/auth/session";
 import { getPortal, listPortalDossiers } from "@/lib/portals/overview";
 import { DossierTable } from "./_components/dossier-table";
 import { NewDossierForm } from "./_components/new-dossier-form";
-import { PortalTabs } from "./_components/portal-tabs";
+import { PortalTabs, portalTabsFor } from "./_components/portal-tabs";
 
 type Props = {
   params: Promise<{ portalId: string }>;
@@ -73,7 +73,7 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
           ) : null
         }
       />
-      <PortalTabs portalId={portal.id} active="dossiers" />
+      <PortalTabs portalId={portal.id} active="dossiers" tabs={portalTabsFor(actor, portal.id)} />
 
       {isCreating ? <NewDossierForm portalId={portal.id} closeHref={withParams({})} /> : null}
 

@@ -37,7 +37,11 @@ export function DossierHeader({
         />
         <DossierSummary overview={overview} />
       </div>
-      <DossierTabs dossierId={overview.id} active={active} />
+      <DossierTabs
+        dossierId={overview.id}
+        active={active}
+        isVisible={{ documents: overview.canViewDocuments, integration: overview.canViewIntegration }}
+      />
     </>
   );
 }

@@ -11,13 +11,22 @@ export type DossierTab = (typeof TABS)[number]["id"];
 /**
  * "Documenten | Integraties": the two parts of a dossier, as a segmented control so it reads as
  * one level above the document status tabs. Plain links: they work before JavaScript loads.
+ * `isVisible` says which the actor may open (the permission table, asked by the page).
  */
-export function DossierTabs({ dossierId, active }: { dossierId: string; active: DossierTab }) {
+export function DossierTabs({
+  dossierId,
+  active,
+  isVisible,
+}: {
+  dossierId: string;
+  active: DossierTab;
+  isVisible: Record<DossierTab, boolean>;
+}) {
   const t = useTranslations("integrations.tabs");
   return (
     <nav aria-label={t("label")}>
       <ul className="flex w-full gap-1 rounded-lg bg-slate-100 p-1 sm:inline-flex sm:w-auto">
-        {TABS.map((tab) => {
+        {TABS.filter((tab) => isVisible[tab.id]).map((tab) => {
           const isActive = tab.id === active;
           return (
             <li key={tab.id} className="flex-1 sm:flex-none">

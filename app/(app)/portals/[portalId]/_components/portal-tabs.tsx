@@ -1,14 +1,38 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
+import type { Actor } from "@/lib/auth/actor";
+import { can } from "@/lib/auth/authorize";
+import type { Action } from "@/lib/auth/permissions";
 
 const TABS = ["dossiers", "integrations", "failures"] as const;
 export type PortalTab = (typeof TABS)[number];
 
+/** What each tab's page authorizes. */
+const TAB_ACTIONS = {
+  dossiers: "portal.view",
+  integrations: "connection.view",
+  failures: "failure.view",
+} as const satisfies Record<PortalTab, Action>;
+
+/** The tabs the actor may open, by the permission table (the pages compute it on the server). */
+export function portalTabsFor(actor: Actor, portalId: string): PortalTab[] {
+  return TABS.filter((tab) => can(actor, TAB_ACTIONS[tab], { portalId }));
+}
+
 /**
  * The office's sections: its dossiers (the overview), its integrations (portal connections) and
- * its failure queue (failed and rejected documents of every dossier).
+ * its failure queue (failed and rejected documents of every dossier); `tabs` are those the actor
+ * may open (portalTabsFor).
  */
-export function PortalTabs({ portalId, active }: { portalId: string; active: PortalTab }) {
+export function PortalTabs({
+  portalId,
+  active,
+  tabs,
+}: {
+  portalId: string;
+  active: PortalTab;
+  tabs: readonly PortalTab[];
+}) {
   const t = useTranslations("connections.tabs");
   const tFailures = useTranslations("failures");
   const hrefOf = (tab: PortalTab) => (tab === "dossiers" ? `/portals/${portalId}` : `/portals/${portalId}/${tab}`);
@@ -16,7 +40,7 @@ export function PortalTabs({ portalId, active }: { portalId: string; active: Por
   return (
     <nav aria-label={t("label")} className="-mt-2 mb-6 border-b border-slate-200">
       <ul className="-mb-px flex gap-6">
-        {TABS.map((tab) => {
+        {TABS.filter((tab) => tabs.includes(tab)).map((tab) => {
           const isActive = tab === active;
           return (
             <li key={tab}>

@@ -19,7 +19,7 @@ import {
 } from "@/lib/failures/list";
 import { parseFailureSearch } from "@/lib/failures/schemas";
 import { getPortal } from "@/lib/portals/overview";
-import { PortalTabs } from "../_components/portal-tabs";
+import { PortalTabs, portalTabsFor } from "../_components/portal-tabs";
 import { ExportForm } from "./_components/export-form";
 import { FailureCard } from "./_components/failure-card";
 import { RetryGroupButton, RetryProvider, RetryResult } from "./_components/retry-controls";
@@ -55,6 +55,7 @@ export default async function PortalFailuresPage({ params, searchParams }: Props
   const portal = await orNotFound(getPortal(db, actor, portalId));
   const counts = await orNotFound(countFailuresByGroup(db, actor, portal.id));
   const canRetry = can(actor, "failure.retry", { portalId: portal.id });
+  const canExport = can(actor, "deliveryLog.export", { portalId: portal.id });
   const t = await getTranslations("failures");
 
   const total = FAILURE_GROUPS.reduce((sum, group) => sum + counts[group].total, 0);
@@ -88,7 +89,7 @@ export default async function PortalFailuresPage({ params, searchParams }: Props
         title={t("page.title")}
         description={t("page.summary", { count: total })}
       />
-      <PortalTabs portalId={portal.id} active="failures" />
+      <PortalTabs portalId={portal.id} active="failures" tabs={portalTabsFor(actor, portal.id)} />
       <p className="mb-4 max-w-3xl text-sm text-slate-600">{t("page.intro")}</p>
 
       <RetryResult />
@@ -132,7 +133,7 @@ export default async function PortalFailuresPage({ params, searchParams }: Props
         </div>
       )}
 
-      <ExportForm portalId={portal.id} from={range.from} to={range.to} />
+      {canExport ? <ExportForm portalId={portal.id} from={range.from} to={range.to} /> : null}
     </RetryProvider>
   );
 }

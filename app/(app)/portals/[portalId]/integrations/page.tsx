@@ -11,7 +11,7 @@ import type { ConnectionField, ConnectionForm } from "@/lib/connections/form";
 import { isOAuthOutcome, type OAuthOutcome } from "@/lib/connections/oauth";
 import { listConnectionOptions, listConnections } from "@/lib/connections/service";
 import { getPortal } from "@/lib/portals/overview";
-import { PortalTabs } from "../_components/portal-tabs";
+import { PortalTabs, portalTabsFor } from "../_components/portal-tabs";
 import { AddConnectionPanel } from "./_components/add-connection-panel";
 import { ConnectionCard } from "./_components/connection-card";
 import type { FormField, FormSpec, PickerOption } from "./_components/types";
@@ -127,7 +127,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
           ) : null
         }
       />
-      <PortalTabs portalId={portal.id} active="integrations" />
+      <PortalTabs portalId={portal.id} active="integrations" tabs={portalTabsFor(actor, portal.id)} />
 
       <p className="mb-4 max-w-3xl text-sm text-slate-600">{t("page.intro")}</p>
       {canManage ? null : (

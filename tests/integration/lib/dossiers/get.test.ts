@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OpenedDb } from "@/db";
+import { getDossierOverview } from "@/lib/dossiers/get";
+import { NotFoundError } from "@/lib/errors";
+import { createTestDb } from "../../../helpers/db";
+import { createWorld, type World } from "../documents/setup";
+
+let opened: OpenedDb;
+let world: World;
+
+beforeAll(async () => {
+  opened = await createTestDb();
+  world = await createWorld(opened.db);
+});
+afterAll(async () => {
+  await opened?.close();
+});
+
+describe("getDossierOverview: the links of the dossier's header", () => {
+  it("gives the office's admin and accountant the way back to the portal and both tabs", async () => {
+    for (const actor of [world.actors.admin, world.actors.accountant]) {
+      expect(await getDossierOverview(opened.db, actor, world.dossier.id)).toMatchObject({
+        canViewPortal: true,
+        canViewDocuments: true,
+        canViewIntegration: true,
+      });
+    }
+  });
+
+  it("gives the dossier's entrepreneur both tabs and no way into the portal", async () => {
+    expect(await getDossierOverview(opened.db, world.actors.entrepreneur, world.dossier.id)).toMatchObject({
+      canViewPortal: false,
+      canViewDocuments: true,
+      canViewIntegration: true,
+    });
+  });
+
+  it("does not know the dossier for another office or the entrepreneur of a neighbouring dossier", async () => {
+    await expect(getDossierOverview(opened.db, world.actors.otherAdmin, world.dossier.id)).rejects.toThrow(
+      NotFoundError,
+    );
+    await expect(getDossierOverview(opened.db, world.actors.entrepreneur, world.neighbourDossier.id)).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+});
