@@ -13,6 +13,7 @@ export type ActorDossier = { id: string; portalId: string; name: string };
  */
 export async function listActorDossiers(db: DbOrTx, actor: Actor): Promise<ActorDossier[]> {
   if (actor.kind !== "user") return [];
+  // The candidates are the user's dossier memberships; the permission table says which of them open.
   const ids = Object.keys(actor.dossiers);
   if (ids.length === 0) return [];
   const portalIds = [...new Set(Object.values(actor.dossiers))];
@@ -21,9 +22,5 @@ export async function listActorDossiers(db: DbOrTx, actor: Actor): Promise<Actor
     .from(dossiers)
     .where(and(inArray(dossiers.portalId, portalIds), inArray(dossiers.id, ids)))
     .orderBy(asc(dossiers.name));
-  return rows.filter(
-    (row) =>
-      actor.dossiers[row.id] === row.portalId &&
-      can(actor, "dossier.view", { portalId: row.portalId, dossierId: row.id }),
-  );
+  return rows.filter((row) => can(actor, "dossier.view", { portalId: row.portalId, dossierId: row.id }));
 }
