@@ -1,6 +1,6 @@
 import "server-only";
-import { createHmac, timingSafeEqual } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
+import { Resend } from "resend";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db";
 import { attempts, dispatches, emailWebhookDeliveries } from "@/db/schema";
@@ -16,7 +16,9 @@ import type { Problem } from "@/lib/recognition/webhook";
  *   svix-timestamp: 1700…   unix seconds
  *   svix-signature: v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>"> [v1,<…> …]
  * keyed with the base64-decoded part of the "whsec_…" secret. Several space-separated signatures
- * appear while a secret is being rotated; one match is enough.
+ * appear while a secret is being rotated; one match is enough. The Resend SDK checks all of it
+ * (resend.webhooks.verify, https://resend.com/docs/webhooks/verify-webhooks-requests), including
+ * the 5-minute tolerance of the timestamp.
  *
  * Only the events about delivery mails change anything: `email.bounced` and `email.complained`
  * mark the document whose mail it was (status sent) failed with the reason, and its dispatch
@@ -27,8 +29,6 @@ import type { Problem } from "@/lib/recognition/webhook";
 export const SVIX_ID_HEADER = "svix-id";
 export const SVIX_TIMESTAMP_HEADER = "svix-timestamp";
 export const SVIX_SIGNATURE_HEADER = "svix-signature";
-/** How far the timestamp may be from our clock, either way (Svix's own libraries use 5 minutes). */
-export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 /** The connector id recorded on attempts of mail deliveries (lib/connectors/email). */
 const EMAIL_CONNECTOR_ID = "email";
 
@@ -70,44 +70,6 @@ export function resendWebhookResponse(outcome: ResendWebhookOutcome): Response {
       "cache-control": "no-store",
     },
   });
-}
-
-/** The key bytes of a Svix secret: base64 after the optional "whsec_" prefix. */
-export function svixSecretKey(secret: string): Buffer {
-  return Buffer.from(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret, "base64");
-}
-
-/** The `v1,<base64>` signature Svix sends for this message (also what tests sign with). */
-export function signSvixPayload(secret: string, messageId: string, timestamp: string, rawBody: string): string {
-  const digest = createHmac("sha256", svixSecretKey(secret))
-    .update(`${messageId}.${timestamp}.${rawBody}`, "utf8")
-    .digest("base64");
-  return `v1,${digest}`;
-}
-
-/**
- * Whether one of the header's `v1,` signatures matches, compared in constant time. Other versions
- * (Svix reserves `v1a` for asymmetric keys) are skipped, not trusted.
- */
-export function isValidSvixSignature(
-  secret: string,
-  messageId: string,
-  timestamp: string,
-  rawBody: string,
-  header: string,
-): boolean {
-  const expected = createHmac("sha256", svixSecretKey(secret))
-    .update(`${messageId}.${timestamp}.${rawBody}`, "utf8")
-    .digest();
-  let isValid = false;
-  for (const candidate of header.trim().split(/\s+/)) {
-    const [version, encoded] = candidate.split(",", 2);
-    if (version !== "v1" || !encoded || !/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) continue;
-    const given = Buffer.from(encoded, "base64");
-    // No early return: every candidate is compared, so the time taken says nothing about which.
-    if (given.length === expected.length && timingSafeEqual(given, expected)) isValid = true;
-  }
-  return isValid;
 }
 
 const clippedText = (maxLength: number) => z.string().transform((value) => value.slice(0, maxLength));
@@ -167,39 +129,69 @@ export type ResendWebhookRequest = {
 };
 
 /**
+ * The refusals of the SDK's check that mean "the timestamp is outside the tolerance" (5 minutes,
+ * either way, against the server's clock). They come before the signature is looked at. The SDK
+ * (through its standardwebhooks dependency) throws these messages; every other refusal of a
+ * WebhookVerificationError means the headers or the signature do not hold.
+ */
+const STALE_TIMESTAMP_MESSAGES = new Set(["Message timestamp too old", "Message timestamp too new"]);
+
+type VerifiedMessage = { ok: true; messageId: string; payload: unknown } | { ok: false; outcome: ResendWebhookOutcome };
+
+/**
+ * Checks the Svix headers and signature with the Resend SDK and returns the body it parsed. A
+ * signed body that is not JSON is malformed (400): the SDK parses it only once the signature held.
+ * Errors that are no verdict on the message (an unusable secret) are thrown, so the route answers
+ * 500 and logs them.
+ */
+export function verifyResendWebhook(secret: string, request: ResendWebhookRequest): VerifiedMessage {
+  const { messageId, timestamp, signature, rawBody } = request;
+  const refuse = (name: ResendWebhookProblem, detail: string): VerifiedMessage => ({
+    ok: false,
+    outcome: resendWebhookProblem(name, detail),
+  });
+  if (!messageId || !timestamp || !signature) {
+    return refuse("badSignature", "svix-id, svix-timestamp and svix-signature are required.");
+  }
+  // The SDK would read "1700000000abc" as a number; a timestamp is digits only.
+  if (!/^\d{1,12}$/.test(timestamp)) return refuse("badSignature", "svix-timestamp must be unix seconds.");
+  try {
+    // verify needs no API key, but the SDK's constructor refuses to start without one.
+    const payload: unknown = new Resend("re_webhook_verification_only").webhooks.verify({
+      payload: rawBody,
+      headers: { id: messageId, timestamp, signature },
+      webhookSecret: secret,
+    });
+    // The SDK answers an empty body with undefined instead of parsing it.
+    if (payload === undefined) return refuse("malformed", "The body is not JSON.");
+    return { ok: true, messageId, payload };
+  } catch (error) {
+    if (error instanceof SyntaxError) return refuse("malformed", "The body is not JSON.");
+    if (!(error instanceof Error) || error.name !== "WebhookVerificationError") throw error;
+    if (STALE_TIMESTAMP_MESSAGES.has(error.message)) {
+      return refuse("staleTimestamp", "svix-timestamp is more than 5 minutes away from the server's clock.");
+    }
+    return refuse("badSignature", "The signature does not match the id, timestamp and body.");
+  }
+}
+
+/**
  * Verifies, parses and applies one webhook message. Nothing about the body is looked at before
- * the signature holds (401), then its shape (400); the replay record and the change are one
- * transaction, so a message is applied once however often Svix redelivers it.
+ * the timestamp and signature hold (401), then its shape (400); the replay record and the change
+ * are one transaction, so a message is applied once however often Svix redelivers it. `now` dates
+ * the change; the timestamp's tolerance is the SDK's, against the server's clock.
  */
 export async function processResendWebhook(
   db: Db,
   request: ResendWebhookRequest,
   options: { secret: string; now?: Date },
 ): Promise<ResendWebhookOutcome> {
-  const { messageId, timestamp, signature, rawBody } = request;
-  if (!messageId || !timestamp || !signature) {
-    return resendWebhookProblem("badSignature", "svix-id, svix-timestamp and svix-signature are required.");
-  }
-  if (!/^\d{1,12}$/.test(timestamp))
-    return resendWebhookProblem("badSignature", "svix-timestamp must be unix seconds.");
-  if (!isValidSvixSignature(options.secret, messageId, timestamp, rawBody, signature)) {
-    return resendWebhookProblem("badSignature", "The signature does not match the id, timestamp and body.");
-  }
+  const verified = verifyResendWebhook(options.secret, request);
+  if (!verified.ok) return verified.outcome;
+  const { messageId } = verified;
   const now = options.now ?? new Date();
-  if (Math.abs(Math.floor(now.getTime() / 1000) - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS) {
-    return resendWebhookProblem(
-      "staleTimestamp",
-      "svix-timestamp is more than 5 minutes away from the server's clock.",
-    );
-  }
   if (messageId.length > 200) return resendWebhookProblem("malformed", "svix-id is too long.");
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return resendWebhookProblem("malformed", "The body is not JSON.");
-  }
-  const parsed = resendEventSchema.safeParse(json);
+  const parsed = resendEventSchema.safeParse(verified.payload);
   if (!parsed.success) return resendWebhookProblem("malformed", "The body is not a Resend event.");
   const event = parsed.data;
 

@@ -1,22 +1,23 @@
-import { createHmac, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { POST } from "@/app/api/webhooks/resend/route";
 import type { Db } from "@/db";
 import { attempts, dispatches, documents } from "@/db/schema";
 import { dispatchValues, insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
+import { signSvixPayload } from "../../../helpers/svix";
 
-// Shared by the Resend webhook tests (PGlite and real PostgreSQL). Signatures are computed here from
-// Svix's published recipe, not with lib/email/webhook's helpers, so a mistake there cannot hide
-// behind the same mistake here.
+// Shared by the Resend webhook tests (PGlite and real PostgreSQL). Signatures are computed from
+// Svix's published recipe (tests/helpers/svix.ts), not with the SDK that checks them, so a mistake
+// there cannot hide behind the same mistake here.
 
 export const SECRET_BYTES = randomBytes(24);
 export const SECRET = `whsec_${SECRET_BYTES.toString("base64")}`;
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** Svix's recipe: base64 HMAC-SHA256 of "<id>.<timestamp>.<body>" keyed with the decoded secret. */
+/** Svix's signature of a message, with this file's secret unless another key is given. */
 export function svixSignature(id: string, timestamp: string, body: string, key: Buffer = SECRET_BYTES): string {
-  return `v1,${createHmac("sha256", key).update(`${id}.${timestamp}.${body}`).digest("base64")}`;
+  return signSvixPayload(key, id, timestamp, body);
 }
 
 export type SendOptions = {

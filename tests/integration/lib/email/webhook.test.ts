@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Db, OpenedDb } from "@/db";
 import { documents, emailWebhookDeliveries } from "@/db/schema";
 import { resetEnvCache } from "@/lib/env";
@@ -111,6 +111,21 @@ describe("POST /api/webhooks/resend: signature", () => {
     expect(notJson.status).toBe(400);
     expect(noData.status).toBe(400);
     expect(noData.json.type).toBe("urn:koppel:problem:resend-webhook:malformed");
+  });
+
+  it("answers 500, and logs why, when the configured secret is not one the SDK can use", async () => {
+    // Passes the env check (base64 characters) but is not valid base64: no message can be verified.
+    setSecret("whsec_abc");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const response = await post(eventBody("email.delivered", randomUUID()));
+      expect(response.status).toBe(500);
+      expect(response.json.type).toBe("urn:koppel:problem:resend-webhook:internal");
+      expect(logged).toHaveBeenCalledWith("[resend webhook] failed", expect.any(Error));
+    } finally {
+      logged.mockRestore();
+      setSecret(SECRET);
+    }
   });
 
   it("answers 503 with the reason when no secret is configured", async () => {
