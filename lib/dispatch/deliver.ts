@@ -20,6 +20,7 @@ import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
+import { attemptOutcomeOf, connectionNeedsReauthUpdate } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
 
 /** Tries per dispatch: the first and four retries (the deliver job's `retries` is one less). */
@@ -29,11 +30,6 @@ export const MAX_DELIVERY_ATTEMPTS = 5;
 export const DELIVERY_TIMEOUT_MS = 120_000;
 
 const ACTIVE_STATUSES = ["queued", "running"] as const;
-const OUTCOME_OF: Record<ConnectorErrorKind, "retryable_error" | "permanent_error" | "auth_error"> = {
-  retryable: "retryable_error",
-  permanent: "permanent_error",
-  auth: "auth_error",
-};
 
 export type DeliverOptions = {
   /** The job's last try: a retryable error fails the document instead of asking for another. */
@@ -479,7 +475,7 @@ async function recordFailure(
     db
       .update(attempts)
       .set({
-        outcome: OUTCOME_OF[failure.kind],
+        outcome: attemptOutcomeOf(failure.kind),
         connector: input.used.connectorId,
         target: input.used.target,
         errorCode: failure.code,
@@ -523,18 +519,13 @@ async function recordFailure(
       // The package refused the credentials: every dossier on this connection is affected until
       // an admin re-authorises it. A disabled connection stays disabled.
       const connectionNeedsReauth = db.$with("connection_needs_reauth").as(
-        db
-          .update(connections)
-          .set({ status: "needs_reauth", lastErrorCode: failure.code, lastErrorAt: now, updatedAt: now })
-          .where(
-            and(
-              eq(connections.id, claim.connectionId),
-              eq(connections.portalId, claim.portalId),
-              ne(connections.status, "disabled"),
-              failedByThisRun,
-            ),
-          )
-          .returning({ id: connections.id }),
+        connectionNeedsReauthUpdate(db, {
+          connectionId: claim.connectionId,
+          portalId: claim.portalId,
+          errorCode: failure.code,
+          at: now,
+          onlyIf: failedByThisRun,
+        }),
       );
       records.push(connectionNeedsReauth);
     }

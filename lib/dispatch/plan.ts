@@ -5,26 +5,39 @@ import { loadConnector } from "@/lib/connectors/registry";
 import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
 import type { SendRefusal } from "@/lib/documents/refusals";
 import type { CategoryAddresses } from "@/lib/integrations/schemas";
-import { parseStoredIntegration, resolveEmailTarget, type StoredIntegrationRow } from "@/lib/integrations/status";
 import {
+  type IntegrationEvaluation,
+  type IntegrationProblem,
+  type IntegrationProblemCode,
+  integrationProblem,
+  parseStoredIntegration,
+  resolveEmailTarget,
+  type StoredIntegrationRow,
+} from "@/lib/integrations/status";
+import {
+  type Channel,
   type DocumentCategory,
   findPackage,
   freeMailPackage,
   isPackageId,
   type PackageEntry,
 } from "@/lib/packages/catalog";
+import type { DossierIdentity } from "@/lib/packages/email-addresses";
 
 /**
- * Where a dossier's documents go and through which connector, decided once per dossier from its
- * integration (lib/integrations resolves the addresses) and per document from its category.
- * requestSend uses it to refuse what cannot go and to record the target; the deliver job uses it
- * again on fresh state, so a change made in between (connection disabled, address removed) is
- * honoured.
+ * Where a dossier's documents go and through which connector — the one answer to "is this
+ * integration usable, and where does this document go". requestSend uses it to refuse what cannot
+ * go and to record the target; the deliver job uses it again on fresh state, so a change made in
+ * between (connection disabled, address removed) is honoured; "Send a test document" sends along
+ * it; and the integration's health (dossier tab, portal overview, after a save) is read off the
+ * same decision, so what a page shows and what a delivery does never disagree:
+ * - a connection that is connected, not checked yet, or in error is usable; in error it shows
+ *   "needs attention" (its last check failed; the next delivery may well go through);
+ * - one that needs re-authorisation or is disabled refuses.
  */
 
 export type DispatchTarget = Record<string, string | number | boolean | null>;
 
-export type PlanDossier = { id: string; name: string; companyNumber: string; vatNumber: string | null };
 export type PlanConnection = {
   id: string;
   packageId: string;
@@ -35,7 +48,7 @@ export type PlanConnection = {
 
 /** A dossier with its integration and that integration's connection (lib/integrations/load's shape). */
 export type IntegrationSnapshot = {
-  dossier: PlanDossier;
+  dossier: DossierIdentity;
   integration: StoredIntegrationRow | null;
   connection: PlanConnection | null;
 };
@@ -59,70 +72,141 @@ export type DeliveryRoute =
 
 export type RouteResult = { ok: true; route: DeliveryRoute } | { ok: false; reason: SendRefusal };
 
+export type RoutePlan = {
+  /** How the dossier's documents go now, or why none can. */
+  route: RouteResult;
+  /** What to fix, each with its message; a usable route may still have some (a connection in error). */
+  problems: IntegrationProblem[];
+};
+
+/** The connector of a package on a channel, already loaded; `null` package = free mail. Null = not built. */
+export type ConnectorLookup = (packageId: string | null, channel: Channel) => Connector | null;
+
+function refused(reason: SendRefusal, ...problems: IntegrationProblemCode[]): RoutePlan {
+  return { route: { ok: false, reason }, problems: problems.map(integrationProblem) };
+}
+
+/**
+ * The decision itself, pure: the snapshot and its connectors in, the route (or the refusal) and
+ * the problems out. resolveRoute and evaluateIntegration load the connectors and call it.
+ */
+export function planRoute(snapshot: IntegrationSnapshot, connectorOf: ConnectorLookup): RoutePlan {
+  const { integration } = snapshot;
+  if (!integration) return refused("no_integration");
+  const stored = parseStoredIntegration(integration);
+  if (!stored) return refused("integration_incomplete", "settings_invalid");
+  switch (stored.kind) {
+    case "none":
+      return refused("integration_none");
+    case "connection": {
+      const connection = snapshot.connection;
+      if (!connection) return refused("integration_incomplete", "connection_missing");
+      // Every problem is named (the health lists them all); the first one is why the route refuses.
+      const problems: IntegrationProblemCode[] = [];
+      let refusal: SendRefusal | null = null;
+      const refuse = (reason: SendRefusal, problem: IntegrationProblemCode) => {
+        refusal ??= reason;
+        problems.push(problem);
+      };
+      if (connection.status === "disabled") refuse("connection_disabled", "connection_disabled");
+      else if (connection.status === "needs_reauth") refuse("connection_needs_reauth", "connection_needs_reauth");
+      // In error, it still delivers (its last check failed; the next delivery may well go through).
+      else if (connection.status === "error") problems.push("connection_error");
+      const packageEntry = findPackage(connection.packageId);
+      const connector = packageEntry ? connectorOf(connection.packageId, connection.channel) : null;
+      if (!packageEntry || !connector) refuse("connector_unavailable", "connector_unavailable");
+      else if (!connector.dossierSettingsSchema.safeParse(stored.settings).success) {
+        refuse("integration_incomplete", "settings_invalid");
+      }
+      if (refusal || !packageEntry || !connector) return refused(refusal ?? "connector_unavailable", ...problems);
+      return {
+        route: {
+          ok: true,
+          route: { kind: "connection", connector, packageEntry, connection, dossierSettings: stored.settings },
+        },
+        problems: problems.map(integrationProblem),
+      };
+    }
+    case "email":
+    case "free_email": {
+      const resolved = resolveEmailTarget(stored, snapshot.dossier);
+      if (!resolved) return refused("integration_incomplete", "settings_invalid");
+      const packageEntry =
+        stored.kind === "email" ? resolved.packageEntry : freeMailPackage(stored.settings.packageName);
+      // Free mail has no package, so no registry key: the e-mail channel's one connector serves it.
+      const connector = packageEntry ? connectorOf(stored.kind === "email" ? packageEntry.id : null, "email") : null;
+      if (!packageEntry || !connector) {
+        return { route: { ok: false, reason: "connector_unavailable" }, problems: resolved.problems };
+      }
+      return {
+        route: {
+          ok: true,
+          route: {
+            kind: "email",
+            connector,
+            packageEntry,
+            packageId: stored.kind === "email" ? packageEntry.id : null,
+            addresses: resolved.addresses,
+          },
+        },
+        // Missing addresses refuse only the categories they are for (targetFor), not the route.
+        problems: resolved.problems,
+      };
+    }
+  }
+}
+
 let emailConnectorModule: Promise<Connector> | undefined;
 
-/** The e-mail connector, imported once (lazily: planning must not load the mail stack up front). */
-function loadEmailConnector(): Promise<Connector> {
+/** The e-mail connector for free mail, imported once (lazily: planning must not load the mail stack up front). */
+function loadFreeMailConnector(): Promise<Connector> {
   emailConnectorModule ??= import("@/lib/connectors/email").then(
     (module) => module.emailConnector as unknown as Connector,
   );
   return emailConnectorModule;
 }
 
-/** The dossier's way out, or why there is none that works now. */
-export async function resolveRoute(snapshot: IntegrationSnapshot): Promise<RouteResult> {
-  const { integration } = snapshot;
-  if (!integration) return { ok: false, reason: "no_integration" };
-  const stored = parseStoredIntegration(integration);
-  if (!stored) return { ok: false, reason: "integration_incomplete" };
-  switch (stored.kind) {
-    case "none":
-      return { ok: false, reason: "integration_none" };
-    case "connection": {
-      const connection = snapshot.connection;
-      if (!connection) return { ok: false, reason: "integration_incomplete" };
-      if (connection.status === "disabled") return { ok: false, reason: "connection_disabled" };
-      if (connection.status === "needs_reauth") return { ok: false, reason: "connection_needs_reauth" };
-      const packageEntry = findPackage(connection.packageId);
-      const connector =
-        packageEntry && isPackageId(connection.packageId)
-          ? await loadConnector(connection.packageId, connection.channel)
-          : null;
-      if (!packageEntry || !connector) return { ok: false, reason: "connector_unavailable" };
-      const dossierSettings = connector.dossierSettingsSchema.safeParse(stored.settings);
-      if (!dossierSettings.success) return { ok: false, reason: "integration_incomplete" };
-      return {
-        ok: true,
-        route: { kind: "connection", connector, packageEntry, connection, dossierSettings: stored.settings },
-      };
-    }
-    case "email":
-    case "free_email": {
-      const resolved = resolveEmailTarget(stored, snapshot.dossier);
-      if (!resolved) return { ok: false, reason: "integration_incomplete" };
-      if (stored.kind === "email") {
-        const entry = resolved.packageEntry;
-        const connector = entry && isPackageId(entry.id) ? await loadConnector(entry.id, "email") : null;
-        if (!entry || !connector) return { ok: false, reason: "connector_unavailable" };
-        return {
-          ok: true,
-          route: { kind: "email", connector, packageEntry: entry, packageId: entry.id, addresses: resolved.addresses },
-        };
-      }
-      // Free mail: no package, so no registry key; the e-mail channel's one connector serves it.
-      const connector = await loadEmailConnector();
-      return {
-        ok: true,
-        route: {
-          kind: "email",
-          connector,
-          packageEntry: freeMailPackage(stored.settings.packageName),
-          packageId: null,
-          addresses: resolved.addresses,
-        },
-      };
+/** Loads the connectors these snapshots can need (the registry keeps them), for planRoute. */
+export async function loadConnectorLookup(snapshots: readonly IntegrationSnapshot[]): Promise<ConnectorLookup> {
+  const wanted = new Map<string, { packageId: string | null; channel: Channel }>();
+  for (const snapshot of snapshots) {
+    const integration = snapshot.integration;
+    if (integration?.kind === "connection" && snapshot.connection) {
+      const { packageId, channel } = snapshot.connection;
+      wanted.set(`${channel}:${packageId}`, { packageId, channel });
+    } else if (integration?.kind === "email" && integration.packageId) {
+      wanted.set(`email:${integration.packageId}`, { packageId: integration.packageId, channel: "email" });
+    } else if (integration?.kind === "free_email") {
+      wanted.set("email:", { packageId: null, channel: "email" });
     }
   }
+  const loaded = new Map(
+    await Promise.all(
+      [...wanted].map(async ([key, { packageId, channel }]): Promise<[string, Connector | null]> => {
+        if (packageId === null) return [key, await loadFreeMailConnector()];
+        return [key, isPackageId(packageId) ? await loadConnector(packageId, channel) : null];
+      }),
+    ),
+  );
+  return (packageId, channel) => loaded.get(`${channel}:${packageId ?? ""}`) ?? null;
+}
+
+/** The dossier's way out, or why there is none that works now. */
+export async function resolveRoute(snapshot: IntegrationSnapshot): Promise<RouteResult> {
+  return planRoute(snapshot, await loadConnectorLookup([snapshot])).route;
+}
+
+/**
+ * Is the dossier's integration set up correctly, and if not, exactly what is missing: the route's
+ * own problems. "No integration needed" is a valid choice, so it is "ok".
+ */
+export function evaluateIntegration(
+  snapshot: IntegrationSnapshot,
+  connectorOf: ConnectorLookup,
+): IntegrationEvaluation {
+  if (!snapshot.integration) return { state: "not_configured", problems: [] };
+  const { problems } = planRoute(snapshot, connectorOf);
+  return { state: problems.length > 0 ? "needs_attention" : "ok", problems };
 }
 
 export type TargetResult = { ok: true; target: DispatchTarget } | { ok: false; reason: SendRefusal };

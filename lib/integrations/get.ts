@@ -3,13 +3,13 @@ import type { DbOrTx } from "@/db";
 import type { connections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/authorize";
+import { evaluateIntegration, loadConnectorLookup } from "@/lib/dispatch/plan";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { type DocumentCategory, findPackage } from "@/lib/packages/catalog";
 import { acceptedCategories } from "@/lib/packages/email-addresses";
-import { availabilityKey, connectorAvailability } from "./availability";
 import { loadDossierIntegration } from "./load";
 import type { CategoryAddresses, IntegrationMarking } from "./schemas";
-import { evaluateIntegration, type IntegrationEvaluation, parseStoredIntegration, resolveEmailTarget } from "./status";
+import { type IntegrationEvaluation, parseStoredIntegration, resolveEmailTarget } from "./status";
 
 type ConnectionStatus = (typeof connections.$inferSelect)["status"];
 
@@ -64,13 +64,7 @@ export async function getDossierIntegration(
 ): Promise<DossierIntegrationView> {
   const scope = await resolveDossierScope(db, actor, dossierId, "dossierIntegration.view");
   const context = await loadDossierIntegration(db, scope);
-  const availability = context.connection ? await connectorAvailability([context.connection]) : null;
-  const evaluation = evaluateIntegration({
-    integration: context.integration,
-    connection: context.connection,
-    dossier: context.dossier,
-    isConnectorAvailable: context.connection ? availability?.get(availabilityKey(context.connection)) : undefined,
-  });
+  const evaluation = evaluateIntegration(context, await loadConnectorLookup([context]));
   const stored = context.integration ? parseStoredIntegration(context.integration) : null;
 
   let current: CurrentIntegration | null = null;

@@ -6,6 +6,7 @@ import { connections, dossierIntegrations } from "@/db/schema";
 import { fieldErrorsOf, parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { loadConnector } from "@/lib/connectors/registry";
+import { evaluateIntegration, loadConnectorLookup } from "@/lib/dispatch/plan";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
@@ -29,7 +30,7 @@ import {
   integrationChoiceSchema,
   type StoredDossierIntegration,
 } from "./schemas";
-import { evaluateIntegration, type IntegrationEvaluation } from "./status";
+import type { IntegrationEvaluation } from "./status";
 
 export type SavedDossierIntegration = {
   /** The option that is now current (`email_standard:yuki`, `none`…). */
@@ -208,10 +209,10 @@ export async function saveDossierIntegration(
     });
   }
 
+  const snapshot = { dossier, integration: row, connection };
   return {
     optionKey: optionKeyOfStored(row) ?? row.kind,
-    // A connection is only accepted when its connector exists (buildConnectionRow).
-    evaluation: evaluateIntegration({ integration: row, connection, dossier, isConnectorAvailable: true }),
+    evaluation: evaluateIntegration(snapshot, await loadConnectorLookup([snapshot])),
     warnings,
   };
 }

@@ -8,7 +8,6 @@ import {
 } from "@/lib/packages/email-addresses";
 import { type CategoryAddresses, type StoredDossierIntegration, storedDossierIntegrationSchema } from "./schemas";
 
-type ConnectionStatus = (typeof connections.$inferSelect)["status"];
 type IntegrationKind = (typeof dossierIntegrations.$inferSelect)["kind"];
 
 /**
@@ -41,6 +40,7 @@ export type IntegrationProblem = {
   shortMessageKey: `integrations.problemsShort.${string}`;
 };
 
+/** The health of a dossier's integration (lib/dispatch/plan.ts, evaluateIntegration). */
 export type IntegrationEvaluation = {
   state: "not_configured" | "ok" | "needs_attention";
   problems: IntegrationProblem[];
@@ -54,28 +54,11 @@ export type StoredIntegrationRow = {
   settings: unknown;
 };
 
-export type IntegrationHealthInput = {
-  integration: StoredIntegrationRow | null;
-  /** The integration's portal connection (kind "connection"); null when it is missing. */
-  connection: { status: ConnectionStatus } | null;
-  dossier: DossierIdentity;
-  /**
-   * Whether the connection's connector is built (lib/connectors/registry). Pass false to say so;
-   * undefined = not looked up.
-   */
-  isConnectorAvailable?: boolean;
-};
-
-function problem(code: IntegrationProblemCode): IntegrationProblem {
+/** A problem with its two messages (the full sentence and a few words). */
+export function integrationProblem(code: IntegrationProblemCode): IntegrationProblem {
   const camel = code.replace(/_([a-z])/g, (_, char: string) => char.toUpperCase());
   return { code, messageKey: `integrations.problems.${camel}`, shortMessageKey: `integrations.problemsShort.${camel}` };
 }
-
-const CONNECTION_PROBLEMS: Partial<Record<ConnectionStatus, IntegrationProblemCode>> = {
-  disabled: "connection_disabled",
-  needs_reauth: "connection_needs_reauth",
-  error: "connection_error",
-};
 
 const MISSING_ADDRESS: Record<DocumentCategory, IntegrationProblemCode> = {
   purchase: "address_missing_purchase",
@@ -100,9 +83,10 @@ export type ResolvedEmailTarget = {
 function standardProblems(result: Extract<StandardAddressesResult, { ok: false }>): IntegrationProblem[] {
   const isDossierField = (name: string) => name === "companyNumber" || name === "vatNumber";
   const problems: IntegrationProblem[] = [];
-  if ([...result.missing, ...result.invalid].some(isDossierField)) problems.push(problem("dossier_data_invalid"));
-  if (result.missing.some((name) => !isDossierField(name))) problems.push(problem("rule_inputs_missing"));
-  if (result.invalid.some((name) => !isDossierField(name))) problems.push(problem("rule_inputs_invalid"));
+  if ([...result.missing, ...result.invalid].some(isDossierField))
+    problems.push(integrationProblem("dossier_data_invalid"));
+  if (result.missing.some((name) => !isDossierField(name))) problems.push(integrationProblem("rule_inputs_missing"));
+  if (result.invalid.some((name) => !isDossierField(name))) problems.push(integrationProblem("rule_inputs_invalid"));
   return problems;
 }
 
@@ -119,7 +103,7 @@ export function resolveEmailTarget(
   if (stored.kind === "free_email") {
     const { addresses } = stored.settings;
     const hasAny = DOCUMENT_CATEGORIES.some((category) => addresses[category]);
-    return { packageEntry: null, addresses, problems: hasAny ? [] : [problem("no_address")] };
+    return { packageEntry: null, addresses, problems: hasAny ? [] : [integrationProblem("no_address")] };
   }
   if (stored.kind !== "email") return null;
 
@@ -129,7 +113,7 @@ export function resolveEmailTarget(
     return {
       packageEntry: entry ?? null,
       addresses: stored.settings.addresses,
-      problems: [problem("package_unknown")],
+      problems: [integrationProblem("package_unknown")],
     };
   }
   if (stored.settings.addressMode === "standard" && rule.kind === "template") {
@@ -147,34 +131,9 @@ export function resolveEmailTarget(
   const { addresses } = stored.settings;
   const problems = acceptedCategories(rule)
     .filter((category) => !addresses[category])
-    .map((category) => problem(MISSING_ADDRESS[category]));
+    .map((category) => integrationProblem(MISSING_ADDRESS[category]));
   if (problems.length === 0 && !DOCUMENT_CATEGORIES.some((category) => addresses[category])) {
-    problems.push(problem("no_address"));
+    problems.push(integrationProblem("no_address"));
   }
   return { packageEntry: entry, addresses, problems };
-}
-
-/**
- * Is the dossier's integration set up correctly, and if not, exactly what is missing. Pure: the
- * dossier tab and the portal overview pass what they loaded, and both show the same verdict.
- * "No integration needed" is a valid choice, so it is "ok".
- */
-export function evaluateIntegration(input: IntegrationHealthInput): IntegrationEvaluation {
-  const { integration } = input;
-  if (!integration) return { state: "not_configured", problems: [] };
-  const stored = parseStoredIntegration(integration);
-  const problems: IntegrationProblem[] = [];
-  if (!stored) {
-    problems.push(problem("settings_invalid"));
-  } else if (stored.kind === "connection") {
-    if (!input.connection) problems.push(problem("connection_missing"));
-    else {
-      const code = CONNECTION_PROBLEMS[input.connection.status];
-      if (code) problems.push(problem(code));
-      if (input.isConnectorAvailable === false) problems.push(problem("connector_unavailable"));
-    }
-  } else {
-    problems.push(...(resolveEmailTarget(stored, input.dossier)?.problems ?? []));
-  }
-  return { state: problems.length > 0 ? "needs_attention" : "ok", problems };
 }

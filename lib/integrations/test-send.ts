@@ -4,128 +4,86 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { attempts, connections, dispatches } from "@/db/schema";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
-import { ConnectorError, type ConnectorErrorCode, toConnectorError } from "@/lib/connectors/errors";
-import { loadConnector } from "@/lib/connectors/registry";
+import { type ConnectorErrorCode, toConnectorError } from "@/lib/connectors/errors";
 import { createConnectorContext, runConnectorCall, type StoredConnection } from "@/lib/connectors/runtime";
-import type { Connector, DeliveryDocument, DeliveryReceipt } from "@/lib/connectors/types";
+import type { DeliveryDocument, DeliveryReceipt } from "@/lib/connectors/types";
+import { attemptOutcomeOf, markConnectionNeedsReauth } from "@/lib/dispatch/outcome";
+import {
+  type DeliveryRoute,
+  type DispatchTarget,
+  loadConnectorLookup,
+  planRoute,
+  targetFor,
+} from "@/lib/dispatch/plan";
+import type { SendRefusal } from "@/lib/documents/refusals";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { ValidationError } from "@/lib/errors";
-import {
-  DOCUMENT_CATEGORIES,
-  type DocumentCategory,
-  findPackage,
-  freeMailPackage,
-  isPackageId,
-  type PackageEntry,
-} from "@/lib/packages/catalog";
-import { loadDossierIntegration } from "./load";
-import { parseStoredIntegration, resolveEmailTarget } from "./status";
+import { DOCUMENT_CATEGORIES, type DocumentCategory } from "@/lib/packages/catalog";
+import { type DossierIntegrationContext, loadDossierIntegration } from "./load";
 import { buildTestPdf } from "./test-pdf";
 
 /** A test send waits at most this long for the target (the person is waiting on the page). */
 export const TEST_SEND_TIMEOUT_MS = 15_000;
 
-type Target = Record<string, string | number | boolean | null>;
+type Target = DispatchTarget;
 
 export type TestSendResult =
   | { ok: true; dispatchId: string; packageReference: string | null; target: Target }
   | { ok: false; dispatchId: string; errorCode: ConnectorErrorCode; messageKey: string; target: Target };
 
-type Plan = {
-  connector: Connector | null;
-  connectorId: string;
-  packageEntry: PackageEntry;
-  connection: (StoredConnection & { id: string }) | null;
-  dossierSettings: unknown;
+type TestPlan = {
+  route: DeliveryRoute;
+  connection: StoredConnection | null;
   category: DocumentCategory;
   target: Target;
 };
 
 const TEST_DOCUMENT_TYPE = { purchase: "purchase_invoice", sales: "sales_invoice", other: "other" } as const;
 
+/** What to tell the person when the route refuses and names no problem of its own. */
+const REFUSAL_WITHOUT_PROBLEM: Partial<Record<SendRefusal, string>> = {
+  no_integration: "integrations.errors.testNotConfigured",
+  integration_none: "integrations.errors.testNoIntegrationNeeded",
+};
+
 function refuse(messageKey: string): never {
   throw new ValidationError({}, messageKey);
 }
 
-async function planTestSend(
-  db: DbOrTx,
-  portalId: string,
-  context: Awaited<ReturnType<typeof loadDossierIntegration>>,
-): Promise<Plan> {
-  if (!context.integration) refuse("integrations.errors.testNotConfigured");
-  const stored = parseStoredIntegration(context.integration);
-  if (!stored) refuse("integrations.problems.settingsInvalid");
-  if (stored.kind === "none") refuse("integrations.errors.testNoIntegrationNeeded");
+/**
+ * Where the test goes: the dossier's route as deliveries take it (lib/dispatch/plan.ts), so a
+ * connection that needs re-authorisation or is disabled is refused here as it is there. The test
+ * is a purchase invoice, or for mail the first category that has an address.
+ */
+async function planTestSend(db: DbOrTx, portalId: string, context: DossierIntegrationContext): Promise<TestPlan> {
+  const plan = planRoute(context, await loadConnectorLookup([context]));
+  if (!plan.route.ok) {
+    refuse(
+      plan.problems[0]?.messageKey ??
+        REFUSAL_WITHOUT_PROBLEM[plan.route.reason] ??
+        "integrations.problems.settingsInvalid",
+    );
+  }
+  const route = plan.route.route;
+  const category =
+    route.kind === "email" ? DOCUMENT_CATEGORIES.find((candidate) => route.addresses[candidate]) : "purchase";
+  if (!category) refuse(plan.problems[0]?.messageKey ?? "integrations.problems.noAddress");
+  const target = targetFor(route, TEST_DOCUMENT_TYPE[category]);
+  if (!target.ok) refuse(plan.problems[0]?.messageKey ?? "integrations.problems.settingsInvalid");
 
-  if (stored.kind === "connection") {
-    const summary = context.connection;
-    if (!summary) refuse("integrations.problems.connectionMissing");
-    if (summary.status === "disabled") refuse("integrations.problems.connectionDisabled");
+  let connection: StoredConnection | null = null;
+  if (route.kind === "connection") {
     // The runtime needs the connection's settings and encrypted secrets; only it decrypts them.
-    const [connectionRow] = await db
+    const [row] = await db
       .select({ settings: connections.settings, secretsEncrypted: connections.secretsEncrypted })
       .from(connections)
-      .where(and(eq(connections.id, summary.id), eq(connections.portalId, portalId)))
+      .where(and(eq(connections.id, route.connection.id), eq(connections.portalId, portalId)))
       .limit(1);
-    if (!connectionRow || !isPackageId(summary.packageId)) refuse("integrations.problems.connectionMissing");
-    const connector = await loadConnector(summary.packageId, summary.channel);
-    const packageEntry = findPackage(summary.packageId);
-    if (!packageEntry) refuse("integrations.problems.connectionMissing");
-    return {
-      connector,
-      connectorId: connector?.id ?? `${summary.channel}:${summary.packageId}`,
-      packageEntry,
-      connection: {
-        id: summary.id,
-        portalId,
-        settings: connectionRow.settings,
-        secretsEncrypted: connectionRow.secretsEncrypted,
-      },
-      dossierSettings: stored.settings,
-      category: "purchase",
-      target: {
-        channel: summary.channel,
-        packageId: summary.packageId,
-        connectionId: summary.id,
-        connection: summary.label,
-        ...Object.fromEntries(
-          Object.entries(stored.settings).filter((entry): entry is [string, string | number | boolean] =>
-            ["string", "number", "boolean"].includes(typeof entry[1]),
-          ),
-        ),
-      },
-    };
+    if (!row) refuse("integrations.problems.connectionMissing");
+    connection = { id: route.connection.id, portalId, settings: row.settings, secretsEncrypted: row.secretsEncrypted };
   }
-
-  const resolved = resolveEmailTarget(stored, context.dossier);
-  if (!resolved) refuse("integrations.problems.settingsInvalid");
-  // The test goes to the first category that has an address (purchase for nearly every package).
-  const category = DOCUMENT_CATEGORIES.find((candidate) => resolved.addresses[candidate]);
-  if (!category) refuse(resolved.problems[0]?.messageKey ?? "integrations.problems.noAddress");
-  const packageEntry =
-    resolved.packageEntry ?? freeMailPackage(stored.kind === "free_email" ? stored.settings.packageName : undefined);
-  const connector =
-    stored.kind === "email" && isPackageId(packageEntry.id)
-      ? await loadConnector(packageEntry.id, "email")
-      : // Free mail: no package, so no registry key; the e-mail channel's one connector serves it.
-        ((await import("@/lib/connectors/email")).emailConnector as unknown as Connector);
-  return {
-    connector,
-    connectorId: connector?.id ?? "email",
-    packageEntry,
-    connection: null,
-    dossierSettings: { addresses: resolved.addresses },
-    category,
-    target: {
-      channel: "email",
-      packageId: stored.kind === "email" ? packageEntry.id : null,
-      category,
-      to: resolved.addresses[category] ?? null,
-    },
-  };
+  return { route, connection, category, target: target.target };
 }
-
-const OUTCOME_OF = { retryable: "retryable_error", permanent: "permanent_error", auth: "auth_error" } as const;
 
 /**
  * "Send a test document": a small generated PDF goes to the dossier's current target through its
@@ -161,7 +119,7 @@ export async function sendTestDocument(
       portalId: scope.portalId,
       dossierId: scope.dossierId,
       documentId: null,
-      connectionId: plan.connection?.id ?? null,
+      connectionId: plan.route.kind === "connection" ? plan.route.connection.id : null,
       trigger: "test",
       requestedByUserId: actorUserId(actor),
       status: "running",
@@ -179,7 +137,7 @@ export async function sendTestDocument(
       documentId: null,
       number: 1,
       trigger: "test",
-      connector: plan.connectorId,
+      connector: plan.route.connector.id,
       target: plan.target,
       outcome: "running",
       startedAt,
@@ -202,12 +160,11 @@ export async function sendTestDocument(
 
   let receipt: DeliveryReceipt;
   try {
-    const connector = plan.connector;
-    if (!connector) throw new ConnectorError("permanent", "connector_unavailable");
+    const { connector } = plan.route;
     const ctx = createConnectorContext({
       db,
       connector,
-      packageEntry: plan.packageEntry,
+      packageEntry: plan.route.packageEntry,
       connection: plan.connection,
       dossier: {
         id: context.dossier.id,
@@ -215,7 +172,8 @@ export async function sendTestDocument(
         companyNumber: context.dossier.companyNumber,
         vatNumber: context.dossier.vatNumber,
       },
-      dossierSettings: plan.dossierSettings,
+      dossierSettings:
+        plan.route.kind === "connection" ? plan.route.dossierSettings : { addresses: plan.route.addresses },
       idempotencyKey: dispatch.id,
       timeoutMs: options.timeoutMs ?? TEST_SEND_TIMEOUT_MS,
     });
@@ -226,7 +184,7 @@ export async function sendTestDocument(
     await db
       .update(attempts)
       .set({
-        outcome: OUTCOME_OF[error.kind],
+        outcome: attemptOutcomeOf(error.kind),
         errorCode: error.code,
         // The translatable reason; vendor text (error.vendorDetail) stays in the logs.
         reason: error.messageKey,
@@ -239,10 +197,12 @@ export async function sendTestDocument(
       .where(and(eq(dispatches.id, dispatch.id), eq(dispatches.portalId, scope.portalId)));
     if (error.kind === "auth" && plan.connection) {
       // Refused credentials: the connection needs re-authorisation, as after a failed delivery.
-      await db
-        .update(connections)
-        .set({ status: "needs_reauth", lastErrorCode: error.code, lastErrorAt: finishedAt, updatedAt: finishedAt })
-        .where(and(eq(connections.id, plan.connection.id), eq(connections.portalId, scope.portalId)));
+      await markConnectionNeedsReauth(db, {
+        connectionId: plan.connection.id,
+        portalId: scope.portalId,
+        errorCode: error.code,
+        at: finishedAt,
+      });
     }
     console.warn(`[sendTestDocument] dispatch ${dispatch.id} failed: ${error.kind} ${error.code}`);
     return {

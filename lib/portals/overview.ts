@@ -5,9 +5,9 @@ import type { DbOrTx } from "@/db";
 import { connections, documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
+import { evaluateIntegration, type IntegrationSnapshot, loadConnectorLookup } from "@/lib/dispatch/plan";
 import { NotFoundError } from "@/lib/errors";
-import { availabilityKey, connectorAvailability } from "@/lib/integrations/availability";
-import { evaluateIntegration, type IntegrationEvaluation } from "@/lib/integrations/status";
+import type { IntegrationEvaluation } from "@/lib/integrations/status";
 import { type IntegrationState, integrationStateOf } from "./integration-state";
 
 export const PORTAL_OVERVIEW_PAGE_SIZE = 25;
@@ -157,13 +157,33 @@ export async function listPortalDossiers(
     }
   }
 
-  const availability = await connectorAvailability(
-    rows.flatMap((row) =>
-      row.connectionPackageId && row.connectionChannel
-        ? [{ packageId: row.connectionPackageId, channel: row.connectionChannel }]
-        : [],
-    ),
+  const snapshots = new Map(
+    rows.map((row): [string, IntegrationSnapshot] => [
+      row.id,
+      {
+        dossier: { companyNumber: row.companyNumber, vatNumber: row.vatNumber },
+        integration: row.integrationKind
+          ? {
+              kind: row.integrationKind,
+              connectionId: row.integrationConnectionId,
+              packageId: row.integrationPackageId,
+              settings: row.integrationSettings,
+            }
+          : null,
+        connection:
+          row.integrationConnectionId && row.connectionPackageId && row.connectionChannel && row.connectionStatus
+            ? {
+                id: row.integrationConnectionId,
+                packageId: row.connectionPackageId,
+                channel: row.connectionChannel,
+                label: row.connectionLabel ?? "",
+                status: row.connectionStatus,
+              }
+            : null,
+      },
+    ]),
   );
+  const connectorOf = await loadConnectorLookup([...snapshots.values()]);
 
   return {
     rows: rows.map((row) => ({
@@ -185,22 +205,7 @@ export async function listPortalDossiers(
               }
             : null,
       }),
-      health: evaluateIntegration({
-        integration: row.integrationKind
-          ? {
-              kind: row.integrationKind,
-              connectionId: row.integrationConnectionId,
-              packageId: row.integrationPackageId,
-              settings: row.integrationSettings,
-            }
-          : null,
-        connection: row.connectionStatus ? { status: row.connectionStatus } : null,
-        dossier: { companyNumber: row.companyNumber, vatNumber: row.vatNumber },
-        isConnectorAvailable:
-          row.connectionPackageId && row.connectionChannel
-            ? availability.get(availabilityKey({ packageId: row.connectionPackageId, channel: row.connectionChannel }))
-            : undefined,
-      }),
+      health: evaluateIntegration(snapshots.get(row.id) as IntegrationSnapshot, connectorOf),
       counts: countsByDossier.get(row.id) ?? emptyCounts(),
     })),
     total,

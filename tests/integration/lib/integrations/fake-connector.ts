@@ -7,7 +7,12 @@ import type { Channel, PackageId } from "@/lib/packages/catalog";
  * A stand-in API connector for Exact Online (its real one comes with its own issue), so the green
  * option's form, save and test send can be exercised end to end: the dossier gives a division.
  */
-export const fakeApiBehaviour: { next: "ok" | "auth" | "hang"; delivered: DeliveryDocument[] } = {
+export const fakeApiBehaviour: {
+  next: "ok" | "auth" | "hang";
+  delivered: DeliveryDocument[];
+  /** Runs at the start of the next delivery (a change made while the package is being called). */
+  beforeNext?: () => Promise<void>;
+} = {
   next: "ok",
   delivered: [],
 };
@@ -26,6 +31,9 @@ export const fakeApiConnector = {
     return { ok: true, checkedAt: new Date() };
   },
   async deliver(ctx, document) {
+    const before = fakeApiBehaviour.beforeNext;
+    fakeApiBehaviour.beforeNext = undefined;
+    await before?.();
     if (fakeApiBehaviour.next === "auth") throw new ConnectorError("auth", "auth_failed", { vendorDetail: "401" });
     if (fakeApiBehaviour.next === "hang") await new Promise(() => {});
     fakeApiBehaviour.delivered.push(document);

@@ -2,12 +2,14 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { connections, dossierIntegrations } from "@/db/schema";
+import { emailConnector } from "@/lib/connectors/email";
+import type { Connector } from "@/lib/connectors/types";
+import { type ConnectorLookup, evaluateIntegration, type IntegrationSnapshot } from "@/lib/dispatch/plan";
 import { saveDossierIntegration } from "@/lib/integrations/save";
-import { evaluateIntegration, type IntegrationHealthInput } from "@/lib/integrations/status";
 import { integrationStateOf } from "@/lib/portals/integration-state";
 import { listPortalDossiers } from "@/lib/portals/overview";
 import { createTestDb } from "../../../helpers/db";
-import { mockedLoadConnector } from "./fake-connector";
+import { fakeApiConnector, mockedLoadConnector } from "./fake-connector";
 import { createWorld, newDossier, type World } from "./setup";
 
 vi.mock("@/lib/connectors/registry", async (importOriginal) => {
@@ -22,11 +24,24 @@ vi.mock("@/lib/connectors/registry", async (importOriginal) => {
 const DOSSIER = { companyNumber: "0403170701", vatNumber: "BE0403170701" };
 const CONNECTION_ID = "7c1d5f0e-2b7a-4a57-9d0e-000000000001";
 
+/** The connectors as the registry would load them: the stand-in API connector, or none when not built. */
+function lookup(options: { isApiConnectorBuilt?: boolean } = {}): ConnectorLookup {
+  return (_packageId, channel) => {
+    if (channel === "email") return emailConnector as unknown as Connector;
+    return options.isApiConnectorBuilt === false ? null : (fakeApiConnector as unknown as Connector);
+  };
+}
+
+function connectionWith(status: NonNullable<IntegrationSnapshot["connection"]>["status"]) {
+  return { id: CONNECTION_ID, packageId: "exact-online", channel: "api" as const, label: "Exact", status };
+}
+
 function evaluate(
-  integration: IntegrationHealthInput["integration"],
-  connection: IntegrationHealthInput["connection"] = null,
+  integration: IntegrationSnapshot["integration"],
+  connection: IntegrationSnapshot["connection"] = null,
+  connectorOf: ConnectorLookup = lookup(),
 ) {
-  return evaluateIntegration({ integration, connection, dossier: DOSSIER });
+  return evaluateIntegration({ integration, connection, dossier: DOSSIER }, connectorOf);
 }
 
 const codes = (input: ReturnType<typeof evaluate>) => input.problems.map((problem) => problem.code);
@@ -121,18 +136,32 @@ describe("evaluateIntegration", () => {
   ] as const)("judges a connection that is %s", (status, expected) => {
     const result = evaluate(
       { kind: "connection", connectionId: CONNECTION_ID, packageId: null, settings: { division: 1 } },
-      { status },
+      connectionWith(status),
     );
     expect(codes(result)).toEqual(expected);
     expect(result.state).toBe(expected.length > 0 ? "needs_attention" : "ok");
   });
 
-  it("names a connection whose connector is not built yet, when told so", () => {
-    const integration = { kind: "connection", connectionId: CONNECTION_ID, packageId: null, settings: {} } as const;
-    const input = { integration, connection: { status: "connected" as const }, dossier: DOSSIER };
-    expect(codes(evaluateIntegration({ ...input, isConnectorAvailable: false }))).toEqual(["connector_unavailable"]);
-    expect(codes(evaluateIntegration({ ...input, isConnectorAvailable: true }))).toEqual([]);
-    expect(codes(evaluateIntegration(input))).toEqual([]);
+  it("names a connection whose connector is not built yet", () => {
+    const integration = {
+      kind: "connection",
+      connectionId: CONNECTION_ID,
+      packageId: null,
+      settings: { division: 1 },
+    } as const;
+    const connected = connectionWith("connected");
+    expect(codes(evaluate(integration, connected, lookup({ isApiConnectorBuilt: false })))).toEqual([
+      "connector_unavailable",
+    ]);
+    expect(codes(evaluate(integration, connected, lookup({ isApiConnectorBuilt: true })))).toEqual([]);
+  });
+
+  it("names dossier settings the connector does not take, as deliveries would refuse them", () => {
+    const result = evaluate(
+      { kind: "connection", connectionId: CONNECTION_ID, packageId: null, settings: { division: "none" } },
+      connectionWith("connected"),
+    );
+    expect(codes(result)).toEqual(["settings_invalid"]);
   });
 
   it("names a connection that is gone", () => {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { attempts, connections, dispatches, outboxEmails } from "@/db/schema";
+import { attempts, connections, dispatches, dossierIntegrations, outboxEmails } from "@/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { saveDossierIntegration } from "@/lib/integrations/save";
@@ -10,7 +10,7 @@ import { sendTestDocument } from "@/lib/integrations/test-send";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
 import { fakeApiBehaviour, mockedLoadConnector } from "./fake-connector";
-import { createWorld, newDossier, type World } from "./setup";
+import { createWorld, insertConnectionOf, newDossier, type World } from "./setup";
 
 vi.mock("@/lib/connectors/registry", async (importOriginal) => {
   const actual = await importOriginal<typeof import("@/lib/connectors/registry")>();
@@ -231,22 +231,84 @@ describe("sendTestDocument through a portal connection", () => {
     ]);
   });
 
-  it("records a connection whose connector is not built yet as connector_unavailable", async () => {
+  it("keeps a connection that was disabled during the test disabled on refused credentials", async () => {
+    const connection = await insertConnectionOf(opened.db, world.portal.id, {
+      packageId: "exact-online",
+      label: "Exact 3",
+      status: "connected",
+    });
     const dossier = await newDossier(opened.db, world);
-    // Stored before the choice was restricted (as the seed does): Yuki's API connector comes later.
-    const { dossierIntegrations } = await import("@/db/schema");
-    await opened.db.insert(dossierIntegrations).values({
-      portalId: world.portal.id,
-      dossierId: dossier.id,
+    await saveDossierIntegration(opened.db, world.actors.admin, dossier.id, {
       kind: "connection",
-      connectionId: world.connections.yuki.id,
-      settings: { administrationId: "x" },
+      connectionId: connection.id,
+      settings: { division: "3" },
+    });
+    fakeApiBehaviour.next = "auth";
+    fakeApiBehaviour.beforeNext = async () => {
+      await opened.db.update(connections).set({ status: "disabled" }).where(eq(connections.id, connection.id));
+    };
+    const result = await sendTestDocument(opened.db, world.actors.admin, dossier.id);
+    expect(result).toMatchObject({ ok: false, errorCode: "auth_failed" });
+    const [after] = await opened.db.select().from(connections).where(eq(connections.id, connection.id));
+    expect(after?.status).toBe("disabled");
+  });
+
+  it("sends through a connection in error (usable; its health says it needs attention)", async () => {
+    const connection = await insertConnectionOf(opened.db, world.portal.id, {
+      packageId: "exact-online",
+      label: "Exact in error",
+      status: "error",
+    });
+    const dossier = await newDossier(opened.db, world);
+    await saveDossierIntegration(opened.db, world.actors.admin, dossier.id, {
+      kind: "connection",
+      connectionId: connection.id,
+      settings: { division: "7" },
     });
     const result = await sendTestDocument(opened.db, world.actors.admin, dossier.id);
-    expect(result).toMatchObject({ ok: false, errorCode: "connector_unavailable" });
-    expect((await historyOf(dossier.id)).attemptRows).toMatchObject([
-      { outcome: "permanent_error", errorCode: "connector_unavailable" },
-    ]);
+    expect(result).toMatchObject({ ok: true, packageReference: expect.stringMatching(/^EXACT-7-/) });
+  });
+});
+
+/** A dossier whose stored integration points at `connectionId` (stored before the choice was restricted, as the seed does). */
+async function dossierOnConnection(connectionId: string, settings: Record<string, unknown>) {
+  const dossier = await newDossier(opened.db, world);
+  await opened.db.insert(dossierIntegrations).values({
+    portalId: world.portal.id,
+    dossierId: dossier.id,
+    kind: "connection",
+    connectionId,
+    settings,
+  });
+  return dossier;
+}
+
+describe("sendTestDocument refuses what deliveries refuse, without recording anything", () => {
+  it("a connection that needs re-authorisation (it used to be tried anyway)", async () => {
+    const dossier = await dossierOnConnection(world.connections.yuki.id, { administrationId: "x" });
+    const refused = await refusal(sendTestDocument(opened.db, world.actors.admin, dossier.id));
+    expect(refused).toBeInstanceOf(ValidationError);
+    expect((refused as ValidationError).messageKey).toBe("integrations.problems.connectionNeedsReauth");
+    expect((await historyOf(dossier.id)).dispatchRows).toEqual([]);
+  });
+
+  it("a connection whose connector is not built yet (it used to be recorded as a failed test)", async () => {
+    const connection = await insertConnectionOf(opened.db, world.portal.id, {
+      packageId: "yuki",
+      label: "Yuki (connected)",
+      status: "connected",
+    });
+    const dossier = await dossierOnConnection(connection.id, { administrationId: "x" });
+    const refused = await refusal(sendTestDocument(opened.db, world.actors.admin, dossier.id));
+    expect((refused as ValidationError).messageKey).toBe("integrations.problems.connectorUnavailable");
+    expect((await historyOf(dossier.id)).dispatchRows).toEqual([]);
+  });
+
+  it("a disabled connection", async () => {
+    const dossier = await dossierOnConnection(world.connections.disabled.id, { division: 1 });
+    const refused = await refusal(sendTestDocument(opened.db, world.actors.admin, dossier.id));
+    expect((refused as ValidationError).messageKey).toBe("integrations.problems.connectionDisabled");
+    expect((await historyOf(dossier.id)).dispatchRows).toEqual([]);
   });
 });
 
