@@ -206,8 +206,10 @@ export async function startFakeWoltersKluwer(options: FakeWkOptions = {}) {
   function clientOf(req: IncomingMessage, form: URLSearchParams): { id: string | null; secret: string | null } {
     const basic = /^Basic (.+)$/.exec(req.headers.authorization ?? "")?.[1];
     if (basic) {
+      // RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic ("+" is a space).
+      const formDecode = (value: string | undefined) => decodeURIComponent((value ?? "").replace(/\+/g, " "));
       const [id, secret] = Buffer.from(basic, "base64").toString("utf8").split(":");
-      return { id: decodeURIComponent(id ?? ""), secret: decodeURIComponent(secret ?? "") };
+      return { id: formDecode(id), secret: formDecode(secret) };
     }
     return { id: form.get("client_id"), secret: form.get("client_secret") };
   }

@@ -77,6 +77,26 @@ describe("Wolters Kluwer OAuth", () => {
     await expect(exchange()).rejects.toMatchObject({ kind: "auth", code: "auth_failed" });
   });
 
+  it("a client secret with spaces and symbols passes Basic form-encoded (RFC 6749 §2.3.1)", async () => {
+    const own = await startFakeWoltersKluwer({ autoApprove: true, clientSecret: "s3cret with+plus&amp=~" });
+    try {
+      const settings = contextFor(own).settings;
+      const app = { clientId: own.clientId, clientSecret: "s3cret with+plus&amp=~" };
+      const callback = await codeFrom(oauth.authorizationUrl({ settings, app, redirectUri: REDIRECT_URI, state: "s" }));
+      const secrets = await oauth.exchangeCode({
+        settings,
+        current: {},
+        app,
+        code: callback.searchParams.get("code") ?? "",
+        redirectUri: REDIRECT_URI,
+        signal: AbortSignal.timeout(10_000),
+      });
+      expect(secrets.refreshToken).toEqual(expect.any(String));
+    } finally {
+      await own.close();
+    }
+  });
+
   it("a scope without WK.BE.Documents is refused by the login", async () => {
     const settings = contextFor(fake, { settings: { scope: "openid offline_access" } }).settings;
     const callback = await codeFrom(
