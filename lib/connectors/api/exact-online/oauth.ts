@@ -1,7 +1,13 @@
 import { ConnectorError } from "../../errors";
+import {
+  exchangeAuthorizationCode,
+  isAccessTokenFresh as isGrantFresh,
+  type OAuthGrant,
+  refreshAccessToken,
+} from "../../transports/oauth2";
 import type { ConnectorOAuth, OAuthApp } from "../../types";
 import { ACCESS_TOKEN_REFRESH_MARGIN_MS, GRANT_IDLE_LIFETIME_MS } from "./assumptions";
-import { exactBaseUrl, requestToken, type TokenAnswer } from "./client";
+import { exactBaseUrl, exactTokenEndpoint } from "./client";
 import type { ExactSecrets, ExactSettings } from "./config";
 
 /**
@@ -9,7 +15,9 @@ import type { ExactSecrets, ExactSettings } from "./config";
  * - authorize: GET {host}/api/oauth2/auth?client_id&redirect_uri&response_type=code&state
  *   (+force_login=1, so the admin signs in as the connection's dedicated Exact user rather than
  *   whoever is signed in in that browser);
- * - token: POST {host}/api/oauth2/token (authorization_code or refresh_token);
+ * - token: POST {host}/api/oauth2/token (authorization_code or refresh_token), made by the shared
+ *   OAuth transport (transports/oauth2.ts); Exact sends `expires_in` as a string ("600"), which
+ *   oauth4webapi reads as the number it stands for;
  * - access tokens live ~10 minutes; every refresh returns a NEW refresh token and kills the old
  *   one, so refreshes go through ctx.rotateSecrets (a row lock: one refresh at a time per
  *   connection, and the second job sees the first one's tokens);
@@ -18,22 +26,18 @@ import type { ExactSecrets, ExactSettings } from "./config";
 
 /** Whether the stored access token still has more than the margin to live. */
 export function isAccessTokenFresh(secrets: ExactSecrets, now: number): boolean {
-  if (!secrets.accessToken || !secrets.accessTokenExpiresAt) return false;
-  return Date.parse(secrets.accessTokenExpiresAt) - now > ACCESS_TOKEN_REFRESH_MARGIN_MS.value;
+  return isGrantFresh(secrets, now, ACCESS_TOKEN_REFRESH_MARGIN_MS.value);
 }
 
 /**
  * The stored secrets after a token answer: the client secret and the webhook secret (both the
  * app's, not the grant's) kept, the grant replaced whole.
  */
-export function secretsFromTokens(current: Partial<ExactSecrets>, tokens: TokenAnswer, now: number): ExactSecrets {
+export function secretsFromTokens(current: Partial<ExactSecrets>, grant: OAuthGrant): ExactSecrets {
   return {
     ...(current.clientSecret ? { clientSecret: current.clientSecret } : {}),
     ...(current.webhookSecret ? { webhookSecret: current.webhookSecret } : {}),
-    accessToken: tokens.access_token,
-    accessTokenExpiresAt: new Date(now + tokens.expires_in * 1000).toISOString(),
-    refreshToken: tokens.refresh_token,
-    refreshedAt: new Date(now).toISOString(),
+    ...grant,
   };
 }
 
@@ -56,19 +60,9 @@ export async function refreshGrant(input: {
 }): Promise<ExactSecrets> {
   const { secrets } = input;
   if (!secrets.refreshToken) throw new ConnectorError("auth", "not_authorised");
-  const app = requireApp(input.app);
-  const tokens = await requestToken(
-    exactBaseUrl(input.settings),
-    {
-      grant_type: "refresh_token",
-      refresh_token: secrets.refreshToken,
-      client_id: app.clientId,
-      client_secret: app.clientSecret,
-    },
-    input.signal,
-    input.now(),
-  );
-  return secretsFromTokens(secrets, tokens, input.now());
+  const endpoint = exactTokenEndpoint(input.settings, requireApp(input.app));
+  const grant = await refreshAccessToken(endpoint, secrets.refreshToken, input.signal, input.now);
+  return secretsFromTokens(secrets, grant);
 }
 
 /** The OAuth part of the connector (contract: lib/connectors/types.ts, ConnectorOAuth). */
@@ -85,19 +79,8 @@ export const exactOAuth: ConnectorOAuth<ExactSettings, ExactSecrets> = {
   },
 
   async exchangeCode({ settings, current, app, code, redirectUri, signal }) {
-    const tokens = await requestToken(
-      exactBaseUrl(settings),
-      {
-        grant_type: "authorization_code",
-        code,
-        redirect_uri: redirectUri,
-        client_id: app.clientId,
-        client_secret: app.clientSecret,
-      },
-      signal,
-      Date.now(),
-    );
-    return secretsFromTokens(current, tokens, Date.now());
+    const grant = await exchangeAuthorizationCode(exactTokenEndpoint(settings, app), { code, redirectUri }, signal);
+    return secretsFromTokens(current, grant);
   },
 
   grantExpiresAt(secrets) {

@@ -1,9 +1,12 @@
 import type { z } from "zod";
 import { ConnectorError } from "../../errors";
+import { type HttpAnswer, parseAnswer, sendRequest } from "../../transports/http";
+import { BearerSession } from "../../transports/oauth2";
 import type { ConnectorContext } from "../../types";
-import { classifyApiAnswer, type ExactAnswer, exactBaseUrl, parseAnswer, sendRequest } from "./client";
+import { ACCESS_TOKEN_REFRESH_MARGIN_MS } from "./assumptions";
+import { classifyApiAnswer, exactBaseUrl } from "./client";
 import type { ExactSecrets, ExactSettings } from "./config";
-import { isAccessTokenFresh, refreshGrant } from "./oauth";
+import { refreshGrant } from "./oauth";
 import { type ExactRateLimiter, exactRateLimiter, exactRateLimitKey } from "./rate-limit";
 
 export type ExactContext = ConnectorContext<ExactSettings, ExactSecrets, unknown>;
@@ -27,11 +30,11 @@ type CallInput<T> = {
 /**
  * Authorised calls to Exact's REST API for one connector call: a fresh access token first
  * (refreshed through ctx.rotateSecrets when it is missing or about to expire), every call through
- * the rate limiter, and a 401 answered by one refresh and one repeat of that call.
+ * the rate limiter, and a 401 answered by one refresh and one repeat of that call (BearerSession).
  */
 export class ExactSession {
   readonly baseUrl: string;
-  private secrets: ExactSecrets;
+  private readonly bearer: BearerSession<ExactSecrets>;
   private readonly clientKey: string;
 
   constructor(
@@ -39,10 +42,15 @@ export class ExactSession {
     private readonly limiter: ExactRateLimiter = exactRateLimiter(),
     private readonly now: () => number = Date.now,
   ) {
-    // Before the admin connected there is no grant: nothing to call with.
-    if (!ctx.secrets.refreshToken && !ctx.secrets.accessToken) throw new ConnectorError("auth", "not_authorised");
+    this.bearer = new BearerSession({
+      secrets: ctx.secrets,
+      rotateSecrets: (rotate) => ctx.rotateSecrets(rotate),
+      refresh: (latest) =>
+        refreshGrant({ settings: ctx.settings, app: ctx.oauthApp, secrets: latest, signal: ctx.signal, now }),
+      refreshMarginMs: ACCESS_TOKEN_REFRESH_MARGIN_MS.value,
+      now,
+    });
     this.baseUrl = exactBaseUrl(ctx.settings);
-    this.secrets = ctx.secrets;
     this.clientKey = ctx.oauthApp?.clientId ?? ctx.settings.clientId ?? "deployment";
   }
 
@@ -93,10 +101,9 @@ export class ExactSession {
   private async call<T>(input: CallInput<T>): Promise<T> {
     const url = this.urlOf(input);
     const key = exactRateLimitKey(this.baseUrl, this.clientKey, input.scope);
-    let token = await this.accessToken(null);
-    for (let isRepeat = false; ; isRepeat = true) {
+    const answer = await this.bearer.send(async (token) => {
       const permit = await this.limiter.acquire(key, input.endpoint, this.ctx.signal);
-      let answer: ExactAnswer;
+      let answer: HttpAnswer;
       try {
         answer = await sendRequest(
           url,
@@ -116,38 +123,11 @@ export class ExactSession {
         throw error;
       }
       permit.settle(answer.status, answer.headers);
-      if (answer.status === 401 && !isRepeat) {
-        // Revoked or expired earlier than it said: one refresh, one repeat.
-        token = await this.accessToken(token);
-        continue;
-      }
-      if (answer.status < 200 || answer.status >= 300) {
-        throw classifyApiAnswer(answer, { isDivisionScoped: input.scope !== "current" }, this.now());
-      }
-      return parseAnswer(answer, input.schema);
-    }
-  }
-
-  /**
-   * A usable access token. `rejected`: the token Exact just refused, which must not come back.
-   * Under the row lock, the stored secrets are looked at again: another job may have refreshed.
-   */
-  private async accessToken(rejected: string | null): Promise<string> {
-    if (rejected === null && isAccessTokenFresh(this.secrets, this.now()) && this.secrets.accessToken) {
-      return this.secrets.accessToken;
-    }
-    const stored = await this.ctx.rotateSecrets(async (latest) => {
-      if (isAccessTokenFresh(latest, this.now()) && latest.accessToken !== rejected) return null;
-      return refreshGrant({
-        settings: this.ctx.settings,
-        app: this.ctx.oauthApp,
-        secrets: latest,
-        signal: this.ctx.signal,
-        now: this.now,
-      });
+      return answer;
     });
-    this.secrets = stored;
-    if (!stored.accessToken) throw new ConnectorError("auth", "not_authorised");
-    return stored.accessToken;
+    if (answer.status < 200 || answer.status >= 300) {
+      throw classifyApiAnswer(answer, { isDivisionScoped: input.scope !== "current" }, this.now());
+    }
+    return parseAnswer(answer, input.schema);
   }
 }

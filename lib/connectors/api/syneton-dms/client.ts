@@ -3,8 +3,8 @@ import { z } from "zod";
 import { env } from "@/lib/env";
 import { ConnectorError } from "../../errors";
 import { isPrivateFtpHostAllowed, resolveAllowedHost } from "../../ftp/guard";
+import { type AnswerRules, classifyHttpAnswer, type HttpAnswer, parseAnswer, sendRequest } from "../../transports/http";
 import { endpointUrl } from "../endpoint-path";
-import { type ExactAnswer as HttpAnswer, parseAnswer, sendRequest } from "../exact-online/client";
 import {
   SYNETON_ERROR_PATTERNS,
   SYNETON_THROTTLE_RETRY_MS,
@@ -21,16 +21,14 @@ import type { SynetonSettings } from "./config";
  * base URL and API key (hashed) until shortly before their TimeToLive, and renewed once when a call
  * answers that the token is not valid. Classification:
  * - network failure, timeout, 408, 5xx → retryable;
- * - 429, or 403 "You are throttling the system" → retryable rate_limited (a minute);
+ * - 429, or 403 "You are throttling the system" → retryable rate_limited (after Retry-After, else a
+ *   minute);
  * - the token endpoint refusing the key (any 4xx) → auth_failed; 401 or 403 about the token on a
  *   call → one new token, then auth_failed; other 403 → auth_failed (the key lacks rights);
  * - 404 on a customer's call, or an unknown-customer message → permanent unknown_target; 404
  *   elsewhere → invalid_settings (a wrong path);
  * - 413 → file_refused; other 4xx → package_refused.
  */
-
-export type { HttpAnswer };
-export { parseAnswer };
 
 /**
  * The office's API address. Admin-Consult runs on the office's own server, so there is no vendor
@@ -53,6 +51,15 @@ const errorBodySchema = z.union([
   z.array(z.looseObject({ ErrorMessage: z.string() })).min(1),
 ]);
 
+/** The ErrorMessage(s) in a parsed error body, or null. */
+function readSynetonErrorText(body: unknown): string | null {
+  const parsed = errorBodySchema.safeParse(body);
+  if (!parsed.success) return null;
+  return Array.isArray(parsed.data)
+    ? parsed.data.map((item) => item.ErrorMessage).join(", ")
+    : parsed.data.ErrorMessage;
+}
+
 /** The ErrorMessage(s) of an answer, or its start. */
 export function errorMessageOf(answer: Pick<HttpAnswer, "text">): string {
   let body: unknown;
@@ -61,11 +68,7 @@ export function errorMessageOf(answer: Pick<HttpAnswer, "text">): string {
   } catch {
     return answer.text.slice(0, 200);
   }
-  const parsed = errorBodySchema.safeParse(body);
-  if (!parsed.success) return answer.text.slice(0, 200);
-  return Array.isArray(parsed.data)
-    ? parsed.data.map((item) => item.ErrorMessage).join(", ")
-    : parsed.data.ErrorMessage;
+  return readSynetonErrorText(body) ?? answer.text.slice(0, 200);
 }
 
 /** A 2xx-less answer that says the token is gone, not that the key lacks rights. */
@@ -75,28 +78,23 @@ export function isTokenRefused(answer: HttpAnswer): boolean {
 }
 
 /** An API answer that is not 2xx (and not a token to renew), as the error the caller throws. */
-export function classifyApiAnswer(answer: HttpAnswer, scope: { isCustomerScoped: boolean }): ConnectorError {
-  const message = errorMessageOf(answer);
-  const vendorDetail = `${answer.status} ${message}`.trim();
-  const { status } = answer;
-  if (status === 429 || (status === 403 && SYNETON_ERROR_PATTERNS.throttled.test(message))) {
-    const seconds = Number(answer.headers.get("retry-after"));
-    return new ConnectorError("retryable", "rate_limited", {
-      retryAfterMs: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : SYNETON_THROTTLE_RETRY_MS,
-      vendorDetail,
-    });
-  }
-  if (status === 408 || status >= 500) return new ConnectorError("retryable", "server_error", { vendorDetail });
-  if (status === 401 || status === 403) return new ConnectorError("auth", "auth_failed", { vendorDetail });
-  if (SYNETON_ERROR_PATTERNS.unknownCustomer.test(message) || (scope.isCustomerScoped && status === 404)) {
-    return new ConnectorError("permanent", "unknown_target", { vendorDetail });
-  }
-  if (status === 404) return new ConnectorError("permanent", "invalid_settings", { vendorDetail });
-  if (status === 413) return new ConnectorError("permanent", "file_refused", { vendorDetail });
-  if (status >= 300 && status < 400) {
-    return new ConnectorError("permanent", "invalid_settings", { vendorDetail: `redirect ${status}` });
-  }
-  return new ConnectorError("permanent", "package_refused", { vendorDetail });
+export function classifyApiAnswer(
+  answer: HttpAnswer,
+  scope: { isCustomerScoped: boolean },
+  now: number = Date.now(),
+): ConnectorError {
+  const rules: AnswerRules = {
+    readVendorText: readSynetonErrorText,
+    defaultRetryAfterMs: SYNETON_THROTTLE_RETRY_MS,
+    isThrottled: (throttled) =>
+      throttled.status === 403 && SYNETON_ERROR_PATTERNS.throttled.test(errorMessageOf(throttled)),
+    // Any 403 that is no throttle is the key lacking rights, even one that names a customer.
+    isUnknownTarget: (refused) =>
+      refused.status !== 403 &&
+      (SYNETON_ERROR_PATTERNS.unknownCustomer.test(errorMessageOf(refused)) ||
+        (scope.isCustomerScoped && refused.status === 404)),
+  };
+  return classifyHttpAnswer(answer, rules, now);
 }
 
 /** `GET api/v1/token/{apiKey}` [V S69]. */
@@ -143,7 +141,7 @@ export function createSynetonClient(options: SynetonClientOptions) {
       signal,
     );
     if (answer.status < 200 || answer.status >= 300) {
-      const classified = classifyApiAnswer(answer, { isCustomerScoped: false });
+      const classified = classifyApiAnswer(answer, { isCustomerScoped: false }, now());
       // Any refusal of the key itself means the key is wrong or withdrawn.
       if (classified.kind === "permanent" || answer.status === 401 || answer.status === 403) {
         throw new ConnectorError("auth", "auth_failed", { vendorDetail: classified.vendorDetail });
@@ -203,7 +201,7 @@ export function createSynetonClient(options: SynetonClientOptions) {
           token = await tokenFor({ fresh: true });
           continue;
         }
-        throw classifyApiAnswer(answer, { isCustomerScoped: input.isCustomerScoped });
+        throw classifyApiAnswer(answer, { isCustomerScoped: input.isCustomerScoped }, now());
       }
     },
   };

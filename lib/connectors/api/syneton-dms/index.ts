@@ -1,4 +1,5 @@
 import { ConnectorError, toConnectorError } from "../../errors";
+import { parseAnswer } from "../../transports/http";
 import { type Connector, type ConnectorContext, categoryOf, type DeliveryReceipt } from "../../types";
 import { endpointUrl } from "../endpoint-path";
 import { SYNETON_MAX_PAGES, SYNETON_PAGE_SIZE } from "./assumptions";
@@ -6,7 +7,6 @@ import {
   createSynetonClient,
   customersPageSchema,
   nextLinkOf,
-  parseAnswer,
   type SynetonClient,
   type SynetonCustomer,
   synetonBaseUrl,

@@ -1,7 +1,14 @@
 import { z } from "zod";
-import { ConnectorError } from "../../errors";
+import type { ConnectorError } from "../../errors";
+import {
+  type AnswerRules,
+  classifyHttpAnswer,
+  type HttpAnswer,
+  vendorMessageOf as vendorMessageOfAnswer,
+} from "../../transports/http";
+import type { TokenEndpoint } from "../../transports/oauth2";
+import type { OAuthApp } from "../../types";
 import { apiBaseUrl } from "../base-url";
-import { type ExactAnswer as HttpAnswer, parseAnswer, sendRequest } from "../exact-online/client";
 import {
   WK_API_BASE_URL,
   WK_API_HOST,
@@ -15,8 +22,8 @@ import type { WoltersKluwerSettings } from "./config";
 /**
  * Raw HTTP to the Adsolut Public API and Wolters Kluwer's identity server, and the one place where
  * their failures become ConnectorErrors (reference §4.1; assumptions.ts "errors"). The transport
- * (fetch with a timeout, no redirects, network errors classified) is the Exact Online connector's.
- * Classification:
+ * (deadline, no redirects, network errors, the status rules APIs share) is transports/http.ts, the
+ * token calls transports/oauth2.ts. Classification:
  * - network failure, timeout, 408, 5xx → retryable;
  * - 429 → retryable rate_limited after Retry-After (a minute without it);
  * - 401 → auth_failed (the session refreshes the token once before it lets a 401 through);
@@ -26,8 +33,6 @@ import type { WoltersKluwerSettings } from "./config";
  * - 413 → file_refused; other 4xx → package_refused.
  */
 
-export type { HttpAnswer };
-
 export function woltersKluwerApiBaseUrl(settings: WoltersKluwerSettings): string {
   return apiBaseUrl(settings.baseUrl, WK_API_BASE_URL[settings.environment], WK_API_HOST);
 }
@@ -36,31 +41,25 @@ export function woltersKluwerLoginBaseUrl(settings: WoltersKluwerSettings): stri
   return apiBaseUrl(settings.loginUrl, WK_LOGIN_BASE_URL[settings.environment], WK_LOGIN_HOST);
 }
 
-/** The vendor's own words from an error answer, for logs only. */
-export function vendorMessageOf(answer: Pick<HttpAnswer, "status" | "text">): string {
-  let body: unknown;
-  try {
-    body = JSON.parse(answer.text);
-  } catch {
-    return `${answer.status} ${answer.text.slice(0, 200)}`.trim();
-  }
-  if (body && typeof body === "object") {
-    const record = body as Record<string, unknown>;
-    const parts = ["error", "error_description", "title", "detail", "message", "Message"]
-      .map((key) => record[key])
-      .filter((value): value is string => typeof value === "string" && value.trim() !== "");
-    if (parts.length > 0) return `${answer.status} ${parts.join(": ").slice(0, 300)}`;
-  }
-  return `${answer.status} ${answer.text.slice(0, 200)}`.trim();
+/** Wolters Kluwer's words in an error body: OAuth errors, problem details, or a message. */
+export function readWoltersKluwerErrorText(body: unknown): string | null {
+  if (!body || typeof body !== "object") return null;
+  const record = body as Record<string, unknown>;
+  const parts = ["error", "error_description", "title", "detail", "message", "Message"]
+    .map((key) => record[key])
+    .filter((value): value is string => typeof value === "string" && value.trim() !== "");
+  return parts.length > 0 ? parts.join(": ").slice(0, 300) : null;
 }
 
-function retryAfterMsOf(headers: Headers, now: number): number {
-  const raw = headers.get("retry-after")?.trim();
-  if (!raw) return WK_DEFAULT_RETRY_AFTER_MS;
-  if (/^\d+$/.test(raw)) return Math.max(1_000, Number(raw) * 1000);
-  const at = Date.parse(raw);
-  return Number.isNaN(at) ? WK_DEFAULT_RETRY_AFTER_MS : Math.max(1_000, at - now);
+/** The vendor's own words from an error answer, for logs only. */
+export function vendorMessageOf(answer: Pick<HttpAnswer, "status" | "text">): string {
+  return vendorMessageOfAnswer(answer, readWoltersKluwerErrorText);
 }
+
+const WK_ANSWER_RULES = {
+  readVendorText: readWoltersKluwerErrorText,
+  defaultRetryAfterMs: WK_DEFAULT_RETRY_AFTER_MS,
+} satisfies AnswerRules;
 
 /** An API answer that is not 2xx, as the error the caller throws. */
 export function classifyApiAnswer(
@@ -68,79 +67,27 @@ export function classifyApiAnswer(
   scope: { isAdministrationScoped: boolean },
   now: number,
 ): ConnectorError {
-  const vendorDetail = vendorMessageOf(answer);
-  const { status } = answer;
-  if (status === 429) {
-    return new ConnectorError("retryable", "rate_limited", {
-      retryAfterMs: retryAfterMsOf(answer.headers, now),
-      vendorDetail,
-    });
-  }
-  if (status === 408 || status >= 500) return new ConnectorError("retryable", "server_error", { vendorDetail });
-  if (status === 401) return new ConnectorError("auth", "auth_failed", { vendorDetail });
-  if (scope.isAdministrationScoped && (status === 403 || status === 404)) {
-    return new ConnectorError("permanent", "unknown_target", { vendorDetail });
-  }
-  if (status === 403) return new ConnectorError("auth", "auth_failed", { vendorDetail });
-  if (status === 404) return new ConnectorError("permanent", "invalid_settings", { vendorDetail });
-  if (status === 413) return new ConnectorError("permanent", "file_refused", { vendorDetail });
-  if (status >= 300 && status < 400) {
-    // Redirects are never followed with a bearer token: the base URL is not the API.
-    return new ConnectorError("permanent", "invalid_settings", { vendorDetail: `redirect ${status}` });
-  }
-  return new ConnectorError("permanent", "package_refused", { vendorDetail });
+  return classifyHttpAnswer(
+    answer,
+    {
+      ...WK_ANSWER_RULES,
+      isUnknownTarget: ({ status }) => scope.isAdministrationScoped && (status === 403 || status === 404),
+    },
+    now,
+  );
 }
 
-export { parseAnswer, sendRequest };
-
-/** `POST …/connect/token` (IdentityServer): expires_in in seconds. */
-export const tokenAnswerSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-  expires_in: z.coerce.number().int().positive(),
-});
-export type TokenAnswer = z.infer<typeof tokenAnswerSchema>;
-
 /**
- * One call of the token endpoint, the client authenticated both by HTTP Basic and in the form (as
- * public code written against the live service does). A refused code or refresh token (400
- * invalid_grant, 401 invalid_client) is auth_failed: only a new authorisation helps. 429 and 5xx
- * are retryable, and then nothing was rotated.
+ * The identity server's token endpoint. The client is authenticated both by HTTP Basic and in the
+ * form, as public code written against the live service does.
  */
-export async function requestToken(
-  loginBaseUrl: string,
-  app: { clientId: string; clientSecret: string },
-  form: Record<string, string>,
-  signal: AbortSignal,
-  now: number,
-): Promise<TokenAnswer> {
-  const basic = Buffer.from(`${encodeURIComponent(app.clientId)}:${encodeURIComponent(app.clientSecret)}`).toString(
-    "base64",
-  );
-  const answer = await sendRequest(
-    `${loginBaseUrl}/${WK_TOKEN_PATH}`,
-    {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-        authorization: `Basic ${basic}`,
-      },
-      body: new URLSearchParams({ ...form, client_id: app.clientId, client_secret: app.clientSecret }).toString(),
-    },
-    signal,
-  );
-  if (answer.status >= 200 && answer.status < 300) return parseAnswer(answer, tokenAnswerSchema);
-  if (answer.status === 429) {
-    throw new ConnectorError("retryable", "rate_limited", {
-      retryAfterMs: retryAfterMsOf(answer.headers, now),
-      vendorDetail: vendorMessageOf(answer),
-    });
-  }
-  if (answer.status === 408 || answer.status >= 500) {
-    throw new ConnectorError("retryable", "server_error", { vendorDetail: vendorMessageOf(answer) });
-  }
-  throw new ConnectorError("auth", "auth_failed", { vendorDetail: vendorMessageOf(answer) });
+export function woltersKluwerTokenEndpoint(settings: WoltersKluwerSettings, app: OAuthApp): TokenEndpoint {
+  return {
+    url: `${woltersKluwerLoginBaseUrl(settings)}/${WK_TOKEN_PATH}`,
+    app,
+    clientAuthentication: "basic_and_form",
+    answerRules: WK_ANSWER_RULES,
+  };
 }
 
 // Answers we read (only the fields we use; the shapes are assumptions.ts "administration-fields").

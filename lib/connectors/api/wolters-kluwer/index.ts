@@ -1,7 +1,8 @@
 import { ConnectorError, toConnectorError } from "../../errors";
+import { parseAnswer } from "../../transports/http";
 import { type Connector, categoryOf, type DeliveryReceipt } from "../../types";
 import { WK_MAX_PAGES, WK_PAGE_SIZE } from "./assumptions";
-import { administrationsPageSchema, parseAnswer, type WoltersKluwerAdministration } from "./client";
+import { administrationsPageSchema, type WoltersKluwerAdministration } from "./client";
 import {
   type WoltersKluwerDossierSettings,
   woltersKluwerDossierSettingsSchema,

@@ -1,37 +1,24 @@
 import { ConnectorError } from "../../errors";
+import { exchangeAuthorizationCode, type OAuthGrant, refreshAccessToken } from "../../transports/oauth2";
 import type { ConnectorOAuth, OAuthApp } from "../../types";
-import { WK_ACCESS_TOKEN_REFRESH_MARGIN_MS, WK_AUTHORIZE_PATH, WK_GRANT_IDLE_LIFETIME_MS } from "./assumptions";
-import { requestToken, type TokenAnswer, woltersKluwerLoginBaseUrl } from "./client";
+import { WK_AUTHORIZE_PATH, WK_GRANT_IDLE_LIFETIME_MS } from "./assumptions";
+import { woltersKluwerLoginBaseUrl, woltersKluwerTokenEndpoint } from "./client";
 import type { WoltersKluwerSecrets, WoltersKluwerSettings } from "./config";
 
 /**
  * Wolters Kluwer's authorization-code flow and token upkeep (reference §4.1):
  * - authorize: GET {login}/auth/core/connect/authorize?client_id&redirect_uri&response_type=code
  *   &scope&state (scope includes offline_access, for the refresh token, and WK.BE.Documents);
- * - token: POST {login}/auth/core/connect/token (authorization_code or refresh_token);
+ * - token: POST {login}/auth/core/connect/token (authorization_code or refresh_token), made by the
+ *   shared OAuth transport (transports/oauth2.ts); the ID token the openid scope brings is not read;
  * - every refresh returns a new refresh token: refreshes go through ctx.rotateSecrets (one at a
  *   time per connection, the second job sees the first one's tokens);
  * - an unused grant dies (assumed ~15 days): keepAlive refreshes it before.
  */
 
-export function isAccessTokenFresh(secrets: WoltersKluwerSecrets, now: number): boolean {
-  if (!secrets.accessToken || !secrets.accessTokenExpiresAt) return false;
-  return Date.parse(secrets.accessTokenExpiresAt) - now > WK_ACCESS_TOKEN_REFRESH_MARGIN_MS;
-}
-
 /** The stored secrets after a token answer: the client secret kept, the grant replaced whole. */
-export function secretsFromTokens(
-  current: Partial<WoltersKluwerSecrets>,
-  tokens: TokenAnswer,
-  now: number,
-): WoltersKluwerSecrets {
-  return {
-    ...(current.clientSecret ? { clientSecret: current.clientSecret } : {}),
-    accessToken: tokens.access_token,
-    accessTokenExpiresAt: new Date(now + tokens.expires_in * 1000).toISOString(),
-    refreshToken: tokens.refresh_token,
-    refreshedAt: new Date(now).toISOString(),
-  };
+export function secretsFromTokens(current: Partial<WoltersKluwerSecrets>, grant: OAuthGrant): WoltersKluwerSecrets {
+  return { ...(current.clientSecret ? { clientSecret: current.clientSecret } : {}), ...grant };
 }
 
 function requireApp(app: OAuthApp | null): OAuthApp {
@@ -54,14 +41,9 @@ export async function refreshGrant(input: {
 }): Promise<WoltersKluwerSecrets> {
   const { secrets } = input;
   if (!secrets.refreshToken) throw new ConnectorError("auth", "not_authorised");
-  const tokens = await requestToken(
-    woltersKluwerLoginBaseUrl(input.settings),
-    requireApp(input.app),
-    { grant_type: "refresh_token", refresh_token: secrets.refreshToken },
-    input.signal,
-    input.now(),
-  );
-  return secretsFromTokens(secrets, tokens, input.now());
+  const endpoint = woltersKluwerTokenEndpoint(input.settings, requireApp(input.app));
+  const grant = await refreshAccessToken(endpoint, secrets.refreshToken, input.signal, input.now);
+  return secretsFromTokens(secrets, grant);
 }
 
 /** The OAuth part of the connector (contract: lib/connectors/types.ts, ConnectorOAuth). */
@@ -78,14 +60,9 @@ export const woltersKluwerOAuth: ConnectorOAuth<WoltersKluwerSettings, WoltersKl
   },
 
   async exchangeCode({ settings, current, app, code, redirectUri, signal }) {
-    const tokens = await requestToken(
-      woltersKluwerLoginBaseUrl(settings),
-      app,
-      { grant_type: "authorization_code", code, redirect_uri: redirectUri },
-      signal,
-      Date.now(),
-    );
-    return secretsFromTokens(current, tokens, Date.now());
+    const endpoint = woltersKluwerTokenEndpoint(settings, app);
+    const grant = await exchangeAuthorizationCode(endpoint, { code, redirectUri }, signal);
+    return secretsFromTokens(current, grant);
   },
 
   grantExpiresAt(secrets) {

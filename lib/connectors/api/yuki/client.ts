@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConnectorError } from "../../errors";
+import { sendRequest } from "../../transports/http";
 import { YUKI_FAULT_PATTERNS, YUKI_IDEMPOTENCY_SEARCH, YUKI_RESULT_SHAPES, YUKI_SESSION_TTL_MS } from "./assumptions";
 import {
   buildEnvelope,
@@ -17,12 +18,10 @@ import {
 /**
  * Raw calls to Yuki's Archive web service (reference §2; WSDL at
  * https://api.yukiworks.be/ws/Archive.asmx?WSDL) and the one place where Yuki's failures are
- * classified. Sessions are cached in-process per base URL and access key (hashed) and renewed
- * once when a call faults with an expired session.
+ * classified. The HTTP under the SOAP (deadline, network errors and timeouts classified) is
+ * transports/http.ts; SOAP faults and statuses are read here. Sessions are cached in-process per
+ * base URL and access key (hashed) and renewed once when a call faults with an expired session.
  */
-
-/** Each HTTP request ends by then even if the context's own deadline is later. */
-const REQUEST_TIMEOUT_MS = 60_000;
 
 /** One fault classified: a ConnectorError, or a session to renew and the call to repeat. */
 export type FaultClass = ConnectorError | "session_expired";
@@ -62,18 +61,6 @@ export function classifyHttpStatus(status: number): ConnectorError {
   // No such service at this address: the base URL is not Yuki's.
   if (status === 404) return new ConnectorError("permanent", "invalid_settings", { vendorDetail });
   return new ConnectorError("permanent", "package_refused", { vendorDetail });
-}
-
-/** A network failure or a deadline: the request may or may not have reached Yuki. */
-function classifyTransportError(error: unknown): ConnectorError {
-  const name = error instanceof Error ? error.name : "";
-  if (name === "AbortError" || name === "TimeoutError")
-    return new ConnectorError("retryable", "timeout", { cause: error, vendorDetail: name });
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-  return new ConnectorError("retryable", "network", {
-    cause: error,
-    vendorDetail: [error instanceof Error ? error.message : String(error), cause].filter(Boolean).join(": "),
-  });
 }
 
 type CachedSession = { sessionId: Promise<string>; expiresAt: number };
@@ -120,29 +107,29 @@ export function createYukiClient(options: YukiClientOptions) {
     operation: Op,
     input: OperationInput<Op>,
   ): Promise<XmlNode | undefined> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await fetch(`${baseUrl}${servicePathOf(operation)}`, {
+    // A network failure or a deadline comes out classified: the request may or may not have
+    // reached Yuki. Redirects are followed, as Yuki's calls always did (the base URL is pinned to
+    // Yuki's own hosts).
+    const answer = await sendRequest(
+      `${baseUrl}${servicePathOf(operation)}`,
+      {
         method: "POST",
         headers: { "content-type": "text/xml; charset=utf-8", soapaction: `"${soapActionOf(operation)}"` },
         body: buildEnvelope(operation, input),
-        signal: AbortSignal.any([signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw classifyTransportError(error);
-    }
-    const outcome = parseSoapResponse(operation, text);
+        redirect: "follow",
+      },
+      signal,
+    );
+    const outcome = parseSoapResponse(operation, answer.text);
     if (outcome?.kind === "fault") {
       const fault = classifyFault(outcome.faultString, now());
       if (fault === "session_expired") throw new SessionExpired(outcome.faultString);
       throw fault;
     }
-    if (!response.ok) throw classifyHttpStatus(response.status);
+    if (answer.status < 200 || answer.status >= 300) throw classifyHttpStatus(answer.status);
     if (!outcome) {
       throw new ConnectorError("retryable", "unknown", {
-        vendorDetail: `${operation}: answer is not a SOAP envelope (HTTP ${response.status})`,
+        vendorDetail: `${operation}: answer is not a SOAP envelope (HTTP ${answer.status})`,
       });
     }
     return outcome.result;

@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  classifyApiAnswer,
-  classifyNetworkError,
-  type ExactAnswer,
-  vendorMessageOf,
-} from "@/lib/connectors/api/exact-online/client";
+import { classifyApiAnswer, vendorMessageOf } from "@/lib/connectors/api/exact-online/client";
+import type { HttpAnswer } from "@/lib/connectors/transports/http";
 
 const NOW = 1_750_000_000_000;
 
-function answer(status: number, body: unknown = "", headers: Record<string, string> = {}): ExactAnswer {
+function answer(status: number, body: unknown = "", headers: Record<string, string> = {}): HttpAnswer {
   return { status, headers: new Headers(headers), text: typeof body === "string" ? body : JSON.stringify(body) };
 }
 
@@ -83,15 +79,10 @@ describe("Exact Online: classifying answers", () => {
     expect(vendorMessageOf(answer(502, "<html>Bad gateway</html>"))).toBe("502 <html>Bad gateway</html>");
   });
 
-  it("network failures and timeouts are retryable", () => {
-    const open = new AbortController().signal;
-    const reset = Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } });
-    expect(classifyNetworkError(reset, open)).toMatchObject({
-      kind: "retryable",
-      code: "network",
-      vendorDetail: "ECONNRESET",
-    });
-    expect(classifyNetworkError(new DOMException("t", "TimeoutError"), open)).toMatchObject({ code: "timeout" });
-    expect(classifyNetworkError(new Error("x"), AbortSignal.abort())).toMatchObject({ code: "timeout" });
+  it("429 without reset headers also reads Retry-After as an HTTP date (the shared transport's reading)", () => {
+    const at = new Date(NOW + 45_000).toUTCString();
+    expect(
+      classifyApiAnswer(answer(429, "", { "Retry-After": at }), { isDivisionScoped: true }, NOW).retryAfterMs,
+    ).toBe(45_000);
   });
 });

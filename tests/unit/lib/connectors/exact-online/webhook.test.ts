@@ -82,11 +82,12 @@ describe("the webhook secret", () => {
       accessToken: "old",
       refreshToken: "old-refresh",
     };
-    const next = secretsFromTokens(
-      current,
-      { access_token: "new", refresh_token: "new-refresh", expires_in: 600 },
-      Date.parse("2026-11-28T10:00:00Z"),
-    );
+    const next = secretsFromTokens(current, {
+      accessToken: "new",
+      accessTokenExpiresAt: "2026-11-28T10:10:00.000Z",
+      refreshToken: "new-refresh",
+      refreshedAt: "2026-11-28T10:00:00.000Z",
+    });
     expect(next).toMatchObject({ clientSecret: "client-secret", webhookSecret: SECRET, accessToken: "new" });
   });
 });

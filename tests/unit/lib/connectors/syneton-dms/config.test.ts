@@ -118,6 +118,18 @@ describe("Syneton answers", () => {
     expect(classifyApiAnswer(answer(502, "bad gateway"), { isCustomerScoped: true }).kind).toBe("retryable");
   });
 
+  it("a throttle waits as Retry-After says, in seconds or as a date (the shared transport's reading), else a minute", () => {
+    const now = Date.parse("2026-01-01T10:00:00Z");
+    const scope = { isCustomerScoped: false };
+    expect(classifyApiAnswer(answer(429, {}, { "retry-after": "15" }), scope, now).retryAfterMs).toBe(15_000);
+    expect(
+      classifyApiAnswer(answer(429, {}, { "retry-after": "Thu, 01 Jan 2026 10:02:00 GMT" }), scope, now).retryAfterMs,
+    ).toBe(120_000);
+    expect(
+      classifyApiAnswer(answer(403, { ErrorMessage: "You are throttling the system" }), scope, now).retryAfterMs,
+    ).toBe(60_000);
+  });
+
   it("reads a token's end as UTC when it names no zone, at most an hour ahead, a minute early", () => {
     const now = Date.parse("2026-01-01T10:00:00Z");
     expect(tokenUsableUntil("2026-01-01T10:20:00", now)).toBe(Date.parse("2026-01-01T10:19:00Z"));
