@@ -1,9 +1,9 @@
-import { XMLParser } from "fast-xml-parser";
+import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { YUKI_RESULT_SHAPES } from "./assumptions";
 
 /**
- * Yuki's SOAP 1.1 plumbing: envelopes written from typed input in WSDL order, and responses read
- * with fast-xml-parser. Sources (reference §2.1, §2.4, §2.7): the operations and their parameter
+ * Yuki's SOAP 1.1 plumbing: envelopes built from typed input in WSDL order with fast-xml-parser's
+ * XMLBuilder (which escapes the text), and responses read with its XMLParser. Sources (reference §2.1, §2.4, §2.7): the operations and their parameter
  * orders come from a client generated from the live WSDL (github.com/BartPeirens/yuki-mcp,
  * src/YukiMcp/Yuki/Archive/ArchiveClient.cs); Backoffice.GetWorkflow from
  * github.com/CodeMill-Solutions/yuki-mcp, src/tools/backoffice.ts.
@@ -111,18 +111,9 @@ export function soapActionOf(operation: YukiOperation): string {
 }
 
 // XML 1.0 allows tab, LF, CR and everything from U+0020 except lone surrogates and U+FFFE/U+FFFF.
+// Other characters cannot be written at all, not even escaped: they are dropped before the builder
+// (which escapes markup) sees the text.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-/** Text content for an element: characters XML cannot carry are dropped, markup is escaped. */
-export function escapeXml(value: string): string {
-  return value
-    .replace(NOT_XML_CHAR, "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&apos;");
-}
 
 function serialise(operation: string, name: string, type: SoapType, value: unknown): string {
   switch (type) {
@@ -140,9 +131,19 @@ function serialise(operation: string, name: string, type: SoapType, value: unkno
     case "string":
     case "dateTime":
       if (typeof value !== "string") throw new TypeError(`${operation}.${name} must be text`);
-      return escapeXml(value);
+      return value.replace(NOT_XML_CHAR, "");
   }
 }
+
+// Escapes &, <, >, " and ' in text and attribute values (processEntities, its default); every
+// value reaches it as a string, so nothing is turned into a number or a bare attribute.
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  processEntities: true,
+  suppressBooleanAttributes: false,
+  suppressEmptyNode: false,
+});
 
 /**
  * The SOAP 1.1 envelope of one call, its parameters in WSDL order. A missing or mistyped
@@ -150,16 +151,20 @@ function serialise(operation: string, name: string, type: SoapType, value: unkno
  */
 export function buildEnvelope<Op extends YukiOperation>(operation: Op, input: OperationInput<Op>): string {
   const values = input as Record<string, unknown>;
-  const parameters = YUKI_OPERATIONS[operation].parameters.map(([name, type]) => {
+  // The builder writes children in the object's key order: insertion order, WSDL order (no
+  // parameter name looks like an array index, which JavaScript would move to the front).
+  const call: Record<string, string> = { "@_xmlns": YUKI_NAMESPACE };
+  for (const [name, type] of YUKI_OPERATIONS[operation].parameters) {
     if (!(name in values)) throw new TypeError(`${operation}.${name} is missing`);
-    return `<${name}>${serialise(operation, name, type, values[name])}</${name}>`;
+    call[name] = serialise(operation, name, type, values[name]);
+  }
+  return builder.build({
+    "?xml": { "@_version": "1.0", "@_encoding": "utf-8" },
+    "soap:Envelope": {
+      "@_xmlns:soap": "http://schemas.xmlsoap.org/soap/envelope/",
+      "soap:Body": { [operation]: call },
+    },
   });
-  return (
-    '<?xml version="1.0" encoding="utf-8"?>' +
-    '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">' +
-    `<soap:Body><${operation} xmlns="${YUKI_NAMESPACE}">${parameters.join("")}</${operation}></soap:Body>` +
-    "</soap:Envelope>"
-  );
 }
 
 /** Elements that may repeat in results: always read as arrays so one item looks like many. */

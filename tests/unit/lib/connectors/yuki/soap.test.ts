@@ -2,7 +2,6 @@ import { XMLParser } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
 import {
   buildEnvelope,
-  escapeXml,
   type OperationInput,
   parseSoapResponse,
   servicePathOf,
@@ -102,6 +101,40 @@ function childNamesOfCall(xml: string, operation: string): string[] {
   return find(body, operation).map(nameOf);
 }
 
+// The XML tree as a reader sees it: namespaces resolved away, every value text, attributes kept.
+const treeParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: "@_",
+  removeNSPrefix: true,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+});
+// biome-ignore lint/suspicious/noExplicitAny: a parsed XML tree is walked by name in these tests.
+const treeOf = (xml: string): any => treeParser.parse(xml);
+
+/**
+ * Envelopes written by the hand-written builder (string concatenation and our own escaping) that
+ * XMLBuilder replaced, copied from its output: the new builder must produce the same XML.
+ */
+const HAND_WRITTEN_ENVELOPES: [YukiOperation, unknown, string][] = [
+  [
+    "Authenticate",
+    { accessKey: "5d2c7a1e-3f4b-4c8d-9e0f-1a2b3c4d5e6f" },
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><Authenticate xmlns="http://www.theyukicompany.com/"><accessKey>5d2c7a1e-3f4b-4c8d-9e0f-1a2b3c4d5e6f</accessKey></Authenticate></soap:Body></soap:Envelope>',
+  ],
+  [
+    "UploadDocumentWithAttachment",
+    SAMPLES.UploadDocumentWithAttachment,
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><UploadDocumentWithAttachment xmlns="http://www.theyukicompany.com/"><sessionID>s</sessionID><fileName1>f.pdf</fileName1><data1>BQ==</data1><fileName2>f.xml</fileName2><data2>BA==</data2><folder>7</folder><administrationID>a</administrationID><currency>EUR</currency><amount>0</amount><costCategory></costCategory><paymentMethod>0</paymentMethod><project></project><remarks></remarks></UploadDocumentWithAttachment></soap:Body></soap:Envelope>',
+  ],
+  [
+    "FindDocument",
+    { sessionID: "s", documentID: `a&b<c>]]>"d'e\u0000f\u0007g\th\ni\r` },
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><FindDocument xmlns="http://www.theyukicompany.com/"><sessionID>s</sessionID><documentID>a&amp;b&lt;c&gt;]]&gt;&quot;d&apos;efg\th\ni\r</documentID></FindDocument></soap:Body></soap:Envelope>',
+  ],
+];
+
 describe("Yuki SOAP envelopes", () => {
   it.each(Object.keys(WSDL_ORDER) as YukiOperation[])("writes %s's parameters in WSDL order", (operation) => {
     const xml = buildEnvelope(operation, SAMPLES[operation] as never);
@@ -119,10 +152,35 @@ describe("Yuki SOAP envelopes", () => {
   });
 
   it("escapes markup and drops characters XML cannot carry", () => {
-    expect(escapeXml(`a<b>&"c'`)).toBe("a&lt;b&gt;&amp;&quot;c&apos;");
-    expect(escapeXml("x\u0000y\u0007z\ttab")).toBe("xyz\ttab");
-    const xml = buildEnvelope("FindDocument", { sessionID: "s", documentID: "</documentID><evil/>" });
+    const documentIdIn = (documentID: string) => buildEnvelope("FindDocument", { sessionID: "s", documentID });
+    expect(documentIdIn(`a<b>&"c'`)).toContain("<documentID>a&lt;b&gt;&amp;&quot;c&apos;</documentID>");
+    expect(documentIdIn("x\u0000y\u0007z\ttab")).toContain("<documentID>xyz\ttab</documentID>");
+    const xml = documentIdIn("</documentID><evil/>");
     expect(xml).toContain("<documentID>&lt;/documentID&gt;&lt;evil/&gt;</documentID>");
+  });
+
+  it("carries hostile values as text: what Yuki parses is what we sent, minus what XML cannot carry", () => {
+    const hostile = `Q1 & Q2 <b>bold</b> ]]> "double" 'single' \u0000nul\u0001soh\u001Fus\uFFFEnon\ttab\nline`;
+    const xml = buildEnvelope("UploadDocument", { ...SAMPLES.UploadDocument, fileName: hostile, sessionID: "]]><x/>" });
+    const cannotCarry = [...xml].filter((char) => {
+      const code = char.codePointAt(0) ?? 0;
+      return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0xfffe;
+    });
+    expect(cannotCarry).toEqual([]);
+    expect(xml).not.toContain("<b>");
+    expect(xml).not.toContain("]]>");
+    const call = treeOf(xml).Envelope.Body.UploadDocument;
+    expect(call.fileName).toBe(`Q1 & Q2 <b>bold</b> ]]> "double" 'single' nulsohusnon\ttab\nline`);
+    expect(call.sessionID).toBe("]]><x/>");
+    expect(Object.keys(call).filter((key) => !key.startsWith("@_"))).toEqual(WSDL_ORDER.UploadDocument);
+  });
+
+  it("builds the same envelopes as the hand-written builder did (its output kept as fixtures)", () => {
+    for (const [operation, input, expected] of HAND_WRITTEN_ENVELOPES) {
+      const xml = buildEnvelope(operation, input as never);
+      expect(treeOf(xml)).toEqual(treeOf(expected));
+      expect(xml).toBe(expected);
+    }
   });
 
   it("refuses a missing or mistyped parameter before anything is sent", () => {
