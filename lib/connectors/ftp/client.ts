@@ -5,15 +5,15 @@ import { Readable } from "node:stream";
 import { type ConnectionOptions, TLSSocket } from "node:tls";
 import { Client, FTPContext, FTPError } from "basic-ftp";
 import { ConnectorError } from "../errors";
-import type { FtpSecurity } from "./config";
+import type { FtpEndpoint, FtpPhase, RemoteFileSession } from "./session";
 
 /**
  * Raw basic-ftp calls, and the one place where FTP failures become ConnectorErrors. SFTP (SSH file
- * transfer) sessions live in sftp.ts behind the same RemoteFileSession surface; createRemoteFileSession
- * picks one by the endpoint's `security`.
+ * transfer) sessions live in sftp.ts behind the same RemoteFileSession surface (session.ts);
+ * open-session.ts picks one by the endpoint's `security`.
  * - basic-ftp: https://github.com/patrickjuchli/basic-ftp#readme — one client runs one command at
  *   a time ("the FTP protocol doesn't allow multiple requests in parallel"), so a session serves
- *   one call at a time: a fresh one per call here (withFtpSession), or one lent out by the session
+ *   one call at a time: a fresh one per call (withFtpSession, open-session.ts), or one lent out by the session
  *   pool (pool.ts) to one delivery at a time. A client that failed is closed, never reused.
  * - Passive mode only: basic-ftp tries EPSV, then PASV, and refuses a PASV answer that points at
  *   another host than the control connection (FTP bounce), which also keeps data connections on
@@ -22,94 +22,6 @@ import type { FtpSecurity } from "./config";
  *   transient, 5yz permanent. FTPS: RFC 4217 (explicit, AUTH TLS); implicit FTPS (port 990) is
  *   not standardised but still common.
  */
-
-/** Where and as whom to connect. `address` is the host guard's checked address. */
-export type FtpEndpoint = {
-  /** The host as configured: checked against the certificate (and sent as SNI). */
-  hostname: string;
-  address: string;
-  port: number;
-  security: FtpSecurity;
-  /** FTPS: pinned SHA-256 certificate fingerprint, "AB:CD:…" upper case; replaces the CA check when given. */
-  certificateFingerprint?: string;
-  /**
-   * SFTP: the host key the server must present ("SHA256:…", host-key.ts), checked in the key
-   * exchange before the password is sent. Undefined on first use: any key, pinned after login.
-   */
-  hostKeyFingerprint?: string;
-  username: string;
-  password: string;
-};
-
-/** What the session was doing when something failed: decides how a reply code is read. */
-export type FtpPhase =
-  | "connect"
-  | "tls"
-  | "handshake"
-  | "login"
-  | "setup"
-  | "folder"
-  | "upload"
-  | "rename"
-  | "inspect"
-  | "remove";
-
-/**
- * One logged-in connection to a file server, FTP(S) (FtpSession) or SFTP (SftpSession in
- * sftp.ts). It serves one call at a time and one command at a time: every method is awaited
- * before the next one starts. Paths are absolute, "/"-separated. A session that failed in any way
- * is closed by its owner and never used again (withFtpSession, the pool).
- */
-export interface RemoteFileSession {
-  /** Updated before every command, for classifying what fails. */
-  phase: FtpPhase;
-  /** Commands the server answered on this session; the pool compares it before and after a call. */
-  completedCommands: number;
-  /**
-   * Answers the server sent on this session, also of commands that then failed (an FTP reply
-   * before the data connection broke). With completedCommands the pool tells a session that was
-   * dead before a call started from one that broke during it.
-   */
-  readonly repliesReceived: number;
-  /** False once the connection was closed, by us, by an error or by the server. */
-  readonly isUsable: boolean;
-  /** SFTP: the host key the server presented ("SHA256:…"), once the key exchange saw it. */
-  readonly presentedHostKey: string | undefined;
-  /** Connects to the endpoint's checked address and logs in; throws the library's own errors. */
-  open(endpoint: FtpEndpoint): Promise<void>;
-  /** Closes the connection; safe to call more than once, also mid-command (the deadline). */
-  close(): void;
-  /** Whether an idle session keeps the process alive (a pooled one waiting must not). */
-  setKeepsProcessAlive(keepsAlive: boolean): void;
-  /** The folder the user lands in after login (base for relative base folders), asked once. */
-  currentFolder(): Promise<string>;
-  /**
-   * Creates the folder and its parents where missing. A folder this session made sure of before
-   * costs no command: the session trusts what it knows until `forgetFolders`.
-   */
-  ensureFolder(absolutePath: string): Promise<void>;
-  /** Drops what the session knows about folders (one it knew may have been removed since). */
-  forgetFolders(): void;
-  /** Writes the bytes to the path, replacing a file of that name. */
-  upload(content: Uint8Array, absolutePath: string): Promise<void>;
-  /** Renames a file, replacing a file already at the target. */
-  rename(fromPath: string, toPath: string): Promise<void>;
-  remove(absolutePath: string): Promise<void>;
-  /** The size of a file, or null when there is none. */
-  sizeOf(absolutePath: string): Promise<number | null>;
-  /** File names and sizes in a folder, or null when the server refuses the listing. */
-  listFolder(absolutePath: string): Promise<Map<string, number> | null>;
-  /** Anything this session threw, as a ConnectorError (the protocol's own classification). */
-  classifyError(error: unknown, options: { aborted: boolean }): ConnectorError;
-  /**
-   * Whether the error is the server refusing one command, the session staying usable (an FTP
-   * reply other than 421, an SFTP status answer), rather than the connection failing.
-   */
-  isRefusal(error: unknown): boolean;
-}
-
-/** Idle timeout of the control and data sockets (basic-ftp's own); the context's signal bounds the whole call. */
-export const FTP_SOCKET_TIMEOUT_MS = 15_000;
 
 /** The server presented another certificate than the pinned one. */
 export class CertificateMismatchError extends Error {
@@ -194,7 +106,12 @@ export class FtpSession implements RemoteFileSession {
   /** The folder the user landed in at login, asked before the session first changes folder. */
   private loginFolder: Promise<string> | undefined;
 
-  constructor(private readonly client: Client) {}
+  private readonly client: Client;
+
+  /** `socketTimeoutMs`: idle timeout of the control and data sockets (basic-ftp's own). */
+  constructor(socketTimeoutMs: number) {
+    this.client = new Client(socketTimeoutMs);
+  }
 
   /** False once the client was closed, by us, by an error or by the server (basic-ftp's `closed`). */
   get isUsable(): boolean {
@@ -366,49 +283,6 @@ export class FtpSession implements RemoteFileSession {
  */
 function isRefusal(error: unknown): error is FTPError {
   return error instanceof FTPError && error.code !== 421;
-}
-
-/**
- * A new, unopened session for the endpoint's protocol: SFTP, or FTP(S) through basic-ftp.
- * sftp.ts (and ssh2 with it) is loaded only when an SFTP connection is used.
- */
-export async function createRemoteFileSession(
-  endpoint: Pick<FtpEndpoint, "security">,
-  socketTimeoutMs: number,
-): Promise<RemoteFileSession> {
-  if (endpoint.security === "sftp") {
-    const { SftpSession } = await import("./sftp");
-    return new SftpSession(socketTimeoutMs);
-  }
-  return new FtpSession(new Client(socketTimeoutMs));
-}
-
-/**
- * A fresh session for one call: connects (TCP, then TLS or SSH as configured, the pinned
- * fingerprint or host key checked before the password leaves), logs in, runs `work`, and closes
- * the session whatever happens. The signal (the connector context's deadline) closes it
- * mid-command; every failure comes out as a ConnectorError. The connection test uses this (it
- * must prove a login of its own); deliveries borrow pooled sessions (pool.ts).
- */
-export async function withFtpSession<T>(
-  endpoint: FtpEndpoint,
-  options: { signal: AbortSignal; socketTimeoutMs?: number },
-  work: (session: RemoteFileSession) => Promise<T>,
-): Promise<T> {
-  const { signal } = options;
-  if (signal.aborted) throw new ConnectorError("retryable", "timeout");
-  const session = await createRemoteFileSession(endpoint, options.socketTimeoutMs ?? FTP_SOCKET_TIMEOUT_MS);
-  const onAbort = () => session.close();
-  signal.addEventListener("abort", onAbort, { once: true });
-  try {
-    await session.open(endpoint);
-    return await work(session);
-  } catch (error) {
-    throw session.classifyError(error, { aborted: signal.aborted });
-  } finally {
-    signal.removeEventListener("abort", onAbort);
-    session.close();
-  }
 }
 
 async function connectAndLogIn(client: Client, session: FtpSession, endpoint: FtpEndpoint): Promise<void> {

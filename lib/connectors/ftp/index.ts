@@ -3,7 +3,6 @@ import { posix } from "node:path";
 import type { FtpProfile } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "../errors";
 import type { Connector, ConnectorContext, DeliveryReceipt } from "../types";
-import { type FtpEndpoint, type RemoteFileSession, withFtpSession } from "./client";
 import {
   categoryFolderOverrides,
   defaultPortFor,
@@ -16,8 +15,10 @@ import {
 } from "./config";
 import { resolveAllowedHost } from "./guard";
 import { pinHostKey, trustedHostKeyOf } from "./host-key";
+import { withFtpSession } from "./open-session";
 import { joinRemote, MissingDossierFolderError, normalizeBaseFolder, planDelivery, temporaryFileName } from "./paths";
 import { ftpSessionPool } from "./pool";
+import type { FtpEndpoint, RemoteFileSession } from "./session";
 
 export { defaultDossierFolder } from "./paths";
 /** Closes the pooled FTP sessions (tests, shutdown); see pool.ts. */

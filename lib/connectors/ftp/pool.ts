@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { FTPError } from "basic-ftp";
 import { ConnectorError } from "../errors";
-import { createRemoteFileSession, FTP_SOCKET_TIMEOUT_MS, type FtpEndpoint, type RemoteFileSession } from "./client";
+import { createRemoteFileSession } from "./open-session";
+import { FTP_SOCKET_TIMEOUT_MS, type FtpEndpoint, type RemoteFileSession } from "./session";
 
 /**
  * The FTP session pool: consecutive deliveries to the same server, as the same user with the

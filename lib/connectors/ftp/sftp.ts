@@ -2,8 +2,8 @@ import { Socket } from "node:net";
 import { posix } from "node:path";
 import { Client, type FileEntry, type SFTPWrapper, type Stats } from "ssh2";
 import { ConnectorError } from "../errors";
-import type { FtpEndpoint, FtpPhase, RemoteFileSession } from "./client";
 import { hostKeyFingerprintOf, hostKeyMismatch } from "./host-key";
+import type { FtpEndpoint, FtpPhase, RemoteFileSession } from "./session";
 
 /**
  * SFTP (SSH file transfer) sessions on ssh2, behind the same surface as FtpSession, and the one

@@ -1,12 +1,8 @@
 import { FTPError } from "basic-ftp";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "@/lib/connectors/errors";
-import {
-  CertificateMismatchError,
-  classifyFtpError,
-  type FtpPhase,
-  normalizeFingerprint,
-} from "@/lib/connectors/ftp/client";
+import { CertificateMismatchError, classifyFtpError, normalizeFingerprint } from "@/lib/connectors/ftp/client";
+import type { FtpPhase } from "@/lib/connectors/ftp/session";
 
 const reply = (code: number, text: string) => new FTPError({ code, message: `${code} ${text}` });
 const systemError = (code: string, message = code) => Object.assign(new Error(message), { code });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FtpEndpoint } from "@/lib/connectors/ftp/client";
 import { ftpSessionKey } from "@/lib/connectors/ftp/pool";
+import type { FtpEndpoint } from "@/lib/connectors/ftp/session";
 
 const ENDPOINT: FtpEndpoint = {
   hostname: "ftp.kantoor.example",

@@ -1,7 +1,6 @@
 import { utils } from "ssh2";
 import { describe, expect, it } from "vitest";
 import { ConnectorError } from "@/lib/connectors/errors";
-import type { FtpEndpoint } from "@/lib/connectors/ftp/client";
 import {
   type FtpSecrets,
   ftpSecretsSchema,
@@ -10,6 +9,7 @@ import {
 } from "@/lib/connectors/ftp/config";
 import { hostKeyFingerprintOf, pinHostKey, trustedHostKeyOf } from "@/lib/connectors/ftp/host-key";
 import { ftpSessionKey } from "@/lib/connectors/ftp/pool";
+import type { FtpEndpoint } from "@/lib/connectors/ftp/session";
 import { classifySftpError, SFTP_STATUS, SftpIdleTimeoutError } from "@/lib/connectors/ftp/sftp";
 
 // Public keys made with `ssh-keygen -t ed25519` / `-t rsa -b 2048`, and what `ssh-keygen -lf` printed for them.
