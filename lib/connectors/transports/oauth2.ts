@@ -16,8 +16,8 @@ import { type AnswerRules, type HttpAnswer, rateLimitedError, sendRequest, vendo
  * - 429 → retryable, read the connector's way (its AnswerRules);
  * - any other refusal (400 invalid_grant, 401 invalid_client, …) → auth auth_failed: only a new
  *   authorisation helps;
- * - a 200 that is not a token answer (no access or refresh token, no expires_in, a token type other
- *   than bearer) → retryable server_error, the vendor's hiccup.
+ * - a 2xx that is not a token answer (no access or refresh token, no expires_in, a token type other
+ *   than bearer, a status other than RFC 6749's 200) → retryable server_error, the vendor's hiccup.
  * The connectors use OAuth for API access only and read no identity from it: an ID token (Wolters
  * Kluwer issues one for the openid scope) is dropped unread rather than checked against an issuer
  * we could not confirm.
@@ -129,7 +129,7 @@ async function callTokenEndpoint(
   const client: oauth.Client = { client_id: endpoint.app.clientId };
   const response = await grant(as, client, clientAuthOf(endpoint), tokenRequestOptions(url, signal));
   const answer: HttpAnswer = { status: response.status, headers: response.headers, text: await response.text() };
-  if (answer.status !== 200) throw classifyTokenRefusal(answer, endpoint, now());
+  if (answer.status < 200 || answer.status >= 300) throw classifyTokenRefusal(answer, endpoint, now());
 
   let tokens: oauth.TokenEndpointResponse;
   try {

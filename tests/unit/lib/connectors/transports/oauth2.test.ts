@@ -184,6 +184,14 @@ describe("token calls", () => {
     });
   });
 
+  it("a 2xx other than RFC 6749's 200 is the vendor's hiccup too, not a refused grant", async () => {
+    const local = await tokenServer(TOKENS, 201);
+    expect(await caught(refreshAccessToken(endpointAt(local.url), "rt", open(), now))).toMatchObject({
+      kind: "retryable",
+      code: "server_error",
+    });
+  });
+
   it("a 200 that is not JSON is retryable too", async () => {
     server = await startLocalServer((_request, res) => {
       res.writeHead(200, { "content-type": "text/html" });
