@@ -8,6 +8,6 @@ export async function register() {
   await prepareDatabaseOnStart();
   // `next build` may load instrumentation in its workers; jobs only ever start in a real server.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
-  const { startJobs } = await import("./lib/jobs/client");
+  const { startJobs } = await import("./lib/jobs/runtime");
   await startJobs();
 }

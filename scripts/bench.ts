@@ -66,7 +66,7 @@ import {
   type PageDirection,
 } from "@/lib/documents/schemas";
 import type { DossierScope } from "@/lib/dossiers/get";
-import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/client";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";

@@ -1,17 +1,26 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { isNonRetriableJobError, isRetryAfterJobError } from "@/lib/jobs/errors";
 import { parseJobEvent } from "@/lib/jobs/registry";
-import { type AnyJobDefinition, isCronJob, type JobLogger, type JobStep } from "@/lib/jobs/types";
+import {
+  type AnyJobDefinition,
+  isCronJob,
+  type JobHandlerLoader,
+  type JobLogger,
+  type JobStep,
+  lazyJobHandler,
+} from "@/lib/jobs/types";
 import { inngest } from "../client";
 
 /**
- * Builds the Inngest function of a job definition. Thin on purpose: the definition carries the
- * work and the flow control; this maps its trigger, retries, concurrency and throttle to Inngest's
- * options (v4: triggers inside the options), its steps to `step.run` / `step.sendEvent`, and the
- * job errors to Inngest's, so both drivers retry alike.
+ * Builds the Inngest function of a job definition and its handler. Thin on purpose: the definition
+ * carries the flow control and the handler the work; this maps the trigger, retries, concurrency
+ * and throttle to Inngest's options (v4: triggers inside the options), the steps to `step.run` /
+ * `step.sendEvent`, and the job errors to Inngest's, so both drivers retry alike. The handler is
+ * imported when the function first runs, not when Inngest syncs.
  */
-export function createInngestFunction(definition: AnyJobDefinition) {
-  const { concurrency, throttle, onFailure } = definition;
+export function createInngestFunction(definition: AnyJobDefinition, loadHandler: JobHandlerLoader) {
+  const { concurrency, throttle } = definition;
+  const handlerOf = lazyJobHandler(definition, loadHandler);
   return inngest.createFunction(
     {
       id: definition.id,
@@ -27,11 +36,11 @@ export function createInngestFunction(definition: AnyJobDefinition) {
           period: throttle.period,
         },
       }),
-      ...(onFailure && {
+      ...(definition.hasFailureHandler && {
         onFailure: async ({ event, error, logger }) => {
           // The failure event carries the original event; a cron run had no payload.
           const original = isCronJob(definition) ? {} : event.data.event.data;
-          await onFailure({
+          await (await handlerOf()).onFailure?.({
             payload: parsePayload(definition, original),
             error: { name: error.name, message: error.message },
             logger: logger as JobLogger,
@@ -60,7 +69,8 @@ export function createInngestFunction(definition: AnyJobDefinition) {
         },
       };
       try {
-        return await definition.handler({ payload, step: jobStep, logger: logger as JobLogger, attempt });
+        const handler = await handlerOf();
+        return await handler.run({ payload, step: jobStep, logger: logger as JobLogger, attempt });
       } catch (error) {
         throw toInngestError(error);
       }

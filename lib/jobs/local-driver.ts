@@ -4,9 +4,12 @@ import {
   type AnyJobDefinition,
   isCronJob,
   type JobEventMessage,
+  type JobHandler,
+  type JobHandlerLoader,
   type JobLogger,
   type JobStep,
   jobEventName,
+  lazyJobHandler,
   periodToMs,
 } from "./types";
 
@@ -16,7 +19,7 @@ import {
  * rules: `retries` with exponential backoff and jitter (a RetryAfterJobError waits as long as it
  * asks, a NonRetriableJobError is not retried), steps that succeeded are not re-run on a retry,
  * `concurrency` per key (runs beyond the limit wait their turn), `throttle` per key, and cron
- * definitions checked once a minute.
+ * definitions checked once a minute. A job's handler is imported on the job's first run.
  *
  * Runs live in memory only: a run that is waiting or backing off when the process stops is lost.
  * Work that must survive that keeps its own state in the database and is picked up again on start
@@ -26,6 +29,8 @@ import {
 
 export type LocalJobDriverOptions = {
   definitions: readonly AnyJobDefinition[];
+  /** Each definition's handler by job id (lib/jobs/handler-registry.ts); tests give their own. */
+  handlers: Readonly<Record<string, JobHandlerLoader>>;
   logger?: JobLogger;
   /** Source of jitter in [0, 1); tests pin it. */
   random?: () => number;
@@ -62,6 +67,8 @@ export class LocalJobDriver {
   private readonly random: () => number;
   private readonly listeners = new Map<string, AnyJobDefinition[]>();
   private readonly crons: { definition: AnyJobDefinition; schedule: CronSchedule }[] = [];
+  /** Each job's handler by job id, imported on its first run. */
+  private readonly handlers = new Map<string, () => Promise<JobHandler>>();
   /** Runs waiting for their first attempt or a retry, by timer. */
   private readonly scheduled = new Map<ReturnType<typeof setTimeout>, Run>();
   /** Runs ready to execute but held back by their concurrency limit, by concurrency key. */
@@ -82,6 +89,10 @@ export class LocalJobDriver {
     this.logger = options.logger ?? consoleLogger;
     this.random = options.random ?? Math.random;
     for (const definition of options.definitions) {
+      const load = options.handlers[definition.id];
+      // Found now rather than on the first run, which may be days away (a cron) or never come.
+      if (!load) throw new Error(`No handler for job ${definition.id}`);
+      this.handlers.set(definition.id, lazyJobHandler(definition, load));
       if (isCronJob(definition)) {
         this.crons.push({ definition, schedule: parseCron(definition.trigger.cron) });
         continue;
@@ -232,7 +243,8 @@ export class LocalJobDriver {
     const { definition } = run;
     const meta = { job: definition.id, run: run.id, attempt: run.attempt };
     try {
-      await definition.handler({
+      const handler = await this.handlerOf(definition);
+      await handler.run({
         payload: run.payload,
         step: this.createStep(run),
         logger: this.logger,
@@ -262,16 +274,23 @@ export class LocalJobDriver {
   }
 
   private async runFailureHandler(run: Run, error: unknown): Promise<void> {
-    if (!run.definition.onFailure) return;
+    if (!run.definition.hasFailureHandler) return;
     const { name, message } = error instanceof Error ? error : { name: "Error", message: String(error) };
     try {
-      await run.definition.onFailure({ payload: run.payload, error: { name, message }, logger: this.logger });
+      const handler = await this.handlerOf(run.definition);
+      await handler.onFailure?.({ payload: run.payload, error: { name, message }, logger: this.logger });
     } catch (failureError) {
       this.logger.error(`${run.definition.id} failure handler failed`, {
         run: run.id,
         error: describeError(failureError),
       });
     }
+  }
+
+  private handlerOf(definition: AnyJobDefinition): Promise<JobHandler> {
+    const handler = this.handlers.get(definition.id);
+    if (!handler) throw new Error(`No handler for job ${definition.id}`);
+    return handler();
   }
 
   private releaseSlot(key: string): void {

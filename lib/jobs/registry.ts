@@ -10,7 +10,10 @@ import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
-/** Every job, for both drivers. A definition missing here runs nowhere. */
+/**
+ * Every job, for both drivers. A definition missing here runs nowhere. Definitions only: importing
+ * this loads no service code (the handlers are in lib/jobs/handler-registry.ts).
+ */
 export const JOB_DEFINITIONS = [
   connectionHealthCheck,
   connectionCheck,

@@ -33,9 +33,10 @@ import { resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { loadConnector } from "@/lib/connectors/registry";
 import { storeConnectionSecrets } from "@/lib/connectors/runtime";
 import { requestSend } from "@/lib/dispatch/request-send";
-import { stopLocalJobDriver } from "@/lib/jobs/client";
+import { JOB_HANDLERS } from "@/lib/jobs/handler-registry";
 import { LocalJobDriver } from "@/lib/jobs/local-driver";
 import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import { stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { type AnyJobDefinition, type JobPeriod, periodToMs } from "@/lib/jobs/types";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
@@ -71,7 +72,7 @@ function installScaledDriver(): LocalJobDriver {
       ? { ...definition, throttle: { ...definition.throttle, period: scaledPeriod(definition.throttle.period) } }
       : definition,
   );
-  const driver = new LocalJobDriver({ definitions });
+  const driver = new LocalJobDriver({ definitions, handlers: JOB_HANDLERS });
   globalThis.__koppelLocalJobDriver = Promise.resolve(driver);
   return driver;
 }

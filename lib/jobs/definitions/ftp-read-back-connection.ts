@@ -1,14 +1,13 @@
 import { z } from "zod";
-import { getDb } from "@/db";
-import { readBackConnection } from "@/lib/read-back/service";
 import { defineJob } from "../types";
 
 export const FTP_READ_BACK_REQUESTED = "connections/connection.read-back-requested";
 
 /**
  * Asks one FTP connection which of its recently sent files the importer has taken, and marks
- * those documents imported (readBackConnection). One run per connection at a time. A server that
- * cannot be reached is a result, not an error: the next cron run asks again.
+ * those documents imported (lib/jobs/handlers/ftp-read-back-connection.ts, readBackConnection).
+ * One run per connection at a time. A server that cannot be reached is a result, not an error:
+ * the next cron run asks again.
  */
 export const ftpReadBackConnection = defineJob({
   id: "ftp-read-back-connection",
@@ -16,7 +15,4 @@ export const ftpReadBackConnection = defineJob({
   payloadSchema: z.object({ connectionId: z.uuid(), portalId: z.uuid() }),
   retries: 1,
   concurrency: { key: "connectionId", limit: 1 },
-  async handler({ payload, step }) {
-    return step.run("read-back", async () => readBackConnection(await getDb(), payload.connectionId));
-  },
 });

@@ -7,7 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { sendFailureDigest } from "@/lib/digest/send";
 import { getFailureDigestSetting, setFailureDigestEnabled } from "@/lib/digest/settings";
 import { resetEnvCache } from "@/lib/env";
-import { failureDigest } from "@/lib/jobs/definitions/failure-digest";
+import { handler as failureDigest } from "@/lib/jobs/handlers/failure-digest";
 import type { JobStep } from "@/lib/jobs/types";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
@@ -305,8 +305,8 @@ describe("failure-digest job", () => {
     };
     const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-    await failureDigest.handler({ payload: {}, step, logger, attempt: 0 });
-    await failureDigest.handler({ payload: {}, step, logger, attempt: 0 });
+    await failureDigest.run({ payload: {}, step, logger, attempt: 0 });
+    await failureDigest.run({ payload: {}, step, logger, attempt: 0 });
 
     expect(await mailsTo(admin.user.email)).toHaveLength(1);
     expect(await mailsTo(switchedOff.user.email)).toEqual([]);

@@ -4,7 +4,8 @@ import type { OpenedDb } from "@/db";
 import { dossiers, outboxEmails } from "@/db/schema";
 import { autoSend } from "@/lib/dispatch/auto-send";
 import { resetEnvCache } from "@/lib/env";
-import { getLocalJobDriver, sendJobEvent, stopLocalJobDriver } from "@/lib/jobs/client";
+import { sendJobEvent } from "@/lib/jobs/client";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
 import { createWorld, type World } from "../integrations/setup";
@@ -123,8 +124,9 @@ describe("autoSend", () => {
   it("runs on the documents/document.recognised event and delivers, end to end on the in-process driver", async () => {
     const dossier = await dossierWith(FREE_MAIL);
     const document = await insertSendableDocument(opened.db, dossier);
+    const driver = await getLocalJobDriver();
     await sendJobEvent("documents/document.recognised", { documentId: document.id });
-    await (await getLocalJobDriver()).idle();
+    await driver.idle();
 
     const [dispatch] = await dispatchesOf(opened.db, document.id);
     expect(dispatch).toMatchObject({ trigger: "auto", status: "succeeded" });

@@ -6,10 +6,10 @@ import { ConnectorError } from "@/lib/connectors/errors";
 import { deliverDispatch, failUnfinishedDispatch, MAX_DELIVERY_ATTEMPTS } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resetEnvCache } from "@/lib/env";
-import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/client";
 import { deliver } from "@/lib/jobs/definitions/deliver";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
 import { decideRetry } from "@/lib/jobs/retry";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
@@ -142,13 +142,15 @@ describe("deliver through the e-mail connector (fake Resend), driven by the in-p
       recognisedFields: { supplierName: "Café Central", invoiceNumber: "VF-88" },
     });
 
+    // The jobs run in this process, as instrumentation starts them before the server takes requests.
+    const driver = await getLocalJobDriver();
     const { accepted } = await requestSend(opened.db, world.actors.accountant, {
       dossierId: dossier.id,
       documentIds: [purchase.id, sales.id],
       trigger: "bulk",
     });
     expect(accepted).toHaveLength(2);
-    await (await getLocalJobDriver()).idle();
+    await driver.idle();
 
     const mails = resend.requests.filter((request) => request.url === "/emails");
     expect(mails).toHaveLength(2);

@@ -6,7 +6,7 @@ import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resumeUnfinishedDispatches } from "@/lib/dispatch/resume";
 import { resetEnvCache } from "@/lib/env";
-import { getLocalJobDriver, startJobs, stopLocalJobDriver } from "@/lib/jobs/client";
+import { getLocalJobDriver, startJobs, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
@@ -128,8 +128,9 @@ describe("a job that dies after the connector succeeded, before the commit", () 
     if (!event) throw new Error("not accepted");
 
     await dieAfterDelivery(event.dispatchId);
+    const driver = await getLocalJobDriver();
     await resumeUnfinishedDispatches(opened.db);
-    await (await getLocalJobDriver()).idle();
+    await driver.idle();
 
     expect(resend.requests.map((request) => request.headers["idempotency-key"])).toEqual([
       event.dispatchId,

@@ -9,7 +9,7 @@ import { attempts, connections, dispatches, documents, dossierIntegrations, type
 import { ConnectorError } from "@/lib/connectors/errors";
 import type { Connector, DeliveryDocument } from "@/lib/connectors/types";
 import type { DispatchRequestedEvent } from "@/lib/dispatch/request-send";
-import { deliver } from "@/lib/jobs/definitions/deliver";
+import { handler as deliver } from "@/lib/jobs/handlers/deliver";
 import type { JobLogger, JobStep } from "@/lib/jobs/types";
 import type { Channel, PackageId } from "@/lib/packages/catalog";
 import { setFileStore } from "@/lib/storage";
@@ -164,7 +164,7 @@ export async function runDeliverJob(
   attempt = 0,
 ): Promise<{ result?: unknown; error?: unknown }> {
   try {
-    const result = await deliver.handler({ payload: event, step: inlineStep, logger: quietLogger, attempt });
+    const result = await deliver.run({ payload: event, step: inlineStep, logger: quietLogger, attempt });
     return { result };
   } catch (error) {
     return { error };

@@ -5,7 +5,8 @@ import { getDb, type OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import { runConnectionCheck } from "@/lib/connections/check";
 import { resetEnvCache } from "@/lib/env";
-import { getLocalJobDriver, sendJobEvent, stopLocalJobDriver } from "@/lib/jobs/client";
+import { sendJobEvent } from "@/lib/jobs/client";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { createTestDb } from "@/tests/helpers/db";
 import { insertConnection, insertPortal } from "@/tests/helpers/fixtures";
 
@@ -75,14 +76,16 @@ describe("connection health check on the in-process driver", () => {
     const portal = await insertPortal(opened.db);
     const connection = await insertConnection(opened.db, portal.id);
 
+    const driver = await getLocalJobDriver();
     await sendJobEvent("connections/connection.check-requested", { connectionId: connection.id, portalId: portal.id });
-    await (await getLocalJobDriver()).idle();
+    await driver.idle();
 
     expect(runConnectionCheck).toHaveBeenCalledTimes(1);
     expect(runConnectionCheck).toHaveBeenCalledWith(opened.db, expect.anything(), connection.id);
   });
 
   it("refuses an event whose payload does not match, before anything runs", async () => {
+    await getLocalJobDriver();
     await expect(
       sendJobEvent("connections/connection.check-requested", { connectionId: "not-a-uuid", portalId: randomUUID() }),
     ).rejects.toThrow(/Invalid payload for event connections\/connection.check-requested/);

@@ -4,10 +4,20 @@ import { z } from "zod";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
 import { LocalJobDriver } from "@/lib/jobs/local-driver";
 import { RETRY_BASE_MS } from "@/lib/jobs/retry";
-import { type AnyJobDefinition, defineJob, type JobLogger } from "@/lib/jobs/types";
+import type {
+  AnyJobDefinition,
+  JobContext,
+  JobDefinition,
+  JobFailureContext,
+  JobHandler,
+  JobHandlerLoader,
+  JobLogger,
+  JobTrigger,
+} from "@/lib/jobs/types";
 
-// The in-process driver on made-up definitions: retries, concurrency, cron and stop. Time is
-// vitest's fake clock, moved explicitly; no assertion depends on how fast this machine is.
+// The in-process driver on made-up jobs: retries, concurrency, cron, stop and the handlers it
+// imports on first run. Time is vitest's fake clock, moved explicitly; no assertion depends on how
+// fast this machine is.
 
 const silentLogger = (): JobLogger => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 
@@ -21,11 +31,40 @@ function deferred() {
 
 const payloadSchema = z.object({ itemId: z.string() });
 
+type TestJob = { definition: AnyJobDefinition; load: JobHandlerLoader };
+
+/**
+ * A made-up job written in one piece, as the driver gets it in two: its definition, and its handler
+ * behind a loader, as lib/jobs/handler-registry.ts hands them over.
+ */
+function testJob<
+  const TId extends string,
+  const TTrigger extends JobTrigger,
+  TSchema extends z.ZodType<Record<string, unknown>>,
+>(
+  job: Omit<JobDefinition<TSchema, TTrigger, TId>, "hasFailureHandler"> & {
+    handler(ctx: JobContext<z.output<TSchema>>): Promise<unknown>;
+    onFailure?(ctx: JobFailureContext<z.output<TSchema>>): Promise<void>;
+  },
+): TestJob {
+  const { handler: run, onFailure, ...definition } = job;
+  const handler = { jobId: job.id, run, onFailure } as JobHandler;
+  return {
+    definition: { ...definition, ...(onFailure && { hasFailureHandler: true }) },
+    load: async () => ({ handler }),
+  };
+}
+
 let driver: LocalJobDriver;
 
-function createDriver(definitions: AnyJobDefinition[], logger = silentLogger()) {
+function createDriver(jobs: TestJob[], logger = silentLogger()) {
   // random() = 0: the backoff is its fixed half, so the tests know when a retry is due.
-  driver = new LocalJobDriver({ definitions, logger, random: () => 0 });
+  driver = new LocalJobDriver({
+    definitions: jobs.map((job) => job.definition),
+    handlers: Object.fromEntries(jobs.map((job) => [job.definition.id, job.load])),
+    logger,
+    random: () => 0,
+  });
   return driver;
 }
 
@@ -42,7 +81,7 @@ describe("in-process job driver", () => {
   it("runs a job for an event, later and with the parsed payload", async () => {
     const handler = vi.fn(async () => "done");
     createDriver([
-      defineJob({ id: "touch-item", trigger: { event: "test/item.touched" }, payloadSchema, retries: 0, handler }),
+      testJob({ id: "touch-item", trigger: { event: "test/item.touched" }, payloadSchema, retries: 0, handler }),
     ]);
 
     expect(driver.enqueue("test/item.touched", { itemId: "a" })).toBe(1);
@@ -57,7 +96,7 @@ describe("in-process job driver", () => {
   it("refuses an invalid payload or an event nobody listens to before running anything", () => {
     const handler = vi.fn(async () => undefined);
     createDriver([
-      defineJob({ id: "touch-item", trigger: { event: "test/item.touched" }, payloadSchema, retries: 0, handler }),
+      testJob({ id: "touch-item", trigger: { event: "test/item.touched" }, payloadSchema, retries: 0, handler }),
     ]);
 
     expect(() => driver.enqueue("test/item.touched", { itemId: 42 })).toThrow(/Invalid payload for job touch-item/);
@@ -68,7 +107,7 @@ describe("in-process job driver", () => {
     const sideEffect = vi.fn(async () => ({ reference: "R-1" }));
     const attempts: number[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "flaky",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -101,7 +140,7 @@ describe("in-process job driver", () => {
   it("waits as long as a RetryAfterJobError asks before retrying", async () => {
     const attempts: number[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "rate-limited",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -127,7 +166,7 @@ describe("in-process job driver", () => {
     });
     const onFailure = vi.fn(async () => undefined);
     createDriver([
-      defineJob({
+      testJob({
         id: "refused",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -158,7 +197,7 @@ describe("in-process job driver", () => {
     });
     const onFailure = vi.fn(async () => undefined);
     createDriver([
-      defineJob({ id: "down", trigger: { event: "test/item.touched" }, payloadSchema, retries: 2, handler, onFailure }),
+      testJob({ id: "down", trigger: { event: "test/item.touched" }, payloadSchema, retries: 2, handler, onFailure }),
     ]);
 
     driver.enqueue("test/item.touched", { itemId: "a" });
@@ -173,7 +212,7 @@ describe("in-process job driver", () => {
     const gates = new Map<string, ReturnType<typeof deferred>>();
     const started: string[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "one-at-a-time",
         trigger: { event: "test/item.touched" },
         payloadSchema: z.object({ itemId: z.string(), connectionId: z.string() }),
@@ -207,7 +246,7 @@ describe("in-process job driver", () => {
   it("throttles run starts per key", async () => {
     const started: string[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "throttled",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -230,7 +269,7 @@ describe("in-process job driver", () => {
   it("throttles each key on its own: one busy key never holds up another", async () => {
     const started: string[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "throttled-per-key",
         trigger: { event: "test/item.touched" },
         payloadSchema: z.object({ itemId: z.string(), bucket: z.string() }),
@@ -262,7 +301,7 @@ describe("in-process job driver", () => {
 
   it("forgets throttle keys once their window ran out, so one-off keys do not pile up", async () => {
     createDriver([
-      defineJob({
+      testJob({
         id: "throttled-one-off",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -293,7 +332,7 @@ describe("in-process job driver", () => {
   it("keeps the throttle of a key that is still in its window when pruning", async () => {
     const started: string[] = [];
     createDriver([
-      defineJob({
+      testJob({
         id: "throttled-kept",
         trigger: { event: "test/item.touched" },
         payloadSchema: z.object({ itemId: z.string(), bucket: z.string() }),
@@ -320,7 +359,7 @@ describe("in-process job driver", () => {
     const checked: string[] = [];
     let fanOutAttempt = 0;
     createDriver([
-      defineJob({
+      testJob({
         id: "fan-out",
         trigger: { cron: "*/15 * * * *" },
         payloadSchema: z.object({}),
@@ -333,7 +372,7 @@ describe("in-process job driver", () => {
           if (fanOutAttempt++ === 0) throw new Error("crash after the fan-out");
         },
       }),
-      defineJob({
+      testJob({
         id: "check-item",
         trigger: { event: "test/item.touched" },
         payloadSchema,
@@ -356,7 +395,7 @@ describe("in-process job driver", () => {
     function createCronDriver() {
       const handler = vi.fn(async () => undefined);
       createDriver([
-        defineJob({
+        testJob({
           id: "quarterly",
           trigger: { cron: "*/15 * * * *" },
           payloadSchema: z.object({}),
@@ -419,7 +458,7 @@ describe("in-process job driver", () => {
     });
     const onFailure = vi.fn(async () => undefined);
     createDriver([
-      defineJob({ id: "down", trigger: { event: "test/item.touched" }, payloadSchema, retries: 5, handler, onFailure }),
+      testJob({ id: "down", trigger: { event: "test/item.touched" }, payloadSchema, retries: 5, handler, onFailure }),
     ]);
 
     driver.enqueue("test/item.touched", { itemId: randomUUID() });
@@ -441,7 +480,7 @@ describe("in-process job driver", () => {
       throw new Error("interrupted");
     });
     createDriver([
-      defineJob({ id: "slow", trigger: { event: "test/item.touched" }, payloadSchema, retries: 3, handler }),
+      testJob({ id: "slow", trigger: { event: "test/item.touched" }, payloadSchema, retries: 3, handler }),
     ]);
 
     driver.enqueue("test/item.touched", { itemId: "a" });
@@ -457,5 +496,101 @@ describe("in-process job driver", () => {
     await stopping;
     await vi.advanceTimersByTimeAsync(60 * 60_000);
     expect(handler).toHaveBeenCalledTimes(1);
+  });
+
+  describe("handlers", () => {
+    const touchItem = { id: "touch-item", trigger: { event: "test/item.touched" }, payloadSchema, retries: 1 } as const;
+
+    it("imports a job's handler on its first run, not before, and only once", async () => {
+      const run = vi.fn(async () => undefined);
+      const load = vi.fn(async () => ({ handler: { jobId: "touch-item", run } }));
+      driver = new LocalJobDriver({
+        definitions: [touchItem],
+        handlers: { "touch-item": load },
+        logger: silentLogger(),
+      });
+
+      driver.enqueue("test/item.touched", { itemId: "a" });
+      expect(load).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(0);
+      await driver.idle();
+      driver.enqueue("test/item.touched", { itemId: "b" });
+      await vi.advanceTimersByTimeAsync(0);
+      await driver.idle();
+
+      expect(load).toHaveBeenCalledTimes(1);
+      expect(run).toHaveBeenCalledTimes(2);
+    });
+
+    it("counts a handler that failed to import as a failed attempt, and imports it again on the retry", async () => {
+      const run = vi.fn(async () => undefined);
+      const load = vi
+        .fn<JobHandlerLoader>()
+        .mockRejectedValueOnce(new Error("Cannot find module"))
+        .mockResolvedValue({ handler: { jobId: "touch-item", run } });
+      driver = new LocalJobDriver({
+        definitions: [touchItem],
+        handlers: { "touch-item": load },
+        logger: silentLogger(),
+        random: () => 0,
+      });
+
+      driver.enqueue("test/item.touched", { itemId: "a" });
+      await vi.advanceTimersByTimeAsync(0);
+      expect(run).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(RETRY_BASE_MS);
+      await driver.idle();
+
+      expect(load).toHaveBeenCalledTimes(2);
+      expect(run).toHaveBeenCalledWith(expect.objectContaining({ payload: { itemId: "a" }, attempt: 1 }));
+    });
+
+    it("refuses a job without a handler when the driver is created", () => {
+      expect(() => new LocalJobDriver({ definitions: [touchItem], handlers: {} })).toThrow(
+        /No handler for job touch-item/,
+      );
+    });
+
+    it("fails the run when the loader brings another job's handler, without running it", async () => {
+      const run = vi.fn(async () => undefined);
+      const logger = silentLogger();
+      driver = new LocalJobDriver({
+        definitions: [{ ...touchItem, retries: 0 }],
+        handlers: { "touch-item": async () => ({ handler: { jobId: "other-job", run } }) },
+        logger,
+      });
+
+      driver.enqueue("test/item.touched", { itemId: "a" });
+      await vi.advanceTimersByTimeAsync(0);
+      await driver.idle();
+
+      expect(run).not.toHaveBeenCalled();
+      expect(logger.error).toHaveBeenCalledWith(
+        "touch-item failed",
+        expect.objectContaining({ error: expect.stringMatching(/belongs to job other-job/) }),
+      );
+    });
+
+    it("fails the run when the handler has an onFailure its definition does not declare", async () => {
+      const run = vi.fn(async () => undefined);
+      const onFailure = vi.fn(async () => undefined);
+      const logger = silentLogger();
+      driver = new LocalJobDriver({
+        definitions: [{ ...touchItem, retries: 0 }],
+        handlers: { "touch-item": async () => ({ handler: { jobId: "touch-item", run, onFailure } }) },
+        logger,
+      });
+
+      driver.enqueue("test/item.touched", { itemId: "a" });
+      await vi.advanceTimersByTimeAsync(0);
+      await driver.idle();
+
+      expect(run).not.toHaveBeenCalled();
+      expect(onFailure).not.toHaveBeenCalled();
+      expect(logger.error).toHaveBeenCalledWith(
+        "touch-item failed",
+        expect.objectContaining({ error: expect.stringMatching(/hasFailureHandler/) }),
+      );
+    });
   });
 });

@@ -8,7 +8,7 @@ import { storeConnectionSecrets } from "@/lib/connectors/runtime";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
-import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/client";
+import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { createTestDb } from "@/tests/helpers/db";
 import { insertPortal } from "@/tests/helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";

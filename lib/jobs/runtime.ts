@@ -1,0 +1,48 @@
+import { assertJobDriverConfig, type JobDriverKind, selectJobDriver } from "./driver";
+import { JOB_HANDLERS } from "./handler-registry";
+import { LocalJobDriver } from "./local-driver";
+import { JOB_DEFINITIONS } from "./registry";
+
+/**
+ * The jobs of this process: the in-process driver built from every definition and its handler,
+ * where lib/jobs/client.ts hands it the events. Imported by whoever starts the jobs
+ * (instrumentation.ts, tests, scripts), never by the services, because through the handlers it
+ * reaches them all.
+ */
+
+/** The process-wide in-process driver, created on first use; its crons run once `startJobs` ran. */
+export function getLocalJobDriver(): Promise<LocalJobDriver> {
+  globalThis.__koppelLocalJobDriver ??= Promise.resolve(
+    new LocalJobDriver({ definitions: JOB_DEFINITIONS, handlers: JOB_HANDLERS }),
+  );
+  return globalThis.__koppelLocalJobDriver;
+}
+
+/**
+ * Called once when a server starts (instrumentation, Node runtime, never during `next build`):
+ * checks the Inngest settings, and for the in-process driver starts its cron timer and resumes
+ * the dispatches a previous process left unfinished (its runs lived in memory only). With Inngest,
+ * runs live in Inngest and continue by themselves.
+ */
+export async function startJobs(): Promise<JobDriverKind> {
+  assertJobDriverConfig();
+  const kind = selectJobDriver();
+  if (kind === "local") {
+    (await getLocalJobDriver()).start();
+    console.info("[jobs] no Inngest configured: background jobs run in this process");
+    const [{ getDb }, { resumeUnfinishedDispatches }] = await Promise.all([
+      import("@/db"),
+      import("@/lib/dispatch/resume"),
+    ]);
+    const resumed = await resumeUnfinishedDispatches(await getDb());
+    if (resumed > 0) console.info(`[jobs] resumed ${resumed} unfinished dispatches`);
+  }
+  return kind;
+}
+
+/** Stops the in-process driver and forgets it (tests; a later getLocalJobDriver creates a fresh one). */
+export async function stopLocalJobDriver(): Promise<void> {
+  const driver = globalThis.__koppelLocalJobDriver;
+  globalThis.__koppelLocalJobDriver = undefined;
+  if (driver) await (await driver).stop();
+}
