@@ -1,6 +1,7 @@
 /**
  * Runs once when a server starts: migrations (inside getDb), on an empty demo database the seed,
- * then the job driver (the in-process driver's cron timer; with Inngest only a config check).
+ * then the job driver (the in-process driver's cron timer; with Inngest only a config check), and
+ * for the in-process driver the dispatches a previous process left unfinished.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -9,5 +10,19 @@ export async function register() {
   // `next build` may load instrumentation in its workers; jobs only ever start in a real server.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const { startJobs } = await import("./lib/jobs/runtime");
-  await startJobs();
+  if ((await startJobs()) === "local") await resumeUnfinishedDispatchesOnStart();
+}
+
+/**
+ * The in-process driver's runs lived in memory, so those of a previous process are gone: its
+ * dispatches still queued or running are enqueued again (with Inngest, runs live in Inngest and
+ * the dispatch-sweep cron catches what was lost).
+ */
+async function resumeUnfinishedDispatchesOnStart() {
+  const [{ getDb }, { resumeUnfinishedDispatches }] = await Promise.all([
+    import("./db"),
+    import("./lib/dispatch/resume"),
+  ]);
+  const resumed = await resumeUnfinishedDispatches(await getDb());
+  if (resumed > 0) console.info(`[jobs] resumed ${resumed} unfinished dispatches`);
 }

@@ -20,9 +20,9 @@ export function getLocalJobDriver(): Promise<LocalJobDriver> {
 
 /**
  * Called once when a server starts (instrumentation, Node runtime, never during `next build`):
- * checks the Inngest settings, and for the in-process driver starts its cron timer and resumes
- * the dispatches a previous process left unfinished (its runs lived in memory only). With Inngest,
- * runs live in Inngest and continue by themselves.
+ * checks the Inngest settings, and for the in-process driver creates it and starts its cron timer.
+ * With Inngest, runs live in Inngest and continue by themselves; in process they lived in memory,
+ * so the caller resumes the work a previous process left unfinished.
  */
 export async function startJobs(): Promise<JobDriverKind> {
   assertJobDriverConfig();
@@ -30,12 +30,6 @@ export async function startJobs(): Promise<JobDriverKind> {
   if (kind === "local") {
     (await getLocalJobDriver()).start();
     console.info("[jobs] no Inngest configured: background jobs run in this process");
-    const [{ getDb }, { resumeUnfinishedDispatches }] = await Promise.all([
-      import("@/db"),
-      import("@/lib/dispatch/resume"),
-    ]);
-    const resumed = await resumeUnfinishedDispatches(await getDb());
-    if (resumed > 0) console.info(`[jobs] resumed ${resumed} unfinished dispatches`);
   }
   return kind;
 }

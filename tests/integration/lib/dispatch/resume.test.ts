@@ -1,7 +1,8 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { dispatches, outboxEmails } from "@/db/schema";
+import { register } from "@/instrumentation";
 import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resumeUnfinishedDispatches } from "@/lib/dispatch/resume";
@@ -48,6 +49,7 @@ afterEach(async () => {
   await stopLocalJobDriver();
   delete process.env.RESEND_API_KEY;
   delete process.env.RESEND_BASE_URL;
+  delete process.env.INNGEST_DEV;
   resetEnvCache();
 });
 afterAll(async () => {
@@ -140,8 +142,18 @@ describe("a job that dies after the connector succeeded, before the commit", () 
   });
 });
 
+/** What the server does when it starts (instrumentation.ts), in the Node runtime. */
+async function startServer() {
+  vi.stubEnv("NEXT_RUNTIME", "nodejs");
+  try {
+    await register();
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
 describe("resume on start", () => {
-  it("re-enqueues queued and running dispatches, and only those, when the in-process driver starts", async () => {
+  it("re-enqueues queued and running dispatches, and only those, when the server starts in process", async () => {
     const dossier = await mailDossier();
     const [queued, running, done] = await Promise.all([
       insertSendableDocument(opened.db, dossier),
@@ -165,8 +177,7 @@ describe("resume on start", () => {
       status: "running",
     });
 
-    // What instrumentation does when the server starts.
-    expect(await startJobs()).toBe("local");
+    await startServer();
     await (await getLocalJobDriver()).idle();
 
     for (const document of [queued, running, done]) {
@@ -179,6 +190,31 @@ describe("resume on start", () => {
     for (const key of await Promise.all(keys)) {
       expect(await opened.db.select().from(outboxEmails).where(eq(outboxEmails.idempotencyKey, key))).toHaveLength(1);
     }
+  });
+
+  it("is the server start's: starting the jobs alone resumes nothing", async () => {
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    await requestAll(dossier, [document.id]);
+
+    expect(await startJobs()).toBe("local");
+    await (await getLocalJobDriver()).idle();
+
+    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "queued" });
+    expect((await documentOf(opened.db, document.id)).status).toBe("sending");
+  });
+
+  it("leaves unfinished dispatches to Inngest (and its sweeper) when Inngest runs the jobs", async () => {
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    await requestAll(dossier, [document.id]);
+    process.env.INNGEST_DEV = "1";
+    resetEnvCache();
+
+    await startServer();
+
+    expect(globalThis.__koppelLocalJobDriver).toBeUndefined();
+    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "queued" });
   });
 });
 
