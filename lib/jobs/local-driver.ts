@@ -1,4 +1,4 @@
-import { type CronSchedule, cronMatches, parseCron } from "./cron";
+import { type CronSchedule, cronRunsBetween, parseCron } from "./cron";
 import { decideRetry } from "./retry";
 import {
   type AnyJobDefinition,
@@ -131,11 +131,15 @@ export class LocalJobDriver {
       this.lastCronMinute === undefined
         ? minute
         : Math.max(this.lastCronMinute + 1, minute - MAX_CRON_CATCH_UP_MINUTES + 1);
-    for (let m = first; m <= minute; m++) {
-      const at = new Date(m * MINUTE_MS);
-      for (const { definition, schedule } of this.crons) {
-        if (cronMatches(schedule, at)) this.startRun(definition, parsePayload(definition, {}));
-      }
+    if (first <= minute) {
+      const from = new Date(first * MINUTE_MS);
+      const to = new Date(minute * MINUTE_MS);
+      const due = this.crons.flatMap(({ definition, schedule }) =>
+        cronRunsBetween(schedule, from, to).map((at) => ({ at: at.getTime(), definition })),
+      );
+      // Minute by minute, and within a minute in the order of the definitions (a stable sort).
+      due.sort((a, b) => a.at - b.at);
+      for (const { definition } of due) this.startRun(definition, parsePayload(definition, {}));
     }
     this.lastCronMinute = Math.max(this.lastCronMinute ?? minute, minute);
   }
