@@ -15,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { RecognisedFields } from "../../lib/documents/fields";
 import { users } from "./auth";
 import { connections } from "./integrations";
 import { dossiers, portals } from "./tenancy";
@@ -60,15 +61,8 @@ export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
   "auth_error",
 ]);
 
-/** Fields the recognition step extracted; all optional. */
-export type RecognisedFields = {
-  supplierName?: string;
-  invoiceNumber?: string;
-  invoiceDate?: string;
-  totalAmount?: number;
-  currency?: string;
-  vatNumber?: string;
-};
+/** Fields the recognition step extracted; all optional. One definition: lib/documents/fields.ts's schema. */
+export type { RecognisedFields };
 
 export const documents = pgTable(
   "documents",

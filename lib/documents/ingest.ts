@@ -8,9 +8,10 @@ import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { announceDocumentRecognised } from "./events";
+import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
-import { documentTypeSchema, type RecognisedFieldsInput, recognisedFieldsSchema } from "./schemas";
+import { documentTypeSchema } from "./schemas";
 import { type DetectedFileType, type SniffRefusal, sniffDocument } from "./sniff";
 
 export type IngestDocumentInput = {

@@ -5,9 +5,10 @@ import type { Db } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { announceDocumentRecognised } from "@/lib/documents/events";
+import { recognisedFieldsSchema } from "@/lib/documents/fields";
 import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
 import type { DocumentRefusal } from "@/lib/documents/refusals";
-import { documentTypeSchema, recognisedFieldsSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
+import { documentTypeSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
 import { type AppError, isAppError } from "@/lib/errors";
 
 /*

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/** null (or absent) means "not given": recognition engines report unknown fields as null. */
+const optionalField = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === null ? undefined : value), schema.optional());
+
+/**
+ * Fields the recognition step (or the sales module) extracted from a document. Every field is
+ * optional; unknown keys are dropped. The webhook, the ingestion service and the REST API share
+ * this schema, and its output is the stored shape (the documents.recognised_fields column's type):
+ * one definition, without the database, so connectors can name it.
+ */
+export const recognisedFieldsSchema = z.object({
+  supplierName: optionalField(z.string().trim().min(1).max(200)),
+  invoiceNumber: optionalField(z.string().trim().min(1).max(100)),
+  /** A real calendar date, `YYYY-MM-DD`. */
+  invoiceDate: optionalField(z.iso.date()),
+  /** Negative for credit notes; bounded so that nonsense (1e300) is refused. */
+  totalAmount: optionalField(z.number().finite().min(-1e12).max(1e12)),
+  /** ISO 4217 code, stored upper-case. */
+  currency: optionalField(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z]{3}$/)
+      .transform((code) => code.toUpperCase()),
+  ),
+  /** Country prefix and number; spaces, dots and dashes are dropped, letters upper-cased ("BE0123456749"). */
+  vatNumber: optionalField(
+    z
+      .string()
+      .max(40)
+      .transform((vat) => vat.replace(/[\s.-]/g, "").toUpperCase())
+      .pipe(z.string().regex(/^[A-Z]{2}[A-Z0-9+*]{2,13}$/)),
+  ),
+});
+export type RecognisedFieldsInput = z.input<typeof recognisedFieldsSchema>;
+/** Recognised fields as stored (documents.recognised_fields) and as connectors receive them. */
+export type RecognisedFields = z.output<typeof recognisedFieldsSchema>;
