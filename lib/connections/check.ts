@@ -4,11 +4,12 @@ import type { DbOrTx } from "@/db";
 import { connections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
+import { runConnectorCall } from "@/lib/connectors/call";
 import { type ConnectorError, toConnectorError } from "@/lib/connectors/errors";
-import { createConnectorContext, runConnectorCall } from "@/lib/connectors/runtime";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
 import { CHECK_TIMEOUT_MS, type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
+import { createConnectorContext } from "./runtime";
 import { connectionIdSchema } from "./schemas";
 
 export type ConnectionStatus = (typeof connections.$inferSelect)["status"];

@@ -1,6 +1,6 @@
 import "server-only";
+import type { OAuthApp } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
-import type { OAuthApp } from "./types";
 
 /** The environment variables holding a package's deployment-wide OAuth app, by package id. */
 const APP_FROM_ENV: Record<string, () => { clientId?: string; clientSecret?: string }> = {

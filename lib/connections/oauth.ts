@@ -5,15 +5,8 @@ import type { DbOrTx } from "@/db";
 import { connections, oauthStates } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize, can } from "@/lib/auth/authorize";
+import { runConnectorCall, runUntilAborted } from "@/lib/connectors/call";
 import { ConnectorError, toConnectorError } from "@/lib/connectors/errors";
-import { oauthAppFor } from "@/lib/connectors/oauth-app";
-import {
-  createConnectorContext,
-  decryptConnectionSecrets,
-  runConnectorCall,
-  runUntilAborted,
-  storeConnectionSecrets,
-} from "@/lib/connectors/runtime";
 import type { Connector, ConnectorOAuth } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
 import { AppError, type AppErrorCode, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
@@ -21,6 +14,8 @@ import { findPackage, isPackageId } from "@/lib/packages/catalog";
 import { type ConnectionCheckResult, failureUpdate, recordHealth, runConnectionCheck } from "./check";
 import { CHECK_TIMEOUT_MS, type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
 import { ConnectorUnavailableError } from "./errors";
+import { oauthAppFor } from "./oauth-app";
+import { createConnectorContext, decryptConnectionSecrets, storeConnectionSecrets } from "./runtime";
 import { connectionIdSchema } from "./schemas";
 
 /**

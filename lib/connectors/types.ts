@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { RecognisedFields } from "@/db/schema";
+import type { RecognisedFields } from "@/lib/documents/fields";
 import type { Channel, DocumentCategory, PackageEntry } from "@/lib/packages/catalog";
 import type { ConnectorError } from "./errors";
 
@@ -66,7 +66,7 @@ export type DeliveryReceipt = {
 
 export type HealthResult = { ok: true; checkedAt: Date } | { ok: false; checkedAt: Date; error: ConnectorError };
 
-/** Everything a call receives; built by lib/connectors/runtime.ts. */
+/** Everything a call receives; built by lib/connections/runtime.ts. */
 export type ConnectorContext<TSettings, TSecrets, TDossierSettings> = {
   settings: TSettings;
   secrets: TSecrets;

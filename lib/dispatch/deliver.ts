@@ -11,8 +11,9 @@ import {
   dossierIntegrations,
   dossiers,
 } from "@/db/schema";
+import { createConnectorContext } from "@/lib/connections/runtime";
+import { runConnectorCall } from "@/lib/connectors/call";
 import { ConnectorError, type ConnectorErrorKind, toConnectorError } from "@/lib/connectors/errors";
-import { createConnectorContext, runConnectorCall } from "@/lib/connectors/runtime";
 import { categoryOf, type DeliveryDocument, type DeliveryReceipt } from "@/lib/connectors/types";
 import { type DeliveryKeys, deliveredChanges, deliveryFailedChanges } from "@/lib/documents/life";
 import { type SendRefusal, sendRefusalMessageKey } from "@/lib/documents/refusals";

@@ -4,8 +4,9 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { attempts, connections, dispatches } from "@/db/schema";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
+import { createConnectorContext, type StoredConnection } from "@/lib/connections/runtime";
+import { runConnectorCall } from "@/lib/connectors/call";
 import { type ConnectorErrorCode, toConnectorError } from "@/lib/connectors/errors";
-import { createConnectorContext, runConnectorCall, type StoredConnection } from "@/lib/connectors/runtime";
 import type { DeliveryDocument, DeliveryReceipt } from "@/lib/connectors/types";
 import { attemptOutcomeOf, markConnectionNeedsReauth } from "@/lib/dispatch/outcome";
 import {

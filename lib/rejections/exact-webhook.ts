@@ -3,13 +3,13 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { connections } from "@/db/schema";
+import { webhookSecretFor } from "@/lib/connections/oauth-app";
+import { decryptConnectionSecrets } from "@/lib/connections/runtime";
 import {
   DOCUMENTS_TOPIC,
   isExactWebhookSignatureValid,
   parseExactWebhook,
 } from "@/lib/connectors/api/exact-online/webhook";
-import { webhookSecretFor } from "@/lib/connectors/oauth-app";
-import { decryptConnectionSecrets } from "@/lib/connectors/runtime";
 import { type ReadBackDeps, type ReadBackResult, readBackConnection } from "@/lib/read-back/service";
 
 /**

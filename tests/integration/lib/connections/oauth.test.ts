@@ -12,9 +12,9 @@ import {
   type OAuthOutcome,
   startAuthorization,
 } from "@/lib/connections/oauth";
+import { createConnectorContext } from "@/lib/connections/runtime";
 import { createConnection, getConnection, listConnections, updateConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
-import { createConnectorContext } from "@/lib/connectors/runtime";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";

@@ -4,7 +4,7 @@ import { getDb, type OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import type { ConnectionDeps } from "@/lib/connections/deps";
 import { keepAliveConnection, listConnectionsDueForKeepAlive } from "@/lib/connections/oauth";
-import { storeConnectionSecrets } from "@/lib/connectors/runtime";
+import { storeConnectionSecrets } from "@/lib/connections/runtime";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";

@@ -4,11 +4,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import { managedFieldNamesOf, secretFieldNamesOf } from "@/lib/connections/form";
+import { webhookSecretFor } from "@/lib/connections/oauth-app";
 import { updateConnection } from "@/lib/connections/service";
 import { resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { exactSecretsSchema } from "@/lib/connectors/api/exact-online/config";
 import { exactWebhookHashCode } from "@/lib/connectors/api/exact-online/webhook";
-import { webhookSecretFor } from "@/lib/connectors/oauth-app";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
 import { saveDossierIntegration } from "@/lib/integrations/save";

@@ -61,7 +61,7 @@ export function memorySecrets(initial: ExactSecrets) {
   return store;
 }
 
-/** A connector context against the fake, as lib/connectors/runtime.ts would build it. */
+/** A connector context against the fake, as lib/connections/runtime.ts would build it. */
 export function contextFor(
   fake: FakeExactOnline,
   options: {

@@ -22,7 +22,7 @@ export const DOSSIER: DeliveryDossier = {
   vatNumber: "BE0123456749",
 };
 
-/** A connector context against the fake server, as lib/connectors/runtime.ts would build it. */
+/** A connector context against the fake server, as lib/connections/runtime.ts would build it. */
 export function contextFor(
   server: Pick<FakeFtpServer, "host" | "port">,
   options: {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import { runConnectionCheck } from "@/lib/connections/check";
+import { decryptConnectionSecrets } from "@/lib/connections/runtime";
 import { createConnection, updateConnection } from "@/lib/connections/service";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { closeFtpSessions, ftpConnector } from "@/lib/connectors/ftp";
@@ -11,7 +12,6 @@ import { type FtpSecrets, type FtpSettings, ftpSecretsSchema } from "@/lib/conne
 import { withFtpSession } from "@/lib/connectors/ftp/open-session";
 import type { FtpEndpoint } from "@/lib/connectors/ftp/session";
 import { classifySftpError } from "@/lib/connectors/ftp/sftp";
-import { decryptConnectionSecrets } from "@/lib/connectors/runtime";
 import { type FakeFtpServer, startFakeFtpServer } from "../../../../fakes/ftp-server";
 import { type FakeSftpServer, startFakeSftpServer } from "../../../../fakes/sftp-server";
 import { createTestDb } from "../../../../helpers/db";

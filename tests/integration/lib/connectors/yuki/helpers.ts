@@ -31,7 +31,7 @@ export const DOSSIER_SETTINGS: YukiDossierSettings = {
   otherFolderId: folderId("Overige"),
 };
 
-/** A connector context against the fake, as lib/connectors/runtime.ts would build it. */
+/** A connector context against the fake, as lib/connections/runtime.ts would build it. */
 export function contextFor(
   fake: { url: string },
   options: {
