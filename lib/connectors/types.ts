@@ -177,12 +177,10 @@ export interface Connector<
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
   ): Promise<DossierChoices>;
   /**
-   * Optional: the rate-limit bucket one delivery counts against (Exact Online: the division, which
-   * takes 60 calls a minute), from the connection's and the dossier's parsed settings. The deliver
-   * job starts at most DELIVERIES_PER_MINUTE_PER_DIVISION runs a minute per key (lib/dispatch/plan.ts
-   * prefixes the connector id). Null, or no function: deliveries are not throttled.
+   * Optional: the package's rate limit on deliveries (Exact Online: per app and division). Without
+   * it deliveries are not throttled. See DeliveryThrottle for how the two job drivers apply it.
    */
-  deliveryThrottleKey?(settings: z.infer<TSettings>, dossierSettings: z.infer<TDossierSettings>): string | null;
+  readonly deliveryThrottle?: DeliveryThrottle<z.infer<TSettings>, z.infer<TDossierSettings>>;
   /**
    * Optional: how many deliveries of one connection may run at once (default 1). More than one
    * only makes sense when the connector itself keeps the package's side to one call at a time
@@ -194,7 +192,87 @@ export interface Connector<
     ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
     packageReferences: string[],
   ): Promise<Array<{ packageReference: string; state: "pending" | "imported" | "rejected"; reason?: string }>>;
+  /**
+   * Optional: runs after an admin changed the connection's settings or secrets, or (re)authorised
+   * it, with the settings of every dossier mapped to it (parsed with `dossierSettingsSchema`; those
+   * that do not parse are left out). Exact Online subscribes the mapped divisions to its webhook.
+   * The platform (lib/connections/hooks.ts) runs it after the response, bounded by `ctx.signal`;
+   * the save never waits for it or depends on it.
+   */
+  afterConnectionSaved?(
+    ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
+    input: ConnectionHookInput & { mappedDossierSettings: z.infer<TDossierSettings>[] },
+  ): Promise<ConnectionHookOutcome[]>;
+  /**
+   * Optional: runs after a dossier is mapped to the connection with these settings (parsed).
+   * Exact Online subscribes the division to its webhook. Bounded by `ctx.signal` (a few seconds:
+   * the save waits for it); its outcome never changes the save.
+   */
+  afterDossierMapped?(
+    ctx: ConnectorContext<z.infer<TSettings>, z.infer<TSecrets>, z.infer<TDossierSettings>>,
+    input: ConnectionHookInput & { dossierSettings: z.infer<TDossierSettings> },
+  ): Promise<ConnectionHookOutcome>;
+  /** Optional: the package's own signed notifications about documents (see ConnectorWebhook). */
+  readonly webhook?: ConnectorWebhook<unknown>;
 }
+
+/**
+ * A connector's rate limit on deliveries: at most `deliveriesPerMinute` deliver runs start a minute
+ * per `key`. The key travels in the deliver job's payload (lib/dispatch/plan.ts routeThrottleKey
+ * prefixes the connector id) and each driver keeps one window per key. The rate does not travel:
+ * Inngest fixes a function's throttle limit when the function is defined, so the deliver job has
+ * one limit for every key, derived from the rates the connectors declare (lib/connectors/registry.ts
+ * deliveryThrottleRate). Two connectors declaring different rates are refused when that module
+ * loads; a connector that needs another rate needs a deliver function of its own.
+ */
+export type DeliveryThrottle<TSettings = unknown, TDossierSettings = unknown> = {
+  readonly deliveriesPerMinute: number;
+  /**
+   * The bucket one delivery counts against, from the connection's and the dossier's parsed
+   * settings; null = not throttled. Short and free of secrets: it travels in job payloads.
+   */
+  key(settings: TSettings, dossierSettings: TDossierSettings): string | null;
+};
+
+/** What the platform hands a connection's after-save hooks besides the call context. */
+export type ConnectionHookInput = {
+  /**
+   * Where the package should send this connection's notifications: the platform's route for the
+   * package (/api/webhooks/<package id>?connection=<id>) on the deployment's public address
+   * (AUTH_URL). Null when the connector takes no webhook or the deployment has no address.
+   */
+  webhookUrl: string | null;
+  /** The secret the package signs those notifications with (the connection's OAuth app's), or null. */
+  webhookSecret: string | null;
+};
+
+/**
+ * What an after-save hook did, for the log and tests: something done (`action`, with the package's
+ * reference for it), skipped for a reason, or failed with an error code. A hook may throw instead
+ * of returning "failed"; the platform records the throw as "failed" with its ConnectorError code.
+ */
+export type ConnectionHookOutcome =
+  | { outcome: "done"; action: string; reference?: string }
+  | { outcome: "skipped"; reason: string }
+  | { outcome: "failed"; errorCode: string };
+
+/**
+ * A package's webhook: it tells Koppel that documents changed. The platform's route
+ * (app/api/webhooks/[packageId], lib/read-back/webhook.ts) finds the connection named in the URL,
+ * resolves its webhook secret and reads back the documents the notification names, asking the
+ * package itself (pollStatus): a notification never sets a state on its own. The connector only
+ * knows its vendor's format and signature.
+ */
+export type ConnectorWebhook<TNotification> = {
+  /** Bodies larger than this are refused unread (413). */
+  readonly maxBytes: number;
+  /** The notification in a raw body, or null when the body is not one (400). */
+  parse(rawBody: string): TNotification | null;
+  /** Whether the notification is signed with `secret` (else 401); compared in constant time. */
+  isSignedWith(notification: TNotification, secret: string): boolean;
+  /** The package references the notification is about; empty = nothing to read back (200, ignored). */
+  packageReferencesOf(notification: TNotification): string[];
+};
 
 /** Purchase, sales or other: the split most packages (and mail rules) make. */
 export function categoryOf(documentType: DocumentType): DocumentCategory {

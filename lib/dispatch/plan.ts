@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash } from "node:crypto";
 import type { connections } from "@/db/schema";
-import { loadConnector } from "@/lib/connectors/registry";
+import { deliveryThrottleRate, loadConnector } from "@/lib/connectors/registry";
 import { type Connector, categoryOf, type DocumentType } from "@/lib/connectors/types";
 import type { SendRefusal } from "@/lib/documents/refusals";
 import type { CategoryAddresses } from "@/lib/integrations/schemas";
@@ -269,35 +269,33 @@ export function deliveryLanesOf(route: DeliveryRoute): number {
 }
 
 /**
- * Deliveries a minute that may start per throttle key (lib/jobs/definitions/deliver.ts). Sized for
- * Exact Online, today the one connector with a key: it allows 60 API calls a minute per division,
- * and a first try costs 2 (the Document, then its DocumentAttachment), so 30 deliveries use the
- * whole minute. The connector's own limiter, driven by the X-RateLimit-Minutely-* headers, is the
- * precise guard (it also counts a retry's look-up and anyone else's calls on that division); this
- * throttle only keeps runs from starting just to wait inside it.
+ * Deliveries a minute that may start per throttle key (lib/jobs/definitions/deliver.ts): the rate
+ * the throttled connectors declare (DeliveryThrottle in lib/connectors/types.ts explains why there
+ * is one rate for every key, and lib/connectors/registry.ts refuses two different ones).
  */
-export const DELIVERIES_PER_MINUTE_PER_DIVISION = 30;
+export const DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY = deliveryThrottleRate();
 
 /** Longest throttle key a deliver job carries; a connector's longer key is hashed to fit. */
 export const MAX_THROTTLE_KEY_LENGTH = 200;
 
 /**
- * The rate-limit bucket of a route's deliveries: the connector's `deliveryThrottleKey` over the
+ * The rate-limit bucket of a route's deliveries: the connector's `deliveryThrottle.key` over the
  * connection's and the dossier's parsed settings, prefixed with the connector id (unless it starts
- * with it already) so two packages never share a bucket. Null when the route is not throttled, or when its settings do not parse
- * (the delivery then fails on its own terms) or the connector's function throws: a throttle key
- * must never stop a send.
+ * with it already) so two packages never share a bucket. Null when the route is not throttled, or
+ * when its settings do not parse (the delivery then fails on its own terms) or the connector's key
+ * function throws: a throttle key must never stop a send.
  */
 export function routeThrottleKey(route: DeliveryRoute, connectionSettings: unknown): string | null {
-  if (route.kind !== "connection" || !route.connector.deliveryThrottleKey) return null;
+  if (route.kind !== "connection" || !route.connector.deliveryThrottle) return null;
+  const throttle = route.connector.deliveryThrottle;
   const settings = route.connector.settingsSchema.safeParse(connectionSettings ?? {});
   const dossierSettings = route.connector.dossierSettingsSchema.safeParse(route.dossierSettings ?? {});
   if (!settings.success || !dossierSettings.success) return null;
   let key: string | null;
   try {
-    key = route.connector.deliveryThrottleKey(settings.data, dossierSettings.data);
+    key = throttle.key(settings.data, dossierSettings.data);
   } catch (error) {
-    console.warn(`[plan] ${route.connector.id}: deliveryThrottleKey failed; deliveries go unthrottled`, error);
+    console.warn(`[plan] ${route.connector.id}: deliveryThrottle.key failed; deliveries go unthrottled`, error);
     return null;
   }
   if (!key) return null;

@@ -173,7 +173,7 @@ export async function requestSend(
  * settings only when its connector throttles, inside the dossier's portal.
  */
 export async function loadRouteThrottleKey(db: DbOrTx, portalId: string, route: DeliveryRoute): Promise<string | null> {
-  if (route.kind !== "connection" || !route.connector.deliveryThrottleKey) return null;
+  if (route.kind !== "connection" || !route.connector.deliveryThrottle) return null;
   const [row] = await db
     .select({ settings: connections.settings })
     .from(connections)

@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/db";
 import { connections, dossierIntegrations } from "@/db/schema";
 import { fieldErrorsOf, parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
+import { runAfterDossierMapped } from "@/lib/connections/hooks";
 import { loadConnector } from "@/lib/connectors/registry";
 import { evaluateIntegration, loadConnectorLookup } from "@/lib/dispatch/plan";
 import { resolveDossierScope } from "@/lib/dossiers/get";
@@ -18,7 +19,6 @@ import {
   validateFreeAddresses,
   validatePackageAddresses,
 } from "@/lib/packages/email-addresses";
-import { subscribeDossierDivision } from "@/lib/rejections/exact-subscription";
 import { coerceConnectorSettings, connectorDossierFields } from "./connector-fields";
 import { type IntegrationConnectionRow, loadDossierIntegration } from "./load";
 import { optionKeyOfStored } from "./option-key";
@@ -199,10 +199,10 @@ export async function saveDossierIntegration(
       target: dossierIntegrations.dossierId,
       set: { ...values, updatedAt: sql`now()` },
     });
-  // Exact Online can say at once when it refuses a document: subscribe the division (never blocks
-  // the save, skipped without an https address or a webhook secret; lib/rejections/exact-subscription.ts).
-  if (row.kind === "connection" && row.connectionId && connection?.packageId === "exact-online") {
-    await subscribeDossierDivision(db, {
+  // The connector may act on the new mapping (Exact Online subscribes the division to its webhook);
+  // bounded, and never failing the save (lib/connections/hooks.ts).
+  if (row.kind === "connection" && row.connectionId) {
+    await runAfterDossierMapped(db, {
       portalId: scope.portalId,
       connectionId: row.connectionId,
       dossierSettings: row.settings,

@@ -25,7 +25,7 @@ import { type PackageVerdict, recordPackageVerdicts } from "@/lib/rejections/ser
  *
  * Run by the ftp-read-back cron (fan-out; it kept its name from when only FTP had a read-back, so
  * its Inngest function id does not change), the ftp-read-back-connection job (one connection), and
- * a package's webhook for the documents it names (app/api/webhooks/exact-online).
+ * a package's webhook for the documents it names (app/api/webhooks/[packageId], ./webhook.ts).
  */
 
 /** Documents sent longer ago than this are not asked about any more. */

@@ -10,11 +10,11 @@ export const DISPATCH_REQUESTED = "dispatch/dispatch.requested";
 const DELIVER_RETRIES: JobRetries = 4;
 
 /**
- * Deliveries a minute that may start per throttle key. The reasoning behind the figure lives with
- * its original in lib/dispatch/plan.ts (stated again here for the same reason; a test keeps them
- * equal).
+ * Deliveries a minute that may start per throttle key: the rate the throttled connectors declare
+ * (lib/dispatch/plan.ts, DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY, from the registry; stated again
+ * here, not imported, for the same reason; a test keeps them equal).
  */
-const DELIVERIES_PER_MINUTE_PER_DIVISION = 30;
+const DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY = 30;
 
 /** Longest throttle key a deliver job carries: as lib/dispatch/plan.ts (a test keeps them equal). */
 const MAX_THROTTLE_KEY_LENGTH = 200;
@@ -40,8 +40,10 @@ export type DeliverPayload = z.output<typeof deliverPayloadSchema>;
  * backoff (exponential with jitter, or the Retry-After the package asked for) spaces the tries.
  * Concurrency: one run at a time per `concurrencyKey`, which is the connection id for API and FTP
  * and one of a few mail lanes for e-mail (lib/dispatch/plan.ts, concurrencyKeyOf).
- * Throttle: at most DELIVERIES_PER_MINUTE_PER_DIVISION run starts a minute per `throttleKey` (an
- * Exact division; the dispatch id for everything unthrottled). Inngest spreads them over the minute
+ * Throttle: at most DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY run starts a minute per `throttleKey` (a
+ * connector's bucket, see DeliveryThrottle in lib/connectors/types.ts: one limit for every key,
+ * because Inngest fixes it when the function is defined; the dispatch id for everything
+ * unthrottled). Inngest spreads them over the minute
  * and reads the key from the raw event (`event.data.throttleKey`): an event sent before the field
  * existed falls under its rule for a missing key (at worst one shared bucket) until those drain.
  * The in-process driver keeps a one-minute window per key.
@@ -53,6 +55,6 @@ export const deliver = defineJob({
   payloadSchema: deliverPayloadSchema,
   retries: DELIVER_RETRIES,
   concurrency: { key: "concurrencyKey", limit: 1 },
-  throttle: { key: "throttleKey", limit: DELIVERIES_PER_MINUTE_PER_DIVISION, period: "1m" },
+  throttle: { key: "throttleKey", limit: DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY, period: "1m" },
   hasFailureHandler: true,
 });

@@ -126,7 +126,7 @@ describe("Inngest functions", () => {
     // Five tries in all: the first and four retries.
     expect(Object.values(deliver?.steps ?? {})[0]?.retries).toEqual({ attempts: 4 });
     expect(deliver?.concurrency).toEqual({ key: "event.data.concurrencyKey", limit: 1 });
-    // Per Exact division (or per dispatch when unthrottled): DELIVERIES_PER_MINUTE_PER_DIVISION.
+    // Per throttle key (an Exact division, or the dispatch when unthrottled): the rate Exact declares.
     expect(deliver?.throttle).toEqual({ key: "event.data.throttleKey", limit: 30, period: "1m" });
 
     const autoSend = configs.get("koppel-auto-send");

@@ -3,13 +3,13 @@ import { getDb } from "@/db";
 import { runAfterResponse } from "@/lib/actions/after-response";
 import { AUTH_PAGES } from "@/lib/auth/auth.config";
 import { getActor } from "@/lib/auth/session";
+import { runAfterConnectionSaved } from "@/lib/connections/hooks";
 import {
   completeAuthorization,
   OAuthCallbackError,
   type OAuthOutcome,
   type OAuthTarget,
 } from "@/lib/connections/oauth";
-import { subscribeConnectionDivisions } from "@/lib/rejections/exact-subscription";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -65,9 +65,9 @@ export async function GET(request: Request): Promise<Response> {
     const db = await getDb();
     const result = await completeAuthorization(db, actor, input);
     if (result.outcome === "connected" || result.outcome === "connectedCheckFailed") {
-      // Dossiers mapped while the connection lacked a grant can now have their divisions
-      // subscribed (Exact only; anything else stops at once); after the redirect is sent.
-      runAfterResponse("exact-subscriptions", () => subscribeConnectionDivisions(db, result.target));
+      // The connector may act now that the grant is there (Exact Online subscribes the divisions
+      // of dossiers mapped before); after the redirect is sent.
+      runAfterResponse("connection-saved-hooks", () => runAfterConnectionSaved(db, result.target));
     }
     return backToIntegrations(request, result.target, result.outcome);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import type { DeliveryThrottle } from "../../types";
 import { EXACT_REGIONS, regionBaseUrl } from "./assumptions";
 
 /**
@@ -78,3 +79,18 @@ export function exactDeliveryThrottleKey(connectionSettings: unknown, dossierSet
   const digest = createHash("sha256").update(app).digest("hex").slice(0, 16);
   return `exact-online:${digest}:${dossier.data.division}`;
 }
+
+/**
+ * Deliveries a minute that may start per division and app. Exact allows 60 API calls a minute per
+ * division, and a first try costs 2 (the Document, then its DocumentAttachment), so 30 deliveries
+ * use the whole minute. The connector's own limiter, driven by the X-RateLimit-Minutely-* headers,
+ * is the precise guard (it also counts a retry's look-up and anyone else's calls on that division);
+ * this throttle only keeps deliver runs from starting just to wait inside it.
+ */
+export const EXACT_DELIVERIES_PER_MINUTE = 30;
+
+/** Exact's delivery throttle: EXACT_DELIVERIES_PER_MINUTE per app, country instance and division. */
+export const exactDeliveryThrottle = {
+  deliveriesPerMinute: EXACT_DELIVERIES_PER_MINUTE,
+  key: exactDeliveryThrottleKey,
+} satisfies DeliveryThrottle<ExactSettings, ExactDossierSettings>;

@@ -12,7 +12,7 @@ import {
   type ExactDossierSettings,
   type ExactSecrets,
   type ExactSettings,
-  exactDeliveryThrottleKey,
+  exactDeliveryThrottle,
   exactDossierSettingsSchema,
   exactSecretsSchema,
   exactSettingsSchema,
@@ -21,8 +21,7 @@ import { attachmentPayload, divisionChoices, documentPayload, type ExactDivision
 import { exactOAuth } from "./oauth";
 import { exactRateLimiter } from "./rate-limit";
 import { ExactSession } from "./session";
-
-export { exactDeliveryThrottleKey };
+import { exactWebhook, subscribeMappedDivision, subscribeMappedDivisions } from "./webhook";
 
 const DOCUMENTS = "documents/Documents";
 const ATTACHMENTS = "documents/DocumentAttachments";
@@ -127,7 +126,7 @@ export const exactOnlineConnector = {
   dossierSettingsSchema: exactDossierSettingsSchema,
   oauth: exactOAuth,
   /** One bucket per app, country instance and division: Exact's limits are per app and division. */
-  deliveryThrottleKey: exactDeliveryThrottleKey,
+  deliveryThrottle: exactDeliveryThrottle,
 
   /** GET current/Me with the stored grant (refreshing it when due). */
   async check(ctx) {
@@ -194,6 +193,13 @@ export const exactOnlineConnector = {
    * Exact's webhooks (webhook.ts) only say that a Document changed; they lead here too.
    */
   pollStatus: pollDocuments,
+
+  /** Exact's signed notifications about Documents (webhook.ts): each names one Document to read back. */
+  webhook: exactWebhook,
+  /** Subscribes the new dossier's division to Document changes (webhook.ts). */
+  afterDossierMapped: subscribeMappedDivision,
+  /** Subscribes the divisions mapped before a webhook secret or a grant was there (webhook.ts). */
+  afterConnectionSaved: subscribeMappedDivisions,
 } satisfies Connector<typeof exactSettingsSchema, typeof exactSecretsSchema, typeof exactDossierSettingsSchema>;
 
 /** Forgets the process's rate-limit and error-breaker state (tests, benches). */

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { ConnectorContext } from "../../types";
+import { toConnectorError } from "../../errors";
+import type { ConnectionHookInput, ConnectionHookOutcome, ConnectorContext, ConnectorWebhook } from "../../types";
 import { createdAnswerSchema } from "./client";
-import type { ExactSecrets, ExactSettings } from "./config";
+import type { ExactDossierSettings, ExactSecrets, ExactSettings } from "./config";
 import { ExactSession } from "./session";
 
 /**
@@ -12,7 +13,12 @@ import { ExactSession } from "./session";
  * secret, so the signature is checked on the Content exactly as it arrived, never on a
  * re-serialised copy. A notification only says that something changed; what changed is read from
  * Exact itself (the connector's pollStatus), so a notification can never set a state on its own.
+ * The platform's route (/api/webhooks/exact-online?connection=<id>) finds the connection and its
+ * webhook secret; `exactWebhook` below is what it asks of this connector.
  */
+
+/** Exact's notifications are small; anything larger is not one. */
+export const EXACT_WEBHOOK_MAX_BYTES = 64 * 1024;
 
 const contentSchema = z.object({
   Topic: z.string(),
@@ -170,4 +176,94 @@ export async function ensureDocumentChangesSubscription(
     page = await session.getNext(division, SUBSCRIPTIONS_ENDPOINT, page.d.__next, subscriptionsPageSchema);
   }
   return { subscriptionId: await subscribeToDocumentChanges(ctx, division, callbackUrl, session), isNew: true };
+}
+
+/** The Document ids a notification names, as Exact may write them (upper case, in braces) and as we store them. */
+function documentReferencesOf(notification: ParsedExactWebhook): string[] {
+  if (notification.content.Topic !== DOCUMENTS_TOPIC) return [];
+  const key = notification.content.Key.trim().replace(/^\{|\}$/g, "");
+  return [...new Set([key, key.toLowerCase()])];
+}
+
+/**
+ * The connector's webhook (ConnectorWebhook): a Documents notification signed with the
+ * connection's app's webhook secret names one Document to read back; any other topic names none.
+ */
+export const exactWebhook = {
+  maxBytes: EXACT_WEBHOOK_MAX_BYTES,
+  parse: parseExactWebhook,
+  isSignedWith: (notification, secret) =>
+    isExactWebhookSignatureValid(notification.rawContent, notification.hashCode, secret),
+  packageReferencesOf: documentReferencesOf,
+} satisfies ConnectorWebhook<ParsedExactWebhook>;
+
+type ExactContext = ConnectorContext<ExactSettings, ExactSecrets, ExactDossierSettings>;
+
+function isHttps(value: string | null): value is string {
+  if (!value) return false;
+  try {
+    return new URL(value).protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The callback a connection's divisions subscribe to, or why they cannot be subscribed now: Exact
+ * calls only https callbacks, and without a webhook secret the notifications could not be verified
+ * (the connection's own app's, or EXACT_ONLINE_WEBHOOK_SECRET for the deployment's app).
+ */
+function callbackOf(input: ConnectionHookInput): { callbackUrl: string } | { skipped: ConnectionHookOutcome } {
+  if (!isHttps(input.webhookUrl)) return { skipped: { outcome: "skipped", reason: "not_https" } };
+  if (!input.webhookSecret) return { skipped: { outcome: "skipped", reason: "no_webhook_secret" } };
+  return { callbackUrl: input.webhookUrl };
+}
+
+async function subscribeDivision(
+  ctx: ExactContext,
+  division: number,
+  callbackUrl: string,
+): Promise<ConnectionHookOutcome> {
+  const { subscriptionId, isNew } = await ensureDocumentChangesSubscription(ctx, division, callbackUrl);
+  return { outcome: "done", action: isNew ? "subscribed" : "already_subscribed", reference: subscriptionId };
+}
+
+/**
+ * After a dossier is mapped to a division: subscribe that division's Document changes to the
+ * connection's webhook, so a refusal comes back within seconds instead of at the next read-back
+ * poll. Idempotent (a division already subscribed to this callback is left as it is); skipped
+ * without an https address or a webhook secret (callbackOf).
+ */
+export async function subscribeMappedDivision(
+  ctx: ExactContext,
+  input: ConnectionHookInput & { dossierSettings: ExactDossierSettings },
+): Promise<ConnectionHookOutcome> {
+  const callback = callbackOf(input);
+  if ("skipped" in callback) return callback.skipped;
+  return subscribeDivision(ctx, input.dossierSettings.division, callback.callbackUrl);
+}
+
+/**
+ * After the connection is saved or (re)authorised: the dossiers mapped before could not be
+ * subscribed yet (no webhook secret typed, no grant). Every division they use, once each, one at a
+ * time; a division that fails is reported and the next one tried. Stops at once when the
+ * connection cannot be subscribed at all (callbackOf).
+ */
+export async function subscribeMappedDivisions(
+  ctx: ExactContext,
+  input: ConnectionHookInput & { mappedDossierSettings: ExactDossierSettings[] },
+): Promise<ConnectionHookOutcome[]> {
+  const divisions = [...new Set(input.mappedDossierSettings.map((settings) => settings.division))];
+  if (divisions.length === 0) return [];
+  const callback = callbackOf(input);
+  if ("skipped" in callback) return [callback.skipped];
+  const outcomes: ConnectionHookOutcome[] = [];
+  for (const division of divisions) {
+    outcomes.push(
+      await subscribeDivision(ctx, division, callback.callbackUrl).catch(
+        (error: unknown): ConnectionHookOutcome => ({ outcome: "failed", errorCode: toConnectorError(error).code }),
+      ),
+    );
+  }
+  return outcomes;
 }

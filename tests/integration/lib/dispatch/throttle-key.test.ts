@@ -27,8 +27,11 @@ import {
 const throttledApiConnector = {
   ...scriptedApiConnector,
   id: "throttled-exact-online",
-  deliveryThrottleKey: (settings: Record<string, unknown>, dossierSettings: { division: number }) =>
-    `${String(settings.region ?? "be")}:${dossierSettings.division}`,
+  deliveryThrottle: {
+    deliveriesPerMinute: 30,
+    key: (settings: Record<string, unknown>, dossierSettings: { division: number }) =>
+      `${String(settings.region ?? "be")}:${dossierSettings.division}`,
+  },
 } as unknown as Connector;
 
 vi.mock("@/lib/connectors/registry", async (importOriginal) => {

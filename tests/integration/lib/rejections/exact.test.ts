@@ -10,7 +10,7 @@ import { deliverDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { setDocumentType } from "@/lib/documents/set-type";
 import { readBackConnection } from "@/lib/read-back/service";
-import { processExactWebhook } from "@/lib/rejections/exact-webhook";
+import { findWebhookReceiver, processPackageWebhook } from "@/lib/read-back/webhook";
 import { PACKAGE_REJECTED, PACKAGE_REJECTED_REASON_KEY } from "@/lib/rejections/service";
 import { type FakeExactOnline, startFakeExactOnline } from "../../../fakes/exact-online";
 import { createTestDb } from "../../../helpers/db";
@@ -96,13 +96,17 @@ beforeAll(async () => {
   dossier = await insertDossier(opened.db, world.portal.id);
   await setIntegration(opened.db, dossier, { kind: "connection", connectionId, settings: { division: DIVISION } });
 
-  // Stands in for the route: the raw body and the query's connection id, the outcome's status back.
+  // Stands in for the route (app/api/webhooks/[packageId]): the package's receiver, the raw body
+  // and the query's connection id, the outcome's status back.
+  const exactReceiver = await findWebhookReceiver("exact-online");
+  if (!exactReceiver) throw new Error("the Exact Online connector takes no webhook");
   receiver = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const url = new URL(req.url ?? "/", "http://receiver.local");
-      processExactWebhook(opened.db, {
+      processPackageWebhook(opened.db, {
+        receiver: exactReceiver,
         connectionId: url.searchParams.get("connection"),
         rawBody: Buffer.concat(chunks).toString("utf8"),
       })

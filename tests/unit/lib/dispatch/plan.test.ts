@@ -135,7 +135,7 @@ describe("throttle keys", () => {
     status: "connected",
   };
 
-  /** A stand-in API connector; `throttleKey` becomes its deliveryThrottleKey when given. */
+  /** A stand-in API connector; `throttleKey` becomes its deliveryThrottle's key when given. */
   function apiConnector(
     throttleKey?: (settings: { host: string }, dossierSettings: { division: number }) => string | null,
   ) {
@@ -147,7 +147,7 @@ describe("throttle keys", () => {
       dossierSettingsSchema: z.object({ division: z.number().int() }),
       check: async () => ({ ok: true as const, checkedAt: new Date() }),
       deliver: async () => ({ packageReference: null, target: {} }),
-      ...(throttleKey ? { deliveryThrottleKey: throttleKey } : {}),
+      ...(throttleKey ? { deliveryThrottle: { deliveriesPerMinute: 30, key: throttleKey } } : {}),
     } as unknown as Connector;
   }
 
@@ -182,7 +182,7 @@ describe("throttle keys", () => {
 
   it("gives an unthrottled delivery a bucket of its own: its dispatch id", async () => {
     const dispatchId = randomUUID();
-    // A connector without deliveryThrottleKey, or one that answers null.
+    // A connector without deliveryThrottle, or one whose key is null.
     for (const connector of [apiConnector(), apiConnector(() => null)]) {
       const key = routeThrottleKey(connectionRoute(connector, { division: 1 }), { host: "h" });
       expect(key).toBeNull();

@@ -10,6 +10,7 @@ import type { ActionFailure, ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import type { ConnectionStatus } from "@/lib/connections/check";
 import { connectionValuesFromFormData } from "@/lib/connections/form";
+import { runAfterConnectionSaved } from "@/lib/connections/hooks";
 import { startAuthorization } from "@/lib/connections/oauth";
 import { checkConnectionStatusNow, checkStatusNowSchema } from "@/lib/connections/read-back";
 import {
@@ -21,7 +22,6 @@ import {
 } from "@/lib/connections/schemas";
 import { createConnection, setConnectionDisabled, testConnection, updateConnection } from "@/lib/connections/service";
 import type { ReadBackResult } from "@/lib/read-back/service";
-import { subscribeConnectionDivisions } from "@/lib/rejections/exact-subscription";
 
 // Parse → service → revalidate. Who may do what is decided in lib/connections/service.ts, never
 // here: every export below is a public endpoint. Results carry ids and statuses only, never a
@@ -50,12 +50,11 @@ export async function updateConnectionAction(formData: FormData): Promise<Action
     const db = await getDb();
     const connection = await updateConnection(db, actor, ref.portalId, ref.connectionId, input);
     revalidatePortal(ref.portalId);
-    if (connection.packageId === "exact-online") {
-      // A webhook secret typed now lets the divisions mapped before be subscribed; after the answer.
-      runAfterResponse("exact-subscriptions", () =>
-        subscribeConnectionDivisions(db, { portalId: ref.portalId, connectionId: connection.id }),
-      );
-    }
+    // The connector may act on the change (Exact Online: a webhook secret typed now lets the
+    // divisions mapped before be subscribed); after the answer.
+    runAfterResponse("connection-saved-hooks", () =>
+      runAfterConnectionSaved(db, { portalId: ref.portalId, connectionId: connection.id }),
+    );
     return { connectionId: connection.id };
   });
 }

@@ -4,30 +4,28 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { OpenedDb } from "@/db";
 import { connections } from "@/db/schema";
 import { managedFieldNamesOf, secretFieldNamesOf } from "@/lib/connections/form";
+import { packageWebhookUrl, runAfterConnectionSaved, runAfterDossierMapped } from "@/lib/connections/hooks";
 import { webhookSecretFor } from "@/lib/connections/oauth-app";
 import { updateConnection } from "@/lib/connections/service";
 import { resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { exactSecretsSchema } from "@/lib/connectors/api/exact-online/config";
 import { exactWebhookHashCode } from "@/lib/connectors/api/exact-online/webhook";
+import type { ConnectionHookOutcome } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
 import { saveDossierIntegration } from "@/lib/integrations/save";
-import {
-  exactWebhookCallbackUrl,
-  subscribeConnectionDivisions,
-  subscribeDossierDivision,
-} from "@/lib/rejections/exact-subscription";
-import { processExactWebhook } from "@/lib/rejections/exact-webhook";
-import { type FakeExactOnline, startFakeExactOnline } from "../../../fakes/exact-online";
-import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
-import { useTestEncryptionKey } from "../connections/helpers";
-import { allowCustomApiHosts, grantedSecrets } from "../connectors/exact-online/helpers";
-import { createWorld, type World } from "../integrations/setup";
+import { findWebhookReceiver, processPackageWebhook } from "@/lib/read-back/webhook";
+import { type FakeExactOnline, startFakeExactOnline } from "../../../../fakes/exact-online";
+import { createTestDb } from "../../../../helpers/db";
+import { insertDossier } from "../../../../helpers/fixtures";
+import { useTestEncryptionKey } from "../../connections/helpers";
+import { createWorld, type World } from "../../integrations/setup";
+import { allowCustomApiHosts, grantedSecrets } from "./helpers";
 
-// Saving a dossier's Exact division subscribes it to Document changes at Exact, only when Koppel is
-// on https and a webhook secret is there to check the notifications; once per division and
-// callback; a failure at Exact never stops the save.
+// Saving a dossier's Exact division subscribes it to Document changes at Exact (the connector's
+// afterDossierMapped and afterConnectionSaved hooks, run by lib/connections/hooks.ts), only when
+// Koppel is on https and a webhook secret is there to check the notifications; once per division
+// and callback; a failure at Exact never stops the save.
 
 const DIVISION = 100001;
 const OWN_WEBHOOK_SECRET = "own-app-center-webhook-secret-01";
@@ -39,6 +37,16 @@ const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]
 let opened: OpenedDb;
 let world: World;
 let fake: FakeExactOnline;
+
+/** A notification as the route hands it over: the raw body and the query's connection id. */
+async function notify(connectionId: string, rawBody: string) {
+  const receiver = await findWebhookReceiver("exact-online");
+  if (!receiver) throw new Error("the Exact Online connector takes no webhook");
+  return processPackageWebhook(opened.db, { receiver, connectionId, rawBody });
+}
+
+/** What a hook did, in a word: the action when done, else the outcome. */
+const actionOf = (outcome: ConnectionHookOutcome) => (outcome.outcome === "done" ? outcome.action : outcome.outcome);
 
 function setEnv(values: Record<string, string | undefined>) {
   for (const [key, value] of Object.entries(values)) {
@@ -136,7 +144,7 @@ describe("an admin types the webhook secret on an authorised connection", () => 
       HashCode: "0".repeat(64),
     });
     // No secret yet: the webhook does not know the connection.
-    expect(await processExactWebhook(opened.db, { connectionId, rawBody: notification })).toEqual({ status: 404 });
+    expect(await notify(connectionId, notification)).toEqual({ status: 404 });
 
     const view = await updateConnection(opened.db, world.actors.admin, world.portal.id, connectionId, {
       secrets: { webhookSecret: OWN_WEBHOOK_SECRET },
@@ -152,10 +160,10 @@ describe("an admin types the webhook secret on an authorised connection", () => 
     expect(stored.refreshToken).toBe(grantBefore.refreshToken);
     expect(stored.webhookSecret).toBe(OWN_WEBHOOK_SECRET);
     // Now a forged signature is refused as forged, and a signed one is taken.
-    expect(await processExactWebhook(opened.db, { connectionId, rawBody: notification })).toEqual({ status: 401 });
+    expect(await notify(connectionId, notification)).toEqual({ status: 401 });
     const content = JSON.stringify({ Topic: "Documents", Division: DIVISION, Key: randomUUID() });
     const signed = `{"Content":${content},"HashCode":"${exactWebhookHashCode(content, OWN_WEBHOOK_SECRET)}"}`;
-    expect(await processExactWebhook(opened.db, { connectionId, rawBody: signed })).toMatchObject({ status: 200 });
+    expect(await notify(connectionId, signed)).toMatchObject({ status: 200 });
   });
 });
 
@@ -177,12 +185,12 @@ describe("saving a dossier's Exact division", () => {
     // Saved again, and a second dossier on the same division: Exact already has it.
     await saveDossierIntegration(opened.db, world.actors.admin, dossier.id, choice);
     const second = await insertDossier(opened.db, world.portal.id);
-    const outcome = await subscribeDossierDivision(opened.db, {
+    const outcome = await runAfterDossierMapped(opened.db, {
       portalId: world.portal.id,
       connectionId,
       dossierSettings: { division: DIVISION },
     });
-    expect(outcome).toEqual({ outcome: "already_subscribed", subscriptionId: subscription?.ID });
+    expect(outcome).toEqual({ outcome: "done", action: "already_subscribed", reference: subscription?.ID });
     await saveDossierIntegration(opened.db, world.actors.admin, second.id, choice);
     expect(subscriptionsTo(connectionId)).toHaveLength(1);
   });
@@ -190,12 +198,12 @@ describe("saving a dossier's Exact division", () => {
   it("uses the deployment's webhook secret for a connection on the deployment's app", async () => {
     const connectionId = await insertExactConnection({ app: "deployment" });
     const input = { portalId: world.portal.id, connectionId, dossierSettings: { division: DIVISION } };
-    expect(await subscribeDossierDivision(opened.db, input)).toEqual({
+    expect(await runAfterDossierMapped(opened.db, input)).toEqual({
       outcome: "skipped",
       reason: "no_webhook_secret",
     });
     setEnv({ EXACT_ONLINE_WEBHOOK_SECRET: DEPLOYMENT_WEBHOOK_SECRET });
-    expect(await subscribeDossierDivision(opened.db, input)).toMatchObject({ outcome: "subscribed" });
+    expect(await runAfterDossierMapped(opened.db, input)).toMatchObject({ outcome: "done", action: "subscribed" });
     expect(subscriptionsTo(connectionId)).toHaveLength(1);
   });
 
@@ -204,7 +212,7 @@ describe("saving a dossier's Exact division", () => {
     const withoutSecret = await insertExactConnection({ app: "own" });
     const division = { division: DIVISION };
     const subscribe = (connectionId: string, dossierSettings: unknown, portalId = world.portal.id) =>
-      subscribeDossierDivision(opened.db, { portalId, connectionId, dossierSettings });
+      runAfterDossierMapped(opened.db, { portalId, connectionId, dossierSettings });
 
     setEnv({ AUTH_URL: "http://localhost:3000" });
     expect(await subscribe(withSecret, division)).toEqual({ outcome: "skipped", reason: "not_https" });
@@ -212,12 +220,14 @@ describe("saving a dossier's Exact division", () => {
     expect(await subscribe(withSecret, division)).toEqual({ outcome: "skipped", reason: "not_https" });
     setEnv({ AUTH_URL: PUBLIC_URL });
     expect(await subscribe(withoutSecret, division)).toEqual({ outcome: "skipped", reason: "no_webhook_secret" });
-    expect(await subscribe(withSecret, {})).toEqual({ outcome: "skipped", reason: "no_division" });
+    // No division: the settings do not parse with the connector's schema, so the hook is not run.
+    expect(await subscribe(withSecret, {})).toEqual({ outcome: "skipped", reason: "invalid_dossier_settings" });
     expect(await subscribe(withSecret, division, world.otherPortal.id)).toEqual({
       outcome: "skipped",
-      reason: "not_exact",
+      reason: "not_found",
     });
-    expect(await subscribe(world.connections.yuki.id, division)).toEqual({ outcome: "skipped", reason: "not_exact" });
+    // Yuki's connector has no afterDossierMapped.
+    expect(await subscribe(world.connections.yuki.id, division)).toEqual({ outcome: "skipped", reason: "no_hook" });
     expect(subscriptionsTo(withSecret)).toHaveLength(0);
     expect(subscriptionsTo(withoutSecret)).toHaveLength(0);
   });
@@ -240,8 +250,8 @@ describe("saving a dossier's Exact division", () => {
     expect(saved.optionKey).toContain(connectionId);
     expect(subscriptionsTo(connectionId)).toHaveLength(0);
     expect(warn).toHaveBeenCalledWith(
-      expect.stringContaining("subscribing the division failed"),
-      expect.objectContaining({ connectionId, errorCode: expect.any(String) }),
+      expect.stringContaining("afterDossierMapped failed"),
+      expect.objectContaining({ connectionId, packageId: "exact-online", errorCode: expect.any(String) }),
     );
     // Not a word of a secret or a token in the log.
     const logged = JSON.stringify(warn.mock.calls);
@@ -250,7 +260,7 @@ describe("saving a dossier's Exact division", () => {
   });
 
   it("builds the callback on the public address", () => {
-    expect(exactWebhookCallbackUrl("https://koppel.example/", "abc")).toBe(
+    expect(packageWebhookUrl("https://koppel.example/", "exact-online", "abc")).toBe(
       "https://koppel.example/api/webhooks/exact-online?connection=abc",
     );
   });
@@ -271,23 +281,23 @@ describe("dossiers mapped before the connection could be subscribed", () => {
     // Saved without a webhook secret: nothing could be subscribed.
     expect(subscriptionsTo(connectionId)).toHaveLength(0);
     const target = { portalId: world.portal.id, connectionId };
-    expect(await subscribeConnectionDivisions(opened.db, target)).toEqual([
+    expect(await runAfterConnectionSaved(opened.db, target)).toEqual([
       { outcome: "skipped", reason: "no_webhook_secret" },
     ]);
 
     await updateConnection(opened.db, world.actors.admin, world.portal.id, connectionId, {
       secrets: { webhookSecret: OWN_WEBHOOK_SECRET },
     });
-    const outcomes = await subscribeConnectionDivisions(opened.db, target);
-    expect(outcomes.map((outcome) => outcome.outcome)).toEqual(["subscribed", "subscribed"]);
+    const outcomes = await runAfterConnectionSaved(opened.db, target);
+    expect(outcomes.map(actionOf)).toEqual(["subscribed", "subscribed"]);
     expect(
       subscriptionsTo(connectionId)
         .map((subscription) => subscription.Division)
         .sort(),
     ).toEqual([100001, 100002]);
 
-    const again = await subscribeConnectionDivisions(opened.db, target);
-    expect(again.map((outcome) => outcome.outcome)).toEqual(["already_subscribed", "already_subscribed"]);
+    const again = await runAfterConnectionSaved(opened.db, target);
+    expect(again.map(actionOf)).toEqual(["already_subscribed", "already_subscribed"]);
     expect(subscriptionsTo(connectionId)).toHaveLength(2);
   });
 
@@ -303,9 +313,9 @@ describe("dossiers mapped before the connection could be subscribed", () => {
     setEnv({ AUTH_URL: "http://localhost:3000" });
     const publicUrl = "http://localhost:3000";
     expect(
-      await subscribeConnectionDivisions(opened.db, { portalId: world.portal.id, connectionId }, { publicUrl }),
+      await runAfterConnectionSaved(opened.db, { portalId: world.portal.id, connectionId }, { publicUrl }),
     ).toEqual([{ outcome: "skipped", reason: "not_https" }]);
-    expect(await subscribeConnectionDivisions(opened.db, { portalId: randomUUID(), connectionId })).toEqual([]);
+    expect(await runAfterConnectionSaved(opened.db, { portalId: randomUUID(), connectionId })).toEqual([]);
     expect(subscriptionsTo(connectionId)).toHaveLength(subscribed);
   });
 });
