@@ -53,6 +53,22 @@ async function importConnector(packageId: PackageId, channel: Channel): Promise<
   return (await API_CONNECTORS[packageId]?.()) ?? null;
 }
 
+/**
+ * The one connector of a channel that is not per package (e-mail, FTP), whatever the package: free
+ * mail has none, and a stored target may name a package the catalog no longer has.
+ */
+export function loadChannelConnector(channel: Exclude<Channel, "api">): Promise<Connector> {
+  let loading = loadedChannelConnectors.get(channel);
+  if (!loading) {
+    loading = CHANNEL_CONNECTORS[channel]();
+    loadedChannelConnectors.set(channel, loading);
+    loading.catch(() => loadedChannelConnectors.delete(channel));
+  }
+  return loading;
+}
+
+const loadedChannelConnectors = new Map<Channel, Promise<Connector>>();
+
 /** Whether a package can be connected on a channel today (its connector exists). */
 export async function isConnectorAvailable(packageId: PackageId, channel: Channel): Promise<boolean> {
   return (await loadConnector(packageId, channel)) !== null;

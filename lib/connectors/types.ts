@@ -214,6 +214,15 @@ export interface Connector<
   ): Promise<ConnectionHookOutcome>;
   /** Optional: the package's own signed notifications about documents (see ConnectorWebhook). */
   readonly webhook?: ConnectorWebhook<unknown>;
+  /**
+   * Optional: the package-specific part of where a delivery went, read from a stored dispatch or
+   * attempt target (lib/dispatch/plan.ts targetFor: the dossier's settings and the category; an
+   * attempt adds this connector's DeliveryReceipt.target), most telling first. The platform names
+   * the connection and the address itself; without this hook it lists the target's other keys
+   * (lib/connectors/target.ts). Targets are stored JSON, possibly written by an older version:
+   * read them defensively, and never return anything secret.
+   */
+  describeTarget?(target: Readonly<Record<string, unknown>>): TargetDetail[];
 }
 
 /**
@@ -273,6 +282,9 @@ export type ConnectorWebhook<TNotification> = {
   /** The package references the notification is about; empty = nothing to read back (200, ignored). */
   packageReferencesOf(notification: TNotification): string[];
 };
+
+/** One fact of where a delivery went: a key of the stored target and its value as text. */
+export type TargetDetail = { key: string; value: string };
 
 /** Purchase, sales or other: the split most packages (and mail rules) make. */
 export function categoryOf(documentType: DocumentType): DocumentCategory {

@@ -6,6 +6,8 @@ import { attempts, dispatches, documents, type RecognisedFields, users } from "@
 import type { Actor } from "@/lib/auth/actor";
 import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
+import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
+import type { TargetDescription } from "@/lib/connectors/target";
 import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
@@ -113,6 +115,8 @@ export type AttemptEntry = {
   number: number;
   connector: string;
   target: Record<string, unknown>;
+  /** Where it went, described as everywhere else (lib/connectors/target.ts). */
+  targetDescription: TargetDescription;
   outcome: (typeof attempts.$inferSelect)["outcome"];
   errorCode: string | null;
   /** A message key, or the package's own words. */
@@ -243,7 +247,7 @@ export async function getDocumentDetail(
   ]);
 
   const attemptsByDispatch = new Map<string, AttemptEntry[]>();
-  for (const { dispatchId, ...attempt } of attemptRows) {
+  for (const { dispatchId, ...attempt } of await withTargetDescriptions(attemptRows)) {
     const list = attemptsByDispatch.get(dispatchId) ?? [];
     list.push(attempt);
     attemptsByDispatch.set(dispatchId, list);

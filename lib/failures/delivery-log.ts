@@ -4,6 +4,8 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { attempts, dispatches, documents, dossiers, portals, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
+import type { TargetDescription } from "@/lib/connectors/target";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { NotFoundError } from "@/lib/errors";
 import type { Locale } from "@/lib/i18n/config";
@@ -11,7 +13,6 @@ import { translatorFor } from "@/lib/i18n/translator";
 import { type CsvCell, csvStream } from "./csv";
 import { resolveFailurePortal } from "./list";
 import { reasonTextOf } from "./reason";
-import { summarizeTarget } from "./target";
 
 /** An auditor asks for a year at most (a leap year's 366 days); longer ranges are refused. */
 export const DELIVERY_LOG_MAX_DAYS = 366;
@@ -157,7 +158,9 @@ export async function exportDeliveryLog(
 
   const format = deliveryLogFormatter(params.locale);
   async function* batches() {
-    for await (const page of readDeliveryLog(db, portalId, range)) yield page.map(format.row);
+    for await (const page of readDeliveryLog(db, portalId, range)) {
+      yield (await withTargetDescriptions(page)).map(format.row);
+    }
   }
   return {
     ok: true,
@@ -189,8 +192,9 @@ export function deliveryLogFormatter(locale: Locale) {
     t("failures.csv.columns.trigger"),
     t("failures.csv.columns.triggeredBy"),
   ];
-  const row = (entry: DeliveryLogEntry): CsvCell[] => {
-    const target = summarizeTarget(entry.target);
+  /** One attempt, with its target described as everywhere else (lib/connectors/describe-targets.ts). */
+  const row = (entry: DeliveryLogEntry & { targetDescription: TargetDescription }): CsvCell[] => {
+    const target = entry.targetDescription;
     const channel = target.channel ? translate(`connectors.channels.${target.channel}`) : null;
     const packageName =
       target.packageName ?? (target.channel === "email" ? t("failures.target.freeMail") : entry.connector);

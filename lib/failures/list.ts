@@ -6,10 +6,11 @@ import { connections, dispatches, documents, dossierIntegrations, dossiers } fro
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
+import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
+import type { TargetDescription } from "@/lib/connectors/target";
 import { NotFoundError } from "@/lib/errors";
 import { FAILURE_GROUP_OF_CODE, FAILURE_GROUPS, type FailureGroup, STORED_ERROR_CODES } from "./groups";
 import { encodeFailureCursor, type FailureCursor, type FailurePageDirection } from "./schemas";
-import { summarizeTarget, type TargetSummary } from "./target";
 
 /** Rows per page when one group is shown. */
 export const FAILURE_PAGE_SIZE = 25;
@@ -32,7 +33,7 @@ export type FailureItem = {
   /** When it failed or was rejected (its last change). */
   at: Date;
   /** Where its last dispatch went; null when it never had one. */
-  target: TargetSummary | null;
+  target: TargetDescription | null;
 };
 
 export type FailureGroupCount = {
@@ -244,7 +245,7 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
 
 /** The target of each document's latest dispatch (dispatches_document_idx), for one page of ids. */
 async function loadLastTargets(db: DbOrTx, portalId: string, documentIds: string[]) {
-  if (documentIds.length === 0) return new Map<string, TargetSummary>();
+  if (documentIds.length === 0) return new Map<string, TargetDescription>();
   const rows = await db
     .selectDistinctOn([dispatches.documentId], { documentId: dispatches.documentId, target: dispatches.target })
     .from(dispatches)
@@ -252,5 +253,9 @@ async function loadLastTargets(db: DbOrTx, portalId: string, documentIds: string
       and(eq(dispatches.portalId, portalId), sql`${dispatches.documentId} = any(${sql.param(documentIds)}::uuid[])`),
     )
     .orderBy(dispatches.documentId, desc(dispatches.createdAt));
-  return new Map(rows.flatMap((row) => (row.documentId ? [[row.documentId, summarizeTarget(row.target)]] : [])));
+  return new Map(
+    (await withTargetDescriptions(rows)).flatMap((row) =>
+      row.documentId ? [[row.documentId, row.targetDescription]] : [],
+    ),
+  );
 }

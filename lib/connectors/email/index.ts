@@ -57,6 +57,12 @@ export const emailConnector = {
       throw classifySendError(error);
     }
   },
+
+  /**
+   * Nothing beyond the address, which the platform names (`to`): that is the whole of where a mail
+   * went. The receipt's `via` (Resend or the local outbox) says how.
+   */
+  describeTarget: () => [],
 } satisfies Connector<
   z.ZodObject<Record<string, never>>,
   z.ZodObject<Record<string, never>>,

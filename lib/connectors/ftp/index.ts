@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { posix } from "node:path";
 import type { FtpProfile } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "../errors";
+import { targetDetails, targetValue } from "../target";
 import type { Connector, ConnectorContext, DeliveryReceipt } from "../types";
 import {
   categoryFolderOverrides,
@@ -203,6 +204,17 @@ export const ftpConnector = {
         }
       }
       return results;
+    });
+  },
+
+  /**
+   * The folder on the server (the receipt's full path; before a delivery, the dossier's folder) and
+   * the file's name there. The host is the connection's, which the platform names.
+   */
+  describeTarget(target) {
+    return targetDetails({
+      folder: targetValue(target, "folder") ?? targetValue(target, "dossierFolder"),
+      fileName: targetValue(target, "fileName"),
     });
   },
 } satisfies Connector<typeof ftpSettingsSchema, typeof ftpSecretsSchema, typeof ftpDossierSettingsSchema>;

@@ -1,4 +1,5 @@
 import { ConnectorError, toConnectorError } from "../../errors";
+import { targetCategory, targetDetails, targetValue } from "../../target";
 import { parseAnswer } from "../../transports/http";
 import { type Connector, type ConnectorContext, categoryOf, type DeliveryReceipt } from "../../types";
 import { endpointUrl } from "../endpoint-path";
@@ -24,6 +25,20 @@ import { customerChoices, keywordFor, lookupFilter, storedUnderReference, upload
 export { clearSynetonTokens } from "./client";
 
 type SynetonContext = ConnectorContext<SynetonSettings, SynetonSecrets, SynetonDossierSettings>;
+
+/**
+ * The customer record and the keyword: the one the document was filed under (the receipt's), or
+ * before a delivery the one its category maps to in the dossier's settings (their defaults included).
+ */
+function describeSynetonTarget(target: Readonly<Record<string, unknown>>) {
+  const settings = synetonDossierSettingsSchema.safeParse(target);
+  const category = targetCategory(target);
+  const mapped = settings.success && category ? keywordFor(settings.data, category) : null;
+  return targetDetails({
+    customerId: targetValue(target, "customerId"),
+    keyword: targetValue(target, "keyword") ?? mapped,
+  });
+}
 
 async function clientFor(ctx: SynetonContext): Promise<{ client: SynetonClient; baseUrl: string }> {
   const baseUrl = await synetonBaseUrl(ctx.settings);
@@ -148,4 +163,6 @@ export const synetonDmsConnector = {
     });
     return receipt(uploadedIdOf(answer.text, settings.responseIdField), false);
   },
+
+  describeTarget: describeSynetonTarget,
 } satisfies Connector<typeof synetonSettingsSchema, typeof synetonSecretsSchema, typeof synetonDossierSettingsSchema>;

@@ -1,4 +1,5 @@
 import { ConnectorError, toConnectorError } from "../../errors";
+import { targetCategory, targetDetails, targetValue } from "../../target";
 import { parseAnswer } from "../../transports/http";
 import { type Connector, categoryOf, type DeliveryReceipt } from "../../types";
 import { WK_MAX_PAGES, WK_PAGE_SIZE } from "./assumptions";
@@ -21,6 +22,21 @@ async function administrationsPage(session: WoltersKluwerSession, page: number, 
     query: { Page: String(page), PageSize: String(pageSize) },
   });
   return parseAnswer(answer, administrationsPageSchema);
+}
+
+/**
+ * The administration and the Wolters Kluwer category: the one the document was filed under (the
+ * receipt's `category` replaces our purchase/sales/other), or before a delivery the one its
+ * category maps to in the dossier's settings (their defaults included).
+ */
+function describeWoltersKluwerTarget(target: Readonly<Record<string, unknown>>) {
+  const ours = targetCategory(target);
+  const settings = woltersKluwerDossierSettingsSchema.safeParse(target);
+  const mapped = ours && settings.success ? categoryValueFor(settings.data, ours) : null;
+  return targetDetails({
+    administrationId: targetValue(target, "administrationId"),
+    category: ours ? mapped : targetValue(target, "category"),
+  });
 }
 
 function dossierSettingsOf(dossierSettings: WoltersKluwerDossierSettings | null): WoltersKluwerDossierSettings {
@@ -105,6 +121,8 @@ export const woltersKluwerConnector = {
     });
     return receipt(uploadedIdOf(answer.text, settings.responseIdField), false);
   },
+
+  describeTarget: describeWoltersKluwerTarget,
 } satisfies Connector<
   typeof woltersKluwerSettingsSchema,
   typeof woltersKluwerSecretsSchema,

@@ -1,4 +1,5 @@
 import { ConnectorError, toConnectorError } from "../../errors";
+import { targetCategory, targetDetails, targetValue } from "../../target";
 import { type Connector, type ConnectorContext, categoryOf, type DeliveryReceipt } from "../../types";
 import { apiBaseUrl } from "../base-url";
 import { YUKI_ATTACHMENT_DEFAULTS, YUKI_POLL_BATCH } from "./assumptions";
@@ -35,6 +36,20 @@ function dossierSettingsOf(ctx: YukiContext): YukiDossierSettings {
 function carriesReference(document: YukiDocument, token: string): boolean {
   const needle = token.toLowerCase();
   return [document.fileName, document.subject].some((text) => text?.toLowerCase().includes(needle));
+}
+
+/**
+ * The administration and the archive folder: the one the document went to (the receipt's), or
+ * before a delivery the one its category maps to in the dossier's settings.
+ */
+function describeYukiTarget(target: Readonly<Record<string, unknown>>) {
+  const settings = yukiDossierSettingsSchema.safeParse(target);
+  const category = targetCategory(target);
+  const mapped = settings.success && category ? folderForCategory(settings.data, category) : null;
+  return targetDetails({
+    administrationId: targetValue(target, "administrationId"),
+    folder: targetValue(target, "folder") ?? mapped,
+  });
 }
 
 /**
@@ -150,4 +165,6 @@ export const yukiConnector = {
     }
     return results;
   },
+
+  describeTarget: describeYukiTarget,
 } satisfies Connector<typeof yukiSettingsSchema, typeof yukiSecretsSchema, typeof yukiDossierSettingsSchema>;

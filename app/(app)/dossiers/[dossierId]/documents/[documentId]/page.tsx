@@ -10,6 +10,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { requireActor } from "@/lib/auth/session";
+import { targetDetailsText } from "@/lib/connectors/target";
 import {
   type AttemptEntry,
   type DispatchEntry,
@@ -53,14 +54,6 @@ const DISPATCH_TONES: Record<DispatchEntry["status"], BadgeTone> = {
 };
 
 /** Where an attempt went, in a few words: the address, the connection, a folder or administration. */
-function targetText(target: Record<string, unknown>): string | null {
-  const parts = ["to", "connection", "folder", "administrationId", "division"]
-    .map((key) => target[key])
-    .filter((value): value is string | number => typeof value === "string" || typeof value === "number")
-    .map(String);
-  return parts.length > 0 ? parts.join(" · ") : null;
-}
-
 function formatSize(bytes: number, locale: string): string {
   if (bytes < 1024) return `${bytes} B`;
   const kb = bytes / 1024;
@@ -434,7 +427,7 @@ async function History({ history }: { history: DispatchEntry[] }) {
                             }),
                       ],
                       [t("columns.connector"), connectorName(attempt.connector)],
-                      [t("columns.target"), targetText(attempt.target) ?? t("none")],
+                      [t("columns.target"), targetDetailsText(attempt.targetDescription) ?? t("none")],
                     ];
                     if (attempt.reason) {
                       facts.push([

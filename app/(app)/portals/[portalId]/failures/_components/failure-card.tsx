@@ -2,6 +2,7 @@ import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
 import { ReasonText } from "@/components/documents/reason-text";
 import { DocumentStatusBadge } from "@/components/documents/status-badge";
+import { targetDetailsText } from "@/lib/connectors/target";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import type { FailureItem } from "@/lib/failures/list";
 
@@ -15,10 +16,11 @@ export function FailureCard({ item }: { item: FailureItem }) {
   const format = useFormatter();
   const documentHref = `/dossiers/${item.dossierId}/documents/${item.documentId}`;
   const target = item.target;
+  // The package first (the document page shows it in a column of its own), then the same details.
   const targetText = target
     ? [
         target.packageName ?? (target.channel === "email" ? t("failures.target.freeMail") : null),
-        ...target.details.map((detail) => detail.value),
+        targetDetailsText(target),
       ]
         .filter(Boolean)
         .join(" · ")
