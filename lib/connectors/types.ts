@@ -9,8 +9,8 @@ import type { ConnectorError } from "./errors";
  * - Settings, secrets and dossier settings are each described by a zod schema. The UI builds its
  *   forms from them (field labels come from `.meta({ labelKey })`, secret fields live only in
  *   `secretsSchema`), and stored JSON is re-parsed with them on every read.
- * - Connectors never import `db/` or read env for tenant data; rotated credentials go back through
- *   `ctx.persistSecrets`.
+ * - Connectors never import `db/` (Biome's noRestrictedImports refuses it under lib/connectors) or
+ *   read env for tenant data; rotated credentials go back through `ctx.persistSecrets`.
  * - Delivery must be idempotent for one `ctx.idempotencyKey` (= the dispatch id): FTP by a
  *   deterministic name and upload-then-rename, API by looking up our reference first, e-mail by
  *   the provider's idempotency key.
@@ -231,8 +231,9 @@ export interface Connector<
  * prefixes the connector id) and each driver keeps one window per key. The rate does not travel:
  * Inngest fixes a function's throttle limit when the function is defined, so the deliver job has
  * one limit for every key, derived from the rates the connectors declare (lib/connectors/registry.ts
- * deliveryThrottleRate). Two connectors declaring different rates are refused when that module
- * loads; a connector that needs another rate needs a deliver function of its own.
+ * deliveryThrottleRate). Two connectors declaring different rates are refused when the limit is
+ * computed (lib/dispatch/plan.ts, as the process starts); a connector that needs another rate
+ * needs a deliver function of its own.
  */
 export type DeliveryThrottle<TSettings = unknown, TDossierSettings = unknown> = {
   readonly deliveriesPerMinute: number;
