@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { MAX_DELIVERY_ATTEMPTS } from "@/lib/dispatch/deliver";
-import { DELIVERIES_PER_MINUTE_PER_DIVISION, MAX_THROTTLE_KEY_LENGTH } from "@/lib/dispatch/plan";
+import { DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY, MAX_THROTTLE_KEY_LENGTH } from "@/lib/dispatch/plan";
 import { deliver, deliverPayloadSchema } from "@/lib/jobs/definitions/deliver";
 
 // The deliver definition states its limits itself, because a definition loads no service code;
@@ -10,7 +10,7 @@ import { deliver, deliverPayloadSchema } from "@/lib/jobs/definitions/deliver";
 describe("the deliver job's limits", () => {
   it("are lib/dispatch's: tries, deliveries a minute per throttle key, and the longest throttle key", () => {
     expect(deliver.retries + 1).toBe(MAX_DELIVERY_ATTEMPTS);
-    expect(deliver.throttle?.limit).toBe(DELIVERIES_PER_MINUTE_PER_DIVISION);
+    expect(deliver.throttle?.limit).toBe(DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY);
 
     const withThrottleKey = (length: number) => ({
       dispatchId: randomUUID(),
