@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, exists, inArray, isNotNull, ne, type SQL, sql, type WithSubquery } from "drizzle-orm";
+import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import {

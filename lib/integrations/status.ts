@@ -1,4 +1,4 @@
-import type { connections, dossierIntegrations } from "@/db/schema";
+import type { dossierIntegrations } from "@/db/schema";
 import { DOCUMENT_CATEGORIES, type DocumentCategory, findPackage, type PackageEntry } from "@/lib/packages/catalog";
 import {
   acceptedCategories,
