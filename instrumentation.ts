@@ -2,6 +2,11 @@
  * Runs once when a server starts: migrations (inside getDb), on an empty demo database the seed,
  * then the job driver (the in-process driver's cron timer; with Inngest only a config check), and
  * for the in-process driver the dispatches a previous process left unfinished.
+ *
+ * Everything stays inside register(), after the runtime check: Next.js compiles this file for the
+ * Edge runtime too, where that check is known to be false and what follows it is dropped. An
+ * import() in a helper function outside it would pull the server's modules (ssh2 and its optional
+ * native binding among them) into the Edge bundle and fail the build.
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
@@ -10,15 +15,10 @@ export async function register() {
   // `next build` may load instrumentation in its workers; jobs only ever start in a real server.
   if (process.env.NEXT_PHASE === "phase-production-build") return;
   const { startJobs } = await import("./lib/jobs/runtime");
-  if ((await startJobs()) === "local") await resumeUnfinishedDispatchesOnStart();
-}
-
-/**
- * The in-process driver's runs lived in memory, so those of a previous process are gone: its
- * dispatches still queued or running are enqueued again (with Inngest, runs live in Inngest and
- * the dispatch-sweep cron catches what was lost).
- */
-async function resumeUnfinishedDispatchesOnStart() {
+  if ((await startJobs()) !== "local") return;
+  // The in-process driver's runs lived in memory, so those of a previous process are gone: its
+  // dispatches still queued or running are enqueued again (with Inngest, runs live in Inngest and
+  // the dispatch-sweep cron catches what was lost).
   const [{ getDb }, { resumeUnfinishedDispatches }] = await Promise.all([
     import("./db"),
     import("./lib/dispatch/resume"),
