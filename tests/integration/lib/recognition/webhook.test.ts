@@ -239,10 +239,14 @@ describe("POST /api/webhooks/recognition", () => {
       expect((await documentRow(opened.db, id))?.documentType).toBe("receipt");
     });
 
-    it.each(["sent", "sending"] as const)("refuses to re-type a %s document", async (status) => {
+    it.each([
+      ["sent", "already_sent"],
+      ["sending", "already_sending"],
+    ] as const)("refuses to re-type a %s document, naming the rule", async (status, refusal) => {
       const id = await newDocument(status);
       const result = await post({ body: deliveryBody(id) });
       expectProblem(result, 409);
+      expect(result.json).toMatchObject({ type: "urn:koppel:problem:recognition:not-changeable", refusal });
       expect(await documentRow(opened.db, id)).toMatchObject({ documentType: "other", status, recognisedFields: {} });
       expect(sentEvents).not.toHaveBeenCalled();
       // Nothing was processed, so nothing is remembered as processed.
