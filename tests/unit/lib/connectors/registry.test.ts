@@ -1,3 +1,6 @@
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { exactOnlineConnector } from "@/lib/connectors/api/exact-online";
 import { EXACT_DELIVERIES_PER_MINUTE } from "@/lib/connectors/api/exact-online/config";
@@ -45,8 +48,26 @@ describe("connector registry", () => {
   });
 });
 
-/** The API packages whose connector has code (a folder under lib/connectors/api/). */
-const API_CONNECTORS = ["exact-online", "syneton-dms", "wolters-kluwer", "yuki"];
+/**
+ * The API packages whose connector has code: the folders under lib/connectors/api/ with an
+ * index.ts, read from disk so that a new package's folder is checked without a line here.
+ */
+const API_FOLDER = fileURLToPath(new URL("../../../../lib/connectors/api/", import.meta.url));
+const API_CONNECTORS = readdirSync(API_FOLDER, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(path.join(API_FOLDER, entry.name, "index.ts")))
+  .map((entry) => entry.name)
+  .sort();
+
+describe("the API connector folders", () => {
+  it("are the four API packages of the mission table, and any added since", () => {
+    expect(API_CONNECTORS).toEqual(expect.arrayContaining(["exact-online", "syneton-dms", "wolters-kluwer", "yuki"]));
+  });
+
+  it.each(API_CONNECTORS)("%s is a catalog package on the API channel, and its connector has its id", async (id) => {
+    expect(PACKAGES.find((entry) => entry.id === id)?.channels).toContain("api");
+    expect((await loadConnector(id as PackageId, "api"))?.id).toBe(id);
+  });
+});
 
 describe("isConnectorAvailable", () => {
   const everyCell = PACKAGES.flatMap((entry) => CHANNELS.map((channel) => [entry.id as PackageId, channel] as const));
