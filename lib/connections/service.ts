@@ -12,7 +12,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import { NotFoundError, ValidationError } from "@/lib/errors";
-import { type Channel, findPackage, isPackageId, PACKAGES, type PackageId } from "@/lib/packages/catalog";
+import { type Channel, findPackage, isPackageId, listPackages, type PackageId } from "@/lib/packages/catalog";
 import { type ConnectionCheckResult, type ConnectionStatus, runConnectionCheck } from "./check";
 import { type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
 import { ConnectorUnavailableError } from "./errors";
@@ -252,10 +252,12 @@ export async function listConnectionOptions(
 ): Promise<ConnectionOption[]> {
   authorize(actor, "connection.view", { portalId });
   const pairs = CONNECTION_CHANNELS.flatMap((channel) =>
-    PACKAGES.filter((entry) => (entry.channels as readonly Channel[]).includes(channel)).map((entry) => ({
-      entry,
-      channel,
-    })),
+    listPackages()
+      .filter((entry) => entry.channels.includes(channel))
+      .map((entry) => ({
+        entry,
+        channel,
+      })),
   );
   return Promise.all(
     pairs.map(async ({ entry, channel }) => {

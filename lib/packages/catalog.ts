@@ -2,7 +2,8 @@
  * The bookkeeping packages Koppel delivers to, as data: names, channels, e-mail address rules and
  * FTP profiles. Code never branches on package names outside this file and the connector folders.
  * Facts come from ../shared/reference/connectors.md; each rule says whether it is verified or
- * assumed, and the package's page in docs/integrations says what a customer must confirm.
+ * assumed, and the package's page in docs/integrations says what a customer must confirm. Adding a
+ * package: docs/adding-a-package.md.
  */
 export const CHANNELS = ["api", "ftp", "email"] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -73,6 +74,12 @@ export type PackageEntry = {
   ftp?: FtpProfile;
   /** What the dossier gives for the API channel (i18n key of the field), e.g. the division. */
   apiDossierFieldKey?: string;
+  /**
+   * A package that exists only for tests (it exercises the platform against a fake). Every
+   * lookup and listing below hides it — no picker, option, connection, webhook, OAuth route or
+   * registry knows it — unless a test called enableTestOnlyPackages().
+   */
+  isTestOnly?: boolean;
 };
 
 // Reusable patterns (RegExp sources, matched against the trimmed value).
@@ -87,7 +94,7 @@ const GENERIC_FOLDERS = { purchase: "purchase", sales: "sales", other: "other" }
  * and the vendors' own help pages named per entry. "verified" = a public source states it;
  * "assumed" = our reading, to be confirmed by the office; "unknown" = nothing public.
  */
-export const PACKAGES = [
+const CATALOG = [
   {
     id: "yuki",
     name: "Yuki",
@@ -417,21 +424,54 @@ export const PACKAGES = [
   },
 ] as const satisfies readonly PackageEntry[];
 
-export type PackageId = (typeof PACKAGES)[number]["id"];
+export type PackageId = (typeof CATALOG)[number]["id"];
 
-const BY_ID = new Map<string, PackageEntry>(PACKAGES.map((entry) => [entry.id, entry]));
+/** A package of the catalog, with its id typed as one of the catalog's. */
+export type CatalogEntry = PackageEntry & { id: PackageId };
 
-export function findPackage(id: string | null | undefined): PackageEntry | undefined {
-  return id ? BY_ID.get(id) : undefined;
+const USER_PACKAGES: readonly CatalogEntry[] = CATALOG.filter((entry: PackageEntry) => !entry.isTestOnly);
+const BY_ID = new Map<string, CatalogEntry>(CATALOG.map((entry) => [entry.id, entry]));
+
+let areTestOnlyPackagesEnabled = false;
+
+/**
+ * Makes the test-only packages (isTestOnly) exist for this process, for a test that exercises the
+ * platform with one; returns the undo. Refused outside tests (NODE_ENV "test", as vitest sets it),
+ * so no deployment can show them.
+ */
+export function enableTestOnlyPackages(): () => void {
+  if (process.env.NODE_ENV !== "test") throw new Error("test-only packages exist only under test");
+  areTestOnlyPackagesEnabled = true;
+  return () => {
+    areTestOnlyPackagesEnabled = false;
+  };
 }
 
+/**
+ * The packages, in display order: the one list every picker, option and service reads (directly
+ * or through the lookups below), without the test-only ones unless a test enabled them.
+ */
+export function listPackages(): readonly CatalogEntry[] {
+  return areTestOnlyPackagesEnabled ? CATALOG : USER_PACKAGES;
+}
+
+function shown(entry: CatalogEntry | undefined): CatalogEntry | undefined {
+  return entry && (!entry.isTestOnly || areTestOnlyPackagesEnabled) ? entry : undefined;
+}
+
+/** The package with this id, or undefined for an unknown id (or a test-only one while hidden). */
+export function findPackage(id: string | null | undefined): CatalogEntry | undefined {
+  return id ? shown(BY_ID.get(id)) : undefined;
+}
+
+/** Whether the id names a package that exists here (a hidden test-only package does not). */
 export function isPackageId(id: string): id is PackageId {
-  return BY_ID.has(id);
+  return shown(BY_ID.get(id)) !== undefined;
 }
 
 /** Packages that take documents by mail, in display order. */
-export function emailPackages(): PackageEntry[] {
-  return PACKAGES.filter((entry) => (entry.channels as readonly Channel[]).includes("email"));
+export function emailPackages(): CatalogEntry[] {
+  return listPackages().filter((entry) => entry.channels.includes("email"));
 }
 
 /** Free mail has no catalog package; the e-mail connector still wants one for its context. */

@@ -14,7 +14,12 @@ import {
 import type { DeliveryThrottle } from "@/lib/connectors/types";
 import { DELIVERIES_PER_MINUTE_PER_THROTTLE_KEY } from "@/lib/dispatch/plan";
 import { deliver } from "@/lib/jobs/definitions/deliver";
-import { CHANNELS, emailPackages, PACKAGES, type PackageId } from "@/lib/packages/catalog";
+import { CHANNELS, emailPackages, enableTestOnlyPackages, listPackages, type PackageId } from "@/lib/packages/catalog";
+
+// The registry knows the packages the catalog shows; test-only ones are shown here so that they
+// are checked with the rest.
+enableTestOnlyPackages();
+const PACKAGES = listPackages();
 
 const cells = PACKAGES.flatMap((entry) => entry.channels.map((channel) => [entry.id as PackageId, channel] as const));
 

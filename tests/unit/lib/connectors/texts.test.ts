@@ -4,7 +4,7 @@ import { loadConnector } from "@/lib/connectors/registry";
 import { LOCALES } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { connectorDossierFields } from "@/lib/integrations/connector-fields";
-import { PACKAGES, type PackageId } from "@/lib/packages/catalog";
+import { enableTestOnlyPackages, listPackages, type PackageId } from "@/lib/packages/catalog";
 
 /**
  * The texts of every connector's generated forms (portal connection and dossier step), for every
@@ -18,7 +18,11 @@ function messageAt(locale: (typeof LOCALES)[number], key: string): unknown {
     .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], MESSAGES[locale]);
 }
 
-const cells = PACKAGES.flatMap((entry) => entry.channels.map((channel) => [entry.id as PackageId, channel] as const));
+// A test-only package's texts are checked like any other's.
+enableTestOnlyPackages();
+const cells = listPackages().flatMap((entry) =>
+  entry.channels.map((channel) => [entry.id as PackageId, channel] as const),
+);
 
 describe("connector texts", () => {
   it.each(cells)(

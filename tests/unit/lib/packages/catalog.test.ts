@@ -5,14 +5,17 @@ import {
   type Channel,
   DOCUMENT_CATEGORIES,
   emailPackages,
+  enableTestOnlyPackages,
   findPackage,
   isPackageId,
-  PACKAGES,
+  listPackages,
   type PackageEntry,
 } from "@/lib/packages/catalog";
 import { DOSSIER_PLACEHOLDERS, placeholdersOf, standardAddresses } from "@/lib/packages/email-addresses";
 
-const ENTRIES: readonly PackageEntry[] = PACKAGES;
+// Test-only packages are catalog entries too: the same rules hold for them.
+enableTestOnlyPackages();
+const ENTRIES: readonly PackageEntry[] = listPackages();
 const byId = ENTRIES.map((entry) => [entry.id, entry] as const);
 
 /** Looks up "connectors.inputs.x.label" in a message tree. */
