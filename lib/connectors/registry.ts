@@ -25,6 +25,7 @@ const API_CONNECTORS: Partial<Record<PackageId, ImportConnector>> = {
   "exact-online": async () => (await import("./api/exact-online")).exactOnlineConnector as unknown as Connector,
   "wolters-kluwer": async () => (await import("./api/wolters-kluwer")).woltersKluwerConnector as unknown as Connector,
   "syneton-dms": async () => (await import("./api/syneton-dms")).synetonDmsConnector as unknown as Connector,
+  "test-api": async () => (await import("./api/test-api")).testApiConnector as unknown as Connector,
 };
 
 /** Which connector serves a package on a channel, or null while the package has none there. */

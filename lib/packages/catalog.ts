@@ -422,6 +422,16 @@ const CATALOG = [
       noteKey: "connectors.packages.wings.note",
     },
   },
+  {
+    // Exists only in tests (isTestOnly: hidden from every user-facing list and service): the
+    // smallest API package, proving what adding one takes (docs/adding-a-package.md).
+    id: "test-api",
+    name: "Test API (tests only)",
+    initials: "TA",
+    channels: ["api"],
+    apiDossierFieldKey: "connectors.testApi.fields.ledgerId.label",
+    isTestOnly: true,
+  },
 ] as const satisfies readonly PackageEntry[];
 
 export type PackageId = (typeof CATALOG)[number]["id"];
