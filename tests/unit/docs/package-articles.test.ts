@@ -45,3 +45,27 @@ describe("package articles", () => {
     },
   );
 });
+
+/** The pages that list packages for people: the project's README and the integrations guide's index. */
+const OVERVIEWS = ["../../../README.md", "../../../docs/integrations/README.md"].map((relative) => ({
+  file: relative.replace(/^(\.\.\/)+/, ""),
+  text: readFileSync(fileURLToPath(new URL(relative, import.meta.url)), "utf8"),
+}));
+
+describe("test-only packages in the overviews", () => {
+  const testOnly = listPackages().filter((entry) => entry.isTestOnly);
+
+  it("exist in the catalog (else this check checks nothing)", () => {
+    expect(testOnly.length).toBeGreaterThan(0);
+  });
+
+  it.each(OVERVIEWS.map((overview): [string, string] => [overview.file, overview.text]))(
+    "%s names no test-only package and links no test-only article",
+    (_, text) => {
+      for (const entry of testOnly) {
+        expect(namesPackage(text, entry.name)).toBe(false);
+        expect(text).not.toContain(`${entry.id}.md`);
+      }
+    },
+  );
+});
