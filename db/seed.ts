@@ -162,7 +162,8 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 
 /** Empties every application table (the migrations journal stays). */
 export async function clearDatabase(db: DbOrTx): Promise<void> {
-  await db.execute(sql`truncate table portals, users, outbox_emails, verification_tokens cascade`);
+  // document_events has no foreign key to cascade through (its trigger fires on delete, not truncate).
+  await db.execute(sql`truncate table portals, users, outbox_emails, verification_tokens, document_events cascade`);
 }
 
 /**

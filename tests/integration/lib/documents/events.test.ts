@@ -1,7 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { documentEvents, dossiers, users } from "@/db/schema";
+import { documentEvents, dossiers, portals, users } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { autoSend } from "@/lib/dispatch/auto-send";
 import { deliverDispatch } from "@/lib/dispatch/deliver";
@@ -20,7 +20,7 @@ import { sendJobEvent } from "@/lib/jobs/client";
 import { PACKAGE_REJECTED, recordPackageVerdicts } from "@/lib/rejections/service";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
+import { insertDossier, insertPortal } from "../../../helpers/fixtures";
 import {
   collectingEnqueue,
   documentOf,
@@ -389,3 +389,30 @@ async function insertDossierWith(setting: "off" | "none") {
   }
   return dossier;
 }
+
+describe("an office's walls", () => {
+  it("removes a dossier's events with the dossier, and a portal's with the portal, and no other", async () => {
+    const other = await insertPortal(opened.db, "Ander kantoor");
+    const otherDossier = await insertDossier(opened.db, other.id);
+    const gone = await insertDossier(opened.db, world.portal.id);
+    const kept = await insertDossier(opened.db, world.portal.id);
+    const documentsOf = async (dossier: { id: string; portalId: string }) =>
+      insertSendableDocument(opened.db, dossier, { status: "sent" });
+    const [inGone, inKept, inOther] = [
+      await documentsOf(gone),
+      await documentsOf(kept),
+      await documentsOf(otherDossier),
+    ];
+    for (const document of [inGone, inKept, inOther]) {
+      await archiveDocument(opened.db, systemActor("test"), document.id);
+    }
+
+    await opened.db.delete(dossiers).where(eq(dossiers.id, gone.id));
+    expect(await eventsOf(inGone.id)).toEqual([]);
+    expect(await eventsOf(inKept.id)).toHaveLength(1);
+
+    await opened.db.delete(portals).where(eq(portals.id, other.id));
+    expect(await eventsOf(inOther.id)).toEqual([]);
+    expect(await eventsOf(inKept.id)).toHaveLength(1);
+  });
+});
