@@ -272,12 +272,11 @@ export const emailWebhookDeliveries = pgTable(
  * statement or transaction as the change itself: the document page's history and the source of
  * outgoing webhooks, so a crash between a change and its announcement loses nothing.
  *
- * Append-only. The id is a sequence rather than a uuid: it orders the events of an office for
- * whoever reads them in order (an outgoing-webhook sender keeps its place by it), and appending to
- * the end of its index is cheaper than a random uuid on the bulk paths (a send of 1,000 documents
- * writes 1,000 rows). document_id, dispatch_id and actor_user_id carry no foreign key: the history
- * outlives the document, the dispatch and the account it names, and the dossier's key already
- * removes an office's events with it.
+ * Append-only. The id is a sequence rather than a uuid: it orders the events (of a document, of an
+ * office) for whoever reads them in order; an outgoing-webhook sender keeps its place by it. No
+ * foreign keys: the history outlives the document, the dispatch and the account it names, and a
+ * key check per row would be most of the cost of a bulk send's thousand events. A dossier's events
+ * go with the dossier through a trigger instead (migration 0007_document-events-cleanup).
  */
 export const documentEvents = pgTable(
   "document_events",
