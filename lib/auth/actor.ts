@@ -1,4 +1,5 @@
 import type { PortalRole } from "./permissions";
+import type { ApiScope } from "./scopes";
 
 /**
  * Who is acting. Built fresh from the database for every request (never from JWT claims),
@@ -13,7 +14,14 @@ export type Actor =
       /** dossierId → portalId, for entrepreneurs. */
       dossiers: Readonly<Record<string, string>>;
     }
-  | { kind: "token"; tokenId: string; portalId: string; role: PortalRole }
+  | {
+      /** An office's API key (lib/api-keys): its role, and the scopes that narrow it. */
+      kind: "token";
+      tokenId: string;
+      portalId: string;
+      role: PortalRole;
+      scopes: readonly ApiScope[];
+    }
   | { kind: "system"; reason: string };
 
 export function systemActor(reason: string): Actor {

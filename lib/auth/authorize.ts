@@ -1,6 +1,7 @@
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import type { Actor } from "./actor";
 import { type Action, type PortalRole, ruleOf } from "./permissions";
+import { scopeFor } from "./scopes";
 
 /** What an action is about. Always carries the tenant; dossier-level actions carry the dossier. */
 export type Resource = { portalId: string; dossierId?: string };
@@ -30,6 +31,12 @@ function judge(actor: Actor, action: Action, resource: Resource): Verdict {
     if (!hasRole) return { decision: "forbidden" };
     if (rule.actor === "person" && actor.kind !== "user") {
       return { decision: "forbidden", forbiddenKey: rule.personOnlyKey };
+    }
+    if (actor.kind === "token") {
+      const scope = scopeFor(action);
+      if (scope === null || !actor.scopes.includes(scope)) {
+        return { decision: "forbidden", forbiddenKey: scope === null ? "apiKeyNotAllowed" : "apiKeyMissingScope" };
+      }
     }
     return { decision: "allow" };
   }

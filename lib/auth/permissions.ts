@@ -39,6 +39,8 @@ export const PERMISSIONS = {
   },
   "token.manage": { portalRoles: ["admin"], entrepreneur: "no" },
   "member.manage": { portalRoles: ["admin"], entrepreneur: "no" },
+  // The office's outgoing webhook endpoints: admins, and keys with the webhooks:manage scope.
+  "webhook.manage": { portalRoles: ["admin"], entrepreneur: "no" },
   "dossier.create": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },
   // The portal's failure queue, "retry all in this group" and the delivery log for auditors.
   "failure.view": { portalRoles: ["admin", "accountant"], entrepreneur: "no" },

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { Actor } from "@/lib/auth/actor";
+import { API_SCOPES } from "@/lib/auth/scopes";
 import type { ConnectionDeps } from "@/lib/connections/deps";
 import { ConnectorError } from "@/lib/connectors/errors";
 import type { Connector, ConnectorContext, HealthResult } from "@/lib/connectors/types";
@@ -68,8 +69,8 @@ export function actorsFor(portalId: string, otherPortalId: string, dossierId: st
     admin: { kind: "user", userId: randomUUID(), portalRoles: { [portalId]: "admin" }, dossiers: {} },
     accountant: { kind: "user", userId: randomUUID(), portalRoles: { [portalId]: "accountant" }, dossiers: {} },
     entrepreneur: { kind: "user", userId: randomUUID(), portalRoles: {}, dossiers: { [dossierId]: portalId } },
-    tokenAdmin: { kind: "token", tokenId: randomUUID(), portalId, role: "admin" },
-    tokenAccountant: { kind: "token", tokenId: randomUUID(), portalId, role: "accountant" },
+    tokenAdmin: { kind: "token", tokenId: randomUUID(), portalId, role: "admin", scopes: API_SCOPES },
+    tokenAccountant: { kind: "token", tokenId: randomUUID(), portalId, role: "accountant", scopes: API_SCOPES },
     otherAdmin: { kind: "user", userId: randomUUID(), portalRoles: { [otherPortalId]: "admin" }, dossiers: {} },
     system: { kind: "system", reason: "test" },
   } satisfies Record<string, Actor>;

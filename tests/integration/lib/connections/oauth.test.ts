@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { OpenedDb } from "@/db";
 import { connections, oauthStates, portalMembers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { API_SCOPES } from "@/lib/auth/scopes";
 import type { ConnectionDeps } from "@/lib/connections/deps";
 import {
   completeAuthorization,
@@ -191,7 +192,13 @@ describe("starting an authorization", () => {
     // An admin of another portal naming this connection under their own portal: not found.
     await expect(startAs(otherAdmin, otherPortalId)).rejects.toBeInstanceOf(NotFoundError);
     await expect(
-      startAs({ kind: "token", tokenId: "00000000-0000-4000-8000-000000000000", portalId, role: "admin" }),
+      startAs({
+        kind: "token",
+        tokenId: "00000000-0000-4000-8000-000000000000",
+        portalId,
+        role: "admin",
+        scopes: API_SCOPES,
+      }),
     ).rejects.toMatchObject({ messageKey: "oauthNeedsPerson" });
     expect(await opened.db.select().from(oauthStates).where(eq(oauthStates.connectionId, connection.id))).toEqual([]);
   });
@@ -205,7 +212,13 @@ describe("starting an authorization", () => {
     await expect(startAs(entrepreneur)).rejects.toBeInstanceOf(NotFoundError);
     // An accountant's token lacks the role before anything else: the generic refusal.
     await expect(
-      startAs({ kind: "token", tokenId: "00000000-0000-4000-8000-000000000001", portalId, role: "accountant" }),
+      startAs({
+        kind: "token",
+        tokenId: "00000000-0000-4000-8000-000000000001",
+        portalId,
+        role: "accountant",
+        scopes: API_SCOPES,
+      }),
     ).rejects.toMatchObject({ code: "forbidden", messageKey: "forbidden" });
     await expect(startAs({ kind: "system", reason: "test" })).rejects.toMatchObject({
       code: "forbidden",

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, OpenedDb } from "@/db";
 import { documents, outboxEmails, portalMembers, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { API_SCOPES } from "@/lib/auth/scopes";
 import { sendFailureDigest } from "@/lib/digest/send";
 import { getFailureDigestSetting, setFailureDigestEnabled } from "@/lib/digest/settings";
 import { resetEnvCache } from "@/lib/env";
@@ -247,7 +248,12 @@ describe("failure digest setting", () => {
       code: "not_found",
     });
     await expect(
-      setFailureDigestEnabled(db, { kind: "token", tokenId: "t", portalId: portal.id, role: "admin" }, portal.id, true),
+      setFailureDigestEnabled(
+        db,
+        { kind: "token", tokenId: "t", portalId: portal.id, role: "admin", scopes: API_SCOPES },
+        portal.id,
+        true,
+      ),
     ).rejects.toMatchObject({ code: "not_found" });
     const other = await office();
     await expect(getFailureDigestSetting(db, admin.actor, other.portal.id)).rejects.toMatchObject({
@@ -264,7 +270,7 @@ describe("failure digest setting: who has one", () => {
     const outsiders: Actor[] = [
       accountant.actor,
       { kind: "user", userId: randomUUID(), portalRoles: {}, dossiers: { [dossier.id]: portal.id } },
-      { kind: "token", tokenId: randomUUID(), portalId: portal.id, role: "accountant" },
+      { kind: "token", tokenId: randomUUID(), portalId: portal.id, role: "accountant", scopes: API_SCOPES },
       { kind: "system", reason: "test" },
     ];
     for (const actor of outsiders) {

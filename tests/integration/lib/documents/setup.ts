@@ -6,6 +6,7 @@ import { eq } from "drizzle-orm";
 import type { Db, DbOrTx } from "@/db";
 import { documents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { API_SCOPES } from "@/lib/auth/scopes";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { insertDossier, insertPortal } from "../../../helpers/fixtures";
@@ -21,9 +22,9 @@ export async function createWorld(db: DbOrTx) {
     admin: { kind: "user", userId: randomUUID(), portalRoles: { [portal.id]: "admin" }, dossiers: {} },
     accountant: { kind: "user", userId: randomUUID(), portalRoles: { [portal.id]: "accountant" }, dossiers: {} },
     entrepreneur: { kind: "user", userId: randomUUID(), portalRoles: {}, dossiers: { [dossier.id]: portal.id } },
-    token: { kind: "token", tokenId: randomUUID(), portalId: portal.id, role: "accountant" },
+    token: { kind: "token", tokenId: randomUUID(), portalId: portal.id, role: "accountant", scopes: API_SCOPES },
     otherAdmin: { kind: "user", userId: randomUUID(), portalRoles: { [otherPortal.id]: "admin" }, dossiers: {} },
-    otherToken: { kind: "token", tokenId: randomUUID(), portalId: otherPortal.id, role: "admin" },
+    otherToken: { kind: "token", tokenId: randomUUID(), portalId: otherPortal.id, role: "admin", scopes: API_SCOPES },
     system: { kind: "system", reason: "test" },
   } satisfies Record<string, Actor>;
   return { portal, otherPortal, dossier, neighbourDossier, foreignDossier, actors };

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
+import { API_SCOPES } from "@/lib/auth/scopes";
 import { resetEnvCache } from "@/lib/env";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { getRecognitionWebhookInfo, recognitionWebhookSecret } from "@/lib/recognition/secret";
@@ -45,7 +46,7 @@ const actors = {
   accountant: { kind: "user", userId: randomUUID(), portalRoles: { [portalId]: "accountant" }, dossiers: {} },
   entrepreneur: { kind: "user", userId: randomUUID(), portalRoles: {}, dossiers: { [dossierId]: portalId } },
   otherAdmin: { kind: "user", userId: randomUUID(), portalRoles: { [otherPortalId]: "admin" }, dossiers: {} },
-  adminToken: { kind: "token", tokenId: randomUUID(), portalId, role: "admin" },
+  adminToken: { kind: "token", tokenId: randomUUID(), portalId, role: "admin", scopes: API_SCOPES },
 } satisfies Record<string, Actor>;
 
 describe("the recognition webhook secret", () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize, can, type Resource } from "@/lib/auth/authorize";
 import { ACTIONS, type Action } from "@/lib/auth/permissions";
+import { ACTION_SCOPES, API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 
 // The design map's "Who may do what" table (shared/design.md), written out by hand so this test
@@ -25,10 +26,11 @@ const TABLE = `
 action                       | scope   | admin | accountant | entrepreneur | token admin | token accountant | system
 portal.view                  | portal  | yes   | yes        | 404          | yes         | yes              | yes
 connection.view              | portal  | yes   | yes        | 404          | yes         | yes              | yes
-connection.manage            | portal  | yes   | 403        | 404          | yes         | 403              | yes
+connection.manage            | portal  | yes   | 403        | 404          | 403         | 403              | yes
 connection.authorize         | portal  | yes   | 403        | 404          | 403         | 403              | 403
-token.manage                 | portal  | yes   | 403        | 404          | yes         | 403              | yes
-member.manage                | portal  | yes   | 403        | 404          | yes         | 403              | yes
+token.manage                 | portal  | yes   | 403        | 404          | 403         | 403              | yes
+member.manage                | portal  | yes   | 403        | 404          | 403         | 403              | yes
+webhook.manage               | portal  | yes   | 403        | 404          | yes         | 403              | yes
 dossier.create               | portal  | yes   | yes        | 404          | yes         | yes              | yes
 failure.view                 | portal  | yes   | yes        | 404          | yes         | yes              | yes
 failure.retry                | portal  | yes   | yes        | 404          | yes         | yes              | yes
@@ -37,7 +39,7 @@ failureDigest.manage         | portal  | yes   | 404        | 404          | 404
 dossier.view                 | dossier | yes   | yes        | yes          | yes         | yes              | yes
 dossier.update               | dossier | yes   | yes        | 403          | yes         | yes              | yes
 dossierIntegration.view      | dossier | yes   | yes        | yes          | yes         | yes              | yes
-dossierIntegration.configure | dossier | yes   | yes        | 403          | yes         | yes              | yes
+dossierIntegration.configure | dossier | yes   | yes        | 403          | 403         | 403              | yes
 dossier.autoSend             | dossier | yes   | yes        | yes          | yes         | yes              | yes
 document.view                | dossier | yes   | yes        | yes          | yes         | yes              | yes
 document.upload              | dossier | yes   | yes        | yes          | yes         | yes              | yes
@@ -83,11 +85,13 @@ const user = (portalRoles: Record<string, "admin" | "accountant">, dossiers: Rec
   portalRoles,
   dossiers,
 });
-const token = (portalId: string, role: "admin" | "accountant"): Actor => ({
+// The table's key columns hold every scope: what a key's role allows, and which actions no key may.
+const token = (portalId: string, role: "admin" | "accountant", scopes: readonly ApiScope[] = API_SCOPES): Actor => ({
   kind: "token",
   tokenId: "77777777-7777-4777-8777-777777777777",
   portalId,
   role,
+  scopes,
 });
 
 /** The table's actor columns, by header. */
@@ -243,11 +247,44 @@ describe("authorize's errors", () => {
   });
 
   it("returns nothing when allowed", () => {
-    expect(authorize(token(PORTAL, "admin"), "token.manage", { portalId: PORTAL })).toBeUndefined();
+    expect(authorize(token(PORTAL, "admin"), "dossier.create", { portalId: PORTAL })).toBeUndefined();
   });
 
   it("answers not_found to an entrepreneur on a dossier action without a dossier in the resource", () => {
     expect(outcomeOf(user({}, { [OWN_DOSSIER]: PORTAL }), "document.view", { portalId: PORTAL })).toBe("not_found");
+  });
+});
+
+describe("API key scopes", () => {
+  // Every action a key's role allows, with one scope missing at a time: the action is allowed
+  // exactly when the key holds the scope ACTION_SCOPES names for it.
+  const cells = ACTIONS.flatMap((action) => API_SCOPES.map((missing) => [action, missing] as const));
+
+  it.each(cells)("%s, an admin key without %s", (action, missing) => {
+    const actor = token(
+      PORTAL,
+      "admin",
+      API_SCOPES.filter((scope) => scope !== missing),
+    );
+    const withAll = outcomeOf(token(PORTAL, "admin"), action, resourceFor(action));
+    const expected = withAll === "allow" && ACTION_SCOPES[action] === missing ? "forbidden" : withAll;
+    expect(outcomeOf(actor, action, resourceFor(action))).toBe(expected);
+  });
+
+  it("allows nothing to a key without scopes", () => {
+    for (const action of ACTIONS) expect(can(token(PORTAL, "admin", []), action, resourceFor(action))).toBe(false);
+  });
+
+  it("says why a key is refused: a missing scope, or an action no key may do", () => {
+    expect(
+      catchError(() =>
+        authorize(token(PORTAL, "admin", ["documents:read"]), "document.send", resourceFor("document.send")),
+      ),
+    ).toMatchObject({ httpStatus: 403, messageKey: "apiKeyMissingScope" });
+    expect(catchError(() => authorize(token(PORTAL, "admin"), "member.manage", { portalId: PORTAL }))).toMatchObject({
+      httpStatus: 403,
+      messageKey: "apiKeyNotAllowed",
+    });
   });
 });
 
