@@ -1,140 +1,37 @@
-import { lookup as dnsLookup } from "node:dns/promises";
-import { BlockList, isIP } from "node:net";
-import { env } from "@/lib/env";
+import { isPrivateHostAllowed, judgeHost, type LookupAll, type ResolvedHost } from "@/lib/net/host-guard";
 import { ConnectorError } from "../errors";
 
 /**
- * The host guard: an FTP connection is an outbound connection to an address an office admin
- * types in, from inside our network. Without a guard it could reach our own services (loopback,
- * private networks, the cloud metadata endpoint). So the host is resolved once here, every
- * address it resolves to is checked, and the connection then goes to the checked address itself
- * (never to the name again, which a rebinding DNS server could answer differently the second
- * time). Data connections follow the control connection's address (basic-ftp refuses a PASV
- * answer that points elsewhere), so they cannot be steered either.
- *
- * A deployment that really delivers to a server in its own network (and tests, and the local
- * demo) sets KOPPEL_ALLOW_PRIVATE_FTP_HOSTS=1; in development (`next dev`) it is on by default.
- * The cloud metadata addresses stay refused even then: no FTP server lives there.
+ * The host guard for FTP connections (lib/net/host-guard.ts holds the rules, shared with the other
+ * outbound connections): the host is resolved once, every address checked, and the connection
+ * then goes to the checked address itself. Data connections follow the control connection's
+ * address (basic-ftp refuses a PASV answer that points elsewhere), so they cannot be steered either.
  */
 
-/** Ranges refused unless private hosts are allowed. */
-const PRIVATE_RANGES: ReadonlyArray<readonly [string, number, "ipv4" | "ipv6", string]> = [
-  ["0.0.0.0", 8, "ipv4", "unspecified"],
-  ["10.0.0.0", 8, "ipv4", "private"],
-  ["100.64.0.0", 10, "ipv4", "carrier-grade NAT"],
-  ["127.0.0.0", 8, "ipv4", "loopback"],
-  ["169.254.0.0", 16, "ipv4", "link-local"],
-  ["172.16.0.0", 12, "ipv4", "private"],
-  ["192.0.0.0", 24, "ipv4", "IETF protocol assignments"],
-  ["192.168.0.0", 16, "ipv4", "private"],
-  ["198.18.0.0", 15, "ipv4", "benchmarking"],
-  ["224.0.0.0", 4, "ipv4", "multicast"],
-  ["240.0.0.0", 4, "ipv4", "reserved"],
-  ["::", 128, "ipv6", "unspecified"],
-  ["::1", 128, "ipv6", "loopback"],
-  ["fc00::", 7, "ipv6", "unique local (private)"],
-  ["fe80::", 10, "ipv6", "link-local"],
-  ["ff00::", 8, "ipv6", "multicast"],
-];
+export { type AddressVerdict, judgeAddress, type LookupAll, type ResolvedHost } from "@/lib/net/host-guard";
 
-/** Cloud metadata endpoints (AWS/GCP/Azure/OpenStack, AWS over IPv6, Alibaba): always refused. */
-const METADATA_ADDRESSES: ReadonlyArray<readonly [string, "ipv4" | "ipv6"]> = [
-  ["169.254.169.254", "ipv4"],
-  ["169.254.170.2", "ipv4"],
-  ["fd00:ec2::254", "ipv6"],
-  ["100.100.100.200", "ipv4"],
-];
-
-const privateRanges = PRIVATE_RANGES.map(([network, prefix, type, reason]) => {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, type);
-  return { list, reason };
-});
-const metadataList = new BlockList();
-for (const [address, type] of METADATA_ADDRESSES) metadataList.addAddress(address, type);
-
-/**
- * The IPv4 address an IPv6 address carries, for the forms that reach IPv4 hosts:
- * IPv4-mapped (::ffff:a.b.c.d) and the NAT64 well-known prefix (64:ff9b::/96).
- */
-function embeddedIPv4(address: string): string | null {
-  const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|64:ff9b::)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(lower);
-  if (dotted?.[1]) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex?.[1] && hex[2]) {
-    const high = Number.parseInt(hex[1], 16);
-    const low = Number.parseInt(hex[2], 16);
-    return [high >> 8, high & 255, low >> 8, low & 255].join(".");
-  }
-  return null;
-}
-
-export type AddressVerdict = { allowed: true } | { allowed: false; reason: string; isMetadata: boolean };
-
-/** Why an address may not be connected to, or that it may. `allowPrivate` lifts all but metadata. */
-export function judgeAddress(address: string, options: { allowPrivate: boolean }): AddressVerdict {
-  const family = isIP(address);
-  if (family === 0) return { allowed: false, reason: "not an IP address", isMetadata: false };
-  const type = family === 4 ? "ipv4" : "ipv6";
-  const inner = family === 6 ? embeddedIPv4(address) : null;
-  const candidates: Array<[string, "ipv4" | "ipv6"]> = inner ? [[inner, "ipv4"]] : [[address, type]];
-  for (const [candidate, candidateType] of candidates) {
-    if (metadataList.check(candidate, candidateType)) {
-      return { allowed: false, reason: "cloud metadata", isMetadata: true };
-    }
-    if (options.allowPrivate) continue;
-    const hit = privateRanges.find(({ list }) => list.check(candidate, candidateType));
-    if (hit) return { allowed: false, reason: hit.reason, isMetadata: false };
-  }
-  return { allowed: true };
-}
-
-/** Whether this deployment allows FTP hosts in private ranges (see the module comment). */
+/** Whether this deployment allows FTP hosts in private ranges (KOPPEL_ALLOW_PRIVATE_FTP_HOSTS). */
 export function isPrivateFtpHostAllowed(): boolean {
-  const { KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: flag, NODE_ENV } = env();
-  if (flag !== undefined) return flag === "1";
-  return NODE_ENV === "development";
+  return isPrivateHostAllowed();
 }
 
-export type LookupAll = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
-
-const defaultLookup: LookupAll = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
-
-export type ResolvedHost = { address: string; family: 4 | 6 };
-
 /**
- * Resolves the host (all of its addresses) and returns the address to connect to: the first
- * one, when every address is allowed. One refused address refuses the host (a name that also
- * points inside is not one we want to follow). Errors: permanent `host_not_found` for a name that
- * does not exist, retryable `network` when DNS itself failed, permanent `host_not_allowed`.
+ * Resolves the host and returns the address to connect to, when every address it resolves to is
+ * allowed. Errors: permanent `host_not_found` for a name that does not exist, retryable `network`
+ * when DNS itself failed, permanent `host_not_allowed`.
  */
 export async function resolveAllowedHost(
   host: string,
   options: { allowPrivate?: boolean; lookup?: LookupAll } = {},
 ): Promise<ResolvedHost> {
-  const allowPrivate = options.allowPrivate ?? isPrivateFtpHostAllowed();
-  let addresses: Array<{ address: string; family: number }>;
-  try {
-    addresses = await (options.lookup ?? defaultLookup)(host);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOTFOUND" || code === "ENODATA") {
-      throw new ConnectorError("permanent", "host_not_found", { vendorDetail: `${code} ${host}`, cause: error });
-    }
-    throw new ConnectorError("retryable", "network", { vendorDetail: `DNS ${code ?? "error"}`, cause: error });
+  const verdict = await judgeHost(host, options);
+  if (verdict.ok) return { address: verdict.address, family: verdict.family };
+  switch (verdict.code) {
+    case "host_not_found":
+      throw new ConnectorError("permanent", "host_not_found", { vendorDetail: verdict.detail, cause: verdict.cause });
+    case "dns_failed":
+      throw new ConnectorError("retryable", "network", { vendorDetail: verdict.detail, cause: verdict.cause });
+    case "host_not_allowed":
+      throw new ConnectorError("permanent", "host_not_allowed", { vendorDetail: verdict.detail });
   }
-  if (addresses.length === 0) throw new ConnectorError("permanent", "host_not_found", { vendorDetail: host });
-  for (const { address } of addresses) {
-    const verdict = judgeAddress(address, { allowPrivate });
-    if (!verdict.allowed) {
-      throw new ConnectorError("permanent", "host_not_allowed", {
-        vendorDetail: `${host} resolves to ${address} (${verdict.reason})${
-          verdict.isMetadata ? "" : "; set KOPPEL_ALLOW_PRIVATE_FTP_HOSTS=1 to allow private addresses"
-        }`,
-      });
-    }
-  }
-  const first = addresses[0] as { address: string; family: number };
-  return { address: first.address, family: first.family === 6 ? 6 : 4 };
 }
