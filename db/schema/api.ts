@@ -115,7 +115,11 @@ export const recognitionSecrets = pgTable(
   (t) => [index("recognition_secrets_portal_idx").on(t.portalId, t.createdAt)],
 );
 
-/** The events an endpoint may subscribe to (lib/webhooks/events.ts maps document events to them). */
+/**
+ * The events of outgoing webhooks: the six an endpoint may subscribe to (lib/webhooks/events.ts maps
+ * document events to them), and "webhook.test", the message of "Send a test event", which goes to
+ * the one endpoint it was asked for whatever it subscribed to.
+ */
 export const webhookEventTypeEnum = pgEnum("webhook_event_type", [
   "document.received",
   "document.recognised",
@@ -123,6 +127,7 @@ export const webhookEventTypeEnum = pgEnum("webhook_event_type", [
   "document.failed",
   "document.rejected",
   "document.imported",
+  "webhook.test",
 ]);
 
 /** An office's https endpoint for outgoing webhooks. */
@@ -138,16 +143,28 @@ export const webhookEndpoints = pgTable(
     eventTypes: webhookEventTypeEnum().array().notNull(),
     /** The Standard Webhooks signing secret ("whsec_" + base64), encrypted at rest. */
     secretEncrypted: text().notNull(),
+    /**
+     * The secret before the last rotation, encrypted: messages are signed with both until
+     * `previousSecretExpiresAt`, so a receiver can switch without refusing a message.
+     */
+    previousSecretEncrypted: text(),
+    previousSecretExpiresAt: timestamp({ withTimezone: true }),
     /** Null while the endpoint receives deliveries. */
     disabledAt: timestamp({ withTimezone: true }),
     /** "manual" or "failing" (5 days of failures). */
     disabledReason: text(),
     /** When the current run of failures began; null after a success. */
     failingSince: timestamp({ withTimezone: true }),
+    /**
+     * When the admins were mailed that the endpoint was disabled for failing: set once per
+     * disablement (the mail's idempotency key names the disablement), cleared on re-enabling.
+     */
+    disabledNoticeSentAt: timestamp({ withTimezone: true }),
     createdByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
+  // The office's endpoints (the settings page; the trigger's fan-out per portal).
   (t) => [index("webhook_endpoints_portal_idx").on(t.portalId)],
 );
 
@@ -155,7 +172,9 @@ export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", ["pen
 
 /**
  * One message to one endpoint. Written by a trigger on document_events in the same transaction as
- * the document's change (migration 0008), so a crash loses no event; a replay is a new row.
+ * the document's change (migration webhook-fanout), so a crash loses no event. A replay puts the
+ * same row back to pending (same message id, so receivers can tell it is the same message); its
+ * earlier attempts stay in the log.
  */
 export const webhookDeliveries = pgTable(
   "webhook_deliveries",
@@ -173,6 +192,10 @@ export const webhookDeliveries = pgTable(
     documentId: uuid(),
     payload: jsonb().$type<Record<string, unknown>>().notNull(),
     status: webhookDeliveryStatusEnum().notNull().default("pending"),
+    /**
+     * Tries started. Also the claim's fence: a sender records its outcome only while the count is
+     * still the one its claim set (lib/webhooks/deliver.ts).
+     */
     attemptCount: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     lastAttemptAt: timestamp({ withTimezone: true }),
@@ -180,10 +203,14 @@ export const webhookDeliveries = pgTable(
     lastDurationMs: integer(),
     lastError: text(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    /** No try starts after this: 24 hours after the message was made or replayed. */
+    giveUpAt: timestamp({ withTimezone: true }).notNull().default(sql`now() + interval '24 hours'`),
     deliveredAt: timestamp({ withTimezone: true }),
   },
   (t) => [
+    // The endpoint's delivery log, newest first, keyset paging.
     index("webhook_deliveries_endpoint_created_idx").on(t.endpointId, t.createdAt),
+    // The sender's claim: pending deliveries by when they are due.
     index("webhook_deliveries_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
   ],
 );
@@ -202,5 +229,6 @@ export const webhookAttempts = pgTable(
     /** Why it failed, in a few words (never the endpoint's whole answer). */
     error: text(),
   },
+  // The attempts of a page of the delivery log.
   (t) => [index("webhook_attempts_delivery_idx").on(t.deliveryId, t.attemptedAt)],
 );

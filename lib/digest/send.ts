@@ -3,8 +3,8 @@ import { and, count, desc, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-
 import type { Db, DbOrTx } from "@/db";
 import { documents, dossiers, portalMembers, portals, users } from "@/db/schema";
 import { portalRolesWith } from "@/lib/auth/permissions";
+import { appBaseUrl } from "@/lib/email/app-url";
 import { sendEmail } from "@/lib/email/send";
-import { env } from "@/lib/env";
 import type { Locale } from "@/lib/i18n/config";
 
 /*
@@ -33,12 +33,6 @@ export function digestDayOf(date: Date): string {
     month: "2-digit",
     day: "2-digit",
   }).format(date);
-}
-
-/** The app's public base URL for links in mails (no request to take it from in a job). */
-function appBaseUrl(): string {
-  const configured = env().AUTH_URL;
-  return configured ? new URL(configured).origin : "http://localhost:3000";
 }
 
 export type DigestRecipient = { memberId: string; portalId: string };

@@ -12,6 +12,7 @@ import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enWebhooks from "./messages/en/webhooks.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
@@ -25,6 +26,7 @@ import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frWebhooks from "./messages/fr/webhooks.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
@@ -38,6 +40,7 @@ import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
 // are the first segment of every translation key ("documents.tabs.inbox").
@@ -56,6 +59,7 @@ export const MESSAGES = {
     recognition: nlRecognition,
     dispatch: nlDispatch,
     failures: nlFailures,
+    webhooks: nlWebhooks,
   },
   fr: {
     common: frCommon,
@@ -71,6 +75,7 @@ export const MESSAGES = {
     recognition: frRecognition,
     dispatch: frDispatch,
     failures: frFailures,
+    webhooks: frWebhooks,
   },
   en: {
     common: enCommon,
@@ -86,6 +91,7 @@ export const MESSAGES = {
     recognition: enRecognition,
     dispatch: enDispatch,
     failures: enFailures,
+    webhooks: enWebhooks,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -19,4 +19,6 @@ export const JOB_HANDLERS: { readonly [D in JobDefinitions as D["id"]]: JobHandl
   "ftp-read-back-connection": () => import("./handlers/ftp-read-back-connection"),
   "oauth-keep-alive": () => import("./handlers/oauth-keep-alive"),
   "failure-digest": () => import("./handlers/failure-digest"),
+  "webhook-sweep": () => import("./handlers/webhook-sweep"),
+  "webhook-deliver": () => import("./handlers/webhook-deliver"),
 };

@@ -8,6 +8,8 @@ import { failureDigest } from "./definitions/failure-digest";
 import { ftpReadBack } from "./definitions/ftp-read-back";
 import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
+import { webhookDeliver } from "./definitions/webhook-deliver";
+import { webhookSweep } from "./definitions/webhook-sweep";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
 /**
@@ -24,6 +26,8 @@ export const JOB_DEFINITIONS = [
   ftpReadBackConnection,
   oauthKeepAlive,
   failureDigest,
+  webhookSweep,
+  webhookDeliver,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

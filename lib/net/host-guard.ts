@@ -129,8 +129,10 @@ export async function judgeHost(
 ): Promise<HostVerdict> {
   const allowPrivate = options.allowPrivate ?? isPrivateHostAllowed();
   let addresses: Array<{ address: string; family: number }>;
+  const literal = isIP(host);
   try {
-    addresses = await (options.lookup ?? defaultLookup)(host);
+    // An address needs no DNS (and a resolver passed in by tests need not know it).
+    addresses = literal ? [{ address: host, family: literal }] : await (options.lookup ?? defaultLookup)(host);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOTFOUND" || code === "ENODATA") {

@@ -332,6 +332,69 @@ describe("Inngest function configs", () => {
             },
           ],
         },
+        {
+          "batchEvents": undefined,
+          "concurrency": undefined,
+          "debounce": undefined,
+          "id": "koppel-webhook-sweep",
+          "idempotency": undefined,
+          "name": "webhook-sweep",
+          "priority": undefined,
+          "rateLimit": undefined,
+          "singleton": undefined,
+          "steps": {
+            "step": {
+              "id": "step",
+              "name": "step",
+              "retries": {
+                "attempts": 0,
+              },
+              "runtime": {
+                "type": "http",
+                "url": "http://localhost:3000/api/inngest?fnId=koppel-webhook-sweep&stepId=step",
+              },
+            },
+          },
+          "throttle": undefined,
+          "timeouts": undefined,
+          "triggers": [
+            {
+              "cron": "* * * * *",
+            },
+          ],
+        },
+        {
+          "batchEvents": undefined,
+          "concurrency": undefined,
+          "debounce": undefined,
+          "id": "koppel-webhook-deliver",
+          "idempotency": undefined,
+          "name": "webhook-deliver",
+          "priority": undefined,
+          "rateLimit": undefined,
+          "singleton": undefined,
+          "steps": {
+            "step": {
+              "id": "step",
+              "name": "step",
+              "retries": {
+                "attempts": 0,
+              },
+              "runtime": {
+                "type": "http",
+                "url": "http://localhost:3000/api/inngest?fnId=koppel-webhook-deliver&stepId=step",
+              },
+            },
+          },
+          "throttle": undefined,
+          "timeouts": undefined,
+          "triggers": [
+            {
+              "event": "webhooks/delivery.requested",
+              "expression": undefined,
+            },
+          ],
+        },
       ]
     `);
   });

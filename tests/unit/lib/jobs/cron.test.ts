@@ -194,7 +194,14 @@ describe("croner and the old matcher on our jobs' schedules", () => {
   ];
 
   it("covers every schedule a job uses", () => {
-    expect(schedules.sort()).toEqual(["*/10 * * * *", "*/15 * * * *", "*/30 * * * *", "17 3 * * *", "23 6 * * *"]);
+    expect(schedules.sort()).toEqual([
+      "* * * * *",
+      "*/10 * * * *",
+      "*/15 * * * *",
+      "*/30 * * * *",
+      "17 3 * * *",
+      "23 6 * * *",
+    ]);
   });
 
   // croner's runs, stepped from one to the next over the year, against the old matcher asked

@@ -1,0 +1,42 @@
+import { z } from "zod";
+import { subscribableEventTypeSchema } from "./events";
+import { endpointUrlSchema } from "./url";
+
+/*
+ * The inputs of the webhook services, shared by the settings page's actions and (later) the REST
+ * routes. Messages are keys under "errors".
+ */
+
+export const ENDPOINT_DESCRIPTION_MAX_LENGTH = 200;
+
+const eventTypesSchema = z
+  .array(subscribableEventTypeSchema, { error: "webhookEvents.required" })
+  .min(1, "webhookEvents.required")
+  .transform((types) => [...new Set(types)]);
+
+const descriptionSchema = z.string().trim().max(ENDPOINT_DESCRIPTION_MAX_LENGTH, "webhookDescription.tooLong");
+
+export const createEndpointSchema = z.object({
+  url: endpointUrlSchema,
+  description: descriptionSchema.default(""),
+  eventTypes: eventTypesSchema,
+});
+export type CreateEndpointInput = z.input<typeof createEndpointSchema>;
+
+/** Any of the fields; `enabled` switches the endpoint on or off by hand. */
+export const updateEndpointSchema = z.object({
+  url: endpointUrlSchema.optional(),
+  description: descriptionSchema.optional(),
+  eventTypes: eventTypesSchema.optional(),
+  enabled: z.boolean().optional(),
+});
+export type UpdateEndpointInput = z.input<typeof updateEndpointSchema>;
+
+export const listDeliveriesSchema = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+export type ListDeliveriesInput = z.input<typeof listDeliveriesSchema>;
+
+/** Ids from a form or a URL; a malformed one is "not found", never a database error. */
+export const webhookIdSchema = z.guid();
