@@ -14,7 +14,7 @@ export function CopyButton({
   /** What is copied, for screen readers: the button reads "Copy <label>". */
   label?: string;
 }) {
-  const t = useTranslations("recognition.copy");
+  const t = useTranslations("common.copy");
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
 
   async function copy() {
