@@ -98,7 +98,7 @@ export default async function WebhookEndpointPage({ params, searchParams }: Prop
           </p>
         ) : null}
 
-        <Section id="endpoint-switch" title={t("endpoint.switchTitle")}>
+        <Section id="endpoint-switch" title={t("endpoint.statusTitle")}>
           <div className="flex flex-wrap items-center gap-2">
             <EndpointStatusBadge status={endpoint.status} />
           </div>
