@@ -1,12 +1,13 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
-import { and, eq, gt, isNull, lte, max, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, lte, max, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db, DbOrTx } from "@/db";
 import { recognitionSecrets } from "@/db/schema";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
-import { decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
+import { type ReencryptionResult, reencryptBlobs } from "@/lib/crypto/reencrypt";
+import { decryptSecrets, encryptSecrets, type Keyring } from "@/lib/crypto/secrets";
 import { env } from "@/lib/env";
 
 /*
@@ -225,4 +226,27 @@ export async function liveRecognitionSecrets(db: DbOrTx, portalId: string, now: 
     }
   }
   return secrets;
+}
+
+/**
+ * Re-encrypts every office's recognition secrets that an older APP_ENCRYPTION_KEY made under the
+ * ring's current key (`npm run secrets:rotate`, across all offices: an operator's task). The
+ * secrets themselves do not change, so the offices' recognition steps notice nothing.
+ */
+export async function reencryptRecognitionSecrets(db: DbOrTx, ring: Keyring): Promise<ReencryptionResult> {
+  const rows = await db
+    .select({ id: recognitionSecrets.id, blob: recognitionSecrets.secretEncrypted })
+    .from(recognitionSecrets)
+    .orderBy(asc(recognitionSecrets.id));
+  return reencryptBlobs(rows, ring, {
+    context: recognitionSecretContext,
+    swap: async (id, from, to) => {
+      const updated = await db
+        .update(recognitionSecrets)
+        .set({ secretEncrypted: to })
+        .where(and(eq(recognitionSecrets.id, id), eq(recognitionSecrets.secretEncrypted, from)))
+        .returning({ id: recognitionSecrets.id });
+      return updated.length > 0;
+    },
+  });
 }
