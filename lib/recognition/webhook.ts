@@ -10,6 +10,7 @@ import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
 import type { DocumentRefusal } from "@/lib/documents/refusals";
 import { documentTypeSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
 import { type AppError, isAppError } from "@/lib/errors";
+import { readTextWithLimit } from "@/lib/http/body";
 import { installationRecognitionSecret, liveRecognitionSecrets } from "./secret";
 
 /*
@@ -92,7 +93,7 @@ export async function answerRecognitionRequest(
   request: Request,
   handle: (db: Db, delivery: RecognitionRequest) => Promise<WebhookOutcome>,
 ): Promise<Response> {
-  const rawBody = await readBodyWithLimit(request);
+  const rawBody = await readTextWithLimit(request, MAX_BODY_BYTES);
   if (rawBody === null) return toResponse(problem("tooLarge", "The body is larger than 64 KB."));
   try {
     const outcome = await handle(await getDb(), {
@@ -105,30 +106,6 @@ export async function answerRecognitionRequest(
     console.error("[recognition webhook] failed", error);
     return toResponse(problem("internal", "The delivery could not be processed. Try again later."));
   }
-}
-
-/**
- * Reads the body as text, at most `maxBytes`: refuses early on a declared Content-Length and stops
- * reading a chunked body as soon as it is too long. Returns null when it is too large.
- */
-export async function readBodyWithLimit(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
