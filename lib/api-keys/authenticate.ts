@@ -54,4 +54,3 @@ export async function authenticateApiKey(
     scopes: row.scopes.filter((scope): scope is ApiScope => (API_SCOPES as readonly string[]).includes(scope)),
   };
 }
-

@@ -1,4 +1,5 @@
 import type { Locale } from "./config";
+import enApiKeys from "./messages/en/apiKeys.json";
 import enAuth from "./messages/en/auth.json";
 import enCommon from "./messages/en/common.json";
 import enConnections from "./messages/en/connections.json";
@@ -13,6 +14,7 @@ import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
 import enWebhooks from "./messages/en/webhooks.json";
+import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
@@ -27,6 +29,7 @@ import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
 import frWebhooks from "./messages/fr/webhooks.json";
+import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
@@ -60,6 +63,7 @@ export const MESSAGES = {
     dispatch: nlDispatch,
     failures: nlFailures,
     webhooks: nlWebhooks,
+    apiKeys: nlApiKeys,
   },
   fr: {
     common: frCommon,
@@ -76,6 +80,7 @@ export const MESSAGES = {
     dispatch: frDispatch,
     failures: frFailures,
     webhooks: frWebhooks,
+    apiKeys: frApiKeys,
   },
   en: {
     common: enCommon,
@@ -92,6 +97,7 @@ export const MESSAGES = {
     dispatch: enDispatch,
     failures: enFailures,
     webhooks: enWebhooks,
+    apiKeys: enApiKeys,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

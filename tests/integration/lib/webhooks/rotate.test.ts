@@ -38,12 +38,12 @@ describe("rotateWebhookEndpointSecrets", () => {
       previousSecretEncrypted: encryptSecrets({ secret: "whsec_previous" }, context, OLD_RING),
     });
 
-    expect(await rotateWebhookEndpointSecrets(opened.db, NEW_RING)).toEqual({ checked: 1, rewritten: 1, failed: [] });
+    expect(await rotateWebhookEndpointSecrets(opened.db, NEW_RING)).toEqual({ checked: 2, rewritten: 2, failed: [] });
     const [row] = await opened.db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id));
     const onlyNew = buildKeyring(V2, undefined);
     expect(decryptSecrets(row?.secretEncrypted ?? "", context, onlyNew)).toEqual({ secret: "whsec_current" });
     expect(decryptSecrets(row?.previousSecretEncrypted ?? "", context, onlyNew)).toEqual({ secret: "whsec_previous" });
 
-    expect(await rotateWebhookEndpointSecrets(opened.db, NEW_RING)).toEqual({ checked: 1, rewritten: 0, failed: [] });
+    expect(await rotateWebhookEndpointSecrets(opened.db, NEW_RING)).toEqual({ checked: 2, rewritten: 0, failed: [] });
   });
 });

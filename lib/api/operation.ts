@@ -1,0 +1,333 @@
+import { createHash } from "node:crypto";
+import type { z } from "zod";
+import { type Db, getDb } from "@/db";
+import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticate";
+import type { ApiScope } from "@/lib/auth/scopes";
+import { DocumentRefusedError } from "@/lib/documents/life";
+import { isAppError } from "@/lib/errors";
+import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
+import { DEFAULT_LOCALE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
+import { translatorFor } from "@/lib/i18n/translator";
+import { consumeRateLimit, type RateLimitPolicy, rateLimitHeaders } from "@/lib/rate-limit";
+import { claimIdempotencyKey, IDEMPOTENCY_KEY_PATTERN, type StoredResponse } from "./idempotency";
+import { type ApiProblem, buildProblem, issuesOf, type ProblemInput, problemResponse } from "./problems";
+
+/**
+ * One operation of the REST API under /api/v1: its OpenAPI description and its handler, written
+ * once. lib/api/openapi.ts builds the OpenAPI document from the operations, and each route file
+ * in app/api/v1 exports `apiRoute(operation)`, which authenticates the key, counts the call,
+ * validates the input with the same zod schemas the document shows, honours Idempotency-Key on
+ * POST, calls the handler (which calls one lib service with the key's actor) and answers problems
+ * for every error.
+ */
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** 600 requests a minute per key, counted across instances. */
+export const API_RATE_LIMIT: RateLimitPolicy = { name: "api", limit: 600, windowSeconds: 60 };
+/** A JSON body is small; anything larger is refused before it is read in full. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024;
+
+type AnyObjectSchema = z.ZodType<Record<string, unknown>>;
+
+export type ApiBodySpec =
+  | { kind: "json"; schema: z.ZodType; maxBytes?: number }
+  /** Multipart: `schema` documents the form's fields; the handler reads the parts. */
+  | { kind: "multipart"; schema: z.ZodType; maxBytes: number };
+
+export type ApiResponseSpec = {
+  description: string;
+  /** The body's schema; none for 204. */
+  schema?: z.ZodType;
+  /** Defaults to application/json. */
+  contentType?: string;
+};
+
+export type ApiContext<TParams, TQuery, TBody> = {
+  actor: ApiKeyActor;
+  db: Db;
+  params: TParams;
+  query: TQuery;
+  /** The parsed JSON body, or the form for a multipart body. */
+  body: TBody;
+  request: Request;
+  locale: Locale;
+};
+
+/** What a handler answers: a status and a JSON body, or a whole Response (a CSV, a file). */
+export type ApiResult = { status: number; body?: unknown; headers?: Record<string, string> } | Response;
+
+export type ApiOperation<
+  TParams extends AnyObjectSchema | undefined = AnyObjectSchema | undefined,
+  TQuery extends AnyObjectSchema | undefined = AnyObjectSchema | undefined,
+  TBody extends ApiBodySpec | undefined = ApiBodySpec | undefined,
+> = {
+  operationId: string;
+  method: HttpMethod;
+  /** The path under /api/v1, in OpenAPI's notation: "/dossiers/{dossierId}". */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** The scope the key needs (the service checks it through authorize; this documents it). */
+  scope: ApiScope;
+  params?: TParams;
+  query?: TQuery;
+  body?: TBody;
+  /** The successful answers; the problems every operation can answer are added by the document. */
+  responses: Record<number, ApiResponseSpec>;
+  /** Problems this operation answers beyond the common ones (400, 401, 403, 404, 429). */
+  problems?: number[];
+  handle(
+    context: ApiContext<
+      TParams extends AnyObjectSchema ? z.output<TParams> : Record<string, never>,
+      TQuery extends AnyObjectSchema ? z.output<TQuery> : Record<string, never>,
+      TBody extends { kind: "json"; schema: infer S extends z.ZodType }
+        ? z.output<S>
+        : TBody extends { kind: "multipart" }
+          ? FormData
+          : undefined
+    >,
+  ): Promise<ApiResult>;
+};
+
+/** Keeps the operation's literal types (the handler's context is typed from its schemas). */
+export function defineApiOperation<
+  TParams extends AnyObjectSchema | undefined = undefined,
+  TQuery extends AnyObjectSchema | undefined = undefined,
+  TBody extends ApiBodySpec | undefined = undefined,
+>(operation: ApiOperation<TParams, TQuery, TBody>): ApiOperation<TParams, TQuery, TBody> {
+  return operation;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds operations of every shape.
+export type AnyApiOperation = ApiOperation<any, any, any>;
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+class ProblemError extends Error {
+  constructor(readonly input: ProblemInput) {
+    super(input.code);
+  }
+}
+
+/** The Next.js route handler of an operation. */
+export function apiRoute(operation: AnyApiOperation) {
+  return async (request: Request, routeContext: RouteContext): Promise<Response> => {
+    const locale = localeFromAcceptLanguage(request.headers.get("accept-language")) ?? "en";
+    return handleApiRequest(operation, request, await routeContext.params, locale);
+  };
+}
+
+async function handleApiRequest(
+  operation: AnyApiOperation,
+  request: Request,
+  rawParams: Record<string, string | string[]>,
+  locale: Locale,
+): Promise<Response> {
+  const problem = (input: ProblemInput, headers: Record<string, string> = {}) =>
+    problemResponse(buildProblem(input, locale), headers);
+  let db: Db;
+  let actor: ApiKeyActor | null;
+  try {
+    db = await getDb();
+    actor = await authenticateApiKey(db, request.headers.get("authorization"));
+  } catch (error) {
+    console.error("[api] authentication failed", error);
+    return problem({ status: 500, code: "internal_error" });
+  }
+  if (!actor) {
+    return problem({ status: 401, code: "unauthenticated" }, { "WWW-Authenticate": 'Bearer realm="koppel"' });
+  }
+
+  const limit = await consumeRateLimit(db, API_RATE_LIMIT, actor.tokenId);
+  const limitHeaders = rateLimitHeaders(limit);
+  if (!limit.isAllowed) return problem({ status: 429, code: "rate_limited" }, limitHeaders);
+
+  const respond = (stored: StoredResponse, extra: Record<string, string> = {}) =>
+    new Response(stored.status === 204 ? null : stored.body, {
+      status: stored.status,
+      headers: { ...stored.headers, ...limitHeaders, ...extra },
+    });
+
+  let rawBody: Buffer | null = null;
+  let bodyHash = createHash("sha256").update("").digest("hex");
+  try {
+    if (operation.body) {
+      const read = await readBody(request, operation.body);
+      rawBody = read.bytes;
+      bodyHash = read.sha256;
+    }
+  } catch (error) {
+    if (error instanceof ProblemError) return problem(error.input, limitHeaders);
+    throw error;
+  }
+
+  const idempotencyKey = operation.method === "post" ? request.headers.get("idempotency-key") : null;
+  if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+    return problem(
+      {
+        status: 400,
+        code: "validation_failed",
+        errors: [{ path: "Idempotency-Key", message: "1 to 255 visible ASCII characters" }],
+      },
+      limitHeaders,
+    );
+  }
+  const claim = idempotencyKey
+    ? await claimIdempotencyKey(db, {
+        apiKeyId: actor.tokenId,
+        idempotencyKey,
+        requestTarget: `${operation.method.toUpperCase()} ${new URL(request.url).pathname}`,
+        requestHash: bodyHash,
+      })
+    : null;
+  if (claim?.kind === "replay") return respond(claim.response, { "Idempotent-Replayed": "true" });
+  if (claim?.kind === "reused") return problem({ status: 422, code: "idempotency_key_reused" }, limitHeaders);
+  if (claim?.kind === "in_progress")
+    return problem({ status: 409, code: "idempotency_request_in_progress" }, limitHeaders);
+
+  const stored = await runOperation(operation, { actor, db, request, rawParams, rawBody, locale });
+  if (claim?.kind === "run") {
+    if (stored.status >= 500) await claim.release();
+    else await claim.complete(stored);
+  }
+  return respond(stored);
+}
+
+type RunInput = {
+  actor: ApiKeyActor;
+  db: Db;
+  request: Request;
+  rawParams: Record<string, string | string[]>;
+  rawBody: Buffer | null;
+  locale: Locale;
+};
+
+/** Validates the input, calls the handler and turns its answer or its error into one stored response. */
+async function runOperation(operation: AnyApiOperation, input: RunInput): Promise<StoredResponse> {
+  const { locale } = input;
+  const asProblem = (problemInput: ProblemInput): StoredResponse => storedProblem(buildProblem(problemInput, locale));
+  try {
+    const params = operation.params ? operation.params.safeParse(input.rawParams) : { success: true, data: {} };
+    // A malformed id names nothing that exists.
+    if (!params.success) return asProblem({ status: 404, code: "not_found", messageKey: "notFound" });
+
+    const query = operation.query
+      ? operation.query.safeParse(queryObjectOf(new URL(input.request.url).searchParams))
+      : { success: true as const, data: {} };
+    if (!query.success) {
+      return asProblem({
+        status: 400,
+        code: "validation_failed",
+        messageKey: "validationFailed",
+        errors: issuesOf(query.error, locale, "query"),
+      });
+    }
+
+    let body: unknown;
+    if (operation.body?.kind === "json") {
+      let json: unknown;
+      try {
+        json = JSON.parse((input.rawBody ?? Buffer.alloc(0)).toString("utf8"));
+      } catch {
+        return asProblem({ status: 400, code: "validation_failed", messageKey: "api.malformedJson" });
+      }
+      const parsed = operation.body.schema.safeParse(json);
+      if (!parsed.success) {
+        return asProblem({
+          status: 400,
+          code: "validation_failed",
+          messageKey: "validationFailed",
+          errors: issuesOf(parsed.error, locale),
+        });
+      }
+      body = parsed.data;
+    } else if (operation.body?.kind === "multipart") {
+      try {
+        body = await new Response(input.rawBody ? new Uint8Array(input.rawBody) : null, {
+          headers: { "content-type": input.request.headers.get("content-type") ?? "" },
+        }).formData();
+      } catch {
+        return asProblem({ status: 400, code: "validation_failed", messageKey: "api.malformedMultipart" });
+      }
+    }
+
+    const result = await operation.handle({
+      actor: input.actor,
+      db: input.db,
+      params: params.data,
+      query: query.data,
+      body,
+      request: input.request,
+      locale,
+    });
+    if (result instanceof Response) {
+      const headers: Record<string, string> = {};
+      result.headers.forEach((value, name) => {
+        headers[name] = value;
+      });
+      return { status: result.status, headers, body: await result.text() };
+    }
+    return {
+      status: result.status,
+      headers: {
+        ...(result.body === undefined ? {} : { "content-type": "application/json" }),
+        "cache-control": "no-store",
+        ...result.headers,
+      },
+      body: result.body === undefined ? "" : JSON.stringify(result.body),
+    };
+  } catch (error) {
+    return storedProblem(problemOfError(error, locale));
+  }
+}
+
+function storedProblem(problem: ApiProblem): StoredResponse {
+  return {
+    status: problem.status,
+    headers: { "content-type": "application/problem+json", "cache-control": "no-store" },
+    body: JSON.stringify(problem),
+  };
+}
+
+/** The problem for an error a service threw: its code and message; never its text. */
+export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE): ApiProblem {
+  if (error instanceof ProblemError) return buildProblem(error.input, locale);
+  if (error instanceof DocumentRefusedError) {
+    return buildProblem({ status: 409, code: error.refusal, messageKey: error.messageKey }, locale);
+  }
+  if (isAppError(error)) {
+    const t = translatorFor(locale);
+    const errors = error.fieldErrors
+      ? Object.entries(error.fieldErrors).flatMap(([path, keys]) =>
+          keys.map((key) => ({ path, message: t(`errors.${key}` as never) })),
+        )
+      : undefined;
+    return buildProblem({ status: error.httpStatus, code: error.code, messageKey: error.messageKey, errors }, locale);
+  }
+  console.error("[api] operation failed", error);
+  return buildProblem({ status: 500, code: "internal_error" }, locale);
+}
+
+/** Repeated query keys become arrays; single ones stay strings. */
+function queryObjectOf(searchParams: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const name of new Set(searchParams.keys())) {
+    const values = searchParams.getAll(name);
+    query[name] = values.length === 1 ? (values[0] ?? "") : values;
+  }
+  return query;
+}
+
+/** Refuses a body of the wrong type (415) or too long (413); hashes it for Idempotency-Key. */
+async function readBody(request: Request, spec: ApiBodySpec): Promise<LimitedBody> {
+  const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
+  const expected = spec.kind === "json" ? "application/json" : "multipart/form-data";
+  if (!contentType.startsWith(expected)) {
+    throw new ProblemError({ status: 415, code: "unsupported_media_type", messageValues: { expected } });
+  }
+  const maxBytes = spec.maxBytes ?? MAX_JSON_BODY_BYTES;
+  const body = await readBodyWithLimit(request, maxBytes);
+  if (!body) throw new ProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });
+  return body;
+}
