@@ -178,7 +178,7 @@ export const webhookDeliveryStatusEnum = pgEnum("webhook_delivery_status", ["pen
 
 /**
  * One message to one endpoint. Written by a trigger on document_events in the same transaction as
- * the document's change (migration webhook-fanout), so a crash loses no event. A replay puts the
+ * the document's change (migration 0010_webhook-fanout), so a crash loses no event. A replay puts the
  * same row back to pending (same message id, so receivers can tell it is the same message); its
  * earlier attempts stay in the log.
  */

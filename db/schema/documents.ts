@@ -270,10 +270,11 @@ export const emailWebhookDeliveries = pgTable(
 /**
  * The life of every document, one row per transition, written by lib/documents/life.ts in the same
  * statement or transaction as the change itself: the document page's history and the source of
- * outgoing webhooks, so a crash between a change and its announcement loses nothing.
+ * outgoing webhooks (a statement-level trigger writes their deliveries in the same statement,
+ * migration 0010_webhook-fanout), so a crash between a change and its announcement loses nothing.
  *
  * Append-only. The id is a sequence rather than a uuid: it orders the events (of a document, of an
- * office) for whoever reads them in order; an outgoing-webhook sender keeps its place by it. No
+ * office) for whoever reads them in order; a webhook delivery names the event it came from. No
  * foreign keys: the history outlives the document, the dispatch and the account it names, and a
  * key check per row would be most of the cost of a bulk send's thousand events. A dossier's events
  * go with the dossier through a trigger instead (migration 0007_document-events-cleanup).

@@ -3,7 +3,7 @@ import type { documentEventKindEnum, documentStatusEnum, webhookEventTypeEnum } 
 
 /*
  * The events of outgoing webhooks, and which document events they come from. The fan-out itself is
- * SQL (the trigger of migration webhook-fanout, so it happens in the same transaction as the
+ * SQL (the trigger of migration 0010_webhook-fanout, so it happens in the same transaction as the
  * document's change); webhookEventTypeFor says the same in TypeScript, and
  * tests/integration/lib/webhooks/fan-out.test.ts holds the two equal for every kind.
  */

@@ -17,7 +17,7 @@ import { setEnvFlag } from "../../../helpers/env";
 import { createWebhookWorld, receiveTestDocument, type WebhookWorld } from "./setup";
 
 /*
- * The fan-out (the trigger of migration webhook-fanout): document events become deliveries in the
+ * The fan-out (the trigger of migration 0010_webhook-fanout): document events become deliveries in the
  * same statement, one per subscribed, enabled endpoint of the document's own office.
  */
 
