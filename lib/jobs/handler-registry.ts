@@ -21,4 +21,5 @@ export const JOB_HANDLERS: { readonly [D in JobDefinitions as D["id"]]: JobHandl
   "failure-digest": () => import("./handlers/failure-digest"),
   "webhook-sweep": () => import("./handlers/webhook-sweep"),
   "webhook-deliver": () => import("./handlers/webhook-deliver"),
+  "webhook-prune": () => import("./handlers/webhook-prune"),
 };

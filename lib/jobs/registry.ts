@@ -9,6 +9,7 @@ import { ftpReadBack } from "./definitions/ftp-read-back";
 import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
 import { webhookDeliver } from "./definitions/webhook-deliver";
+import { webhookPrune } from "./definitions/webhook-prune";
 import { webhookSweep } from "./definitions/webhook-sweep";
 import { type AnyJobDefinition, type JobEventMessage, jobEventName } from "./types";
 
@@ -28,6 +29,7 @@ export const JOB_DEFINITIONS = [
   failureDigest,
   webhookSweep,
   webhookDeliver,
+  webhookPrune,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNull, lte, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db";
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from "@/db/schema";
 import { decryptEndpointSecret } from "./endpoints";
@@ -32,6 +32,8 @@ export const RETRY_BASE_MS = 30_000;
 export const RETRY_MAX_MS = 60 * 60_000;
 /** How long an endpoint may fail without one success before it is disabled. */
 export const DISABLE_AFTER_FAILING_MS = 5 * 24 * 60 * 60_000;
+/** How long the log keeps a finished delivery. */
+export const DELIVERY_RETENTION_MS = 30 * 24 * 60 * 60_000;
 /** What one sender takes at a time, and how many of those it sends at once. */
 export const CLAIM_BATCH = 20;
 const SEND_CONCURRENCY = 5;
@@ -288,4 +290,28 @@ export async function sendDueWebhooks(
   };
   await Promise.all(Array.from({ length: Math.min(SEND_CONCURRENCY, claims.length) }, worker));
   return summary;
+}
+
+/**
+ * Deletes finished deliveries (with their attempts) made more than 30 days before `now`. Per
+ * endpoint, so each delete walks the endpoint's (endpoint, created) index.
+ */
+export async function pruneFinishedDeliveries(db: Db, input: { now: Date }): Promise<number> {
+  const cutoff = new Date(input.now.getTime() - DELIVERY_RETENTION_MS);
+  const endpoints = await db.select({ id: webhookEndpoints.id }).from(webhookEndpoints);
+  let deleted = 0;
+  for (const endpoint of endpoints) {
+    const rows = await db
+      .delete(webhookDeliveries)
+      .where(
+        and(
+          eq(webhookDeliveries.endpointId, endpoint.id),
+          lt(webhookDeliveries.createdAt, cutoff),
+          inArray(webhookDeliveries.status, ["succeeded", "failed"]),
+        ),
+      )
+      .returning({ id: webhookDeliveries.id });
+    deleted += rows.length;
+  }
+  return deleted;
 }

@@ -395,6 +395,37 @@ describe("Inngest function configs", () => {
             },
           ],
         },
+        {
+          "batchEvents": undefined,
+          "concurrency": undefined,
+          "debounce": undefined,
+          "id": "koppel-webhook-prune",
+          "idempotency": undefined,
+          "name": "webhook-prune",
+          "priority": undefined,
+          "rateLimit": undefined,
+          "singleton": undefined,
+          "steps": {
+            "step": {
+              "id": "step",
+              "name": "step",
+              "retries": {
+                "attempts": 2,
+              },
+              "runtime": {
+                "type": "http",
+                "url": "http://localhost:3000/api/inngest?fnId=koppel-webhook-prune&stepId=step",
+              },
+            },
+          },
+          "throttle": undefined,
+          "timeouts": undefined,
+          "triggers": [
+            {
+              "cron": "41 3 * * *",
+            },
+          ],
+        },
       ]
     `);
   });

@@ -99,12 +99,14 @@ describe("Inngest functions", () => {
       "koppel-ftp-read-back-connection",
       "koppel-oauth-keep-alive",
       "koppel-webhook-deliver",
+      "koppel-webhook-prune",
       "koppel-webhook-sweep",
     ]);
     expect(configs.get("koppel-oauth-keep-alive")?.triggers).toEqual([{ cron: "17 3 * * *" }]);
     expect(configs.get("koppel-failure-digest")?.triggers).toEqual([{ cron: "23 6 * * *" }]);
     expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
     expect(configs.get("koppel-webhook-sweep")?.triggers).toEqual([{ cron: "* * * * *" }]);
+    expect(configs.get("koppel-webhook-prune")?.triggers).toEqual([{ cron: "41 3 * * *" }]);
     expect(configs.get("koppel-webhook-deliver")?.triggers).toEqual([{ event: "webhooks/delivery.requested" }]);
     expect(configs.get("koppel-ftp-read-back")?.triggers).toEqual([{ cron: "*/30 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back-connection")?.triggers).toEqual([

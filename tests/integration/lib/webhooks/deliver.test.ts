@@ -9,6 +9,7 @@ import { handler as webhookSweep } from "@/lib/jobs/handlers/webhook-sweep";
 import type { JobLogger, JobStep } from "@/lib/jobs/types";
 import {
   DISABLE_AFTER_FAILING_MS,
+  pruneFinishedDeliveries,
   RETRY_BASE_MS,
   RETRY_MAX_MS,
   type SenderOptions,
@@ -375,5 +376,18 @@ describe("sending a delivery", () => {
     });
     expect(await deliveryRow(test.id)).toMatchObject({ status: "failed", attemptCount: 1 });
     expect((await getEndpoint(db, world.actors.admin, endpoint.id)).failingSince).toBeNull();
+  });
+
+  it("keeps finished deliveries for 30 days, pending ones until they finish", async () => {
+    const { delivery } = await endpointWithDelivery();
+    await sendDueWebhooks(db);
+    const { delivery: pending } = await endpointWithDelivery();
+    const month = 30 * 24 * HOUR;
+    expect(await pruneFinishedDeliveries(db, { now: new Date(Date.now() + month - HOUR) })).toBe(0);
+    expect(await attemptsOf(delivery.id)).toHaveLength(1);
+    expect(await pruneFinishedDeliveries(db, { now: new Date(Date.now() + month + HOUR) })).toBe(1);
+    expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery.id))).toEqual([]);
+    expect(await attemptsOf(delivery.id)).toEqual([]);
+    expect((await deliveryRow(pending.id)).status).toBe("pending");
   });
 });
