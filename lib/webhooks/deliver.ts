@@ -281,7 +281,15 @@ export async function sendDueWebhooks(
   const worker = async () => {
     for (let claim = queue.shift(); claim; claim = queue.shift()) {
       const outcome = await tryDelivery(claim, { now: clock(), request: input.request });
-      const recorded = await recordTry(db, claim, outcome, { now: clock(), random: input.random });
+      let recorded: RecordedOutcome;
+      try {
+        recorded = await recordTry(db, claim, outcome, { now: clock(), random: input.random });
+      } catch (error) {
+        // The endpoint was deleted meanwhile (its deliveries with it), or the database hiccuped:
+        // the claim's lease runs out and the delivery, if it still exists, is tried again.
+        console.error(`[webhooks] the try of delivery ${claim.id} was not recorded`, error);
+        continue;
+      }
       if (recorded.status === "succeeded") summary.succeeded++;
       else if (recorded.status === "pending") summary.retrying++;
       else if (recorded.status === "failed") summary.failed++;

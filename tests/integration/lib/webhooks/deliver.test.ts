@@ -390,4 +390,21 @@ describe("sending a delivery", () => {
     expect(await attemptsOf(delivery.id)).toEqual([]);
     expect((await deliveryRow(pending.id)).status).toBe("pending");
   });
+
+  it("goes on when an endpoint is deleted while its message is on its way", async () => {
+    const { endpoint, delivery } = await endpointWithDelivery();
+    let deleting: Promise<unknown> | undefined;
+    receiver.setResponder(() => {
+      // then() runs the query now (a drizzle query runs when it is awaited).
+      deleting = db
+        .delete(webhookEndpoints)
+        .where(eq(webhookEndpoints.id, endpoint.id))
+        .then(() => undefined);
+      return "hang";
+    });
+    const summary = await sendDueWebhooks(db, { request: { timeoutMs: 300 } });
+    await deleting;
+    expect(summary).toMatchObject({ claimed: 1, succeeded: 0, retrying: 0, failed: 0 });
+    expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, delivery.id))).toEqual([]);
+  });
 });
