@@ -1,7 +1,7 @@
 import type { DbOrTx } from "@/db";
-import { apiKeys } from "@/db/schema";
+import { apiKeys, rateLimitCounters } from "@/db/schema";
 import type { AnyApiOperation } from "@/lib/api/operation";
-import { apiRoute } from "@/lib/api/operation";
+import { API_RATE_LIMIT, apiRoute } from "@/lib/api/operation";
 import { displayPrefixOf, generateApiKey, hashApiKey } from "@/lib/api-keys/key";
 import { API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
 
@@ -60,4 +60,27 @@ function paramsOf(template: string, path: string): Record<string, string> {
     if (match?.[1]) params[match[1]] = decodeURIComponent(values[index] ?? "");
   });
   return params;
+}
+
+/**
+ * Spends a key's whole API budget: its counter rows for this window and the next stand at the
+ * limit, so the next call is refused whenever the minute turns (no timing in the test).
+ */
+export async function exhaustRateLimit(db: DbOrTx, apiKeyId: string, now: Date = new Date()): Promise<void> {
+  const windowMs = API_RATE_LIMIT.windowSeconds * 1000;
+  const current = Math.floor(now.getTime() / windowMs) * windowMs;
+  await db
+    .insert(rateLimitCounters)
+    .values(
+      [current, current + windowMs].map((start) => ({
+        bucket: `${API_RATE_LIMIT.name}:${apiKeyId}`,
+        windowStart: new Date(start),
+        count: API_RATE_LIMIT.limit,
+        expiresAt: new Date(start + windowMs),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [rateLimitCounters.bucket, rateLimitCounters.windowStart],
+      set: { count: API_RATE_LIMIT.limit },
+    });
 }
