@@ -46,7 +46,10 @@ export async function callApi(
   }
   const url = new URL(`https://koppel.test/api/v1${path}`);
   const params = paramsOf(operation.path, url.pathname.slice("/api/v1".length));
-  const request = new Request(url, { method: operation.method.toUpperCase(), headers, body });
+  // A streamed body needs `duplex: "half"` (undici); Node's RequestInit type does not list it yet.
+  const requestInit: RequestInit & { duplex?: "half" } = { method: operation.method.toUpperCase(), headers, body };
+  if (body instanceof ReadableStream) requestInit.duplex = "half";
+  const request = new Request(url, requestInit);
   return apiRoute(operation)(request, { params: Promise.resolve(params) });
 }
 
