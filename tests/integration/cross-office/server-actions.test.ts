@@ -1,0 +1,311 @@
+import { eq, sql } from "drizzle-orm";
+import { createTranslator } from "next-intl";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { OpenedDb } from "@/db";
+import { documents, dossierIntegrations } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
+import { MESSAGES } from "@/lib/i18n/messages";
+import { revealRecognitionSecret } from "@/lib/recognition/secret";
+import { insertApiKey } from "../../helpers/api";
+import { createTestDb, queryRows } from "../../helpers/db";
+import { insertConnection, insertDocument, insertDossier, insertPortal } from "../../helpers/fixtures";
+import { listServerActions } from "../../helpers/server-actions";
+import { insertUserActor } from "../lib/connections/oauth-connector";
+
+// Office A's people call every server action of the app with office B's ids (and, where an action
+// names both, A's office with B's resource). Each must refuse and leave every row of office B as
+// it was. The actions run for real; only the session, the database handle, Next's cache and the
+// request's headers and language are stand-ins. The list of actions is read from the source, so a
+// new action fails this test until it has its row.
+const session = vi.hoisted(() => ({ actor: null as unknown, db: null as unknown }));
+vi.mock("@/lib/auth/session", () => ({
+  getActor: async () => session.actor,
+  requireActor: async () => session.actor,
+  getSessionUserId: async () => (session.actor as { userId?: string } | null)?.userId ?? null,
+}));
+vi.mock("@/db", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/db")>()),
+  getDb: async () => session.db,
+}));
+vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
+vi.mock("next/headers", () => ({
+  headers: async () => new Headers({ origin: "https://koppel.example", host: "koppel.example" }),
+  cookies: async () => ({ get: () => undefined, set: () => undefined }),
+}));
+vi.mock("next-intl/server", () => ({
+  getTranslations: async (namespace?: string) =>
+    createTranslator({ locale: "en", messages: MESSAGES.en, namespace: namespace as never }),
+}));
+
+const dossierActions = await import("@/app/(app)/dossiers/[dossierId]/actions");
+const integrationActions = await import("@/app/(app)/dossiers/[dossierId]/integration/actions");
+const portalActions = await import("@/app/(app)/portals/[portalId]/actions");
+const connectionActions = await import("@/app/(app)/portals/[portalId]/integrations/actions");
+const failureActions = await import("@/app/(app)/portals/[portalId]/failures/actions");
+const webhookActions = await import("@/app/(app)/portals/[portalId]/settings/webhook/actions");
+const notificationActions = await import("@/app/(app)/portals/[portalId]/settings/notifications/actions");
+const apiKeyActions = await import("@/app/(app)/portals/[portalId]/settings/api-keys/actions");
+
+type Ids = {
+  portalA: string;
+  portalB: string;
+  dossierB: string;
+  inboxDocumentB: string;
+  sentDocumentB: string;
+  archivedDocumentB: string;
+  connectionB: string;
+  apiKeyB: string;
+};
+
+/** A call of one action as office A with office B's ids. */
+type Call = ((ids: Ids) => Promise<unknown>) & { namesOwnOffice?: true };
+
+/**
+ * A call that names office A with office B's resource. A's own role is checked first there, so an
+ * accountant may get "forbidden" (an admin action in their own office), which says nothing of B.
+ */
+function ownOffice(call: (ids: Ids) => Promise<unknown>): Call {
+  return Object.assign(call, { namesOwnOffice: true as const });
+}
+
+function formOf(values: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(values)) form.append(name, value);
+  return form;
+}
+
+/**
+ * Actions that touch no office's data: they are listed with the reason, so the enumeration below
+ * still accounts for them.
+ */
+const NOT_TENANT_SCOPED: Record<string, string> = {
+  "(auth)/sign-in/actions.ts#requestMagicLinkAction": "asks for a sign-in link for an e-mail address",
+  "(auth)/sign-in/actions.ts#demoSignInAction": "signs in a seeded demo user (demo mode only)",
+  "locale-actions.ts#setLocaleAction": "sets the signed-in person's own language",
+  "(app)/_components/actions.ts#signOutAction": "signs the person out",
+};
+
+const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
+  "(app)/dossiers/[dossierId]/actions.ts#sendDocumentsAction": [
+    (ids) =>
+      dossierActions.sendDocumentsAction({
+        dossierId: ids.dossierB,
+        documentIds: [ids.inboxDocumentB],
+        trigger: "manual",
+      }),
+  ],
+  "(app)/dossiers/[dossierId]/actions.ts#setDocumentTypeAction": [
+    (ids) =>
+      dossierActions.setDocumentTypeAction({
+        dossierId: ids.dossierB,
+        documentId: ids.inboxDocumentB,
+        documentType: "sales_invoice",
+      }),
+  ],
+  "(app)/dossiers/[dossierId]/actions.ts#deleteDocumentAction": [
+    (ids) => dossierActions.deleteDocumentAction({ dossierId: ids.dossierB, documentId: ids.inboxDocumentB }),
+  ],
+  "(app)/dossiers/[dossierId]/actions.ts#archiveDocumentAction": [
+    (ids) => dossierActions.archiveDocumentAction({ dossierId: ids.dossierB, documentId: ids.sentDocumentB }),
+  ],
+  "(app)/dossiers/[dossierId]/actions.ts#unarchiveDocumentAction": [
+    (ids) => dossierActions.unarchiveDocumentAction({ dossierId: ids.dossierB, documentId: ids.archivedDocumentB }),
+  ],
+  "(app)/dossiers/[dossierId]/actions.ts#setAutoSendAction": [
+    (ids) => dossierActions.setAutoSendAction({ dossierId: ids.dossierB, enabled: false }),
+  ],
+  "(app)/dossiers/[dossierId]/integration/actions.ts#saveIntegrationAction": [
+    (ids) => integrationActions.saveIntegrationAction(null, formOf({ dossierId: ids.dossierB, kind: "none" })),
+    (ids) =>
+      integrationActions.saveIntegrationAction(
+        null,
+        formOf({ dossierId: ids.dossierB, kind: "connection", connectionId: ids.connectionB }),
+      ),
+  ],
+  "(app)/dossiers/[dossierId]/integration/actions.ts#sendTestDocumentAction": [
+    (ids) => integrationActions.sendTestDocumentAction(null, formOf({ dossierId: ids.dossierB })),
+  ],
+  "(app)/dossiers/[dossierId]/integration/actions.ts#loadDossierChoicesAction": [
+    (ids) => integrationActions.loadDossierChoicesAction(ids.dossierB, ids.connectionB),
+  ],
+  "(app)/portals/[portalId]/actions.ts#createDossierAction": [
+    (ids) =>
+      portalActions.createDossierAction(
+        null,
+        formOf({ portalId: ids.portalB, name: "Inbraak bv", companyNumber: "0417497106", vatNumber: "" }),
+      ),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#createConnectionAction": [
+    (ids) =>
+      connectionActions.createConnectionAction(
+        formOf({
+          portalId: ids.portalB,
+          packageId: "expert-m",
+          channel: "ftp",
+          label: "Inbraak",
+          "settings.host": "ftp.example.com",
+          "settings.port": "21",
+          "settings.security": "explicit",
+          "settings.passive": "true",
+          "secrets.username": "x",
+          "secrets.password": "y",
+        }),
+      ),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#updateConnectionAction": [
+    (ids) =>
+      connectionActions.updateConnectionAction(
+        formOf({ portalId: ids.portalB, connectionId: ids.connectionB, label: "Overgenomen" }),
+      ),
+    ownOffice((ids) =>
+      connectionActions.updateConnectionAction(
+        formOf({ portalId: ids.portalA, connectionId: ids.connectionB, label: "Overgenomen" }),
+      ),
+    ),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#setConnectionDisabledAction": [
+    (ids) => connectionActions.setConnectionDisabledAction(ids.portalB, ids.connectionB, true),
+    ownOffice((ids) => connectionActions.setConnectionDisabledAction(ids.portalA, ids.connectionB, true)),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#testConnectionAction": [
+    (ids) => connectionActions.testConnectionAction(ids.portalB, ids.connectionB),
+    ownOffice((ids) => connectionActions.testConnectionAction(ids.portalA, ids.connectionB)),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#checkStatusNowAction": [
+    (ids) => connectionActions.checkStatusNowAction(ids.portalB, ids.connectionB),
+    ownOffice((ids) => connectionActions.checkStatusNowAction(ids.portalA, ids.connectionB)),
+  ],
+  "(app)/portals/[portalId]/integrations/actions.ts#startAuthorizationAction": [
+    (ids) =>
+      connectionActions.startAuthorizationAction(
+        null,
+        formOf({ portalId: ids.portalB, connectionId: ids.connectionB }),
+      ),
+    ownOffice((ids) =>
+      connectionActions.startAuthorizationAction(
+        null,
+        formOf({ portalId: ids.portalA, connectionId: ids.connectionB }),
+      ),
+    ),
+  ],
+  "(app)/portals/[portalId]/failures/actions.ts#retryFailureGroupAction": [
+    (ids) => failureActions.retryFailureGroupAction({ portalId: ids.portalB, group: "unreachable" }),
+  ],
+  "(app)/portals/[portalId]/settings/webhook/actions.ts#revealRecognitionSecretAction": [
+    (ids) => webhookActions.revealRecognitionSecretAction(ids.portalB),
+  ],
+  "(app)/portals/[portalId]/settings/api-keys/actions.ts#createApiKeyAction": [
+    (ids) =>
+      apiKeyActions.createApiKeyAction(
+        formOf({ portalId: ids.portalB, name: "Inbraak", role: "admin", scopes: "documents:read", expiresOn: "" }),
+      ),
+  ],
+  "(app)/portals/[portalId]/settings/api-keys/actions.ts#revokeApiKeyAction": [
+    (ids) => apiKeyActions.revokeApiKeyAction(ids.portalB, ids.apiKeyB),
+    ownOffice((ids) => apiKeyActions.revokeApiKeyAction(ids.portalA, ids.apiKeyB)),
+  ],
+  "(app)/portals/[portalId]/settings/webhook/actions.ts#rotateRecognitionSecretAction": [
+    (ids) => webhookActions.rotateRecognitionSecretAction(ids.portalB),
+  ],
+  "(app)/portals/[portalId]/settings/notifications/actions.ts#setFailureDigestAction": [
+    (ids) => notificationActions.setFailureDigestAction({ portalId: ids.portalB, enabled: false }),
+  ],
+};
+
+let opened: OpenedDb;
+let ids: Ids;
+let officeA: { admin: Actor; accountant: Actor; entrepreneur: Actor };
+
+/** Every row of every table that carries office B's portal id, as text. */
+async function officeBRows(): Promise<string> {
+  const tables = await queryRows<{ table_name: string }>(
+    opened.db,
+    sql`select table_name from information_schema.columns
+        where table_schema = 'public' and column_name = 'portal_id' order by table_name`,
+  );
+  const dump: Record<string, unknown[]> = {};
+  for (const { table_name: table } of tables) {
+    dump[table] = await queryRows(
+      opened.db,
+      sql`select * from ${sql.identifier(table)} where portal_id = ${ids.portalB} order by 1`,
+    );
+  }
+  return JSON.stringify(dump);
+}
+
+beforeAll(async () => {
+  opened = await createTestDb();
+  session.db = opened.db;
+  const portalA = await insertPortal(opened.db, "Kantoor A");
+  const portalB = await insertPortal(opened.db, "Kantoor B");
+  const dossierA = await insertDossier(opened.db, portalA.id);
+  const dossierB = await insertDossier(opened.db, portalB.id);
+  const inbox = await insertDocument(opened.db, dossierB);
+  const sent = await insertDocument(opened.db, dossierB);
+  const archived = await insertDocument(opened.db, dossierB);
+  await opened.db.update(documents).set({ status: "sent" }).where(eq(documents.id, sent.id));
+  await opened.db
+    .update(documents)
+    .set({ status: "sent", archivedAt: new Date() })
+    .where(eq(documents.id, archived.id));
+  // A failed document in the failure queue's "unreachable" group, for "retry all".
+  const failed = await insertDocument(opened.db, dossierB);
+  await opened.db
+    .update(documents)
+    .set({ status: "failed", lastErrorCode: "network" })
+    .where(eq(documents.id, failed.id));
+  const connectionB = await insertConnection(opened.db, portalB.id);
+  // Office B's recognition secret, so a refused rotation has something to leave as it was.
+  await revealRecognitionSecret(opened.db, await insertUserActor(opened.db, { [portalB.id]: "admin" }), portalB.id);
+  await opened.db
+    .insert(dossierIntegrations)
+    .values({ portalId: portalB.id, dossierId: dossierB.id, kind: "connection", connectionId: connectionB.id });
+  ids = {
+    portalA: portalA.id,
+    portalB: portalB.id,
+    dossierB: dossierB.id,
+    inboxDocumentB: inbox.id,
+    sentDocumentB: sent.id,
+    archivedDocumentB: archived.id,
+    connectionB: connectionB.id,
+    apiKeyB: (await insertApiKey(opened.db, portalB.id)).id,
+  };
+  const entrepreneur = await insertUserActor(opened.db, {});
+  officeA = {
+    admin: await insertUserActor(opened.db, { [portalA.id]: "admin" }),
+    accountant: await insertUserActor(opened.db, { [portalA.id]: "accountant" }),
+    entrepreneur: { ...entrepreneur, dossiers: { [dossierA.id]: portalA.id } },
+  };
+});
+afterAll(async () => {
+  await opened?.close();
+});
+
+describe("server actions across offices", () => {
+  it("has a row for every server action of the app, and none for an action that is gone", () => {
+    const listed = [...Object.keys(CROSS_OFFICE_CALLS), ...Object.keys(NOT_TENANT_SCOPED)].sort();
+    expect(listed).toEqual(listServerActions());
+  });
+
+  const cells = Object.entries(CROSS_OFFICE_CALLS).flatMap(([name, calls]) =>
+    calls.flatMap((call, index) =>
+      (["admin", "accountant", "entrepreneur"] as const).map(
+        (who) => [name.split("#")[1], index + 1, who, call] as const,
+      ),
+    ),
+  );
+
+  it.each(cells)(
+    "%s (call %i) as office A's %s refuses and leaves office B as it was",
+    async (_name, _index, who, call) => {
+      const before = await officeBRows();
+      session.actor = officeA[who];
+      const result = (await call(ids)) as { ok?: boolean; error?: { code?: string } } | null | undefined;
+      // Another office's ids are "not found", whatever A's role: nothing says they exist.
+      const codes = call.namesOwnOffice && who !== "admin" ? ["not_found", "forbidden"] : ["not_found"];
+      expect(result).toMatchObject({ ok: false });
+      expect(codes).toContain((result as { error?: { code?: string } }).error?.code);
+      expect(await officeBRows()).toBe(before);
+    },
+  );
+});
