@@ -159,6 +159,8 @@ export const createDossier = defineApiOperation({
 
 export const dossierChangeSchema = updateDossierSchema.meta({
   id: "DossierChange",
+  // The schema's refine (at least one field) in JSON Schema's words.
+  minProperties: 1,
   description:
     "Only the fields sent change. A VAT number still at its default follows a new enterprise number; `vatNumber: null` puts the default back. `isAutoSendEnabled` needs no more than seeing the dossier; the other fields need the admin or accountant role.",
 });
