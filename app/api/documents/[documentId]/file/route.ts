@@ -1,9 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
+import { contentDisposition } from "@/lib/documents/content-disposition";
 import { getDocumentFile } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
-import { contentDisposition, problemResponse } from "../../responses";
+import { problemResponse } from "../../responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
