@@ -1,10 +1,11 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
+import { contentDisposition } from "@/lib/documents/file-response";
 import { NotFoundError } from "@/lib/errors";
 import { exportDeliveryLog } from "@/lib/failures/delivery-log";
 import { resolveLocale } from "@/lib/i18n/resolve-locale";
-import { contentDisposition, problemResponse } from "../../../documents/responses";
+import { problemResponse } from "../../../documents/responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
