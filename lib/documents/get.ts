@@ -8,7 +8,7 @@ import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
-import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
+import { type DossierScope, resolveDocumentScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
@@ -259,6 +259,12 @@ export async function getDocumentDetail(
   }));
 
   return { ...row, allowed: allowedActionsOf(actor, scope, row), history };
+}
+
+/** getDocumentDetail for a document known by its id alone (the REST API): the one of its own dossier. */
+export async function getDocumentDetailById(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentDetail> {
+  const scope = await resolveDocumentScope(db, actor, documentId, "document.view");
+  return getDocumentDetail(db, actor, scope.dossierId, documentId);
 }
 
 export type DocumentFile = { fileName: string; mimeType: string; content: Uint8Array };
