@@ -1,4 +1,5 @@
 import type { Locale } from "./config";
+import enApiKeys from "./messages/en/apiKeys.json";
 import enAuth from "./messages/en/auth.json";
 import enCommon from "./messages/en/common.json";
 import enConnections from "./messages/en/connections.json";
@@ -12,6 +13,7 @@ import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
@@ -25,6 +27,7 @@ import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
@@ -56,6 +59,7 @@ export const MESSAGES = {
     recognition: nlRecognition,
     dispatch: nlDispatch,
     failures: nlFailures,
+    apiKeys: nlApiKeys,
   },
   fr: {
     common: frCommon,
@@ -71,6 +75,7 @@ export const MESSAGES = {
     recognition: frRecognition,
     dispatch: frDispatch,
     failures: frFailures,
+    apiKeys: frApiKeys,
   },
   en: {
     common: enCommon,
@@ -86,6 +91,7 @@ export const MESSAGES = {
     recognition: enRecognition,
     dispatch: enDispatch,
     failures: enFailures,
+    apiKeys: enApiKeys,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -5,6 +5,7 @@ import type { OpenedDb } from "@/db";
 import { documents, dossierIntegrations } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { MESSAGES } from "@/lib/i18n/messages";
+import { insertApiKey } from "../../helpers/api";
 import { createTestDb, queryRows } from "../../helpers/db";
 import { insertConnection, insertDocument, insertDossier, insertPortal } from "../../helpers/fixtures";
 import { listServerActions } from "../../helpers/server-actions";
@@ -42,6 +43,7 @@ const connectionActions = await import("@/app/(app)/portals/[portalId]/integrati
 const failureActions = await import("@/app/(app)/portals/[portalId]/failures/actions");
 const webhookActions = await import("@/app/(app)/portals/[portalId]/settings/webhook/actions");
 const notificationActions = await import("@/app/(app)/portals/[portalId]/settings/notifications/actions");
+const apiKeyActions = await import("@/app/(app)/portals/[portalId]/settings/api-keys/actions");
 
 type Ids = {
   portalA: string;
@@ -51,6 +53,7 @@ type Ids = {
   sentDocumentB: string;
   archivedDocumentB: string;
   connectionB: string;
+  apiKeyB: string;
 };
 
 /** A call of one action as office A with office B's ids. */
@@ -190,6 +193,16 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   "(app)/portals/[portalId]/settings/webhook/actions.ts#revealRecognitionSecretAction": [
     (ids) => webhookActions.revealRecognitionSecretAction(ids.portalB),
   ],
+  "(app)/portals/[portalId]/settings/api-keys/actions.ts#createApiKeyAction": [
+    (ids) =>
+      apiKeyActions.createApiKeyAction(
+        formOf({ portalId: ids.portalB, name: "Inbraak", role: "admin", scopes: "documents:read", expiresOn: "" }),
+      ),
+  ],
+  "(app)/portals/[portalId]/settings/api-keys/actions.ts#revokeApiKeyAction": [
+    (ids) => apiKeyActions.revokeApiKeyAction(ids.portalB, ids.apiKeyB),
+    ownOffice((ids) => apiKeyActions.revokeApiKeyAction(ids.portalA, ids.apiKeyB)),
+  ],
   "(app)/portals/[portalId]/settings/notifications/actions.ts#setFailureDigestAction": [
     (ids) => notificationActions.setFailureDigestAction({ portalId: ids.portalB, enabled: false }),
   ],
@@ -249,6 +262,7 @@ beforeAll(async () => {
     sentDocumentB: sent.id,
     archivedDocumentB: archived.id,
     connectionB: connectionB.id,
+    apiKeyB: (await insertApiKey(opened.db, portalB.id)).id,
   };
   const entrepreneur = await insertUserActor(opened.db, {});
   officeA = {

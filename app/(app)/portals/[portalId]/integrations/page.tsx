@@ -42,6 +42,7 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
   const canManage = can(actor, "connection.manage", { portalId: portal.id });
   const canAuthorize = can(actor, "connection.authorize", { portalId: portal.id });
   const hasFailureDigest = can(actor, "failureDigest.manage", { portalId: portal.id });
+  const canManageApiKeys = can(actor, "token.manage", { portalId: portal.id });
   const [connections, options, t, tRoot] = await Promise.all([
     orNotFound(listConnections(db, actor, portal.id)),
     canManage ? listConnectionOptions(actor, portal.id) : Promise.resolve([]),
@@ -205,6 +206,19 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
             className="mt-3 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 underline hover:text-brand-600"
           >
             {t("page.webhook.link")}
+          </Link>
+        </section>
+      ) : null}
+
+      {canManageApiKeys ? (
+        <section className="mt-4 rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+          <h2 className="font-semibold text-slate-900">{tRoot("apiKeys.link.title")}</h2>
+          <p className="mt-1 max-w-3xl text-sm text-slate-600">{tRoot("apiKeys.link.body")}</p>
+          <Link
+            href={`/portals/${portal.id}/settings/api-keys`}
+            className="mt-3 inline-flex min-h-11 items-center text-sm font-medium text-brand-700 underline hover:text-brand-600"
+          >
+            {tRoot("apiKeys.link.link")}
           </Link>
         </section>
       ) : null}

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -11,7 +12,6 @@ import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { getPortal } from "@/lib/portals/overview";
 import { getRecognitionWebhookInfo } from "@/lib/recognition/secret";
-import { CopyButton } from "./_components/copy-button";
 import { SecretField } from "./_components/secret-field";
 
 type Props = { params: Promise<{ portalId: string }> };

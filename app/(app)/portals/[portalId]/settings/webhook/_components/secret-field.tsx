@@ -2,9 +2,9 @@
 
 import { useTranslations } from "next-intl";
 import { useId, useState, useTransition } from "react";
+import { CopyButton } from "@/components/ui/copy-button";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { revealRecognitionSecretAction } from "../actions";
-import { CopyButton } from "./copy-button";
 
 const buttonClass =
   "inline-flex min-h-9 shrink-0 items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-60";

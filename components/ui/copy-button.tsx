@@ -14,7 +14,7 @@ export function CopyButton({
   /** What is copied, for screen readers: the button reads "Copy <label>". */
   label?: string;
 }) {
-  const t = useTranslations("recognition.copy");
+  const t = useTranslations("common.copy");
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
 
   async function copy() {
@@ -34,7 +34,7 @@ export function CopyButton({
       <button
         type="button"
         onClick={copy}
-        className="inline-flex min-h-9 shrink-0 items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50"
+        className="inline-flex min-h-11 shrink-0 items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50"
       >
         {state === "copied" ? t("copied") : t("copy")}
         {label ? <span className="sr-only"> {label}</span> : null}
