@@ -8,7 +8,7 @@ import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
-import { type DossierScope, resolveDocumentScope, resolveDossierScope } from "@/lib/dossiers/get";
+import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
@@ -259,6 +259,28 @@ export async function getDocumentDetail(
   }));
 
   return { ...row, allowed: allowedActionsOf(actor, scope, row), history };
+}
+
+/**
+ * The dossier of a document known by its id alone (the REST API's /documents/{documentId}), once
+ * `action` is authorized on it. Unknown, malformed and foreign ids all throw NotFoundError, as
+ * resolveDossierScope does for dossiers; the services called next check the document again.
+ */
+export async function resolveDocumentScope(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  action: Action,
+): Promise<DossierScope> {
+  if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({ portalId: documents.portalId, dossierId: documents.dossierId })
+    .from(documents)
+    .where(eq(documents.id, documentId))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  authorize(actor, action, row);
+  return row;
 }
 
 /** getDocumentDetail for a document known by its id alone (the REST API): the one of its own dossier. */

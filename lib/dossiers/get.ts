@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { connections, documents, dossierIntegrations, dossiers } from "@/db/schema";
+import { connections, dossierIntegrations, dossiers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
@@ -13,7 +13,7 @@ import { type IntegrationState, integrationStateOf } from "@/lib/portals/integra
 export type DossierScope = { portalId: string; dossierId: string };
 
 // Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
-const guidSchema = z.guid();
+const dossierIdSchema = z.guid();
 
 /**
  * Loads the dossier's portal and authorizes `action` on it. An unknown id, a malformed id and a
@@ -26,7 +26,7 @@ export async function resolveDossierScope(
   dossierId: string,
   action: Action,
 ): Promise<DossierScope> {
-  if (!guidSchema.safeParse(dossierId).success) throw new NotFoundError();
+  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
   const [row] = await db
     .select({ portalId: dossiers.portalId })
     .from(dossiers)
@@ -35,28 +35,6 @@ export async function resolveDossierScope(
   if (!row) throw new NotFoundError();
   authorize(actor, action, { portalId: row.portalId, dossierId });
   return { portalId: row.portalId, dossierId };
-}
-
-/**
- * The dossier of a document known by its id alone (the REST API's /documents/{documentId}), once
- * `action` is authorized on it. Unknown, malformed and foreign ids all throw NotFoundError, as
- * resolveDossierScope does for dossiers; the services called next check the document again.
- */
-export async function resolveDocumentScope(
-  db: DbOrTx,
-  actor: Actor,
-  documentId: string,
-  action: Action,
-): Promise<DossierScope> {
-  if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
-  const [row] = await db
-    .select({ portalId: documents.portalId, dossierId: documents.dossierId })
-    .from(documents)
-    .where(eq(documents.id, documentId))
-    .limit(1);
-  if (!row) throw new NotFoundError();
-  authorize(actor, action, row);
-  return row;
 }
 
 export type DossierOverview = {
@@ -77,7 +55,7 @@ export type DossierOverview = {
 
 /** The head of the dossier page: identity, integration state and auto-send flag. */
 export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: string): Promise<DossierOverview> {
-  if (!guidSchema.safeParse(dossierId).success) throw new NotFoundError();
+  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
   const [row] = await db
     .select({
       portalId: dossiers.portalId,

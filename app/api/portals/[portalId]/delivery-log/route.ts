@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
-import { contentDisposition } from "@/lib/documents/file-response";
+import { contentDisposition } from "@/lib/documents/content-disposition";
 import { NotFoundError } from "@/lib/errors";
 import { exportDeliveryLog } from "@/lib/failures/delivery-log";
 import { resolveLocale } from "@/lib/i18n/resolve-locale";
