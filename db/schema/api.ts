@@ -112,7 +112,13 @@ export const recognitionSecrets = pgTable(
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     retiresAt: timestamp({ withTimezone: true }),
   },
-  (t) => [index("recognition_secrets_portal_idx").on(t.portalId, t.createdAt)],
+  (t) => [
+    // The page's list of an office's secrets, and the webhook's "live secrets of this office".
+    index("recognition_secrets_portal_idx").on(t.portalId, t.createdAt),
+    // At most one current secret per office, whatever races (two first views, two rotations):
+    // lib/recognition/secret.ts also serialises its writers, this keeps the rule if one does not.
+    uniqueIndex("recognition_secrets_current_uq").on(t.portalId).where(sql`${t.retiresAt} is null`),
+  ],
 );
 
 /** The events an endpoint may subscribe to (lib/webhooks/events.ts maps document events to them). */

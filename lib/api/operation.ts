@@ -5,6 +5,7 @@ import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticat
 import type { ApiScope } from "@/lib/auth/scopes";
 import { DocumentRefusedError } from "@/lib/documents/life";
 import { isAppError } from "@/lib/errors";
+import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
 import { DEFAULT_LOCALE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { consumeRateLimit, type RateLimitPolicy, rateLimitHeaders } from "@/lib/rate-limit";
@@ -318,36 +319,15 @@ function queryObjectOf(searchParams: URLSearchParams): Record<string, string | s
   return query;
 }
 
-/**
- * Reads the body at most `maxBytes` long, hashing it while it streams: a declared length that is
- * too long is refused before a byte is read, a chunked body as soon as it passes the limit.
- */
-async function readBody(request: Request, spec: ApiBodySpec): Promise<{ bytes: Buffer; sha256: string }> {
+/** Refuses a body of the wrong type (415) or too long (413); hashes it for Idempotency-Key. */
+async function readBody(request: Request, spec: ApiBodySpec): Promise<LimitedBody> {
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   const expected = spec.kind === "json" ? "application/json" : "multipart/form-data";
   if (!contentType.startsWith(expected)) {
     throw new ProblemError({ status: 415, code: "unsupported_media_type", messageValues: { expected } });
   }
   const maxBytes = spec.maxBytes ?? MAX_JSON_BODY_BYTES;
-  const tooLarge = new ProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge;
-  const hash = createHash("sha256");
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  if (request.body) {
-    const reader = request.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge;
-      }
-      hash.update(value);
-      chunks.push(value);
-    }
-  }
-  return { bytes: Buffer.concat(chunks), sha256: hash.digest("hex") };
+  const body = await readBodyWithLimit(request, maxBytes);
+  if (!body) throw new ProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });
+  return body;
 }

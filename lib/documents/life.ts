@@ -306,8 +306,16 @@ const documentIdSchema = z.guid();
 /**
  * Loads a document and authorizes `action` on its dossier. Unknown, malformed and foreign ids all
  * throw NotFoundError (never 403), so nobody learns that another tenant's document exists.
+ * `scope.portalId` narrows the lookup itself to one office, for callers whose authority is an
+ * office rather than the actor (an office's recognition secret).
  */
-async function loadDocument(db: DbOrTx, actor: Actor, documentId: string, action: Action): Promise<LoadedDocument> {
+async function loadDocument(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  action: Action,
+  scope: { portalId?: string } = {},
+): Promise<LoadedDocument> {
   if (!documentIdSchema.safeParse(documentId).success) throw new NotFoundError();
   const [row] = await db
     .select({
@@ -317,7 +325,12 @@ async function loadDocument(db: DbOrTx, actor: Actor, documentId: string, action
       storageKey: documents.storageKey,
     })
     .from(documents)
-    .where(eq(documents.id, documentId))
+    .where(
+      and(
+        eq(documents.id, documentId),
+        scope.portalId === undefined ? undefined : eq(documents.portalId, scope.portalId),
+      ),
+    )
     .limit(1);
   if (!row) throw new NotFoundError();
   authorize(actor, action, { portalId: row.portalId, dossierId: row.dossierId });
@@ -454,8 +467,10 @@ export async function recordRecognition(
   actor: Actor,
   documentId: string,
   recognition: { documentType: DocumentType; fields: RecognisedFields; confidence: number | null },
+  /** Only a document of this office: one of another office is not found (an office's webhook secret). */
+  scope: { portalId?: string } = {},
 ): Promise<DocumentLifeView> {
-  const document = await loadDocument(tx, actor, documentId, "document.type");
+  const document = await loadDocument(tx, actor, documentId, "document.type", scope);
   assertAllowed("type", LIFE_RULES.changeType, document);
   const changed = await changeOne(tx, {
     actor,

@@ -1,4 +1,4 @@
 import { z } from "zod";
 
-/** Input of "show the recognition webhook secret" (admin page). */
-export const revealRecognitionSecretSchema = z.object({ portalId: z.uuid() });
+/** Input of the webhook page's actions ("Show" and "Rotate secret"): the office whose secret. */
+export const officeRecognitionSecretSchema = z.object({ portalId: z.uuid() });

@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
-import type { Db } from "@/db";
+import { type Db, getDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { announceDocumentRecognised } from "@/lib/documents/events";
@@ -10,9 +10,15 @@ import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
 import type { DocumentRefusal } from "@/lib/documents/refusals";
 import { documentTypeSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
 import { type AppError, isAppError } from "@/lib/errors";
+import { readTextWithLimit } from "@/lib/http/body";
+import { installationRecognitionSecret, liveRecognitionSecrets } from "./secret";
 
 /*
- * POST /api/webhooks/recognition: the recognition step reports a document's type and fields.
+ * The recognition step reports a document's type and fields, on one of two addresses:
+ * - POST /api/webhooks/recognition/{portalId}: signed with that office's own secret (current, or
+ *   rotated less than 24 hours ago), for that office's documents only;
+ * - POST /api/webhooks/recognition: signed with RECOGNITION_WEBHOOK_SECRET, the operator's key for
+ *   their own recognition service, for any office's documents; 503 when it is not set.
  * Signed like Stripe's webhooks: `X-Koppel-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<raw
  * body>">` with `X-Koppel-Timestamp` in unix seconds, a 5-minute tolerance, and each delivery
  * processed once (its hash is stored in the same transaction as the change it makes).
@@ -79,41 +85,50 @@ export function toResponse(outcome: WebhookOutcome): Response {
 }
 
 /**
- * Reads the body as text, at most `maxBytes`: refuses early on a declared Content-Length and stops
- * reading a chunked body as soon as it is too long. Returns null when it is too large.
+ * What both route handlers do around `handle`: read the body once, as text (the signature covers
+ * these exact bytes; 413 when too large), answer its outcome, and turn an unexpected error into a
+ * 500 that never carries the error's text (it may hold SQL); the sender retries with a new delivery.
  */
-export async function readBodyWithLimit(request: Request, maxBytes = MAX_BODY_BYTES): Promise<string | null> {
-  const declared = Number(request.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(declared) && declared > maxBytes) return null;
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
+export async function answerRecognitionRequest(
+  request: Request,
+  handle: (db: Db, delivery: RecognitionRequest) => Promise<WebhookOutcome>,
+): Promise<Response> {
+  const rawBody = await readTextWithLimit(request, MAX_BODY_BYTES);
+  if (rawBody === null) return toResponse(problem("tooLarge", "The body is larger than 64 KB."));
+  try {
+    const outcome = await handle(await getDb(), {
+      timestamp: request.headers.get(TIMESTAMP_HEADER),
+      signature: request.headers.get(SIGNATURE_HEADER),
+      rawBody,
+    });
+    return toResponse(outcome);
+  } catch (error) {
+    console.error("[recognition webhook] failed", error);
+    return toResponse(problem("internal", "The delivery could not be processed. Try again later."));
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 /**
- * Checks the signature header in constant time. The header may carry several `v1=` values
- * separated by commas (a sender rotating its secret); one match is enough.
+ * Checks the signature header in constant time against each of `secrets` (an office's current
+ * secret and the ones still in their rotation overlap). The header may carry several `v1=` values
+ * separated by commas (a sender rotating its secret); one match is enough. No secrets: no match.
  */
-export function isValidSignature(secret: string, timestamp: string, rawBody: string, header: string): boolean {
-  const expected = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`, "utf8").digest();
+export function isValidSignature(
+  secrets: readonly string[],
+  timestamp: string,
+  rawBody: string,
+  header: string,
+): boolean {
+  const candidates = header
+    .split(",")
+    .map((part) => /^\s*v1=([0-9a-fA-F]{64})\s*$/.exec(part)?.[1])
+    .filter((hex): hex is string => hex !== undefined)
+    .map((hex) => Buffer.from(hex, "hex"));
   let isValid = false;
-  for (const part of header.split(",")) {
-    const match = /^\s*v1=([0-9a-fA-F]{64})\s*$/.exec(part);
-    if (!match?.[1]) continue;
-    // No early return: every candidate is compared, so the time taken says nothing about which.
-    if (timingSafeEqual(Buffer.from(match[1], "hex"), expected)) isValid = true;
+  for (const secret of secrets) {
+    const expected = createHmac("sha256", secret).update(`${timestamp}.${rawBody}`, "utf8").digest();
+    // No early return: every pair is compared, so the time taken says nothing about which matched.
+    for (const candidate of candidates) if (timingSafeEqual(candidate, expected)) isValid = true;
   }
   return isValid;
 }
@@ -137,21 +152,63 @@ export type RecognitionRequest = {
   rawBody: string;
 };
 
+/** Whose documents a delivery may change: the office whose secret signed it, or any office's. */
+export type RecognitionScope =
+  /** An office's own secret: only that office's documents; another office's are "unknown" (404). */
+  | { kind: "office"; portalId: string }
+  /** The operator's RECOGNITION_WEBHOOK_SECRET: any office's documents. */
+  | { kind: "anyOffice" };
+
+/**
+ * POST /api/webhooks/recognition/{portalId}: verified with that office's live secrets only, and
+ * only that office's documents change. An id that names no office has no secrets, so it gets the
+ * same 401 as a bad signature.
+ */
+export async function processOfficeRecognitionDelivery(
+  db: Db,
+  portalId: string,
+  request: RecognitionRequest,
+  options: { now?: Date } = {},
+): Promise<WebhookOutcome> {
+  const now = options.now ?? new Date();
+  const secrets = await liveRecognitionSecrets(db, portalId, now);
+  return processRecognitionDelivery(db, request, { secrets, scope: { kind: "office", portalId }, now });
+}
+
+/**
+ * POST /api/webhooks/recognition: verified with RECOGNITION_WEBHOOK_SECRET only (the operator's own
+ * recognition service, any office's documents); 503 when it is not set.
+ */
+export async function processInstallationRecognitionDelivery(
+  db: Db,
+  request: RecognitionRequest,
+  options: { now?: Date } = {},
+): Promise<WebhookOutcome> {
+  const secret = installationRecognitionSecret();
+  if (!secret) {
+    return problem(
+      "notConfigured",
+      "This installation has no RECOGNITION_WEBHOOK_SECRET; offices post to /api/webhooks/recognition/{portalId}.",
+    );
+  }
+  return processRecognitionDelivery(db, request, { secrets: [secret], scope: { kind: "anyOffice" }, now: options.now });
+}
+
 /**
  * Verifies, parses and applies one delivery. The order matters: nothing about the body is looked
- * at before the signature holds (401), then its shape (400), then the document (404), the replay
- * check and the document-life rules (409) in one transaction with the change.
+ * at before the signature holds (401), then its shape (400), then the document within `scope`
+ * (404), the replay check and the document-life rules (409) in one transaction with the change.
  */
 export async function processRecognitionDelivery(
   db: Db,
   request: RecognitionRequest,
-  options: { secret: string; now?: Date },
+  options: { secrets: readonly string[]; scope: RecognitionScope; now?: Date },
 ): Promise<WebhookOutcome> {
   const { timestamp, signature, rawBody } = request;
   if (!timestamp || !signature)
     return problem("badSignature", "X-Koppel-Timestamp and X-Koppel-Signature are required.");
   if (!/^\d{1,12}$/.test(timestamp)) return problem("badSignature", "X-Koppel-Timestamp must be unix seconds.");
-  if (!isValidSignature(options.secret, timestamp, rawBody, signature)) {
+  if (!isValidSignature(options.secrets, timestamp, rawBody, signature)) {
     return problem("badSignature", "The signature does not match the timestamp and body.");
   }
   const nowSeconds = Math.floor((options.now ?? new Date()).getTime() / 1000);
@@ -178,13 +235,17 @@ export async function processRecognitionDelivery(
 
   try {
     await db.transaction(async (tx) => {
-      // 404 for an unknown document before anything is recorded. The system actor: the signature
-      // is the authority, and recordRecognition still applies every document-life rule.
-      const recorded = await recordRecognition(tx, systemActor("recognition-webhook"), delivery.documentId, {
-        documentType: delivery.documentType,
-        fields: delivery.fields,
-        confidence: delivery.confidence,
-      });
+      // 404 for an unknown document before anything is recorded; with an office's secret, a
+      // document of another office is unknown (the lookup itself is scoped). The system actor: the
+      // signature is the authority, and recordRecognition still applies every document-life rule.
+      const { scope } = options;
+      const recorded = await recordRecognition(
+        tx,
+        systemActor("recognition-webhook"),
+        delivery.documentId,
+        { documentType: delivery.documentType, fields: delivery.fields, confidence: delivery.confidence },
+        scope.kind === "office" ? { portalId: scope.portalId } : {},
+      );
       const [inserted] = await tx
         .insert(recognitionDeliveries)
         .values({ deliveryHash, documentId: recorded.id })

@@ -5,6 +5,7 @@ import type { OpenedDb } from "@/db";
 import { documents, dossierIntegrations } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { MESSAGES } from "@/lib/i18n/messages";
+import { revealRecognitionSecret } from "@/lib/recognition/secret";
 import { insertApiKey } from "../../helpers/api";
 import { createTestDb, queryRows } from "../../helpers/db";
 import { insertConnection, insertDocument, insertDossier, insertPortal } from "../../helpers/fixtures";
@@ -203,6 +204,9 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
     (ids) => apiKeyActions.revokeApiKeyAction(ids.portalB, ids.apiKeyB),
     ownOffice((ids) => apiKeyActions.revokeApiKeyAction(ids.portalA, ids.apiKeyB)),
   ],
+  "(app)/portals/[portalId]/settings/webhook/actions.ts#rotateRecognitionSecretAction": [
+    (ids) => webhookActions.rotateRecognitionSecretAction(ids.portalB),
+  ],
   "(app)/portals/[portalId]/settings/notifications/actions.ts#setFailureDigestAction": [
     (ids) => notificationActions.setFailureDigestAction({ portalId: ids.portalB, enabled: false }),
   ],
@@ -251,6 +255,8 @@ beforeAll(async () => {
     .set({ status: "failed", lastErrorCode: "network" })
     .where(eq(documents.id, failed.id));
   const connectionB = await insertConnection(opened.db, portalB.id);
+  // Office B's recognition secret, so a refused rotation has something to leave as it was.
+  await revealRecognitionSecret(opened.db, await insertUserActor(opened.db, { [portalB.id]: "admin" }), portalB.id);
   await opened.db
     .insert(dossierIntegrations)
     .values({ portalId: portalB.id, dossierId: dossierB.id, kind: "connection", connectionId: connectionB.id });

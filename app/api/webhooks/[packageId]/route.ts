@@ -1,6 +1,6 @@
 import { getDb } from "@/db";
+import { readTextWithLimit } from "@/lib/http/body";
 import { findWebhookReceiver, processPackageWebhook } from "@/lib/read-back/webhook";
-import { readBodyWithLimit } from "@/lib/recognition/webhook";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -32,7 +32,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
     const receiver = await findWebhookReceiver(packageId);
     if (!receiver) return answer(404);
     // Read once, as text: a signature covers the body exactly as it arrived.
-    const rawBody = await readBodyWithLimit(request, receiver.webhook.maxBytes);
+    const rawBody = await readTextWithLimit(request, receiver.webhook.maxBytes);
     if (rawBody === null) return answer(413);
     const outcome = await processPackageWebhook(await getDb(), {
       receiver,

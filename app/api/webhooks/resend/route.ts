@@ -8,10 +8,13 @@ import {
   SVIX_TIMESTAMP_HEADER,
 } from "@/lib/email/webhook";
 import { env } from "@/lib/env";
-import { readBodyWithLimit } from "@/lib/recognition/webhook";
+import { readTextWithLimit } from "@/lib/http/body";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
+
+/** A Resend event is a small JSON object; anything larger is refused before it is read in full. */
+const MAX_EVENT_BYTES = 64 * 1024;
 
 /** Resend reports bounces, complaints and deliveries of our mails (lib/email/webhook.ts). */
 export async function POST(request: Request): Promise<Response> {
@@ -23,7 +26,7 @@ export async function POST(request: Request): Promise<Response> {
     );
   }
   // Read once, as text: the signature covers these exact bytes.
-  const rawBody = await readBodyWithLimit(request);
+  const rawBody = await readTextWithLimit(request, MAX_EVENT_BYTES);
   if (rawBody === null)
     return resendWebhookResponse(resendWebhookProblem("tooLarge", "The body is larger than 64 KB."));
   try {

@@ -1,12 +1,12 @@
 import { createHmac } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { POST } from "@/app/api/webhooks/recognition/route";
+import { POST } from "@/app/api/webhooks/recognition/[portalId]/route";
 import type { OpenedDb } from "@/db";
-import { recognitionDeliveries } from "@/db/schema";
+import { recognitionDeliveries, users } from "@/db/schema";
 import { ingestDocument } from "@/lib/documents/ingest";
-import { resetEnvCache } from "@/lib/env";
 import { sendJobEvent } from "@/lib/jobs/client";
+import { revealRecognitionSecret } from "@/lib/recognition/secret";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
 import { createWorld, useTempFileStore, type World } from "../documents/setup";
@@ -16,25 +16,21 @@ import { createWorld, useTempFileStore, type World } from "../documents/setup";
 
 vi.mock("@/lib/jobs/client", () => ({ sendJobEvent: vi.fn(async () => undefined) }));
 
-const SECRET = "whsec-race-0123456789abcdefghijklmnopqrstuvwxyz";
-const saved = process.env.RECOGNITION_WEBHOOK_SECRET;
+let secret = "";
 let opened: OpenedDb;
 let world: World;
 let files: Awaited<ReturnType<typeof useTempFileStore>>;
 
 beforeAll(async () => {
-  process.env.RECOGNITION_WEBHOOK_SECRET = SECRET;
-  resetEnvCache();
   opened = await createTestDb();
   expect(opened.driver).not.toBe("pglite");
   globalThis.__koppelDb = Promise.resolve(opened);
   world = await createWorld(opened.db);
   files = await useTempFileStore();
+  await opened.db.insert(users).values({ id: world.actors.admin.userId, email: "admin@de-vos.test" });
+  secret = (await revealRecognitionSecret(opened.db, world.actors.admin, world.portal.id)).secret;
 });
 afterAll(async () => {
-  if (saved === undefined) delete process.env.RECOGNITION_WEBHOOK_SECRET;
-  else process.env.RECOGNITION_WEBHOOK_SECRET = saved;
-  resetEnvCache();
   globalThis.__koppelDb = undefined;
   await files?.dispose();
   await opened?.close();
@@ -51,15 +47,16 @@ describe("concurrent copies of one delivery (real PostgreSQL)", () => {
     vi.mocked(sendJobEvent).mockClear();
     const body = JSON.stringify({ documentId: id, documentType: "purchase_invoice", confidence: 0.8, fields: {} });
     const timestamp = String(Math.floor(Date.now() / 1000));
-    const signature = `v1=${createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`;
+    const signature = `v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
     const responses = await Promise.all(
       Array.from({ length: 10 }, () =>
         POST(
-          new Request("http://localhost/api/webhooks/recognition", {
+          new Request(`http://localhost/api/webhooks/recognition/${world.portal.id}`, {
             method: "POST",
             headers: { "X-Koppel-Timestamp": timestamp, "X-Koppel-Signature": signature },
             body,
           }),
+          { params: Promise.resolve({ portalId: world.portal.id }) },
         ),
       ),
     );

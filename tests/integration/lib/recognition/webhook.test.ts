@@ -1,37 +1,57 @@
 import { createHmac } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { POST } from "@/app/api/webhooks/recognition/route";
+import { POST as postToOffice } from "@/app/api/webhooks/recognition/[portalId]/route";
+import { POST as postToInstallation } from "@/app/api/webhooks/recognition/route";
 import type { OpenedDb } from "@/db";
-import { recognitionDeliveries } from "@/db/schema";
+import { documentEvents, recognitionDeliveries, users } from "@/db/schema";
+import type { Actor } from "@/lib/auth/actor";
 import { ingestDocument } from "@/lib/documents/ingest";
 import { setDocumentType } from "@/lib/documents/set-type";
 import { resetEnvCache } from "@/lib/env";
 import { sendJobEvent } from "@/lib/jobs/client";
+import { revealRecognitionSecret, rotateRecognitionSecret } from "@/lib/recognition/secret";
+import { processOfficeRecognitionDelivery } from "@/lib/recognition/webhook";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
+import { insertDossier, insertPortal } from "../../../helpers/fixtures";
 import { createWorld, documentRow, setStatus, useTempFileStore, type World } from "../documents/setup";
 
 vi.mock("@/lib/jobs/client", () => ({ sendJobEvent: vi.fn(async () => undefined) }));
 const sentEvents = vi.mocked(sendJobEvent);
 
-const SECRET = "whsec-test-0123456789abcdefghijklmnopqrstuvwxyz";
-const ENV_KEYS = ["RECOGNITION_WEBHOOK_SECRET", "DATABASE_URL"] as const;
+/** The operator's installation-wide key (RECOGNITION_WEBHOOK_SECRET). */
+const INSTALLATION_SECRET = "whsec-test-0123456789abcdefghijklmnopqrstuvwxyz";
+const ENV_KEYS = ["RECOGNITION_WEBHOOK_SECRET", "DATABASE_URL", "KOPPEL_DATA_DIR"] as const;
 const savedEnv = Object.fromEntries(ENV_KEYS.map((key) => [key, process.env[key]]));
+const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-recognition-webhook-"));
 
 let opened: OpenedDb;
 let world: World;
 let files: Awaited<ReturnType<typeof useTempFileStore>>;
+/** Office A's (world.portal) own secret, and office B's (world.otherPortal). */
+let officeSecret = "";
+let otherOfficeSecret = "";
 
 beforeAll(async () => {
-  process.env.RECOGNITION_WEBHOOK_SECRET = SECRET;
+  process.env.RECOGNITION_WEBHOOK_SECRET = INSTALLATION_SECRET;
+  process.env.KOPPEL_DATA_DIR = dataDir;
   delete process.env.DATABASE_URL;
   resetEnvCache();
   opened = await createTestDb();
-  // The route handler asks getDb() for the database: hand it this file's test database.
+  // The route handlers ask getDb() for the database: hand them this file's test database.
   globalThis.__koppelDb = Promise.resolve(opened);
   world = await createWorld(opened.db);
   files = await useTempFileStore();
+  await opened.db.insert(users).values([
+    { id: world.actors.admin.userId, email: "admin@de-vos.test" },
+    { id: world.actors.otherAdmin.userId, email: "admin@ander-kantoor.test" },
+  ]);
+  officeSecret = (await revealRecognitionSecret(opened.db, world.actors.admin, world.portal.id)).secret;
+  otherOfficeSecret = (await revealRecognitionSecret(opened.db, world.actors.otherAdmin, world.otherPortal.id)).secret;
 });
 afterAll(async () => {
   for (const key of ENV_KEYS) {
@@ -40,6 +60,7 @@ afterAll(async () => {
   }
   resetEnvCache();
   globalThis.__koppelDb = undefined;
+  rmSync(dataDir, { recursive: true, force: true });
   await files?.dispose();
   await opened?.close();
 });
@@ -50,29 +71,43 @@ beforeEach(() => {
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** The recipe from docs/api/recognition-webhook.md, written out independently of lib/recognition. */
-function sign(timestamp: string, body: string, secret = SECRET): string {
+function sign(timestamp: string, body: string, secret = officeSecret): string {
   return `v1=${createHmac("sha256", secret).update(`${timestamp}.${body}`).digest("hex")}`;
 }
 
 type DeliveryOptions = {
-  body?: string;
+  body: string;
   timestamp?: string | null;
   signature?: string | null;
-  headers?: Record<string, string>;
+  /** Signs with this secret instead of office A's. */
+  secret?: string;
+  /** Whose address: an office's id (office A's by default), or "installation" for the operator's. */
+  to?: string;
 };
 
-function deliveryRequest(options: DeliveryOptions & { body: string }): Request {
+function deliveryHeaders(options: DeliveryOptions): Record<string, string> {
   const timestamp = options.timestamp === undefined ? String(nowSeconds()) : options.timestamp;
   const signature =
-    options.signature === undefined ? (timestamp === null ? null : sign(timestamp, options.body)) : options.signature;
-  const headers: Record<string, string> = { "content-type": "application/json", ...options.headers };
+    options.signature === undefined
+      ? timestamp === null
+        ? null
+        : sign(timestamp, options.body, options.secret)
+      : options.signature;
+  const headers: Record<string, string> = { "content-type": "application/json" };
   if (timestamp !== null) headers["X-Koppel-Timestamp"] = timestamp;
   if (signature !== null) headers["X-Koppel-Signature"] = signature;
-  return new Request("http://localhost/api/webhooks/recognition", { method: "POST", headers, body: options.body });
+  return headers;
 }
 
-async function post(options: DeliveryOptions & { body: string }) {
-  const response = await POST(deliveryRequest(options));
+async function post(options: DeliveryOptions) {
+  const to = options.to ?? world.portal.id;
+  const init = { method: "POST", headers: deliveryHeaders(options), body: options.body };
+  const response =
+    to === "installation"
+      ? await postToInstallation(new Request("http://localhost/api/webhooks/recognition", init))
+      : await postToOffice(new Request(`http://localhost/api/webhooks/recognition/${to}`, init), {
+          params: Promise.resolve({ portalId: to }),
+        });
   const text = await response.text();
   return { status: response.status, contentType: response.headers.get("content-type"), json: JSON.parse(text) };
 }
@@ -94,9 +129,12 @@ function deliveryBody(documentId: string, overrides: Record<string, unknown> = {
   });
 }
 
-async function newDocument(status: "inbox" | "sending" | "sent" | "failed" | "rejected" = "inbox") {
-  const { id } = await ingestDocument(opened.db, world.actors.entrepreneur, {
-    dossierId: world.dossier.id,
+async function newDocument(
+  status: "inbox" | "sending" | "sent" | "failed" | "rejected" = "inbox",
+  owner: { actor: Actor; dossierId: string } = { actor: world.actors.entrepreneur, dossierId: world.dossier.id },
+) {
+  const { id } = await ingestDocument(opened.db, owner.actor, {
+    dossierId: owner.dossierId,
     source: "upload",
     fileName: "factuur.pdf",
     content: samplePdf(),
@@ -113,7 +151,25 @@ function expectProblem(result: Awaited<ReturnType<typeof post>>, status: number)
   expect(typeof result.json.detail).toBe("string");
 }
 
-describe("POST /api/webhooks/recognition", () => {
+/** Office B's document (world.otherPortal). */
+const otherOfficeDocument = () =>
+  newDocument("inbox", { actor: world.actors.otherAdmin, dossierId: world.foreignDossier.id });
+
+/** What a refused delivery must leave as it was: the row and its history. */
+async function documentState(id: string) {
+  const events = await opened.db
+    .select()
+    .from(documentEvents)
+    .where(eq(documentEvents.documentId, id))
+    .orderBy(asc(documentEvents.id));
+  const deliveries = await opened.db
+    .select()
+    .from(recognitionDeliveries)
+    .where(eq(recognitionDeliveries.documentId, id));
+  return { row: await documentRow(opened.db, id), events, deliveries };
+}
+
+describe("POST /api/webhooks/recognition/{portalId}", () => {
   it("stores the type, fields and confidence of a signed delivery, and tells auto-send", async () => {
     const id = await newDocument();
     const result = await post({ body: deliveryBody(id) });
@@ -164,6 +220,8 @@ describe("POST /api/webhooks/recognition", () => {
       ["no signature", { signature: null }],
       ["no timestamp", { timestamp: null }],
       ["a signature under another secret", { signature: "other" }],
+      ["a signature under another office's secret", { signature: "otherOffice" }],
+      ["a signature under the installation-wide key", { signature: "installation" }],
       ["a signature of another body", { signature: "otherBody" }],
       ["a signature for another timestamp", { signature: "otherTimestamp" }],
       ["another signature scheme", { signature: "scheme" }],
@@ -174,6 +232,8 @@ describe("POST /api/webhooks/recognition", () => {
       const timestamp = String(nowSeconds());
       const signatures: Record<string, string> = {
         other: sign(timestamp, body, "another-secret-that-is-long-enough-0123456789"),
+        otherOffice: sign(timestamp, body, otherOfficeSecret),
+        installation: sign(timestamp, body, INSTALLATION_SECRET),
         otherBody: sign(timestamp, deliveryBody(id, { documentType: "receipt" })),
         otherTimestamp: sign(String(nowSeconds() - 1), body),
         scheme: `sha256=${sign(timestamp, body).slice(3)}`,
@@ -306,32 +366,146 @@ describe("POST /api/webhooks/recognition", () => {
         },
       });
       const timestamp = String(nowSeconds());
-      const request = new Request("http://localhost/api/webhooks/recognition", {
+      const request = new Request(`http://localhost/api/webhooks/recognition/${world.portal.id}`, {
         method: "POST",
         headers: { "X-Koppel-Timestamp": timestamp, "X-Koppel-Signature": sign(timestamp, "") },
         body: stream,
         duplex: "half",
       } as RequestInit);
-      const response = await POST(request);
+      const response = await postToOffice(request, { params: Promise.resolve({ portalId: world.portal.id }) });
       expect(response.status).toBe(413);
       expect(pulled).toBeLessThan(10);
     });
   });
+});
 
-  it("answers 503 and processes nothing when a deployment with its own database has no secret", async () => {
+describe("one office's secret never reaches another office's documents", () => {
+  it("verifies each office's deliveries with that office's own secret, on its own address", async () => {
+    const id = await otherOfficeDocument();
+    const result = await post({ body: deliveryBody(id), secret: otherOfficeSecret, to: world.otherPortal.id });
+    expect(result.status).toBe(200);
+    expect(await documentRow(opened.db, id)).toMatchObject({ documentType: "purchase_invoice" });
+  });
+
+  it("answers 404 to office A's secret for office B's document on A's address, and changes nothing", async () => {
+    const id = await otherOfficeDocument();
+    const before = await documentState(id);
+    const result = await post({ body: deliveryBody(id), secret: officeSecret, to: world.portal.id });
+    expectProblem(result, 404);
+    expect(result.json.type).toBe("urn:koppel:problem:recognition:unknown-document");
+    expect(await documentState(id)).toEqual(before);
+    expect(before.row).toMatchObject({ documentType: null, status: "inbox", recognisedFields: {} });
+    expect(sentEvents).not.toHaveBeenCalled();
+  });
+
+  it("answers 401 to office A's secret on office B's address, whoever's document it names, and changes nothing", async () => {
+    for (const id of [await otherOfficeDocument(), await newDocument()]) {
+      const before = await documentState(id);
+      expectProblem(await post({ body: deliveryBody(id), secret: officeSecret, to: world.otherPortal.id }), 401);
+      expect(await documentState(id)).toEqual(before);
+    }
+    expect(sentEvents).not.toHaveBeenCalled();
+  });
+
+  it("answers an address that names no office exactly like a bad signature", async () => {
     const id = await newDocument();
-    process.env.DATABASE_URL = "postgres://koppel@db.invalid/koppel";
-    delete process.env.RECOGNITION_WEBHOOK_SECRET;
-    resetEnvCache();
-    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    try {
-      expectProblem(await post({ body: deliveryBody(id) }), 503);
-    } finally {
-      errors.mockRestore();
-      delete process.env.DATABASE_URL;
-      process.env.RECOGNITION_WEBHOOK_SECRET = SECRET;
-      resetEnvCache();
+    const body = deliveryBody(id);
+    const timestamp = String(nowSeconds());
+    const badSignature = await post({ body, timestamp, signature: sign(timestamp, body, "x".repeat(40)) });
+    expectProblem(badSignature, 401);
+    for (const to of ["7d5e8d52-3a7c-4a51-9a5e-0f3b2a1c9d10", "not-an-office"]) {
+      const unknown = await post({ body, timestamp, to });
+      expect(unknown).toEqual(badSignature);
     }
     expect((await documentRow(opened.db, id))?.documentType).toBeNull();
+  });
+});
+
+describe("rotating an office's secret", () => {
+  it("keeps the previous secret verifying for 24 hours, then only the new one", async () => {
+    const { db } = opened;
+    // An office of its own, so the other tests keep their secrets.
+    const portal = await insertPortal(db, "Kantoor Roteer");
+    const dossier = await insertDossier(db, portal.id);
+    const admin = {
+      kind: "user",
+      userId: world.actors.admin.userId,
+      portalRoles: { [portal.id]: "admin" },
+      dossiers: {},
+    } satisfies Actor;
+    const owner = { actor: admin, dossierId: dossier.id };
+    const old = (await revealRecognitionSecret(db, admin, portal.id)).secret;
+    const t0 = new Date(Date.now() + 60_000);
+    await rotateRecognitionSecret(db, admin, portal.id, { now: t0 });
+    const fresh = (await revealRecognitionSecret(db, admin, portal.id)).secret;
+
+    async function deliverAt(hours: number, secret: string) {
+      const id = await newDocument("inbox", owner);
+      const now = new Date(t0.getTime() + hours * 60 * 60 * 1000);
+      const body = deliveryBody(id);
+      const timestamp = String(Math.floor(now.getTime() / 1000));
+      const outcome = await processOfficeRecognitionDelivery(
+        db,
+        portal.id,
+        { timestamp, signature: sign(timestamp, body, secret), rawBody: body },
+        { now },
+      );
+      return { status: outcome.status, documentType: (await documentRow(db, id))?.documentType };
+    }
+
+    expect(await deliverAt(0, old)).toEqual({ status: 200, documentType: "purchase_invoice" });
+    expect(await deliverAt(23.9, old)).toEqual({ status: 200, documentType: "purchase_invoice" });
+    expect(await deliverAt(23.9, fresh)).toEqual({ status: 200, documentType: "purchase_invoice" });
+    expect(await deliverAt(24, old)).toEqual({ status: 401, documentType: null });
+    expect(await deliverAt(48, old)).toEqual({ status: 401, documentType: null });
+    expect(await deliverAt(48, fresh)).toEqual({ status: 200, documentType: "purchase_invoice" });
+  });
+});
+
+describe("POST /api/webhooks/recognition (the installation-wide key)", () => {
+  it("takes the operator's key for any office's documents", async () => {
+    for (const id of [await newDocument(), await otherOfficeDocument()]) {
+      const result = await post({ body: deliveryBody(id), secret: INSTALLATION_SECRET, to: "installation" });
+      expect(result.status).toBe(200);
+      expect((await documentRow(opened.db, id))?.documentType).toBe("purchase_invoice");
+    }
+  });
+
+  it("refuses an office's secret (401) and changes nothing", async () => {
+    for (const [id, secret] of [
+      [await newDocument(), officeSecret],
+      [await otherOfficeDocument(), officeSecret],
+      [await otherOfficeDocument(), otherOfficeSecret],
+    ] as const) {
+      const before = await documentState(id);
+      expectProblem(await post({ body: deliveryBody(id), secret, to: "installation" }), 401);
+      expect(await documentState(id)).toEqual(before);
+    }
+  });
+
+  it.each([
+    ["the embedded default", undefined],
+    ["a deployment with its own database", "postgres://koppel@db.invalid/koppel"],
+  ])("answers 503 without RECOGNITION_WEBHOOK_SECRET on %s, and processes nothing", async (_name, databaseUrl) => {
+    const id = await newDocument();
+    const before = await documentState(id);
+    delete process.env.RECOGNITION_WEBHOOK_SECRET;
+    if (databaseUrl) process.env.DATABASE_URL = databaseUrl;
+    resetEnvCache();
+    try {
+      // Signed with what a generated key or an office's secret would be: neither counts here.
+      for (const secret of [INSTALLATION_SECRET, officeSecret]) {
+        const result = await post({ body: deliveryBody(id), secret, to: "installation" });
+        expectProblem(result, 503);
+        expect(result.json.type).toBe("urn:koppel:problem:recognition:not-configured");
+      }
+    } finally {
+      delete process.env.DATABASE_URL;
+      process.env.RECOGNITION_WEBHOOK_SECRET = INSTALLATION_SECRET;
+      resetEnvCache();
+    }
+    expect(await documentState(id)).toEqual(before);
+    // No key is generated into the data folder for it.
+    expect(existsSync(path.join(dataDir, "secrets", "recognition_webhook_secret"))).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import { notFound } from "next/navigation";
-import { getTranslations } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,7 +11,8 @@ import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
 import { env } from "@/lib/env";
 import { getPortal } from "@/lib/portals/overview";
-import { getRecognitionWebhookInfo } from "@/lib/recognition/secret";
+import { getRecognitionWebhookSettings } from "@/lib/recognition/secret";
+import { RotateSecretButton } from "./_components/rotate-secret-button";
 import { SecretField } from "./_components/secret-field";
 
 type Props = { params: Promise<{ portalId: string }> };
@@ -63,9 +64,9 @@ const codeBlockClass =
   "overflow-x-auto rounded-md bg-slate-900 p-3 font-mono text-xs leading-relaxed whitespace-pre text-slate-100";
 
 /**
- * For the office's admins: where the recognition step posts, with which secret and headers, and
- * what it gets back. Accountants and everyone else get a 404. The secret is fetched only when an
- * admin presses "Show" (and only for the embedded default; see lib/recognition/secret.ts).
+ * For the office's admins: the office's own address, its own secret (with its rotation), the
+ * headers, and what the recognition step gets back. Accountants and everyone else get a 404. The
+ * secret is fetched only when an admin presses "Show"; no other office's secret is ever read here.
  */
 export default async function RecognitionWebhookPage({ params }: Props) {
   const { portalId } = await params;
@@ -73,9 +74,10 @@ export default async function RecognitionWebhookPage({ params }: Props) {
   const db = await getDb();
   const portal = await orNotFound(getPortal(db, actor, portalId));
   if (!can(actor, "connection.manage", { portalId: portal.id })) notFound();
-  const info = getRecognitionWebhookInfo(actor, portal.id);
-  const url = `${await baseUrl()}${info.path}`;
-  const t = await getTranslations("recognition");
+  const settings = await getRecognitionWebhookSettings(db, actor, portal.id);
+  const url = `${await baseUrl()}${settings.path}`;
+  const [t, format] = await Promise.all([getTranslations("recognition"), getFormatter()]);
+  const dateTime = (date: Date) => format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
 
   const answers = [
     ["200", t("answers.ok")],
@@ -107,22 +109,16 @@ export default async function RecognitionWebhookPage({ params }: Props) {
         </Section>
 
         <Section title={t("secret.title")}>
-          {info.secretSource === "generated" ? (
-            <>
-              <p>{t("secret.generated")}</p>
-              <SecretField portalId={portal.id} />
-            </>
-          ) : (
-            <p
-              className={`rounded-md px-3 py-2 ring-1 ring-inset ${
-                info.secretSource === "missing"
-                  ? "bg-orange-50 text-orange-900 ring-orange-600/20"
-                  : "bg-slate-100 text-slate-700 ring-slate-500/15"
-              }`}
-            >
-              {t(`secret.${info.secretSource}`)}
+          <p>{t("secret.body")}</p>
+          {/* Keyed on the secret: after a rotation the field forgets the old value it showed. */}
+          <SecretField key={settings.current.id} portalId={portal.id} />
+          <p className="text-slate-600">{t("secret.createdAt", { date: dateTime(settings.current.createdAt) })}</p>
+          {settings.previousValidUntil ? (
+            <p className="rounded-md bg-amber-50 px-3 py-2 text-amber-950 ring-1 ring-amber-600/20 ring-inset">
+              {t("secret.previousValidUntil", { date: dateTime(settings.previousValidUntil) })}
             </p>
-          )}
+          ) : null}
+          <RotateSecretButton portalId={portal.id} />
         </Section>
 
         <Section title={t("signing.title")}>

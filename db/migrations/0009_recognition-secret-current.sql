@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "recognition_secrets_current_uq" ON "recognition_secrets" USING btree ("portal_id") WHERE "recognition_secrets"."retires_at" is null;
