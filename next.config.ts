@@ -9,6 +9,15 @@ const nextConfig: NextConfig = {
   // cannot follow; from node_modules it loads as it does under Node.
   serverExternalPackages: ["@electric-sql/pglite", "ssh2"],
   poweredByHeader: false,
+  // The API reference's files are read from disk at run time (lib/api/reference/assets.ts), which
+  // the output tracing cannot see: name them, so a standalone build carries them.
+  outputFileTracingIncludes: {
+    "/docs/api/assets/[file]": [
+      "./node_modules/swagger-ui-dist/swagger-ui.css",
+      "./node_modules/swagger-ui-dist/swagger-ui-bundle.js",
+      "./lib/api/reference/init.js",
+    ],
+  },
   // Lets several dev servers share one checkout (each with its own KOPPEL_DATA_DIR).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
 };

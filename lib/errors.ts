@@ -9,12 +9,18 @@ export class AppError extends Error {
   readonly messageKey: string;
   readonly httpStatus: number;
   readonly fieldErrors?: Record<string, string[]>;
+  /** Values for the message's placeholders (the scope an API key lacks). */
+  readonly messageValues?: Record<string, string | number>;
 
   constructor(
     code: AppErrorCode,
     messageKey: string,
     httpStatus: number,
-    options: { fieldErrors?: Record<string, string[]>; cause?: unknown } = {},
+    options: {
+      fieldErrors?: Record<string, string[]>;
+      messageValues?: Record<string, string | number>;
+      cause?: unknown;
+    } = {},
   ) {
     super(`${code}: ${messageKey}`, { cause: options.cause });
     this.name = "AppError";
@@ -22,6 +28,7 @@ export class AppError extends Error {
     this.messageKey = messageKey;
     this.httpStatus = httpStatus;
     this.fieldErrors = options.fieldErrors;
+    this.messageValues = options.messageValues;
   }
 }
 
@@ -34,8 +41,8 @@ export class NotFoundError extends AppError {
 
 /** The actor sees the resource but lacks the role for this action. */
 export class ForbiddenError extends AppError {
-  constructor(messageKey = "forbidden") {
-    super("forbidden", messageKey, 403);
+  constructor(messageKey = "forbidden", messageValues?: Record<string, string | number>) {
+    super("forbidden", messageKey, 403, { messageValues });
   }
 }
 

@@ -39,6 +39,28 @@ const rateLimitHeaders = z.object({
     .meta({ description: `The key's limit: \`"api";q=${API_RATE_LIMIT.limit};w=${API_RATE_LIMIT.windowSeconds}\`.` }),
 });
 
+/** Each tag's paragraph in the reference (Redocly's recommended rules want one per tag). */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  Dossiers: "The office's client companies: list, create, read and change them, and see how each one delivers.",
+  Documents:
+    "A dossier's documents: upload, set the type and fields, send, retry, archive and delete, as the document life allows.",
+  "Delivery log": "Every delivery attempt of the office in a period, for auditors: JSON pages or one CSV file.",
+};
+
+const retryAfterHeader = z.object({
+  "Retry-After": z.string().meta({ description: "Seconds until the window resets and calls are counted again." }),
+});
+const wwwAuthenticateHeader = z.object({
+  "WWW-Authenticate": z.string().meta({ description: 'Always `Bearer realm="koppel"`.' }),
+});
+const idempotentReplayedHeader = z.object({
+  "Idempotent-Replayed": z.literal("true").optional().meta({
+    description: "Present when this is the stored answer to an earlier request with the same Idempotency-Key.",
+  }),
+});
+/** Headers of problem answers, by status. */
+const PROBLEM_HEADERS: Record<number, z.ZodObject> = { 401: wwwAuthenticateHeader, 429: retryAfterHeader };
+
 const idempotencyKeyHeader = z.string().min(1).max(255).optional().meta({
   description:
     "Makes the POST safe to repeat: the same key with the same body within 24 hours answers the first response again (with `Idempotent-Replayed: true`).",
@@ -61,17 +83,23 @@ function problemsOf(operation: AnyApiOperation): number[] {
 function operationObject(operation: AnyApiOperation): ZodOpenApiOperationObject {
   const responses: Record<`${1 | 2 | 3 | 4 | 5}${string}`, ZodOpenApiResponseObject> = {};
   for (const [status, response] of Object.entries(operation.responses)) {
+    let headers: z.ZodObject = rateLimitHeaders;
+    if (response.headers) headers = headers.extend(response.headers.shape);
+    if (operation.method === "post") headers = headers.extend(idempotentReplayedHeader.shape);
+    const content: Record<string, { schema: z.ZodType }> = {};
+    if (response.schema) content[response.contentType ?? "application/json"] = { schema: response.schema };
+    for (const [contentType, schema] of Object.entries(response.alternatives ?? {})) content[contentType] = { schema };
     responses[status as `2${string}`] = {
       description: response.description,
-      headers: rateLimitHeaders,
-      ...(response.schema
-        ? { content: { [response.contentType ?? "application/json"]: { schema: response.schema } } }
-        : {}),
+      headers,
+      ...(Object.keys(content).length > 0 ? { content } : {}),
     };
   }
   for (const status of problemsOf(operation)) {
+    const headers = PROBLEM_HEADERS[status];
     responses[`${status}` as `4${string}`] = {
       description: PROBLEM_DESCRIPTIONS[status] ?? "A problem.",
+      ...(headers ? { headers } : {}),
       content: { "application/problem+json": { schema: problemSchema } },
     };
   }
@@ -128,7 +156,10 @@ export function buildOpenApiDocument(operations: readonly AnyApiOperation[]) {
         apiKey: { type: "http", scheme: "bearer", description: "An office's API key: kop_ followed by 43 characters." },
       },
     },
-    tags: [...new Set(operations.flatMap((operation) => operation.tags))].map((name) => ({ name })),
+    tags: [...new Set(operations.flatMap((operation) => operation.tags))].map((name) => ({
+      name,
+      ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}),
+    })),
     paths,
   });
 }

@@ -9,7 +9,12 @@ import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
 import { DEFAULT_LOCALE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { consumeRateLimit, type RateLimitPolicy, rateLimitHeaders } from "@/lib/rate-limit";
-import { claimIdempotencyKey, IDEMPOTENCY_KEY_PATTERN, type StoredResponse } from "./idempotency";
+import {
+  claimIdempotencyKey,
+  IDEMPOTENCY_KEY_PATTERN,
+  type IdempotencyClaim,
+  type StoredResponse,
+} from "./idempotency";
 import { type ApiProblem, buildProblem, issuesOf, type ProblemInput, problemResponse } from "./problems";
 
 /**
@@ -40,6 +45,10 @@ export type ApiResponseSpec = {
   schema?: z.ZodType;
   /** Defaults to application/json. */
   contentType?: string;
+  /** The same answer in other representations, by content type (the delivery log's CSV beside its JSON). */
+  alternatives?: Record<string, z.ZodType>;
+  /** Headers this answer carries beside the rate-limit headers (Location on a 201). */
+  headers?: z.ZodObject;
 };
 
 export type ApiContext<TParams, TQuery, TBody> = {
@@ -104,18 +113,34 @@ export type AnyApiOperation = ApiOperation<any, any, any>;
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
-class ProblemError extends Error {
+/**
+ * A problem a handler answers itself, for a refusal no service error describes (a field error
+ * computed from the query, in the caller's language). Services keep throwing AppErrors.
+ */
+export class ApiProblemError extends Error {
   constructor(readonly input: ProblemInput) {
     super(input.code);
+    this.name = "ApiProblemError";
   }
 }
 
+export type ApiRouteHandler = (request: Request, routeContext: RouteContext) => Promise<Response>;
+
+const ROUTE_OPERATIONS = new WeakMap<ApiRouteHandler, AnyApiOperation>();
+
 /** The Next.js route handler of an operation. */
-export function apiRoute(operation: AnyApiOperation) {
-  return async (request: Request, routeContext: RouteContext): Promise<Response> => {
+export function apiRoute(operation: AnyApiOperation): ApiRouteHandler {
+  const handler: ApiRouteHandler = async (request, routeContext) => {
     const locale = localeFromAcceptLanguage(request.headers.get("accept-language")) ?? "en";
     return handleApiRequest(operation, request, await routeContext.params, locale);
   };
+  ROUTE_OPERATIONS.set(handler, operation);
+  return handler;
+}
+
+/** The operation a route file's export serves, when it was made by apiRoute (the contract test asks). */
+export function operationOfRoute(handler: unknown): AnyApiOperation | undefined {
+  return typeof handler === "function" ? ROUTE_OPERATIONS.get(handler as ApiRouteHandler) : undefined;
 }
 
 async function handleApiRequest(
@@ -139,9 +164,15 @@ async function handleApiRequest(
     return problem({ status: 401, code: "unauthenticated" }, { "WWW-Authenticate": 'Bearer realm="koppel"' });
   }
 
-  const limit = await consumeRateLimit(db, API_RATE_LIMIT, actor.tokenId);
-  const limitHeaders = rateLimitHeaders(limit);
-  if (!limit.isAllowed) return problem({ status: 429, code: "rate_limited" }, limitHeaders);
+  let limitHeaders: Record<string, string>;
+  try {
+    const limit = await consumeRateLimit(db, API_RATE_LIMIT, actor.tokenId);
+    limitHeaders = rateLimitHeaders(limit);
+    if (!limit.isAllowed) return problem({ status: 429, code: "rate_limited" }, limitHeaders);
+  } catch (error) {
+    console.error("[api] rate limit failed", error);
+    return problem({ status: 500, code: "internal_error" });
+  }
 
   const respond = (stored: StoredResponse, extra: Record<string, string> = {}) =>
     new Response(stored.status === 204 ? null : stored.body, {
@@ -158,8 +189,9 @@ async function handleApiRequest(
       bodyHash = read.sha256;
     }
   } catch (error) {
-    if (error instanceof ProblemError) return problem(error.input, limitHeaders);
-    throw error;
+    if (error instanceof ApiProblemError) return problem(error.input, limitHeaders);
+    console.error("[api] reading the body failed", error);
+    return problem({ status: 400, code: "validation_failed", messageKey: "validationFailed" }, limitHeaders);
   }
 
   const idempotencyKey = operation.method === "post" ? request.headers.get("idempotency-key") : null;
@@ -173,25 +205,51 @@ async function handleApiRequest(
       limitHeaders,
     );
   }
-  const claim = idempotencyKey
-    ? await claimIdempotencyKey(db, {
-        apiKeyId: actor.tokenId,
-        idempotencyKey,
-        requestTarget: `${operation.method.toUpperCase()} ${new URL(request.url).pathname}`,
-        requestHash: bodyHash,
-      })
-    : null;
+  let claim: IdempotencyClaim | null = null;
+  try {
+    claim = idempotencyKey
+      ? await claimIdempotencyKey(db, {
+          apiKeyId: actor.tokenId,
+          idempotencyKey,
+          requestTarget: `${operation.method.toUpperCase()} ${new URL(request.url).pathname}`,
+          requestHash: bodyHash,
+        })
+      : null;
+  } catch (error) {
+    console.error("[api] idempotency claim failed", error);
+    return problem({ status: 500, code: "internal_error" }, limitHeaders);
+  }
   if (claim?.kind === "replay") return respond(claim.response, { "Idempotent-Replayed": "true" });
   if (claim?.kind === "reused") return problem({ status: 422, code: "idempotency_key_reused" }, limitHeaders);
   if (claim?.kind === "in_progress")
     return problem({ status: 409, code: "idempotency_request_in_progress" }, limitHeaders);
 
-  const stored = await runOperation(operation, { actor, db, request, rawParams, rawBody, locale });
-  if (claim?.kind === "run") {
-    if (stored.status >= 500) await claim.release();
-    else await claim.complete(stored);
+  const runClaim = claim?.kind === "run" ? claim : null;
+  // Without a claim to complete, a handler's own Response (a CSV export) streams as it is.
+  const outcome = await runOperation(operation, {
+    actor,
+    db,
+    request,
+    rawParams,
+    rawBody,
+    locale,
+    isStreamAllowed: runClaim === null,
+  });
+  if (outcome instanceof Response) {
+    const headers = new Headers(outcome.headers);
+    for (const [name, value] of Object.entries(limitHeaders)) headers.set(name, value);
+    return new Response(outcome.body, { status: outcome.status, headers });
   }
-  return respond(stored);
+  if (runClaim) {
+    try {
+      if (outcome.status >= 500) await runClaim.release();
+      else await runClaim.complete(outcome);
+    } catch (error) {
+      // The answer stands; a retry with the key gets 409 until the claim counts as abandoned.
+      console.error("[api] storing the idempotent answer failed", error);
+    }
+  }
+  return respond(outcome);
 }
 
 type RunInput = {
@@ -201,10 +259,12 @@ type RunInput = {
   rawParams: Record<string, string | string[]>;
   rawBody: Buffer | null;
   locale: Locale;
+  /** A handler's Response may be answered as it is (streamed) instead of read into a stored one. */
+  isStreamAllowed: boolean;
 };
 
 /** Validates the input, calls the handler and turns its answer or its error into one stored response. */
-async function runOperation(operation: AnyApiOperation, input: RunInput): Promise<StoredResponse> {
+async function runOperation(operation: AnyApiOperation, input: RunInput): Promise<StoredResponse | Response> {
   const { locale } = input;
   const asProblem = (problemInput: ProblemInput): StoredResponse => storedProblem(buildProblem(problemInput, locale));
   try {
@@ -262,6 +322,7 @@ async function runOperation(operation: AnyApiOperation, input: RunInput): Promis
       locale,
     });
     if (result instanceof Response) {
+      if (input.isStreamAllowed) return result;
       const headers: Record<string, string> = {};
       result.headers.forEach((value, name) => {
         headers[name] = value;
@@ -292,7 +353,7 @@ function storedProblem(problem: ApiProblem): StoredResponse {
 
 /** The problem for an error a service threw: its code and message; never its text. */
 export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE): ApiProblem {
-  if (error instanceof ProblemError) return buildProblem(error.input, locale);
+  if (error instanceof ApiProblemError) return buildProblem(error.input, locale);
   if (error instanceof DocumentRefusedError) {
     return buildProblem({ status: 409, code: error.refusal, messageKey: error.messageKey }, locale);
   }
@@ -303,7 +364,16 @@ export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE):
           keys.map((key) => ({ path, message: t(`errors.${key}` as never) })),
         )
       : undefined;
-    return buildProblem({ status: error.httpStatus, code: error.code, messageKey: error.messageKey, errors }, locale);
+    return buildProblem(
+      {
+        status: error.httpStatus,
+        code: error.code,
+        messageKey: error.messageKey,
+        messageValues: error.messageValues,
+        errors,
+      },
+      locale,
+    );
   }
   console.error("[api] operation failed", error);
   return buildProblem({ status: 500, code: "internal_error" }, locale);
@@ -324,10 +394,10 @@ async function readBody(request: Request, spec: ApiBodySpec): Promise<LimitedBod
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   const expected = spec.kind === "json" ? "application/json" : "multipart/form-data";
   if (!contentType.startsWith(expected)) {
-    throw new ProblemError({ status: 415, code: "unsupported_media_type", messageValues: { expected } });
+    throw new ApiProblemError({ status: 415, code: "unsupported_media_type", messageValues: { expected } });
   }
   const maxBytes = spec.maxBytes ?? MAX_JSON_BODY_BYTES;
   const body = await readBodyWithLimit(request, maxBytes);
-  if (!body) throw new ProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });
+  if (!body) throw new ApiProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });
   return body;
 }

@@ -11,6 +11,9 @@ export function isPublicPath(pathname: string): boolean {
   return (
     pathname.startsWith("/sign-in") ||
     pathname.startsWith("/api/") ||
+    // The API reference is public, like the OpenAPI document it renders.
+    pathname === "/docs/api" ||
+    pathname.startsWith("/docs/api/") ||
     pathname.startsWith("/dev/outbox") ||
     pathname.startsWith("/_next/") ||
     pathname === "/favicon.ico"

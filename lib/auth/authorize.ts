@@ -9,7 +9,7 @@ export type Resource = { portalId: string; dossierId?: string };
 type Decision = "allow" | "forbidden" | "not_found";
 
 /** A decision with the message key of its 403, when the rule names one. */
-type Verdict = { decision: Decision; forbiddenKey?: string };
+type Verdict = { decision: Decision; forbiddenKey?: string; forbiddenValues?: Record<string, string> };
 
 function portalRoleOf(actor: Actor, portalId: string): PortalRole | undefined {
   if (actor.kind === "user") return actor.portalRoles[portalId];
@@ -34,8 +34,10 @@ function judge(actor: Actor, action: Action, resource: Resource): Verdict {
     }
     if (actor.kind === "token") {
       const scope = scopeFor(action);
-      if (scope === null || !actor.scopes.includes(scope)) {
-        return { decision: "forbidden", forbiddenKey: scope === null ? "apiKeyNotAllowed" : "apiKeyMissingScope" };
+      if (scope === null) return { decision: "forbidden", forbiddenKey: "apiKeyNotAllowed" };
+      // The 403 names the scope, so whoever holds the key knows which one to ask their admin for.
+      if (!actor.scopes.includes(scope)) {
+        return { decision: "forbidden", forbiddenKey: "apiKeyMissingScope", forbiddenValues: { scope } };
       }
     }
     return { decision: "allow" };
@@ -61,11 +63,11 @@ export function decide(actor: Actor, action: Action, resource: Resource): Decisi
  * actor sees it but lacks the role.
  */
 export function authorize(actor: Actor, action: Action, resource: Resource): void {
-  const { decision, forbiddenKey } = judge(actor, action, resource);
+  const { decision, forbiddenKey, forbiddenValues } = judge(actor, action, resource);
   if (decision === "not_found") throw new NotFoundError();
   // One generic "errors.forbidden" message (i18n keys cannot contain the dots of action names),
   // unless the rule says why in its own words.
-  if (decision === "forbidden") throw new ForbiddenError(forbiddenKey);
+  if (decision === "forbidden") throw new ForbiddenError(forbiddenKey, forbiddenValues);
 }
 
 export function can(actor: Actor, action: Action, resource: Resource): boolean {

@@ -7,10 +7,12 @@ import { authorize } from "@/lib/auth/authorize";
 import { ValidationError } from "@/lib/errors";
 import type { CreateDossierInput } from "./schemas";
 
-const DUPLICATE = () => new ValidationError({ companyNumber: ["companyNumber.duplicate"] });
+/** A company is a client of an office once: the field error of a second dossier for it. */
+export const DUPLICATE_COMPANY_NUMBER = () => new ValidationError({ companyNumber: ["companyNumber.duplicate"] });
+const DUPLICATE = DUPLICATE_COMPANY_NUMBER;
 
 /** Postgres unique violation on the (portal, company number) index, whichever driver wrapped it. */
-function isDuplicateCompanyNumber(error: unknown): boolean {
+export function isDuplicateCompanyNumber(error: unknown): boolean {
   for (let current = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
     const { code, constraint } = current as { code?: unknown; constraint?: unknown };
     if (code === "23505") return constraint === undefined || constraint === "dossiers_portal_company_number_uq";

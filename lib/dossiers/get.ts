@@ -37,15 +37,21 @@ export async function resolveDossierScope(
   return { portalId: row.portalId, dossierId };
 }
 
-export type DossierOverview = {
+/** A dossier as a list or the API shows it: identity, auto-send and how it delivers. */
+export type DossierSummary = {
   id: string;
   portalId: string;
   name: string;
   /** 10 digits without dots; format with formatCompanyNumber. */
   companyNumber: string;
+  /** "BE" + 10 digits; null only on rows from before it was filled in. */
+  vatNumber: string | null;
   isAutoSendEnabled: boolean;
   /** Which way the dossier delivers; the same derivation (and colours) as the portal overview. */
   integration: IntegrationState;
+};
+
+export type DossierOverview = DossierSummary & {
   /** Admins and accountants of the portal; they get the way back to the portal overview. */
   canViewPortal: boolean;
   /** The dossier's tabs the actor may open: its documents, its integration. */
@@ -53,14 +59,18 @@ export type DossierOverview = {
   canViewIntegration: boolean;
 };
 
-/** The head of the dossier page: identity, integration state and auto-send flag. */
-export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: string): Promise<DossierOverview> {
-  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
-  const [row] = await db
+/**
+ * Dossiers with their integration and its connection, for a `where` (and order and limit) of the
+ * caller's. The portal conditions keep the joins inside the tenant even if a row were ever mislinked.
+ */
+export function selectDossierSummaries(db: DbOrTx) {
+  return db
     .select({
+      id: dossiers.id,
       portalId: dossiers.portalId,
       name: dossiers.name,
       companyNumber: dossiers.companyNumber,
+      vatNumber: dossiers.vatNumber,
       isAutoSendEnabled: dossiers.isAutoSendEnabled,
       integrationKind: dossierIntegrations.kind,
       integrationPackageId: dossierIntegrations.packageId,
@@ -71,7 +81,6 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
       connectionStatus: connections.status,
     })
     .from(dossiers)
-    // The portal conditions keep the joins inside the tenant even if a row were ever mislinked.
     .leftJoin(
       dossierIntegrations,
       and(eq(dossierIntegrations.dossierId, dossiers.id), eq(dossierIntegrations.portalId, dossiers.portalId)),
@@ -79,18 +88,18 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
     .leftJoin(
       connections,
       and(eq(connections.id, dossierIntegrations.connectionId), eq(connections.portalId, dossiers.portalId)),
-    )
-    .where(eq(dossiers.id, dossierId))
-    .limit(1);
-  if (!row) throw new NotFoundError();
-  const scope: DossierScope = { portalId: row.portalId, dossierId };
-  authorize(actor, "dossier.view", scope);
+    );
+}
 
+type DossierSummaryRow = Awaited<ReturnType<typeof selectDossierSummaries>>[number];
+
+export function dossierSummaryOf(row: DossierSummaryRow): DossierSummary {
   return {
-    id: scope.dossierId,
-    portalId: scope.portalId,
+    id: row.id,
+    portalId: row.portalId,
     name: row.name,
     companyNumber: row.companyNumber,
+    vatNumber: row.vatNumber,
     isAutoSendEnabled: row.isAutoSendEnabled,
     integration: integrationStateOf({
       kind: row.integrationKind,
@@ -106,6 +115,32 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
             }
           : null,
     }),
+  };
+}
+
+/**
+ * The summary of a dossier the caller has already authorized (a DossierScope comes from
+ * resolveDossierScope or a service's own check): what a create or an update answers, which must
+ * not need a second permission (a key with dossiers:write alone may read back what it wrote).
+ */
+export async function loadDossierSummary(db: DbOrTx, scope: DossierScope): Promise<DossierSummary> {
+  const [row] = await selectDossierSummaries(db)
+    .where(and(eq(dossiers.id, scope.dossierId), eq(dossiers.portalId, scope.portalId)))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  return dossierSummaryOf(row);
+}
+
+/** The head of the dossier page: identity, integration state and auto-send flag. */
+export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: string): Promise<DossierOverview> {
+  if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
+  const [row] = await selectDossierSummaries(db).where(eq(dossiers.id, dossierId)).limit(1);
+  if (!row) throw new NotFoundError();
+  const scope: DossierScope = { portalId: row.portalId, dossierId };
+  authorize(actor, "dossier.view", scope);
+
+  return {
+    ...dossierSummaryOf(row),
     canViewPortal: can(actor, "portal.view", { portalId: scope.portalId }),
     canViewDocuments: can(actor, "document.view", scope),
     canViewIntegration: can(actor, "dossierIntegration.view", scope),

@@ -24,6 +24,14 @@ export const companyNumberSchema = z
     return digits;
   });
 
+/** A VAT number in any common notation → "BE" + 10 digits; "" for none; null when it is not one. */
+function normalizeVatNumber(value: string | null | undefined): string | null {
+  const compact = (value ?? "").toUpperCase().replace(/[\s.\-/]/g, "");
+  if (compact === "") return "";
+  const withPrefix = /^\d{10}$/.test(compact) ? `BE${compact}` : compact;
+  return /^BE\d{10}$/.test(withPrefix) ? withPrefix : null;
+}
+
 /**
  * Optional Belgian VAT number: "BE" + 10 digits, spaces and dots allowed; bare digits get the "BE".
  * Empty → undefined (the service then uses "BE" + the company number).
@@ -32,14 +40,12 @@ export const vatNumberSchema = z
   .string()
   .nullish()
   .transform((value, ctx) => {
-    const compact = (value ?? "").toUpperCase().replace(/[\s.\-/]/g, "");
-    if (compact === "") return undefined;
-    const withPrefix = /^\d{10}$/.test(compact) ? `BE${compact}` : compact;
-    if (!/^BE\d{10}$/.test(withPrefix)) {
+    const normalized = normalizeVatNumber(value);
+    if (normalized === null) {
       ctx.addIssue({ code: "custom", message: "vatNumber.invalid" });
       return z.NEVER;
     }
-    return withPrefix;
+    return normalized === "" ? undefined : normalized;
   });
 
 export const createDossierSchema = z.object({
@@ -50,3 +56,31 @@ export const createDossierSchema = z.object({
 });
 
 export type CreateDossierInput = z.output<typeof createDossierSchema>;
+
+/**
+ * A change to a dossier: only the fields sent change. `vatNumber: null` (or "") puts back the
+ * Belgian default, "BE" + the company number; the auto-send switch is a permission of its own
+ * ("dossier.autoSend", which entrepreneurs hold too).
+ */
+export const updateDossierSchema = z
+  .object({
+    name: dossierNameSchema.optional(),
+    companyNumber: companyNumberSchema.optional(),
+    vatNumber: z
+      .string()
+      .nullable()
+      .optional()
+      .transform((value, ctx) => {
+        if (value === undefined) return undefined;
+        const normalized = normalizeVatNumber(value);
+        if (normalized === null) {
+          ctx.addIssue({ code: "custom", message: "vatNumber.invalid" });
+          return z.NEVER;
+        }
+        return normalized === "" ? null : normalized;
+      }),
+    isAutoSendEnabled: z.boolean().optional(),
+  })
+  .refine((change) => Object.values(change).some((value) => value !== undefined), "api.nothingToUpdate");
+
+export type UpdateDossierInput = z.output<typeof updateDossierSchema>;

@@ -56,6 +56,7 @@ export type DeliveryLogEntry = {
   attemptId: string;
   startedAt: Date;
   finishedAt: Date | null;
+  dossierId: string;
   dossierName: string;
   companyNumber: string;
   /** Null for test sends (no document). */
@@ -73,13 +74,20 @@ export type DeliveryLogEntry = {
   requestedByEmail: string | null;
 };
 
-type Position = { key: string; id: string };
+/** Where a page of the log ends: the sort key (started_at with microseconds) and the attempt id. */
+export type DeliveryLogPosition = { key: string; id: string };
 
 /**
  * One page of the portal's attempts in the range, oldest first, after `position` (keyset on
  * started_at with the id breaking ties; attempts_portal_started_idx serves the range).
  */
-function deliveryLogPageQuery(db: DbOrTx, portalId: string, range: DeliveryLogRange, after: Position | null) {
+function deliveryLogPageQuery(
+  db: DbOrTx,
+  portalId: string,
+  range: DeliveryLogRange,
+  after: DeliveryLogPosition | null,
+  limit = DELIVERY_LOG_PAGE_SIZE,
+) {
   const conditions: (SQL | undefined)[] = [
     eq(attempts.portalId, portalId),
     gte(attempts.startedAt, range.start),
@@ -95,6 +103,7 @@ function deliveryLogPageQuery(db: DbOrTx, portalId: string, range: DeliveryLogRa
       sortKey: sql<string>`to_char(${attempts.startedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       startedAt: attempts.startedAt,
       finishedAt: attempts.finishedAt,
+      dossierId: dossiers.id,
       dossierName: dossiers.name,
       companyNumber: dossiers.companyNumber,
       documentId: attempts.documentId,
@@ -116,7 +125,7 @@ function deliveryLogPageQuery(db: DbOrTx, portalId: string, range: DeliveryLogRa
     .leftJoin(users, eq(users.id, dispatches.requestedByUserId))
     .where(and(...conditions))
     .orderBy(sql`${attempts.startedAt} asc`, sql`${attempts.id} asc`)
-    .limit(DELIVERY_LOG_PAGE_SIZE);
+    .limit(limit);
 }
 
 /** The portal's attempts in the range, page by page, until a short page says there are no more. */
@@ -125,7 +134,7 @@ export async function* readDeliveryLog(
   portalId: string,
   range: DeliveryLogRange,
 ): AsyncGenerator<DeliveryLogEntry[]> {
-  let after: Position | null = null;
+  let after: DeliveryLogPosition | null = null;
   while (true) {
     const rows = await deliveryLogPageQuery(db, portalId, range, after);
     yield rows.map(({ sortKey: _sortKey, ...entry }) => entry);
@@ -133,6 +142,67 @@ export async function* readDeliveryLog(
     if (!last || rows.length < DELIVERY_LOG_PAGE_SIZE) return;
     after = { key: last.sortKey, id: last.attemptId };
   }
+}
+
+/** A keyset position as a client sends it back: opaque base64url text of the sort key and the id. */
+const positionSchema = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/), z.guid()]);
+
+export const encodedDeliveryLogCursorSchema = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, "api.invalidCursor")
+  .transform((text, ctx): DeliveryLogPosition => {
+    try {
+      const parsed = positionSchema.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+      if (parsed.success) return { key: parsed.data[0], id: parsed.data[1] };
+    } catch {
+      // Falls through to the issue below.
+    }
+    ctx.addIssue({ code: "custom", message: "api.invalidCursor" });
+    return z.NEVER;
+  });
+
+export type DeliveryLogPage =
+  | {
+      ok: true;
+      entries: Array<DeliveryLogEntry & { targetDescription: TargetDescription }>;
+      /** Where the next page starts; null on the last page. */
+      nextCursor: string | null;
+    }
+  | { ok: false; error: DeliveryLogRangeError };
+
+/**
+ * One page of the delivery log, oldest first, for the API's JSON answer (the CSV download reads
+ * the whole range with exportDeliveryLog). Same rules: admins and accountants of the portal, anyone
+ * else NotFoundError before the range is looked at, and at most DELIVERY_LOG_MAX_DAYS days.
+ */
+export async function listDeliveryLogPage(
+  db: DbOrTx,
+  actor: Actor,
+  params: {
+    portalId: string;
+    from: string | null;
+    to: string | null;
+    after?: DeliveryLogPosition | null;
+    limit: number;
+  },
+): Promise<DeliveryLogPage> {
+  const portalId = resolveFailurePortal(actor, params.portalId, "deliveryLog.export");
+  const parsed = parseDeliveryLogRange(params.from, params.to);
+  if (!parsed.ok) return parsed;
+  const limit = Math.min(Math.max(1, Math.floor(params.limit)), DELIVERY_LOG_PAGE_SIZE);
+  // One more than asked tells whether another page follows.
+  const rows = await deliveryLogPageQuery(db, portalId, parsed.range, params.after ?? null, limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    ok: true,
+    entries: await withTargetDescriptions(page.map(({ sortKey: _sortKey, ...entry }) => entry)),
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify([last.sortKey, last.attemptId]), "utf8").toString("base64url")
+        : null,
+  };
 }
 
 export type DeliveryLogExport =

@@ -18,6 +18,7 @@ export type CurrentIntegration =
   | {
       kind: "connection";
       marking: "green";
+      packageId: string;
       packageName: string;
       initials: string;
       connectionLabel: string;
@@ -30,6 +31,7 @@ export type CurrentIntegration =
       kind: "email";
       marking: Extract<IntegrationMarking, "yellow" | "orange">;
       addressMode: "standard" | "individual";
+      packageId: string;
       packageName: string;
       initials: string;
       /** Where each category goes now (standard addresses computed); null = not by mail. */
@@ -76,6 +78,7 @@ export async function getDossierIntegration(
       ? {
           kind: "connection",
           marking: "green",
+          packageId: connection.packageId,
           packageName: entry?.name ?? connection.packageId,
           initials: entry?.initials ?? connection.packageId.slice(0, 2).toUpperCase(),
           connectionLabel: connection.label,
@@ -91,6 +94,7 @@ export async function getDossierIntegration(
       kind: "email",
       marking: stored.settings.addressMode === "individual" ? "orange" : "yellow",
       addressMode: stored.settings.addressMode,
+      packageId: stored.packageId,
       packageName: entry?.name ?? stored.packageId,
       initials: entry?.initials ?? stored.packageId.slice(0, 2).toUpperCase(),
       addresses: target?.addresses ?? stored.settings.addresses,

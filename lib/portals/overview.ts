@@ -1,11 +1,12 @@
 import "server-only";
-import { and, asc, count, eq, ilike, inArray, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { connections, documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import { evaluateIntegration, type IntegrationSnapshot, loadConnectorLookup } from "@/lib/dispatch/plan";
+import { dossierSearchCondition } from "@/lib/dossiers/search";
 import { NotFoundError } from "@/lib/errors";
 import type { IntegrationEvaluation } from "@/lib/integrations/status";
 import { type IntegrationState, integrationStateOf } from "./integration-state";
@@ -63,21 +64,6 @@ export async function getPortal(db: DbOrTx, actor: Actor, portalId: string): Pro
   return portal;
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`);
-}
-
-/** Name, company number (any notation) or VAT number contains the query. */
-function searchCondition(query: string): SQL | undefined {
-  if (!query) return undefined;
-  const conditions = [ilike(dossiers.name, `%${escapeLike(query)}%`)];
-  const compact = query.toUpperCase().replace(/[\s.\-/]/g, "");
-  const digits = compact.replace(/^BE/, "");
-  if (/^\d+$/.test(digits)) conditions.push(ilike(dossiers.companyNumber, `%${digits}%`));
-  if (compact) conditions.push(ilike(dossiers.vatNumber, `%${escapeLike(compact)}%`));
-  return or(...conditions);
-}
-
 function emptyCounts(): DocumentCounts {
   return { inbox: 0, sending: 0, sent: 0, failed: 0, rejected: 0, archived: 0 };
 }
@@ -96,7 +82,7 @@ export async function listPortalDossiers(
   const portalId = parsePortalId(params.portalId);
   const { query, page: requestedPage } = overviewParamsSchema.parse({ query: params.query, page: params.page });
 
-  const where = and(eq(dossiers.portalId, portalId), searchCondition(query));
+  const where = and(eq(dossiers.portalId, portalId), dossierSearchCondition(query));
   const [totalRow] = await db.select({ total: count() }).from(dossiers).where(where);
   const total = totalRow?.total ?? 0;
   const pageSize = PORTAL_OVERVIEW_PAGE_SIZE;

@@ -1,7 +1,7 @@
 import type { DbOrTx } from "@/db";
-import { apiKeys } from "@/db/schema";
+import { apiKeys, rateLimitCounters } from "@/db/schema";
 import type { AnyApiOperation } from "@/lib/api/operation";
-import { apiRoute } from "@/lib/api/operation";
+import { API_RATE_LIMIT, apiRoute } from "@/lib/api/operation";
 import { displayPrefixOf, generateApiKey, hashApiKey } from "@/lib/api-keys/key";
 import { API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
 
@@ -46,7 +46,10 @@ export async function callApi(
   }
   const url = new URL(`https://koppel.test/api/v1${path}`);
   const params = paramsOf(operation.path, url.pathname.slice("/api/v1".length));
-  const request = new Request(url, { method: operation.method.toUpperCase(), headers, body });
+  // A streamed body needs `duplex: "half"` (undici); Node's RequestInit type does not list it yet.
+  const requestInit: RequestInit & { duplex?: "half" } = { method: operation.method.toUpperCase(), headers, body };
+  if (body instanceof ReadableStream) requestInit.duplex = "half";
+  const request = new Request(url, requestInit);
   return apiRoute(operation)(request, { params: Promise.resolve(params) });
 }
 
@@ -60,4 +63,27 @@ function paramsOf(template: string, path: string): Record<string, string> {
     if (match?.[1]) params[match[1]] = decodeURIComponent(values[index] ?? "");
   });
   return params;
+}
+
+/**
+ * Spends a key's whole API budget: its counter rows for this window and the next stand at the
+ * limit, so the next call is refused whenever the minute turns (no timing in the test).
+ */
+export async function exhaustRateLimit(db: DbOrTx, apiKeyId: string, now: Date = new Date()): Promise<void> {
+  const windowMs = API_RATE_LIMIT.windowSeconds * 1000;
+  const current = Math.floor(now.getTime() / windowMs) * windowMs;
+  await db
+    .insert(rateLimitCounters)
+    .values(
+      [current, current + windowMs].map((start) => ({
+        bucket: `${API_RATE_LIMIT.name}:${apiKeyId}`,
+        windowStart: new Date(start),
+        count: API_RATE_LIMIT.limit,
+        expiresAt: new Date(start + windowMs),
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [rateLimitCounters.bucket, rateLimitCounters.windowStart],
+      set: { count: API_RATE_LIMIT.limit },
+    });
 }

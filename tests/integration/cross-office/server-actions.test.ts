@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { createTranslator } from "next-intl";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
@@ -7,8 +7,9 @@ import type { Actor } from "@/lib/auth/actor";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { revealRecognitionSecret } from "@/lib/recognition/secret";
 import { insertApiKey } from "../../helpers/api";
-import { createTestDb, queryRows } from "../../helpers/db";
+import { createTestDb } from "../../helpers/db";
 import { insertConnection, insertDocument, insertDossier, insertPortal } from "../../helpers/fixtures";
+import { officeRows } from "../../helpers/office-rows";
 import { listServerActions } from "../../helpers/server-actions";
 import { insertUserActor } from "../lib/connections/oauth-connector";
 
@@ -216,22 +217,7 @@ let opened: OpenedDb;
 let ids: Ids;
 let officeA: { admin: Actor; accountant: Actor; entrepreneur: Actor };
 
-/** Every row of every table that carries office B's portal id, as text. */
-async function officeBRows(): Promise<string> {
-  const tables = await queryRows<{ table_name: string }>(
-    opened.db,
-    sql`select table_name from information_schema.columns
-        where table_schema = 'public' and column_name = 'portal_id' order by table_name`,
-  );
-  const dump: Record<string, unknown[]> = {};
-  for (const { table_name: table } of tables) {
-    dump[table] = await queryRows(
-      opened.db,
-      sql`select * from ${sql.identifier(table)} where portal_id = ${ids.portalB} order by 1`,
-    );
-  }
-  return JSON.stringify(dump);
-}
+const officeBRows = () => officeRows(opened.db, ids.portalB);
 
 beforeAll(async () => {
   opened = await createTestDb();

@@ -1,7 +1,8 @@
 import { apiRoute } from "@/lib/api/operation";
-import { getDossier } from "@/lib/api/operations/dossiers";
+import { getDossier, updateDossier } from "@/lib/api/operations/dossiers";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(getDossier);
+export const PATCH = apiRoute(updateDossier);
