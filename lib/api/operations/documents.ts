@@ -34,8 +34,8 @@ import { reasonTextOf } from "@/lib/failures/reason";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { recognitionDeliverySchema } from "@/lib/recognition/webhook";
-import { defineApiOperation } from "../operation";
-import { API_ERROR_CODES, buildProblem, problemResponse } from "../problems";
+import { ApiProblemError, defineApiOperation } from "../operation";
+import { API_ERROR_CODES } from "../problems";
 import { dossierIdParamsSchema } from "./dossiers";
 
 /*
@@ -405,17 +405,12 @@ export const uploadDocuments = defineApiOperation({
     const first = refusals[0];
     if (documents.length === 0 && first) {
       // No document at all: a problem, with what became of each file.
-      return problemResponse(
-        buildProblem(
-          {
-            status: first.httpStatus,
-            code: first.code,
-            messageKey: first.messageKey,
-            errors: refused.map((refusal) => ({ path: `file.${refusal.index}`, message: refusal.detail })),
-          },
-          locale,
-        ),
-      );
+      throw new ApiProblemError({
+        status: first.httpStatus,
+        code: first.code,
+        messageKey: first.messageKey,
+        errors: refused.map((refusal) => ({ path: `file.${refusal.index}`, message: refusal.detail })),
+      });
     }
     return { status: upload.httpStatus, body: { documents, refused } satisfies z.input<typeof uploadResultSchema> };
   },
@@ -492,7 +487,12 @@ export const getDocumentFile = defineApiOperation({
   scope: "documents:read",
   params: documentIdParamsSchema,
   responses: {
-    200: { description: "The file.", schema: z.file(), contentType: "application/octet-stream" },
+    200: {
+      description: "The file, with the content type judged from its content at upload.",
+      schema: z.file(),
+      contentType: "application/pdf",
+      alternatives: { "image/jpeg": z.file(), "image/png": z.file(), "application/xml": z.file() },
+    },
   },
   async handle({ db, actor, params }) {
     const file = await readDocumentFile(db, actor, params.documentId);
@@ -523,19 +523,10 @@ export const setDocumentRecognition = defineApiOperation({
 });
 
 /** Both send and retry: requestSend for one document, 202 with its dispatch or 409 with the refusal. */
-async function sendOne(
-  context: { db: Db; actor: ApiKeyActor; locale: Locale },
-  documentId: string,
-  trigger: "manual" | "retry",
-) {
+async function sendOne(context: { db: Db; actor: ApiKeyActor }, documentId: string, trigger: "manual" | "retry") {
   const result = await requestSendDocument(context.db, context.actor, { documentId, trigger });
   if (!result.isAccepted) {
-    return problemResponse(
-      buildProblem(
-        { status: 409, code: result.reason, catalogKey: sendRefusalMessageKey(result.reason) },
-        context.locale,
-      ),
-    );
+    throw new ApiProblemError({ status: 409, code: result.reason, catalogKey: sendRefusalMessageKey(result.reason) });
   }
   return {
     status: 202,
@@ -564,8 +555,8 @@ export const sendDocument = defineApiOperation({
   scope: "documents:write",
   params: documentIdParamsSchema,
   responses: { 202: { description: "The delivery is on its way.", schema: sendRequestedSchema } },
-  async handle({ db, actor, params, locale }) {
-    return sendOne({ db, actor, locale }, params.documentId, "manual");
+  async handle({ db, actor, params }) {
+    return sendOne({ db, actor }, params.documentId, "manual");
   },
 });
 
@@ -582,8 +573,8 @@ export const retryDocument = defineApiOperation({
   scope: "documents:write",
   params: documentIdParamsSchema,
   responses: { 202: { description: "The delivery is on its way.", schema: sendRequestedSchema } },
-  async handle({ db, actor, params, locale }) {
-    return sendOne({ db, actor, locale }, params.documentId, "retry");
+  async handle({ db, actor, params }) {
+    return sendOne({ db, actor }, params.documentId, "retry");
   },
 });
 
