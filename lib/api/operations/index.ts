@@ -1,5 +1,6 @@
 import type { AnyApiOperation } from "../operation";
 import { getDeliveryLog } from "./delivery-log";
+import { DOCUMENT_OPERATIONS } from "./documents";
 import { createDossier, getDossier, getDossierIntegration, listDossiers, updateDossier } from "./dossiers";
 
 /**
@@ -14,4 +15,6 @@ export const API_OPERATIONS: readonly AnyApiOperation[] = [
   updateDossier,
   getDossierIntegration,
   getDeliveryLog,
+  // Documents (lib/api/operations/documents.ts).
+  ...DOCUMENT_OPERATIONS,
 ];
