@@ -1,6 +1,18 @@
 import type { AnyApiOperation } from "../operation";
 import { getDeliveryLog } from "./delivery-log";
 import { createDossier, getDossier, getDossierIntegration, listDossiers, updateDossier } from "./dossiers";
+import {
+  createWebhookEndpoint,
+  deleteWebhookEndpoint,
+  getWebhookEndpoint,
+  getWebhookEndpointSecret,
+  listWebhookDeliveries,
+  listWebhookEndpoints,
+  replayWebhookDelivery,
+  rotateWebhookEndpointSecret,
+  sendWebhookTestMessage,
+  updateWebhookEndpoint,
+} from "./webhooks";
 
 /**
  * Every operation of /api/v1: the OpenAPI document is built from this list, and the tests check
@@ -14,4 +26,15 @@ export const API_OPERATIONS: readonly AnyApiOperation[] = [
   updateDossier,
   getDossierIntegration,
   getDeliveryLog,
+  // Outgoing webhooks.
+  listWebhookEndpoints,
+  createWebhookEndpoint,
+  getWebhookEndpoint,
+  updateWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookEndpointSecret,
+  getWebhookEndpointSecret,
+  listWebhookDeliveries,
+  replayWebhookDelivery,
+  sendWebhookTestMessage,
 ];
