@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { DOCUMENT_REFUSALS } from "@/lib/documents/refusals";
+import { FILE_REFUSAL_CODES } from "@/lib/documents/sniff";
 import type { AppErrorCode } from "@/lib/errors";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 
 /**
  * Every error of the API is an RFC 9457 problem (`application/problem+json`) with a stable `code`
- * from one closed set: the application's error codes, the document-life refusals the UI shows, and
- * the API's own (authentication, limits, idempotency, bodies). `detail` is in the caller's
+ * from one closed set: the application's error codes, the document-life refusals the UI shows, the
+ * refusals of an uploaded file (the upload route answers them too), and the API's own (authentication, limits, idempotency, bodies). `detail` is in the caller's
  * language (Accept-Language: nl, fr or en; English otherwise); clients branch on `code`.
  */
 const APP_ERROR_CODES = [
@@ -27,13 +28,15 @@ const API_ONLY_CODES = [
   "internal_error",
 ] as const;
 
-export const API_ERROR_CODES = [...new Set([...APP_ERROR_CODES, ...DOCUMENT_REFUSALS, ...API_ONLY_CODES])] as [
-  string,
-  ...string[],
-];
+const FILE_REFUSALS = Object.values(FILE_REFUSAL_CODES);
+
+export const API_ERROR_CODES = [
+  ...new Set([...APP_ERROR_CODES, ...DOCUMENT_REFUSALS, ...FILE_REFUSALS, ...API_ONLY_CODES]),
+] as [string, ...string[]];
 export type ApiErrorCode =
   | (typeof APP_ERROR_CODES)[number]
   | (typeof DOCUMENT_REFUSALS)[number]
+  | (typeof FILE_REFUSALS)[number]
   | (typeof API_ONLY_CODES)[number];
 
 export const problemSchema = z
@@ -46,7 +49,10 @@ export const problemSchema = z
     errors: z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
-      .meta({ description: "For validation_failed: the refused fields (paths only, never the values)." }),
+      .meta({
+        description:
+          "For validation_failed: the refused fields (paths only, never the values). For a refused upload: one entry per file (`file.<index>`).",
+      }),
   })
   .meta({ id: "Problem" });
 export type ApiProblem = z.infer<typeof problemSchema>;
@@ -80,6 +86,8 @@ export type ProblemInput = {
   code: ApiErrorCode;
   /** A key under "errors"; defaults to the code's own message. */
   messageKey?: string;
+  /** A whole key of the catalog instead, for messages kept elsewhere ("dispatch.refusals.<code>"). */
+  catalogKey?: string;
   messageValues?: Record<string, string | number>;
   errors?: ApiProblem["errors"];
 };
@@ -92,7 +100,7 @@ export function buildProblem(input: ProblemInput, locale: Locale): ApiProblem {
     title: TITLES[input.status] ?? "Error",
     status: input.status,
     code: input.code,
-    detail: t(`errors.${key}` as never, input.messageValues as never),
+    detail: t((input.catalogKey ?? `errors.${key}`) as never, input.messageValues as never),
     ...(input.errors ? { errors: input.errors } : {}),
   };
 }

@@ -5,9 +5,11 @@ import type { Db, DbOrTx } from "@/db";
 import { connections, documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
+import { resolveDocumentScope } from "@/lib/documents/get";
 import { LIFE_RULES, requestDispatches, type SendCandidate } from "@/lib/documents/life";
 import type { SendRefusal } from "@/lib/documents/refusals";
 import { resolveDossierScope } from "@/lib/dossiers/get";
+import { NotFoundError } from "@/lib/errors";
 import { loadDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
 import { type DeliverPayload, DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
@@ -166,6 +168,42 @@ export async function requestSend(
   refused.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
   accepted.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
   return { accepted, refused };
+}
+
+export type RequestSendDocumentResult =
+  | { isAccepted: true; documentId: string; dispatchId: string }
+  | { isAccepted: false; documentId: string; reason: Exclude<SendRefusal, "not_found"> };
+
+/**
+ * Sends one document known by its id alone (the REST API's /documents/{documentId}/send and
+ * /retry): requestSend in the document's own dossier, so every rule, the race handling and the
+ * enqueueing are the ones above. An unknown, malformed or foreign id throws NotFoundError, and so
+ * does a document that disappeared before it could be taken; any other refusal is the answer.
+ */
+export async function requestSendDocument(
+  db: Db,
+  actor: Actor,
+  input: { documentId: string; trigger: "manual" | "retry" },
+  options: RequestSendOptions = {},
+): Promise<RequestSendDocumentResult> {
+  const { documentId, trigger } = input;
+  const scope = await resolveDocumentScope(
+    db,
+    actor,
+    documentId,
+    trigger === "retry" ? "document.retry" : "document.send",
+  );
+  const result = await requestSend(
+    db,
+    actor,
+    { dossierId: scope.dossierId, documentIds: [documentId], trigger },
+    options,
+  );
+  const accepted = result.accepted[0];
+  if (accepted) return { isAccepted: true, documentId, dispatchId: accepted.dispatchId };
+  const reason = result.refused[0]?.reason ?? "not_found";
+  if (reason === "not_found") throw new NotFoundError();
+  return { isAccepted: false, documentId, reason };
 }
 
 /**

@@ -14,16 +14,20 @@ export const recognisedFieldsSchema = z.object({
   supplierName: optionalField(z.string().trim().min(1).max(200)),
   invoiceNumber: optionalField(z.string().trim().min(1).max(100)),
   /** A real calendar date, `YYYY-MM-DD`. */
-  invoiceDate: optionalField(z.iso.date()),
+  invoiceDate: optionalField(z.iso.date().meta({ description: "A real calendar date, `YYYY-MM-DD`." })),
   /** Negative for credit notes; bounded so that nonsense (1e300) is refused. */
-  totalAmount: optionalField(z.number().finite().min(-1e12).max(1e12)),
+  totalAmount: optionalField(
+    z.number().finite().min(-1e12).max(1e12).meta({ description: "Negative for credit notes." }),
+  ),
   /** ISO 4217 code, stored upper-case. */
   currency: optionalField(
     z
       .string()
       .trim()
       .regex(/^[A-Za-z]{3}$/)
-      .transform((code) => code.toUpperCase()),
+      // overwrite, not transform: the type stays a string, so the REST API's reference can show it.
+      .overwrite((code) => code.toUpperCase())
+      .meta({ description: "ISO 4217 code (EUR), stored upper-case." }),
   ),
   /** Country prefix and number; spaces, dots and dashes are dropped, letters upper-cased ("BE0123456749"). */
   vatNumber: optionalField(
@@ -31,7 +35,11 @@ export const recognisedFieldsSchema = z.object({
       .string()
       .max(40)
       .transform((vat) => vat.replace(/[\s.-]/g, "").toUpperCase())
-      .pipe(z.string().regex(/^[A-Z]{2}[A-Z0-9+*]{2,13}$/)),
+      .pipe(z.string().regex(/^[A-Z]{2}[A-Z0-9+*]{2,13}$/))
+      .meta({
+        description:
+          "Country prefix and number; spaces, dots and dashes are dropped, letters upper-cased (BE0123456749).",
+      }),
   ),
 });
 export type RecognisedFieldsInput = z.input<typeof recognisedFieldsSchema>;

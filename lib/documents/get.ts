@@ -261,6 +261,34 @@ export async function getDocumentDetail(
   return { ...row, allowed: allowedActionsOf(actor, scope, row), history };
 }
 
+/**
+ * The dossier of a document known by its id alone (the REST API's /documents/{documentId}), once
+ * `action` is authorized on it. Unknown, malformed and foreign ids all throw NotFoundError, as
+ * resolveDossierScope does for dossiers; the services called next check the document again.
+ */
+export async function resolveDocumentScope(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  action: Action,
+): Promise<DossierScope> {
+  if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
+  const [row] = await db
+    .select({ portalId: documents.portalId, dossierId: documents.dossierId })
+    .from(documents)
+    .where(eq(documents.id, documentId))
+    .limit(1);
+  if (!row) throw new NotFoundError();
+  authorize(actor, action, row);
+  return row;
+}
+
+/** getDocumentDetail for a document known by its id alone (the REST API): the one of its own dossier. */
+export async function getDocumentDetailById(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentDetail> {
+  const scope = await resolveDocumentScope(db, actor, documentId, "document.view");
+  return getDocumentDetail(db, actor, scope.dossierId, documentId);
+}
+
 export type DocumentFile = { fileName: string; mimeType: string; content: Uint8Array };
 
 /**

@@ -63,6 +63,12 @@ export type ListDocumentsParams = {
   cursor: DocumentCursor | null;
   direction: PageDirection;
   limit?: number;
+  /**
+   * What a cursor with nothing past it answers: the UI shows the first page again (a stale link
+   * still shows something); the REST API wants an empty last page, or a client paging on until
+   * there is no cursor would loop.
+   */
+  pastEnd?: "first_page" | "empty";
 };
 
 type Position = { cursor: DocumentCursor; direction: PageDirection };
@@ -199,6 +205,9 @@ export async function listDocuments(db: DbOrTx, actor: Actor, params: ListDocume
     const pageRows = rows.slice(0, limit);
     if (params.direction === "older" && pageRows.length > 0) {
       return toPage(tab, pageRows, { hasNewer: true, hasOlder: hasMore });
+    }
+    if (params.direction === "older" && params.pastEnd === "empty") {
+      return { items: [], newerCursor: null, olderCursor: null };
     }
     if (params.direction === "newer" && hasMore) {
       return toPage(tab, pageRows.reverse(), { hasNewer: true, hasOlder: true });

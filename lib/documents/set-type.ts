@@ -2,7 +2,8 @@ import "server-only";
 import type { DbOrTx } from "@/db";
 import type { Actor } from "@/lib/auth/actor";
 import { announceDocumentRecognised } from "./events";
-import { type DocumentLifeView, typeDocument } from "./life";
+import type { RecognisedFields } from "./fields";
+import { type DocumentLifeView, recordRecognition, typeDocument } from "./life";
 import type { DocumentType } from "./list";
 
 /**
@@ -19,4 +20,21 @@ export async function setDocumentType(
   const typed = await typeDocument(db, actor, documentId, documentType);
   await announceDocumentRecognised(typed.id);
   return typed;
+}
+
+/**
+ * Stores a recognition result (type, fields, confidence) reported outside the webhook (the REST
+ * API's PUT /documents/{documentId}/recognition): the same change the recognition webhook makes
+ * (lib/documents/life.ts, recordRecognition, with its rules), then the announcement, so auto-send
+ * gets its chance. `db` must not be an open transaction.
+ */
+export async function setDocumentRecognition(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  recognition: { documentType: DocumentType; fields: RecognisedFields; confidence: number | null },
+): Promise<DocumentLifeView> {
+  const recognised = await recordRecognition(db, actor, documentId, recognition);
+  await announceDocumentRecognised(recognised.id);
+  return recognised;
 }

@@ -22,6 +22,17 @@ export type DetectedFileType = {
 
 export type SniffRefusal = "empty" | "tooLarge" | "unsupportedType";
 
+/**
+ * The stable code of each refusal, as the upload route and the REST API answer it per file (the
+ * API's closed set of problem codes includes them).
+ */
+export const FILE_REFUSAL_CODES = {
+  empty: "file_empty",
+  tooLarge: "file_too_large",
+  unsupportedType: "file_type_unsupported",
+} as const satisfies Record<SniffRefusal, string>;
+export type FileRefusalCode = (typeof FILE_REFUSAL_CODES)[SniffRefusal];
+
 export type SniffResult = { ok: true; type: DetectedFileType } | { ok: false; reason: SniffRefusal };
 
 const TYPES = {

@@ -5,7 +5,7 @@ import { type Db, getDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { announceDocumentRecognised } from "@/lib/documents/events";
-import { recognisedFieldsSchema } from "@/lib/documents/fields";
+import { type RecognisedFields, recognisedFieldsSchema } from "@/lib/documents/fields";
 import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
 import type { DocumentRefusal } from "@/lib/documents/refusals";
 import { documentTypeSchema, recognitionConfidenceSchema } from "@/lib/documents/schemas";
@@ -136,8 +136,10 @@ export function isValidSignature(
 export const recognitionDeliverySchema = z.object({
   documentId: z.guid(),
   documentType: documentTypeSchema,
-  confidence: z.preprocess((value) => (value === undefined ? null : value), recognitionConfidenceSchema.nullable()),
-  fields: z.preprocess((value) => (value === undefined || value === null ? {} : value), recognisedFieldsSchema),
+  // Optional, and absent the same as null: written as nullish + transform (not preprocess) so that
+  // the REST API's reference, generated from this schema, shows them as optional.
+  confidence: recognitionConfidenceSchema.nullish().transform((value) => value ?? null),
+  fields: recognisedFieldsSchema.nullish().transform((value): RecognisedFields => value ?? {}),
 });
 export type RecognitionDelivery = z.infer<typeof recognitionDeliverySchema>;
 

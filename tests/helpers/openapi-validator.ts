@@ -19,6 +19,8 @@ const FORMATS: Record<string, RegExp> = {
   date: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/,
   "date-time": /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/,
   email: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+  // A file's bytes (a document's download); read as text here, so any content passes.
+  binary: /[\s\S]*/,
 };
 
 function withDefs(value: unknown): unknown {

@@ -1,18 +1,8 @@
 import type { AnyApiOperation } from "../operation";
 import { getDeliveryLog } from "./delivery-log";
+import { DOCUMENT_OPERATIONS } from "./documents";
 import { createDossier, getDossier, getDossierIntegration, listDossiers, updateDossier } from "./dossiers";
-import {
-  createWebhookEndpoint,
-  deleteWebhookEndpoint,
-  getWebhookEndpoint,
-  getWebhookEndpointSecret,
-  listWebhookDeliveries,
-  listWebhookEndpoints,
-  replayWebhookDelivery,
-  rotateWebhookEndpointSecret,
-  sendWebhookTestMessage,
-  updateWebhookEndpoint,
-} from "./webhooks";
+import { WEBHOOK_OPERATIONS } from "./webhooks";
 
 /**
  * Every operation of /api/v1: the OpenAPI document is built from this list, and the tests check
@@ -26,15 +16,8 @@ export const API_OPERATIONS: readonly AnyApiOperation[] = [
   updateDossier,
   getDossierIntegration,
   getDeliveryLog,
-  // Outgoing webhooks.
-  listWebhookEndpoints,
-  createWebhookEndpoint,
-  getWebhookEndpoint,
-  updateWebhookEndpoint,
-  deleteWebhookEndpoint,
-  rotateWebhookEndpointSecret,
-  getWebhookEndpointSecret,
-  listWebhookDeliveries,
-  replayWebhookDelivery,
-  sendWebhookTestMessage,
+  // Documents (lib/api/operations/documents.ts).
+  ...DOCUMENT_OPERATIONS,
+  // Outgoing webhooks (lib/api/operations/webhooks.ts).
+  ...WEBHOOK_OPERATIONS,
 ];

@@ -467,3 +467,17 @@ export const sendWebhookTestMessage = defineApiOperation({
     };
   },
 });
+
+/** The webhook operations, in the reference's order (API_OPERATIONS takes them as one block). */
+export const WEBHOOK_OPERATIONS = [
+  listWebhookEndpoints,
+  createWebhookEndpoint,
+  getWebhookEndpoint,
+  updateWebhookEndpoint,
+  deleteWebhookEndpoint,
+  rotateWebhookEndpointSecret,
+  getWebhookEndpointSecret,
+  listWebhookDeliveries,
+  replayWebhookDelivery,
+  sendWebhookTestMessage,
+] as const;

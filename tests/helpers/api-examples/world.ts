@@ -3,6 +3,7 @@ import type { Db } from "@/db";
 import { attempts, dispatches, dossierIntegrations } from "@/db/schema";
 import { API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
+import { useTempFileStore as installTempFileStore } from "../../integration/lib/documents/setup";
 import { insertApiKey } from "../api";
 import { insertConnection, insertDocument, insertDossier, insertPortal } from "../fixtures";
 
@@ -11,9 +12,11 @@ let companyBase = 7_000_000;
 /**
  * The office (and another office) every API example runs in: a dossier with an e-mail integration,
  * one with a connection, keys of both roles, and one delivery attempt. Examples insert whatever else
- * they need in their own `prepare`, so two calls never share a row they change.
+ * they need in their own `prepare`, so two calls never share a row they change. Documents' files go
+ * to a temporary store; `dispose` removes it.
  */
 export async function createApiWorld(db: Db) {
+  const files = await installTempFileStore();
   const portal = await insertPortal(db, "Kantoor A");
   const otherPortal = await insertPortal(db, "Kantoor B");
   const dossier = await insertDossier(db, portal.id);
@@ -76,6 +79,8 @@ export async function createApiWorld(db: Db) {
 
   return {
     db,
+    /** Removes the temporary file store. */
+    dispose: () => files.dispose(),
     portal,
     otherPortal,
     /** Delivers by e-mail (Yuki, individual addresses); has one document and one failed attempt on 2026-03-02. */

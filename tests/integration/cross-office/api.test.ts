@@ -42,6 +42,7 @@ beforeAll(async () => {
   world = await createApiWorld(opened.db);
 });
 afterAll(async () => {
+  await world?.dispose();
   await opened?.close();
 });
 

@@ -78,7 +78,10 @@ beforeAll(async () => {
   session.db = opened.db;
   world = await createApiWorld(opened.db);
 });
-afterAll(async () => opened?.close());
+afterAll(async () => {
+  await world?.dispose();
+  await opened?.close();
+});
 
 type Call = Awaited<ReturnType<ApiExample["prepare"]>> & { key?: string };
 
@@ -217,14 +220,24 @@ describe.each(API_OPERATIONS.map((operation) => [operation.operationId, operatio
 
         const { key, id } = await insertApiKey(opened.db, world.portal.id);
         const held = await success.prepare(world);
-        const body = held.json === undefined ? "" : JSON.stringify(held.json);
+        // The raw body as sent: the JSON, or a multipart form's bytes (an upload).
+        const body =
+          held.json !== undefined
+            ? JSON.stringify(held.json)
+            : typeof held.body === "string" || held.body instanceof Uint8Array
+              ? held.body
+              : "";
         await claimIdempotencyKey(opened.db, {
           apiKeyId: id,
           idempotencyKey: "held",
           requestTarget: `POST /api/v1${held.path}`,
           requestHash: (await import("node:crypto")).createHash("sha256").update(body).digest("hex"),
         });
-        const running = await expectDocumented(operation, { ...held, key, headers: { "idempotency-key": "held" } });
+        const running = await expectDocumented(operation, {
+          ...held,
+          key,
+          headers: { ...held.headers, "idempotency-key": "held" },
+        });
         expect(running.status).toBe(409);
       });
   },

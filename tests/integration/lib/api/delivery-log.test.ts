@@ -22,7 +22,10 @@ beforeAll(async () => {
   session.db = opened.db;
   world = await createApiWorld(opened.db);
 });
-afterAll(async () => opened?.close());
+afterAll(async () => {
+  await world?.dispose();
+  await opened?.close();
+});
 
 type Entry = { attemptId: string; startedAt: string; reason: string | null; dossier: { id: string } };
 type Page = { items: Entry[]; nextCursor: string | null };

@@ -30,7 +30,10 @@ beforeAll(async () => {
   session.db = opened.db;
   world = await createApiWorld(opened.db);
 });
-afterAll(async () => opened?.close());
+afterAll(async () => {
+  await world?.dispose();
+  await opened?.close();
+});
 
 type DossierBody = {
   id: string;

@@ -538,8 +538,14 @@ describe("who may do what", () => {
     expect(outcome).toBeInstanceOf(ForbiddenError);
   });
 
-  it("admin API tokens and the system may manage", async () => {
-    const created = await createConnection(opened.db, actors.tokenAdmin, portalId, validInput("Via API"), fake.deps);
+  it("the system may manage; an API key may not, whatever its role and scopes (lib/auth/scopes.ts)", async () => {
+    await expect(
+      createConnection(opened.db, actors.tokenAdmin, portalId, validInput("Via API"), fake.deps),
+    ).rejects.toMatchObject({ httpStatus: 403, messageKey: "apiKeyNotAllowed" });
+    const created = await createAsAdmin("Door het systeem uitgeschakeld");
+    await expect(
+      setConnectionDisabled(opened.db, actors.tokenAdmin, portalId, created.id, true, fake.deps),
+    ).rejects.toMatchObject({ httpStatus: 403, messageKey: "apiKeyNotAllowed" });
     await setConnectionDisabled(opened.db, actors.system, portalId, created.id, true, fake.deps);
     expect((await storedRow(created.id)).status).toBe("disabled");
   });

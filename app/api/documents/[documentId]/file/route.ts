@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
-import { contentDisposition } from "@/lib/documents/content-disposition";
+import { documentFileResponse } from "@/lib/documents/file-response";
 import { getDocumentFile } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
 import { problemResponse } from "../../responses";
@@ -12,11 +12,9 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ documentId: string }> };
 
 /**
- * A document's original file, for the document page's preview and for download (`?download=1`).
- * Served with the type it was stored with (sniffed from its content at upload), never sniffed
- * again by the browser (`nosniff`), and, unless it is an image, in a sandbox (`CSP: sandbox`):
- * an XML or PDF file opened here runs no script with the app's origin. Unknown, malformed and
- * other tenants' ids: 404.
+ * A document's original file, for the document page's preview and for download (`?download=1`),
+ * with the headers of documentFileResponse (nosniff, a sandbox unless it is an image). Unknown,
+ * malformed and other tenants' ids: 404.
  */
 export async function GET(request: Request, { params }: Params): Promise<Response> {
   const t = await getTranslations();
@@ -32,17 +30,7 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
       throw error;
     }
     const isDownload = new URL(request.url).searchParams.get("download") === "1";
-    const headers = new Headers({
-      "content-type": file.mimeType,
-      "content-length": String(file.content.byteLength),
-      "content-disposition": contentDisposition(isDownload ? "attachment" : "inline", file.fileName),
-      "x-content-type-options": "nosniff",
-      "cache-control": "private, no-store",
-      "referrer-policy": "no-referrer",
-      "cross-origin-resource-policy": "same-origin",
-    });
-    if (!file.mimeType.startsWith("image/")) headers.set("content-security-policy", "sandbox");
-    return new Response(Buffer.from(file.content), { status: 200, headers });
+    return documentFileResponse(file, isDownload ? "attachment" : "inline");
   } catch (error) {
     console.error("[document file] failed", error);
     return problemResponse(500, "internal", "Internal error", t("errors.generic"));
