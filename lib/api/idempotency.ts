@@ -1,6 +1,8 @@
 import { and, eq, isNull, lt } from "drizzle-orm";
+import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { apiIdempotencyKeys } from "@/db/schema";
+import { decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 
 /**
  * `Idempotency-Key` on POST, scoped per API key (the IETF draft's semantics, as Stripe answers
@@ -27,6 +29,17 @@ export type IdempotencyClaim =
 
 type Request = { apiKeyId: string; idempotencyKey: string; requestTarget: string; requestHash: string };
 
+/**
+ * The stored answer's body is encrypted: some answers carry a secret that is shown once (a new
+ * webhook endpoint's signing secret), and a replay must give it again without the database
+ * keeping it in the clear for 24 hours. The context binds the blob to its key and API key.
+ */
+function storedBodyContext(request: Pick<Request, "apiKeyId" | "idempotencyKey">): string {
+  return `api-idempotency:${request.apiKeyId}:${request.idempotencyKey}`;
+}
+
+const storedBodySchema = z.object({ body: z.string() });
+
 /** How often (1 in N claims) a claim also deletes the records older than 24 hours. */
 const CLEANUP_ONE_IN = 200;
 
@@ -50,7 +63,7 @@ export async function claimIdempotencyKey(db: DbOrTx, request: Request, now = ne
           .set({
             responseStatus: response.status,
             responseHeaders: response.headers,
-            responseBody: response.body,
+            responseBody: encryptSecrets({ body: response.body }, storedBodyContext(request)),
             completedAt: new Date(),
           })
           .where(own);
@@ -85,7 +98,10 @@ export async function claimIdempotencyKey(db: DbOrTx, request: Request, now = ne
         response: {
           status: existing.responseStatus,
           headers: existing.responseHeaders ?? {},
-          body: existing.responseBody ?? "",
+          body:
+            existing.responseBody === null
+              ? ""
+              : storedBodySchema.parse(decryptSecrets(existing.responseBody, storedBodyContext(request))).body,
         },
       };
     }

@@ -23,7 +23,7 @@ const COMMON_PROBLEMS: Record<number, string> = {
 };
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: "The input was refused; `errors` lists the fields.",
-  409: "The change is refused in the document's current state, or the Idempotency-Key's first request is still running.",
+  409: "The change is refused in the current state (a document's, a webhook delivery's), or the Idempotency-Key's first request is still running.",
   413: "The body is too large.",
   415: "The body has the wrong content type.",
   422: "The Idempotency-Key was used with another body.",
@@ -45,6 +45,8 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   Documents:
     "A dossier's documents: upload, set the type and fields, send, retry, archive and delete, as the document life allows.",
   "Delivery log": "Every delivery attempt of the office in a period, for auditors: JSON pages or one CSV file.",
+  Webhooks:
+    "The office's outgoing webhook endpoints: register addresses for document events, manage their signing secrets, read each one's delivery log, replay a message or send a test one.",
 };
 
 const retryAfterHeader = z.object({

@@ -75,6 +75,11 @@ function decodeCursor(cursor: string): z.infer<typeof cursorSchema> | null {
   }
 }
 
+/** Whether a cursor is one listDeliveries gave out (the API refuses others with a 400; the page shows nothing). */
+export function isDeliveryCursor(cursor: string): boolean {
+  return decodeCursor(cursor) !== null;
+}
+
 /** An endpoint's deliveries, newest first, with their attempts (oldest first); keyset paging. */
 export async function listDeliveries(
   db: DbOrTx,
@@ -152,15 +157,19 @@ export async function listDeliveries(
 
 /**
  * Sends a finished delivery again: the same message (same id and body), pending again with a
- * fresh 24 hours, tried at once.
+ * fresh 24 hours, tried at once. With `endpointId` (the API's path names both), a delivery of
+ * another endpoint is "not found".
  */
 export async function replayDelivery(
   db: DbOrTx,
   actor: Actor,
   deliveryId: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; endpointId?: string } = {},
 ): Promise<{ id: string; messageId: string; endpointId: string; portalId: string }> {
   if (!webhookIdSchema.safeParse(deliveryId).success) throw new NotFoundError();
+  if (options.endpointId !== undefined && !webhookIdSchema.safeParse(options.endpointId).success) {
+    throw new NotFoundError();
+  }
   const [delivery] = await db
     .select({
       id: webhookDeliveries.id,
@@ -170,7 +179,12 @@ export async function replayDelivery(
     })
     .from(webhookDeliveries)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-    .where(eq(webhookDeliveries.id, deliveryId))
+    .where(
+      and(
+        eq(webhookDeliveries.id, deliveryId),
+        options.endpointId !== undefined ? eq(webhookDeliveries.endpointId, options.endpointId) : undefined,
+      ),
+    )
     .limit(1);
   if (!delivery) throw new NotFoundError();
   authorize(actor, "webhook.manage", { portalId: delivery.portalId });

@@ -25,7 +25,8 @@ import { checkEndpointUrl } from "./url";
  * An office's outgoing webhook endpoints. Every service authorizes "webhook.manage" (the office's
  * admins, and API keys with the webhooks:manage scope) against the endpoint's own office, so an id
  * from another office is "not found". The signing secret is stored encrypted; it is read only by
- * revealEndpointSecret (an admin pressing "Show", or a key) and by the sender.
+ * revealEndpointSecret (an admin pressing "Show", or a key) and by the sender, and answered once,
+ * as it is made, to an API key that creates an endpoint or rotates its secret.
  */
 
 /** An office has at most this many endpoints: each one multiplies every event. */
@@ -142,6 +143,13 @@ export async function getEndpoint(db: DbOrTx, actor: Actor, endpointId: string):
 }
 
 /**
+ * An endpoint with the secret that was just made for it, for a caller that hands it over at once
+ * (the REST API's answer to a key that created or rotated it). Callers that show it later ask
+ * revealEndpointSecret instead.
+ */
+export type EndpointWithSecret = { endpoint: EndpointView; secret: string };
+
+/**
  * Registers an endpoint with a new secret. The address must pass the host guard now (and will
  * again before every try).
  */
@@ -152,6 +160,17 @@ export async function createEndpoint(
   input: CreateEndpointInput,
   options: EndpointUrlOptions = {},
 ): Promise<EndpointView> {
+  return (await createEndpointAndRevealSecret(db, actor, portalId, input, options)).endpoint;
+}
+
+/** createEndpoint, answering the new secret beside the endpoint. */
+export async function createEndpointAndRevealSecret(
+  db: DbOrTx,
+  actor: Actor,
+  portalId: string,
+  input: CreateEndpointInput,
+  options: EndpointUrlOptions = {},
+): Promise<EndpointWithSecret> {
   if (!webhookIdSchema.safeParse(portalId).success) throw new NotFoundError();
   authorize(actor, "webhook.manage", { portalId });
   const parsed = parseInput(createEndpointSchema, input);
@@ -162,6 +181,7 @@ export async function createEndpoint(
     .where(eq(webhookEndpoints.portalId, portalId));
   if ((counted?.total ?? 0) >= MAX_ENDPOINTS_PER_PORTAL) throw new ConflictError("webhooks.tooManyEndpoints");
   const id = randomUUID();
+  const secret = generateWebhookSecret();
   const [row] = await db
     .insert(webhookEndpoints)
     .values({
@@ -170,12 +190,12 @@ export async function createEndpoint(
       url: parsed.url,
       description: parsed.description,
       eventTypes: parsed.eventTypes,
-      secretEncrypted: encryptEndpointSecret(id, generateWebhookSecret()),
+      secretEncrypted: encryptEndpointSecret(id, secret),
       createdByUserId: actorUserId(actor),
     })
     .returning(viewColumns);
   if (!row) throw new Error("webhook endpoint not inserted");
-  return viewOf(row);
+  return { endpoint: viewOf(row), secret };
 }
 
 /**
@@ -221,12 +241,23 @@ export async function rotateEndpointSecret(
   endpointId: string,
   options: { now?: Date } = {},
 ): Promise<EndpointView> {
+  return (await rotateAndRevealEndpointSecret(db, actor, endpointId, options)).endpoint;
+}
+
+/** rotateEndpointSecret, answering the new secret beside the endpoint. */
+export async function rotateAndRevealEndpointSecret(
+  db: DbOrTx,
+  actor: Actor,
+  endpointId: string,
+  options: { now?: Date } = {},
+): Promise<EndpointWithSecret> {
   const stored = await loadEndpoint(db, actor, endpointId);
   const now = options.now ?? new Date();
+  const secret = generateWebhookSecret();
   const [row] = await db
     .update(webhookEndpoints)
     .set({
-      secretEncrypted: encryptEndpointSecret(stored.id, generateWebhookSecret()),
+      secretEncrypted: encryptEndpointSecret(stored.id, secret),
       previousSecretEncrypted: stored.secretEncrypted,
       previousSecretExpiresAt: new Date(now.getTime() + PREVIOUS_SECRET_OVERLAP_MS),
       updatedAt: now,
@@ -235,7 +266,7 @@ export async function rotateEndpointSecret(
     .where(and(eq(webhookEndpoints.id, stored.id), eq(webhookEndpoints.secretEncrypted, stored.secretEncrypted)))
     .returning(viewColumns);
   if (!row) throw new ConflictError("conflict");
-  return viewOf(row, now);
+  return { endpoint: viewOf(row, now), secret };
 }
 
 /** The endpoint's current signing secret, for an admin who asked to see it (or an API key). */

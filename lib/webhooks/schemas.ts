@@ -3,8 +3,8 @@ import { subscribableEventTypeSchema } from "./events";
 import { endpointUrlSchema } from "./url";
 
 /*
- * The inputs of the webhook services, shared by the settings page's actions and (later) the REST
- * routes. Messages are keys under "errors".
+ * The inputs of the webhook services, shared by the settings page's actions and the REST
+ * operations (lib/api/operations/webhooks.ts). Messages are keys under "errors".
  */
 
 export const ENDPOINT_DESCRIPTION_MAX_LENGTH = 200;
@@ -32,9 +32,12 @@ export const updateEndpointSchema = z.object({
 });
 export type UpdateEndpointInput = z.input<typeof updateEndpointSchema>;
 
+export const DELIVERY_PAGE_SIZE_DEFAULT = 25;
+export const DELIVERY_PAGE_SIZE_MAX = 100;
+
 export const listDeliveriesSchema = z.object({
   cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
+  limit: z.coerce.number().int().min(1).max(DELIVERY_PAGE_SIZE_MAX).default(DELIVERY_PAGE_SIZE_DEFAULT),
 });
 export type ListDeliveriesInput = z.input<typeof listDeliveriesSchema>;
 

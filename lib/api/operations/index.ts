@@ -2,6 +2,7 @@ import type { AnyApiOperation } from "../operation";
 import { getDeliveryLog } from "./delivery-log";
 import { DOCUMENT_OPERATIONS } from "./documents";
 import { createDossier, getDossier, getDossierIntegration, listDossiers, updateDossier } from "./dossiers";
+import { WEBHOOK_OPERATIONS } from "./webhooks";
 
 /**
  * Every operation of /api/v1: the OpenAPI document is built from this list, and the tests check
@@ -17,4 +18,6 @@ export const API_OPERATIONS: readonly AnyApiOperation[] = [
   getDeliveryLog,
   // Documents (lib/api/operations/documents.ts).
   ...DOCUMENT_OPERATIONS,
+  // Outgoing webhooks (lib/api/operations/webhooks.ts).
+  ...WEBHOOK_OPERATIONS,
 ];

@@ -1,6 +1,7 @@
 import { DELIVERY_LOG_EXAMPLES } from "./delivery-log";
 import { DOCUMENT_EXAMPLES } from "./documents";
 import { DOSSIER_EXAMPLES } from "./dossiers";
+import { WEBHOOK_EXAMPLES } from "./webhooks";
 import type { ApiExample } from "./world";
 
 /**
@@ -11,4 +12,6 @@ export const API_EXAMPLES: readonly ApiExample[] = [
   ...DOSSIER_EXAMPLES,
   ...DELIVERY_LOG_EXAMPLES,
   ...DOCUMENT_EXAMPLES,
+  // Outgoing webhooks.
+  ...WEBHOOK_EXAMPLES,
 ];

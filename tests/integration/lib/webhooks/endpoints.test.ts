@@ -10,11 +10,13 @@ import type { LookupAll } from "@/lib/net/host-guard";
 import { listDeliveries, replayDelivery, sendTestEvent } from "@/lib/webhooks/deliveries";
 import {
   createEndpoint,
+  createEndpointAndRevealSecret,
   deleteEndpoint,
   getEndpoint,
   listEndpoints,
   MAX_ENDPOINTS_PER_PORTAL,
   revealEndpointSecret,
+  rotateAndRevealEndpointSecret,
   rotateEndpointSecret,
   updateEndpoint,
 } from "@/lib/webhooks/endpoints";
@@ -207,6 +209,19 @@ describe("updating, rotating and deleting", () => {
     expect((await revealEndpointSecret(db, world.actors.admin, endpoint.id)).secret).not.toBe(before.secret);
   });
 
+  it("answers the secret it makes to whoever asks for it with the endpoint (the API), and it is the one stored", async () => {
+    const created = await createEndpointAndRevealSecret(db, world.actors.keyWithScope, world.portal.id, validInput, {
+      lookup,
+    });
+    expect(created.secret).toMatch(/^whsec_/);
+    expect(created.endpoint).toMatchObject({ url: validInput.url, status: "active" });
+    expect(await revealEndpointSecret(db, world.actors.admin, created.endpoint.id)).toEqual({ secret: created.secret });
+    const rotated = await rotateAndRevealEndpointSecret(db, world.actors.keyWithScope, created.endpoint.id);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(rotated.endpoint.previousSecretExpiresAt).not.toBeNull();
+    expect(await revealEndpointSecret(db, world.actors.admin, created.endpoint.id)).toEqual({ secret: rotated.secret });
+  });
+
   it("deletes the endpoint with its deliveries", async () => {
     const endpoint = await createEndpoint(
       db,
@@ -290,6 +305,24 @@ describe("the delivery log, replay and test message", () => {
     expect(sendJobEvent).toHaveBeenCalledWith("webhooks/delivery.requested", { deliveryId: delivery.id });
   });
 
+  it("replays a delivery only under its own endpoint when the caller names one", async () => {
+    const owner = await newEndpoint();
+    const other = await newEndpoint();
+    const test = await sendTestEvent(db, world.actors.admin, owner.id);
+    await db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.id, test.id));
+    for (const endpointId of [other.id, "not-a-uuid"]) {
+      await expect(replayDelivery(db, world.actors.admin, test.id, { endpointId })).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    }
+    const [row] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.id, test.id));
+    expect(row?.status).toBe("failed");
+    await expect(replayDelivery(db, world.actors.admin, test.id, { endpointId: owner.id })).resolves.toMatchObject({
+      id: test.id,
+      endpointId: owner.id,
+    });
+  });
+
   it("makes a webhook.test delivery and asks for it at once", async () => {
     const endpoint = await newEndpoint();
     const test = await sendTestEvent(db, world.actors.admin, endpoint.id);
@@ -305,13 +338,18 @@ describe("who may", () => {
   const calls: Record<string, Call> = {
     listEndpoints: (actor) => listEndpoints(db, actor, world.portal.id),
     createEndpoint: (actor) => createEndpoint(db, actor, world.portal.id, validInput, { lookup }),
+    createEndpointAndRevealSecret: (actor) =>
+      createEndpointAndRevealSecret(db, actor, world.portal.id, validInput, { lookup }),
     getEndpoint: (actor, { endpointId }) => getEndpoint(db, actor, endpointId),
     updateEndpoint: (actor, { endpointId }) => updateEndpoint(db, actor, endpointId, { description: "x" }),
     rotateEndpointSecret: (actor, { endpointId }) => rotateEndpointSecret(db, actor, endpointId),
+    rotateAndRevealEndpointSecret: (actor, { endpointId }) => rotateAndRevealEndpointSecret(db, actor, endpointId),
     revealEndpointSecret: (actor, { endpointId }) => revealEndpointSecret(db, actor, endpointId),
     deleteEndpoint: (actor, { endpointId }) => deleteEndpoint(db, actor, endpointId),
     listDeliveries: (actor, { endpointId }) => listDeliveries(db, actor, endpointId),
     replayDelivery: (actor, { deliveryId }) => replayDelivery(db, actor, deliveryId),
+    "replayDelivery (with its endpoint)": (actor, { endpointId, deliveryId }) =>
+      replayDelivery(db, actor, deliveryId, { endpointId }),
     sendTestEvent: (actor, { endpointId }) => sendTestEvent(db, actor, endpointId),
   };
 
