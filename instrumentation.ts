@@ -1,5 +1,7 @@
 /**
- * Runs once when a server starts: migrations (inside getDb), on an empty demo database the seed,
+ * Runs once when a server starts: the environment check (an invalid variable stops `next start`
+ * itself with its name and what is wrong, instead of a server that answers 500 to everything),
+ * migrations (inside getDb), on an empty demo database the seed,
  * then the job driver (the in-process driver's cron timer; with Inngest only a config check), and
  * for the in-process driver the dispatches a previous process left unfinished.
  *
@@ -10,6 +12,12 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { describeEnvProblems, parseEnv } = await import("./lib/env-schema");
+  const parsed = parseEnv(process.env);
+  if (!parsed.ok) {
+    console.error(`[koppel] ${describeEnvProblems(parsed.problems)}. Fix the environment and start again.`);
+    process.exit(1);
+  }
   const { prepareDatabaseOnStart } = await import("./db/startup");
   await prepareDatabaseOnStart();
   // `next build` may load instrumentation in its workers; jobs only ever start in a real server.

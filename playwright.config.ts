@@ -1,8 +1,10 @@
 import { defineConfig, devices } from "@playwright/test";
 import { APP_PORT, E2E_RECOGNITION_SECRET, E2E_RESEND } from "./e2e/e2e-env";
 import { FAKE_RESEND_PORT, FAKE_RESEND_URL } from "./e2e/fake-resend";
+import { envSchema } from "./lib/env-schema";
 
 const PORT = APP_PORT;
+const { CHROMIUM_PATH } = envSchema.pick({ CHROMIUM_PATH: true }).parse(process.env);
 
 /**
  * End-to-end tests against the production build (`next build` first; `npm run test:e2e` does it
@@ -26,7 +28,7 @@ export default defineConfig({
     locale: "nl-BE",
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      executablePath: CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
         "--headless",
         "--no-sandbox",

@@ -1,3 +1,5 @@
+import { env } from "@/lib/env";
+
 /** Which Postgres driver a DATABASE_URL calls for (DATABASE_DRIVER=neon forces Neon for proxy testing). */
 export type DriverKind = "pglite" | "neon" | "node-postgres";
 
@@ -14,6 +16,6 @@ export function selectDriver(databaseUrl: string | undefined): DriverKind {
   }
   // Neon's hosts end in neon.tech (or the newer neon.build); the serverless driver speaks
   // Postgres over WebSockets there, which also works from edge and serverless runtimes.
-  if (/(^|\.)neon\.(tech|build)$/i.test(url.hostname) || process.env.DATABASE_DRIVER === "neon") return "neon";
+  if (/(^|\.)neon\.(tech|build)$/i.test(url.hostname) || env().DATABASE_DRIVER === "neon") return "neon";
   return "node-postgres";
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { dataDir } from "@/lib/env";
+import { dataDir, env } from "@/lib/env";
 import { type DriverKind, selectDriver } from "./driver";
 import * as schema from "./schema";
 
@@ -37,9 +37,9 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
     const { default: ws } = await import("ws");
     // Node 20 has no global WebSocket.
     neonConfig.webSocketConstructor = ws;
-    if (process.env.NEON_WS_PROXY) {
+    const proxy = env().NEON_WS_PROXY;
+    if (proxy) {
       // Local testing against plain Postgres through a ws proxy.
-      const proxy = process.env.NEON_WS_PROXY;
       neonConfig.wsProxy = (host, port) => `${proxy}/v2?address=${host}:${port}`;
       neonConfig.useSecureWebSocket = false;
       neonConfig.pipelineConnect = false;
@@ -53,7 +53,7 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
-  const pool = new Pool({ connectionString: options.url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
+  const pool = new Pool({ connectionString: options.url, max: env().DATABASE_POOL_MAX });
   const db = drizzle({ client: pool, ...opts });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as Db, driver, close: () => pool.end() };
@@ -65,7 +65,7 @@ declare global {
 
 /** The process-wide database, opened lazily so `next build` never touches it. */
 export async function getDb(): Promise<Db> {
-  globalThis.__koppelDb ??= openDb({ url: process.env.DATABASE_URL }).catch((error: unknown) => {
+  globalThis.__koppelDb ??= openDb({ url: env().DATABASE_URL }).catch((error: unknown) => {
     globalThis.__koppelDb = undefined;
     throw error;
   });

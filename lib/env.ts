@@ -2,57 +2,17 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
+import { describeEnvProblems, type Env, parseEnv } from "./env-schema";
 
-/** Every environment variable the app reads, validated once. The README's table mirrors this. */
-const envSchema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  DATABASE_URL: z.string().optional(),
-  KOPPEL_DATA_DIR: z.string().optional(),
-  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
-  AUTH_URL: z.string().url().optional(),
-  KOPPEL_DEMO: z.enum(["0", "1"]).optional(),
-  RESEND_API_KEY: z.string().optional(),
-  RESEND_BASE_URL: z.string().url().optional(),
-  EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),
-  // The signing secret of the Resend webhook ("whsec_…", shown in Resend's webhook settings).
-  RESEND_WEBHOOK_SECRET: z
-    .string()
-    .regex(/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/, "must be the whsec_… signing secret from Resend")
-    .optional(),
-  // Background jobs: any of EVENT_KEY, DEV or BASE_URL selects Inngest over the in-process driver.
-  INNGEST_EVENT_KEY: z.string().min(1).optional(),
-  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
-  INNGEST_DEV: z.union([z.enum(["0", "1", "true", "false"]), z.string().url()]).optional(),
-  INNGEST_BASE_URL: z.string().url().optional(),
-  APP_ENCRYPTION_KEY: z.string().optional(),
-  APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
-  RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
-  // FTP hosts on loopback/private/link-local addresses: "1" allows them (tests, local demo); unset = development only.
-  KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: z.enum(["0", "1"]).optional(),
-  // API connections whose base URL is not the vendor's own host (local fakes): "1" allows them (tests, e2e, demo).
-  KOPPEL_ALLOW_CUSTOM_API_HOSTS: z.enum(["0", "1"]).optional(),
-  // The office's Exact App Center app, used when a connection does not carry its own client id/secret.
-  EXACT_ONLINE_CLIENT_ID: z.string().min(1).optional(),
-  EXACT_ONLINE_CLIENT_SECRET: z.string().min(1).optional(),
-  // That app's webhook secret (App Center): verifies Exact's signed notifications for connections on the deployment's app.
-  EXACT_ONLINE_WEBHOOK_SECRET: z.string().min(16).max(200).optional(),
-  WOLTERS_KLUWER_CLIENT_ID: z.string().min(1).optional(),
-  WOLTERS_KLUWER_CLIENT_SECRET: z.string().min(1).optional(),
-});
+export type { Env } from "./env-schema";
 
-export type Env = z.infer<typeof envSchema>;
-
+/** The environment, parsed once against lib/env-schema.ts (which lists every variable Koppel reads). */
 let cached: Env | undefined;
 export function env(): Env {
   if (!cached) {
-    const parsed = envSchema.safeParse(process.env);
-    if (!parsed.success) {
-      throw new Error(
-        `Invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    cached = parsed.data;
+    const parsed = parseEnv(process.env);
+    if (!parsed.ok) throw new Error(describeEnvProblems(parsed.problems));
+    cached = parsed.env;
   }
   return cached;
 }

@@ -14,12 +14,15 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { FtpSrv } from "ftp-srv";
+import { envSchema } from "../lib/env-schema";
 
 const HOST = "127.0.0.1";
-const PORT = Number(process.env.DEMO_FTP_PORT ?? 2121);
+// Only its own variables: a wrong app setting must not stop the demo server.
+const config = envSchema.pick({ DEMO_FTP_PORT: true, KOPPEL_DATA_DIR: true }).parse(process.env);
+const PORT = config.DEMO_FTP_PORT;
 const USER = "demo";
 const PASSWORD = "demo";
-const root = path.resolve(process.env.KOPPEL_DATA_DIR ?? ".data", "ftp");
+const root = path.resolve(config.KOPPEL_DATA_DIR ?? ".data", "ftp");
 mkdirSync(root, { recursive: true });
 
 const quiet = () => {};

@@ -7,11 +7,12 @@ import { openDb } from "@/db";
 import { rotateConnectionSecrets } from "@/lib/connections/rotate";
 import type { ReencryptionResult } from "@/lib/crypto/reencrypt";
 import { keyring } from "@/lib/crypto/secrets";
+import { env } from "@/lib/env";
 import { reencryptRecognitionSecrets } from "@/lib/recognition/secret";
 import { rotateWebhookEndpointSecrets } from "@/lib/webhooks/rotate";
 
 const ring = keyring();
-const { db, driver, close } = await openDb({ url: process.env.DATABASE_URL });
+const { db, driver, close } = await openDb({ url: env().DATABASE_URL });
 
 function report(what: string, result: ReencryptionResult): void {
   console.log(

@@ -2,8 +2,9 @@
 // one process at a time may open.
 import { openDb } from "@/db";
 import { clearDatabase, seedDemo } from "@/db/seed";
+import { env } from "@/lib/env";
 
-const { db, driver, close } = await openDb({ url: process.env.DATABASE_URL });
+const { db, driver, close } = await openDb({ url: env().DATABASE_URL });
 await db.transaction(async (tx) => {
   await clearDatabase(tx);
   await seedDemo(tx);

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type OpenedDb, openDb } from "@/db";
 import { dispatches, portals } from "@/db/schema";
+import { resetEnvCache } from "@/lib/env";
 import { queryRows, resetPostgresDatabase } from "../../helpers/db";
 import {
   dispatchValues,
@@ -26,6 +27,7 @@ beforeAll(async () => {
   process.env.NEON_WS_PROXY = `127.0.0.1:${proxy.port}`;
   // A 127.0.0.1 URL is not a Neon host; this makes selectDriver pick the Neon driver anyway.
   process.env.DATABASE_DRIVER = "neon";
+  resetEnvCache();
   await resetPostgresDatabase(url);
   opened = await openDb({ url });
 });
@@ -36,6 +38,7 @@ afterAll(async () => {
     if (value === undefined) delete process.env[key];
     else process.env[key] = value;
   }
+  resetEnvCache();
 });
 
 describe("the Neon serverless driver (through a local WebSocket proxy)", () => {

@@ -1,15 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { selectDriver } from "@/db/driver";
+import { resetEnvCache } from "@/lib/env";
 
 describe("selectDriver", () => {
   let savedDriver: string | undefined;
   beforeEach(() => {
     savedDriver = process.env.DATABASE_DRIVER;
     delete process.env.DATABASE_DRIVER;
+    resetEnvCache();
   });
   afterEach(() => {
     if (savedDriver === undefined) delete process.env.DATABASE_DRIVER;
     else process.env.DATABASE_DRIVER = savedDriver;
+    resetEnvCache();
   });
 
   it.each([undefined, "", "   "])("picks embedded PGlite when DATABASE_URL is %j", (url) => {
@@ -38,11 +41,13 @@ describe("selectDriver", () => {
 
   it("picks Neon for a plain host when DATABASE_DRIVER=neon (local proxy testing)", () => {
     process.env.DATABASE_DRIVER = "neon";
+    resetEnvCache();
     expect(selectDriver("postgres://postgres@127.0.0.1:5432/koppel")).toBe("neon");
   });
 
   it("still picks PGlite without a URL when DATABASE_DRIVER=neon", () => {
     process.env.DATABASE_DRIVER = "neon";
+    resetEnvCache();
     expect(selectDriver(undefined)).toBe("pglite");
   });
 
