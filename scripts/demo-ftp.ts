@@ -14,11 +14,17 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { FtpSrv } from "ftp-srv";
-import { envSchema } from "../lib/env-schema";
+import { describeEnvProblems, envSchema } from "../lib/env-schema";
 
 const HOST = "127.0.0.1";
 // Only its own variables: a wrong app setting must not stop the demo server.
-const config = envSchema.pick({ DEMO_FTP_PORT: true, KOPPEL_DATA_DIR: true }).parse(process.env);
+const parsed = envSchema.pick({ DEMO_FTP_PORT: true, KOPPEL_DATA_DIR: true }).safeParse(process.env);
+if (!parsed.success) {
+  const problems = parsed.error.issues.map((issue) => ({ variable: issue.path.join("."), problem: issue.message }));
+  console.error(`[demo-ftp] ${describeEnvProblems(problems)}`);
+  process.exit(1);
+}
+const config = parsed.data;
 const PORT = config.DEMO_FTP_PORT;
 const USER = "demo";
 const PASSWORD = "demo";
@@ -55,4 +61,6 @@ server.on("client-error", ({ error }: { error: Error }) => console.error("[demo-
 
 await server.listen();
 console.log(`[demo-ftp] ftp://${USER}:${PASSWORD}@${HOST}:${PORT}  →  ${root}`);
-console.log("[demo-ftp] In Koppel: host 127.0.0.1, port 2121, user demo, password demo, security plain. Ctrl+C stops.");
+console.log(
+  `[demo-ftp] In Koppel: host ${HOST}, port ${PORT}, user demo, password demo, security plain. Ctrl+C stops.`,
+);
