@@ -14,6 +14,9 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   test.setTimeout(120_000);
   const { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor } = testInfo.project.use;
   const contextOptions = { baseURL, locale, viewport, isMobile, hasTouch, userAgent, deviceScaleFactor };
+  // Uploads are taken from Koppel's own pages only (lib/http/same-origin.ts); a browser's fetch
+  // sends this Origin itself, Playwright's request context does not.
+  const sameOrigin = { origin: new URL(baseURL ?? "http://localhost").origin };
   // An accountant's document in a dossier the entrepreneur is not in.
   await signInAs(page, "accountant");
   await page.getByRole("searchbox").fill("Drukkerij Van Damme");
@@ -28,6 +31,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   for (const response of [
     await anonymous.request.get(`/api/documents/${foreignDocumentId}/file`),
     await anonymous.request.post(`/api/dossiers/${MISSING}/documents`, {
+      headers: sameOrigin,
       multipart: { file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") } },
     }),
   ]) {
@@ -52,6 +56,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
     expect(response.headers()["content-type"]).toContain("application/problem+json");
   }
   const foreignUpload = await request.post(`/api${foreignDossierPath}/documents`, {
+    headers: sameOrigin,
     multipart: {
       file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from(buildSamplePdf({ title: "x" })) },
     },
@@ -62,6 +67,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
 
   // Her own dossier: refusals say why in her language, and nothing is stored.
   const tooLarge = await request.post(`/api${ownDossierPath}/documents`, {
+    headers: sameOrigin,
     multipart: { file: { name: "groot.pdf", mimeType: "application/pdf", buffer: TOO_LARGE } },
   });
   expect(tooLarge.status()).toBe(413);
@@ -69,17 +75,28 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   expect(tooLargeBody.detail).toContain("groter dan 20 MB");
   expect(JSON.stringify(tooLargeBody)).not.toMatch(/at .*\.(js|ts):\d+/);
   const exe = await request.post(`/api${ownDossierPath}/documents`, {
+    headers: sameOrigin,
     multipart: {
       file: { name: "factuur.pdf", mimeType: "application/pdf", buffer: Buffer.from("MZ\x90\x00 not a pdf") },
     },
   });
   expect(exe.status()).toBe(415);
   expect((await exe.json()).results[0].message).toContain("Dit soort bestand nemen we niet aan");
-  const empty = await request.post(`/api${ownDossierPath}/documents`, { data: { file: "nope" } });
+  const empty = await request.post(`/api${ownDossierPath}/documents`, { headers: sameOrigin, data: { file: "nope" } });
   expect(empty.status()).toBe(400);
+  // Another site posting with her session cookie: refused before anything else.
+  const crossSite = await request.post(`/api${ownDossierPath}/documents`, {
+    headers: { origin: "https://evil.example" },
+    multipart: {
+      file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from(buildSamplePdf({ title: "x" })) },
+    },
+  });
+  expect(crossSite.status()).toBe(403);
+  expect(crossSite.headers()["content-type"]).toContain("application/problem+json");
 
   // A stored file comes back as itself, inline, never sniffed, in a sandbox.
   const created = await request.post(`/api${ownDossierPath}/documents`, {
+    headers: sameOrigin,
     multipart: {
       file: {
         name: "Factuur é.pdf",

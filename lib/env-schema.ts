@@ -47,6 +47,13 @@ export const envSchema = z.object({
   KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
   // API connections whose base URL is not the vendor's own host (local fakes): "1" allows them (tests, e2e, demo).
   KOPPEL_ALLOW_CUSTOM_API_HOSTS: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
+  // How many reverse proxies in front of Koppel append to X-Forwarded-For: the client is the N-th
+  // entry from the right. Unset: no client address is trusted (lib/http/client-address.ts).
+  KOPPEL_TRUSTED_PROXIES: z
+    .string()
+    .regex(/^[1-9]$/, "must be the number of proxies in front of Koppel, 1 to 9")
+    .transform(Number)
+    .optional(),
   // The office's Exact App Center app, used when a connection does not carry its own client id/secret.
   EXACT_ONLINE_CLIENT_ID: z.string().min(1).optional(),
   EXACT_ONLINE_CLIENT_SECRET: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { PERMISSIONS, PORTAL_ROLES, type PortalRole } from "@/lib/auth/permissions";
 import { ACTION_SCOPES, API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
+import { visibleTextSchema } from "@/lib/text/visible";
 
 // Input of the API key services, shared by the settings page's actions and any later API. Messages
 // are keys under the "errors" i18n namespace, shown next to the field.
@@ -81,9 +82,7 @@ const expiresOnSchema = z
 /** A new API key: what people name it, the role it acts with, its scopes and optional expiry date. */
 export const createApiKeySchema = z
   .object({
-    name: z
-      .string({ error: "apiKey.nameRequired" })
-      .trim()
+    name: visibleTextSchema({ error: "apiKey.nameRequired" })
       .min(1, "apiKey.nameRequired")
       .max(API_KEY_NAME_MAX_LENGTH, "apiKey.nameTooLong"),
     role: z.enum(PORTAL_ROLES, { error: "apiKey.roleInvalid" }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isPackageId } from "@/lib/packages/catalog";
+import { visibleTextSchema } from "@/lib/text/visible";
 
 // Input of the connection services, shared by the page's actions and (later) /api/v1. Messages are
 // keys the connections UI translates (connections.errors.*, then the common "errors" namespace).
@@ -12,9 +13,7 @@ export type ConnectionChannel = (typeof CONNECTION_CHANNELS)[number];
 
 export const connectionIdSchema = z.uuid({ error: "notFound" });
 
-export const connectionLabelSchema = z
-  .string({ error: "labelRequired" })
-  .trim()
+export const connectionLabelSchema = visibleTextSchema({ error: "labelRequired" })
   .min(1, "labelRequired")
   .max(100, "labelTooLong");
 

@@ -279,6 +279,12 @@ function parseSettings(connector: Connector, raw: Record<string, unknown>): Reco
   const given = coerceFormValues(formFieldsOf(connector.settingsSchema, false), raw);
   const parsed = connector.settingsSchema.safeParse(given);
   if (!parsed.success) throw new ValidationError(connectorFieldErrorsOf("settings", parsed.error, given));
+  const refusals = Object.entries(connector.settingsRefusals?.(parsed.data) ?? {});
+  if (refusals.length > 0) {
+    throw new ValidationError(
+      Object.fromEntries(refusals.map(([name, key]) => [`settings.${name}`, [key ?? "invalid"]])),
+    );
+  }
   return parsed.data as Record<string, unknown>;
 }
 

@@ -157,6 +157,13 @@ export interface Connector<
   readonly settingsSchema: TSettings;
   /** Credentials; encrypted at rest, write-only in the UI. */
   readonly secretsSchema: TSecrets;
+  /**
+   * Optional: settings that parse but that this deployment refuses, judged when a connection is
+   * saved (never when stored settings are read, so a changed deployment switch cannot make them
+   * unreadable). Field name → message key under connections.errors. FTP: a host the host guard
+   * refuses, with the reason; the guard still judges the host at connect time.
+   */
+  settingsRefusals?(settings: z.infer<TSettings>): Partial<Record<string, string>>;
   /** What a dossier gives (administration, folder, addresses). */
   readonly dossierSettingsSchema: TDossierSettings;
   /** A real, bounded check of the portal connection (log in, list, probe). */

@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
+import { stripInvisibleCharacters } from "@/lib/text/visible";
 import { announceDocumentRecognised } from "./events";
 import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
@@ -57,8 +58,6 @@ export class FileRefusedError extends AppError {
 const ingestFieldsSchema = z.object({ fields: recognisedFieldsSchema });
 
 const MAX_FILE_NAME_LENGTH = 120;
-// Control and format characters (including bidi overrides that make "fdp.exe" read as "exe.pdf").
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 // Reserved on Windows and awkward on FTP servers and in mail headers.
 const RESERVED = /[<>:"|?*\\/]/g;
 
@@ -70,7 +69,7 @@ const RESERVED = /[<>:"|?*\\/]/g;
 export function sanitizeFileName(fileName: string, type: DetectedFileType): string {
   // Browsers and mail clients may send a full path ("C:\Users\…\factuur.pdf"); keep the last part.
   const lastPart = fileName.split(/[\\/]/).pop() ?? "";
-  let name = lastPart.normalize("NFC").replace(INVISIBLE, "").replace(RESERVED, "_").replace(/\s+/g, " ").trim();
+  let name = stripInvisibleCharacters(lastPart).replace(RESERVED, "_").replace(/\s+/g, " ").trim();
   // No hidden files and no ".." left over.
   name = name.replace(/^[.\s]+/, "").replace(/[.\s]+$/, "");
 

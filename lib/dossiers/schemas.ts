@@ -1,12 +1,11 @@
 import { z } from "zod";
+import { visibleTextSchema } from "@/lib/text/visible";
 import { normalizeCompanyNumber } from "./company-number";
 
 // Messages are keys under the "errors" i18n namespace: forms show them next to the field, the REST
 // API returns them as problem details.
 
-export const dossierNameSchema = z
-  .string({ error: "dossierName.required" })
-  .trim()
+export const dossierNameSchema = visibleTextSchema({ error: "dossierName.required" })
   .min(1, "dossierName.required")
   .max(200, "dossierName.tooLong");
 

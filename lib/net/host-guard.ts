@@ -157,3 +157,52 @@ export async function judgeHost(
   const first = addresses[0] as { address: string; family: number };
   return { ok: true, address: first.address, family: first.family === 6 ? 6 : 4 };
 }
+
+/**
+ * The IPv4 address a numeric host spells in any of the forms the C resolver (inet_aton) accepts:
+ * "2130706433", "0x7f000001", "0177.0.0.1", "127.1". Null when the host is not such a number.
+ */
+export function numericIPv4Of(host: string): string | null {
+  const parts = host.split(".");
+  // Hexadecimal ("0x…"), octal (a leading 0, digits 0-7 only) or decimal parts.
+  if (parts.length > 4 || parts.some((part) => !/^(?:0x[0-9a-f]*|0[0-7]*|[1-9][0-9]*)$/i.test(part))) return null;
+  const values = parts.map((part) =>
+    /^0x/i.test(part)
+      ? Number.parseInt(part.slice(2) || "0", 16)
+      : /^0\d/.test(part)
+        ? Number.parseInt(part, 8)
+        : Number(part),
+  );
+  if (values.some((value) => !Number.isFinite(value))) return null;
+  const last = values.pop() as number;
+  if (values.some((value) => value > 255) || last >= 256 ** (4 - values.length)) return null;
+  const bytes = [...values];
+  for (let index = 3 - values.length; index >= 0; index--) bytes.push(Math.floor(last / 256 ** index) % 256);
+  return bytes.join(".");
+}
+
+/** Why a host typed into a form is refused without asking DNS (see `judgeHostAsTyped`). */
+export type TypedHostRefusal = "metadata" | "loopback" | "private" | "linkLocal" | "reserved";
+
+/**
+ * Judges a host as an admin typed it, without DNS, for the moment a connection is saved: IP
+ * addresses in any notation and the names that always mean this machine ("localhost" and
+ * "*.localhost", RFC 6761). Null when the host is allowed or is a name only DNS can judge; the
+ * guard at connect time (`judgeHost`) still judges every host, names included.
+ */
+export function judgeHostAsTyped(
+  host: string,
+  options: { allowPrivate: boolean } = { allowPrivate: isPrivateHostAllowed() },
+): TypedHostRefusal | null {
+  const bare = bareHostname(host.trim()).toLowerCase().replace(/\.$/, "");
+  const isLocalName = bare === "localhost" || bare.endsWith(".localhost");
+  const address = isLocalName ? "127.0.0.1" : isIP(bare) !== 0 ? bare : numericIPv4Of(bare);
+  if (address === null) return null;
+  const verdict = judgeAddress(address, options);
+  if (verdict.allowed) return null;
+  if (verdict.isMetadata) return "metadata";
+  if (verdict.reason === "loopback") return "loopback";
+  if (verdict.reason === "link-local") return "linkLocal";
+  if (/private|NAT/.test(verdict.reason)) return "private";
+  return "reserved";
+}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { visibleTextSchema } from "@/lib/text/visible";
 import { subscribableEventTypeSchema } from "./events";
 import { endpointUrlSchema } from "./url";
 
@@ -14,7 +15,7 @@ const eventTypesSchema = z
   .min(1, "webhookEvents.required")
   .transform((types) => [...new Set(types)]);
 
-const descriptionSchema = z.string().trim().max(ENDPOINT_DESCRIPTION_MAX_LENGTH, "webhookDescription.tooLong");
+const descriptionSchema = visibleTextSchema().max(ENDPOINT_DESCRIPTION_MAX_LENGTH, "webhookDescription.tooLong");
 
 export const createEndpointSchema = z.object({
   url: endpointUrlSchema,

@@ -1,17 +1,22 @@
 import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
-import { isOutboxVisible, listOutboxEmails } from "@/lib/email/outbox";
+import { getActor } from "@/lib/auth/session";
+import { listOutboxEmails, outboxAccessFor } from "@/lib/email/outbox";
 
 export const dynamic = "force-dynamic";
 
-/** Development page: the mails Koppel would have sent (sign-in links included). */
+/**
+ * Development page: the mails Koppel would have sent (sign-in links included). Under `next dev`
+ * for anyone; on a demo server for admins, their own offices' mail only (lib/email/outbox.ts).
+ */
 export default async function OutboxPage() {
-  if (!isOutboxVisible()) notFound();
+  const access = outboxAccessFor(await getActor());
+  if (!access) notFound();
   const [t, format, emails] = await Promise.all([
     getTranslations("dev.outbox"),
     getFormatter(),
-    getDb().then((db) => listOutboxEmails(db)),
+    getDb().then((db) => listOutboxEmails(db, access)),
   ]);
   return (
     <main className="mx-auto w-full max-w-3xl px-4 py-8">

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { posix } from "node:path";
+import { judgeHostAsTyped, type TypedHostRefusal } from "@/lib/net/host-guard";
 import type { FtpProfile } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "../errors";
 import { targetDetails, targetValue } from "../target";
@@ -77,6 +78,15 @@ async function withConnection<T>(
     : ftpSessionPool().run(endpoint, { signal: ctx.signal }, withBase);
 }
 
+/** Message keys under connections.errors, one per reason a typed host is refused. */
+const FTP_HOST_REFUSAL_KEYS: Record<TypedHostRefusal, string> = {
+  metadata: "ftpHostMetadata",
+  loopback: "ftpHostLoopback",
+  private: "ftpHostPrivate",
+  linkLocal: "ftpHostLinkLocal",
+  reserved: "ftpHostReserved",
+};
+
 /**
  * One connector for every FTP package (Expert/M, Vero Online, Sage BOB, Account 2000, Adsolut,
  * any other): the package's catalog profile decides folders and names, the connection may adjust
@@ -90,6 +100,11 @@ export const ftpConnector = {
   settingsSchema: ftpSettingsSchema,
   secretsSchema: ftpSecretsSchema,
   dossierSettingsSchema: ftpDossierSettingsSchema,
+  /** A host the guard refuses as typed (an address in any notation, localhost), with the reason. */
+  settingsRefusals(settings: FtpSettings) {
+    const refusal = judgeHostAsTyped(settings.host);
+    return refusal ? { host: FTP_HOST_REFUSAL_KEYS[refusal] } : {};
+  },
   /**
    * Two deliveries per connection at once: while one holds the pooled session (whose pool lets one
    * call at a time use it), the next reads its rows and its file. Against a server that answers

@@ -1,5 +1,6 @@
 import { getDb } from "@/db";
 import { readTextWithLimit } from "@/lib/http/body";
+import { withBadSignatureLimit } from "@/lib/rate-limit/bad-signatures";
 import { findWebhookReceiver, processPackageWebhook } from "@/lib/read-back/webhook";
 
 export const runtime = "nodejs";
@@ -24,10 +25,15 @@ function answer(status: number): Response {
 /**
  * A package's webhook notifications for one connection (`?connection=<id>`), e.g. Exact Online's at
  * /api/webhooks/exact-online (lib/read-back/webhook.ts). The static routes beside this one
- * (recognition, resend) take precedence over the package id.
+ * (recognition, resend) take precedence over the package id. Too many bad signatures (401): 429
+ * (lib/rate-limit/bad-signatures.ts).
  */
 export async function POST(request: Request, { params }: Params): Promise<Response> {
   const { packageId } = await params;
+  return withBadSignatureLimit(request, `package:${packageId}`, () => answerNotification(request, packageId));
+}
+
+async function answerNotification(request: Request, packageId: string): Promise<Response> {
   try {
     const receiver = await findWebhookReceiver(packageId);
     if (!receiver) return answer(404);

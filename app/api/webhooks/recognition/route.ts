@@ -1,3 +1,4 @@
+import { withBadSignatureLimit } from "@/lib/rate-limit/bad-signatures";
 import { answerRecognitionRequest, processInstallationRecognitionDelivery } from "@/lib/recognition/webhook";
 
 export const runtime = "nodejs";
@@ -6,8 +7,11 @@ export const dynamic = "force-dynamic";
 /**
  * The operator's own recognition service reports a document's type and fields, signed with
  * RECOGNITION_WEBHOOK_SECRET, for any office (lib/recognition/webhook.ts). Offices post to
- * /api/webhooks/recognition/{portalId} with their own secret.
+ * /api/webhooks/recognition/{portalId} with their own secret. Too many bad signatures: 429
+ * (lib/rate-limit/bad-signatures.ts).
  */
 export async function POST(request: Request): Promise<Response> {
-  return answerRecognitionRequest(request, (db, delivery) => processInstallationRecognitionDelivery(db, delivery));
+  return withBadSignatureLimit(request, "recognition", () =>
+    answerRecognitionRequest(request, (db, delivery) => processInstallationRecognitionDelivery(db, delivery)),
+  );
 }

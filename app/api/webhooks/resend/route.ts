@@ -9,6 +9,7 @@ import {
 } from "@/lib/email/webhook";
 import { env } from "@/lib/env";
 import { readTextWithLimit } from "@/lib/http/body";
+import { withBadSignatureLimit } from "@/lib/rate-limit/bad-signatures";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -16,8 +17,15 @@ export const dynamic = "force-dynamic";
 /** A Resend event is a small JSON object; anything larger is refused before it is read in full. */
 const MAX_EVENT_BYTES = 64 * 1024;
 
-/** Resend reports bounces, complaints and deliveries of our mails (lib/email/webhook.ts). */
+/**
+ * Resend reports bounces, complaints and deliveries of our mails (lib/email/webhook.ts). Too many bad
+ * signatures: 429 (lib/rate-limit/bad-signatures.ts).
+ */
 export async function POST(request: Request): Promise<Response> {
+  return withBadSignatureLimit(request, "resend", () => answerResendEvent(request));
+}
+
+async function answerResendEvent(request: Request): Promise<Response> {
   const secret = env().RESEND_WEBHOOK_SECRET;
   if (!secret) {
     // Without the secret nothing can be verified: refuse, and say why, rather than trust anyone.

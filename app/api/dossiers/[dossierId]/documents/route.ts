@@ -5,6 +5,7 @@ import { getActor } from "@/lib/auth/session";
 import { MAX_UPLOAD_REQUEST_BYTES, uploadDocuments } from "@/lib/documents/upload";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { isAppError, NotFoundError, ValidationError } from "@/lib/errors";
+import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { problemResponse } from "../../../documents/responses";
 
 export const runtime = "nodejs";
@@ -22,11 +23,16 @@ type Params = { params: Promise<{ dossierId: string }> };
  * became a document, 200 when some did. When none did, the status of the first refusal (400,
  * 413, 415) as a problem with the same `results`. Anonymous: 401; a dossier the person may not
  * see: 404; a body that is not a form with files: 400; a body larger than one document: 413.
+ * A request from another site (Origin not ours, or missing): 403 (lib/http/same-origin.ts).
  * Always problem+json for errors.
  */
 export async function POST(request: Request, { params }: Params): Promise<Response> {
   const t = await getTranslations();
   try {
+    // The session cookie rides along with a form posted from any site: only our own pages may post.
+    if (!isSameOriginRequest(request)) {
+      return problemResponse(403, "cross-origin", "Cross-origin request refused", t("errors.crossOrigin"));
+    }
     const actor = await getActor();
     if (!actor) return problemResponse(401, "unauthenticated", "Not signed in", t("errors.unauthenticated"));
     const { dossierId } = await params;

@@ -1,3 +1,4 @@
+import { withBadSignatureLimit } from "@/lib/rate-limit/bad-signatures";
 import { answerRecognitionRequest, processOfficeRecognitionDelivery } from "@/lib/recognition/webhook";
 
 export const runtime = "nodejs";
@@ -7,9 +8,12 @@ type Params = { params: Promise<{ portalId: string }> };
 
 /**
  * An office's recognition step reports a document's type and fields, signed with that office's own
- * secret, for that office's documents only (lib/recognition/webhook.ts).
+ * secret, for that office's documents only (lib/recognition/webhook.ts). Too many bad signatures:
+ * 429 (lib/rate-limit/bad-signatures.ts).
  */
 export async function POST(request: Request, { params }: Params): Promise<Response> {
   const { portalId } = await params;
-  return answerRecognitionRequest(request, (db, delivery) => processOfficeRecognitionDelivery(db, portalId, delivery));
+  return withBadSignatureLimit(request, `recognition:${portalId}`, () =>
+    answerRecognitionRequest(request, (db, delivery) => processOfficeRecognitionDelivery(db, portalId, delivery)),
+  );
 }

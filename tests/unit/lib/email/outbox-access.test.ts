@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { isDevelopmentOutbox } from "@/lib/email/dev-outbox";
-import { isOutboxVisible } from "@/lib/email/outbox";
+import { isOutboxOpenToAnyone, outboxAccessFor } from "@/lib/email/outbox";
 import { resetEnvCache } from "@/lib/env";
 
 const KEYS = ["NODE_ENV", "KOPPEL_DEMO", "RESEND_API_KEY", "DATABASE_URL"] as const;
@@ -28,21 +27,22 @@ describe("the sign-in outbox under next dev", () => {
     ["KOPPEL_DEMO=0 and an own database", { KOPPEL_DEMO: "0", DATABASE_URL: "postgres://u@db.internal/k" }],
   ])("is linked and open without Resend whatever the switches: %s", (_label, switches: Switches) => {
     withEnv({ NODE_ENV: "development", ...switches });
-    expect(isDevelopmentOutbox()).toBe(true);
-    expect(isOutboxVisible()).toBe(true);
+    expect(isOutboxOpenToAnyone()).toBe(true);
+    expect(outboxAccessFor(null)).toEqual({ scope: "all" });
   });
 
   it("is not linked when mail really goes out through Resend", () => {
     withEnv({ NODE_ENV: "development", RESEND_API_KEY: "re_live" });
-    expect(isDevelopmentOutbox()).toBe(false);
-    expect(isOutboxVisible()).toBe(false);
+    expect(isOutboxOpenToAnyone()).toBe(false);
+    expect(outboxAccessFor(null)).toBeNull();
   });
 
   it("is never the development outbox in a production build, demo mode or not", () => {
     withEnv({ NODE_ENV: "production" });
-    expect(isDevelopmentOutbox()).toBe(false);
-    expect(isOutboxVisible()).toBe(false);
+    expect(isOutboxOpenToAnyone()).toBe(false);
+    expect(outboxAccessFor(null)).toBeNull();
     withEnv({ NODE_ENV: "production", KOPPEL_DEMO: "1" });
-    expect(isDevelopmentOutbox()).toBe(false);
+    expect(isOutboxOpenToAnyone()).toBe(false);
+    expect(outboxAccessFor(null)).toBeNull();
   });
 });
