@@ -161,6 +161,19 @@ test("a refused address lands in the settings group of the office's queue; after
     expect(ours[1]).toContain("Opnieuw geprobeerd");
     expect(ours.every((line) => line.includes("bram.accountant@demo.koppel.example"))).toBe(true);
 
+    // An end before the start: the form stays on the page, with the reason in Dutch and the dates typed.
+    await page.getByLabel("Van", { exact: true }).fill(to);
+    await page.getByLabel("Tot en met").fill(from);
+    await page.getByRole("button", { name: "CSV downloaden" }).click();
+    await expect(page).toHaveURL(new RegExp(`/portals/${portalId}/failures\\?`));
+    await expect(page.locator("#delivery-log-error")).toHaveText("De einddatum ligt vóór de begindatum.");
+    await expect(page.getByLabel("Van", { exact: true })).toHaveAttribute("aria-describedby", "delivery-log-error");
+    await expect(page.getByLabel("Van", { exact: true })).toHaveValue(to);
+    await expect(page.getByLabel("Tot en met")).toHaveValue(from);
+    await expect(page.getByRole("heading", { name: "Leveringslogboek" })).toBeVisible();
+    await page.locator("#delivery-log-error").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `e2e/screenshots/${testInfo.project.name}-delivery-log-refused-nl.png` });
+
     // Dates that make no sense are refused with the reason.
     const refused = await page.request.get(`/api/portals/${portalId}/delivery-log?from=2026-02-30&to=2026-03-01`);
     expect(refused.status()).toBe(400);

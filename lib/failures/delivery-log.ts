@@ -13,6 +13,7 @@ import { translatorFor } from "@/lib/i18n/translator";
 import { type CsvCell, csvStream } from "./csv";
 import { resolveFailurePortal } from "./list";
 import { reasonTextOf } from "./reason";
+import type { DeliveryLogRangeError } from "./schemas";
 
 /** An auditor asks for a year at most (a leap year's 366 days); longer ranges are refused. */
 export const DELIVERY_LOG_MAX_DAYS = 366;
@@ -21,8 +22,7 @@ export const DELIVERY_LOG_PAGE_SIZE = 500;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Why a range was refused; the route answers 400 with `failures.export.errors.<code>`. */
-export type DeliveryLogRangeError = "missing" | "invalid_date" | "reversed" | "too_long";
+export type { DeliveryLogRangeError } from "./schemas";
 
 /**
  * The days asked for, both included, as UTC days like the times in the file: [start, end).

@@ -11,6 +11,13 @@ import { FAILURE_GROUPS } from "./groups";
 export const failureGroupSchema = z.enum(FAILURE_GROUPS);
 
 /**
+ * Why a delivery-log period was refused: the export route answers scripts 400 with
+ * `failures.export.errors.<code>`, and sends a person's form back to the page with `exportError`.
+ */
+export const DELIVERY_LOG_RANGE_ERRORS = ["missing", "invalid_date", "reversed", "too_long"] as const;
+export type DeliveryLogRangeError = (typeof DELIVERY_LOG_RANGE_ERRORS)[number];
+
+/**
  * A keyset position in one group's order (newest change first): the document's updated_at in UTC
  * with microseconds (checked like the document list's cursor) and the id that breaks ties. `group`
  * binds the cursor to the group it was made for.
@@ -43,21 +50,22 @@ export const failureSearchSchema = z
     before: z.preprocess(firstString, encodedFailureCursorSchema.optional()).catch(undefined),
     from: z.preprocess(firstString, z.iso.date().optional()).catch(undefined),
     to: z.preprocess(firstString, z.iso.date().optional()).catch(undefined),
+    exportError: z.preprocess(firstString, z.enum(DELIVERY_LOG_RANGE_ERRORS).optional()).catch(undefined),
   })
-  .transform(({ group, after, before, from, to }) => {
+  .transform(({ group, after, before, from, to, exportError }) => {
     const position: { cursor: FailureCursor; direction: FailurePageDirection } | null =
       group && after?.group === group
         ? { cursor: after, direction: "older" }
         : group && before?.group === group
           ? { cursor: before, direction: "newer" }
           : null;
-    return { group: group ?? null, position, from: from ?? null, to: to ?? null };
+    return { group: group ?? null, position, from: from ?? null, to: to ?? null, exportError: exportError ?? null };
   });
 export type FailureSearch = z.infer<typeof failureSearchSchema>;
 
 export function parseFailureSearch(params: Record<string, string | string[] | undefined>): FailureSearch {
   const parsed = failureSearchSchema.safeParse(params);
-  return parsed.success ? parsed.data : { group: null, position: null, from: null, to: null };
+  return parsed.success ? parsed.data : { group: null, position: null, from: null, to: null, exportError: null };
 }
 
 /** Input of "retry all in this group": the group, and where the previous batch stopped. */

@@ -54,8 +54,8 @@ afterAll(async () => {
   await opened?.close();
 });
 
-function get(portalId: string, query: string) {
-  return GET(new Request(`http://localhost/api/portals/${portalId}/delivery-log?${query}`), {
+function get(portalId: string, query: string, headers: Record<string, string> = {}) {
+  return GET(new Request(`http://localhost/api/portals/${portalId}/delivery-log?${query}`, { headers }), {
     params: Promise.resolve({ portalId }),
   });
 }
@@ -83,6 +83,23 @@ describe("GET /api/portals/[portalId]/delivery-log", () => {
       code: "reversed",
       detail: MESSAGES.en.failures.export.errors.reversed,
     });
+  });
+
+  it("sends a person's form back to the page with the reason and the dates typed, never a raw problem", async () => {
+    const navigations: Record<string, string>[] = [
+      { "sec-fetch-mode": "navigate", accept: "text/html,application/xhtml+xml" },
+      { accept: "text/html,application/xhtml+xml" },
+    ];
+    for (const headers of navigations) {
+      const response = await get(world.portal.id, "from=2026-03-10&to=2026-03-01", headers);
+      expect(response.status).toBe(303);
+      expect(response.headers.get("location")).toBe(
+        `/portals/${world.portal.id}/failures?from=2026-03-10&to=2026-03-01&exportError=reversed#delivery-log-title`,
+      );
+    }
+    // fetch() from a page is no navigation: it gets the problem.
+    const fetched = await get(world.portal.id, "from=2026-03-10&to=2026-03-01", { "sec-fetch-mode": "cors" });
+    expect(fetched.status).toBe(400);
   });
 
   it("answers 401 to a visitor and 404 to an entrepreneur and another office, whatever the dates", async () => {

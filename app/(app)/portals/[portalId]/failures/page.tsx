@@ -133,7 +133,9 @@ export default async function PortalFailuresPage({ params, searchParams }: Props
         </div>
       )}
 
-      {canExport ? <ExportForm portalId={portal.id} from={range.from} to={range.to} /> : null}
+      {canExport ? (
+        <ExportForm portalId={portal.id} from={range.from} to={range.to} error={search.exportError} />
+      ) : null}
     </RetryProvider>
   );
 }
