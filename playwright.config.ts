@@ -45,6 +45,8 @@ export default defineConfig({
     { name: "desktop", use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 } } },
     {
       name: "phone",
+      // Specs that check the build or a script's flow, with no page layout to see: desktop runs them once.
+      testIgnore: ["env-check.spec.ts", "server-actions.spec.ts", "partner-api.spec.ts"],
       use: {
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 2,

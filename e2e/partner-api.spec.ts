@@ -33,10 +33,6 @@ test.describe("the partner API", () => {
     context,
     request,
   }, testInfo) => {
-    test.skip(
-      testInfo.project.name === "phone",
-      "a script's flow; the key and webhook pages' phone layout have their own specs",
-    );
     test.setTimeout(180_000);
     const receiver = await startReceiver();
     try {

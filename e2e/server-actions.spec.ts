@@ -6,9 +6,7 @@ import { expect, test } from "./fixtures";
 // The cross-office test (tests/integration/cross-office/server-actions.test.ts) calls every server
 // action it finds in the source. The build is what runs: every action in its manifest must be one
 // the source list has, so none escapes that test.
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads which fixtures a test uses from this pattern.
-test("every server action of the build is one the cross-office test calls", async ({}, testInfo) => {
-  test.skip(testInfo.project.name === "phone", "reads the build, once");
+test("every server action of the build is one the cross-office test calls", async () => {
   const manifest = JSON.parse(
     readFileSync(path.join(process.cwd(), ".next", "server", "server-reference-manifest.json"), "utf8"),
   ) as { node: Record<string, { filename: string; exportedName: string }>; edge: Record<string, unknown> };
