@@ -1,8 +1,8 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
-import { CopyButton } from "@/components/ui/copy-button";
+import { useState, useTransition } from "react";
+import { RevealableSecret } from "@/components/ui/revealable-secret";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { revealWebhookSecretAction, rotateWebhookSecretAction } from "../actions";
 
@@ -22,34 +22,20 @@ export function EndpointSecret({
 }) {
   const t = useTranslations("webhooks.secret");
   const errorMessage = useErrorMessage();
-  const [secret, setSecret] = useState<string | null>(null);
-  const [isShown, setIsShown] = useState(false);
   const [isConfirming, setIsConfirming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A new key after each rotation: the field forgets the value it showed.
+  const [generation, setGeneration] = useState(0);
   const [isPending, startTransition] = useTransition();
-  const valueId = useId();
 
   async function fetchSecret(): Promise<string | null> {
-    if (secret) return secret;
     const result = await revealWebhookSecretAction({ endpointId });
     if (!result.ok) {
       setError(errorMessage(result.error.messageKey));
       return null;
     }
-    setSecret(result.secret);
     return result.secret;
-  }
-
-  function toggle() {
-    setError(null);
-    if (isShown) {
-      setIsShown(false);
-      return;
-    }
-    startTransition(async () => {
-      if (await fetchSecret()) setIsShown(true);
-    });
   }
 
   function rotate() {
@@ -61,42 +47,19 @@ export function EndpointSecret({
         setError(errorMessage(result.error.messageKey));
         return;
       }
-      setSecret(null);
-      setIsShown(false);
+      setGeneration((current) => current + 1);
       setNotice(t("rotated"));
     });
   }
 
   return (
     <div className="flex flex-col gap-3">
-      <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
-        <code
-          id={valueId}
-          className="block min-w-0 flex-1 overflow-x-auto rounded-md bg-slate-100 px-3 py-2 font-mono text-sm break-all text-slate-900 ring-1 ring-slate-200 ring-inset"
-        >
-          {isShown && secret ? (
-            secret
-          ) : (
-            <>
-              <span aria-hidden="true">{"•".repeat(24)}</span>
-              <span className="sr-only">{t("hiddenValue")}</span>
-            </>
-          )}
-        </code>
-        <div className="flex shrink-0 flex-wrap items-center gap-2">
-          <button
-            type="button"
-            onClick={toggle}
-            disabled={isPending}
-            aria-controls={valueId}
-            aria-expanded={isShown}
-            className={buttonClass}
-          >
-            {isShown ? t("hide") : t("reveal")}
-          </button>
-          <CopyButton getValue={fetchSecret} label={t("label")} />
-        </div>
-      </div>
+      <RevealableSecret
+        key={generation}
+        fetchSecret={fetchSecret}
+        onError={setError}
+        labels={{ reveal: t("reveal"), hide: t("hide"), hiddenValue: t("hiddenValue"), label: t("label") }}
+      />
       {previousValidUntil ? (
         <p className="text-sm text-slate-600">{t("previousValid", { until: previousValidUntil })}</p>
       ) : null}
