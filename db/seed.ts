@@ -202,7 +202,10 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
 
   const [demoPortal, otherPortal] = await db
     .insert(portals)
-    .values([{ name: "Accountantskantoor De Vos" }, { name: "Fiduciaire Dubois" }])
+    .values([
+      { name: "Accountantskantoor De Vos", companyNumber: "0412345614" },
+      { name: "Fiduciaire Dubois", companyNumber: "0765432146" },
+    ])
     .returning({ id: portals.id });
   if (!demoPortal || !otherPortal) throw new Error("seed portals missing");
 

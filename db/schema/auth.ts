@@ -11,6 +11,8 @@ export const users = pgTable("users", {
   emailVerified: timestamp({ mode: "date", withTimezone: true }),
   image: text(),
   locale: localeEnum().notNull().default("nl"),
+  /** Shown on the members page; written when a session starts. */
+  lastSignedInAt: timestamp({ withTimezone: true }),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

@@ -11,18 +11,27 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import { users } from "./auth";
+import { localeEnum, users } from "./auth";
 
 export const portalRoleEnum = pgEnum("portal_role", ["admin", "accountant"]);
 export const dossierRoleEnum = pgEnum("dossier_role", ["entrepreneur"]);
 
 /** An accounting office's workspace. */
-export const portals = pgTable("portals", {
-  id: uuid().primaryKey().defaultRandom(),
-  name: text().notNull(),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+export const portals = pgTable(
+  "portals",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    /**
+     * The office's Belgian enterprise number, 10 digits: an office signs up once. Null only for
+     * offices made before sign-up existed.
+     */
+    companyNumber: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex("portals_company_number_uq").on(t.companyNumber)],
+);
 
 export const portalMembers = pgTable(
   "portal_members",
@@ -66,6 +75,8 @@ export const dossiers = pgTable(
     companyNumber: text().notNull(),
     vatNumber: text(),
     isAutoSendEnabled: boolean().notNull().default(true),
+    /** The language of everything sent on the dossier's behalf (mails to its package, invitations). */
+    locale: localeEnum().notNull().default("nl"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
