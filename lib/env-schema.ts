@@ -27,6 +27,9 @@ export const envSchema = z.object({
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   AUTH_URL: z.string().url("must be a URL such as https://app.koppel.be").optional(),
   KOPPEL_DEMO: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
+  // Who may sign an office up at /sign-up: anyone, only through `npm run office:invite` links, or nobody
+  // (`npm run office:create`). Unset: "open" on the embedded database, "invite" with DATABASE_URL.
+  KOPPEL_SIGNUP: z.enum(["open", "invite", "off"], { error: 'must be "open", "invite" or "off"' }).optional(),
   RESEND_API_KEY: z.string().optional(),
   RESEND_BASE_URL: z.string().url("must be a URL").optional(),
   EMAIL_FROM: z.string().default("Koppel <noreply@koppel.localhost>"),

@@ -32,6 +32,11 @@ export function isEmbedded(): boolean {
   return !env().DATABASE_URL;
 }
 
+/** Who may sign an office up (KOPPEL_SIGNUP; lib/invitations/sign-up.ts). */
+export function signUpMode(): "open" | "invite" | "off" {
+  return env().KOPPEL_SIGNUP ?? (isEmbedded() ? "open" : "invite");
+}
+
 /**
  * Demo sign-in (pick a seeded user, no mail) is for development. A production build offers it
  * only when KOPPEL_DEMO=1 is set explicitly (the e2e run and a local demo do).

@@ -2,7 +2,13 @@
  * Typed application errors. Services throw them; the action wrapper, route handlers and pages
  * translate `messageKey` (a key under "errors" in the i18n messages) for the user.
  */
-export type AppErrorCode = "not_found" | "forbidden" | "validation_failed" | "conflict" | "unauthenticated";
+export type AppErrorCode =
+  | "not_found"
+  | "forbidden"
+  | "validation_failed"
+  | "conflict"
+  | "unauthenticated"
+  | "rate_limited";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;
@@ -56,6 +62,18 @@ export class ValidationError extends AppError {
 export class ConflictError extends AppError {
   constructor(messageKey: string) {
     super("conflict", messageKey, 409);
+  }
+}
+
+/** Too many requests of one kind from one address or for one e-mail address (lib/rate-limit/people.ts). */
+export class RateLimitedError extends AppError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, messageKey = "rateLimited") {
+    super("rate_limited", messageKey, 429, {
+      messageValues: { minutes: Math.max(1, Math.ceil(retryAfterSeconds / 60)) },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

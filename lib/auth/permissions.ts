@@ -51,6 +51,8 @@ export const PERMISSIONS = {
   // Dossier-level.
   "dossier.view": EVERYONE,
   "dossier.update": { portalRoles: ["admin", "accountant"], entrepreneur: "see" },
+  // Who may use the dossier: its entrepreneurs, invited by the office's admins and accountants.
+  "dossierMember.manage": { portalRoles: ["admin", "accountant"], entrepreneur: "see" },
   "dossierIntegration.view": EVERYONE,
   "dossierIntegration.configure": { portalRoles: ["admin", "accountant"], entrepreneur: "see" },
   "dossier.autoSend": EVERYONE,

@@ -33,6 +33,7 @@ export const ACTION_SCOPES = {
   "failureDigest.manage": null,
   "dossier.view": "dossiers:read",
   "dossier.update": "dossiers:write",
+  "dossierMember.manage": null,
   "dossierIntegration.view": "dossiers:read",
   "dossierIntegration.configure": null,
   "dossier.autoSend": "dossiers:write",

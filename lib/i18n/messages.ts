@@ -11,6 +11,7 @@ import enDossier from "./messages/en/dossier.json";
 import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
+import enInvitations from "./messages/en/invitations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
 import enWebhooks from "./messages/en/webhooks.json";
@@ -26,6 +27,7 @@ import frDossier from "./messages/fr/dossier.json";
 import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
+import frInvitations from "./messages/fr/invitations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
 import frWebhooks from "./messages/fr/webhooks.json";
@@ -41,6 +43,7 @@ import nlDossier from "./messages/nl/dossier.json";
 import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
+import nlInvitations from "./messages/nl/invitations.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
@@ -63,6 +66,7 @@ export const MESSAGES = {
     dispatch: nlDispatch,
     failures: nlFailures,
     webhooks: nlWebhooks,
+    invitations: nlInvitations,
     apiKeys: nlApiKeys,
   },
   fr: {
@@ -80,6 +84,7 @@ export const MESSAGES = {
     dispatch: frDispatch,
     failures: frFailures,
     webhooks: frWebhooks,
+    invitations: frInvitations,
     apiKeys: frApiKeys,
   },
   en: {
@@ -97,6 +102,7 @@ export const MESSAGES = {
     dispatch: enDispatch,
     failures: enFailures,
     webhooks: enWebhooks,
+    invitations: enInvitations,
     apiKeys: enApiKeys,
   },
 } satisfies Record<Locale, Record<string, unknown>>;

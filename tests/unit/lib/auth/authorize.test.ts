@@ -38,6 +38,7 @@ deliveryLog.export           | portal  | yes   | yes        | 404          | yes
 failureDigest.manage         | portal  | yes   | 404        | 404          | 404         | 404              | 404
 dossier.view                 | dossier | yes   | yes        | yes          | yes         | yes              | yes
 dossier.update               | dossier | yes   | yes        | 403          | yes         | yes              | yes
+dossierMember.manage         | dossier | yes   | yes        | 403          | 403         | 403              | yes
 dossierIntegration.view      | dossier | yes   | yes        | yes          | yes         | yes              | yes
 dossierIntegration.configure | dossier | yes   | yes        | 403          | 403         | 403              | yes
 dossier.autoSend             | dossier | yes   | yes        | yes          | yes         | yes              | yes
