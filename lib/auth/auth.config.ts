@@ -10,6 +10,10 @@ export const SESSION_COOKIE_NAMES = ["authjs.session-token", "__Secure-authjs.se
 export function isPublicPath(pathname: string): boolean {
   return (
     pathname.startsWith("/sign-in") ||
+    // Office sign-up and invitation links are opened before their person has an account.
+    pathname === "/sign-up" ||
+    pathname.startsWith("/sign-up/") ||
+    pathname.startsWith("/invitations/") ||
     pathname.startsWith("/api/") ||
     // The API reference is public, like the OpenAPI document it renders.
     pathname === "/docs/api" ||
