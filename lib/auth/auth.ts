@@ -1,7 +1,7 @@
 import "server-only";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { eq } from "drizzle-orm";
-import NextAuth, { type DefaultSession } from "next-auth";
+import NextAuth, { CredentialsSignin, type DefaultSession } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import Resend from "next-auth/providers/resend";
 import { cache } from "react";
@@ -9,6 +9,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { accounts, sessions, users, verificationTokens } from "@/db/schema";
 import { authSecret, env, isDemoEnabled } from "@/lib/env";
+import { acceptInvitation, InvitationUnusableError, type UnusableInvitationState } from "@/lib/invitations/accept";
 import { AUTH_PAGES } from "./auth.config";
 import { isDemoUserEmail } from "./demo-users";
 import { sendSignInLink } from "./sign-in-link";
@@ -20,6 +21,15 @@ declare module "next-auth" {
 }
 
 const demoCredentialsSchema = z.object({ email: z.string().email() });
+const invitationCredentialsSchema = z.object({ token: z.string().max(200) });
+
+/** Accepting an invitation failed; `code` says why (the invitation page explains it). */
+export class InvitationSignInError extends CredentialsSignin {
+  constructor(state: UnusableInvitationState) {
+    super();
+    this.code = state;
+  }
+}
 
 const nextAuth = NextAuth(async () => {
   const db = await getDb();
@@ -46,6 +56,24 @@ const nextAuth = NextAuth(async () => {
         // Auth.js' Resend provider posts to a hard-coded host; lib/email picks Resend or the outbox.
         sendVerificationRequest: ({ identifier, url }) => sendSignInLink(identifier, url),
       }),
+      // Accepting an invitation (or confirming an office's sign-up) signs its person in: the
+      // token came by mail to the invited address, which is what a magic link proves too.
+      Credentials({
+        id: "invitation",
+        name: "Invitation",
+        credentials: { token: {} },
+        async authorize(credentials) {
+          const parsed = invitationCredentialsSchema.safeParse(credentials);
+          if (!parsed.success) throw new InvitationSignInError("unknown");
+          try {
+            const accepted = await acceptInvitation(db, parsed.data.token);
+            return { id: accepted.userId, email: accepted.email, name: accepted.name };
+          } catch (error) {
+            if (error instanceof InvitationUnusableError) throw new InvitationSignInError(error.state);
+            throw error;
+          }
+        },
+      }),
       ...(isDemoEnabled()
         ? [
             Credentials({
@@ -66,6 +94,11 @@ const nextAuth = NextAuth(async () => {
           ]
         : []),
     ],
+    events: {
+      async signIn({ user }) {
+        if (user.id) await db.update(users).set({ lastSignedInAt: new Date() }).where(eq(users.id, user.id));
+      },
+    },
     callbacks: {
       jwt({ token, user }) {
         if (user?.id) token.sub = user.id;

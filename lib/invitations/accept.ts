@@ -243,3 +243,34 @@ export async function acceptInvitation(db: DbOrTx, token: string): Promise<Accep
 export function landingAfterAccepting(accepted: Pick<AcceptedInvitation, "portalId" | "dossierId">): string {
   return accepted.dossierId ? `/dossiers/${accepted.dossierId}` : `/portals/${accepted.portalId}`;
 }
+
+/**
+ * After accepting, the invitation's own link leads on: for the person who accepted it, its page
+ * sends them where the invitation took them (a refresh or the back button after accepting is
+ * not an error); for anyone else it is "used". Null when the token is not one they accepted.
+ */
+export async function landingOfAcceptedInvitation(db: DbOrTx, token: string, userId: string): Promise<string | null> {
+  if (!isWellFormedToken(token)) return null;
+  const [row] = await db
+    .select({
+      kind: invitations.kind,
+      portalId: invitations.portalId,
+      dossierId: invitations.dossierId,
+      signUp: invitations.signUp,
+    })
+    .from(invitations)
+    .where(and(eq(invitations.tokenHash, hashInvitationToken(token)), eq(invitations.acceptedByUserId, userId)))
+    .limit(1);
+  if (!row) return null;
+  if (row.kind === "office_sign_up") {
+    const companyNumber = row.signUp?.companyNumber;
+    if (!companyNumber) return "/";
+    const [portal] = await db
+      .select({ id: portals.id })
+      .from(portals)
+      .where(eq(portals.companyNumber, companyNumber))
+      .limit(1);
+    return portal ? `/portals/${portal.id}` : "/";
+  }
+  return row.portalId ? landingAfterAccepting({ portalId: row.portalId, dossierId: row.dossierId }) : "/";
+}

@@ -1,14 +1,23 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
 import { z } from "zod";
+import { getDb } from "@/db";
 import { signIn } from "@/lib/auth/auth";
 import { AUTH_PAGES } from "@/lib/auth/auth.config";
 import { isDemoUserEmail } from "@/lib/auth/demo-users";
 import { isDemoEnabled } from "@/lib/env";
+import { RateLimitedError } from "@/lib/errors";
+import { clientAddressOf } from "@/lib/http/client-address";
+import { limitPeopleRequest } from "@/lib/rate-limit/people";
 
-export type SignInState = { error?: "invalidEmail" | "demoDisabled" | "signInFailed" };
+export type SignInState = {
+  error?: "invalidEmail" | "demoDisabled" | "signInFailed" | "rateLimited";
+  /** With "rateLimited": how long to wait. */
+  minutes?: number;
+};
 
 const emailSchema = z.object({ email: z.string().trim().toLowerCase().email(), callbackUrl: z.string().optional() });
 
@@ -20,6 +29,17 @@ function safeCallback(value: string | undefined): string {
 export async function requestMagicLinkAction(_prev: SignInState, formData: FormData): Promise<SignInState> {
   const parsed = emailSchema.safeParse(Object.fromEntries(formData));
   if (!parsed.success) return { error: "invalidEmail" };
+  try {
+    // Counted whether or not the address has an account, so the answer reveals nothing.
+    await limitPeopleRequest(await getDb(), {
+      emails: [parsed.data.email],
+      clientAddress: clientAddressOf(await headers()),
+    });
+  } catch (error) {
+    if (error instanceof RateLimitedError)
+      return { error: "rateLimited", minutes: Math.ceil(error.retryAfterSeconds / 60) };
+    throw error;
+  }
   try {
     await signIn("email", {
       email: parsed.data.email,

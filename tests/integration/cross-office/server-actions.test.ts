@@ -90,6 +90,10 @@ const NOT_TENANT_SCOPED: Record<string, string> = {
   "(auth)/sign-in/actions.ts#demoSignInAction": "signs in a seeded demo user (demo mode only)",
   "locale-actions.ts#setLocaleAction": "sets the signed-in person's own language",
   "(app)/_components/actions.ts#signOutAction": "signs the person out",
+  "(auth)/invitations/[token]/actions.ts#acceptInvitationAction":
+    "accepts the invitation its token names, whoever is signed in: the mailed token is the credential (tests/integration/lib/invitations/accept.test.ts)",
+  "(auth)/invitations/[token]/actions.ts#switchAccountForInvitationAction":
+    "signs the person out and reopens the invitation",
 };
 
 const CROSS_OFFICE_CALLS: Record<string, Call[]> = {

@@ -24,7 +24,7 @@ export function EmailSignInForm({ callbackUrl }: { callbackUrl?: string }) {
       />
       {state.error ? (
         <p id="email-error" role="alert" className="text-sm text-red-700">
-          {t(`signIn.errors.${state.error}`)}
+          {t(`signIn.errors.${state.error}`, { minutes: state.minutes ?? 15 })}
         </p>
       ) : null}
       {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
