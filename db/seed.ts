@@ -1,10 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { DEMO_USERS } from "@/lib/auth/demo-users";
+import { DEMO_EXPIRED_INVITATION, DEMO_USERS } from "@/lib/auth/demo-users";
 import { categoryOf } from "@/lib/connectors/types";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
+import { hashInvitationToken } from "@/lib/invitations/token";
 import { getFileStore } from "@/lib/storage";
 import type { FileStore } from "@/lib/storage/file-store";
 import type { DbOrTx } from ".";
@@ -16,6 +17,8 @@ import {
   dossierIntegrations,
   dossierMembers,
   dossiers,
+  invitations,
+  memberEvents,
   portalMembers,
   portals,
   type RecognisedFields,
@@ -163,7 +166,9 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 /** Empties every application table (the migrations journal stays). */
 export async function clearDatabase(db: DbOrTx): Promise<void> {
   // document_events has no foreign key to cascade through (its trigger fires on delete, not truncate).
-  await db.execute(sql`truncate table portals, users, outbox_emails, verification_tokens, document_events cascade`);
+  await db.execute(
+    sql`truncate table portals, users, outbox_emails, verification_tokens, document_events, invitations, pending_shares cascade`,
+  );
 }
 
 /**
@@ -214,6 +219,27 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
     { portalId: demoPortal.id, userId: accountant, role: "accountant" },
     { portalId: otherPortal.id, userId: otherAdmin, role: "admin" },
   ]);
+  await db.insert(invitations).values({
+    kind: "portal_member",
+    tokenHash: hashInvitationToken(DEMO_EXPIRED_INVITATION.token),
+    email: DEMO_EXPIRED_INVITATION.email,
+    locale: "nl",
+    portalId: demoPortal.id,
+    role: "accountant",
+    invitedByUserId: admin,
+    sentAt: new Date(now - 8 * day),
+    createdAt: new Date(now - 8 * day),
+    expiresAt: new Date(now - day),
+  });
+  await db.insert(memberEvents).values({
+    portalId: demoPortal.id,
+    action: "invited",
+    actorUserId: admin,
+    actorLabel: "An Peeters",
+    subjectEmail: DEMO_EXPIRED_INVITATION.email,
+    role: "accountant",
+    createdAt: new Date(now - 8 * day),
+  });
 
   const connectionRows = await db
     .insert(connections)

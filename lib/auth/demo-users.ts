@@ -11,3 +11,13 @@ export type DemoUser = (typeof DEMO_USERS)[number];
 export function isDemoUserEmail(email: string): boolean {
   return DEMO_USERS.some((user) => user.email === email);
 }
+
+/**
+ * The link of an invitation the demo office sent eight days ago, which has expired: the members
+ * page shows it to resend, and the end-to-end run opens it. Its token is public (it is here), so it
+ * is seeded expired and can never be accepted; resending it makes a new, secret one.
+ */
+export const DEMO_EXPIRED_INVITATION = {
+  token: "demo-expired-invitation-0000000000000000000",
+  email: "lotte.stagiair@demo.koppel.example",
+} as const;
