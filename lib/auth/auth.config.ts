@@ -16,6 +16,10 @@ export function isPublicPath(pathname: string): boolean {
     pathname.startsWith("/docs/api/") ||
     pathname.startsWith("/dev/outbox") ||
     pathname.startsWith("/_next/") ||
-    pathname === "/favicon.ico"
+    pathname === "/favicon.ico" ||
+    // "Add to home screen" fetches the manifest and its icons without the session cookie.
+    pathname === "/manifest.webmanifest" ||
+    pathname.startsWith("/icons/") ||
+    pathname === "/apple-touch-icon.png"
   );
 }
