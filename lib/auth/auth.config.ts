@@ -20,6 +20,9 @@ export function isPublicPath(pathname: string): boolean {
     // "Add to home screen" fetches the manifest and its icons without the session cookie.
     pathname === "/manifest.webmanifest" ||
     pathname.startsWith("/icons/") ||
-    pathname === "/apple-touch-icon.png"
+    pathname === "/apple-touch-icon.png" ||
+    // The share target: it answers anonymous shares itself (sign in, then share again), since a
+    // redirect from here would repeat the POST with its files to the sign-in page.
+    pathname === "/share"
   );
 }

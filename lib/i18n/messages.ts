@@ -13,6 +13,7 @@ import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enShare from "./messages/en/share.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
@@ -28,6 +29,7 @@ import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frShare from "./messages/fr/share.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
@@ -43,6 +45,7 @@ import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlShare from "./messages/nl/share.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -64,6 +67,7 @@ export const MESSAGES = {
     failures: nlFailures,
     webhooks: nlWebhooks,
     apiKeys: nlApiKeys,
+    share: nlShare,
   },
   fr: {
     common: frCommon,
@@ -81,6 +85,7 @@ export const MESSAGES = {
     failures: frFailures,
     webhooks: frWebhooks,
     apiKeys: frApiKeys,
+    share: frShare,
   },
   en: {
     common: enCommon,
@@ -98,6 +103,7 @@ export const MESSAGES = {
     failures: enFailures,
     webhooks: enWebhooks,
     apiKeys: enApiKeys,
+    share: enShare,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 
