@@ -16,6 +16,7 @@ export function proxy(request: NextRequest) {
   return NextResponse.redirect(url);
 }
 
-// API routes authenticate themselves (session, token or signature) and must receive whole bodies:
-// behind a proxy Next buffers only the first 10 MB, and uploads may be 20 MB.
-export const config = { matcher: ["/((?!api/|_next/static|_next/image|favicon.ico).*)"] };
+// API routes and the share target (POST /share) authenticate themselves (session, token or
+// signature) and must receive whole bodies: behind a proxy Next buffers only the first 10 MB, and
+// uploads and shares may be 20 MB.
+export const config = { matcher: ["/((?!api/|share$|_next/static|_next/image|favicon.ico).*)"] };

@@ -3,14 +3,22 @@ import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { BRAND_COLOR } from "@/lib/brand";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("common");
-  return { title: { default: "Koppel", template: "%s · Koppel" }, description: t("tagline") };
+  return {
+    title: { default: "Koppel", template: "%s · Koppel" },
+    description: t("tagline"),
+    applicationName: "Koppel",
+    // app/manifest.ts is linked by Next itself; iOS reads its home-screen icon and title from here.
+    icons: { icon: { url: "/icons/icon.svg", type: "image/svg+xml" }, apple: "/apple-touch-icon.png" },
+    appleWebApp: { capable: true, title: "Koppel", statusBarStyle: "default" },
+  };
 }
 
-export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: BRAND_COLOR };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale();

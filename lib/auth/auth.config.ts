@@ -20,6 +20,13 @@ export function isPublicPath(pathname: string): boolean {
     pathname.startsWith("/docs/api/") ||
     pathname.startsWith("/dev/outbox") ||
     pathname.startsWith("/_next/") ||
-    pathname === "/favicon.ico"
+    pathname === "/favicon.ico" ||
+    // "Add to home screen" fetches the manifest and its icons without the session cookie.
+    pathname === "/manifest.webmanifest" ||
+    pathname.startsWith("/icons/") ||
+    pathname === "/apple-touch-icon.png" ||
+    // The share target: it answers anonymous shares itself (sign in, then share again), since a
+    // redirect from here would repeat the POST with its files to the sign-in page.
+    pathname === "/share"
   );
 }

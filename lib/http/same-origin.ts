@@ -28,3 +28,17 @@ export function isSameOriginRequest(request: Request, appUrl: string | undefined
   const host = request.headers.get("host");
   return host !== null && host !== "" && originUrl.host === host.toLowerCase();
 }
+
+/**
+ * The guard of the share target (POST /share): what isSameOriginRequest accepts, and the request a
+ * phone's share sheet makes. That one is started by the browser itself when someone shares a file
+ * to the installed app: no page initiated it, so it has no Origin to send (none, or "null") and its
+ * `Sec-Fetch-Site` is "none". No page can cause that: a post from another site is "cross-site", from
+ * a sandboxed frame too, and Sec-Fetch-Site is a header pages cannot set. A browser that sends no
+ * fetch metadata is refused, as for an upload.
+ */
+export function isShareTargetRequest(request: Request, appUrl: string | undefined = env().AUTH_URL): boolean {
+  if (isSameOriginRequest(request, appUrl)) return true;
+  const origin = request.headers.get("origin");
+  return (origin === null || origin === "null") && request.headers.get("sec-fetch-site") === "none";
+}

@@ -22,4 +22,5 @@ export const JOB_HANDLERS: { readonly [D in JobDefinitions as D["id"]]: JobHandl
   "webhook-sweep": () => import("./handlers/webhook-sweep"),
   "webhook-deliver": () => import("./handlers/webhook-deliver"),
   "webhook-prune": () => import("./handlers/webhook-prune"),
+  "pending-shares-prune": () => import("./handlers/pending-shares-prune"),
 };

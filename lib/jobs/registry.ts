@@ -8,6 +8,7 @@ import { failureDigest } from "./definitions/failure-digest";
 import { ftpReadBack } from "./definitions/ftp-read-back";
 import { ftpReadBackConnection } from "./definitions/ftp-read-back-connection";
 import { oauthKeepAlive } from "./definitions/oauth-keep-alive";
+import { pendingSharesPrune } from "./definitions/pending-shares-prune";
 import { webhookDeliver } from "./definitions/webhook-deliver";
 import { webhookPrune } from "./definitions/webhook-prune";
 import { webhookSweep } from "./definitions/webhook-sweep";
@@ -30,6 +31,7 @@ export const JOB_DEFINITIONS = [
   webhookSweep,
   webhookDeliver,
   webhookPrune,
+  pendingSharesPrune,
 ] as const satisfies readonly AnyJobDefinition[];
 
 type EventJob = Extract<(typeof JOB_DEFINITIONS)[number], { trigger: { event: string } }>;

@@ -3,7 +3,14 @@ import { eq } from "drizzle-orm";
 import { createTranslator } from "next-intl";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { documents, dossierIntegrations, webhookDeliveries, webhookEndpoints } from "@/db/schema";
+import {
+  documents,
+  dossierIntegrations,
+  dossierMembers,
+  pendingShares,
+  webhookDeliveries,
+  webhookEndpoints,
+} from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { revealRecognitionSecret } from "@/lib/recognition/secret";
@@ -50,6 +57,7 @@ const webhookActions = await import("@/app/(app)/portals/[portalId]/settings/web
 const notificationActions = await import("@/app/(app)/portals/[portalId]/settings/notifications/actions");
 const apiKeyActions = await import("@/app/(app)/portals/[portalId]/settings/api-keys/actions");
 const outgoingWebhookActions = await import("@/app/(app)/portals/[portalId]/settings/webhooks/actions");
+const shareActions = await import("@/app/(app)/share/[shareId]/actions");
 
 type Ids = {
   portalA: string;
@@ -62,6 +70,8 @@ type Ids = {
   apiKeyB: string;
   webhookEndpointB: string;
   webhookDeliveryB: string;
+  /** Files shared by office B's entrepreneur, waiting for a dossier to be picked. */
+  pendingShareB: string;
 };
 
 /** A call of one action as office A with office B's ids. */
@@ -249,6 +259,9 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   "(app)/portals/[portalId]/settings/webhooks/actions.ts#replayWebhookDeliveryAction": [
     (ids) => outgoingWebhookActions.replayWebhookDeliveryAction({ deliveryId: ids.webhookDeliveryB }),
   ],
+  "(app)/share/[shareId]/actions.ts#pickShareDossierAction": [
+    (ids) => shareActions.pickShareDossierAction(null, formOf({ shareId: ids.pendingShareB, dossierId: ids.dossierB })),
+  ],
   "(app)/portals/[portalId]/settings/notifications/actions.ts#setFailureDigestAction": [
     (ids) => notificationActions.setFailureDigestAction({ portalId: ids.portalB, enabled: false }),
   ],
@@ -279,6 +292,20 @@ async function insertWebhookEndpoint(portalId: string) {
     })
     .returning({ id: webhookDeliveries.id });
   return { webhookEndpointB: id, webhookDeliveryB: delivery?.id ?? "" };
+}
+/** A share waiting for office B's entrepreneur to pick a dossier (its files need not exist). */
+async function insertPendingShare(portalId: string, dossierId: string): Promise<string> {
+  const entrepreneur = await insertUserActor(opened.db, {});
+  await opened.db.insert(dossierMembers).values({ portalId, dossierId, userId: entrepreneur.userId });
+  const [share] = await opened.db
+    .insert(pendingShares)
+    .values({
+      userId: entrepreneur.userId,
+      files: [{ storageKey: "shares/b/0", fileName: "b.pdf", contentType: "application/pdf", sizeBytes: 1 }],
+      expiresAt: new Date(Date.now() + 24 * 60 * 60 * 1000),
+    })
+    .returning({ id: pendingShares.id });
+  return share?.id ?? "";
 }
 let officeA: { admin: Actor; accountant: Actor; entrepreneur: Actor };
 
@@ -321,6 +348,7 @@ beforeAll(async () => {
     connectionB: connectionB.id,
     apiKeyB: (await insertApiKey(opened.db, portalB.id)).id,
     ...(await insertWebhookEndpoint(portalB.id)),
+    pendingShareB: await insertPendingShare(portalB.id, dossierB.id),
   };
   const entrepreneur = await insertUserActor(opened.db, {});
   officeA = {

@@ -426,6 +426,37 @@ describe("Inngest function configs", () => {
             },
           ],
         },
+        {
+          "batchEvents": undefined,
+          "concurrency": undefined,
+          "debounce": undefined,
+          "id": "koppel-pending-shares-prune",
+          "idempotency": undefined,
+          "name": "pending-shares-prune",
+          "priority": undefined,
+          "rateLimit": undefined,
+          "singleton": undefined,
+          "steps": {
+            "step": {
+              "id": "step",
+              "name": "step",
+              "retries": {
+                "attempts": 2,
+              },
+              "runtime": {
+                "type": "http",
+                "url": "http://localhost:3000/api/inngest?fnId=koppel-pending-shares-prune&stepId=step",
+              },
+            },
+          },
+          "throttle": undefined,
+          "timeouts": undefined,
+          "triggers": [
+            {
+              "cron": "37 * * * *",
+            },
+          ],
+        },
       ]
     `);
   });

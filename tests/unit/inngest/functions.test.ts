@@ -98,6 +98,7 @@ describe("Inngest functions", () => {
       "koppel-ftp-read-back",
       "koppel-ftp-read-back-connection",
       "koppel-oauth-keep-alive",
+      "koppel-pending-shares-prune",
       "koppel-webhook-deliver",
       "koppel-webhook-prune",
       "koppel-webhook-sweep",
@@ -107,6 +108,7 @@ describe("Inngest functions", () => {
     expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
     expect(configs.get("koppel-webhook-sweep")?.triggers).toEqual([{ cron: "* * * * *" }]);
     expect(configs.get("koppel-webhook-prune")?.triggers).toEqual([{ cron: "41 3 * * *" }]);
+    expect(configs.get("koppel-pending-shares-prune")?.triggers).toEqual([{ cron: "37 * * * *" }]);
     expect(configs.get("koppel-webhook-deliver")?.triggers).toEqual([{ event: "webhooks/delivery.requested" }]);
     expect(configs.get("koppel-ftp-read-back")?.triggers).toEqual([{ cron: "*/30 * * * *" }]);
     expect(configs.get("koppel-ftp-read-back-connection")?.triggers).toEqual([

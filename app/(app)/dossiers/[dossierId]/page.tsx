@@ -17,8 +17,10 @@ import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
 import { parseDocumentListSearch } from "@/lib/documents/schemas";
 import { getDossierOverview } from "@/lib/dossiers/get";
+import { parseShareOutcome } from "@/lib/share/outcome";
 import { AutoSendSetting } from "./_components/auto-send-setting";
 import { DossierHeader } from "./_components/dossier-header";
+import { ShareOutcomeNotice } from "./_components/share-outcome";
 import {
   archiveDocumentAction,
   deleteDocumentAction,
@@ -59,7 +61,10 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function DossierPage({ params, searchParams }: Props) {
   const { dossierId } = await params;
   // Unknown tabs and bad cursors fall back to the first page of the Inbox; never an error.
-  const { tab, cursor, direction } = parseDocumentListSearch(await searchParams);
+  const search = await searchParams;
+  const { tab, cursor, direction } = parseDocumentListSearch(search);
+  // Files shared from a phone landed here (app/(app)/share): say what became of them.
+  const shareOutcome = parseShareOutcome(search);
   const actor = await requireActor();
   const db = await getDb();
   const [overview, page, counts, t] = await Promise.all([
@@ -103,6 +108,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
         <h2 id="documents-title" className="sr-only">
           {t("documents.title")}
         </h2>
+        {shareOutcome ? <ShareOutcomeNotice outcome={shareOutcome} /> : null}
         {can(actor, "document.upload", scope) ? (
           <UploadForm dossierId={overview.id} documentsPath={`${basePath}/documents`} />
         ) : null}

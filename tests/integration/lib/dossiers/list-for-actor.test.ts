@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
-import { listActorDossiers } from "@/lib/dossiers/list-for-actor";
+import { listActorDossiers, listUploadDossiers } from "@/lib/dossiers/list-for-actor";
 import { createTestDb } from "../../../helpers/db";
 import { createWorld, type World } from "../documents/setup";
 
@@ -29,6 +29,30 @@ describe("listActorDossiers (the header's switcher)", () => {
   it("lists nothing for an office's members, tokens and the system: their dossiers are on the portal", async () => {
     for (const actor of [world.actors.admin, world.actors.accountant, world.actors.token, world.actors.system]) {
       expect(await listActorDossiers(opened.db, actor)).toEqual([]);
+    }
+  });
+});
+
+describe("listUploadDossiers (where a shared file may go)", () => {
+  const idsOf = (dossiers: { id: string }[]) => dossiers.map((dossier) => dossier.id).sort();
+
+  it("lists an entrepreneur's own dossiers, an office member's office dossiers, and both for someone who is both", async () => {
+    expect(idsOf(await listUploadDossiers(opened.db, world.actors.entrepreneur))).toEqual([world.dossier.id]);
+    const office = [world.dossier.id, world.neighbourDossier.id].sort();
+    expect(idsOf(await listUploadDossiers(opened.db, world.actors.accountant))).toEqual(office);
+    expect(idsOf(await listUploadDossiers(opened.db, world.actors.admin))).toEqual(office);
+    const both = { ...world.actors.accountant, dossiers: { [world.foreignDossier.id]: world.otherPortal.id } };
+    const listed = await listUploadDossiers(opened.db, both);
+    expect(idsOf(listed)).toEqual([...office, world.foreignDossier.id].sort());
+    expect(listed.find((dossier) => dossier.id === world.foreignDossier.id)?.portalName).toBe("Ander kantoor");
+  });
+
+  it("never lists another office's dossiers, nor a membership that names the wrong office", async () => {
+    const misfiled = { ...world.actors.entrepreneur, dossiers: { [world.foreignDossier.id]: world.portal.id } };
+    expect(await listUploadDossiers(opened.db, misfiled)).toEqual([]);
+    expect(idsOf(await listUploadDossiers(opened.db, world.actors.otherAdmin))).toEqual([world.foreignDossier.id]);
+    for (const actor of [world.actors.token, world.actors.system]) {
+      expect(await listUploadDossiers(opened.db, actor)).toEqual([]);
     }
   });
 });

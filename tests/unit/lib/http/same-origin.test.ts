@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isSameOriginRequest } from "@/lib/http/same-origin";
+import { isSameOriginRequest, isShareTargetRequest } from "@/lib/http/same-origin";
 
 function post(headers: Record<string, string>): Request {
   return new Request("http://internal:3000/api/dossiers/x/documents", { method: "POST", headers });
@@ -59,5 +59,29 @@ describe("isSameOriginRequest", () => {
         ),
       ).toBe(false);
     });
+  });
+});
+
+describe("isShareTargetRequest", () => {
+  const appUrl = "https://koppel.example";
+  it("accepts what isSameOriginRequest accepts", () => {
+    expect(isShareTargetRequest(post({ origin: appUrl }), appUrl)).toBe(true);
+    expect(isShareTargetRequest(post({ "sec-fetch-site": "same-origin" }), appUrl)).toBe(true);
+  });
+  it.each([
+    ["no Origin", {}],
+    ["an opaque Origin", { origin: "null" }],
+  ])("accepts a request the browser started itself (Sec-Fetch-Site: none) with %s: the share sheet", (_, headers) => {
+    expect(isShareTargetRequest(post({ ...headers, "sec-fetch-site": "none" }), appUrl)).toBe(true);
+  });
+  it.each([
+    ["a foreign Origin, whatever the fetch metadata", { origin: "https://evil.example", "sec-fetch-site": "none" }],
+    ["a post from another site", { "sec-fetch-site": "cross-site" }],
+    ["a sandboxed frame of another site", { origin: "null", "sec-fetch-site": "cross-site" }],
+    ["a sibling site", { origin: "null", "sec-fetch-site": "same-site" }],
+    ["a browser without fetch metadata", {}],
+    ["an opaque Origin without fetch metadata", { origin: "null" }],
+  ])("refuses %s", (_, headers) => {
+    expect(isShareTargetRequest(post(headers), appUrl)).toBe(false);
   });
 });

@@ -201,6 +201,7 @@ describe("croner and the old matcher on our jobs' schedules", () => {
       "*/30 * * * *",
       "17 3 * * *",
       "23 6 * * *",
+      "37 * * * *",
       "41 3 * * *",
     ]);
   });

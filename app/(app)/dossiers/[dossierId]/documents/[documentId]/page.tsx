@@ -23,6 +23,7 @@ import {
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
+import { formatFileSize } from "@/lib/text/file-size";
 import { DocumentControls } from "./_components/document-controls";
 
 type Props = { params: Promise<{ dossierId: string; documentId: string }> };
@@ -52,14 +53,6 @@ const DISPATCH_TONES: Record<DispatchEntry["status"], BadgeTone> = {
   succeeded: "green",
   failed: "red",
 };
-
-/** Where an attempt went, in a few words: the address, the connection, a folder or administration. */
-function formatSize(bytes: number, locale: string): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const kb = bytes / 1024;
-  if (kb < 1024) return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(kb)} kB`;
-  return `${new Intl.NumberFormat(locale, { maximumFractionDigits: 1 }).format(kb / 1024)} MB`;
-}
 
 /**
  * One document: a preview (PDF in a frame, an image, or what a UBL file says), its status with the
@@ -344,7 +337,7 @@ async function FileFacts({ detail }: { detail: DocumentDetail }) {
   const locale = await getLocale();
   const rows: [string, string][] = [
     [t("format"), detail.mimeType],
-    [t("size"), formatSize(detail.sizeBytes, `${locale}-BE`)],
+    [t("size"), formatFileSize(detail.sizeBytes, `${locale}-BE`)],
     [t("source"), t(`sources.${detail.source}`)],
   ];
   return (

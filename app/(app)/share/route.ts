@@ -1,0 +1,90 @@
+import { getTranslations } from "next-intl/server";
+import { getDb } from "@/db";
+import { AUTH_PAGES } from "@/lib/auth/auth.config";
+import { getActor } from "@/lib/auth/session";
+import { MAX_UPLOAD_REQUEST_BYTES } from "@/lib/documents/upload";
+import { ValidationError } from "@/lib/errors";
+import { readBodyWithLimit } from "@/lib/http/body";
+import { isShareTargetRequest } from "@/lib/http/same-origin";
+import { type ShareNotice, shareNoticePath, shareOutcomeQuery } from "@/lib/share/outcome";
+import { receiveShare } from "@/lib/share/share";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+const NO_STORE = { "cache-control": "no-store" };
+
+/** 303: the browser follows with a GET, so a reload of the landing page never posts the files again. */
+function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { ...NO_STORE, location } });
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+async function crossSitePage(): Promise<Response> {
+  const t = await getTranslations("share.crossSite");
+  const title = escapeHtml(t("title"));
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><h1 style="font-size:1.25rem">${title}</h1><p role="alert">${escapeHtml(t("body"))}</p><p><a href="/">${escapeHtml(t("home"))}</a></p></body></html>`;
+  return new Response(html, { status: 403, headers: { ...NO_STORE, "content-type": "text/html; charset=utf-8" } });
+}
+
+const VALIDATION_NOTICES: Record<string, ShareNotice> = {
+  "upload.noFiles": "no-files",
+  "upload.tooManyFiles": "too-many-files",
+};
+
+/** Someone opening /share itself (a bookmark, the back button): there is nothing to see here. */
+export function GET(): Response {
+  return seeOther("/");
+}
+
+/**
+ * The web app manifest's share target: a phone's share sheet posts the shared files here
+ * (multipart/form-data, `file` parts). Every answer is a page for the person who shared:
+ * - from another site (lib/http/same-origin.ts, isShareTargetRequest): 403, nothing read;
+ * - signed out: to the sign-in page, which brings them to a page asking to share again (the files
+ *   are not kept: nobody could say whose they are);
+ * - a body over what one upload may carry, a body that is not a form, no files or too many: a
+ *   notice page that says so;
+ * - one dossier to upload to: the files are uploaded there (lib/share/share.ts, the upload
+ *   service) and the dossier's page shows how many arrived and why any were refused;
+ * - several: the pick page of the waiting share; none: a notice page.
+ */
+export async function POST(request: Request): Promise<Response> {
+  if (!isShareTargetRequest(request)) return crossSitePage();
+  const actor = await getActor();
+  if (actor?.kind !== "user") {
+    return seeOther(`${AUTH_PAGES.signIn}?callbackUrl=${encodeURIComponent(shareNoticePath("signed-in"))}`);
+  }
+
+  // Bounded while it streams: a larger body is never held in memory, whatever Content-Length says.
+  const body = await readBodyWithLimit(request, MAX_UPLOAD_REQUEST_BYTES);
+  if (!body) return seeOther(shareNoticePath("too-large"));
+  let form: FormData;
+  try {
+    form = await new Response(new Uint8Array(body.bytes), {
+      headers: { "content-type": request.headers.get("content-type") ?? "" },
+    }).formData();
+  } catch {
+    return seeOther(shareNoticePath("unreadable"));
+  }
+
+  try {
+    const receipt = await receiveShare(await getDb(), actor, { form });
+    switch (receipt.kind) {
+      case "noDossier":
+        return seeOther(shareNoticePath("no-dossier"));
+      case "ingested":
+        return seeOther(`/dossiers/${receipt.dossierId}?${shareOutcomeQuery(receipt.files)}`);
+      case "pending":
+        return seeOther(`/share/${receipt.shareId}`);
+    }
+  } catch (error) {
+    if (error instanceof ValidationError) {
+      const key = Object.values(error.fieldErrors ?? {})[0]?.[0] ?? "";
+      return seeOther(shareNoticePath(VALIDATION_NOTICES[key] ?? "no-files"));
+    }
+    console.error("[share] failed", error);
+    return seeOther(shareNoticePath("failed"));
+  }
+}
