@@ -1,6 +1,7 @@
 import type { Locale } from "./config";
 import enApiKeys from "./messages/en/apiKeys.json";
 import enAuth from "./messages/en/auth.json";
+import enClients from "./messages/en/clients.json";
 import enCommon from "./messages/en/common.json";
 import enConnections from "./messages/en/connections.json";
 import enConnectors from "./messages/en/connectors.json";
@@ -17,6 +18,7 @@ import enRecognition from "./messages/en/recognition.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
+import frClients from "./messages/fr/clients.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
 import frConnectors from "./messages/fr/connectors.json";
@@ -33,6 +35,7 @@ import frRecognition from "./messages/fr/recognition.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
+import nlClients from "./messages/nl/clients.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
 import nlConnectors from "./messages/nl/connectors.json";
@@ -67,6 +70,7 @@ export const MESSAGES = {
     failures: nlFailures,
     webhooks: nlWebhooks,
     invitations: nlInvitations,
+    clients: nlClients,
     apiKeys: nlApiKeys,
   },
   fr: {
@@ -85,6 +89,7 @@ export const MESSAGES = {
     failures: frFailures,
     webhooks: frWebhooks,
     invitations: frInvitations,
+    clients: frClients,
     apiKeys: frApiKeys,
   },
   en: {
@@ -103,6 +108,7 @@ export const MESSAGES = {
     failures: enFailures,
     webhooks: enWebhooks,
     invitations: enInvitations,
+    clients: enClients,
     apiKeys: enApiKeys,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
