@@ -6,8 +6,11 @@ import { useErrorMessage } from "@/components/ui/use-error-message";
 import { removeDossierClientAction, revokeDossierInvitationAction } from "../actions";
 import { useAnnounce } from "./access-notice";
 
-export const secondaryButtonClass =
-  "inline-flex min-h-11 items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-60 sm:min-h-9 sm:px-3";
+const outlineButtonClass =
+  "inline-flex min-h-11 items-center justify-center rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium shadow-xs disabled:cursor-not-allowed disabled:opacity-60 sm:min-h-9 sm:px-3";
+
+export const secondaryButtonClass = `${outlineButtonClass} text-slate-800 hover:bg-slate-50`;
+const dangerButtonClass = `${outlineButtonClass} text-red-700 hover:bg-red-50`;
 
 type Target =
   | { kind: "removeClient"; dossierId: string; userId: string; name: string }
@@ -120,7 +123,7 @@ export function ConfirmAction({ target }: { target: Target }) {
             setError(null);
             setIsConfirming(true);
           }}
-          className={`${secondaryButtonClass} w-full text-red-700 hover:bg-red-50 sm:w-auto`}
+          className={`${dangerButtonClass} w-full sm:w-auto`}
         >
           {text.button}
           <span className="sr-only"> ({subject})</span>

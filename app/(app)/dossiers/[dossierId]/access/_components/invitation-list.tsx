@@ -56,7 +56,7 @@ export function InvitationList({
                 </li>
                 <li>{t("invitations.language", { language: t(`languages.${invitation.locale}`) })}</li>
               </ul>
-              <div className="flex flex-col gap-2 sm:flex-row sm:items-start">
+              <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-start">
                 <ResendInvitationButton dossierId={dossierId} invitationId={invitation.id} email={invitation.email} />
                 <ConfirmAction
                   target={{ kind: "revokeInvitation", dossierId, invitationId: invitation.id, email: invitation.email }}

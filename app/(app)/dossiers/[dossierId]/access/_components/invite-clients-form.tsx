@@ -100,7 +100,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
             <div
               key={invitation.invitationId}
               role="alert"
-              className="flex flex-col gap-2 rounded-md bg-red-50 p-3 text-sm text-red-900 ring-1 ring-red-600/20 ring-inset"
+              className="flex flex-col gap-2 rounded-md bg-red-50 p-3 text-sm text-red-900 sm:items-start ring-1 ring-red-600/20 ring-inset"
             >
               <p className="break-words">{t("invite.notMailed", { email: invitation.email })}</p>
               <ResendInvitationButton

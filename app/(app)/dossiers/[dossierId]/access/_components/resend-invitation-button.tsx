@@ -38,8 +38,9 @@ export function ResendInvitationButton({
     });
   }
 
+  // A fragment: in a row of buttons (flex-wrap) the answer takes a line of its own below them.
   return (
-    <div className="w-full sm:w-auto">
+    <>
       <button
         type="button"
         onClick={resend}
@@ -51,10 +52,10 @@ export function ResendInvitationButton({
       </button>
       <p
         role="status"
-        className={`text-sm empty:hidden ${outcome?.tone === "error" ? "mt-2 text-red-700" : "mt-2 text-emerald-800"}`}
+        className={`order-last w-full text-sm empty:hidden ${outcome?.tone === "error" ? "text-red-700" : "text-emerald-800"}`}
       >
         {outcome?.message}
       </p>
-    </div>
+    </>
   );
 }
