@@ -17,7 +17,11 @@ export function toActionFailure(actionName: string, error: unknown): ActionFailu
   if (isAppError(error)) {
     return {
       ok: false,
-      error: { code: error.code, messageKey: error.messageKey },
+      error: {
+        code: error.code,
+        messageKey: error.messageKey,
+        ...(error.messageValues ? { messageValues: error.messageValues } : {}),
+      },
       ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}),
     };
   }

@@ -54,6 +54,8 @@ export type DossierSummary = {
 export type DossierOverview = DossierSummary & {
   /** Admins and accountants of the portal; they get the way back to the portal overview. */
   canViewPortal: boolean;
+  /** Admins and accountants: the "Access" tab, where they invite and remove its entrepreneurs. */
+  canManageClients: boolean;
   /** The dossier's tabs the actor may open: its documents, its integration. */
   canViewDocuments: boolean;
   canViewIntegration: boolean;
@@ -142,6 +144,7 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
   return {
     ...dossierSummaryOf(row),
     canViewPortal: can(actor, "portal.view", { portalId: scope.portalId }),
+    canManageClients: can(actor, "dossierMember.manage", scope),
     canViewDocuments: can(actor, "document.view", scope),
     canViewIntegration: can(actor, "dossierIntegration.view", scope),
   };

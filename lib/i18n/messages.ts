@@ -1,6 +1,7 @@
 import type { Locale } from "./config";
 import enApiKeys from "./messages/en/apiKeys.json";
 import enAuth from "./messages/en/auth.json";
+import enClients from "./messages/en/clients.json";
 import enCommon from "./messages/en/common.json";
 import enConnections from "./messages/en/connections.json";
 import enConnectors from "./messages/en/connectors.json";
@@ -18,6 +19,7 @@ import enShare from "./messages/en/share.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
+import frClients from "./messages/fr/clients.json";
 import frCommon from "./messages/fr/common.json";
 import frConnections from "./messages/fr/connections.json";
 import frConnectors from "./messages/fr/connectors.json";
@@ -35,6 +37,7 @@ import frShare from "./messages/fr/share.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
+import nlClients from "./messages/nl/clients.json";
 import nlCommon from "./messages/nl/common.json";
 import nlConnections from "./messages/nl/connections.json";
 import nlConnectors from "./messages/nl/connectors.json";
@@ -70,6 +73,7 @@ export const MESSAGES = {
     failures: nlFailures,
     webhooks: nlWebhooks,
     invitations: nlInvitations,
+    clients: nlClients,
     apiKeys: nlApiKeys,
     share: nlShare,
   },
@@ -89,6 +93,7 @@ export const MESSAGES = {
     failures: frFailures,
     webhooks: frWebhooks,
     invitations: frInvitations,
+    clients: frClients,
     apiKeys: frApiKeys,
     share: frShare,
   },
@@ -108,6 +113,7 @@ export const MESSAGES = {
     failures: enFailures,
     webhooks: enWebhooks,
     invitations: enInvitations,
+    clients: enClients,
     apiKeys: enApiKeys,
     share: enShare,
   },

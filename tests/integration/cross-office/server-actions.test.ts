@@ -7,12 +7,15 @@ import {
   documents,
   dossierIntegrations,
   dossierMembers,
+  invitations,
   pendingShares,
   webhookDeliveries,
   webhookEndpoints,
 } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { loadUserActor } from "@/lib/auth/load-actor";
 import { MESSAGES } from "@/lib/i18n/messages";
+import { newInvitationToken } from "@/lib/invitations/token";
 import { revealRecognitionSecret } from "@/lib/recognition/secret";
 import { encryptEndpointSecret } from "@/lib/webhooks/endpoints";
 import { generateWebhookSecret } from "@/lib/webhooks/signing";
@@ -29,11 +32,15 @@ import { insertUserActor } from "../lib/connections/oauth-connector";
 // request's headers and language are stand-ins. The list of actions is read from the source, so a
 // new action fails this test until it has its row.
 const session = vi.hoisted(() => ({ actor: null as unknown, db: null as unknown }));
-vi.mock("@/lib/auth/session", () => ({
-  getActor: async () => session.actor,
-  requireActor: async () => session.actor,
-  getSessionUserId: async () => (session.actor as { userId?: string } | null)?.userId ?? null,
-}));
+vi.mock("@/lib/auth/session", async () => {
+  const { redirect } = await import("next/navigation");
+  return {
+    getActor: async () => session.actor,
+    // As lib/auth/session.ts: an anonymous visitor is sent to the sign-in page.
+    requireActor: async () => session.actor ?? redirect("/sign-in"),
+    getSessionUserId: async () => (session.actor as { userId?: string } | null)?.userId ?? null,
+  };
+});
 vi.mock("@/db", async (importOriginal) => ({
   ...(await importOriginal<typeof import("@/db")>()),
   getDb: async () => session.db,
@@ -58,6 +65,7 @@ const notificationActions = await import("@/app/(app)/portals/[portalId]/setting
 const apiKeyActions = await import("@/app/(app)/portals/[portalId]/settings/api-keys/actions");
 const outgoingWebhookActions = await import("@/app/(app)/portals/[portalId]/settings/webhooks/actions");
 const shareActions = await import("@/app/(app)/share/[shareId]/actions");
+const accessActions = await import("@/app/(app)/dossiers/[dossierId]/access/actions");
 
 type Ids = {
   portalA: string;
@@ -72,6 +80,9 @@ type Ids = {
   webhookDeliveryB: string;
   /** Files shared by office B's entrepreneur, waiting for a dossier to be picked. */
   pendingShareB: string;
+  /** An open invitation of an entrepreneur to dossier B, and dossier B's entrepreneur. */
+  invitationB: string;
+  entrepreneurB: string;
 };
 
 /** A call of one action as office A with office B's ids. */
@@ -134,6 +145,22 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   ],
   "(app)/dossiers/[dossierId]/actions.ts#setAutoSendAction": [
     (ids) => dossierActions.setAutoSendAction({ dossierId: ids.dossierB, enabled: false }),
+  ],
+  "(app)/dossiers/[dossierId]/access/actions.ts#inviteDossierClientsAction": [
+    (ids) =>
+      accessActions.inviteDossierClientsAction(
+        null,
+        formOf({ dossierId: ids.dossierB, emails: "inbraak@example.test", locale: "nl" }),
+      ),
+  ],
+  "(app)/dossiers/[dossierId]/access/actions.ts#resendDossierInvitationAction": [
+    (ids) => accessActions.resendDossierInvitationAction({ dossierId: ids.dossierB, invitationId: ids.invitationB }),
+  ],
+  "(app)/dossiers/[dossierId]/access/actions.ts#revokeDossierInvitationAction": [
+    (ids) => accessActions.revokeDossierInvitationAction({ dossierId: ids.dossierB, invitationId: ids.invitationB }),
+  ],
+  "(app)/dossiers/[dossierId]/access/actions.ts#removeDossierClientAction": [
+    (ids) => accessActions.removeDossierClientAction({ dossierId: ids.dossierB, userId: ids.entrepreneurB }),
   ],
   "(app)/dossiers/[dossierId]/integration/actions.ts#saveIntegrationAction": [
     (ids) => integrationActions.saveIntegrationAction(null, formOf({ dossierId: ids.dossierB, kind: "none" })),
@@ -308,6 +335,29 @@ async function insertPendingShare(portalId: string, dossierId: string): Promise<
   return share?.id ?? "";
 }
 let officeA: { admin: Actor; accountant: Actor; entrepreneur: Actor };
+/** Office B's own people: an accountant, dossier B's entrepreneur, and another dossier's. */
+let officeB: { accountant: Actor; entrepreneur: Actor; neighbour: Actor };
+
+/** Dossier B's entrepreneur, and an open invitation of someone else to dossier B. */
+async function insertDossierPeople(dossier: { id: string; portalId: string }) {
+  const entrepreneur = await insertUserActor(opened.db, {});
+  await opened.db
+    .insert(dossierMembers)
+    .values({ portalId: dossier.portalId, dossierId: dossier.id, userId: entrepreneur.userId });
+  const [invitation] = await opened.db
+    .insert(invitations)
+    .values({
+      kind: "dossier_member",
+      tokenHash: newInvitationToken().tokenHash,
+      email: "invited@client-b.test",
+      locale: "nl",
+      portalId: dossier.portalId,
+      dossierId: dossier.id,
+      expiresAt: new Date(Date.now() + 7 * 24 * 3_600_000),
+    })
+    .returning({ id: invitations.id });
+  return { entrepreneurB: entrepreneur.userId, invitationB: invitation?.id ?? "" };
+}
 
 const officeBRows = () => officeRows(opened.db, ids.portalB);
 
@@ -349,6 +399,17 @@ beforeAll(async () => {
     apiKeyB: (await insertApiKey(opened.db, portalB.id)).id,
     ...(await insertWebhookEndpoint(portalB.id)),
     pendingShareB: await insertPendingShare(portalB.id, dossierB.id),
+    ...(await insertDossierPeople(dossierB)),
+  };
+  const neighbourDossierB = await insertDossier(opened.db, portalB.id);
+  const neighbourB = await insertUserActor(opened.db, {});
+  await opened.db
+    .insert(dossierMembers)
+    .values({ portalId: portalB.id, dossierId: neighbourDossierB.id, userId: neighbourB.userId });
+  officeB = {
+    accountant: await insertUserActor(opened.db, { [portalB.id]: "accountant" }),
+    entrepreneur: await loadUserActor(opened.db, ids.entrepreneurB),
+    neighbour: await loadUserActor(opened.db, neighbourB.userId),
   };
   const entrepreneur = await insertUserActor(opened.db, {});
   officeA = {
@@ -388,4 +449,71 @@ describe("server actions across offices", () => {
       expect(await officeBRows()).toBe(before);
     },
   );
+});
+
+// The dossier's "Toegang" actions inside office B itself (dossierMember.manage): nobody signed in
+// goes to sign-in, dossier B's own entrepreneur sees the dossier but may not manage its people
+// (forbidden), another dossier's entrepreneur does not see it (not found). Office B stays as it was.
+const ACCESS_CALLS = {
+  inviteDossierClientsAction: (ids: Ids) =>
+    accessActions.inviteDossierClientsAction(
+      null,
+      formOf({ dossierId: ids.dossierB, emails: "inbraak@example.test", locale: "nl" }),
+    ),
+  resendDossierInvitationAction: (ids: Ids) =>
+    accessActions.resendDossierInvitationAction({ dossierId: ids.dossierB, invitationId: ids.invitationB }),
+  revokeDossierInvitationAction: (ids: Ids) =>
+    accessActions.revokeDossierInvitationAction({ dossierId: ids.dossierB, invitationId: ids.invitationB }),
+  removeDossierClientAction: (ids: Ids) =>
+    accessActions.removeDossierClientAction({ dossierId: ids.dossierB, userId: ids.entrepreneurB }),
+} satisfies Record<string, (ids: Ids) => Promise<unknown>>;
+
+describe("the dossier's access actions within its own office", () => {
+  const calls = Object.entries(ACCESS_CALLS);
+
+  it("covers every export of the access actions", () => {
+    expect(Object.keys(ACCESS_CALLS).sort()).toEqual(
+      listServerActions()
+        .filter((name) => name.startsWith("(app)/dossiers/[dossierId]/access/actions.ts#"))
+        .map((name) => name.split("#")[1])
+        .sort(),
+    );
+  });
+
+  it.each(calls)("%s sends an anonymous visitor to sign-in and changes nothing", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = null;
+    const error = await call(ids).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect((error as { digest?: string } | null)?.digest).toMatch(/^NEXT_REDIRECT;.*;\/sign-in;/);
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(calls)("%s is forbidden to the dossier's own entrepreneur", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = officeB.entrepreneur;
+    expect(await call(ids)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(calls)("%s is not found for an entrepreneur of another dossier of the office", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = officeB.neighbour;
+    expect(await call(ids)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it("works for the office's accountant (so the refusals above are about who asks)", async () => {
+    session.actor = officeB.accountant;
+    expect(await ACCESS_CALLS.inviteDossierClientsAction(ids)).toMatchObject({
+      ok: true,
+      sent: [{ email: "inbraak@example.test", isMailed: true }],
+      skipped: [],
+    });
+    expect(await ACCESS_CALLS.resendDossierInvitationAction(ids)).toMatchObject({ ok: true, isMailed: true });
+    expect(await ACCESS_CALLS.revokeDossierInvitationAction(ids)).toMatchObject({ ok: true });
+    expect(await ACCESS_CALLS.removeDossierClientAction(ids)).toMatchObject({ ok: true, userId: ids.entrepreneurB });
+  });
 });

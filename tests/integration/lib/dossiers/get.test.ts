@@ -21,6 +21,7 @@ describe("getDossierOverview: the links of the dossier's header", () => {
     for (const actor of [world.actors.admin, world.actors.accountant]) {
       expect(await getDossierOverview(opened.db, actor, world.dossier.id)).toMatchObject({
         canViewPortal: true,
+        canManageClients: true,
         canViewDocuments: true,
         canViewIntegration: true,
       });
@@ -30,6 +31,7 @@ describe("getDossierOverview: the links of the dossier's header", () => {
   it("gives the dossier's entrepreneur both tabs and no way into the portal", async () => {
     expect(await getDossierOverview(opened.db, world.actors.entrepreneur, world.dossier.id)).toMatchObject({
       canViewPortal: false,
+      canManageClients: false,
       canViewDocuments: true,
       canViewIntegration: true,
     });

@@ -40,7 +40,11 @@ export function DossierHeader({
       <DossierTabs
         dossierId={overview.id}
         active={active}
-        isVisible={{ documents: overview.canViewDocuments, integration: overview.canViewIntegration }}
+        isVisible={{
+          documents: overview.canViewDocuments,
+          integration: overview.canViewIntegration,
+          access: overview.canManageClients,
+        }}
       />
     </>
   );

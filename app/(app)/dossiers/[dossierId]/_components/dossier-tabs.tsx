@@ -4,14 +4,16 @@ import { useTranslations } from "next-intl";
 const TABS = [
   { id: "documents", path: "" },
   { id: "integration", path: "/integration" },
+  { id: "access", path: "/access" },
 ] as const;
 
 export type DossierTab = (typeof TABS)[number]["id"];
 
 /**
- * "Documenten | Integraties": the two parts of a dossier, as a segmented control so it reads as
- * one level above the document status tabs. Plain links: they work before JavaScript loads.
- * `isVisible` says which the actor may open (the permission table, asked by the page).
+ * "Documenten | Integraties | Toegang": the parts of a dossier, as a segmented control so it
+ * reads as one level above the document status tabs. Plain links: they work before JavaScript
+ * loads. `isVisible` says which the actor may open (the permission table, asked by the page):
+ * "Toegang" (who may use the dossier) is for the office's people only, never its entrepreneurs.
  */
 export function DossierTabs({
   dossierId,
@@ -23,6 +25,7 @@ export function DossierTabs({
   isVisible: Record<DossierTab, boolean>;
 }) {
   const t = useTranslations("integrations.tabs");
+  const tClients = useTranslations("clients");
   return (
     <nav aria-label={t("label")}>
       <ul className="flex w-full gap-1 rounded-lg bg-slate-100 p-1 sm:inline-flex sm:w-auto">
@@ -39,7 +42,7 @@ export function DossierTabs({
                     : "text-slate-600 hover:text-slate-900"
                 }`}
               >
-                {t(tab.id)}
+                {tab.id === "access" ? tClients("tab") : t(tab.id)}
               </Link>
             </li>
           );

@@ -1,0 +1,198 @@
+"use client";
+
+import { useTranslations } from "next-intl";
+import { useActionState, useEffect, useId, useRef } from "react";
+import { useErrorMessage } from "@/components/ui/use-error-message";
+import { LOCALES, type Locale } from "@/lib/i18n/config";
+import { type InviteClientsState, inviteDossierClientsAction } from "../actions";
+import { ResendInvitationButton } from "./resend-invitation-button";
+
+const FIELDS = ["emails", "locale"] as const;
+type Field = (typeof FIELDS)[number];
+
+/** Per field, the first error key; "emails.<n>" (one address of the list) counts for the field. */
+function firstErrors(fieldErrors: Record<string, string[]>): Partial<Record<Field, string>> {
+  const errors: Partial<Record<Field, string>> = {};
+  for (const [path, keys] of Object.entries(fieldErrors)) {
+    const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
+    if (field && !errors[field] && keys[0]) errors[field] = keys[0];
+  }
+  return errors;
+}
+
+const inputClass = (hasError: boolean) =>
+  `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
+    hasError
+      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
+      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
+  }`;
+
+/**
+ * "Invite entrepreneurs": addresses in one box, the mail's language (the dossier's by default),
+ * and after sending what happened to each address: mailed, not mailed (send again), or skipped
+ * because they already have access or work at the office. Too many requests get a plain "wait".
+ */
+export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: string; defaultLocale: Locale }) {
+  const t = useTranslations("clients");
+  const errorMessage = useErrorMessage();
+  const idPrefix = useId();
+  const [state, formAction, isPending] = useActionState<InviteClientsState, FormData>(inviteDossierClientsAction, null);
+  const resultRef = useRef<HTMLDivElement>(null);
+
+  const failure = state && !state.ok ? state : null;
+  const outcome = state?.ok ? state : null;
+  const errors = firstErrors(failure?.fieldErrors ?? {});
+  // Errors that belong to no field (no rights, too many requests, the unexpected) go on top.
+  const formError =
+    failure && Object.keys(errors).length === 0
+      ? errorMessage(failure.error.messageKey, failure.error.messageValues)
+      : null;
+  const mailed = outcome?.sent.filter((invitation) => invitation.isMailed) ?? [];
+  const notMailed = outcome?.sent.filter((invitation) => !invitation.isMailed) ?? [];
+
+  // Keyboard, screen-reader and phone users land on what happened, not at the bottom of the form.
+  useEffect(() => {
+    if (outcome) resultRef.current?.focus();
+  }, [outcome]);
+
+  const id = (field: Field) => `${idPrefix}-${field}`;
+  const describedBy = (field: Field) => `${id(field)}-hint${errors[field] ? ` ${id(field)}-error` : ""}`;
+  const errorOf = (field: Field) =>
+    errors[field] ? (
+      <p id={`${id(field)}-error`} className="mt-1 text-sm text-red-700">
+        {errorMessage(errors[field])}
+      </p>
+    ) : null;
+
+  return (
+    <section
+      aria-labelledby={`${idPrefix}-title`}
+      className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
+    >
+      <h3 id={`${idPrefix}-title`} className="text-base font-semibold text-slate-900">
+        {t("invite.title")}
+      </h3>
+      <p className="mt-1 text-sm text-slate-600">{t("invite.intro")}</p>
+
+      {outcome ? (
+        <div
+          ref={resultRef}
+          tabIndex={-1}
+          data-testid="invite-outcome"
+          className="mt-4 flex flex-col gap-3 focus:outline-none"
+        >
+          {mailed.length > 0 ? (
+            <div
+              role="status"
+              className="rounded-md bg-emerald-50 p-3 text-sm text-emerald-900 ring-1 ring-emerald-600/20 ring-inset"
+            >
+              <p className="font-semibold">{t("invite.sentTitle", { count: mailed.length })}</p>
+              <ul className="mt-1 flex flex-col gap-0.5">
+                {mailed.map((invitation) => (
+                  <li key={invitation.invitationId} className="break-all">
+                    {t("invite.sent", { email: invitation.email })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {notMailed.map((invitation) => (
+            <div
+              key={invitation.invitationId}
+              role="alert"
+              className="flex flex-col gap-2 rounded-md bg-red-50 p-3 text-sm text-red-900 sm:items-start ring-1 ring-red-600/20 ring-inset"
+            >
+              <p className="break-words">{t("invite.notMailed", { email: invitation.email })}</p>
+              <ResendInvitationButton
+                dossierId={dossierId}
+                invitationId={invitation.invitationId}
+                email={invitation.email}
+              />
+            </div>
+          ))}
+          {outcome.skipped.length > 0 ? (
+            <div className="rounded-md bg-amber-50 p-3 text-sm text-amber-950 ring-1 ring-amber-600/25 ring-inset">
+              <p className="font-semibold">{t("invite.skippedTitle", { count: outcome.skipped.length })}</p>
+              <ul className="mt-1 flex flex-col gap-0.5">
+                {outcome.skipped.map((skipped) => (
+                  <li key={skipped.email} className="break-words">
+                    {t(`invite.skipped.${skipped.reason}`, { email: skipped.email })}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+
+      {formError ? (
+        <p
+          role="alert"
+          className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/20 ring-inset"
+        >
+          {formError}
+        </p>
+      ) : null}
+
+      <form action={formAction} noValidate className="mt-4 flex flex-col gap-4">
+        <input type="hidden" name="dossierId" value={dossierId} />
+        <div>
+          <label htmlFor={id("emails")} className="block text-sm font-medium text-slate-800">
+            {t("invite.emails")}
+          </label>
+          <textarea
+            id={id("emails")}
+            name="emails"
+            rows={3}
+            required
+            autoComplete="off"
+            autoCapitalize="none"
+            spellCheck={false}
+            inputMode="email"
+            placeholder={t("invite.emailsPlaceholder")}
+            defaultValue={failure?.values?.emails ?? ""}
+            aria-invalid={errors.emails ? true : undefined}
+            aria-describedby={describedBy("emails")}
+            className={inputClass(Boolean(errors.emails))}
+          />
+          <p id={`${id("emails")}-hint`} className="mt-1 text-xs text-slate-500">
+            {t("invite.emailsHint")}
+          </p>
+          {errorOf("emails")}
+        </div>
+        <div>
+          <label htmlFor={id("locale")} className="block text-sm font-medium text-slate-800">
+            {t("invite.locale")}
+          </label>
+          <select
+            id={id("locale")}
+            name="locale"
+            defaultValue={failure?.values?.locale || defaultLocale}
+            aria-invalid={errors.locale ? true : undefined}
+            aria-describedby={describedBy("locale")}
+            className={`${inputClass(Boolean(errors.locale))} min-h-11 sm:max-w-xs`}
+          >
+            {LOCALES.map((locale) => (
+              <option key={locale} value={locale}>
+                {t(`languages.${locale}`)}
+              </option>
+            ))}
+          </select>
+          <p id={`${id("locale")}-hint`} className="mt-1 text-xs text-slate-500">
+            {t("invite.localeHint")}
+          </p>
+          {errorOf("locale")}
+        </div>
+        <div>
+          <button
+            type="submit"
+            disabled={isPending}
+            className="inline-flex min-h-11 w-full items-center justify-center rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white shadow-xs hover:bg-brand-700 disabled:opacity-60 sm:w-auto"
+          >
+            {isPending ? t("invite.submitting") : t("invite.submit")}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
