@@ -5,6 +5,7 @@ import { dossiers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import { ValidationError } from "@/lib/errors";
+import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import type { CreateDossierInput } from "./schemas";
 
 /** A company is a client of an office once: the field error of a second dossier for it. */
@@ -23,7 +24,8 @@ export function isDuplicateCompanyNumber(error: unknown): boolean {
 /**
  * Creates a dossier (a client company) in a portal. Admins and accountants only; a company is a
  * client of an office once, so a second dossier with the same company number is a field error.
- * Without a VAT number the dossier gets "BE" + the company number, as for every Belgian company.
+ * Without a VAT number the dossier gets "BE" + the company number, as for every Belgian company;
+ * without a language it is Dutch.
  */
 export async function createDossier(
   db: DbOrTx,
@@ -47,6 +49,7 @@ export async function createDossier(
         name: input.name,
         companyNumber: input.companyNumber,
         vatNumber: input.vatNumber ?? `BE${input.companyNumber}`,
+        locale: input.locale ?? DEFAULT_LOCALE,
       })
       .returning({ id: dossiers.id, name: dossiers.name });
     if (!row) throw new Error("insert into dossiers returned no row");

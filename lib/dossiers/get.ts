@@ -7,6 +7,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
+import type { Locale } from "@/lib/i18n/config";
 import { type IntegrationState, integrationStateOf } from "@/lib/portals/integration-state";
 
 /** The tenant of a dossier, once the actor is known to be allowed to act on it. */
@@ -46,6 +47,8 @@ export type DossierSummary = {
   companyNumber: string;
   /** "BE" + 10 digits; null only on rows from before it was filled in. */
   vatNumber: string | null;
+  /** The language of everything sent on the dossier's behalf (the mails to its package). */
+  locale: Locale;
   isAutoSendEnabled: boolean;
   /** Which way the dossier delivers; the same derivation (and colours) as the portal overview. */
   integration: IntegrationState;
@@ -59,6 +62,8 @@ export type DossierOverview = DossierSummary & {
   /** The dossier's tabs the actor may open: its documents, its integration. */
   canViewDocuments: boolean;
   canViewIntegration: boolean;
+  /** Admins and accountants: they may change name, numbers and language; an entrepreneur sees them. */
+  canUpdate: boolean;
 };
 
 /**
@@ -73,6 +78,7 @@ export function selectDossierSummaries(db: DbOrTx) {
       name: dossiers.name,
       companyNumber: dossiers.companyNumber,
       vatNumber: dossiers.vatNumber,
+      locale: dossiers.locale,
       isAutoSendEnabled: dossiers.isAutoSendEnabled,
       integrationKind: dossierIntegrations.kind,
       integrationPackageId: dossierIntegrations.packageId,
@@ -102,6 +108,7 @@ export function dossierSummaryOf(row: DossierSummaryRow): DossierSummary {
     name: row.name,
     companyNumber: row.companyNumber,
     vatNumber: row.vatNumber,
+    locale: row.locale,
     isAutoSendEnabled: row.isAutoSendEnabled,
     integration: integrationStateOf({
       kind: row.integrationKind,
@@ -133,7 +140,7 @@ export async function loadDossierSummary(db: DbOrTx, scope: DossierScope): Promi
   return dossierSummaryOf(row);
 }
 
-/** The head of the dossier page: identity, integration state and auto-send flag. */
+/** The head of the dossier page: identity, language, integration state and auto-send flag. */
 export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: string): Promise<DossierOverview> {
   if (!dossierIdSchema.safeParse(dossierId).success) throw new NotFoundError();
   const [row] = await selectDossierSummaries(db).where(eq(dossiers.id, dossierId)).limit(1);
@@ -147,5 +154,6 @@ export async function getDossierOverview(db: DbOrTx, actor: Actor, dossierId: st
     canManageClients: can(actor, "dossierMember.manage", scope),
     canViewDocuments: can(actor, "document.view", scope),
     canViewIntegration: can(actor, "dossierIntegration.view", scope),
+    canUpdate: can(actor, "dossier.update", scope),
   };
 }

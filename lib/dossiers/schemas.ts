@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LOCALES } from "@/lib/i18n/config";
 import { visibleTextSchema } from "@/lib/text/visible";
 import { normalizeCompanyNumber } from "./company-number";
 
@@ -47,11 +48,20 @@ export const vatNumberSchema = z
     return normalized === "" ? undefined : normalized;
   });
 
+/**
+ * The dossier's language: the language of everything sent on its behalf (the mails to its package).
+ */
+export const dossierLocaleSchema = z
+  .enum(LOCALES, { error: "dossierLocale.invalid" })
+  .meta({ description: "The dossier's language (`nl`, `fr` or `en`): the language of the mails sent to its package." });
+
 export const createDossierSchema = z.object({
   portalId: z.uuid({ error: "notFound" }),
   name: dossierNameSchema,
   companyNumber: companyNumberSchema,
   vatNumber: vatNumberSchema,
+  /** Dutch when left out, as for every dossier made before languages existed. */
+  locale: dossierLocaleSchema.optional(),
 });
 
 export type CreateDossierInput = z.output<typeof createDossierSchema>;
@@ -78,6 +88,7 @@ export const updateDossierSchema = z
         }
         return normalized === "" ? null : normalized;
       }),
+    locale: dossierLocaleSchema.optional(),
     isAutoSendEnabled: z.boolean().optional(),
   })
   .refine((change) => Object.values(change).some((value) => value !== undefined), "api.nothingToUpdate");

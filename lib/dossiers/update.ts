@@ -11,8 +11,8 @@ import { type DossierSummary, loadDossierSummary, resolveDossierScope } from "./
 import type { UpdateDossierInput } from "./schemas";
 
 /**
- * Changes a dossier's name, company number, VAT number and auto-send switch, all or nothing.
- * Name and numbers need "dossier.update" (admins and accountants; an entrepreneur sees them only);
+ * Changes a dossier's name, company number, VAT number, language and auto-send switch, all or
+ * nothing. Name, numbers and language need "dossier.update" (admins and accountants; an entrepreneur sees them only);
  * the switch needs "dossier.autoSend" (setAutoSend checks it, and everyone who sees the dossier
  * holds it). Both are checked before anything changes.
  * - A company number that another dossier of the office has is a field error, as on create.
@@ -71,6 +71,7 @@ export async function updateDossier(
           .update(dossiers)
           .set({
             ...(fields.name === undefined ? {} : { name: fields.name }),
+            ...(fields.locale === undefined ? {} : { locale: fields.locale }),
             companyNumber,
             vatNumber,
             updatedAt: sql`now()`,

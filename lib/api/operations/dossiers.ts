@@ -10,7 +10,7 @@ import {
   encodedDossierCursorSchema,
   listDossiers as listOfficeDossiers,
 } from "@/lib/dossiers/list";
-import { createDossierSchema, updateDossierSchema } from "@/lib/dossiers/schemas";
+import { createDossierSchema, dossierLocaleSchema, updateDossierSchema } from "@/lib/dossiers/schemas";
 import { updateDossier as changeDossier } from "@/lib/dossiers/update";
 import { translatorFor } from "@/lib/i18n/translator";
 import { getDossierIntegration as readDossierIntegration } from "@/lib/integrations/get";
@@ -30,6 +30,7 @@ export const dossierSchema = z
       .string()
       .nullable()
       .meta({ description: "`BE` + 10 digits; by default `BE` + the company number. Null on older dossiers." }),
+    locale: dossierLocaleSchema,
     isAutoSendEnabled: z.boolean().meta({ description: "Recognised documents are sent to the package at once." }),
     integration: z.enum(["not_configured", "connection", "email", "free_email", "none"]).meta({
       description:
@@ -46,6 +47,7 @@ function dossierBodyOf(dossier: DossierSummary): DossierBody {
     name: dossier.name,
     companyNumber: dossier.companyNumber,
     vatNumber: dossier.vatNumber,
+    locale: dossier.locale,
     isAutoSendEnabled: dossier.isAutoSendEnabled,
     integration: dossier.integration.kind,
   };
@@ -132,7 +134,7 @@ export const listDossiers = defineApiOperation({
 export const newDossierSchema = createDossierSchema.omit({ portalId: true }).meta({
   id: "NewDossier",
   description:
-    "The company number in any common notation (0123.456.749, BE 0123 456 749). Without a VAT number the dossier gets `BE` + the company number.",
+    "The company number in any common notation (0123.456.749, BE 0123 456 749). Without a VAT number the dossier gets `BE` + the company number; without a language it is Dutch (`nl`).",
 });
 
 const locationHeader = z.object({
@@ -162,7 +164,7 @@ export const dossierChangeSchema = updateDossierSchema.meta({
   // The schema's refine (at least one field) in JSON Schema's words.
   minProperties: 1,
   description:
-    "Only the fields sent change. A VAT number still at its default follows a new enterprise number; `vatNumber: null` puts the default back. `isAutoSendEnabled` needs no more than seeing the dossier; the other fields need the admin or accountant role.",
+    "Only the fields sent change. A VAT number still at its default follows a new enterprise number; `vatNumber: null` puts the default back. `locale` is the language of the mails sent to the dossier's package from then on. `isAutoSendEnabled` needs no more than seeing the dossier; the other fields need the admin or accountant role.",
 });
 
 export const updateDossier = defineApiOperation({

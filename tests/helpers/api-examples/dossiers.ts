@@ -33,12 +33,15 @@ export const DOSSIER_EXAMPLES: ApiExample[] = [
   },
   {
     operationId: "createDossier",
-    title: "creates a dossier with a VAT number, as an accountant",
+    title: "creates a French dossier with a VAT number, as an accountant",
     as: "accountant",
     status: 201,
     prepare: (world) => {
       const companyNumber = world.freshCompanyNumber();
-      return { path: "/dossiers", json: { name: "Garage Janssens", companyNumber, vatNumber: `BE ${companyNumber}` } };
+      return {
+        path: "/dossiers",
+        json: { name: "Garage Janssen SRL", companyNumber, vatNumber: `BE ${companyNumber}`, locale: "fr" },
+      };
     },
   },
   {
@@ -86,6 +89,21 @@ export const DOSSIER_EXAMPLES: ApiExample[] = [
       const dossier = await world.newDossier();
       return { path: `/dossiers/${dossier.id}`, json: { companyNumber: world.freshCompanyNumber(), vatNumber: null } };
     },
+  },
+  {
+    operationId: "updateDossier",
+    title: "changes the language of the mails to the package",
+    status: 200,
+    prepare: async (world) => {
+      const dossier = await world.newDossier();
+      return { path: `/dossiers/${dossier.id}`, json: { locale: "fr" } };
+    },
+  },
+  {
+    operationId: "updateDossier",
+    title: "refuses a language it does not know",
+    status: 400,
+    prepare: (world) => ({ path: `/dossiers/${world.dossier.id}`, json: { locale: "de" } }),
   },
   {
     operationId: "updateDossier",

@@ -40,6 +40,7 @@ type DossierBody = {
   name: string;
   companyNumber: string;
   vatNumber: string | null;
+  locale: "nl" | "fr" | "en";
   isAutoSendEnabled: boolean;
   integration: string;
 };
@@ -167,12 +168,37 @@ describe("POST /dossiers", () => {
       name: "Garage Janssens",
       companyNumber,
       vatNumber: `BE${companyNumber}`,
+      locale: "nl",
       isAutoSendEnabled: true,
       integration: "not_configured",
     });
     expect(response.headers.get("location")).toBe(`/api/v1/dossiers/${body.id}`);
     const [row] = await opened.db.select().from(dossiers).where(eq(dossiers.id, body.id));
     expect(row?.portalId).toBe(world.portal.id);
+  });
+
+  it("creates a dossier in the language it is given", async () => {
+    const response = await callApi(createDossier, "/dossiers", {
+      key: world.keys.admin,
+      json: { name: "Fleuriste Dupont", companyNumber: world.freshCompanyNumber(), locale: "fr" },
+    });
+    expect(response.status).toBe(201);
+    const body = (await response.json()) as DossierBody;
+    expect(body.locale).toBe("fr");
+    const [row] = await opened.db.select().from(dossiers).where(eq(dossiers.id, body.id));
+    expect(row?.locale).toBe("fr");
+  });
+
+  it("refuses a language it does not know, naming the field in the caller's language", async () => {
+    const response = await callApi(createDossier, "/dossiers", {
+      key: world.keys.admin,
+      json: { name: "Blumen Müller", companyNumber: world.freshCompanyNumber(), locale: "de" },
+      headers: { "accept-language": "fr" },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      errors: [{ path: "locale", message: translatorFor("fr")("errors.dossierLocale.invalid") }],
+    });
   });
 
   it("lets a key with dossiers:write alone create, and read back what it made", async () => {
@@ -240,6 +266,19 @@ describe("PATCH /dossiers/{dossierId}", () => {
     expect(await (await patch(dossier.id, { vatNumber: null })).json()).toMatchObject({ vatNumber: `BE${second}` });
   });
 
+  it("changes the dossier's language, and answers it on every read", async () => {
+    const dossier = await world.newDossier();
+    const response = await patch(dossier.id, { locale: "fr" }, world.keys.accountant);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ id: dossier.id, name: dossier.name, locale: "fr" });
+    const [row] = await opened.db.select().from(dossiers).where(eq(dossiers.id, dossier.id));
+    expect(row?.locale).toBe("fr");
+    const read = await callApi(getDossier, `/dossiers/${dossier.id}`, { key: world.keys.admin });
+    expect(await read.json()).toMatchObject({ locale: "fr" });
+    const page = await pageOf(`/dossiers?search=${dossier.companyNumber}`);
+    expect(page.items).toMatchObject([{ id: dossier.id, locale: "fr" }]);
+  });
+
   it("switches auto-send, with a key that has dossiers:write only", async () => {
     const dossier = await world.newDossier();
     const { key } = await insertApiKey(opened.db, world.portal.id, { role: "accountant", scopes: ["dossiers:write"] });
@@ -259,12 +298,14 @@ describe("PATCH /dossiers/{dossierId}", () => {
     expect(row).toMatchObject({ name: dossier.name, companyNumber: dossier.companyNumber });
   });
 
-  it("refuses an empty change, a bad VAT number and a non-boolean switch", async () => {
+  it("refuses an empty change, a bad VAT number, a non-boolean switch and an unknown language", async () => {
     const dossier = await world.newDossier();
     for (const [json, path] of [
       [{}, "(body)"],
       [{ vatNumber: "NL123" }, "vatNumber"],
       [{ isAutoSendEnabled: "yes" }, "isAutoSendEnabled"],
+      [{ locale: "de" }, "locale"],
+      [{ locale: null }, "locale"],
     ] as const) {
       const response = await patch(dossier.id, json);
       expect(response.status).toBe(400);
@@ -273,10 +314,10 @@ describe("PATCH /dossiers/{dossierId}", () => {
   });
 
   it("answers 404 to another office's key and changes nothing", async () => {
-    const response = await patch(world.dossier.id, { name: "Overgenomen" }, world.keys.otherOffice);
+    const response = await patch(world.dossier.id, { name: "Overgenomen", locale: "en" }, world.keys.otherOffice);
     expect(response.status).toBe(404);
     const read = await callApi(getDossier, `/dossiers/${world.dossier.id}`, { key: world.keys.admin });
-    expect(await read.json()).toMatchObject({ name: world.dossier.name });
+    expect(await read.json()).toMatchObject({ name: world.dossier.name, locale: "nl" });
   });
 });
 

@@ -17,23 +17,27 @@ afterAll(async () => {
 });
 
 describe("getDossierOverview: the links of the dossier's header", () => {
-  it("gives the office's admin and accountant the way back to the portal and both tabs", async () => {
+  it("gives the office's admin and accountant the way back to the portal, both tabs and the edit", async () => {
     for (const actor of [world.actors.admin, world.actors.accountant]) {
       expect(await getDossierOverview(opened.db, actor, world.dossier.id)).toMatchObject({
         canViewPortal: true,
         canManageClients: true,
         canViewDocuments: true,
         canViewIntegration: true,
+        canUpdate: true,
+        locale: "nl",
       });
     }
   });
 
-  it("gives the dossier's entrepreneur both tabs and no way into the portal", async () => {
+  it("gives the dossier's entrepreneur both tabs, no way into the portal and no edit", async () => {
     expect(await getDossierOverview(opened.db, world.actors.entrepreneur, world.dossier.id)).toMatchObject({
       canViewPortal: false,
       canManageClients: false,
       canViewDocuments: true,
       canViewIntegration: true,
+      canUpdate: false,
+      locale: "nl",
     });
   });
 

@@ -58,6 +58,23 @@ describe("updateDossier", () => {
     expect(await rowOf(world.dossier.id)).toMatchObject({ name: world.dossier.name, isAutoSendEnabled: false });
   });
 
+  it("lets admins and accountants change the dossier's language, but not the entrepreneur (403)", async () => {
+    for (const [actor, locale] of [
+      [world.actors.admin, "fr"],
+      [world.actors.accountant, "en"],
+    ] as const) {
+      const dossier = await insertDossier(opened.db, world.portal.id);
+      expect((await rowOf(dossier.id))?.locale).toBe("nl");
+      const updated = await updateDossier(opened.db, actor, dossier.id, change({ locale }));
+      expect(updated).toMatchObject({ id: dossier.id, locale, name: dossier.name });
+      expect((await rowOf(dossier.id))?.locale).toBe(locale);
+    }
+    await expect(
+      updateDossier(opened.db, world.actors.entrepreneur, world.dossier.id, change({ locale: "fr" })),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    expect((await rowOf(world.dossier.id))?.locale).toBe("nl");
+  });
+
   it("answers NotFoundError to another office's admin, an unknown id and a malformed one", async () => {
     for (const [actor, id] of [
       [world.actors.otherAdmin, world.dossier.id],
@@ -115,5 +132,14 @@ describe("updateDossierSchema", () => {
     expect(change({ vatNumber: "" })).toEqual({ vatNumber: null });
     expect(change({ vatNumber: null })).toEqual({ vatNumber: null });
     expect(updateDossierSchema.safeParse({ vatNumber: "NL123456789B01" }).success).toBe(false);
+  });
+
+  it("takes nl, fr and en as the language and names the field for anything else", () => {
+    expect(change({ locale: "fr" })).toEqual({ locale: "fr" });
+    for (const locale of ["de", "FR", "", 1]) {
+      const parsed = updateDossierSchema.safeParse({ locale });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues).toMatchObject([{ path: ["locale"], message: "dossierLocale.invalid" }]);
+    }
   });
 });
