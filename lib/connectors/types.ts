@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { RecognisedFields } from "@/lib/documents/fields";
+import type { Locale } from "@/lib/i18n/config";
 import type { Channel, DocumentCategory, PackageEntry } from "@/lib/packages/catalog";
 import type { ConnectorError } from "./errors";
 
@@ -25,8 +26,17 @@ export type DocumentType =
   | "receipt"
   | "other";
 
-/** The dossier a delivery is for, as connectors see it. */
-export type DeliveryDossier = { id: string; name: string; companyNumber: string; vatNumber: string | null };
+/**
+ * The dossier a delivery is for, as connectors see it. `locale` is the dossier's language: what a
+ * connector writes for people (the e-mail connector's subject and body) is in it.
+ */
+export type DeliveryDossier = {
+  id: string;
+  name: string;
+  companyNumber: string;
+  vatNumber: string | null;
+  locale: Locale;
+};
 
 /** The document being delivered (metadata); the bytes come separately in DeliveryFile. */
 export type DeliveryDocument = {

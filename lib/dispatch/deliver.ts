@@ -219,6 +219,7 @@ function prepareClaim(db: Db) {
         name: dossiers.name,
         companyNumber: dossiers.companyNumber,
         vatNumber: dossiers.vatNumber,
+        locale: dossiers.locale,
       },
       integrationKind: dossierIntegrations.kind,
       integrationConnectionId: dossierIntegrations.connectionId,

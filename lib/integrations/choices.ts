@@ -121,6 +121,7 @@ export async function loadDossierChoices(
       name: dossiers.name,
       companyNumber: dossiers.companyNumber,
       vatNumber: dossiers.vatNumber,
+      locale: dossiers.locale,
     })
     .from(dossiers)
     .where(and(eq(dossiers.id, scope.dossierId), eq(dossiers.portalId, scope.portalId)))

@@ -3,6 +3,7 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { connections, dossierIntegrations, dossiers } from "@/db/schema";
 import { NotFoundError } from "@/lib/errors";
+import type { Locale } from "@/lib/i18n/config";
 import type { StoredIntegrationRow } from "./status";
 
 export type IntegrationConnectionRow = {
@@ -14,7 +15,15 @@ export type IntegrationConnectionRow = {
 };
 
 export type DossierIntegrationContext = {
-  dossier: { id: string; portalId: string; name: string; companyNumber: string; vatNumber: string | null };
+  dossier: {
+    id: string;
+    portalId: string;
+    name: string;
+    companyNumber: string;
+    vatNumber: string | null;
+    /** The dossier's language: a test mail to its package is written in it. */
+    locale: Locale;
+  };
   integration: (StoredIntegrationRow & { updatedAt: Date }) | null;
   connection: IntegrationConnectionRow | null;
 };
@@ -34,6 +43,7 @@ export async function loadDossierIntegration(
       name: dossiers.name,
       companyNumber: dossiers.companyNumber,
       vatNumber: dossiers.vatNumber,
+      locale: dossiers.locale,
       kind: dossierIntegrations.kind,
       integrationConnectionId: dossierIntegrations.connectionId,
       integrationPackageId: dossierIntegrations.packageId,
@@ -64,6 +74,7 @@ export async function loadDossierIntegration(
       name: row.name,
       companyNumber: row.companyNumber,
       vatNumber: row.vatNumber,
+      locale: row.locale,
     },
     integration:
       row.kind && row.updatedAt

@@ -172,6 +172,7 @@ export async function sendTestDocument(
         name: context.dossier.name,
         companyNumber: context.dossier.companyNumber,
         vatNumber: context.dossier.vatNumber,
+        locale: context.dossier.locale,
       },
       dossierSettings:
         plan.route.kind === "connection" ? plan.route.dossierSettings : { addresses: plan.route.addresses },

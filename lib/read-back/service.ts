@@ -149,6 +149,7 @@ export async function readBackConnection(
         name: dossiers.name,
         companyNumber: dossiers.companyNumber,
         vatNumber: dossiers.vatNumber,
+        locale: dossiers.locale,
       },
     })
     .from(documents)

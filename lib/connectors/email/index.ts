@@ -40,7 +40,13 @@ export const emailConnector = {
     const settings = ctx.dossierSettings;
     const to = settings?.addresses[document.category];
     if (!to) throw new ConnectorError("permanent", "missing_address", { vendorDetail: document.category });
-    const mail = await buildDocumentEmail({ dossier: ctx.dossier, document, reference: ctx.idempotencyKey });
+    // In the dossier's language: the mail is sent on its behalf.
+    const mail = await buildDocumentEmail({
+      dossier: ctx.dossier,
+      document,
+      reference: ctx.idempotencyKey,
+      locale: ctx.dossier?.locale,
+    });
     try {
       const sent = await sendEmail(
         {
@@ -113,10 +119,11 @@ function formatAmount(amount: number, currency: string | undefined, locale: Loca
 /**
  * The mail for one document: the subject names dossier, document type, supplier and invoice
  * number (those that are known); the body repeats them with the other recognised fields, says the
- * original is attached, and carries the dispatch id as reference. Dutch unless told otherwise.
+ * original is attached, and carries the dispatch id as reference. In `locale` (the connector passes
+ * the dossier's language), Dutch unless told otherwise.
  */
 export async function buildDocumentEmail(input: {
-  dossier: DeliveryDossier | null;
+  dossier: Pick<DeliveryDossier, "name" | "companyNumber"> | null;
   document: DeliveryDocument;
   reference: string;
   locale?: Locale;

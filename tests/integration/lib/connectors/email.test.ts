@@ -43,7 +43,13 @@ function contextFor(idempotencyKey: string, addresses: Addresses = ADDRESSES): D
     settings: {},
     secrets: {},
     dossierSettings: { addresses },
-    dossier: { id: "d-1", name: "Fleuriste Dupont SRL", companyNumber: "0123456749", vatNumber: "BE0123456749" },
+    dossier: {
+      id: "d-1",
+      name: "Fleuriste Dupont SRL",
+      companyNumber: "0123456749",
+      vatNumber: "BE0123456749",
+      locale: "nl",
+    },
     package: CLEARFACTS as NonNullable<typeof CLEARFACTS>,
     signal: new AbortController().signal,
     idempotencyKey,
@@ -171,6 +177,17 @@ describe("e-mail connector through Resend (fake server)", () => {
       "dispatch-7f3c",
       "dispatch-7f3c",
     ]);
+  });
+
+  it("writes the mail in the dossier's language", async () => {
+    withResend();
+    const base = contextFor("dispatch-fr");
+    const ctx = { ...base, dossier: base.dossier && { ...base.dossier, locale: "fr" as const } };
+    await emailConnector.deliver(ctx, documentOf("sales_invoice"), { content: PDF });
+    const body = resend.requests[0]?.body as { subject: string; text: string };
+    expect(body.subject).toBe("Fleuriste Dupont SRL · Facture de vente · Bloemen Janssens · 2026-0042");
+    expect(body.text).toContain("Numéro d'entreprise: 0123.456.749");
+    expect(body.text).toContain("Référence Koppel : dispatch-fr");
   });
 
   it("marks a test document as a test in the subject", async () => {

@@ -5,6 +5,8 @@ import { connections, dossierIntegrations, outboxEmails } from "@/db/schema";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { deliverDispatch, failUnfinishedDispatch, MAX_DELIVERY_ATTEMPTS } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
+import { updateDossierSchema } from "@/lib/dossiers/schemas";
+import { updateDossier } from "@/lib/dossiers/update";
 import { resetEnvCache } from "@/lib/env";
 import { deliver } from "@/lib/jobs/definitions/deliver";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
@@ -222,6 +224,52 @@ describe("deliver through the e-mail connector (fake Resend), driven by the in-p
     expect(body.subject).toContain("ACME Bcc: supplier@attacker.example");
     expect(body.to).toEqual([ADDRESSES.purchase]);
     expect((await documentOf(opened.db, document.id)).status).toBe("sent");
+  });
+});
+
+describe("the mail to the package is in the dossier's language", () => {
+  it("writes subject and body in French for a dossier set to French, and in English after a change to English", async () => {
+    useResend();
+    const dossier = await mailDossier("Fleuriste Dupont SRL");
+    // As the dossier page saves it: the accountant changes the dossier's language.
+    await updateDossier(opened.db, world.actors.accountant, dossier.id, updateDossierSchema.parse({ locale: "fr" }));
+    const french = await insertSendableDocument(opened.db, dossier, {
+      recognisedFields: {
+        supplierName: "Fleurs Lambert",
+        invoiceNumber: "FA-88",
+        totalAmount: 1234.5,
+        currency: "EUR",
+      },
+    });
+    await runDeliverJob(await requestOne(dossier, french.id));
+
+    const [frMail] = resend.requests;
+    const fr = frMail?.body as { subject: string; text: string };
+    expect(fr.subject).toBe("Fleuriste Dupont SRL · Facture d'achat · Fleurs Lambert · FA-88");
+    expect(fr.text).toContain("Document de Fleuriste Dupont SRL pour la comptabilité, transmis par Koppel.");
+    expect(fr.text).toContain("Fournisseur: Fleurs Lambert");
+    expect(fr.text).toMatch(/Montant: 1\s234,50\s€/);
+    expect(fr.text).toContain("Le fichier original est en pièce jointe.");
+    expect(fr.text).not.toContain("Leverancier");
+    expect((await documentOf(opened.db, french.id)).status).toBe("sent");
+
+    resend.requests.length = 0;
+    await updateDossier(opened.db, world.actors.admin, dossier.id, updateDossierSchema.parse({ locale: "en" }));
+    const english = await insertSendableDocument(opened.db, dossier, { documentType: "sales_invoice" });
+    await runDeliverJob(await requestOne(dossier, english.id));
+    const en = resend.requests[0]?.body as { subject: string; text: string };
+    expect(en.subject).toBe("Fleuriste Dupont SRL · Sales invoice · Bakkerij Peeters · F-2026-017");
+    expect(en.text).toContain("Supplier: Bakkerij Peeters");
+  });
+
+  it("stays Dutch for a dossier that never chose a language", async () => {
+    useResend();
+    const dossier = await mailDossier();
+    const document = await insertSendableDocument(opened.db, dossier);
+    await runDeliverJob(await requestOne(dossier, document.id));
+    const body = resend.requests[0]?.body as { subject: string; text: string };
+    expect(body.subject).toContain("Aankoopfactuur");
+    expect(body.text).toContain("Leverancier: Bakkerij Peeters");
   });
 });
 

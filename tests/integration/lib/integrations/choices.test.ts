@@ -171,6 +171,7 @@ describe("loadDossierChoices: lists and the suggestion", () => {
       name: dossier.name,
       companyNumber: dossier.companyNumber,
       vatNumber: "BE0401234567",
+      locale: "nl",
     });
   });
 

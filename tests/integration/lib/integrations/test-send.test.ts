@@ -2,6 +2,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { attempts, connections, dispatches, dossierIntegrations, outboxEmails } from "@/db/schema";
+import { updateDossierSchema } from "@/lib/dossiers/schemas";
+import { updateDossier } from "@/lib/dossiers/update";
 import { resetEnvCache } from "@/lib/env";
 import { ForbiddenError, NotFoundError, ValidationError } from "@/lib/errors";
 import { saveDossierIntegration } from "@/lib/integrations/save";
@@ -124,6 +126,22 @@ describe("sendTestDocument by e-mail (local outbox, no RESEND_API_KEY)", () => {
       },
     ]);
     expect(attemptRows[0]?.finishedAt).toBeInstanceOf(Date);
+  });
+
+  it("writes the test mail in the dossier's language", async () => {
+    const dossier = await newDossier(opened.db, world);
+    await updateDossier(opened.db, world.actors.accountant, dossier.id, updateDossierSchema.parse({ locale: "fr" }));
+    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
+      kind: "free_email",
+      addresses: { purchase: "achats@cabinet.example" },
+    });
+    const result = await sendTestDocument(opened.db, world.actors.accountant, dossier.id);
+    if (!result.ok) throw new Error("expected success");
+    const [mail] = await opened.db
+      .select()
+      .from(outboxEmails)
+      .where(eq(outboxEmails.idempotencyKey, result.dispatchId));
+    expect(mail?.text).toBe(`Document de test de Koppel pour ${dossier.name}. Vous pouvez le supprimer.`);
   });
 
   it("mails free mail to its first address", async () => {

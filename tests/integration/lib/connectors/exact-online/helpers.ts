@@ -19,6 +19,7 @@ export const DOSSIER: DeliveryDossier = {
   name: "Bakkerij Wouters",
   companyNumber: "0123456749",
   vatNumber: "BE0123456749",
+  locale: "nl",
 };
 
 /** Secrets as the OAuth platform stores them after a code exchange with the fake. */

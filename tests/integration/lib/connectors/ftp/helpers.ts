@@ -20,6 +20,7 @@ export const DOSSIER: DeliveryDossier = {
   name: "Bakkerij Wouters",
   companyNumber: "0123456749",
   vatNumber: "BE0123456749",
+  locale: "nl",
 };
 
 /** A connector context against the fake server, as lib/connections/runtime.ts would build it. */

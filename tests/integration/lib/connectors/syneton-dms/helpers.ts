@@ -14,6 +14,7 @@ export const DOSSIER: DeliveryDossier = {
   name: "Bakkerij Wouters",
   companyNumber: "0123456749",
   vatNumber: "BE0123456749",
+  locale: "nl",
 };
 
 export const CUSTOMER_ID = 1001;

@@ -19,6 +19,7 @@ export const DOSSIER: DeliveryDossier = {
   name: "Bakkerij Wouters",
   companyNumber: "0123456749",
   vatNumber: "BE0123456749",
+  locale: "nl",
 };
 
 export const ADMINISTRATION_ID = FAKE_WK_ADMINISTRATIONS[0]?.id ?? "";
