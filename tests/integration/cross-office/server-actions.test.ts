@@ -146,6 +146,19 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   "(app)/dossiers/[dossierId]/actions.ts#setAutoSendAction": [
     (ids) => dossierActions.setAutoSendAction({ dossierId: ids.dossierB, enabled: false }),
   ],
+  "(app)/dossiers/[dossierId]/actions.ts#updateDossierDetailsAction": [
+    (ids) =>
+      dossierActions.updateDossierDetailsAction(
+        null,
+        formOf({
+          dossierId: ids.dossierB,
+          name: "Overgenomen",
+          companyNumber: "0417497106",
+          vatNumber: "",
+          locale: "fr",
+        }),
+      ),
+  ],
   "(app)/dossiers/[dossierId]/access/actions.ts#inviteDossierClientsAction": [
     (ids) =>
       accessActions.inviteDossierClientsAction(
@@ -180,7 +193,7 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
     (ids) =>
       portalActions.createDossierAction(
         null,
-        formOf({ portalId: ids.portalB, name: "Inbraak bv", companyNumber: "0417497106", vatNumber: "" }),
+        formOf({ portalId: ids.portalB, name: "Inbraak bv", companyNumber: "0417497106", vatNumber: "", locale: "fr" }),
       ),
   ],
   "(app)/portals/[portalId]/integrations/actions.ts#createConnectionAction": [

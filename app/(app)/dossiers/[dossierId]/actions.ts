@@ -13,6 +13,8 @@ import type { DocumentType } from "@/lib/documents/list";
 import { setDocumentTypeSchema } from "@/lib/documents/schemas";
 import { setDocumentType } from "@/lib/documents/set-type";
 import { setAutoSend, setAutoSendSchema } from "@/lib/dossiers/auto-send";
+import { updateDossierSchema } from "@/lib/dossiers/schemas";
+import { updateDossier } from "@/lib/dossiers/update";
 
 /** Per document: accepted (now sending) or refused with a reason code of lib/documents/refusals.ts. */
 export type SendDocumentsResult = ActionResult<{
@@ -23,6 +25,16 @@ export type SendDocumentsResult = ActionResult<{
 export type DocumentChangeResult = ActionResult<{ documentId: string }>;
 
 export type AutoSendResult = ActionResult<{ isAutoSendEnabled: boolean }>;
+
+/** What the dossier's edit form sends, as typed (React resets a form after a submit). */
+export type DossierDetailsValues = { name: string; companyNumber: string; vatNumber: string; locale: string };
+
+/** The edit form's state: the result, plus on failure what the person typed. */
+export type UpdateDossierDetailsState =
+  | (ActionResult<{ dossierId: string }> & { values?: DossierDetailsValues })
+  | null;
+
+const text = (value: FormDataEntryValue | null) => (typeof value === "string" ? value : "");
 
 // The dossier id only says which page to refresh; every service finds the document's own dossier.
 const pageSchema = z.object({ dossierId: z.string().max(100) });
@@ -110,4 +122,28 @@ export async function setAutoSendAction(input: { dossierId: string; enabled: boo
     revalidateDossier(dossierId);
     return { isAutoSendEnabled: result.isAutoSendEnabled };
   });
+}
+
+/**
+ * Saves the dossier's name, numbers and language (its edit form; admins and accountants). An empty
+ * VAT number puts back the Belgian default, "BE" + the company number.
+ */
+export async function updateDossierDetailsAction(
+  _previous: UpdateDossierDetailsState,
+  formData: FormData,
+): Promise<UpdateDossierDetailsState> {
+  const values: DossierDetailsValues = {
+    name: text(formData.get("name")),
+    companyNumber: text(formData.get("companyNumber")),
+    vatNumber: text(formData.get("vatNumber")),
+    locale: text(formData.get("locale")),
+  };
+  const result = await runAction("updateDossierDetails", async (actor) => {
+    const { dossierId } = parseInput(pageSchema, { dossierId: text(formData.get("dossierId")) });
+    const change = parseInput(updateDossierSchema, values);
+    const dossier = await updateDossier(await getDb(), actor, dossierId, change);
+    revalidateDossier(dossier.id);
+    return { dossierId: dossier.id };
+  });
+  return result.ok ? result : { ...result, values };
 }

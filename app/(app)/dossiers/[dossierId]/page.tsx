@@ -15,7 +15,7 @@ import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
 import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
-import { parseDocumentListSearch } from "@/lib/documents/schemas";
+import { firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { parseShareOutcome } from "@/lib/share/outcome";
 import { AutoSendSetting } from "./_components/auto-send-setting";
@@ -102,7 +102,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
   const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0 && can(actor, "document.send", scope);
   return (
     <div className="flex flex-col gap-6">
-      <DossierHeader overview={overview} active="documents" />
+      <DossierHeader overview={overview} active="documents" isEditing={firstString(search.edit) === "1"} />
 
       <section aria-labelledby="documents-title" className="flex flex-col gap-4">
         <h2 id="documents-title" className="sr-only">

@@ -8,7 +8,7 @@ import { runAction } from "@/lib/actions/run-action";
 import { createDossier } from "@/lib/dossiers/create";
 import { createDossierSchema } from "@/lib/dossiers/schemas";
 
-export type NewDossierValues = { name: string; companyNumber: string; vatNumber: string };
+export type NewDossierValues = { name: string; companyNumber: string; vatNumber: string; locale: string };
 
 /** The form's state: the result, plus on failure what the user typed (React resets the form). */
 export type CreateDossierState =
@@ -25,9 +25,15 @@ export async function createDossierAction(
     name: text(formData.get("name")),
     companyNumber: text(formData.get("companyNumber")),
     vatNumber: text(formData.get("vatNumber")),
+    locale: text(formData.get("locale")),
   };
   const result = await runAction("createDossier", async (actor) => {
-    const input = parseInput(createDossierSchema, { ...values, portalId: text(formData.get("portalId")) });
+    const input = parseInput(createDossierSchema, {
+      ...values,
+      // No language chosen: the service's default (Dutch).
+      locale: values.locale || undefined,
+      portalId: text(formData.get("portalId")),
+    });
     const created = await createDossier(await getDb(), actor, input);
     revalidatePath(`/portals/${input.portalId}`);
     return created;

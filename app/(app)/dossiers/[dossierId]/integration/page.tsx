@@ -54,7 +54,7 @@ export default async function DossierIntegrationPage({ params, searchParams }: P
 
   return (
     <div className="flex flex-col gap-6">
-      <DossierHeader overview={overview} active="integration" />
+      <DossierHeader overview={overview} active="integration" isEditing={search.edit === "1"} />
 
       <CurrentIntegrationCard view={view} />
 

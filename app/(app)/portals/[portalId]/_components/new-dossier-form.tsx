@@ -1,16 +1,18 @@
 "use client";
 
 import Link from "next/link";
-import { useTranslations } from "next-intl";
+import { useLocale, useTranslations } from "next-intl";
 import { useActionState, useId } from "react";
+import { DossierLocaleField, DossierTextField } from "@/components/dossiers/dossier-fields";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { type CreateDossierState, createDossierAction, type NewDossierValues } from "../actions";
 
-const FIELDS = ["name", "companyNumber", "vatNumber"] as const satisfies (keyof NewDossierValues)[];
+const FIELDS = ["name", "companyNumber", "vatNumber", "locale"] as const satisfies (keyof NewDossierValues)[];
 
 export function NewDossierForm({ portalId, closeHref }: { portalId: string; closeHref: string }) {
   const t = useTranslations("portal.create");
   const errorMessage = useErrorMessage();
+  const locale = useLocale();
   const [state, formAction, isPending] = useActionState<CreateDossierState, FormData>(createDossierAction, null);
   const idPrefix = useId();
   const failure = state && !state.ok ? state : null;
@@ -20,34 +22,13 @@ export function NewDossierForm({ portalId, closeHref }: { portalId: string; clos
   const showFormError =
     failure !== null && !Object.keys(fieldErrors).some((field) => (FIELDS as readonly string[]).includes(field));
 
-  const field = (name: (typeof FIELDS)[number]) => {
-    const id = `${idPrefix}-${name}`;
-    const error = fieldErrors[name]?.[0];
-    return {
-      input: {
-        id,
-        name,
-        // After a failed submit React resets the form to these defaults: keep what was typed.
-        defaultValue: failure?.values?.[name] ?? "",
-        "aria-invalid": error ? true : undefined,
-        "aria-describedby": `${id}-hint${error ? ` ${id}-error` : ""}`,
-        className: `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-          error
-            ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-            : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-        }`,
-      },
-      error: error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {errorMessage(error)}
-        </p>
-      ) : null,
-      id,
-    };
+  const message = (field: (typeof FIELDS)[number]) => {
+    const key = fieldErrors[field]?.[0];
+    return key ? errorMessage(key) : null;
   };
-  const name = field("name");
-  const companyNumber = field("companyNumber");
-  const vatNumber = field("vatNumber");
+  // After a failed submit React resets the form to its defaults: keep what was typed.
+  const typed = (field: (typeof FIELDS)[number]) => failure?.values?.[field] ?? "";
+  const id = (field: (typeof FIELDS)[number]) => `${idPrefix}-${field}`;
 
   return (
     <section
@@ -86,39 +67,54 @@ export function NewDossierForm({ portalId, closeHref }: { portalId: string; clos
         </p>
       ) : null}
 
-      <form action={formAction} noValidate className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_auto]">
+      <form
+        action={formAction}
+        noValidate
+        className="mt-4 grid gap-4 sm:grid-cols-2 lg:grid-cols-[2fr_1fr_1fr_1fr_auto]"
+      >
         <input type="hidden" name="portalId" value={portalId} />
-        <div className="sm:col-span-2 lg:col-span-1">
-          <label htmlFor={name.id} className="block text-sm font-medium text-slate-800">
-            {t("name")}
-          </label>
-          <input {...name.input} type="text" autoComplete="organization" placeholder={t("namePlaceholder")} required />
-          <span id={`${name.id}-hint`} className="sr-only">
-            {t("name")}
-          </span>
-          {name.error}
-        </div>
-        <div>
-          <label htmlFor={companyNumber.id} className="block text-sm font-medium text-slate-800">
-            {t("companyNumber")}
-          </label>
-          <input {...companyNumber.input} type="text" inputMode="numeric" autoComplete="off" required />
-          <p id={`${companyNumber.id}-hint`} className="mt-1 text-xs text-slate-500">
-            {t("companyNumberHint")}
-          </p>
-          {companyNumber.error}
-        </div>
-        <div>
-          <label htmlFor={vatNumber.id} className="block text-sm font-medium text-slate-800">
-            {t("vatNumber")} <span className="font-normal text-slate-500">({t("optional")})</span>
-          </label>
-          <input {...vatNumber.input} type="text" autoComplete="off" />
-          <p id={`${vatNumber.id}-hint`} className="mt-1 text-xs text-slate-500">
-            {t("vatNumberHint")}
-          </p>
-          {vatNumber.error}
-        </div>
-        <div className="sm:col-span-2 lg:col-span-1 lg:pt-6">
+        <DossierTextField
+          id={id("name")}
+          name="name"
+          label={t("name")}
+          defaultValue={typed("name")}
+          error={message("name")}
+          autoComplete="organization"
+          placeholder={t("namePlaceholder")}
+          required
+          className="sm:col-span-2 lg:col-span-1"
+        />
+        <DossierTextField
+          id={id("companyNumber")}
+          name="companyNumber"
+          label={t("companyNumber")}
+          hint={t("companyNumberHint")}
+          defaultValue={typed("companyNumber")}
+          error={message("companyNumber")}
+          inputMode="numeric"
+          autoComplete="off"
+          required
+        />
+        <DossierTextField
+          id={id("vatNumber")}
+          name="vatNumber"
+          label={
+            <>
+              {t("vatNumber")} <span className="font-normal text-slate-500">({t("optional")})</span>
+            </>
+          }
+          hint={t("vatNumberHint")}
+          defaultValue={typed("vatNumber")}
+          error={message("vatNumber")}
+          autoComplete="off"
+        />
+        <DossierLocaleField
+          id={id("locale")}
+          // A new dossier speaks the language of the person creating it, unless they choose another.
+          defaultValue={typed("locale") || locale}
+          error={message("locale")}
+        />
+        <div className="sm:pt-6">
           <button
             type="submit"
             disabled={isPending}
