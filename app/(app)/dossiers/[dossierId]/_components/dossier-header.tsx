@@ -5,7 +5,7 @@ import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import type { DossierOverview } from "@/lib/dossiers/get";
 import { DossierDetailsForm } from "./dossier-details-form";
 import { DossierSummary } from "./dossier-summary";
-import { DossierTabs } from "./dossier-tabs";
+import { DossierTabs, dossierTabPath } from "./dossier-tabs";
 
 /** BE0123456749 → BE 0123.456.749; anything else as stored. */
 function formatVatNumber(vatNumber: string): string {
@@ -28,7 +28,7 @@ export function DossierHeader({
   isEditing?: boolean;
 }) {
   const t = useTranslations("dossier");
-  const tabPath = `/dossiers/${overview.id}${active === "integration" ? "/integration" : ""}`;
+  const tabPath = dossierTabPath(overview.id, active);
   const isEditorOpen = overview.canUpdate && isEditing;
   return (
     <>

@@ -9,6 +9,11 @@ const TABS = [
 
 export type DossierTab = (typeof TABS)[number]["id"];
 
+/** Where one of a dossier's tabs lives. */
+export function dossierTabPath(dossierId: string, tab: DossierTab): string {
+  return `/dossiers/${dossierId}${TABS.find((entry) => entry.id === tab)?.path ?? ""}`;
+}
+
 /**
  * "Documenten | Integraties | Toegang": the parts of a dossier, as a segmented control so it
  * reads as one level above the document status tabs. Plain links: they work before JavaScript
@@ -34,7 +39,7 @@ export function DossierTabs({
           return (
             <li key={tab.id} className="flex-1 sm:flex-none">
               <Link
-                href={`/dossiers/${dossierId}${tab.path}`}
+                href={dossierTabPath(dossierId, tab.id)}
                 aria-current={isActive ? "page" : undefined}
                 className={`flex min-h-10 items-center justify-center rounded-md px-4 text-sm font-medium whitespace-nowrap focus-visible:outline-2 focus-visible:outline-brand-500 ${
                   isActive

@@ -14,7 +14,10 @@ import { ClientList } from "./_components/client-list";
 import { InvitationList } from "./_components/invitation-list";
 import { InviteClientsForm } from "./_components/invite-clients-form";
 
-type Props = { params: Promise<{ dossierId: string }> };
+type Props = {
+  params: Promise<{ dossierId: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
 
 const loadOverview = cache(async (dossierId: string) => {
   const actor = await requireActor();
@@ -33,8 +36,9 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  * invite entrepreneurs, see who has access and who is invited, withdraw either, and what changed.
  * Entrepreneurs never get the tab; opening its address gives them the dossier's 404.
  */
-export default async function DossierAccessPage({ params }: Props) {
+export default async function DossierAccessPage({ params, searchParams }: Props) {
   const { dossierId } = await params;
+  const search = await searchParams;
   const actor = await requireActor();
   const overview = await orNotFound(loadOverview(dossierId));
   if (!overview.canManageClients) notFound();
@@ -45,7 +49,7 @@ export default async function DossierAccessPage({ params }: Props) {
 
   return (
     <div className="flex flex-col gap-6">
-      <DossierHeader overview={overview} active="access" />
+      <DossierHeader overview={overview} active="access" isEditing={search.edit === "1"} />
 
       <div>
         <h2 className="text-lg font-semibold text-slate-900">{t("page.title")}</h2>
