@@ -5,7 +5,12 @@ import type { AppErrorCode } from "@/lib/errors";
  * "errors" i18n namespace; the client translates them (components/ui/use-error-message.ts).
  * Plain types only, so client components can import them.
  */
-export type ActionError = { code: AppErrorCode | "internal"; messageKey: string };
+export type ActionError = {
+  code: AppErrorCode | "internal";
+  messageKey: string;
+  /** Values for the message's placeholders ("wait {minutes} minutes"). */
+  messageValues?: Record<string, string | number>;
+};
 
 export type ActionFailure = { ok: false; error: ActionError; fieldErrors?: Record<string, string[]> };
 

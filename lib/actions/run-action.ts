@@ -17,7 +17,11 @@ export function toActionFailure(actionName: string, error: unknown): ActionFailu
   if (isAppError(error)) {
     return {
       ok: false,
-      error: { code: error.code, messageKey: error.messageKey },
+      error: {
+        code: error.code,
+        messageKey: error.messageKey,
+        ...(error.messageValues ? { messageValues: error.messageValues } : {}),
+      },
       ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}),
     };
   }
@@ -49,6 +53,24 @@ export async function runAction<T extends object>(
   try {
     const actor = await requireActor();
     const value = await body(actor);
+    return { ok: true, ...value };
+  } catch (error) {
+    unstable_rethrow(error);
+    return toActionFailure(actionName, error);
+  }
+}
+
+/**
+ * runAction for the few actions anonymous visitors use by design (an office signing itself up):
+ * no actor, the same error mapping. The service it calls does its own gatekeeping (there:
+ * KOPPEL_SIGNUP and the rate limits).
+ */
+export async function runAnonymousAction<T extends object>(
+  actionName: string,
+  body: () => Promise<T>,
+): Promise<ActionResult<T>> {
+  try {
+    const value = await body();
     return { ok: true, ...value };
   } catch (error) {
     unstable_rethrow(error);
