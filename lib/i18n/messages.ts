@@ -14,6 +14,7 @@ import enIntegrations from "./messages/en/integrations.json";
 import enInvitations from "./messages/en/invitations.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enSignUp from "./messages/en/signUp.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
@@ -30,6 +31,7 @@ import frIntegrations from "./messages/fr/integrations.json";
 import frInvitations from "./messages/fr/invitations.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frSignUp from "./messages/fr/signUp.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
@@ -46,6 +48,7 @@ import nlIntegrations from "./messages/nl/integrations.json";
 import nlInvitations from "./messages/nl/invitations.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlSignUp from "./messages/nl/signUp.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -68,6 +71,7 @@ export const MESSAGES = {
     webhooks: nlWebhooks,
     invitations: nlInvitations,
     apiKeys: nlApiKeys,
+    signUp: nlSignUp,
   },
   fr: {
     common: frCommon,
@@ -86,6 +90,7 @@ export const MESSAGES = {
     webhooks: frWebhooks,
     invitations: frInvitations,
     apiKeys: frApiKeys,
+    signUp: frSignUp,
   },
   en: {
     common: enCommon,
@@ -104,6 +109,7 @@ export const MESSAGES = {
     webhooks: enWebhooks,
     invitations: enInvitations,
     apiKeys: enApiKeys,
+    signUp: enSignUp,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 
