@@ -12,6 +12,7 @@ import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enInvitations from "./messages/en/invitations.json";
+import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
 import enSignUp from "./messages/en/signUp.json";
@@ -29,6 +30,7 @@ import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frInvitations from "./messages/fr/invitations.json";
+import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
 import frSignUp from "./messages/fr/signUp.json";
@@ -46,6 +48,7 @@ import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlInvitations from "./messages/nl/invitations.json";
+import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
 import nlSignUp from "./messages/nl/signUp.json";
@@ -72,6 +75,7 @@ export const MESSAGES = {
     invitations: nlInvitations,
     apiKeys: nlApiKeys,
     signUp: nlSignUp,
+    onboarding: nlOnboarding,
   },
   fr: {
     common: frCommon,
@@ -91,6 +95,7 @@ export const MESSAGES = {
     invitations: frInvitations,
     apiKeys: frApiKeys,
     signUp: frSignUp,
+    onboarding: frOnboarding,
   },
   en: {
     common: enCommon,
@@ -110,6 +115,7 @@ export const MESSAGES = {
     invitations: enInvitations,
     apiKeys: enApiKeys,
     signUp: enSignUp,
+    onboarding: enOnboarding,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 
