@@ -44,27 +44,28 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
   const canCreate = can(actor, "dossier.create", { portalId: portal.id });
   const isCreating = canCreate && first(search.new) === "1";
   const resource = { portalId: portal.id };
+  const canManageConnections = can(actor, "connection.manage", resource);
+  const canManageMembers = can(actor, "member.manage", resource);
+  const { firstDossierId } = checklist;
   // Where each first step is done. Steps an accountant may not take say "ask an admin", with a
   // link only where they can still see the page (the integrations, read-only).
   const onboardingTargets: OnboardingTargets = {
     connection: {
-      href: `${pathname}/integrations${can(actor, "connection.manage", resource) ? "?add=1" : ""}`,
-      isAllowed: can(actor, "connection.manage", resource),
+      href: `${pathname}/integrations${canManageConnections ? "?add=1" : ""}`,
+      isAllowed: canManageConnections,
     },
     dossier: { href: `${pathname}?new=1`, isAllowed: canCreate },
-    colleague: {
-      href: can(actor, "member.manage", resource) ? `${pathname}/settings/members` : null,
-      isAllowed: can(actor, "member.manage", resource),
-    },
-    client: {
-      href: checklist.firstDossierId ? `/dossiers/${checklist.firstDossierId}` : canCreate ? `${pathname}?new=1` : null,
-      isAllowed: checklist.firstDossierId
-        ? can(actor, "dossierMember.manage", { ...resource, dossierId: checklist.firstDossierId })
-        : canCreate,
-    },
+    colleague: { href: canManageMembers ? `${pathname}/settings/members` : null, isAllowed: canManageMembers },
+    // On a dossier, its people are invited; without one, the first step is making it.
+    client: firstDossierId
+      ? {
+          href: `/dossiers/${firstDossierId}`,
+          isAllowed: can(actor, "dossierMember.manage", { ...resource, dossierId: firstDossierId }),
+        }
+      : { href: canCreate ? `${pathname}?new=1` : null, isAllowed: canCreate },
     recognition: {
-      href: can(actor, "connection.manage", resource) ? `${pathname}/settings/webhook` : null,
-      isAllowed: can(actor, "connection.manage", resource),
+      href: canManageConnections ? `${pathname}/settings/webhook` : null,
+      isAllowed: canManageConnections,
     },
   };
   const keep = { q: result.query || undefined, page: result.page > 1 ? String(result.page) : undefined };
