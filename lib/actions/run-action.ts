@@ -59,3 +59,21 @@ export async function runAction<T extends object>(
     return toActionFailure(actionName, error);
   }
 }
+
+/**
+ * runAction for the few actions anonymous visitors use by design (an office signing itself up):
+ * no actor, the same error mapping. The service it calls does its own gatekeeping (there:
+ * KOPPEL_SIGNUP and the rate limits).
+ */
+export async function runAnonymousAction<T extends object>(
+  actionName: string,
+  body: () => Promise<T>,
+): Promise<ActionResult<T>> {
+  try {
+    const value = await body();
+    return { ok: true, ...value };
+  } catch (error) {
+    unstable_rethrow(error);
+    return toActionFailure(actionName, error);
+  }
+}

@@ -13,9 +13,11 @@ import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enInvitations from "./messages/en/invitations.json";
+import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
 import enShare from "./messages/en/share.json";
+import enSignUp from "./messages/en/signUp.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
@@ -31,9 +33,11 @@ import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frInvitations from "./messages/fr/invitations.json";
+import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
 import frShare from "./messages/fr/share.json";
+import frSignUp from "./messages/fr/signUp.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
@@ -49,9 +53,11 @@ import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlInvitations from "./messages/nl/invitations.json";
+import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
 import nlShare from "./messages/nl/share.json";
+import nlSignUp from "./messages/nl/signUp.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -76,6 +82,8 @@ export const MESSAGES = {
     clients: nlClients,
     apiKeys: nlApiKeys,
     share: nlShare,
+    signUp: nlSignUp,
+    onboarding: nlOnboarding,
   },
   fr: {
     common: frCommon,
@@ -96,6 +104,8 @@ export const MESSAGES = {
     clients: frClients,
     apiKeys: frApiKeys,
     share: frShare,
+    signUp: frSignUp,
+    onboarding: frOnboarding,
   },
   en: {
     common: enCommon,
@@ -116,6 +126,8 @@ export const MESSAGES = {
     clients: enClients,
     apiKeys: enApiKeys,
     share: enShare,
+    signUp: enSignUp,
+    onboarding: enOnboarding,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { LanguageSwitch } from "@/components/ui/language-switch";
 import { DEMO_USERS } from "@/lib/auth/demo-users";
 import { getSessionUserId } from "@/lib/auth/session";
-import { isDemoEnabled } from "@/lib/env";
+import { isDemoEnabled, signUpMode } from "@/lib/env";
 import { DemoSignIn } from "./_components/demo-sign-in";
 import { EmailSignInForm } from "./_components/email-sign-in-form";
 
@@ -21,6 +22,7 @@ export default async function SignInPage({
   if (await getSessionUserId()) redirect("/");
   const { callbackUrl, error } = await searchParams;
   const t = await getTranslations("auth");
+  const tSignUp = await getTranslations("signUp");
   return (
     <main className="mx-auto flex min-h-dvh w-full max-w-md flex-col justify-center gap-6 px-4 py-10">
       <div className="flex items-center justify-between">
@@ -37,6 +39,14 @@ export default async function SignInPage({
         ) : null}
         <EmailSignInForm callbackUrl={callbackUrl} />
       </section>
+      {signUpMode() === "off" ? null : (
+        <p className="text-center text-sm text-slate-600">
+          {tSignUp("newOffice")}{" "}
+          <Link href="/sign-up" className="font-medium text-brand-600 underline">
+            {tSignUp("newOfficeLink")}
+          </Link>
+        </p>
+      )}
       {isDemoEnabled() ? (
         <DemoSignIn
           callbackUrl={callbackUrl}

@@ -109,6 +109,8 @@ function formOf(values: Record<string, string>): FormData {
 const NOT_TENANT_SCOPED: Record<string, string> = {
   "(auth)/sign-in/actions.ts#requestMagicLinkAction": "asks for a sign-in link for an e-mail address",
   "(auth)/sign-in/actions.ts#demoSignInAction": "signs in a seeded demo user (demo mode only)",
+  "(auth)/sign-up/actions.ts#requestOfficeSignUpAction":
+    "asks for a new office's confirmation link, for anonymous visitors by design (KOPPEL_SIGNUP, rate-limited; creates nothing until confirmed)",
   "locale-actions.ts#setLocaleAction": "sets the signed-in person's own language",
   "(app)/_components/actions.ts#signOutAction": "signs the person out",
   "(auth)/invitations/[token]/actions.ts#acceptInvitationAction":

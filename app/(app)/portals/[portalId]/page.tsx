@@ -9,9 +9,11 @@ import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
+import { getOnboardingChecklist } from "@/lib/portals/checklist";
 import { getPortal, listPortalDossiers } from "@/lib/portals/overview";
 import { DossierTable } from "./_components/dossier-table";
 import { NewDossierForm } from "./_components/new-dossier-form";
+import { OnboardingChecklist, type OnboardingTargets } from "./_components/onboarding-checklist";
 import { PortalTabs, portalTabsFor } from "./_components/portal-tabs";
 
 type Props = {
@@ -33,13 +35,39 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
   const actor = await requireActor();
   const db = await getDb();
   const portal = await orNotFound(getPortal(db, actor, portalId));
-  const result = await orNotFound(
-    listPortalDossiers(db, actor, { portalId, query: first(search.q), page: first(search.page) }),
-  );
+  const [result, checklist] = await Promise.all([
+    orNotFound(listPortalDossiers(db, actor, { portalId, query: first(search.q), page: first(search.page) })),
+    orNotFound(getOnboardingChecklist(db, actor, portalId)),
+  ]);
   const t = await getTranslations("portal");
   const pathname = `/portals/${portal.id}`;
   const canCreate = can(actor, "dossier.create", { portalId: portal.id });
   const isCreating = canCreate && first(search.new) === "1";
+  const resource = { portalId: portal.id };
+  const canManageConnections = can(actor, "connection.manage", resource);
+  const canManageMembers = can(actor, "member.manage", resource);
+  const { firstDossierId } = checklist;
+  // Where each first step is done. Steps an accountant may not take say "ask an admin", with a
+  // link only where they can still see the page (the integrations, read-only).
+  const onboardingTargets: OnboardingTargets = {
+    connection: {
+      href: `${pathname}/integrations${canManageConnections ? "?add=1" : ""}`,
+      isAllowed: canManageConnections,
+    },
+    dossier: { href: `${pathname}?new=1`, isAllowed: canCreate },
+    colleague: { href: canManageMembers ? `${pathname}/settings/members` : null, isAllowed: canManageMembers },
+    // On a dossier, its people are invited; without one, the first step is making it.
+    client: firstDossierId
+      ? {
+          href: `/dossiers/${firstDossierId}`,
+          isAllowed: can(actor, "dossierMember.manage", { ...resource, dossierId: firstDossierId }),
+        }
+      : { href: canCreate ? `${pathname}?new=1` : null, isAllowed: canCreate },
+    recognition: {
+      href: canManageConnections ? `${pathname}/settings/webhook` : null,
+      isAllowed: canManageConnections,
+    },
+  };
   const keep = { q: result.query || undefined, page: result.page > 1 ? String(result.page) : undefined };
   const withParams = (extra: Record<string, string | undefined>) => {
     const params = new URLSearchParams();
@@ -76,6 +104,7 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
       <PortalTabs portalId={portal.id} active="dossiers" tabs={portalTabsFor(actor, portal.id)} />
 
       {isCreating ? <NewDossierForm portalId={portal.id} closeHref={withParams({})} /> : null}
+      {checklist.isComplete ? null : <OnboardingChecklist checklist={checklist} targets={onboardingTargets} />}
 
       <Form action={pathname} role="search" className="mb-4 flex gap-2">
         <label htmlFor="dossier-search" className="sr-only">
