@@ -70,8 +70,9 @@ export async function requestOfficeSignUp(
     if (invite.email !== input.email) throw new ValidationError({ email: ["signUp.inviteOtherEmail"] });
     signUpInviteId = invite.id;
   }
-  if (await isOfficeTaken(db, input.companyNumber)) throw OFFICE_EXISTS();
+  // Counted first, so whether a company uses Koppel cannot be probed without limit.
   await limitPeopleRequest(db, { emails: [input.email], clientAddress: context.clientAddress });
+  if (await isOfficeTaken(db, input.companyNumber)) throw OFFICE_EXISTS();
 
   const { token, tokenHash } = newInvitationToken();
   const expiresAt = new Date(Date.now() + SIGN_UP_CONFIRMATION_TTL_MS);

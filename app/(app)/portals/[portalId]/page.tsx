@@ -59,7 +59,7 @@ export default async function PortalOverviewPage({ params, searchParams }: Props
     // On a dossier, its people are invited; without one, the first step is making it.
     client: firstDossierId
       ? {
-          href: `/dossiers/${firstDossierId}`,
+          href: `/dossiers/${firstDossierId}/access`,
           isAllowed: can(actor, "dossierMember.manage", { ...resource, dossierId: firstDossierId }),
         }
       : { href: canCreate ? `${pathname}?new=1` : null, isAllowed: canCreate },
