@@ -48,7 +48,7 @@ export function PortalTabs({
     tab === "failures" ? tFailures("nav") : tab === "members" ? tMembers("tab") : t(tab);
   return (
     <nav aria-label={t("label")} className="-mt-2 mb-6 overflow-x-auto border-b border-slate-200">
-      <ul className="-mb-px flex gap-5 sm:gap-6">
+      <ul className="-mb-px flex gap-3 sm:gap-6">
         {TABS.filter((tab) => tabs.includes(tab)).map((tab) => {
           const isActive = tab === active;
           return (

@@ -22,6 +22,7 @@ export function MemberActions({
   member: { userId: string; label: string; role: PortalRole; isYou: boolean };
 }) {
   const t = useTranslations("members");
+  const tRoles = useTranslations("invitations.roles");
   const errorMessage = useErrorMessage();
   const [message, setMessage] = useState<{ isError: boolean; text: string } | null>(null);
   const [isPending, startTransition] = useTransition();
@@ -33,7 +34,7 @@ export function MemberActions({
     if (!result.ok) return errorMessage(result.error.messageKey, result.error.messageValues);
     setMessage({
       isError: false,
-      text: t("role.changed", { person: member.label, role: t(`roles.${otherRole}.label`) }),
+      text: t("role.changed", { person: member.label, role: tRoles(otherRole) }),
     });
     return null;
   }
