@@ -13,6 +13,7 @@ import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enInvitations from "./messages/en/invitations.json";
+import enMembers from "./messages/en/members.json";
 import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
@@ -33,6 +34,7 @@ import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frInvitations from "./messages/fr/invitations.json";
+import frMembers from "./messages/fr/members.json";
 import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
@@ -53,6 +55,7 @@ import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlInvitations from "./messages/nl/invitations.json";
+import nlMembers from "./messages/nl/members.json";
 import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
@@ -80,6 +83,7 @@ export const MESSAGES = {
     webhooks: nlWebhooks,
     invitations: nlInvitations,
     clients: nlClients,
+    members: nlMembers,
     apiKeys: nlApiKeys,
     share: nlShare,
     signUp: nlSignUp,
@@ -102,6 +106,7 @@ export const MESSAGES = {
     webhooks: frWebhooks,
     invitations: frInvitations,
     clients: frClients,
+    members: frMembers,
     apiKeys: frApiKeys,
     share: frShare,
     signUp: frSignUp,
@@ -124,6 +129,7 @@ export const MESSAGES = {
     webhooks: enWebhooks,
     invitations: enInvitations,
     clients: enClients,
+    members: enMembers,
     apiKeys: enApiKeys,
     share: enShare,
     signUp: enSignUp,

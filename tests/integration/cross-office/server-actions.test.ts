@@ -66,6 +66,7 @@ const apiKeyActions = await import("@/app/(app)/portals/[portalId]/settings/api-
 const outgoingWebhookActions = await import("@/app/(app)/portals/[portalId]/settings/webhooks/actions");
 const shareActions = await import("@/app/(app)/share/[shareId]/actions");
 const accessActions = await import("@/app/(app)/dossiers/[dossierId]/access/actions");
+const memberActions = await import("@/app/(app)/portals/[portalId]/settings/members/actions");
 
 type Ids = {
   portalA: string;
@@ -83,6 +84,9 @@ type Ids = {
   /** An open invitation of an entrepreneur to dossier B, and dossier B's entrepreneur. */
   invitationB: string;
   entrepreneurB: string;
+  /** Office B's admin (a member to lower or remove) and its open invitation of an accountant. */
+  memberB: string;
+  memberInvitationB: string;
 };
 
 /** A call of one action as office A with office B's ids. */
@@ -301,6 +305,32 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   "(app)/portals/[portalId]/settings/webhooks/actions.ts#replayWebhookDeliveryAction": [
     (ids) => outgoingWebhookActions.replayWebhookDeliveryAction({ deliveryId: ids.webhookDeliveryB }),
   ],
+  "(app)/portals/[portalId]/settings/members/actions.ts#inviteMemberAction": [
+    (ids) =>
+      memberActions.inviteMemberAction(
+        null,
+        formOf({ portalId: ids.portalB, email: "inbraak@kantoor.example", role: "admin", locale: "nl" }),
+      ),
+  ],
+  "(app)/portals/[portalId]/settings/members/actions.ts#resendMemberInvitationAction": [
+    (ids) => memberActions.resendMemberInvitationAction({ portalId: ids.portalB, invitationId: ids.memberInvitationB }),
+    // The invitation's own office decides: naming one's own office changes nothing.
+    (ids) => memberActions.resendMemberInvitationAction({ portalId: ids.portalA, invitationId: ids.memberInvitationB }),
+  ],
+  "(app)/portals/[portalId]/settings/members/actions.ts#revokeMemberInvitationAction": [
+    (ids) => memberActions.revokeMemberInvitationAction({ portalId: ids.portalB, invitationId: ids.memberInvitationB }),
+    (ids) => memberActions.revokeMemberInvitationAction({ portalId: ids.portalA, invitationId: ids.memberInvitationB }),
+  ],
+  "(app)/portals/[portalId]/settings/members/actions.ts#changeMemberRoleAction": [
+    (ids) => memberActions.changeMemberRoleAction({ portalId: ids.portalB, userId: ids.memberB, role: "accountant" }),
+    ownOffice((ids) =>
+      memberActions.changeMemberRoleAction({ portalId: ids.portalA, userId: ids.memberB, role: "accountant" }),
+    ),
+  ],
+  "(app)/portals/[portalId]/settings/members/actions.ts#removeMemberAction": [
+    (ids) => memberActions.removeMemberAction({ portalId: ids.portalB, userId: ids.memberB }),
+    ownOffice((ids) => memberActions.removeMemberAction({ portalId: ids.portalA, userId: ids.memberB })),
+  ],
   "(app)/share/[shareId]/actions.ts#pickShareDossierAction": [
     (ids) => shareActions.pickShareDossierAction(null, formOf({ shareId: ids.pendingShareB, dossierId: ids.dossierB })),
   ],
@@ -374,6 +404,24 @@ async function insertDossierPeople(dossier: { id: string; portalId: string }) {
   return { entrepreneurB: entrepreneur.userId, invitationB: invitation?.id ?? "" };
 }
 
+/** Office B's open invitation of an accountant, made by its admin. */
+async function insertMemberInvitation(portalId: string, invitedByUserId: string): Promise<string> {
+  const [invitation] = await opened.db
+    .insert(invitations)
+    .values({
+      kind: "portal_member",
+      tokenHash: newInvitationToken().tokenHash,
+      email: "collega@kantoor-b.test",
+      locale: "nl",
+      portalId,
+      role: "accountant",
+      invitedByUserId,
+      expiresAt: new Date(Date.now() + 7 * 24 * 3_600_000),
+    })
+    .returning({ id: invitations.id });
+  return invitation?.id ?? "";
+}
+
 const officeBRows = () => officeRows(opened.db, ids.portalB);
 
 beforeAll(async () => {
@@ -399,7 +447,8 @@ beforeAll(async () => {
     .where(eq(documents.id, failed.id));
   const connectionB = await insertConnection(opened.db, portalB.id);
   // Office B's recognition secret, so a refused rotation has something to leave as it was.
-  await revealRecognitionSecret(opened.db, await insertUserActor(opened.db, { [portalB.id]: "admin" }), portalB.id);
+  const adminB = await insertUserActor(opened.db, { [portalB.id]: "admin" });
+  await revealRecognitionSecret(opened.db, adminB, portalB.id);
   await opened.db
     .insert(dossierIntegrations)
     .values({ portalId: portalB.id, dossierId: dossierB.id, kind: "connection", connectionId: connectionB.id });
@@ -415,6 +464,8 @@ beforeAll(async () => {
     ...(await insertWebhookEndpoint(portalB.id)),
     pendingShareB: await insertPendingShare(portalB.id, dossierB.id),
     ...(await insertDossierPeople(dossierB)),
+    memberB: adminB.userId,
+    memberInvitationB: await insertMemberInvitation(portalB.id, adminB.userId),
   };
   const neighbourDossierB = await insertDossier(opened.db, portalB.id);
   const neighbourB = await insertUserActor(opened.db, {});
@@ -464,6 +515,62 @@ describe("server actions across offices", () => {
       expect(await officeBRows()).toBe(before);
     },
   );
+});
+
+// The members page's actions inside office B itself (member.manage, admins only): nobody signed in
+// goes to sign-in, B's own accountant sees the office but may not manage its people (forbidden),
+// an entrepreneur of one of B's dossiers does not see it (not found). Office B stays as it was.
+const MEMBER_CALLS = {
+  inviteMemberAction: (ids: Ids) =>
+    memberActions.inviteMemberAction(
+      null,
+      formOf({ portalId: ids.portalB, email: "nieuw@kantoor-b.test", role: "admin", locale: "fr" }),
+    ),
+  resendMemberInvitationAction: (ids: Ids) =>
+    memberActions.resendMemberInvitationAction({ portalId: ids.portalB, invitationId: ids.memberInvitationB }),
+  revokeMemberInvitationAction: (ids: Ids) =>
+    memberActions.revokeMemberInvitationAction({ portalId: ids.portalB, invitationId: ids.memberInvitationB }),
+  changeMemberRoleAction: (ids: Ids) =>
+    memberActions.changeMemberRoleAction({ portalId: ids.portalB, userId: ids.memberB, role: "accountant" }),
+  removeMemberAction: (ids: Ids) => memberActions.removeMemberAction({ portalId: ids.portalB, userId: ids.memberB }),
+} satisfies Record<string, (ids: Ids) => Promise<unknown>>;
+
+describe("the members page's actions within their own office", () => {
+  const calls = Object.entries(MEMBER_CALLS);
+
+  it("covers every export of the members actions", () => {
+    expect(Object.keys(MEMBER_CALLS).sort()).toEqual(
+      listServerActions()
+        .filter((name) => name.startsWith("(app)/portals/[portalId]/settings/members/actions.ts#"))
+        .map((name) => name.split("#")[1])
+        .sort(),
+    );
+  });
+
+  it.each(calls)("%s sends an anonymous visitor to sign-in and changes nothing", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = null;
+    const error = await call(ids).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect((error as { digest?: string } | null)?.digest).toMatch(/^NEXT_REDIRECT;.*;\/sign-in;/);
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(calls)("%s is forbidden to the office's accountant", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = officeB.accountant;
+    expect(await call(ids)).toMatchObject({ ok: false, error: { code: "forbidden" } });
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(calls)("%s is not found for an entrepreneur of one of its dossiers", async (_name, call) => {
+    const before = await officeBRows();
+    session.actor = officeB.neighbour;
+    expect(await call(ids)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await officeBRows()).toBe(before);
+  });
 });
 
 // The dossier's "Toegang" actions inside office B itself (dossierMember.manage): nobody signed in

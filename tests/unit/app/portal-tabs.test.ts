@@ -14,10 +14,17 @@ const person = (portalRoles: Record<string, "admin" | "accountant">, dossiers: R
 });
 
 describe("portalTabsFor", () => {
-  it("gives the office's admins and accountants its dossiers, integrations and failure queue", () => {
-    for (const role of ["admin", "accountant"] as const) {
-      expect(portalTabsFor(person({ [PORTAL]: role }), PORTAL)).toEqual(["dossiers", "integrations", "failures"]);
-    }
+  it("gives the office's accountants its dossiers, integrations and failure queue", () => {
+    expect(portalTabsFor(person({ [PORTAL]: "accountant" }), PORTAL)).toEqual(["dossiers", "integrations", "failures"]);
+  });
+
+  it("gives the office's admins its members as well", () => {
+    expect(portalTabsFor(person({ [PORTAL]: "admin" }), PORTAL)).toEqual([
+      "dossiers",
+      "integrations",
+      "failures",
+      "members",
+    ]);
   });
 
   it("gives no tab to an entrepreneur of one of its dossiers or to another office's admin", () => {
