@@ -177,13 +177,11 @@ async function runOfficeFlow(
   await screenshot(entrepreneur, "entrepreneur-invitation");
   await entrepreneur.getByRole("button", { name: copy.accept }).click();
   await entrepreneur.waitForURL(new RegExp(`${dossierPath}$`));
-  await entrepreneur
-    .getByLabel(copy.upload.files)
-    .setInputFiles({
-      name: `factuur-${stamp}.pdf`,
-      mimeType: "application/pdf",
-      buffer: Buffer.from(buildSamplePdf({ title: stamp })),
-    });
+  await entrepreneur.getByLabel(copy.upload.files).setInputFiles({
+    name: `factuur-${stamp}.pdf`,
+    mimeType: "application/pdf",
+    buffer: Buffer.from(buildSamplePdf({ title: stamp })),
+  });
   await expect(
     entrepreneur
       .getByTestId("upload-results")
