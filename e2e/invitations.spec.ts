@@ -16,6 +16,7 @@ type Copy = {
   checklist: RegExp;
   members: { email: string; language: string; submit: string; sent: RegExp };
   accept: string;
+  otherAccount: string;
   newDossier: { open: RegExp; name: string; companyNumber: string; submit: string };
   access: { emails: string; submit: string; sent: RegExp };
   upload: { files: string; added: string };
@@ -42,6 +43,7 @@ const COPY: Record<"nl" | "fr", Copy> = {
       sent: /Uitnodiging verstuurd naar/,
     },
     accept: "Aanvaarden en verdergaan",
+    otherAccount: "Je bent aangemeld met een ander adres",
     newDossier: { open: /Nieuw dossier/, name: "name", companyNumber: "companyNumber", submit: "Dossier aanmaken" },
     access: { emails: "E-mailadressen", submit: "Uitnodigen", sent: /uitnodiging verstuurd/i },
     upload: { files: "Bestanden kiezen", added: "Toegevoegd" },
@@ -66,6 +68,7 @@ const COPY: Record<"nl" | "fr", Copy> = {
       sent: /Invitation envoyée à/,
     },
     accept: "Accepter et continuer",
+    otherAccount: "Vous êtes connecté avec une autre adresse",
     newDossier: { open: /Nouveau dossier/, name: "name", companyNumber: "companyNumber", submit: "Créer le dossier" },
     access: { emails: "Adresses e-mail", submit: "Inviter", sent: /invitation envoyée/i },
     upload: { files: "Choisir des fichiers", added: "Ajouté" },
@@ -143,8 +146,13 @@ async function runOfficeFlow(
   await expect(page.getByText(copy.members.sent).first()).toBeVisible();
   await screenshot(page, "members-invited");
 
-  // 3. The accountant accepts in a browser of their own and lands on the office.
+  // The admin, still signed in, opening the accountant's link is asked to switch accounts.
   const accountantInvite = await invitationLinkFor(page, accountantEmail, since);
+  await page.goto(accountantInvite.link);
+  await expect(page.getByRole("heading", { level: 2 })).toHaveText(copy.otherAccount);
+  await expect(page.getByRole("button", { name: copy.accept })).toHaveCount(0);
+
+  // 3. The accountant accepts in a browser of their own and lands on the office.
   const accountantContext = await browser.newContext({ locale: `${copy.locale}-BE` });
   const accountant = await accountantContext.newPage();
   await accountant.goto(accountantInvite.link);
