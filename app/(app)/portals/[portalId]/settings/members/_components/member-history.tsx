@@ -28,7 +28,7 @@ export function MemberHistory({
       ? tRoles(role as (typeof KNOWN_ROLES)[number])
       : (role ?? "");
   const actorName = (event: MemberEventView) =>
-    event.actorKind === "operator" ? t("operator") : event.actorKind === "apiKey" ? t("apiKey") : event.actorLabel;
+    event.actorKind === "operator" ? t("operator") : event.actorKind === "apiKey" ? t("viaApiKey") : event.actorLabel;
   const strong = (chunks: ReactNode) => <strong className="font-semibold text-slate-900">{chunks}</strong>;
 
   return (
