@@ -2,9 +2,12 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useId } from "react";
+import { FormAlert } from "@/components/ui/form-alert";
+import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { useFormErrors } from "@/components/ui/use-form-errors";
 import { PORTAL_ROLES } from "@/lib/auth/permissions";
-import { LOCALES, type Locale } from "@/lib/i18n/config";
+import type { Locale } from "@/lib/i18n/config";
 import { type InviteMemberState, type InviteMemberValues, inviteMemberAction } from "../actions";
 import { ResendInvitationButton } from "./invitation-actions";
 
@@ -31,7 +34,6 @@ const choiceClass =
  */
 export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string; defaultLocale: Locale }) {
   const t = useTranslations("members");
-  const errorMessage = useErrorMessage();
   const idPrefix = useId();
   const [state, formAction, isPending] = useActionState<FormState, FormData>(
     async (previous, formData) => ({
@@ -42,16 +44,8 @@ export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string
   );
   const failure = state.result && !state.result.ok ? state.result : null;
   const sent = state.result?.ok ? state.result : null;
-  const errors: Partial<Record<Field, string>> = {};
-  for (const field of FIELDS) {
-    const key = failure?.fieldErrors?.[field]?.[0];
-    if (key) errors[field] = key;
-  }
   // Errors that belong to no field (no rights, a rate limit, the unexpected) go on top.
-  const formError =
-    failure && Object.keys(errors).length === 0
-      ? errorMessage(failure.error.messageKey, failure.error.messageValues)
-      : null;
+  const { errors, formError } = useFormErrors(FIELDS, failure);
   const defaults: InviteMemberValues = failure?.values ?? { email: "", role: "accountant", locale: defaultLocale };
 
   return (
@@ -86,14 +80,7 @@ export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string
           />
         </div>
       ) : null}
-      {formError ? (
-        <p
-          role="alert"
-          className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/20 ring-inset"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormAlert message={formError} className="mt-4" />
 
       <form action={formAction} noValidate className="mt-4 flex flex-col gap-5">
         <input type="hidden" name="portalId" value={portalId} />
@@ -180,29 +167,15 @@ function InviteFields({
         {errorOf("role")}
       </fieldset>
 
-      <div>
-        <label htmlFor={id("locale")} className="block text-sm font-medium text-slate-800">
-          {t("invite.language")}
-        </label>
-        <select
-          id={id("locale")}
-          name="locale"
-          defaultValue={defaults.locale}
-          aria-invalid={errors.locale ? true : undefined}
-          aria-describedby={`${id("locale")}-hint${errors.locale ? ` ${id("locale")}-error` : ""}`}
-          className={`${inputClass(Boolean(errors.locale))} sm:max-w-xs`}
-        >
-          {LOCALES.map((locale) => (
-            <option key={locale} value={locale}>
-              {tCommon(`names.${locale}`)}
-            </option>
-          ))}
-        </select>
-        <p id={`${id("locale")}-hint`} className="mt-1 text-xs text-slate-500">
-          {t("invite.languageHint")}
-        </p>
-        {errorOf("locale")}
-      </div>
+      <LocaleField
+        id={id("locale")}
+        label={t("invite.language")}
+        hint={t("invite.languageHint")}
+        optionLabel={(locale) => tCommon(`names.${locale}`)}
+        defaultValue={defaults.locale}
+        error={errors.locale ? errorMessage(errors.locale) : null}
+        selectClassName="min-h-11 sm:max-w-xs"
+      />
     </>
   );
 }
