@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId, useRef } from "react";
+import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
 import { FormAlert } from "@/components/ui/form-alert";
 import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
@@ -13,13 +14,6 @@ import { ResendInvitationButton } from "./resend-invitation-button";
 /** "emails.<n>" (one address of the list) counts for the emails field. */
 const FIELDS = ["emails", "locale"] as const;
 type Field = (typeof FIELDS)[number];
-
-const inputClass = (hasError: boolean) =>
-  `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-    hasError
-      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-  }`;
 
 /**
  * "Invite entrepreneurs": addresses in one box, the mail's language (the dossier's by default),
@@ -46,13 +40,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
   }, [outcome]);
 
   const id = (field: Field) => `${idPrefix}-${field}`;
-  const describedBy = (field: Field) => `${id(field)}-hint${errors[field] ? ` ${id(field)}-error` : ""}`;
-  const errorOf = (field: Field) =>
-    errors[field] ? (
-      <p id={`${id(field)}-error`} className="mt-1 text-sm text-red-700">
-        {errorMessage(errors[field])}
-      </p>
-    ) : null;
+  const messageOf = (field: Field) => (errors[field] ? errorMessage(errors[field]) : null);
 
   return (
     <section
@@ -135,13 +123,10 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
             placeholder={t("invite.emailsPlaceholder")}
             defaultValue={failure?.values?.emails ?? ""}
             aria-invalid={errors.emails ? true : undefined}
-            aria-describedby={describedBy("emails")}
-            className={inputClass(Boolean(errors.emails))}
+            aria-describedby={fieldDescribedBy(id("emails"), t("invite.emailsHint"), messageOf("emails"))}
+            className={controlClass(Boolean(errors.emails))}
           />
-          <p id={`${id("emails")}-hint`} className="mt-1 text-xs text-slate-500">
-            {t("invite.emailsHint")}
-          </p>
-          {errorOf("emails")}
+          <FieldHintAndError id={id("emails")} hint={t("invite.emailsHint")} error={messageOf("emails")} />
         </div>
         <LocaleField
           id={id("locale")}
@@ -149,7 +134,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
           hint={t("invite.localeHint")}
           optionLabel={(locale) => t(`languages.${locale}`)}
           defaultValue={failure?.values?.locale || defaultLocale}
-          error={errors.locale ? errorMessage(errors.locale) : null}
+          error={messageOf("locale")}
           selectClassName="min-h-11 sm:max-w-xs"
         />
         <div>

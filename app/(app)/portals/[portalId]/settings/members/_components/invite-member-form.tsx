@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useId } from "react";
+import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
 import { FormAlert } from "@/components/ui/form-alert";
 import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
@@ -16,13 +17,6 @@ type Field = (typeof FIELDS)[number];
 
 /** The latest answer, and how many came: the fields remount on each, with fresh defaults. */
 type FormState = { result: InviteMemberState; round: number };
-
-const inputClass = (hasError: boolean) =>
-  `mt-1 block min-h-11 w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-    hasError
-      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-  }`;
 
 const choiceClass =
   "flex min-h-11 cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2.5 hover:bg-slate-50 has-[:checked]:border-brand-400 has-[:checked]:bg-brand-50/50";
@@ -113,12 +107,7 @@ function InviteFields({
   const tCommon = useTranslations("common.language");
   const errorMessage = useErrorMessage();
   const id = (field: Field) => `${idPrefix}-${field}`;
-  const errorOf = (field: Field) =>
-    errors[field] ? (
-      <p id={`${id(field)}-error`} className="mt-1 text-sm text-red-700">
-        {errorMessage(errors[field])}
-      </p>
-    ) : null;
+  const messageOf = (field: Field) => (errors[field] ? errorMessage(errors[field]) : null);
 
   return (
     <>
@@ -139,13 +128,13 @@ function InviteFields({
           defaultValue={defaults.email}
           placeholder={t("invite.emailPlaceholder")}
           aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? `${id("email")}-error` : undefined}
-          className={`${inputClass(Boolean(errors.email))} sm:max-w-md`}
+          aria-describedby={fieldDescribedBy(id("email"), undefined, messageOf("email"))}
+          className={`${controlClass(Boolean(errors.email))} min-h-11 sm:max-w-md`}
         />
-        {errorOf("email")}
+        <FieldHintAndError id={id("email")} error={messageOf("email")} />
       </div>
 
-      <fieldset aria-describedby={errors.role ? `${id("role")}-error` : undefined}>
+      <fieldset aria-describedby={fieldDescribedBy(id("role"), undefined, messageOf("role"))}>
         <legend className="text-sm font-medium text-slate-800">{t("invite.role")}</legend>
         <div className="mt-1 grid gap-2 sm:grid-cols-2">
           {PORTAL_ROLES.map((role) => (
@@ -164,7 +153,7 @@ function InviteFields({
             </label>
           ))}
         </div>
-        {errorOf("role")}
+        <FieldHintAndError id={id("role")} error={messageOf("role")} />
       </fieldset>
 
       <LocaleField
@@ -173,7 +162,7 @@ function InviteFields({
         hint={t("invite.languageHint")}
         optionLabel={(locale) => tCommon(`names.${locale}`)}
         defaultValue={defaults.locale}
-        error={errors.locale ? errorMessage(errors.locale) : null}
+        error={messageOf("locale")}
         selectClassName="min-h-11 sm:max-w-xs"
       />
     </>
