@@ -1,15 +1,7 @@
 import { useTranslations } from "next-intl";
 import type { InputHTMLAttributes, ReactNode } from "react";
-import { LOCALES } from "@/lib/i18n/config";
-
-/** The border of a field, red while it has an error. */
-function controlClass(hasError: boolean): string {
-  return `mt-1 block w-full min-w-0 rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-    hasError
-      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-  }`;
-}
+import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
+import { LocaleField } from "@/components/ui/locale-field";
 
 type FieldProps = {
   id: string;
@@ -22,27 +14,6 @@ type FieldProps = {
   error?: string | null;
   className?: string;
 };
-
-function describedBy(id: string, hint: string | undefined, error: string | null | undefined): string | undefined {
-  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
-}
-
-function HintAndError({ id, hint, error }: { id: string; hint?: string; error?: string | null }) {
-  return (
-    <>
-      {hint ? (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
-}
 
 /**
  * One text field of a dossier form (name, company number, VAT number): label, input, hint and the
@@ -72,10 +43,10 @@ export function DossierTextField({
         type="text"
         defaultValue={defaultValue}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
+        aria-describedby={fieldDescribedBy(id, hint, error)}
         className={controlClass(Boolean(error))}
       />
-      <HintAndError id={id} hint={hint} error={error} />
+      <FieldHintAndError id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -92,30 +63,16 @@ export function DossierLocaleField({
   className,
 }: Omit<FieldProps, "name" | "label" | "hint"> & { name?: string }) {
   const t = useTranslations("dossier.locale");
-  const hint = t("hint");
   return (
-    <div className={className}>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-        {t("label")}
-      </label>
-      <select
-        // React sets a select's default only when it mounts, and resets the form to it after a
-        // submit: a new default (what was chosen, sent back with an error) needs a new select.
-        key={defaultValue}
-        id={id}
-        name={name}
-        defaultValue={defaultValue}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, hint, error)}
-        className={controlClass(Boolean(error))}
-      >
-        {LOCALES.map((locale) => (
-          <option key={locale} value={locale}>
-            {t(`names.${locale}`)}
-          </option>
-        ))}
-      </select>
-      <HintAndError id={id} hint={hint} error={error} />
-    </div>
+    <LocaleField
+      id={id}
+      name={name}
+      label={t("label")}
+      hint={t("hint")}
+      optionLabel={(locale) => t(`names.${locale}`)}
+      defaultValue={defaultValue}
+      error={error}
+      className={className}
+    />
   );
 }

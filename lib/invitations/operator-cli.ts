@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { type Db, openDb } from "@/db";
 import { fieldErrorsOf } from "@/lib/actions/parse";
 import { companyNumberSchema } from "@/lib/dossiers/schemas";
+import { env } from "@/lib/env";
 import { DEFAULT_LOCALE, LOCALES, type Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { emailSchema, localeSchema, officeNameSchema } from "./schemas";
@@ -9,7 +11,7 @@ import { emailSchema, localeSchema, officeNameSchema } from "./schemas";
 /*
  * The operator's two commands (scripts/office-invite.ts, scripts/office-create.ts): their
  * arguments, parsed with node:util and checked with the same schemas as /sign-up, and their
- * refusals in plain English for a terminal.
+ * refusals in plain English for a terminal; the database they work on and how they print a link.
  */
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -98,5 +100,40 @@ export function parseOfficeCreateArgs(argv: readonly string[]): Parsed<OfficeCre
     },
     { officeName: "name", companyNumber: "enterprise-number", adminEmail: "admin", locale: "language" },
     OFFICE_CREATE_USAGE,
+  );
+}
+
+/** The parsed arguments, or their refusal on stderr and exit code 1. */
+export function argsOrExit<T>(parsed: Parsed<T>): T {
+  if (parsed.ok) return parsed.value;
+  console.error(parsed.message);
+  process.exit(1);
+}
+
+/**
+ * Runs a command on the app's database and closes it after, whatever happens. lib/email/send.ts
+ * writes the outbox through getDb(): it gets this same handle, not a second PGlite on the data dir.
+ */
+export async function withOperatorDb(run: (db: Db) => Promise<void>): Promise<void> {
+  const opened = await openDb({ url: env().DATABASE_URL });
+  globalThis.__koppelDb = Promise.resolve(opened);
+  try {
+    await run(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The invitation's link, printed whatever became of its mail (to pass on by hand), then what did. */
+export function printInvitationLink({ url, isMailed }: { url: string; isMailed: boolean }): void {
+  console.log(url);
+  if (!isMailed) {
+    console.error("[koppel] the mail could not be sent: pass the link on yourself");
+    return;
+  }
+  console.log(
+    env().RESEND_API_KEY
+      ? "[koppel] mailed through Resend"
+      : "[koppel] no RESEND_API_KEY: the mail is in the local outbox",
   );
 }

@@ -1,6 +1,6 @@
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { DossierClient } from "@/lib/members/dossier-clients";
-import { ConfirmAction } from "./confirm-action";
+import { RemoveClientButton } from "./access-actions";
 
 /**
  * The entrepreneurs with access: name and address, last sign-in and since when, and "Remove
@@ -50,9 +50,7 @@ export function ClientList({ dossierId, clients }: { dossierId: string; clients:
                   </dd>
                 </dl>
               </div>
-              <ConfirmAction
-                target={{ kind: "removeClient", dossierId, userId: client.userId, name: client.name || client.email }}
-              />
+              <RemoveClientButton dossierId={dossierId} userId={client.userId} name={client.name || client.email} />
             </li>
           ))}
         </ul>

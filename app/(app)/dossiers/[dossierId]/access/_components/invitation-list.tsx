@@ -1,7 +1,7 @@
 import { useFormatter, useTranslations } from "next-intl";
 import { Badge } from "@/components/ui/badge";
 import type { DossierClientInvitation } from "@/lib/members/dossier-clients";
-import { ConfirmAction } from "./confirm-action";
+import { RevokeInvitationButton } from "./access-actions";
 import { ResendInvitationButton } from "./resend-invitation-button";
 
 /**
@@ -58,9 +58,7 @@ export function InvitationList({
               </ul>
               <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-start">
                 <ResendInvitationButton dossierId={dossierId} invitationId={invitation.id} email={invitation.email} />
-                <ConfirmAction
-                  target={{ kind: "revokeInvitation", dossierId, invitationId: invitation.id, email: invitation.email }}
-                />
+                <RevokeInvitationButton dossierId={dossierId} invitationId={invitation.id} email={invitation.email} />
               </div>
             </li>
           ))}

@@ -2,30 +2,18 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId, useRef } from "react";
+import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
+import { FormAlert } from "@/components/ui/form-alert";
+import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
-import { LOCALES, type Locale } from "@/lib/i18n/config";
+import { useFormErrors } from "@/components/ui/use-form-errors";
+import type { Locale } from "@/lib/i18n/config";
 import { type InviteClientsState, inviteDossierClientsAction } from "../actions";
 import { ResendInvitationButton } from "./resend-invitation-button";
 
+/** "emails.<n>" (one address of the list) counts for the emails field. */
 const FIELDS = ["emails", "locale"] as const;
 type Field = (typeof FIELDS)[number];
-
-/** Per field, the first error key; "emails.<n>" (one address of the list) counts for the field. */
-function firstErrors(fieldErrors: Record<string, string[]>): Partial<Record<Field, string>> {
-  const errors: Partial<Record<Field, string>> = {};
-  for (const [path, keys] of Object.entries(fieldErrors)) {
-    const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
-    if (field && !errors[field] && keys[0]) errors[field] = keys[0];
-  }
-  return errors;
-}
-
-const inputClass = (hasError: boolean) =>
-  `mt-1 block w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-    hasError
-      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-  }`;
 
 /**
  * "Invite entrepreneurs": addresses in one box, the mail's language (the dossier's by default),
@@ -41,12 +29,8 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
 
   const failure = state && !state.ok ? state : null;
   const outcome = state?.ok ? state : null;
-  const errors = firstErrors(failure?.fieldErrors ?? {});
   // Errors that belong to no field (no rights, too many requests, the unexpected) go on top.
-  const formError =
-    failure && Object.keys(errors).length === 0
-      ? errorMessage(failure.error.messageKey, failure.error.messageValues)
-      : null;
+  const { errors, formError } = useFormErrors(FIELDS, failure);
   const mailed = outcome?.sent.filter((invitation) => invitation.isMailed) ?? [];
   const notMailed = outcome?.sent.filter((invitation) => !invitation.isMailed) ?? [];
 
@@ -56,13 +40,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
   }, [outcome]);
 
   const id = (field: Field) => `${idPrefix}-${field}`;
-  const describedBy = (field: Field) => `${id(field)}-hint${errors[field] ? ` ${id(field)}-error` : ""}`;
-  const errorOf = (field: Field) =>
-    errors[field] ? (
-      <p id={`${id(field)}-error`} className="mt-1 text-sm text-red-700">
-        {errorMessage(errors[field])}
-      </p>
-    ) : null;
+  const messageOf = (field: Field) => (errors[field] ? errorMessage(errors[field]) : null);
 
   return (
     <section
@@ -125,14 +103,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
         </div>
       ) : null}
 
-      {formError ? (
-        <p
-          role="alert"
-          className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/20 ring-inset"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormAlert message={formError} className="mt-4" />
 
       <form action={formAction} noValidate className="mt-4 flex flex-col gap-4">
         <input type="hidden" name="dossierId" value={dossierId} />
@@ -152,37 +123,20 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
             placeholder={t("invite.emailsPlaceholder")}
             defaultValue={failure?.values?.emails ?? ""}
             aria-invalid={errors.emails ? true : undefined}
-            aria-describedby={describedBy("emails")}
-            className={inputClass(Boolean(errors.emails))}
+            aria-describedby={fieldDescribedBy(id("emails"), t("invite.emailsHint"), messageOf("emails"))}
+            className={controlClass(Boolean(errors.emails))}
           />
-          <p id={`${id("emails")}-hint`} className="mt-1 text-xs text-slate-500">
-            {t("invite.emailsHint")}
-          </p>
-          {errorOf("emails")}
+          <FieldHintAndError id={id("emails")} hint={t("invite.emailsHint")} error={messageOf("emails")} />
         </div>
-        <div>
-          <label htmlFor={id("locale")} className="block text-sm font-medium text-slate-800">
-            {t("invite.locale")}
-          </label>
-          <select
-            id={id("locale")}
-            name="locale"
-            defaultValue={failure?.values?.locale || defaultLocale}
-            aria-invalid={errors.locale ? true : undefined}
-            aria-describedby={describedBy("locale")}
-            className={`${inputClass(Boolean(errors.locale))} min-h-11 sm:max-w-xs`}
-          >
-            {LOCALES.map((locale) => (
-              <option key={locale} value={locale}>
-                {t(`languages.${locale}`)}
-              </option>
-            ))}
-          </select>
-          <p id={`${id("locale")}-hint`} className="mt-1 text-xs text-slate-500">
-            {t("invite.localeHint")}
-          </p>
-          {errorOf("locale")}
-        </div>
+        <LocaleField
+          id={id("locale")}
+          label={t("invite.locale")}
+          hint={t("invite.localeHint")}
+          optionLabel={(locale) => t(`languages.${locale}`)}
+          defaultValue={failure?.values?.locale || defaultLocale}
+          error={messageOf("locale")}
+          selectClassName="min-h-11 sm:max-w-xs"
+        />
         <div>
           <button
             type="submit"

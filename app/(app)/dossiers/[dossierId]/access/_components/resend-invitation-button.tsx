@@ -2,9 +2,9 @@
 
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
+import { outlineButtonClass } from "@/components/ui/button-class";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { resendDossierInvitationAction } from "../actions";
-import { secondaryButtonClass } from "./confirm-action";
 
 /**
  * "Send again": a new link and a new week for an open invitation (the old link stops working).
@@ -45,7 +45,7 @@ export function ResendInvitationButton({
         type="button"
         onClick={resend}
         disabled={isPending}
-        className={`${secondaryButtonClass} w-full sm:w-auto`}
+        className={`${outlineButtonClass("responsive")} w-full sm:w-auto`}
       >
         {isPending ? t("resending") : t("resend")}
         <span className="sr-only"> ({email})</span>

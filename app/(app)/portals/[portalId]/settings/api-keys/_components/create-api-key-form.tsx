@@ -3,7 +3,9 @@
 import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
+import { FormAlert } from "@/components/ui/form-alert";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { useFormErrors } from "@/components/ui/use-form-errors";
 import { API_KEY_NAME_MAX_LENGTH, scopesUsableBy } from "@/lib/api-keys/schemas";
 import { PORTAL_ROLES, type PortalRole } from "@/lib/auth/permissions";
 import { API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
@@ -18,6 +20,7 @@ const SCOPE_MESSAGES = {
   "webhooks:manage": "webhooksManage",
 } as const satisfies Record<ApiScope, string>;
 
+/** "scopes.<n>" (an unknown scope) counts for the scopes group. */
 const FIELDS = ["name", "role", "scopes", "expiresOn"] as const;
 type Field = (typeof FIELDS)[number];
 
@@ -37,16 +40,6 @@ const inputClass = (hasError: boolean) =>
 const choiceClass =
   "flex min-h-11 cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2.5 hover:bg-slate-50 has-[:checked]:border-brand-400 has-[:checked]:bg-brand-50/50 has-[:disabled]:cursor-not-allowed has-[:disabled]:opacity-60";
 
-/** Per field, the first error key; "scopes.<n>" (an unknown scope) counts for the scopes group. */
-function firstErrors(fieldErrors: Record<string, string[]>): Partial<Record<Field, string>> {
-  const errors: Partial<Record<Field, string>> = {};
-  for (const [path, keys] of Object.entries(fieldErrors)) {
-    const field = FIELDS.find((name) => path === name || path.startsWith(`${name}.`));
-    if (field && !errors[field] && keys[0]) errors[field] = keys[0];
-  }
-  return errors;
-}
-
 /**
  * "New API key": name, role, scopes (each with a line on what it allows) and an optional expiry
  * date. On success the key is shown once, with a copy button and a plain warning; it lives only in
@@ -61,7 +54,6 @@ export function CreateApiKeyForm({
   expiryBounds: { min: string; max: string };
 }) {
   const t = useTranslations("apiKeys");
-  const errorMessage = useErrorMessage();
   const idPrefix = useId();
   // The action gets the form only: the previous answer (it may hold a key) stays in the browser.
   const [state, formAction, isPending] = useActionState<FormState, FormData>(
@@ -73,9 +65,8 @@ export function CreateApiKeyForm({
 
   const failure = state.result && !state.result.ok ? state.result : null;
   const created = state.result?.ok && dismissedRound !== state.round ? state.result : null;
-  const errors = firstErrors(failure?.fieldErrors ?? {});
   // Errors that belong to no field (no rights, a bad office id, the unexpected) go on top.
-  const formError = failure && Object.keys(errors).length === 0 ? errorMessage(failure.error.messageKey) : null;
+  const { errors, formError } = useFormErrors(FIELDS, failure);
 
   // Screen readers and phone users land on the new key, not at the bottom of the form.
   const createdRound = created ? state.round : null;
@@ -120,14 +111,7 @@ export function CreateApiKeyForm({
         </div>
       ) : null}
 
-      {formError ? (
-        <p
-          role="alert"
-          className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/20 ring-inset"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormAlert message={formError} className="mt-4" />
 
       <form action={formAction} noValidate className="mt-4 flex flex-col gap-5">
         <input type="hidden" name="portalId" value={portalId} />

@@ -2,9 +2,11 @@
 
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
+import { outlineButtonClass } from "@/components/ui/button-class";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { resendMemberInvitationAction, revokeMemberInvitationAction } from "../actions";
-import { ConfirmAction, secondaryButtonClass } from "./confirm-action";
+import { MEMBER_CONFIRM_LAYOUT } from "./member-actions";
 
 type Message = { tone: "success" | "warning" | "error"; text: string };
 
@@ -51,7 +53,7 @@ export function ResendInvitationButton({
 
   return (
     <div className="flex min-w-0 flex-col gap-2 sm:items-end">
-      <button type="button" onClick={resend} disabled={isPending} className={secondaryButtonClass}>
+      <button type="button" onClick={resend} disabled={isPending} className={outlineButtonClass("regular")}>
         {isPending ? t("resending") : (label ?? t("resend"))}
         <span className="sr-only"> {email}</span>
       </button>
@@ -78,17 +80,12 @@ export function InvitationActions({
   email: string;
 }) {
   const t = useTranslations("members.invitations");
-  const errorMessage = useErrorMessage();
-
-  async function revoke(): Promise<string | null> {
-    const result = await revokeMemberInvitationAction({ portalId, invitationId });
-    return result.ok ? null : errorMessage(result.error.messageKey, result.error.messageValues);
-  }
 
   return (
     <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:items-start sm:justify-end">
       <ResendInvitationButton portalId={portalId} invitationId={invitationId} email={email} />
       <ConfirmAction
+        {...MEMBER_CONFIRM_LAYOUT}
         label={t("revoke")}
         srLabel={email}
         title={t("revokeTitle", { email })}
@@ -96,7 +93,7 @@ export function InvitationActions({
         confirmLabel={t("revokeConfirm")}
         pendingLabel={t("revoking")}
         cancelLabel={t("cancel")}
-        run={revoke}
+        action={() => revokeMemberInvitationAction({ portalId, invitationId })}
       />
     </div>
   );

@@ -2,9 +2,13 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useId } from "react";
+import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
+import { FormAlert } from "@/components/ui/form-alert";
+import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { useFormErrors } from "@/components/ui/use-form-errors";
 import { PORTAL_ROLES } from "@/lib/auth/permissions";
-import { LOCALES, type Locale } from "@/lib/i18n/config";
+import type { Locale } from "@/lib/i18n/config";
 import { type InviteMemberState, type InviteMemberValues, inviteMemberAction } from "../actions";
 import { ResendInvitationButton } from "./invitation-actions";
 
@@ -13,13 +17,6 @@ type Field = (typeof FIELDS)[number];
 
 /** The latest answer, and how many came: the fields remount on each, with fresh defaults. */
 type FormState = { result: InviteMemberState; round: number };
-
-const inputClass = (hasError: boolean) =>
-  `mt-1 block min-h-11 w-full rounded-md border bg-white px-3 py-2 text-base shadow-xs focus:ring-2 focus:outline-none sm:text-sm ${
-    hasError
-      ? "border-red-400 focus:border-red-500 focus:ring-red-100"
-      : "border-slate-300 focus:border-brand-500 focus:ring-brand-100"
-  }`;
 
 const choiceClass =
   "flex min-h-11 cursor-pointer items-start gap-3 rounded-lg border border-slate-200 px-3 py-2.5 hover:bg-slate-50 has-[:checked]:border-brand-400 has-[:checked]:bg-brand-50/50";
@@ -31,7 +28,6 @@ const choiceClass =
  */
 export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string; defaultLocale: Locale }) {
   const t = useTranslations("members");
-  const errorMessage = useErrorMessage();
   const idPrefix = useId();
   const [state, formAction, isPending] = useActionState<FormState, FormData>(
     async (previous, formData) => ({
@@ -42,16 +38,8 @@ export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string
   );
   const failure = state.result && !state.result.ok ? state.result : null;
   const sent = state.result?.ok ? state.result : null;
-  const errors: Partial<Record<Field, string>> = {};
-  for (const field of FIELDS) {
-    const key = failure?.fieldErrors?.[field]?.[0];
-    if (key) errors[field] = key;
-  }
   // Errors that belong to no field (no rights, a rate limit, the unexpected) go on top.
-  const formError =
-    failure && Object.keys(errors).length === 0
-      ? errorMessage(failure.error.messageKey, failure.error.messageValues)
-      : null;
+  const { errors, formError } = useFormErrors(FIELDS, failure);
   const defaults: InviteMemberValues = failure?.values ?? { email: "", role: "accountant", locale: defaultLocale };
 
   return (
@@ -86,14 +74,7 @@ export function InviteMemberForm({ portalId, defaultLocale }: { portalId: string
           />
         </div>
       ) : null}
-      {formError ? (
-        <p
-          role="alert"
-          className="mt-4 rounded-md bg-red-50 p-3 text-sm text-red-800 ring-1 ring-red-600/20 ring-inset"
-        >
-          {formError}
-        </p>
-      ) : null}
+      <FormAlert message={formError} className="mt-4" />
 
       <form action={formAction} noValidate className="mt-4 flex flex-col gap-5">
         <input type="hidden" name="portalId" value={portalId} />
@@ -126,12 +107,7 @@ function InviteFields({
   const tCommon = useTranslations("common.language");
   const errorMessage = useErrorMessage();
   const id = (field: Field) => `${idPrefix}-${field}`;
-  const errorOf = (field: Field) =>
-    errors[field] ? (
-      <p id={`${id(field)}-error`} className="mt-1 text-sm text-red-700">
-        {errorMessage(errors[field])}
-      </p>
-    ) : null;
+  const messageOf = (field: Field) => (errors[field] ? errorMessage(errors[field]) : null);
 
   return (
     <>
@@ -152,13 +128,13 @@ function InviteFields({
           defaultValue={defaults.email}
           placeholder={t("invite.emailPlaceholder")}
           aria-invalid={errors.email ? true : undefined}
-          aria-describedby={errors.email ? `${id("email")}-error` : undefined}
-          className={`${inputClass(Boolean(errors.email))} sm:max-w-md`}
+          aria-describedby={fieldDescribedBy(id("email"), undefined, messageOf("email"))}
+          className={`${controlClass(Boolean(errors.email))} min-h-11 sm:max-w-md`}
         />
-        {errorOf("email")}
+        <FieldHintAndError id={id("email")} error={messageOf("email")} />
       </div>
 
-      <fieldset aria-describedby={errors.role ? `${id("role")}-error` : undefined}>
+      <fieldset aria-describedby={fieldDescribedBy(id("role"), undefined, messageOf("role"))}>
         <legend className="text-sm font-medium text-slate-800">{t("invite.role")}</legend>
         <div className="mt-1 grid gap-2 sm:grid-cols-2">
           {PORTAL_ROLES.map((role) => (
@@ -177,32 +153,18 @@ function InviteFields({
             </label>
           ))}
         </div>
-        {errorOf("role")}
+        <FieldHintAndError id={id("role")} error={messageOf("role")} />
       </fieldset>
 
-      <div>
-        <label htmlFor={id("locale")} className="block text-sm font-medium text-slate-800">
-          {t("invite.language")}
-        </label>
-        <select
-          id={id("locale")}
-          name="locale"
-          defaultValue={defaults.locale}
-          aria-invalid={errors.locale ? true : undefined}
-          aria-describedby={`${id("locale")}-hint${errors.locale ? ` ${id("locale")}-error` : ""}`}
-          className={`${inputClass(Boolean(errors.locale))} sm:max-w-xs`}
-        >
-          {LOCALES.map((locale) => (
-            <option key={locale} value={locale}>
-              {tCommon(`names.${locale}`)}
-            </option>
-          ))}
-        </select>
-        <p id={`${id("locale")}-hint`} className="mt-1 text-xs text-slate-500">
-          {t("invite.languageHint")}
-        </p>
-        {errorOf("locale")}
-      </div>
+      <LocaleField
+        id={id("locale")}
+        label={t("invite.language")}
+        hint={t("invite.languageHint")}
+        optionLabel={(locale) => tCommon(`names.${locale}`)}
+        defaultValue={defaults.locale}
+        error={messageOf("locale")}
+        selectClassName="min-h-11 sm:max-w-xs"
+      />
     </>
   );
 }

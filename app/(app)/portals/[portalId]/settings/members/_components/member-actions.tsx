@@ -2,10 +2,18 @@
 
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
+import { outlineButtonClass } from "@/components/ui/button-class";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import type { PortalRole } from "@/lib/auth/permissions";
 import { changeMemberRoleAction, removeMemberAction } from "../actions";
-import { ConfirmAction, secondaryButtonClass } from "./confirm-action";
+
+/** The members page's questions: a column at the row's end, no wider than its buttons need. */
+export const MEMBER_CONFIRM_LAYOUT = {
+  className: "flex min-w-0 flex-col",
+  dialogClassName: "p-3 text-left sm:max-w-sm",
+  size: "regular",
+} as const;
 
 /**
  * A member's buttons: the other role, and remove. Lowering one's own role and removing anyone ask
@@ -29,46 +37,41 @@ export function MemberActions({
   const otherRole: PortalRole = member.role === "admin" ? "accountant" : "admin";
   const roleLabel = otherRole === "admin" ? t("role.makeAdmin") : t("role.makeAccountant");
 
-  async function changeRole(): Promise<string | null> {
-    const result = await changeMemberRoleAction({ portalId, userId: member.userId, role: otherRole });
-    if (!result.ok) return errorMessage(result.error.messageKey, result.error.messageValues);
-    setMessage({
-      isError: false,
-      text: t("role.changed", { person: member.label, role: tRoles(otherRole) }),
-    });
-    return null;
-  }
-
-  function remove(): Promise<string | null> {
-    return removeMemberAction({ portalId, userId: member.userId }).then((result) =>
-      result.ok ? null : errorMessage(result.error.messageKey, result.error.messageValues),
-    );
-  }
+  const changeRole = () => changeMemberRoleAction({ portalId, userId: member.userId, role: otherRole });
+  const sayRoleChanged = () =>
+    setMessage({ isError: false, text: t("role.changed", { person: member.label, role: tRoles(otherRole) }) });
 
   return (
     <div className="flex flex-col gap-2 sm:items-end">
       <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap sm:justify-end">
         {member.isYou && otherRole === "accountant" ? (
           <ConfirmAction
+            {...MEMBER_CONFIRM_LAYOUT}
             label={roleLabel}
             title={t("role.selfConfirmTitle")}
             body={t("role.selfConfirmBody")}
             confirmLabel={t("role.selfConfirm")}
             pendingLabel={t("role.saving")}
             cancelLabel={t("role.cancel")}
-            run={changeRole}
-            buttonClassName={secondaryButtonClass}
+            triggerTone="normal"
+            action={changeRole}
+            onDone={sayRoleChanged}
           />
         ) : (
           <button
             type="button"
             disabled={isPending}
-            className={secondaryButtonClass}
+            className={outlineButtonClass("regular")}
             onClick={() => {
               setMessage(null);
               startTransition(async () => {
-                const failure = await changeRole();
-                if (failure) setMessage({ isError: true, text: failure });
+                const result = await changeRole();
+                if (!result.ok) {
+                  const text = errorMessage(result.error.messageKey, result.error.messageValues);
+                  setMessage({ isError: true, text });
+                  return;
+                }
+                sayRoleChanged();
               });
             }}
           >
@@ -77,6 +80,7 @@ export function MemberActions({
           </button>
         )}
         <ConfirmAction
+          {...MEMBER_CONFIRM_LAYOUT}
           label={member.isYou ? t("remove.selfButton") : t("remove.button")}
           srLabel={member.isYou ? undefined : member.label}
           title={
@@ -88,7 +92,7 @@ export function MemberActions({
           confirmLabel={member.isYou ? t("remove.selfConfirm") : t("remove.confirm")}
           pendingLabel={t("remove.removing")}
           cancelLabel={t("remove.cancel")}
-          run={remove}
+          action={() => removeMemberAction({ portalId, userId: member.userId })}
         />
       </div>
       {message ? (

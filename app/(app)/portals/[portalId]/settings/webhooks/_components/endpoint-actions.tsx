@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import { SettingSwitch } from "@/components/ui/setting-switch";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import {
@@ -74,53 +75,16 @@ export function SendTestButton({ endpointId }: { endpointId: string }) {
 /** Delete, behind a confirmation; then back to the list. */
 export function DeleteEndpointButton({ endpointId }: { endpointId: string }) {
   const t = useTranslations("webhooks.delete");
-  const errorMessage = useErrorMessage();
   const router = useRouter();
-  const [isConfirming, setIsConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [isPending, startTransition] = useTransition();
-  if (!isConfirming) {
-    return (
-      <button
-        type="button"
-        onClick={() => setIsConfirming(true)}
-        className="inline-flex min-h-11 items-center self-start rounded-md border border-red-300 bg-white px-3 py-2 text-sm font-medium text-red-700 hover:bg-red-50"
-      >
-        {t("button")}
-      </button>
-    );
-  }
   return (
-    <div className="flex flex-col gap-2 rounded-md bg-red-50 p-3 ring-1 ring-red-600/20 ring-inset">
-      <p className="text-sm text-red-900">{t("confirm")}</p>
-      <div className="flex flex-wrap gap-2">
-        <button
-          type="button"
-          disabled={isPending}
-          onClick={() =>
-            startTransition(async () => {
-              const result = await deleteWebhookEndpointAction({ endpointId });
-              if (!result.ok) {
-                setError(errorMessage(result.error.messageKey));
-                return;
-              }
-              router.push(`/portals/${result.portalId}/settings/webhooks`);
-            })
-          }
-          className="inline-flex min-h-11 items-center rounded-md bg-red-600 px-3 py-2 text-sm font-medium text-white hover:bg-red-700 disabled:opacity-60"
-        >
-          {t("confirmYes")}
-        </button>
-        <button type="button" onClick={() => setIsConfirming(false)} className={secondaryButton}>
-          {t("cancel")}
-        </button>
-      </div>
-      {error ? (
-        <p role="alert" className="text-sm text-red-700">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <ConfirmAction
+      label={t("button")}
+      title={t("confirm")}
+      confirmLabel={t("confirmYes")}
+      cancelLabel={t("cancel")}
+      action={() => deleteWebhookEndpointAction({ endpointId })}
+      onDone={({ portalId }) => router.push(`/portals/${portalId}/settings/webhooks`)}
+    />
   );
 }
 

@@ -1,13 +1,11 @@
 "use client";
 
 import { useTranslations } from "next-intl";
-import { useState, useTransition } from "react";
+import { useState } from "react";
+import { ConfirmAction } from "@/components/ui/confirm-action";
 import { RevealableSecret } from "@/components/ui/revealable-secret";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { revealWebhookSecretAction, rotateWebhookSecretAction } from "../actions";
-
-const buttonClass =
-  "inline-flex min-h-11 shrink-0 items-center justify-center rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-60";
 
 /**
  * The endpoint's signing secret, masked until an admin asks for it (only then does a server action
@@ -22,12 +20,10 @@ export function EndpointSecret({
 }) {
   const t = useTranslations("webhooks.secret");
   const errorMessage = useErrorMessage();
-  const [isConfirming, setIsConfirming] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   // A new key after each rotation: the field forgets the value it showed.
   const [generation, setGeneration] = useState(0);
-  const [isPending, startTransition] = useTransition();
 
   async function fetchSecret(): Promise<string | null> {
     const result = await revealWebhookSecretAction({ endpointId });
@@ -36,20 +32,6 @@ export function EndpointSecret({
       return null;
     }
     return result.secret;
-  }
-
-  function rotate() {
-    setError(null);
-    startTransition(async () => {
-      const result = await rotateWebhookSecretAction({ endpointId });
-      setIsConfirming(false);
-      if (!result.ok) {
-        setError(errorMessage(result.error.messageKey));
-        return;
-      }
-      setGeneration((current) => current + 1);
-      setNotice(t("rotated"));
-    });
   }
 
   return (
@@ -68,28 +50,19 @@ export function EndpointSecret({
           {notice}
         </p>
       ) : null}
-      {isConfirming ? (
-        <div className="flex flex-col gap-2 rounded-md bg-amber-50 p-3 ring-1 ring-amber-600/20 ring-inset">
-          <p className="text-sm text-amber-950">{t("rotateConfirm")}</p>
-          <div className="flex flex-wrap gap-2">
-            <button
-              type="button"
-              onClick={rotate}
-              disabled={isPending}
-              className="inline-flex min-h-11 items-center rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 disabled:opacity-60"
-            >
-              {t("rotateYes")}
-            </button>
-            <button type="button" onClick={() => setIsConfirming(false)} className={buttonClass}>
-              {t("cancel")}
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" onClick={() => setIsConfirming(true)} className={`${buttonClass} self-start`}>
-          {t("rotate")}
-        </button>
-      )}
+      <ConfirmAction
+        label={t("rotate")}
+        title={t("rotateConfirm")}
+        confirmLabel={t("rotateYes")}
+        cancelLabel={t("cancel")}
+        tone="normal"
+        action={() => rotateWebhookSecretAction({ endpointId })}
+        onDone={() => {
+          setError(null);
+          setGeneration((current) => current + 1);
+          setNotice(t("rotated"));
+        }}
+      />
       {error ? (
         <p role="alert" className="text-sm text-red-700">
           {error}
