@@ -158,7 +158,7 @@ test("an entrepreneur sees her dossier's integration and its status, read-only",
   await expect(page.locator("#integration-form")).toHaveCount(0);
 
   await switchLanguage(page, "fr");
-  await expect(currentCard(page)).toContainText("Votre fiduciaire gère ce paramètre.");
+  await expect(currentCard(page)).toContainText("Votre cabinet gère ce paramètre.");
   await screenshot(page, testInfo, "entrepreneur-integration-fr");
   await switchLanguage(page, "nl");
 });
