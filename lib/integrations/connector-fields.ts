@@ -1,11 +1,12 @@
 import { z } from "zod";
 import type { Connector } from "@/lib/connectors/types";
+import { findPackage } from "@/lib/packages/catalog";
 
 /** One dossier-level field of a connector (division, administration, folder…), for a generated form. */
 export type ConnectorField = {
   name: string;
   type: "string" | "number" | "integer" | "boolean";
-  /** i18n key from the schema's `.meta({ labelKey })`; the form falls back to the name. */
+  /** i18n key from the schema's `.meta({ labelKey })`; see dossierFieldLabelKey for the fallback. */
   labelKey: string | null;
   hintKey: string | null;
   isRequired: boolean;
@@ -41,6 +42,15 @@ export function connectorDossierFields(connector: Pick<Connector, "dossierSettin
       },
     ];
   });
+}
+
+/**
+ * The i18n key of a dossier field's label, wherever the field shows (the form, the current
+ * integration): the schema's, else the package's name for its API dossier field. Null when there
+ * is neither; a unit test keeps every field of every catalog package labelled in each language.
+ */
+export function dossierFieldLabelKey(field: Pick<ConnectorField, "labelKey">, packageId: string): string | null {
+  return field.labelKey ?? findPackage(packageId)?.apiDossierFieldKey ?? null;
 }
 
 /**

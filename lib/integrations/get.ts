@@ -3,10 +3,12 @@ import type { DbOrTx } from "@/db";
 import type { connections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { can } from "@/lib/auth/authorize";
+import type { Connector } from "@/lib/connectors/types";
 import { evaluateIntegration, loadConnectorLookup } from "@/lib/dispatch/plan";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { type DocumentCategory, findPackage } from "@/lib/packages/catalog";
 import { acceptedCategories } from "@/lib/packages/email-addresses";
+import { connectorDossierFields, dossierFieldLabelKey } from "./connector-fields";
 import { loadDossierIntegration } from "./load";
 import type { CategoryAddresses, IntegrationMarking } from "./schemas";
 import { type IntegrationEvaluation, parseStoredIntegration, resolveEmailTarget } from "./status";
@@ -26,6 +28,8 @@ export type CurrentIntegration =
       connectionStatus: ConnectionStatus;
       /** The dossier-level settings (division, folder…), as text. */
       settings: Record<string, string>;
+      /** Each setting's label (i18n key), from the connector's fields; a setting without one shows its name. */
+      settingLabelKeys: Record<string, string>;
     }
   | {
       kind: "email";
@@ -58,6 +62,17 @@ function textOf(value: unknown): string {
   return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? String(value) : "";
 }
 
+/** The label keys of a connector's dossier fields by name (the same ones its form shows). */
+function settingLabelKeysOf(connector: Connector | null, packageId: string): Record<string, string> {
+  if (!connector) return {};
+  return Object.fromEntries(
+    connectorDossierFields(connector).flatMap((field) => {
+      const key = dossierFieldLabelKey(field, packageId);
+      return key ? [[field.name, key]] : [];
+    }),
+  );
+}
+
 /** The "Integraties" tab of a dossier: what is chosen, and whether it is set up correctly. */
 export async function getDossierIntegration(
   db: DbOrTx,
@@ -66,7 +81,8 @@ export async function getDossierIntegration(
 ): Promise<DossierIntegrationView> {
   const scope = await resolveDossierScope(db, actor, dossierId, "dossierIntegration.view");
   const context = await loadDossierIntegration(db, scope);
-  const evaluation = evaluateIntegration(context, await loadConnectorLookup([context]));
+  const connectorOf = await loadConnectorLookup([context]);
+  const evaluation = evaluateIntegration(context, connectorOf);
   const stored = context.integration ? parseStoredIntegration(context.integration) : null;
 
   let current: CurrentIntegration | null = null;
@@ -85,6 +101,10 @@ export async function getDossierIntegration(
           channel: connection.channel === "ftp" ? "ftp" : "api",
           connectionStatus: connection.status,
           settings: Object.fromEntries(Object.entries(stored.settings).map(([name, value]) => [name, textOf(value)])),
+          settingLabelKeys: settingLabelKeysOf(
+            connectorOf(connection.packageId, connection.channel),
+            connection.packageId,
+          ),
         }
       : { kind: "unreadable", marking: null };
   } else if (stored?.kind === "email") {

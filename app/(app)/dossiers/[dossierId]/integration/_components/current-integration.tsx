@@ -47,11 +47,14 @@ function Addresses({
   );
 }
 
-/** A dossier setting's label from the catalog's API field names, else its name. */
-function settingLabel(t: unknown, name: string): string {
+/**
+ * A dossier setting's label: the one its connector field has (as in the form); while the connector
+ * is not there, the catalog's name for an API field of that name; else the setting's name.
+ */
+function settingLabel(t: unknown, name: string, key: string | undefined): string {
   const loose = t as { (key: string): string; has(key: string): boolean };
-  const key = `connectors.apiFields.${name}`;
-  return loose.has(key) ? loose(key) : name;
+  const found = [key, `connectors.apiFields.${name}`].find((candidate) => candidate && loose.has(candidate));
+  return found ? loose(found) : name;
 }
 
 function Details({ current }: { current: CurrentIntegration }) {
@@ -87,7 +90,7 @@ function Details({ current }: { current: CurrentIntegration }) {
               <ul>
                 {Object.entries(current.settings).map(([name, value]) => (
                   <li key={name} className="flex min-w-0 flex-wrap items-baseline gap-x-2">
-                    <span className="text-slate-500">{settingLabel(t, name)}</span>
+                    <span className="text-slate-500">{settingLabel(t, name, current.settingLabelKeys[name])}</span>
                     <span className="min-w-0 font-medium break-words">{value}</span>
                   </li>
                 ))}

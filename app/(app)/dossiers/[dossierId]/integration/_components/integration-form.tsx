@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type ReactNode, useActionState, useId, useState } from "react";
 import { Badge } from "@/components/ui/badge";
+import { dossierFieldLabelKey } from "@/lib/integrations/connector-fields";
 import type { IntegrationOption } from "@/lib/integrations/options";
 import { DOCUMENT_CATEGORIES, type DocumentCategory, findPackage } from "@/lib/packages/catalog";
 import { standardAddresses } from "@/lib/packages/email-addresses";
@@ -166,11 +167,7 @@ export function IntegrationForm({
       const choiceState = choices.state;
       const connectionField = (connectorField: (typeof option.fields)[number]) => {
         const name = `settings.${connectorField.name}`;
-        const label = maybe(
-          t,
-          connectorField.labelKey,
-          maybe(t, findPackage(option.packageId)?.apiDossierFieldKey, connectorField.name),
-        );
+        const label = maybe(t, dossierFieldLabelKey(connectorField, option.packageId), connectorField.name);
         const hint = maybe(t, connectorField.hintKey) || undefined;
         const list = choiceState.status === "loaded" ? choiceState.choices[connectorField.name] : undefined;
         const isPicked = choiceState.status === "loading" || (list !== undefined && list.length > 0);

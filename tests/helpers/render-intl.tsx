@@ -1,0 +1,14 @@
+import { NextIntlClientProvider } from "next-intl";
+import type { ReactElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
+import type { Locale } from "@/lib/i18n/config";
+import { MESSAGES } from "@/lib/i18n/messages";
+
+/** The HTML a component renders to in a language, with that language's messages (as the app gives them). */
+export function renderInLocale(locale: Locale, element: ReactElement): string {
+  return renderToStaticMarkup(
+    <NextIntlClientProvider locale={locale} messages={MESSAGES[locale]} timeZone="Europe/Brussels" now={new Date()}>
+      {element}
+    </NextIntlClientProvider>,
+  );
+}
