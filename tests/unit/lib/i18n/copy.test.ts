@@ -58,8 +58,8 @@ describe("copy", () => {
 
     expect(hasWord("Je krijgt deze mail, uiteraard; uur en huw tellen niet.", FORMAL_DUTCH)).toBe(false);
     expect(hasWord("Zie https://u.example.be/uw, u@example.be en {u}.", FORMAL_DUTCH)).toBe(false);
-    expect(
-      hasWord("p. ex. https://consult.monbureau.be:2100 ou bureau.clearfacts.be", OTHER_FRENCH_OFFICE_WORDS),
-    ).toBe(false);
+    expect(hasWord("p. ex. https://consult.monbureau.be:2100 ou bureau.clearfacts.be", OTHER_FRENCH_OFFICE_WORDS)).toBe(
+      false,
+    );
   });
 });
