@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Connector } from "@/lib/connectors/types";
 
 /**
  * Connection forms are generated from the connector's zod schemas (settingsSchema, secretsSchema)
@@ -26,6 +27,8 @@ export type ConnectionField = {
   /** Where the enum values' labels are: `<optionLabelsKey>.<value>` (from `.meta({ optionLabelsKey })`). */
   optionLabelsKey?: string;
   defaultValue?: string | number | boolean;
+  /** What the package uses when the field is left blank (the connector's settingsStandards). */
+  standardValue?: string;
   /** JSON Schema string format ("uri", "email", …): picks the input type. */
   format?: string;
   minimum?: number;
@@ -135,10 +138,20 @@ export function formFieldsOf(schema: z.ZodType, isSecret: boolean): ConnectionFi
   return fields;
 }
 
-/** The whole form of a connector: public settings, then credentials. */
-export function connectionFormOf(connector: { settingsSchema: z.ZodType; secretsSchema: z.ZodType }): ConnectionForm {
+/**
+ * The whole form of a connector: public settings, then credentials. With a package, each setting
+ * that is left blank for that package's standard says what the standard is.
+ */
+export function connectionFormOf(
+  connector: Pick<Connector, "settingsSchema" | "secretsSchema" | "settingsStandards">,
+  packageId?: string,
+): ConnectionForm {
+  const standards = packageId ? (connector.settingsStandards?.(packageId) ?? {}) : {};
   return {
-    settings: formFieldsOf(connector.settingsSchema, false),
+    settings: formFieldsOf(connector.settingsSchema, false).map((field) => {
+      const standardValue = standards[field.name];
+      return standardValue ? { ...field, standardValue } : field;
+    }),
     secrets: formFieldsOf(connector.secretsSchema, true),
   };
 }

@@ -268,7 +268,7 @@ export async function listConnectionOptions(
         packageInitials: entry.initials,
         channel,
         isAvailable: connector !== null,
-        form: connector ? connectionFormOf(connector) : null,
+        form: connector ? connectionFormOf(connector, entry.id) : null,
       };
     }),
   );

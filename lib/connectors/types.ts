@@ -174,6 +174,12 @@ export interface Connector<
    * refuses, with the reason; the guard still judges the host at connect time.
    */
   settingsRefusals?(settings: z.infer<TSettings>): Partial<Record<string, string>>;
+  /**
+   * Optional: what a setting left blank means for this package, by field name, shown with the
+   * field so the office sees what Koppel will use. FTP: the package's standard layout and folder
+   * names, exactly as deliveries use them.
+   */
+  settingsStandards?(packageId: string): Partial<Record<string, string>>;
   /** What a dossier gives (administration, folder, addresses). */
   readonly dossierSettingsSchema: TDossierSettings;
   /** A real, bounded check of the portal connection (log in, list, probe). */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { posix } from "node:path";
 import { judgeHostAsTyped, type TypedHostRefusal } from "@/lib/net/host-guard";
-import type { FtpProfile } from "@/lib/packages/catalog";
+import { type FtpProfile, findPackage } from "@/lib/packages/catalog";
 import { ConnectorError, toConnectorError } from "../errors";
 import { targetDetails, targetValue } from "../target";
 import type { Connector, ConnectorContext, DeliveryReceipt } from "../types";
@@ -18,7 +18,14 @@ import {
 import { resolveAllowedHost } from "./guard";
 import { pinHostKey, trustedHostKeyOf } from "./host-key";
 import { withFtpSession } from "./open-session";
-import { joinRemote, MissingDossierFolderError, normalizeBaseFolder, planDelivery, temporaryFileName } from "./paths";
+import {
+  effectiveLayout,
+  joinRemote,
+  MissingDossierFolderError,
+  normalizeBaseFolder,
+  planDelivery,
+  temporaryFileName,
+} from "./paths";
 import { ftpSessionPool } from "./pool";
 import type { FtpEndpoint, RemoteFileSession } from "./session";
 
@@ -104,6 +111,21 @@ export const ftpConnector = {
   settingsRefusals(settings: FtpSettings) {
     const refusal = judgeHostAsTyped(settings.host);
     return refusal ? { host: FTP_HOST_REFUSAL_KEYS[refusal] } : {};
+  },
+  /**
+   * The package's layout and category folder names, as a delivery without overrides uses them
+   * (e.g. Vero Online, whose convention is unknown: the generic `purchase`, `sales`, `other`).
+   */
+  settingsStandards(packageId: string) {
+    const profile = findPackage(packageId)?.ftp;
+    if (!profile) return {};
+    const { layout, categoryFolders } = effectiveLayout(profile);
+    return {
+      layout,
+      purchaseFolder: categoryFolders.purchase,
+      salesFolder: categoryFolders.sales,
+      otherFolder: categoryFolders.other,
+    };
   },
   /**
    * Two deliveries per connection at once: while one holds the pooled session (whose pool lets one

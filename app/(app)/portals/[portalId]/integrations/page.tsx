@@ -59,7 +59,13 @@ export default async function PortalIntegrationsPage({ params, searchParams }: P
     fields.map((field) => ({
       ...field,
       label: translateKey(field.labelKey) ?? field.name,
-      hint: translateKey(field.hintKey),
+      hint:
+        [
+          translateKey(field.hintKey),
+          field.standardValue ? t("form.packageStandard", { value: field.standardValue }) : null,
+        ]
+          .filter(Boolean)
+          .join(" ") || null,
       ...(field.optionLabelsKey && field.options
         ? {
             optionLabels: Object.fromEntries(

@@ -10,8 +10,10 @@ import {
   ftpSettingsSchema,
   isValidLayout,
 } from "@/lib/connectors/ftp/config";
+import { planDelivery } from "@/lib/connectors/ftp/paths";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { connectorDossierFields } from "@/lib/integrations/connector-fields";
+import { DOCUMENT_CATEGORIES, listPackages } from "@/lib/packages/catalog";
 
 const FINGERPRINT = "3A:7F:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD";
 
@@ -144,6 +146,52 @@ describe("the generated forms", () => {
         maxLength: 256,
       },
     ]);
+  });
+
+  it("shows each FTP package's standard layout and folders with the fields, as its deliveries use them", () => {
+    const standardsOf = (packageId?: string) =>
+      Object.fromEntries(
+        connectionFormOf(ftpConnector, packageId).settings.flatMap((field) =>
+          field.standardValue ? [[field.name, field.standardValue]] : [],
+        ),
+      );
+    const ftpPackages = listPackages().filter((entry) => entry.ftp);
+    expect(ftpPackages.map((entry) => entry.id)).toContain("vero-online");
+    for (const entry of ftpPackages) {
+      const profile = entry.ftp;
+      if (!profile) continue;
+      const standards = standardsOf(entry.id);
+      expect(standards.layout, entry.id).toBe(profile.layout);
+      for (const category of DOCUMENT_CATEGORIES) {
+        const { folderSegments } = planDelivery({
+          profile,
+          overrides: {},
+          dossier: { companyNumber: "0123456749", vatNumber: "BE0123456749" },
+          dossierFolder: undefined,
+          document: {
+            id: "3f2a9c1b-e4d0-4a11-8b22-334455667788",
+            fileName: "factuur.pdf",
+            mimeType: "application/pdf",
+            recognisedFields: {},
+            receivedAt: new Date("2025-03-14T09:05:07Z"),
+            isTest: false,
+            category,
+          },
+        });
+        expect(folderSegments.at(-1), `${entry.id} ${category}`).toBe(standards[`${category}Folder`]);
+      }
+    }
+    // Vero Online publishes no folder convention (reference §4.4): the generic names, said as they are.
+    expect(standardsOf("vero-online")).toEqual({
+      layout: "{dossierFolder}/{category}",
+      purchaseFolder: "purchase",
+      salesFolder: "sales",
+      otherFolder: "other",
+    });
+    expect(standardsOf("expert-m")).toMatchObject({ purchaseFolder: "Aankoop", salesFolder: "Verkoop" });
+    // Without a package (or for a package without a profile) there is no standard to show.
+    expect(standardsOf()).toEqual({});
+    expect(standardsOf("yuki")).toEqual({});
   });
 
   it("labels and hints every field with keys that exist in every language", () => {

@@ -335,6 +335,7 @@ function GeneratedField({
             {...aria}
             name={name}
             type={field.format === "uri" ? "url" : field.format === "email" ? "email" : "text"}
+            placeholder={field.standardValue}
             required={field.isRequired}
             maxLength={field.maxLength}
             defaultValue={typeof current === "string" ? current : ""}
