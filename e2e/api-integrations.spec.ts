@@ -65,10 +65,10 @@ test("an admin connects Exact Online through its authorize page, a dossier picks
   // Office step: the connection with the office's own Exact app, then the OAuth grant.
   await openAddConnection(page, /^Exact Online/);
   await page.getByLabel("Naam van de koppeling").fill(label);
-  await page.getByLabel(/^Land van uw Exact Online/).selectOption("be");
+  await page.getByLabel(/^Land van je Exact Online/).selectOption("be");
   await page.getByLabel(/^Ander startadres/).fill(exact.url);
-  await page.getByLabel(/^Client ID van uw eigen Exact-app/).fill(EXACT_APP.clientId);
-  await page.getByLabel(/^Client secret van uw eigen Exact-app/).fill(EXACT_APP.clientSecret);
+  await page.getByLabel(/^Client ID van je eigen Exact-app/).fill(EXACT_APP.clientId);
+  await page.getByLabel(/^Client secret van je eigen Exact-app/).fill(EXACT_APP.clientSecret);
   await saveTopScreenshot(page, testInfo, "admin-exact-connection-form-nl");
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();
   const card = connectionCard(page, label);

@@ -105,10 +105,10 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
     .getByRole("button", { name: /^Exact Online/ })
     .click();
   await page.getByLabel("Naam van de koppeling").fill(label);
-  await page.getByLabel(/^Land van uw Exact Online/).selectOption("be");
+  await page.getByLabel(/^Land van je Exact Online/).selectOption("be");
   await page.getByLabel(/^Ander startadres/).fill(exact.url);
-  await page.getByLabel(/^Client ID van uw eigen Exact-app/).fill(EXACT_APP.clientId);
-  await page.getByLabel(/^Client secret van uw eigen Exact-app/).fill(EXACT_APP.clientSecret);
+  await page.getByLabel(/^Client ID van je eigen Exact-app/).fill(EXACT_APP.clientId);
+  await page.getByLabel(/^Client secret van je eigen Exact-app/).fill(EXACT_APP.clientSecret);
   await page.getByRole("button", { name: "Koppeling opslaan" }).click();
   await expect(connectionCard(page, label)).toContainText("Nog niet verbonden");
   await authorizeAtExact(page, label, "Verbinden met Exact Online");
