@@ -224,7 +224,7 @@ export async function uploadAndSend(
   await expect(page.getByText(`${names.length} geselecteerd`)).toBeVisible();
   await page.getByRole("button", { name: "Selectie verzenden" }).click();
   const results = page.getByTestId("send-results");
-  await expect(results).toContainText(`${names.length} documenten aanvaard, 0 geweigerd`);
+  await expect(results).toContainText(`${names.length} documenten op weg, 0 niet verzonden`);
   await expect(results.getByTestId("send-progress")).toHaveText(`Klaar: ${names.length} verzonden, 0 mislukt`, {
     timeout: 90_000,
   });

@@ -165,7 +165,7 @@ test("an entrepreneur uploads two files: one recognised by the webhook goes out 
   await page.getByRole("checkbox", { name: `${scan} selecteren` }).check();
   await page.getByRole("button", { name: "Selectie verzenden" }).click();
   const results = page.getByTestId("send-results");
-  await expect(results).toContainText("Geen document aanvaard, 1 geweigerd");
+  await expect(results).toContainText("Geen document op weg, 1 niet verzonden");
   await expect(results.getByTestId("send-refusal")).toContainText(scan);
   await expect(results.getByTestId("send-refusal")).toContainText(
     "Dit document is nog niet herkend. Kies eerst het soort document.",
@@ -183,7 +183,7 @@ test("an entrepreneur uploads two files: one recognised by the webhook goes out 
 
   // Sent by hand: "sending" at once, then Sent without a reload.
   await page.getByRole("button", { name: `Verzenden: ${scan}` }).click();
-  await expect(results).toContainText("1 document aanvaard, 0 geweigerd");
+  await expect(results).toContainText("1 document op weg, 0 niet verzonden");
   await expect(results.getByTestId("send-progress")).toHaveText("Klaar: 1 verzonden, 0 mislukt", { timeout: 30_000 });
   const scanMail = await waitForEmail(request, (email) =>
     email.attachments.some((attachment) => attachment.filename === scan),
@@ -239,7 +239,7 @@ test("an accountant sends the inbox of a dossier in bulk and watches the documen
   await expect(page.getByText(`${count} geselecteerd`)).toBeVisible();
   await page.getByRole("button", { name: "Selectie verzenden" }).click();
   const results = page.getByTestId("send-results");
-  await expect(results).toContainText(`${count} documenten aanvaard, 0 geweigerd`);
+  await expect(results).toContainText(`${count} documenten op weg, 0 niet verzonden`);
   await screenshot(page, testInfo, "accountant-bulk-sending-nl");
 
   // Live: the list and its counts follow each document until all are Sent.
