@@ -120,6 +120,23 @@ test.describe("an accountant sets up the dossier step", () => {
     await expect(currentCard(page)).toContainText("Correct ingesteld");
     // Nothing to test for "none".
     await expect(page.getByRole("button", { name: "Testdocument versturen" })).toHaveCount(0);
+
+    // Its documents have no sending controls; one line says why (not each row again).
+    await page
+      .getByRole("navigation", { name: "Onderdelen van het dossier" })
+      .getByRole("link", { name: "Documenten" })
+      .click();
+    await expect(page).toHaveURL(/\/dossiers\/[0-9a-f-]{36}(\?.*)?$/);
+    await expect(page.getByTestId("sending-off")).toHaveText(
+      "Dit dossier heeft geen integratie nodig: documenten worden niet naar een boekhoudpakket verzonden.",
+    );
+    await expect(page.getByTestId("sending-off")).toHaveCount(1);
+    await expect(page.getByRole("button", { name: "Selectie verzenden" })).toHaveCount(0);
+    await expect(page.getByRole("button", { name: /^Verzenden: / })).toHaveCount(0);
+    await expect(page.getByRole("checkbox", { name: / selecteren$/ })).toHaveCount(0);
+    await expect(page.getByText("Niet automatisch verzonden: voor dit dossier is geen integratie nodig.")).toHaveCount(
+      0,
+    );
   });
 
   test("the portal overview shows the choices and their health", async ({ page }) => {

@@ -17,6 +17,7 @@ import enMembers from "./messages/en/members.json";
 import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enSendingOff from "./messages/en/sendingOff.json";
 import enShare from "./messages/en/share.json";
 import enSignUp from "./messages/en/signUp.json";
 import enWebhooks from "./messages/en/webhooks.json";
@@ -38,6 +39,7 @@ import frMembers from "./messages/fr/members.json";
 import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frSendingOff from "./messages/fr/sendingOff.json";
 import frShare from "./messages/fr/share.json";
 import frSignUp from "./messages/fr/signUp.json";
 import frWebhooks from "./messages/fr/webhooks.json";
@@ -59,6 +61,7 @@ import nlMembers from "./messages/nl/members.json";
 import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlSendingOff from "./messages/nl/sendingOff.json";
 import nlShare from "./messages/nl/share.json";
 import nlSignUp from "./messages/nl/signUp.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
@@ -88,6 +91,7 @@ export const MESSAGES = {
     share: nlShare,
     signUp: nlSignUp,
     onboarding: nlOnboarding,
+    sendingOff: nlSendingOff,
   },
   fr: {
     common: frCommon,
@@ -111,6 +115,7 @@ export const MESSAGES = {
     share: frShare,
     signUp: frSignUp,
     onboarding: frOnboarding,
+    sendingOff: frSendingOff,
   },
   en: {
     common: enCommon,
@@ -134,6 +139,7 @@ export const MESSAGES = {
     share: enShare,
     signUp: enSignUp,
     onboarding: enOnboarding,
+    sendingOff: enSendingOff,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

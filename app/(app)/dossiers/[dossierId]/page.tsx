@@ -6,6 +6,7 @@ import { DocumentPagination } from "@/components/documents/document-pagination";
 import { DocumentTabs } from "@/components/documents/document-tabs";
 import { DocumentWorkspace } from "@/components/documents/document-workspace";
 import { SendResults } from "@/components/documents/send-results";
+import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
 import { UploadForm } from "@/components/documents/upload-form";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -16,6 +17,7 @@ import { requireActor } from "@/lib/auth/session";
 import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
 import { firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
+import { sendingViewOf } from "@/lib/documents/sending-view";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { parseShareOutcome } from "@/lib/share/outcome";
 import { AutoSendSetting } from "./_components/auto-send-setting";
@@ -88,7 +90,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
       )
     ).map((state) => [state.id, state]),
   );
-  const rows: DocumentRow[] = page.items.map((item) => {
+  const listed: DocumentRow[] = page.items.map((item) => {
     const state = states.get(item.id);
     return {
       ...item,
@@ -98,8 +100,13 @@ export default async function DossierPage({ params, searchParams }: Props) {
       href: `${basePath}/documents/${item.id}`,
     };
   });
-  // "Send selected" is a bulk send: document.send, like the buttons it stands for.
-  const isSelectable = SELECTABLE_TABS.has(tab) && rows.length > 0 && can(actor, "document.send", scope);
+  // "Send selected" is a bulk send: document.send, like the buttons it stands for. A dossier set to
+  // "no integration needed" gets no sending controls, and one line that says why.
+  const { rows, isSelectable, isSendingOff } = sendingViewOf(
+    overview.integration,
+    listed,
+    SELECTABLE_TABS.has(tab) && listed.length > 0 && can(actor, "document.send", scope),
+  );
   return (
     <div className="flex flex-col gap-6">
       <DossierHeader overview={overview} active="documents" isEditing={firstString(search.edit) === "1"} />
@@ -115,6 +122,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
         <DocumentWorkspace dossierId={overview.id} documents={rows} handlers={HANDLERS}>
           <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
           <SendResults />
+          {isSendingOff ? <SendingOffNotice /> : null}
           {isSelectable ? <SelectionToolbar rows={rows} /> : null}
           {rows.length > 0 ? (
             <DocumentList rows={rows} selectable={isSelectable} />

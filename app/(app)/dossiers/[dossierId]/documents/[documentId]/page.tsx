@@ -4,6 +4,7 @@ import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { cache, type ReactNode } from "react";
 import { DocumentTypeLabel } from "@/components/documents/document-type-label";
 import { AutoSendSkipText, ReasonText } from "@/components/documents/reason-text";
+import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import { DocumentStatusBadge } from "@/components/documents/status-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/page-header";
@@ -20,6 +21,7 @@ import {
   summarizeUbl,
   type UblSummary,
 } from "@/lib/documents/get";
+import { documentSendingViewOf } from "@/lib/documents/sending-view";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
@@ -83,6 +85,8 @@ export default async function DocumentPage({ params }: Props) {
   }
 
   const dossierPath = `/dossiers/${overview.id}`;
+  // A dossier set to "no integration needed": no sending buttons, and one line that says why.
+  const { allowed, isSendingOff } = documentSendingViewOf(overview.integration, detail.allowed);
   const fileUrl = `/api/documents/${detail.id}/file`;
   const dateTime = (date: Date) => format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
 
@@ -130,7 +134,8 @@ export default async function DocumentPage({ params }: Props) {
                   <ReasonText reason={detail.lastErrorReason} fallback={t("documents.noReason")} />
                 </p>
               ) : null}
-              {detail.status === "inbox" && detail.autoSendSkipReason ? (
+              {isSendingOff ? <SendingOffNotice /> : null}
+              {detail.status === "inbox" && detail.autoSendSkipReason && !isSendingOff ? (
                 <p className="text-sm text-slate-600">
                   <AutoSendSkipText code={detail.autoSendSkipReason} />
                 </p>
@@ -156,7 +161,7 @@ export default async function DocumentPage({ params }: Props) {
                   id: detail.id,
                   fileName: detail.fileName,
                   documentType: detail.documentType,
-                  allowed: detail.allowed,
+                  allowed,
                 }}
               />
             </div>
