@@ -11,7 +11,7 @@ test.describe("each demo user sees only what they may", () => {
     // 13 seeded (more once other specs of this run have created some).
     const countText = (await page.getByText(/^\d+ dossiers$/).textContent()) ?? "";
     expect(Number.parseInt(countText, 10)).toBeGreaterThanOrEqual(13);
-    await expect(page.getByText("Bakkerij Wouters BV")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Bakkerij Wouters BV", exact: true })).toBeVisible();
     await expect(page.getByText("Geen integratie nodig").first()).toBeVisible();
     await expect(page.getByRole("link", { name: /Nieuw dossier/ })).toBeVisible();
     // The other office's clients never show.
@@ -91,7 +91,7 @@ test.describe("each demo user sees only what they may", () => {
 
     await signInAs(page, "otherAdmin");
     await expect(page.locator("html")).toHaveAttribute("lang", "fr");
-    await expect(page.getByText("Boulangerie Lambert SRL")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Boulangerie Lambert SRL", exact: true })).toBeVisible();
     await expect(page.getByText("Bakkerij Wouters BV")).toHaveCount(0);
     await saveScreenshot(page, testInfo, "other-admin-portal-fr");
 
