@@ -1,15 +1,18 @@
 import "server-only";
 import type { OAuthApp } from "@/lib/connectors/types";
-import { env } from "@/lib/env";
+import { type Env, env } from "@/lib/env";
 
 /** The environment variables holding a package's deployment-wide OAuth app, by package id. */
-const APP_FROM_ENV: Record<string, () => { clientId?: string; clientSecret?: string }> = {
-  "exact-online": () => ({ clientId: env().EXACT_ONLINE_CLIENT_ID, clientSecret: env().EXACT_ONLINE_CLIENT_SECRET }),
-  "wolters-kluwer": () => ({
-    clientId: env().WOLTERS_KLUWER_CLIENT_ID,
-    clientSecret: env().WOLTERS_KLUWER_CLIENT_SECRET,
-  }),
-};
+const APP_ENV_NAMES = {
+  "exact-online": { clientId: "EXACT_ONLINE_CLIENT_ID", clientSecret: "EXACT_ONLINE_CLIENT_SECRET" },
+  "wolters-kluwer": { clientId: "WOLTERS_KLUWER_CLIENT_ID", clientSecret: "WOLTERS_KLUWER_CLIENT_SECRET" },
+} as const satisfies Record<string, { clientId: keyof Env; clientSecret: keyof Env }>;
+
+/** The names of a package's app variables, for the operator's log line (never for a person's message). */
+export function oauthAppEnvNames(packageId: string): string[] {
+  const names = APP_ENV_NAMES[packageId as keyof typeof APP_ENV_NAMES];
+  return names ? [names.clientId, names.clientSecret] : [];
+}
 
 function stringField(source: unknown, name: string): string | undefined {
   if (!source || typeof source !== "object") return undefined;
@@ -26,9 +29,10 @@ export function oauthAppFor(packageId: string, settings: unknown, secrets: unkno
   const ownId = stringField(settings, "clientId");
   const ownSecret = stringField(secrets, "clientSecret");
   if (ownId && ownSecret) return { clientId: ownId, clientSecret: ownSecret };
-  const fromEnv = APP_FROM_ENV[packageId]?.();
-  if (fromEnv?.clientId && fromEnv.clientSecret)
-    return { clientId: fromEnv.clientId, clientSecret: fromEnv.clientSecret };
+  const names = APP_ENV_NAMES[packageId as keyof typeof APP_ENV_NAMES];
+  const clientId = names ? env()[names.clientId] : undefined;
+  const clientSecret = names ? env()[names.clientSecret] : undefined;
+  if (clientId && clientSecret) return { clientId, clientSecret };
   return null;
 }
 

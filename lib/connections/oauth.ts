@@ -14,7 +14,7 @@ import { findPackage, isPackageId } from "@/lib/packages/catalog";
 import { type ConnectionCheckResult, failureUpdate, recordHealth, runConnectionCheck } from "./check";
 import { CHECK_TIMEOUT_MS, type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
 import { ConnectorUnavailableError } from "./errors";
-import { oauthAppFor } from "./oauth-app";
+import { oauthAppEnvNames, oauthAppFor } from "./oauth-app";
 import { createConnectorContext, decryptConnectionSecrets, storeConnectionSecrets } from "./runtime";
 import { connectionIdSchema } from "./schemas";
 
@@ -192,7 +192,16 @@ export async function startAuthorization(
   const settings = connector.settingsSchema.safeParse(row.settings);
   if (!settings.success) throw new ConflictError("oauthSettingsInvalid");
   const app = oauthAppFor(row.packageId, settings.data, currentSecretsOf(row));
-  if (!app) throw new ConflictError("oauthAppMissing");
+  if (!app) {
+    // The operator's part (which variables to set) goes to the log and the README; the person
+    // is told which package, never an environment variable.
+    console.warn(
+      `[oauth] no ${row.packageId} app: set ${oauthAppEnvNames(row.packageId).join(" and ")} or the connection's own client id and secret`,
+    );
+    throw new AppError("conflict", "oauthAppMissing", 409, {
+      messageValues: { package: findPackage(row.packageId)?.name ?? row.packageId },
+    });
+  }
 
   const now = options.now ?? new Date();
   const redirectUri = oauthRedirectUri(options.origin);

@@ -83,16 +83,23 @@ describe("the README's job list", () => {
 });
 
 describe("the recognition examples", () => {
-  const files = [
-    "docs/api/recognition-webhook.md",
+  it("sign the installation-wide endpoint with RECOGNITION_WEBHOOK_SECRET, the variable's real name", () => {
+    const text = readFileSync(path.join(ROOT, "docs/api/recognition-webhook.md"), "utf8");
+    expect(text).toContain("RECOGNITION_WEBHOOK_SECRET");
+    expect(text).not.toContain("KOPPEL_WEBHOOK_SECRET");
+  });
+
+  // The office's page signs with the office's own key, which is not the operator's variable: its
+  // example keeps the key in a shell variable of another name (tests/unit/lib/i18n/no-env-names.test.ts
+  // holds every message free of our variables' names).
+  it.each([
     "app/(app)/portals/[portalId]/settings/webhook/page.tsx",
     "lib/i18n/messages/nl/recognition.json",
     "lib/i18n/messages/fr/recognition.json",
     "lib/i18n/messages/en/recognition.json",
-  ];
-  it.each(files)("sign with RECOGNITION_WEBHOOK_SECRET, the variable's real name: %s", (file) => {
+  ])("sign an office's endpoint with the office's key, never the operator's variable: %s", (file) => {
     const text = readFileSync(path.join(ROOT, file), "utf8");
-    expect(text).toContain("RECOGNITION_WEBHOOK_SECRET");
-    expect(text).not.toContain("KOPPEL_WEBHOOK_SECRET");
+    expect(text).toContain("KOPPEL_OFFICE_SECRET");
+    expect(text).not.toContain("RECOGNITION_WEBHOOK_SECRET");
   });
 });

@@ -173,8 +173,12 @@ describe("starting an authorization", () => {
     const refused = await startAuthorization(opened.db, admin, portalId, connection.id, { origin: ORIGIN }, deps).catch(
       (error: unknown) => error,
     );
-    expect(refused).toBeInstanceOf(ConflictError);
-    expect((refused as ConflictError).messageKey).toBe("oauthAppMissing");
+    // The person is told which package; the variables to set go to the operator's log only.
+    expect(refused).toMatchObject({
+      code: "conflict",
+      messageKey: "oauthAppMissing",
+      messageValues: { package: "Exact Online" },
+    });
     expect(await opened.db.select().from(oauthStates).where(eq(oauthStates.connectionId, connection.id))).toEqual([]);
 
     vi.stubEnv("EXACT_ONLINE_CLIENT_ID", "deployment-app");

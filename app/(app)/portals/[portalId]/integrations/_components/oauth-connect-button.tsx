@@ -41,7 +41,7 @@ export function OAuthConnectButton({
       </button>
       {failure ? (
         <p role="alert" className="max-w-xl text-sm text-red-700">
-          {errorMessage(failure.error.messageKey)}
+          {errorMessage(failure.error.messageKey, failure.error.messageValues)}
         </p>
       ) : null}
     </form>

@@ -42,7 +42,7 @@ function curlExample(url: string): string {
     `BODY='${EXAMPLE_BODY}'`,
     "TS=$(date +%s)",
     `SIG=$(printf '%s.%s' "$TS" "$BODY" \\`,
-    `  | openssl dgst -sha256 -hmac "$RECOGNITION_WEBHOOK_SECRET" | sed 's/^.* //')`,
+    `  | openssl dgst -sha256 -hmac "$KOPPEL_OFFICE_SECRET" | sed 's/^.* //')`,
     `curl -sS -X POST '${url}' \\`,
     "  -H 'Content-Type: application/json' \\",
     '  -H "X-Koppel-Timestamp: $TS" \\',
