@@ -110,14 +110,25 @@ export type FailureFacts = {
 };
 
 /**
- * A document's cause, in this order: a rejection is the package's refusal; a connection that now
- * needs re-authorisation (or is disabled) must be fixed before anything else can go, whatever the
- * last try said; then the last error code. A missing or unknown code counts as `unknown`.
- * lib/failures/list.ts writes the same decision in SQL (failureGroupSql); a test holds them equal.
+ * Causes that belong to the document itself (the package refused this file, or the file is
+ * missing or untyped): re-authorising or re-enabling the connection does not fix them, so a
+ * connection's own trouble never takes them out of their group.
+ */
+export const DOCUMENT_OWN_GROUPS: readonly FailureGroup[] = ["package_refusal", "file"];
+
+/**
+ * A document's cause, in this order: a rejection is the package's refusal; a failure whose last
+ * error is the document's own (DOCUMENT_OWN_GROUPS) stays with that cause; otherwise a connection
+ * that now needs re-authorisation (or is disabled) must be fixed before anything else can go,
+ * whatever the last try said; then the last error code. A missing or unknown code counts as
+ * `unknown`. lib/failures/list.ts writes the same decision in SQL (failureGroupSql); a test holds
+ * them equal.
  */
 export function failureGroupOf(facts: FailureFacts): FailureGroup {
   if (facts.status === "rejected") return "package_refusal";
+  const byCode = isStoredErrorCode(facts.lastErrorCode) ? FAILURE_GROUP_OF_CODE[facts.lastErrorCode] : "unreachable";
+  if (DOCUMENT_OWN_GROUPS.includes(byCode)) return byCode;
   if (facts.connectionStatus === "needs_reauth") return "reauth";
   if (facts.connectionStatus === "disabled") return "settings";
-  return isStoredErrorCode(facts.lastErrorCode) ? FAILURE_GROUP_OF_CODE[facts.lastErrorCode] : "unreachable";
+  return byCode;
 }

@@ -9,7 +9,13 @@ import type { Action } from "@/lib/auth/permissions";
 import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
 import { NotFoundError } from "@/lib/errors";
-import { FAILURE_GROUP_OF_CODE, FAILURE_GROUPS, type FailureGroup, STORED_ERROR_CODES } from "./groups";
+import {
+  DOCUMENT_OWN_GROUPS,
+  FAILURE_GROUP_OF_CODE,
+  FAILURE_GROUPS,
+  type FailureGroup,
+  STORED_ERROR_CODES,
+} from "./groups";
 import { encodeFailureCursor, type FailureCursor, type FailurePageDirection } from "./schemas";
 
 /** Rows per page when one group is shown. */
@@ -79,12 +85,16 @@ function literal(value: string): SQL {
  * GROUP BY, which Postgres matches only when they are identical.
  */
 export function failureGroupSql(): SQL<FailureGroup> {
-  const byCode = FAILURE_GROUPS.flatMap((group) => {
-    const codes = STORED_ERROR_CODES.filter((code) => FAILURE_GROUP_OF_CODE[code] === group);
-    if (codes.length === 0) return [];
-    return [sql`when ${documents.lastErrorCode} in (${sql.join(codes.map(literal), sql`, `)}) then ${literal(group)}`];
-  });
-  return sql<FailureGroup>`(case when ${documents.status} = 'rejected' then 'package_refusal' when ${connections.status} = 'needs_reauth' then 'reauth' when ${connections.status} = 'disabled' then 'settings' ${sql.join(byCode, sql` `)} else 'unreachable' end)`;
+  const whenCodeOf = (groups: readonly FailureGroup[]) =>
+    groups.flatMap((group) => {
+      const codes = STORED_ERROR_CODES.filter((code) => FAILURE_GROUP_OF_CODE[code] === group);
+      if (codes.length === 0) return [];
+      return [
+        sql`when ${documents.lastErrorCode} in (${sql.join(codes.map(literal), sql`, `)}) then ${literal(group)}`,
+      ];
+    });
+  const documentOwn = whenCodeOf(FAILURE_GROUPS.filter((group) => DOCUMENT_OWN_GROUPS.includes(group)));
+  return sql<FailureGroup>`(case when ${documents.status} = 'rejected' then 'package_refusal' ${sql.join(documentOwn, sql` `)} when ${connections.status} = 'needs_reauth' then 'reauth' when ${connections.status} = 'disabled' then 'settings' ${sql.join(whenCodeOf(FAILURE_GROUPS), sql` `)} else 'unreachable' end)`;
 }
 
 /**

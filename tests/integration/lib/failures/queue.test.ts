@@ -82,7 +82,7 @@ describe("the failure queue groups", () => {
     expect(FAILURE_GROUPS.every((group) => expected[group].length > 0)).toBe(true);
   });
 
-  it("a failure of a dossier whose connection needs re-authorisation under reauth, of a disabled one under settings", async () => {
+  it("a failure of a dossier whose connection needs re-authorisation under reauth, of a disabled one under settings, unless the document itself is the cause", async () => {
     const world = await freshWorld();
     const yukiDossier = await insertDossier(opened.db, world.portal.id);
     await setIntegration(opened.db, yukiDossier, { kind: "connection", connectionId: world.connections.yuki.id });
@@ -94,11 +94,17 @@ describe("the failure queue groups", () => {
     const [timeout] = await insertFailedDocuments(opened.db, yukiDossier, [{ code: "timeout" }]);
     const [rejected] = await insertFailedDocuments(opened.db, yukiDossier, [{ status: "rejected", code: null }]);
     const [network] = await insertFailedDocuments(opened.db, disabledDossier, [{ code: "network" }]);
+    // The document's own causes stay in their groups: re-authorising does not fix them.
+    const [fileRefused] = await insertFailedDocuments(opened.db, yukiDossier, [{ code: "file_refused" }]);
+    const [fileMissing] = await insertFailedDocuments(opened.db, disabledDossier, [{ code: "file_missing" }]);
 
     expect(await allIdsOf(world, "reauth")).toEqual([timeout?.id]);
-    expect(await allIdsOf(world, "package_refusal")).toEqual([rejected?.id]);
+    expect((await allIdsOf(world, "package_refusal")).sort()).toEqual([rejected?.id, fileRefused?.id].sort());
     expect(await allIdsOf(world, "settings")).toEqual([network?.id]);
+    expect(await allIdsOf(world, "file")).toEqual([fileMissing?.id]);
     expect(await allIdsOf(world, "unreachable")).toEqual([]);
+    const counts = await countFailuresByGroup(opened.db, world.actors.admin, world.portal.id);
+    expect([counts.reauth.total, counts.package_refusal.total, counts.file.total]).toEqual([1, 2, 1]);
   });
 
   it("leaves out inbox, sending, sent and archived documents", async () => {

@@ -76,6 +76,18 @@ describe("failureGroupOf", () => {
     );
   });
 
+  it("keeps a failure whose cause is the document's own (file, package refusal) in that group, whatever the connection", () => {
+    for (const connectionStatus of ["needs_reauth", "disabled"] as const) {
+      expect(failureGroupOf({ status: "failed", lastErrorCode: "file_refused", connectionStatus })).toBe(
+        "package_refusal",
+      );
+      expect(failureGroupOf({ status: "failed", lastErrorCode: "package_refused", connectionStatus })).toBe(
+        "package_refusal",
+      );
+      expect(failureGroupOf({ status: "failed", lastErrorCode: "file_missing", connectionStatus })).toBe("file");
+    }
+  });
+
   it("files a failure of a dossier whose connection is disabled under settings", () => {
     expect(failureGroupOf({ status: "failed", lastErrorCode: "network", connectionStatus: "disabled" })).toBe(
       "settings",
