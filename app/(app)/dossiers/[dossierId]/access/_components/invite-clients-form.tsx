@@ -4,6 +4,7 @@ import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId, useRef } from "react";
 import { controlClass, FieldHintAndError, fieldDescribedBy } from "@/components/ui/field-parts";
 import { FormAlert } from "@/components/ui/form-alert";
+import { FormSubmitButton } from "@/components/ui/form-submit-button";
 import { LocaleField } from "@/components/ui/locale-field";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { useFormErrors } from "@/components/ui/use-form-errors";
@@ -137,15 +138,7 @@ export function InviteClientsForm({ dossierId, defaultLocale }: { dossierId: str
           error={messageOf("locale")}
           selectClassName="min-h-11 sm:max-w-xs"
         />
-        <div>
-          <button
-            type="submit"
-            disabled={isPending}
-            className="inline-flex min-h-11 w-full items-center justify-center rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white shadow-xs hover:bg-brand-700 disabled:opacity-60 sm:w-auto"
-          >
-            {isPending ? t("invite.submitting") : t("invite.submit")}
-          </button>
-        </div>
+        <FormSubmitButton isPending={isPending} label={t("invite.submit")} pendingLabel={t("invite.submitting")} />
       </form>
     </section>
   );

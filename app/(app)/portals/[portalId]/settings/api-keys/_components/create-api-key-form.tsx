@@ -4,6 +4,7 @@ import { useTranslations } from "next-intl";
 import { useActionState, useEffect, useId, useRef, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button";
 import { FormAlert } from "@/components/ui/form-alert";
+import { FormSubmitButton } from "@/components/ui/form-submit-button";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { useFormErrors } from "@/components/ui/use-form-errors";
 import { API_KEY_NAME_MAX_LENGTH, scopesUsableBy } from "@/lib/api-keys/schemas";
@@ -122,15 +123,7 @@ export function CreateApiKeyForm({
           errors={errors}
           expiryBounds={expiryBounds}
         />
-        <div>
-          <button
-            type="submit"
-            disabled={isPending}
-            className="inline-flex min-h-11 w-full items-center justify-center rounded-md bg-brand-600 px-4 py-2 text-sm font-medium text-white shadow-xs hover:bg-brand-700 disabled:opacity-60 sm:w-auto"
-          >
-            {isPending ? t("create.submitting") : t("create.submit")}
-          </button>
-        </div>
+        <FormSubmitButton isPending={isPending} label={t("create.submit")} pendingLabel={t("create.submitting")} />
       </form>
     </section>
   );
