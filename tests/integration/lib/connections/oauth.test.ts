@@ -19,7 +19,7 @@ import { ConnectorError } from "@/lib/connectors/errors";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets } from "@/lib/crypto/secrets";
 import { resetEnvCache } from "@/lib/env";
-import { ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier, insertPortal } from "../../../helpers/fixtures";
