@@ -4,6 +4,7 @@ import { appBaseUrl } from "@/lib/email/app-url";
 import { sendEmail } from "@/lib/email/send";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
+import { escapeHtml } from "@/lib/text/html";
 
 export type InvitationKind = "office_sign_up" | "sign_up_invite" | "portal_member" | "dossier_member";
 
@@ -25,9 +26,6 @@ export function invitationUrl(kind: InvitationKind, token: string): string {
   const path = kind === "sign_up_invite" ? `/sign-up?invite=${token}` : `/invitations/${token}`;
   return `${appBaseUrl()}${path}`;
 }
-
-const escapeHtml = (value: string) =>
-  value.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
 
 /**
  * The invitation mail, in the invitee's language: one column, a large button, the link written

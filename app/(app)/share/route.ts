@@ -8,6 +8,7 @@ import { readBodyWithLimit } from "@/lib/http/body";
 import { isShareTargetRequest } from "@/lib/http/same-origin";
 import { type ShareNotice, shareNoticePath, shareOutcomeQuery } from "@/lib/share/outcome";
 import { receiveShare } from "@/lib/share/share";
+import { escapeHtml } from "@/lib/text/html";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -18,8 +19,6 @@ const NO_STORE = { "cache-control": "no-store" };
 function seeOther(location: string): Response {
   return new Response(null, { status: 303, headers: { ...NO_STORE, location } });
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 async function crossSitePage(): Promise<Response> {
   const t = await getTranslations("share.crossSite");

@@ -1,12 +1,9 @@
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
+import { escapeHtml } from "@/lib/text/html";
 
 const ASSETS_PATH = "/docs/api/assets";
 export const OPENAPI_DOCUMENT_PATH = "/api/v1/openapi.json";
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
 
 /**
  * The HTML of the API reference: Swagger UI rendering /api/v1/openapi.json, every script and

@@ -10,6 +10,7 @@ import {
   type OAuthOutcome,
   type OAuthTarget,
 } from "@/lib/connections/oauth";
+import { escapeHtml } from "@/lib/text/html";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -30,8 +31,6 @@ function backToIntegrations(request: Request, target: OAuthTarget, outcome: OAut
   if (reason) query.set("reason", reason);
   return redirectTo(request, `/portals/${target.portalId}/integrations?${query}#connection-${target.connectionId}`);
 }
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 /** For a callback that names no portal this user may see: a short page in their language. */
 async function outcomePage(outcome: OAuthOutcome, status: number): Promise<Response> {
