@@ -80,3 +80,15 @@ export class RateLimitedError extends AppError {
 export function isAppError(error: unknown): error is AppError {
   return error instanceof AppError;
 }
+
+/**
+ * A Postgres unique violation on `constraint` (23505), whichever driver wrapped it (the cause
+ * chain is walked). A violation that does not name its constraint counts too.
+ */
+export function isUniqueViolation(error: unknown, constraint: string): boolean {
+  for (let current = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
+    const { code, constraint: name } = current as { code?: unknown; constraint?: unknown };
+    if (code === "23505") return name === undefined || name === constraint;
+  }
+  return false;
+}

@@ -4,7 +4,7 @@ import type { DbOrTx } from "@/db";
 import { dossiers } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
-import { ValidationError } from "@/lib/errors";
+import { isUniqueViolation, ValidationError } from "@/lib/errors";
 import { DEFAULT_LOCALE } from "@/lib/i18n/config";
 import type { CreateDossierInput } from "./schemas";
 
@@ -14,11 +14,7 @@ const DUPLICATE = DUPLICATE_COMPANY_NUMBER;
 
 /** Postgres unique violation on the (portal, company number) index, whichever driver wrapped it. */
 export function isDuplicateCompanyNumber(error: unknown): boolean {
-  for (let current = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
-    const { code, constraint } = current as { code?: unknown; constraint?: unknown };
-    if (code === "23505") return constraint === undefined || constraint === "dossiers_portal_company_number_uq";
-  }
-  return false;
+  return isUniqueViolation(error, "dossiers_portal_company_number_uq");
 }
 
 /**

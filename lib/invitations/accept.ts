@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { dossierMembers, dossiers, invitations, type OfficeSignUp, portalMembers, portals, users } from "@/db/schema";
-import { AppError } from "@/lib/errors";
+import { AppError, isUniqueViolation } from "@/lib/errors";
 import type { Locale } from "@/lib/i18n/config";
 import { recordMemberEvent } from "@/lib/members/history";
 import type { InvitationKind } from "./mail";
@@ -106,14 +106,6 @@ export type AcceptedInvitation = {
   portalId: string;
   dossierId: string | null;
 };
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  for (let current = error; current && typeof current === "object"; current = (current as { cause?: unknown }).cause) {
-    const { code, constraint: name } = current as { code?: unknown; constraint?: unknown };
-    if (code === "23505") return name === undefined || name === constraint;
-  }
-  return false;
-}
 
 /**
  * Uses an invitation, all in one transaction: marks it used (only an open, unexpired one, so of
