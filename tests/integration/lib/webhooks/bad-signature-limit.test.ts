@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as postPackage } from "@/app/api/webhooks/[packageId]/route";
 import { POST as postOffice } from "@/app/api/webhooks/recognition/[portalId]/route";
 import { POST as postInstallation } from "@/app/api/webhooks/recognition/route";
@@ -45,10 +45,16 @@ beforeAll(async () => {
   portalId = (await insertPortal(opened.db, "Kantoor De Vos")).id;
 });
 beforeEach(async () => {
+  // The limit counts in fixed one-minute windows: the clock is held a second into a minute so a
+  // test's 20 requests never straddle a window boundary (which restarts the count).
+  vi.useFakeTimers({ now: Math.floor(Date.now() / 60_000) * 60_000 + 1_000, toFake: ["Date"] });
   setEnv(ENV);
   await opened.db.delete(rateLimitCounters);
   packageOutcome.mockReset();
   packageOutcome.mockResolvedValue({ status: 401 });
+});
+afterEach(() => {
+  vi.useRealTimers();
 });
 afterAll(async () => {
   setEnv(saved as Partial<typeof ENV>);
