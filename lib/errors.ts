@@ -8,7 +8,9 @@ export type AppErrorCode =
   | "validation_failed"
   | "conflict"
   | "unauthenticated"
-  | "rate_limited";
+  | "rate_limited"
+  /** The same file is already a document of the dossier (lib/documents/duplicates.ts). */
+  | "duplicate_file";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

@@ -22,7 +22,16 @@ export type UploadFileResult =
       ok: true;
       document: { id: string; fileName: string; status: string; documentType: DocumentType | null };
     }
-  | { fileName: string; ok: false; status: number; code: string; messageKey: string; message: string };
+  | {
+      fileName: string;
+      ok: false;
+      status: number;
+      code: string;
+      messageKey: string;
+      message: string;
+      /** For code `duplicate_file`: the document of the dossier that already has this file. */
+      existingDocumentId?: string;
+    };
 
 /** The live state of a document, as GET /api/dossiers/:id/documents/status answers it. */
 export type LiveDocumentState = {

@@ -16,7 +16,7 @@ const HEAD_BYTES = 64 * 1024;
 type FileLine = { key: string; fileName: string } & (
   | { state: "uploading" }
   | { state: "added"; documentId: string }
-  | { state: "refused"; message: string }
+  | { state: "refused"; message: string; existingDocumentId?: string }
 );
 
 /**
@@ -36,6 +36,7 @@ export function UploadForm({
   const t = useTranslations("documents.upload");
   const tTypes = useTranslations("documents.types");
   const tErrors = useTranslations("errors");
+  const tDuplicates = useTranslations("duplicates");
   const router = useRouter();
   const [lines, setLines] = useState<FileLine[]>([]);
   const [documentType, setDocumentType] = useState("");
@@ -80,7 +81,9 @@ export function UploadForm({
         return true;
       }
       const message = result && !result.ok ? result.message : (answer?.detail ?? tErrors("generic"));
-      update(key, { key, fileName: file.name, state: "refused", message });
+      // The same file is already in the dossier: the line links to the document that has it.
+      const existingDocumentId = result && !result.ok ? result.existingDocumentId : undefined;
+      update(key, { key, fileName: file.name, state: "refused", message, existingDocumentId });
     } catch {
       update(key, { key, fileName: file.name, state: "refused", message: t("offline") });
     }
@@ -230,6 +233,18 @@ export function UploadForm({
               </span>
               <span className="shrink-0 sm:text-right">
                 {line.state === "uploading" ? t("uploading") : line.state === "added" ? t("added") : line.message}
+                {line.state === "refused" && line.existingDocumentId ? (
+                  <>
+                    {" "}
+                    <Link
+                      href={`${documentsPath}/${line.existingDocumentId}`}
+                      className="font-medium underline"
+                      data-testid="upload-existing-document"
+                    >
+                      {tDuplicates("openExisting")}
+                    </Link>
+                  </>
+                ) : null}
               </span>
             </li>
           ))}

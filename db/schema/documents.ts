@@ -1,6 +1,8 @@
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigint,
+  boolean,
   check,
   foreignKey,
   index,
@@ -52,6 +54,8 @@ export const documentEventKindEnum = pgEnum("document_event_kind", [
   "unarchived",
   "deleted",
   "auto_send_skipped",
+  "duplicate_held",
+  "duplicate_cleared",
 ]);
 export const actorKindEnum = pgEnum("actor_kind", ["user", "token", "system"]);
 export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
@@ -100,6 +104,19 @@ export const documents = pgTable(
      * integration needed", connection needs re-authorisation, …); null when it was, or not yet due.
      */
     autoSendSkipReason: text(),
+    /**
+     * The "possible duplicate" hold (lib/documents/duplicates.ts): an earlier document of the
+     * dossier with the same supplier VAT number and invoice number (and the same amount when both
+     * have one). A held document is not sent, by anyone, until a person confirms it is a different
+     * document (which clears this) or deletes it. Null: not held.
+     */
+    possibleDuplicateOf: uuid().references((): AnyPgColumn => documents.id, { onDelete: "set null" }),
+    /**
+     * True only for the later copies of a file that was already in a dossier twice when the "same
+     * file twice" rule came (migration 0012_duplicates): they stay, and the unique index below
+     * leaves them out. Every document stored since is false, so the rule holds for all of them.
+     */
+    isLegacyFileCopy: boolean().notNull().default(false),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
@@ -124,6 +141,16 @@ export const documents = pgTable(
     index("documents_portal_failed_updated_idx")
       .on(t.portalId, t.updatedAt)
       .where(sql`${t.status} in ('failed', 'rejected')`),
+    // The same file twice in one dossier is refused (lib/documents/ingest.ts): two identical uploads
+    // at the same moment give one document. Also the lookup of the document that has the file.
+    uniqueIndex("documents_dossier_sha256_uq").on(t.dossierId, t.sha256).where(sql`not ${t.isLegacyFileCopy}`),
+    // The possible-duplicate check (lib/documents/duplicates.ts): the dossier's documents with a
+    // supplier VAT number and invoice number (compared case-insensitively).
+    index("documents_dossier_vat_invoice_number_idx")
+      .on(t.dossierId, sql`(${t.recognisedFields}->>'vatNumber')`, sql`lower(${t.recognisedFields}->>'invoiceNumber')`)
+      .where(
+        sql`(${t.recognisedFields}->>'vatNumber') is not null and (${t.recognisedFields}->>'invoiceNumber') is not null`,
+      ),
     // Target of the (document_id, portal_id) keys of dispatches and attempts.
     unique("documents_id_portal_uq").on(t.id, t.portalId),
     foreignKey({

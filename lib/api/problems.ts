@@ -17,6 +17,7 @@ const APP_ERROR_CODES = [
   "validation_failed",
   "conflict",
   "unauthenticated",
+  "duplicate_file",
 ] as const satisfies readonly AppErrorCode[];
 
 const API_ONLY_CODES = [

@@ -5,9 +5,10 @@ import type { DbOrTx } from "@/db";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
-import { AppError, ValidationError } from "@/lib/errors";
+import { AppError, isUniqueViolation, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { stripInvisibleCharacters } from "@/lib/text/visible";
+import { DuplicateFileError, findDocumentWithFile } from "./duplicates";
 import { announceDocumentRecognised } from "./events";
 import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
@@ -36,6 +37,8 @@ export type IngestedDocument = {
   sha256: string;
   documentType: DocumentType | null;
   status: DocumentStatus;
+  /** Held as a possible duplicate of this earlier document of the dossier (lib/documents/duplicates.ts). */
+  possibleDuplicateOf: string | null;
 };
 
 /** The refusal of a file: 400 empty, 413 too large, 415 not a type we take. */
@@ -98,7 +101,9 @@ export function sanitizeFileName(fileName: string, type: DetectedFileType): stri
 /**
  * The one way a document enters Koppel (upload, sales module, mail-in, REST API): checks the
  * actor may upload to the dossier, refuses files that are empty, too large or of a type we do not
- * take (judged by content), stores the bytes under our own key, then inserts the row. A document
+ * take (judged by content), refuses a file the dossier already has (DuplicateFileError, naming
+ * that document), stores the bytes under our own key, then inserts the row (and, with fields, the
+ * possible-duplicate check: lib/documents/duplicates.ts). A document
  * that arrives with a type is recognised at once and announced, so auto-send can apply.
  *
  * `db` must not be an open transaction: the event is sent once the row is committed.
@@ -123,6 +128,9 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
   const storageKey = `${scope.portalId}/${scope.dossierId}/${id}`;
   const fileName = sanitizeFileName(input.fileName, sniffed.type);
   const sha256 = createHash("sha256").update(input.content).digest("hex");
+  // The same file twice in one dossier is refused (the unique index settles a race, below).
+  const existingId = await findDocumentWithFile(db, scope, sha256);
+  if (existingId) throw new DuplicateFileError(existingId);
 
   const store = getFileStore();
   await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType });
@@ -149,6 +157,11 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
         deleteError,
       );
     });
+    // The same file arrived at the same moment and its document was stored first.
+    if (isUniqueViolation(error, "documents_dossier_sha256_uq")) {
+      const winnerId = await findDocumentWithFile(db, scope, sha256);
+      if (winnerId) throw new DuplicateFileError(winnerId);
+    }
     throw error;
   }
 

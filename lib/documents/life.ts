@@ -30,6 +30,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
+import { duplicateKeyChangedSql, possibleDuplicateOfSql } from "./duplicates";
 import type { DocumentStatus, DocumentType } from "./list";
 import { changeRefusalMessageKey, type DocumentChange, type DocumentRefusal } from "./refusals";
 import { documentTypeSchema } from "./schemas";
@@ -59,6 +60,8 @@ export type DocumentLifeState = {
   archivedAt: Date | null;
   /** Set when a read-back proved the package took the document in; absent counts as not imported. */
   importedAt?: Date | null;
+  /** The earlier document this one may duplicate (lib/documents/duplicates.ts); absent counts as not held. */
+  possibleDuplicateOf?: string | null;
 };
 
 /** Statuses in which a document can be sent (once it has a type), re-typed or deleted. */
@@ -95,14 +98,22 @@ export const LIFE_RULES = {
       if (document.status === "sent") return "already_sent";
       if (document.status === "sending") return "already_sending";
       if (document.documentType === null) return "not_recognised";
+      // Held as a possible duplicate: whoever asks (auto, bulk, a person, the API), until a person
+      // confirms it is a different document (confirmNotDuplicate) or deletes it.
+      if (document.possibleDuplicateOf) return "possible_duplicate";
       return null;
     },
-    condition: () => and(isOpenSql(), isNotNull(documents.documentType)) as SQL,
+    condition: () => and(isOpenSql(), isNotNull(documents.documentType), isNull(documents.possibleDuplicateOf)) as SQL,
   },
   /** Setting or changing the type, by hand or by the recognition step: a sent document's type is final. */
   changeType: openDocumentRule,
   /** Inbox, failed and rejected documents may be deleted; a sent one only archived. */
   delete: openDocumentRule,
+  /** "It is a different document": only an open document that is held as a possible duplicate. */
+  confirmNotDuplicate: {
+    refusal: (document) => openDocumentRule.refusal(document) ?? (document.possibleDuplicateOf ? null : "not_held"),
+    condition: () => and(isOpenSql(), isNotNull(documents.possibleDuplicateOf)) as SQL,
+  },
   /** The archive exists only for sent documents. */
   archive: {
     refusal: (document) => {
@@ -150,6 +161,7 @@ export const canChangeType = (document: DocumentLifeState) => decide(LIFE_RULES.
 export const canDelete = (document: DocumentLifeState) => decide(LIFE_RULES.delete, document);
 export const canArchive = (document: DocumentLifeState) => decide(LIFE_RULES.archive, document);
 export const canUnarchive = (document: DocumentLifeState) => decide(LIFE_RULES.unarchive, document);
+export const canConfirmNotDuplicate = (document: DocumentLifeState) => decide(LIFE_RULES.confirmNotDuplicate, document);
 
 /** A change a person asked for, refused by a rule: a 409 with the refusal's code and message. */
 export class DocumentRefusedError extends ConflictError {
@@ -245,26 +257,41 @@ export type ReceivedDocument = {
  */
 export async function receiveDocument(db: DbOrTx, actor: Actor, document: ReceivedDocument) {
   const inserted = db.$with("inserted").as(
-    db.insert(documents).values(document).returning({
-      id: documents.id,
-      portalId: documents.portalId,
-      dossierId: documents.dossierId,
-      fileName: documents.fileName,
-      mimeType: documents.mimeType,
-      sizeBytes: documents.sizeBytes,
-      sha256: documents.sha256,
-      documentType: documents.documentType,
-      status: documents.status,
-    }),
+    db
+      .insert(documents)
+      .values({
+        ...document,
+        // The possible-duplicate check, in the same statement (lib/documents/duplicates.ts).
+        possibleDuplicateOf: possibleDuplicateOfSql({
+          dossierId: document.dossierId,
+          fields: document.recognisedFields,
+          selfId: null,
+        }),
+      })
+      .returning({
+        id: documents.id,
+        portalId: documents.portalId,
+        dossierId: documents.dossierId,
+        fileName: documents.fileName,
+        mimeType: documents.mimeType,
+        sizeBytes: documents.sizeBytes,
+        sha256: documents.sha256,
+        documentType: documents.documentType,
+        status: documents.status,
+        possibleDuplicateOf: documents.possibleDuplicateOf,
+      }),
   );
   const events = eventsCte(
     db,
     "received_events",
     sql`select ${inserted.portalId} as portal_id, ${inserted.dossierId} as dossier_id, ${inserted.id} as document_id,
           kind, null as from_status, ${inserted.status} as to_status, null as dispatch_id,
-          ${detailsSql({ source: document.source, documentType: document.documentType })} as details
+          case when kind = 'duplicate_held' then jsonb_build_object('duplicateOf', ${inserted.possibleDuplicateOf})
+            else ${detailsSql({ source: document.source, documentType: document.documentType })} end as details
         from ${inserted}
-        cross join unnest(case when ${inserted.documentType} is null then array['received'] else array['received', 'recognised'] end) as kind`,
+        cross join unnest(array['received']
+          || case when ${inserted.documentType} is null then array[]::text[] else array['recognised'] end
+          || case when ${inserted.possibleDuplicateOf} is null then array[]::text[] else array['duplicate_held'] end) as kind`,
     eventActorOf(actor),
   );
   const [row] = await db
@@ -278,6 +305,7 @@ export async function receiveDocument(db: DbOrTx, actor: Actor, document: Receiv
       sha256: inserted.sha256,
       documentType: inserted.documentType,
       status: inserted.status,
+      possibleDuplicateOf: inserted.possibleDuplicateOf,
     })
     .from(inserted);
   if (!row) throw new Error("document row not inserted");
@@ -296,6 +324,7 @@ const lifeColumns = {
   documentType: documents.documentType,
   archivedAt: documents.archivedAt,
   importedAt: documents.importedAt,
+  possibleDuplicateOf: documents.possibleDuplicateOf,
 };
 
 type LoadedDocument = DocumentLifeView & { portalId: string; dossierId: string; storageKey: string };
@@ -376,6 +405,12 @@ async function changeOne(
     kind: EventKind;
     set?: PgUpdateSetSource<typeof documents>;
     details?: Record<string, SQL | string | number | null | undefined>;
+    /**
+     * The change may set or lift the possible-duplicate hold (it sets the fields): a
+     * "duplicate_held" event when it now names another document, a "duplicate_cleared" one when a
+     * hold it had (as read before the change) is gone.
+     */
+    mayChangeHold?: boolean;
   },
 ): Promise<(DocumentLifeView & { storageKey: string }) | undefined> {
   const { document } = input;
@@ -395,13 +430,26 @@ async function changeOne(
           .returning(returning)
       : db.delete(documents).where(where).returning(returning),
   );
+  const heldBefore = document.possibleDuplicateOf ?? null;
+  const holdEvents = input.mayChangeHold
+    ? sql`
+        union all
+        select ${changed.portalId}, ${changed.dossierId}, ${changed.id}, 'duplicate_held', ${changed.status},
+          ${changed.status}, null, jsonb_build_object('duplicateOf', ${changed.possibleDuplicateOf})
+        from ${changed} where ${changed.possibleDuplicateOf} is distinct from ${heldBefore}::uuid
+          and ${changed.possibleDuplicateOf} is not null
+        union all
+        select ${changed.portalId}, ${changed.dossierId}, ${changed.id}, 'duplicate_cleared', ${changed.status},
+          ${changed.status}, null, jsonb_build_object('duplicateOf', ${heldBefore}::uuid, 'reason', 'fields_changed')
+        from ${changed} where ${changed.possibleDuplicateOf} is null and ${heldBefore}::uuid is not null`
+    : sql``;
   const events = eventsCte(
     db,
     "change_event",
     sql`select ${changed.portalId} as portal_id, ${changed.dossierId} as dossier_id, ${changed.id} as document_id,
           ${input.kind} as kind, ${changed.status} as from_status,
           ${input.set ? changed.status : null} as to_status, null as dispatch_id, ${detailsSql(input.details ?? {})} as details
-        from ${changed}`,
+        from ${changed}${holdEvents}`,
     eventActorOf(input.actor),
   );
   const [row] = await db
@@ -412,6 +460,7 @@ async function changeOne(
       documentType: changed.documentType,
       archivedAt: changed.archivedAt,
       importedAt: changed.importedAt,
+      possibleDuplicateOf: changed.possibleDuplicateOf,
       storageKey: changed.storageKey,
     })
     .from(changed);
@@ -425,6 +474,7 @@ function viewOf(row: DocumentLifeView & { storageKey?: string }): DocumentLifeVi
     documentType: row.documentType,
     archivedAt: row.archivedAt,
     importedAt: row.importedAt ?? null,
+    possibleDuplicateOf: row.possibleDuplicateOf ?? null,
   };
 }
 
@@ -461,6 +511,9 @@ export async function typeDocument(
  * Stores what the recognition step reported: type, fields and confidence (inbox, failed and
  * rejected documents only; anything else is a 409). Runs inside the caller's transaction (the
  * webhook records the delivery in the same one); the caller announces once it is committed.
+ * When the fields' duplicate key (VAT number, invoice number, amount) changes, the
+ * possible-duplicate check runs again in the same statement (lib/documents/duplicates.ts): the
+ * document may become held, or a hold on it may be lifted. The same key keeps the hold as it is.
  */
 export async function recordRecognition(
   tx: DbOrTx,
@@ -483,10 +536,41 @@ export async function recordRecognition(
       recognisedFields: recognition.fields,
       recognitionConfidence: recognition.confidence,
       autoSendSkipReason: null,
+      // In an update, "documents" is the row as it was: its old fields decide whether to look again.
+      possibleDuplicateOf: sql`case when ${duplicateKeyChangedSql(recognition.fields)}
+        then ${possibleDuplicateOfSql({
+          dossierId: sql.raw(`"documents"."dossier_id"`),
+          fields: recognition.fields,
+          selfId: sql.raw(`"documents"."id"`),
+        })}
+        else ${documents.possibleDuplicateOf} end`,
     },
     details: { documentType: recognition.documentType, confidence: recognition.confidence },
+    mayChangeHold: true,
   });
   if (!changed) return explainLostRace(tx, "type", LIFE_RULES.changeType, document);
+  return viewOf(changed);
+}
+
+/**
+ * A person says a document held as a possible duplicate is a different document: the hold is
+ * lifted, with a "duplicate_cleared" event. The caller (lib/documents/confirm-not-duplicate.ts)
+ * announces it once committed, so auto-send gets its chance. The same fields reported again later
+ * do not hold it again (recordRecognition looks again only when the key changes).
+ */
+export async function confirmNotDuplicate(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentLifeView> {
+  const document = await loadDocument(db, actor, documentId, "document.type");
+  assertAllowed("confirmNotDuplicate", LIFE_RULES.confirmNotDuplicate, document);
+  const changed = await changeOne(db, {
+    actor,
+    document,
+    change: "confirmNotDuplicate",
+    rule: LIFE_RULES.confirmNotDuplicate,
+    kind: "duplicate_cleared",
+    set: { possibleDuplicateOf: null, autoSendSkipReason: null },
+    details: { duplicateOf: document.possibleDuplicateOf, reason: "confirmed_different" },
+  });
+  if (!changed) return explainLostRace(db, "confirmNotDuplicate", LIFE_RULES.confirmNotDuplicate, document);
   return viewOf(changed);
 }
 

@@ -34,6 +34,14 @@ export const DOCUMENT_REFUSALS = [
   "connection_disabled",
   /** The package's connector on this channel is not built yet. */
   "connector_unavailable",
+  /**
+   * Held as a possible duplicate of an earlier document of the dossier (same supplier VAT number
+   * and invoice number, lib/documents/duplicates.ts): not sent, by anyone, until a person confirms
+   * it is a different document or deletes it.
+   */
+  "possible_duplicate",
+  /** Confirming "a different document" of a document that is not held as a possible duplicate. */
+  "not_held",
 ] as const;
 export type DocumentRefusal = (typeof DOCUMENT_REFUSALS)[number];
 
@@ -53,6 +61,7 @@ export const SEND_REFUSALS = [
   "connection_needs_reauth",
   "connection_disabled",
   "connector_unavailable",
+  "possible_duplicate",
 ] as const satisfies readonly DocumentRefusal[];
 export type SendRefusal = (typeof SEND_REFUSALS)[number];
 
@@ -81,7 +90,7 @@ export function sendRefusalMessageKey(refusal: SendRefusal): `dispatch.refusals.
 }
 
 /** The changes other than sending that a person asks for; their refusals are thrown as 409s. */
-export const DOCUMENT_CHANGES = ["type", "delete", "archive", "unarchive"] as const;
+export const DOCUMENT_CHANGES = ["type", "delete", "archive", "unarchive", "confirmNotDuplicate"] as const;
 export type DocumentChange = (typeof DOCUMENT_CHANGES)[number];
 
 /**

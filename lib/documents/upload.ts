@@ -5,6 +5,7 @@ import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { type AppError, type AppErrorCode, isAppError } from "@/lib/errors";
+import { DuplicateFileError } from "./duplicates";
 import { FileRefusedError, type IngestedDocument, ingestDocument } from "./ingest";
 import type { DocumentSource } from "./life";
 import { DOCUMENT_TYPES } from "./schemas";
@@ -59,6 +60,8 @@ export type UploadedFileOutcome =
       code: FileRefusalCode | AppErrorCode;
       /** A key under "errors". */
       messageKey: string;
+      /** For `duplicate_file`: the document of the dossier that already has this file. */
+      existingDocumentId?: string;
     };
 
 export type UploadResult = {
@@ -75,6 +78,7 @@ function refusedFile(index: number, file: File, error: AppError): UploadedFileOu
     httpStatus: error.httpStatus,
     code: error instanceof FileRefusedError ? FILE_REFUSAL_CODES[error.reason] : error.code,
     messageKey: error.messageKey,
+    ...(error instanceof DuplicateFileError ? { existingDocumentId: error.existingDocumentId } : {}),
   };
 }
 

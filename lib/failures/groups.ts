@@ -58,6 +58,8 @@ export const FAILURE_GROUP_OF_CODE: Record<StoredErrorCode, FailureGroup> = {
   connection_disabled: "settings",
   // The package refused this document.
   package_refused: "package_refusal",
+  // Held as a possible duplicate of another document: a person decides about the document itself.
+  possible_duplicate: "file",
   file_refused: "package_refusal",
   // The document itself.
   file_missing: "file",

@@ -9,6 +9,7 @@ import enDev from "./messages/en/dev.json";
 import enDispatch from "./messages/en/dispatch.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
+import enDuplicates from "./messages/en/duplicates.json";
 import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
@@ -31,6 +32,7 @@ import frDev from "./messages/fr/dev.json";
 import frDispatch from "./messages/fr/dispatch.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
+import frDuplicates from "./messages/fr/duplicates.json";
 import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
@@ -53,6 +55,7 @@ import nlDev from "./messages/nl/dev.json";
 import nlDispatch from "./messages/nl/dispatch.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
+import nlDuplicates from "./messages/nl/duplicates.json";
 import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
@@ -92,6 +95,7 @@ export const MESSAGES = {
     signUp: nlSignUp,
     onboarding: nlOnboarding,
     sendingOff: nlSendingOff,
+    duplicates: nlDuplicates,
   },
   fr: {
     common: frCommon,
@@ -116,6 +120,7 @@ export const MESSAGES = {
     signUp: frSignUp,
     onboarding: frOnboarding,
     sendingOff: frSendingOff,
+    duplicates: frDuplicates,
   },
   en: {
     common: enCommon,
@@ -140,6 +145,7 @@ export const MESSAGES = {
     signUp: enSignUp,
     onboarding: enOnboarding,
     sendingOff: enSendingOff,
+    duplicates: enDuplicates,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -54,6 +54,8 @@ export function webhookEventTypeFor(kind: DocumentEventKind, toStatus: DocumentS
     case "unarchived":
     case "deleted":
     case "auto_send_skipped":
+    case "duplicate_held":
+    case "duplicate_cleared":
       return null;
   }
 }

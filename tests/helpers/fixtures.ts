@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/db";
 import { connections, type dispatches, documents, dossiers, portals } from "@/db/schema";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
@@ -44,7 +44,8 @@ export async function insertDocument(db: DbOrTx, dossier: { id: string; portalId
       fileName: `${id}.pdf`,
       mimeType: "application/pdf",
       sizeBytes: 1234,
-      sha256: "0".repeat(64),
+      // A file of its own: the same file twice in one dossier is refused.
+      sha256: createHash("sha256").update(id).digest("hex"),
       storageKey: `test/${id}.pdf`,
       documentType: "purchase_invoice",
     })

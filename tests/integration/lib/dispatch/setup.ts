@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -62,7 +62,8 @@ export async function insertSendableDocument(
       fileName: values.fileName ?? `factuur-${id.slice(0, 8)}.pdf`,
       mimeType: values.mimeType ?? "application/pdf",
       sizeBytes: content.byteLength,
-      sha256: "0".repeat(64),
+      // A file of its own: the same file twice in one dossier is refused.
+      sha256: createHash("sha256").update(id).digest("hex"),
       storageKey,
       documentType: values.documentType === undefined ? "purchase_invoice" : values.documentType,
       recognisedFields: values.recognisedFields ?? { supplierName: "Bakkerij Peeters", invoiceNumber: "F-2026-017" },

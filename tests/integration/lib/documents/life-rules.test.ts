@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { and, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
@@ -16,11 +16,21 @@ import { createWorld, type World } from "./setup";
 
 const ARCHIVED_AT = new Date("2026-03-01T10:00:00Z");
 const IMPORTED_AT = new Date("2026-03-02T10:00:00Z");
+/** The earlier document the held states name (inserted before them). */
+const HELD = randomUUID();
 
 const EVERY_STATE: DocumentLifeState[] = documentStatusEnum.enumValues.flatMap((status) =>
   [null, ARCHIVED_AT].flatMap((archivedAt) =>
     [null, "purchase_invoice" as const].flatMap((documentType) =>
-      [null, IMPORTED_AT].map((importedAt) => ({ status, archivedAt, documentType, importedAt })),
+      [null, IMPORTED_AT].flatMap((importedAt) =>
+        [null, HELD].map((possibleDuplicateOf) => ({
+          status,
+          archivedAt,
+          documentType,
+          importedAt,
+          possibleDuplicateOf,
+        })),
+      ),
     ),
   ),
 );
@@ -31,6 +41,7 @@ const describeState = (state: DocumentLifeState) =>
     state.archivedAt ? "archived" : "not archived",
     state.documentType ? "typed" : "untyped",
     state.importedAt ? "imported" : "not imported",
+    state.possibleDuplicateOf ? "held" : "not held",
   ].join(", ");
 
 let opened: OpenedDb;
@@ -43,7 +54,7 @@ beforeAll(async () => {
   world = await createWorld(opened.db);
   // Test data, written directly: some of these states are ones the life never produces (an
   // archived inbox document), which is exactly where a drifted copy would hide.
-  const rows = EVERY_STATE.map((state) => ({
+  const rows = EVERY_STATE.map((state, index) => ({
     id: randomUUID(),
     portalId: world.portal.id,
     dossierId: world.dossier.id,
@@ -51,10 +62,23 @@ beforeAll(async () => {
     fileName: "state.pdf",
     mimeType: "application/pdf",
     sizeBytes: 1,
-    sha256: "0".repeat(64),
+    // A file of its own each: the same file twice in one dossier is refused (documents_dossier_sha256_uq).
+    sha256: createHash("sha256").update(`state-${index}`).digest("hex"),
     storageKey: `states/${randomUUID()}`,
     ...state,
   }));
+  // The document the held states name.
+  await opened.db.insert(documents).values({
+    id: HELD,
+    portalId: world.portal.id,
+    dossierId: world.dossier.id,
+    source: "upload",
+    fileName: "earlier.pdf",
+    mimeType: "application/pdf",
+    sizeBytes: 1,
+    sha256: createHash("sha256").update("earlier").digest("hex"),
+    storageKey: `states/${HELD}`,
+  });
   await opened.db.insert(documents).values(rows);
   for (const row of rows) stateOf.set(row.id, row);
 }, 60_000);
@@ -63,9 +87,9 @@ afterAll(async () => {
   await opened?.close();
 });
 
-it("covers 40 states: 5 statuses × archived × typed × imported", () => {
-  expect(EVERY_STATE).toHaveLength(40);
-  expect(new Set(EVERY_STATE.map(describeState)).size).toBe(40);
+it("covers 80 states: 5 statuses × archived × typed × imported × held", () => {
+  expect(EVERY_STATE).toHaveLength(80);
+  expect(new Set(EVERY_STATE.map(describeState)).size).toBe(80);
 });
 
 describe.each(Object.keys(LIFE_RULES) as LifeRuleName[])("the %s rule", (name) => {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/db";
 import { documents } from "@/db/schema";
 
@@ -36,7 +36,8 @@ export async function insertFailedDocuments(
           fileName: entry.fileName ?? `factuur-${id.slice(0, 8)}.pdf`,
           mimeType: "application/pdf",
           sizeBytes: 1234,
-          sha256: "0".repeat(64),
+          // A file of its own: the same file twice in one dossier is refused.
+          sha256: createHash("sha256").update(id).digest("hex"),
           storageKey: `test/${id}.pdf`,
           documentType: "purchase_invoice" as const,
           status,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Db } from "@/db";
@@ -93,7 +93,8 @@ export async function receiveTestDocument(
       fileName: values.fileName ?? `${id}.pdf`,
       mimeType: "application/pdf",
       sizeBytes: 1234,
-      sha256: "0".repeat(64),
+      // A file of its own: the same file twice in one dossier is refused.
+      sha256: createHash("sha256").update(id).digest("hex"),
       storageKey: `test/${id}.pdf`,
       documentType: values.documentType === undefined ? "purchase_invoice" : values.documentType,
       recognisedFields: {},

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   canArchive,
   canChangeType,
+  canConfirmNotDuplicate,
   canDelete,
   canSend,
   canUnarchive,
@@ -95,13 +96,35 @@ describe("document-life rules", () => {
     expect(canDelete(sending)).toEqual({ allowed: false, reason: "already_sending" });
     expect(canChangeType(sending)).toEqual({ allowed: false, reason: "already_sending" });
   });
+
+  it("held as a possible duplicate → cannot be sent, until a person confirms it is different", () => {
+    const held = doc({ possibleDuplicateOf: "5f0c3a4e-0000-4000-8000-000000000001" });
+    expect(canSend(held)).toEqual({ allowed: false, reason: "possible_duplicate" });
+    expect(canSend(doc({ status: "failed", possibleDuplicateOf: held.possibleDuplicateOf }))).toEqual({
+      allowed: false,
+      reason: "possible_duplicate",
+    });
+    expect(canConfirmNotDuplicate(held)).toEqual({ allowed: true });
+    expect(canDelete(held)).toEqual({ allowed: true });
+    expect(canChangeType(held)).toEqual({ allowed: true });
+    expect(canSend({ ...held, possibleDuplicateOf: null })).toEqual({ allowed: true });
+    expect(canConfirmNotDuplicate(doc({}))).toEqual({ allowed: false, reason: "not_held" });
+  });
 });
 
 describe("refusal codes and their messages", () => {
   const everyState: DocumentLifeState[] = STATUSES.flatMap((status) =>
     [null, ARCHIVED_AT].flatMap((archivedAt) =>
       [null, "purchase_invoice" as const].flatMap((documentType) =>
-        [null, ARCHIVED_AT].map((importedAt) => ({ status, archivedAt, documentType, importedAt })),
+        [null, ARCHIVED_AT].flatMap((importedAt) =>
+          [null, "5f0c3a4e-0000-4000-8000-000000000001"].map((possibleDuplicateOf) => ({
+            status,
+            archivedAt,
+            documentType,
+            importedAt,
+            possibleDuplicateOf,
+          })),
+        ),
       ),
     ),
   );
@@ -110,6 +133,7 @@ describe("refusal codes and their messages", () => {
     delete: LIFE_RULES.delete,
     archive: LIFE_RULES.archive,
     unarchive: LIFE_RULES.unarchive,
+    confirmNotDuplicate: LIFE_RULES.confirmNotDuplicate,
   } as const;
   const messageAt = (locale: (typeof LOCALES)[number], key: string): unknown =>
     key.split(".").reduce<unknown>((node, part) => (node as Record<string, unknown>)?.[part], MESSAGES[locale]);

@@ -86,6 +86,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
             code: outcome.code,
             messageKey: `errors.${outcome.messageKey}`,
             message: t(`errors.${outcome.messageKey}` as never),
+            ...(outcome.existingDocumentId ? { existingDocumentId: outcome.existingDocumentId } : {}),
           },
     );
     if (upload.httpStatus < 300) return Response.json({ results }, { status: upload.httpStatus });
