@@ -65,7 +65,27 @@ function StatusReason({ row, status }: { row: DocumentRow; status: DocumentListI
     );
   }
   const skip = status === "inbox" ? skipText(row.autoSendSkipReason) : null;
-  return skip ? <p className="text-xs text-slate-500">{skip}</p> : null;
+  const badge = row.possibleDuplicateOf ? <PossibleDuplicateBadge /> : null;
+  if (!skip) return badge;
+  return (
+    <>
+      {badge}
+      <p className="text-xs text-slate-500">{skip}</p>
+    </>
+  );
+}
+
+/** A document held as a possible duplicate of another one: not sent until a person decides. */
+function PossibleDuplicateBadge() {
+  const t = useTranslations("duplicates");
+  return (
+    <span
+      className="inline-flex w-fit items-center rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900"
+      data-testid="possible-duplicate-badge"
+    >
+      {t("badge")}
+    </span>
+  );
 }
 
 /** The status as the page rendered it, or fresher from the live updates. */

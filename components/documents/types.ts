@@ -10,6 +10,8 @@ export type DocumentRow = DocumentListItem & {
   autoSendSkipReason: string | null;
   /** A read-back proved the package took it in (shown as Imported; the rules of Sent apply). */
   importedAt: Date | null;
+  /** Held as a possible duplicate of this document (it is not sent until a person decides). */
+  possibleDuplicateOf?: string | null;
   allowed: AllowedDocumentActions;
   /** The document's own page. */
   href: string;

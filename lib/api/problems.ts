@@ -54,6 +54,12 @@ export const problemSchema = z
         description:
           "For validation_failed: the refused fields (paths only, never the values). For a refused upload: one entry per file (`file.<index>`).",
       }),
+    existingDocumentId: z.guid().optional().meta({
+      description: "For `duplicate_file`: the document of the dossier that already has this file.",
+    }),
+    existingDocumentUrl: z.string().optional().meta({
+      description: "For `duplicate_file`: that document, as a path of this API (`/api/v1/documents/{id}`).",
+    }),
   })
   .meta({ id: "Problem" });
 export type ApiProblem = z.infer<typeof problemSchema>;
@@ -91,7 +97,14 @@ export type ProblemInput = {
   catalogKey?: string;
   messageValues?: Record<string, string | number>;
   errors?: ApiProblem["errors"];
+  /** For duplicate_file: the document that already has the file. */
+  existingDocumentId?: string;
 };
+
+/** A document as a path of this API, for links in answers. */
+export function apiDocumentPath(documentId: string): string {
+  return `/api/v1/documents/${documentId}`;
+}
 
 export function buildProblem(input: ProblemInput, locale: Locale): ApiProblem {
   const t = translatorFor(locale);
@@ -103,6 +116,9 @@ export function buildProblem(input: ProblemInput, locale: Locale): ApiProblem {
     code: input.code,
     detail: t((input.catalogKey ?? `errors.${key}`) as never, input.messageValues as never),
     ...(input.errors ? { errors: input.errors } : {}),
+    ...(input.existingDocumentId
+      ? { existingDocumentId: input.existingDocumentId, existingDocumentUrl: apiDocumentPath(input.existingDocumentId) }
+      : {}),
   };
 }
 

@@ -95,6 +95,7 @@ export async function requestSend(
               status: documents.status,
               documentType: documents.documentType,
               archivedAt: documents.archivedAt,
+              possibleDuplicateOf: documents.possibleDuplicateOf,
             })
             .from(documents)
             .where(

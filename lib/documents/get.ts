@@ -12,7 +12,15 @@ import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
-import { canArchive, canChangeType, canDelete, canSend, canUnarchive, type DocumentLifeState } from "./life";
+import {
+  canArchive,
+  canChangeType,
+  canConfirmNotDuplicate,
+  canDelete,
+  canSend,
+  canUnarchive,
+  type DocumentLifeState,
+} from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
 import { sniffDocument } from "./sniff";
 
@@ -36,6 +44,8 @@ export type AllowedDocumentActions = {
   delete: boolean;
   archive: boolean;
   unarchive: boolean;
+  /** Say that a document held as a possible duplicate is a different document (it may then go). */
+  confirmNotDuplicate: boolean;
 };
 
 /**
@@ -54,6 +64,7 @@ export function allowedActionsOf(actor: Actor, scope: DossierScope, state: Docum
     delete: may("document.delete") && canDelete(state).allowed,
     archive: may("document.archive") && canArchive(state).allowed,
     unarchive: may("document.archive") && canUnarchive(state).allowed,
+    confirmNotDuplicate: may("document.type") && canConfirmNotDuplicate(state).allowed,
   };
 }
 
@@ -70,6 +81,8 @@ export type DocumentState = {
   autoSendSkipReason: string | null;
   /** A read-back proved the package took it in (a refinement of Sent; the rules of Sent apply). */
   importedAt: Date | null;
+  /** Held as a possible duplicate of this document of the dossier (lib/documents/duplicates.ts). */
+  possibleDuplicateOf: string | null;
   allowed: AllowedDocumentActions;
 };
 
@@ -101,6 +114,7 @@ export async function listDocumentStates(
       lastErrorReason: documents.lastErrorReason,
       autoSendSkipReason: documents.autoSendSkipReason,
       importedAt: documents.importedAt,
+      possibleDuplicateOf: documents.possibleDuplicateOf,
     })
     .from(documents)
     .where(
@@ -159,10 +173,27 @@ export type DocumentDetail = {
   lastErrorCode: string | null;
   lastErrorReason: string | null;
   autoSendSkipReason: string | null;
+  /** Held as a possible duplicate of this earlier document of the dossier; null when not held. */
+  possibleDuplicateOf: string | null;
+  /** That document, as the hold names it (its name, number and date). */
+  possibleDuplicate: PossibleDuplicateSummary | null;
   createdAt: Date;
   allowed: AllowedDocumentActions;
   /** Newest request first. */
   history: DispatchEntry[];
+};
+
+/** The document a held document may duplicate, as its page names it. */
+export type PossibleDuplicateSummary = {
+  id: string;
+  fileName: string;
+  status: DocumentStatus;
+  supplierName: string | null;
+  invoiceNumber: string | null;
+  invoiceDate: string | null;
+  totalAmount: number | null;
+  currency: string | null;
+  createdAt: Date;
 };
 
 /**
@@ -197,6 +228,7 @@ export async function getDocumentDetail(
       lastErrorCode: documents.lastErrorCode,
       lastErrorReason: documents.lastErrorReason,
       autoSendSkipReason: documents.autoSendSkipReason,
+      possibleDuplicateOf: documents.possibleDuplicateOf,
       createdAt: documents.createdAt,
     })
     .from(documents)
@@ -210,7 +242,7 @@ export async function getDocumentDetail(
     .limit(1);
   if (!row) throw new NotFoundError();
 
-  const [dispatchRows, attemptRows] = await Promise.all([
+  const [dispatchRows, attemptRows, possibleDuplicate] = await Promise.all([
     db
       .select({
         id: dispatches.id,
@@ -244,6 +276,7 @@ export async function getDocumentDetail(
       .from(attempts)
       .where(and(eq(attempts.documentId, row.id), eq(attempts.portalId, scope.portalId)))
       .orderBy(asc(attempts.startedAt), asc(attempts.number)),
+    row.possibleDuplicateOf ? loadPossibleDuplicate(db, scope, row.possibleDuplicateOf) : Promise.resolve(null),
   ]);
 
   const attemptsByDispatch = new Map<string, AttemptEntry[]>();
@@ -258,7 +291,45 @@ export async function getDocumentDetail(
     attempts: attemptsByDispatch.get(dispatch.id) ?? [],
   }));
 
-  return { ...row, allowed: allowedActionsOf(actor, scope, row), history };
+  return { ...row, possibleDuplicate, allowed: allowedActionsOf(actor, scope, row), history };
+}
+
+/** The document a hold names, within the same dossier. */
+async function loadPossibleDuplicate(
+  db: DbOrTx,
+  scope: DossierScope,
+  documentId: string,
+): Promise<PossibleDuplicateSummary | null> {
+  const [other] = await db
+    .select({
+      id: documents.id,
+      fileName: documents.fileName,
+      status: documents.status,
+      recognisedFields: documents.recognisedFields,
+      createdAt: documents.createdAt,
+    })
+    .from(documents)
+    .where(
+      and(
+        eq(documents.id, documentId),
+        eq(documents.portalId, scope.portalId),
+        eq(documents.dossierId, scope.dossierId),
+      ),
+    )
+    .limit(1);
+  if (!other) return null;
+  const fields = other.recognisedFields;
+  return {
+    id: other.id,
+    fileName: other.fileName,
+    status: other.status,
+    supplierName: fields.supplierName ?? null,
+    invoiceNumber: fields.invoiceNumber ?? null,
+    invoiceDate: fields.invoiceDate ?? null,
+    totalAmount: fields.totalAmount ?? null,
+    currency: fields.currency ?? null,
+    createdAt: other.createdAt,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from "@/db/schema";
 import type { ApiKeyActor } from "@/lib/api-keys/authenticate";
 import { requestSendDocument } from "@/lib/dispatch/request-send";
+import { confirmDocumentNotDuplicate } from "@/lib/documents/confirm-not-duplicate";
 import { recognisedFieldsSchema } from "@/lib/documents/fields";
 import { documentFileResponse } from "@/lib/documents/file-response";
 import { type DocumentDetail, getDocumentDetailById, getDocumentFile as readDocumentFile } from "@/lib/documents/get";
@@ -35,7 +36,7 @@ import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { recognitionDeliverySchema } from "@/lib/recognition/webhook";
 import { ApiProblemError, defineApiOperation } from "../operation";
-import { API_ERROR_CODES } from "../problems";
+import { API_ERROR_CODES, apiDocumentPath } from "../problems";
 import { dossierIdParamsSchema } from "./dossiers";
 
 /*
@@ -72,6 +73,11 @@ const documentTabSchema = z.enum(DOCUMENT_TABS).meta({
     "Which documents to list, as the dossier page's tabs split them: `inbox` (inbox and sending), `sent`, `failed`, `rejected`, or `archived` (archived sent documents, which no other tab shows).",
 });
 
+const possibleDuplicateOfSchema = z.guid().nullable().meta({
+  description:
+    "Held as a possible duplicate of this earlier document of the dossier (the same supplier VAT number and invoice number, and the same amount when both have one): it is not sent, by anyone, until POST /documents/{documentId}/confirm-not-duplicate or a delete. Null when not held.",
+});
+
 const uploadedDocumentSchema = z
   .object({
     id: z.guid(),
@@ -86,6 +92,7 @@ const uploadedDocumentSchema = z
     sha256: z.string().meta({ description: "SHA-256 of the file, hex." }),
     documentType: documentTypeOutputSchema,
     status: documentStatusSchema,
+    possibleDuplicateOf: possibleDuplicateOfSchema,
   })
   .meta({ id: "UploadedDocument" });
 
@@ -96,9 +103,15 @@ const fileRefusalSchema = z
     status: z.number().int().meta({ description: "The HTTP status this refusal alone would have: 400, 413 or 415." }),
     code: z.enum(API_ERROR_CODES).meta({
       description:
-        "Stable: `file_empty`, `file_too_large` (over 20 MB) or `file_type_unsupported` (not PDF, JPEG, PNG or UBL).",
+        "Stable: `file_empty`, `file_too_large` (over 20 MB), `file_type_unsupported` (not PDF, JPEG, PNG or UBL) or `duplicate_file` (the dossier already has this very file; 409).",
     }),
     detail: z.string().meta({ description: "Why, in the caller's language." }),
+    existingDocumentId: z.guid().optional().meta({
+      description: "For `duplicate_file`: the document of the dossier that already has this file.",
+    }),
+    existingDocumentUrl: z.string().optional().meta({
+      description: "For `duplicate_file`: that document, as a path of this API (`/api/v1/documents/{id}`).",
+    }),
   })
   .meta({ id: "FileRefusal" });
 
@@ -188,6 +201,9 @@ const allowedActionsSchema = z
     delete: z.boolean(),
     archive: z.boolean(),
     unarchive: z.boolean(),
+    confirmNotDuplicate: z.boolean().meta({
+      description: "POST /documents/{documentId}/confirm-not-duplicate: a document held as a possible duplicate.",
+    }),
   })
   .meta({
     id: "AllowedActions",
@@ -235,6 +251,7 @@ const documentSchema = z
       .string()
       .nullable()
       .meta({ description: "Why auto-send left this recognised document in the inbox (a refusal code), if it did." }),
+    possibleDuplicateOf: possibleDuplicateOfSchema,
     createdAt: timestampSchema,
     allowedActions: allowedActionsSchema,
     dispatches: z.array(dispatchSchema).meta({ description: "Every request to deliver it, newest first." }),
@@ -248,6 +265,7 @@ const documentStateSchema = z
     documentType: documentTypeOutputSchema,
     archivedAt: nullableTimestamp("When it was archived; null when it is not."),
     importedAt: nullableTimestamp("When a read-back proved that the package took it in."),
+    possibleDuplicateOf: possibleDuplicateOfSchema,
   })
   .meta({ id: "DocumentState", description: "The document's state after the change." });
 
@@ -286,6 +304,7 @@ function uploadedDocumentOf(document: IngestedDocument): z.input<typeof uploaded
     sha256: document.sha256,
     documentType: document.documentType,
     status: document.status,
+    possibleDuplicateOf: document.possibleDuplicateOf,
   };
 }
 
@@ -325,6 +344,7 @@ function documentOf(detail: DocumentDetail, locale: Locale): z.input<typeof docu
     lastErrorCode: detail.lastErrorCode,
     lastErrorReason: reasonText(detail.lastErrorReason),
     autoSendSkipReason: detail.autoSendSkipReason,
+    possibleDuplicateOf: detail.possibleDuplicateOf,
     createdAt: iso(detail.createdAt),
     allowedActions: {
       send: detail.allowed.send,
@@ -334,6 +354,7 @@ function documentOf(detail: DocumentDetail, locale: Locale): z.input<typeof docu
       delete: detail.allowed.delete,
       archive: detail.allowed.archive,
       unarchive: detail.allowed.unarchive,
+      confirmNotDuplicate: detail.allowed.confirmNotDuplicate,
     },
     dispatches: detail.history.map((dispatch) => ({
       id: dispatch.id,
@@ -363,6 +384,7 @@ function stateOf(view: DocumentLifeView): z.input<typeof documentStateSchema> {
     documentType: view.documentType,
     archivedAt: isoOrNull(view.archivedAt),
     importedAt: isoOrNull(view.importedAt ?? null),
+    possibleDuplicateOf: view.possibleDuplicateOf ?? null,
   };
 }
 
@@ -379,7 +401,8 @@ export const uploadDocuments = defineApiOperation({
     "Files are judged by their content: PDF, JPEG, PNG, or a UBL invoice or credit note (XML), at most 20 MB each; the whole request at most 20 MB and 256 KB, so send large files one per request.",
     "With `documentType` the documents are recognised at once, and sent at once when the dossier's auto-send is on and its integration is usable.",
     "",
-    "201: every file became a document. 200: some did; `refused` says why the others did not. When no file did, the answer is a problem with the first refusal's status and code (`file_empty` 400, `file_too_large` 413, `file_type_unsupported` 415) and one `errors` entry per file.",
+    "201: every file became a document. 200: some did; `refused` says why the others did not. When no file did, the answer is a problem with the first refusal's status and code (`file_empty` 400, `file_too_large` 413, `file_type_unsupported` 415, `duplicate_file` 409 with `existingDocumentId`) and one `errors` entry per file.",
+    "The same file (SHA-256) twice in one dossier is refused (`duplicate_file`), naming the document that has it. A document with the same supplier VAT number and invoice number as an earlier one (and the same amount when both have one) is stored but held: `possibleDuplicateOf`.",
     "Repeat safely with an `Idempotency-Key`: send the very same bytes (the same multipart boundary) again.",
   ].join("\n"),
   tags: [TAG],
@@ -401,6 +424,12 @@ export const uploadDocuments = defineApiOperation({
       status: refusal.httpStatus,
       code: refusal.code,
       detail: t(`errors.${refusal.messageKey}` as never),
+      ...(refusal.existingDocumentId
+        ? {
+            existingDocumentId: refusal.existingDocumentId,
+            existingDocumentUrl: apiDocumentPath(refusal.existingDocumentId),
+          }
+        : {}),
     })) satisfies z.input<typeof fileRefusalSchema>[];
     const first = refusals[0];
     if (documents.length === 0 && first) {
@@ -410,6 +439,7 @@ export const uploadDocuments = defineApiOperation({
         code: first.code,
         messageKey: first.messageKey,
         errors: refused.map((refusal) => ({ path: `file.${refusal.index}`, message: refusal.detail })),
+        existingDocumentId: first.existingDocumentId,
       });
     }
     return { status: upload.httpStatus, body: { documents, refused } satisfies z.input<typeof uploadResultSchema> };
@@ -539,7 +569,7 @@ async function sendOne(context: { db: Db; actor: ApiKeyActor }, documentId: stri
 }
 
 const SEND_REFUSAL_TEXT =
-  "409 with the reason as `code`: `not_recognised` (set its type first), `already_sent`, `already_sending`, `archived`, or the dossier's integration: `no_integration`, `integration_none`, `integration_incomplete`, `connection_needs_reauth`, `connection_disabled`, `connector_unavailable`.";
+  "409 with the reason as `code`: `not_recognised` (set its type first), `possible_duplicate` (held as a possible duplicate: confirm it is a different document first), `already_sent`, `already_sending`, `archived`, or the dossier's integration: `no_integration`, `integration_none`, `integration_incomplete`, `connection_needs_reauth`, `connection_disabled`, `connector_unavailable`.";
 
 export const sendDocument = defineApiOperation({
   operationId: "sendDocument",
@@ -609,6 +639,26 @@ export const unarchiveDocument = defineApiOperation({
   },
 });
 
+export const confirmNotDuplicate = defineApiOperation({
+  operationId: "confirmNotDuplicate",
+  method: "post",
+  path: "/documents/{documentId}/confirm-not-duplicate",
+  summary: "Confirm a possible duplicate is a different document",
+  description: [
+    "A document with the same supplier VAT number and invoice number as an earlier document of the dossier (and the same amount when both have one) is held as a possible duplicate (`possibleDuplicateOf`): it is not sent, by anyone. This says it is a different document: the hold is lifted (and recorded), and the document is sent at once when it is recognised, the dossier's auto-send is on and its integration is usable. The same fields reported again later do not hold it again.",
+    "To get rid of a real duplicate instead, DELETE /documents/{documentId}.",
+    "409 `not_held` when the document is not held (any more), `already_sent`, `already_sending` or `archived`.",
+  ].join("\n"),
+  tags: [TAG],
+  scope: "documents:write",
+  params: documentIdParamsSchema,
+  responses: { 200: { description: "The document, no longer held.", schema: documentStateSchema } },
+  problems: [409],
+  async handle({ db, actor, params }) {
+    return { status: 200, body: stateOf(await confirmDocumentNotDuplicate(db, actor, params.documentId)) };
+  },
+});
+
 export const deleteDocument = defineApiOperation({
   operationId: "deleteDocument",
   method: "delete",
@@ -638,5 +688,6 @@ export const DOCUMENT_OPERATIONS = [
   retryDocument,
   archiveDocument,
   unarchiveDocument,
+  confirmNotDuplicate,
   deleteDocument,
 ] as const;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { samplePdf } from "../../fixtures/documents";
 import { fileParts, multipartBody } from "../../integration/lib/api/documents-setup";
-import { insertSendableDocument } from "../../integration/lib/dispatch/setup";
+import { insertSendableDocument, pdfBytes } from "../../integration/lib/dispatch/setup";
 import type { ApiExample, ApiWorld } from "./world";
 
 type State = "inbox" | "unrecognised" | "sent" | "archived" | "failed";
@@ -66,6 +66,17 @@ export const DOCUMENT_EXAMPLES: ApiExample[] = [
     status: 400,
     prepare: (world) => {
       const form = multipartBody([{ name: "documentType", value: "receipt" }]);
+      return { path: `/dossiers/${world.dossier.id}/documents`, body: form.body, headers: form.headers };
+    },
+  },
+  {
+    operationId: "uploadDocuments",
+    title: "refuses a file the dossier already has, naming its document",
+    status: 409,
+    prepare: async (world) => {
+      const content = pdfBytes(randomUUID());
+      await insertSendableDocument(world.db, world.dossier, { content });
+      const form = multipartBody(fileParts({ fileName: "again.pdf", content }));
       return { path: `/dossiers/${world.dossier.id}/documents`, body: form.body, headers: form.headers };
     },
   },
@@ -188,6 +199,22 @@ export const DOCUMENT_EXAMPLES: ApiExample[] = [
     title: "refuses a document that is not archived",
     status: 409,
     prepare: async (world) => ({ path: `/documents/${(await documentIn(world, "sent")).id}/unarchive` }),
+  },
+  {
+    operationId: "confirmNotDuplicate",
+    title: "lets a document held as a possible duplicate go",
+    status: 200,
+    prepare: async (world) => {
+      const earlier = await documentIn(world, "inbox");
+      const held = await insertSendableDocument(world.db, world.dossier, { possibleDuplicateOf: earlier.id });
+      return { path: `/documents/${held.id}/confirm-not-duplicate` };
+    },
+  },
+  {
+    operationId: "confirmNotDuplicate",
+    title: "refuses a document that is not held",
+    status: 409,
+    prepare: async (world) => ({ path: `/documents/${(await documentIn(world, "inbox")).id}/confirm-not-duplicate` }),
   },
   {
     operationId: "deleteDocument",

@@ -35,6 +35,7 @@ const INBOX_ALLOWED: AllowedDocumentActions = {
   delete: true,
   archive: false,
   unarchive: false,
+  confirmNotDuplicate: false,
 };
 const FAILED_ALLOWED: AllowedDocumentActions = { ...INBOX_ALLOWED, send: false, retry: true };
 

@@ -96,6 +96,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
       ...item,
       autoSendSkipReason: state?.autoSendSkipReason ?? null,
       importedAt: state?.importedAt ?? null,
+      possibleDuplicateOf: state?.possibleDuplicateOf ?? null,
       allowed: state?.allowed ?? allowedActionsOf(actor, scope, item),
       href: `${basePath}/documents/${item.id}`,
     };

@@ -45,6 +45,8 @@ export async function insertSendableDocument(
     mimeType?: string;
     recognisedFields?: RecognisedFields;
     content?: Uint8Array;
+    /** Held as a possible duplicate of this document. */
+    possibleDuplicateOf?: string | null;
     /** Leave the file out of the store. */
     withoutFile?: boolean;
   } = {},
@@ -62,14 +64,15 @@ export async function insertSendableDocument(
       fileName: values.fileName ?? `factuur-${id.slice(0, 8)}.pdf`,
       mimeType: values.mimeType ?? "application/pdf",
       sizeBytes: content.byteLength,
-      // A file of its own: the same file twice in one dossier is refused.
-      sha256: createHash("sha256").update(id).digest("hex"),
+      // The file's own hash: the same file twice in one dossier is refused.
+      sha256: createHash("sha256").update(content).digest("hex"),
       storageKey,
       documentType: values.documentType === undefined ? "purchase_invoice" : values.documentType,
       recognisedFields: values.recognisedFields ?? { supplierName: "Bakkerij Peeters", invoiceNumber: "F-2026-017" },
       status: values.status ?? "inbox",
       archivedAt: values.archivedAt ?? null,
       sentAt: values.status === "sent" ? new Date() : null,
+      possibleDuplicateOf: values.possibleDuplicateOf ?? null,
     })
     .returning();
   if (!row) throw new Error("document not inserted");

@@ -18,6 +18,7 @@ import {
   type DocumentDetail,
   getDocumentDetail,
   getDocumentFile,
+  type PossibleDuplicateSummary,
   summarizeUbl,
   type UblSummary,
 } from "@/lib/documents/get";
@@ -27,6 +28,7 @@ import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
 import { formatFileSize } from "@/lib/text/file-size";
 import { DocumentControls } from "./_components/document-controls";
+import { PossibleDuplicateHold } from "./_components/possible-duplicate-hold";
 
 type Props = { params: Promise<{ dossierId: string; documentId: string }> };
 
@@ -134,6 +136,31 @@ export default async function DocumentPage({ params }: Props) {
                   <ReasonText reason={detail.lastErrorReason} fallback={t("documents.noReason")} />
                 </p>
               ) : null}
+              {detail.possibleDuplicateOf ? (
+                <PossibleDuplicateHold
+                  dossierId={overview.id}
+                  documentId={detail.id}
+                  other={
+                    detail.possibleDuplicate
+                      ? {
+                          href: `${dossierPath}/documents/${detail.possibleDuplicate.id}`,
+                          label: detail.possibleDuplicate.fileName,
+                          details: possibleDuplicateDetails(detail.possibleDuplicate, {
+                            number: (number) => t("duplicates.number", { number }),
+                            date: (date) => format.dateTime(date, { dateStyle: "medium", timeZone: "UTC" }),
+                            amount: (amount, currency) => format.number(amount, { style: "currency", currency }),
+                          }),
+                        }
+                      : null
+                  }
+                  isAmountCompared={
+                    typeof detail.recognisedFields.totalAmount === "number" &&
+                    typeof detail.possibleDuplicate?.totalAmount === "number"
+                  }
+                  canConfirm={detail.allowed.confirmNotDuplicate}
+                  canDelete={detail.allowed.delete}
+                />
+              ) : null}
               {isSendingOff ? <SendingOffNotice /> : null}
               {detail.status === "inbox" && detail.autoSendSkipReason && !isSendingOff ? (
                 <p className="text-sm text-slate-600">
@@ -175,6 +202,26 @@ export default async function DocumentPage({ params }: Props) {
       <History history={detail.history} />
     </div>
   );
+}
+
+/** "no. F-2026-017 · 3 Mar 2026 · € 1,656.25": what the other document says about itself. */
+function possibleDuplicateDetails(
+  other: PossibleDuplicateSummary,
+  format: {
+    number: (number: string) => string;
+    date: (date: Date) => string;
+    amount: (amount: number, currency: string) => string;
+  },
+): string {
+  const parts: string[] = [];
+  if (other.invoiceNumber) parts.push(format.number(other.invoiceNumber));
+  const date = other.invoiceDate ? new Date(`${other.invoiceDate}T00:00:00Z`) : null;
+  if (date && !Number.isNaN(date.getTime())) parts.push(format.date(date));
+  if (other.totalAmount !== null) {
+    const currency = other.currency && /^[A-Z]{3}$/.test(other.currency) ? other.currency : "EUR";
+    parts.push(format.amount(other.totalAmount, currency));
+  }
+  return parts.join(" · ");
 }
 
 function Card({ title, children, id }: { title: string; children: ReactNode; id: string }) {
