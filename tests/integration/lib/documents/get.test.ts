@@ -226,6 +226,7 @@ describe("allowedActionsOf", () => {
       delete: true,
       archive: false,
       unarchive: false,
+      confirmNotDuplicate: false,
     });
   });
 
@@ -251,6 +252,7 @@ describe("allowedActionsOf", () => {
       delete: false,
       archive: true,
       unarchive: false,
+      confirmNotDuplicate: false,
     });
     expect(allowed(state("sent", { archivedAt: new Date() }))).toMatchObject({
       archive: false,

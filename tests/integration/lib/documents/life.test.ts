@@ -110,6 +110,7 @@ describe("setDocumentType", () => {
       documentType: "purchase_invoice",
       archivedAt: null,
       importedAt: null,
+      possibleDuplicateOf: null,
     });
     expect(await documentRow(opened.db, document.id)).toMatchObject({
       documentType: "purchase_invoice",
