@@ -417,7 +417,12 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
         : {};
       const sentAt = status === "sent" || status === "rejected" ? new Date(createdAt.getTime() + 5 * 60_000) : null;
       // A real (tiny) file behind every document, so previews and sending work on the demo.
-      const content = buildSamplePdf({ title: documentType ? documentTitle(documentType) : "Scan", ...fields });
+      // Numbered scans: the same file twice in one dossier is refused, and unrecognised scans have no
+      // fields to tell them apart.
+      const content = buildSamplePdf({
+        title: documentType ? documentTitle(documentType) : `Scan ${n + 1}`,
+        ...fields,
+      });
       documentValues.push({
         id: randomUUID(),
         content,

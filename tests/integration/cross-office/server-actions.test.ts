@@ -67,12 +67,15 @@ const outgoingWebhookActions = await import("@/app/(app)/portals/[portalId]/sett
 const shareActions = await import("@/app/(app)/share/[shareId]/actions");
 const accessActions = await import("@/app/(app)/dossiers/[dossierId]/access/actions");
 const memberActions = await import("@/app/(app)/portals/[portalId]/settings/members/actions");
+const documentActions = await import("@/app/(app)/dossiers/[dossierId]/documents/[documentId]/actions");
 
 type Ids = {
   portalA: string;
   portalB: string;
   dossierB: string;
   inboxDocumentB: string;
+  /** Held as a possible duplicate of inboxDocumentB. */
+  heldDocumentB: string;
   sentDocumentB: string;
   archivedDocumentB: string;
   connectionB: string;
@@ -142,6 +145,9 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   ],
   "(app)/dossiers/[dossierId]/actions.ts#deleteDocumentAction": [
     (ids) => dossierActions.deleteDocumentAction({ dossierId: ids.dossierB, documentId: ids.inboxDocumentB }),
+  ],
+  "(app)/dossiers/[dossierId]/documents/[documentId]/actions.ts#confirmNotDuplicateAction": [
+    (ids) => documentActions.confirmNotDuplicateAction({ dossierId: ids.dossierB, documentId: ids.heldDocumentB }),
   ],
   "(app)/dossiers/[dossierId]/actions.ts#archiveDocumentAction": [
     (ids) => dossierActions.archiveDocumentAction({ dossierId: ids.dossierB, documentId: ids.sentDocumentB }),
@@ -439,6 +445,9 @@ beforeAll(async () => {
     .update(documents)
     .set({ status: "sent", archivedAt: new Date() })
     .where(eq(documents.id, archived.id));
+  // A document held as a possible duplicate of the inbox one, for "it is a different document".
+  const held = await insertDocument(opened.db, dossierB);
+  await opened.db.update(documents).set({ possibleDuplicateOf: inbox.id }).where(eq(documents.id, held.id));
   // A failed document in the failure queue's "unreachable" group, for "retry all".
   const failed = await insertDocument(opened.db, dossierB);
   await opened.db
@@ -457,6 +466,7 @@ beforeAll(async () => {
     portalB: portalB.id,
     dossierB: dossierB.id,
     inboxDocumentB: inbox.id,
+    heldDocumentB: held.id,
     sentDocumentB: sent.id,
     archivedDocumentB: archived.id,
     connectionB: connectionB.id,
