@@ -131,6 +131,7 @@ describe("POST /dossiers/{dossierId}/documents", () => {
           sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
           documentType: null,
           status: "inbox",
+          possibleDuplicateOf: null,
         },
       ],
       refused: [],
@@ -399,6 +400,7 @@ describe("GET /documents/{documentId} and its file", () => {
       lastErrorCode: null,
       lastErrorReason: null,
       autoSendSkipReason: null,
+      possibleDuplicateOf: null,
       createdAt: document.createdAt.toISOString(),
       // A read-only key may look, not change.
       allowedActions: {
@@ -409,6 +411,7 @@ describe("GET /documents/{documentId} and its file", () => {
         delete: false,
         archive: false,
         unarchive: false,
+        confirmNotDuplicate: false,
       },
       dispatches: [],
     });
@@ -421,6 +424,7 @@ describe("GET /documents/{documentId} and its file", () => {
       delete: true,
       archive: false,
       unarchive: false,
+      confirmNotDuplicate: false,
     });
   });
 
@@ -461,6 +465,7 @@ describe("PUT /documents/{documentId}/recognition", () => {
       documentType: "purchase_invoice",
       archivedAt: null,
       importedAt: null,
+      possibleDuplicateOf: null,
     });
     const [row] = await opened.db.select().from(documents).where(eq(documents.id, document.id));
     expect(row).toMatchObject({
