@@ -137,9 +137,9 @@ describe("the same file twice", () => {
     const content = samplePdf();
     const existing = await ingest(dossier.id, { content });
     const form = new FormData();
-    form.append("file", new File([samplePdf()], "a.pdf"));
-    form.append("file", new File([content], "again.pdf"));
-    form.append("file", new File([samplePdf()], "b.pdf"));
+    form.append("file", new File([new Uint8Array(samplePdf())], "a.pdf"));
+    form.append("file", new File([new Uint8Array(content)], "again.pdf"));
+    form.append("file", new File([new Uint8Array(samplePdf())], "b.pdf"));
 
     const result = await uploadDocuments(opened.db, world.actors.admin, {
       dossierId: dossier.id,
