@@ -145,7 +145,8 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
     if (xml.startsWith("<!--", position)) {
       const end = xml.indexOf("-->", position + 4);
       if (end < 0) throw new Malformed("unclosed comment");
-      if (xml.slice(position + 4, end).includes("--") || xml[end - 1] === "-") {
+      // "--" may not appear inside a comment, nor may the comment end in "-" ("--->").
+      if (xml.slice(position + 4, end).includes("--") || (end > position + 4 && xml[end - 1] === "-")) {
         throw new Malformed("-- inside a comment");
       }
       position = end + 3;

@@ -267,6 +267,16 @@ describe("readUbl field rules", () => {
     expect(document.currency).toBe("EUR");
   });
 
+  it("skips comments and processing instructions wherever XML allows them", () => {
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<?xml-stylesheet type="text/xsl" href="invoice.xsl"?>
+<!---->
+<Invoice xmlns="${INVOICE_NS}" xmlns:cbc="${CBC_NS}"><!-- a - b --><?koppel note?><cbc:ID>A<!-- x -->B</cbc:ID></Invoice>
+<!-- after the root -->
+`;
+    expect(read(utf8(xml)).number).toBe("AB");
+  });
+
   it("reads a CDATA section as text, never as elements", () => {
     const document = read(
       utf8(
@@ -399,6 +409,11 @@ describe("readUbl refusals", () => {
       `<Invoice xmlns="${INVOICE_NS}" a=1></Invoice>`,
       `<Invoice xmlns="${INVOICE_NS}"><cbc:ID>1</cbc:ID></Invoice>`,
       `<Invoice xmlns="${INVOICE_NS}"><!-- a -- b --></Invoice>`,
+      `<Invoice xmlns="${INVOICE_NS}"><!-- a ---></Invoice>`,
+      `<Invoice xmlns="${INVOICE_NS}"><!-- unclosed </Invoice>`,
+      ` <?xml version="1.0"?><Invoice xmlns="${INVOICE_NS}"/>`,
+      `<Invoice xmlns="${INVOICE_NS}" xmlns:p=""><p:ID/></Invoice>`,
+      `<Invoice xmlns="${INVOICE_NS}"><a:b:c/></Invoice>`,
       `<Invoice xmlns="${INVOICE_NS}"><![CDATA[x</Invoice>`,
       `<Invoice xmlns="${INVOICE_NS}">\u0001</Invoice>`,
       `<?xml version="1.0" encoding="ISO-8859-1"?><Invoice xmlns="${INVOICE_NS}"/>`,
