@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { MAX_DOCUMENT_BYTES } from "@/lib/documents/sniff";
-import { MAX_UBL_DEPTH, MAX_UBL_TEXT, readUbl } from "@/lib/ubl/read";
+import { MAX_UBL_DEPTH, MAX_UBL_ELEMENTS, MAX_UBL_TEXT, readUbl } from "@/lib/ubl/read";
 import type { UblDocument } from "@/lib/ubl/types";
 import { ublBytes, ublFixture, ublInvoiceXml } from "../../../helpers/ubl";
 
@@ -436,6 +436,14 @@ describe("readUbl refusals", () => {
       `<html><body>Invoice</body></html>`,
     ];
     for (const xml of roots) expect([xml, refusalOf(utf8(xml))]).toEqual([xml, "malformed"]);
+  });
+
+  it("refuses more elements than MAX_UBL_ELEMENTS as too large, and takes exactly that many", () => {
+    const flat = (elements: number) => `<Invoice xmlns="${INVOICE_NS}">${"<a/>".repeat(elements - 1)}</Invoice>`;
+    expect(refusalOf(utf8(flat(MAX_UBL_ELEMENTS)))).toBe("read");
+    expect(refusalOf(utf8(flat(MAX_UBL_ELEMENTS + 1)))).toBe("tooLarge");
+    // 20 MB of empty elements: five million of them.
+    expect(refusalOf(utf8(flat(5_000_000)))).toBe("tooLarge");
   });
 
   it("refuses more than MAX_DOCUMENT_BYTES before reading a byte of it", () => {
