@@ -13,8 +13,8 @@
  *   DTD, so no entity is ever declared, expanded or fetched;
  * - references other than the five predefined entities and numeric character references;
  * - nesting deeper than `maxDepth` ("tooDeep"), counted while reading, before any tree walk;
- * - more than `maxElements` elements ("tooManyElements"): 20 MB of `<a/>` would otherwise be
- *   five million tree nodes (measured before this limit: 27 s and 1.5 GB);
+ * - more than `maxNodes` elements and attributes together ("tooManyNodes"): 20 MB of `<a/>`
+ *   would otherwise be five million tree nodes (measured before this limit: 27 s and 1.5 GB);
  * - mismatched, unclosed or stray tags, text or a second element outside the root, duplicate
  *   attributes, `<` in attribute values, `--` inside comments, characters XML forbids, unbound
  *   namespace prefixes.
@@ -39,10 +39,10 @@ export type XmlElement = {
 
 export type XmlReadResult =
   | { ok: true; root: XmlElement }
-  | { ok: false; reason: "malformed" | "tooDeep" | "tooManyElements" };
+  | { ok: false; reason: "malformed" | "tooDeep" | "tooManyNodes" };
 
-/** What the reader allows: nesting depth, and elements in all (each costs memory in the tree). */
-export type XmlLimits = { maxDepth: number; maxElements: number };
+/** What the reader allows: nesting depth, and elements plus attributes in all (each costs memory). */
+export type XmlLimits = { maxDepth: number; maxNodes: number };
 
 const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
@@ -67,7 +67,7 @@ const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '
 
 class Malformed extends Error {}
 class TooDeep extends Error {}
-class TooManyElements extends Error {}
+class TooManyNodes extends Error {}
 
 /** Shared by every element without attributes. */
 const NO_ATTRIBUTES: readonly string[] = Object.freeze([]);
@@ -107,9 +107,22 @@ function decodeReferences(raw: string): string {
 type OpenElement = {
   qualifiedName: string;
   element: XmlElement;
-  /** Prefix → URI in scope (shared with the parent unless this element declares namespaces). */
-  namespaces: Map<string, string>;
+  /**
+   * The prefixes this element declares ("" for a default namespace), or null. A prefix resolves
+   * by walking up the open elements (at most maxDepth), never by copying maps down: copying let a
+   * root with many declarations make every child expensive.
+   */
+  declared: Map<string, string> | null;
 };
+
+/** Prefixes bound without a declaration. */
+const PREDECLARED = new Map([
+  ["xml", XML_NAMESPACE],
+  ["xmlns", XMLNS_NAMESPACE],
+]);
+
+/** How many more elements and attributes the tree may take. */
+type Budget = { nodes: number };
 
 /**
  * Reads `xml` (already decoded, without a byte order mark) into a tree. The caller should have
@@ -123,17 +136,18 @@ export function readXml(xml: string, limits: XmlLimits): XmlReadResult {
     return readOrThrow(xml, limits);
   } catch (error) {
     if (error instanceof TooDeep) return { ok: false, reason: "tooDeep" };
-    if (error instanceof TooManyElements) return { ok: false, reason: "tooManyElements" };
+    if (error instanceof TooManyNodes) return { ok: false, reason: "tooManyNodes" };
     if (error instanceof Malformed) return { ok: false, reason: "malformed" };
     throw error;
   }
 }
 
-function readOrThrow(xml: string, { maxDepth, maxElements }: XmlLimits): XmlReadResult {
+function readOrThrow(xml: string, { maxDepth, maxNodes }: XmlLimits): XmlReadResult {
   if (FORBIDDEN_CHARACTERS.test(xml)) throw new Malformed("forbidden character");
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
-  let elementCount = 0;
+  // Elements and attributes count alike: each is memory in the tree.
+  const budget: Budget = { nodes: maxNodes };
   let position = 0;
 
   // The XML declaration may only open the document.
@@ -143,11 +157,6 @@ function readOrThrow(xml: string, { maxDepth, maxElements }: XmlLimits): XmlRead
     checkDeclaration(xml.slice(0, end + 2));
     position = end + 2;
   }
-
-  const rootNamespaces = new Map<string, string>([
-    ["xml", XML_NAMESPACE],
-    ["xmlns", XMLNS_NAMESPACE],
-  ]);
 
   while (position < xml.length) {
     const next = xml.indexOf("<", position);
@@ -199,8 +208,7 @@ function readOrThrow(xml: string, { maxDepth, maxElements }: XmlLimits): XmlRead
     } else {
       if (root && stack.length === 0) throw new Malformed("a second root element");
       if (stack.length >= maxDepth) throw new TooDeep();
-      if (++elementCount > maxElements) throw new TooManyElements();
-      const opened = readStartTag(xml, position, stack[stack.length - 1]?.namespaces ?? rootNamespaces);
+      const opened = readStartTag(xml, position, stack, budget);
       position = opened.end;
       const parent = stack[stack.length - 1];
       if (parent) parent.element.children.push(opened.open.element);
@@ -221,105 +229,106 @@ function checkDeclaration(declaration: string): void {
   if (encoding !== undefined && !/^utf-?(8|16)$/i.test(encoding)) throw new Malformed("unsupported encoding");
 }
 
+function spend(budget: Budget): void {
+  budget.nodes -= 1;
+  if (budget.nodes < 0) throw new TooManyNodes();
+}
+
 function readStartTag(
   xml: string,
   start: number,
-  inherited: Map<string, string>,
+  stack: readonly OpenElement[],
+  budget: Budget,
 ): { open: OpenElement; end: number; selfClosing: boolean } {
+  spend(budget);
   START_TAG_NAME.lastIndex = start + 1;
   const nameMatch = START_TAG_NAME.exec(xml);
   if (!nameMatch) throw new Malformed("bad element name");
   const qualifiedName = nameMatch[1] as string;
   let position = START_TAG_NAME.lastIndex;
 
-  // name, value, name, value… as written (see XmlElement.attributes).
-  let rawAttributes: string[] | null = null;
+  // Unprefixed attributes as name, value, name, value… (see XmlElement.attributes).
+  let attributes: string[] | null = null;
+  let declared: Map<string, string> | null = null;
+  let prefixedNames: string[] | null = null;
+  // Every attribute name seen, for the duplicate check once there are more than a few.
+  let seen: Set<string> | null = null;
+  const names: string[] = [];
+  let selfClosing = false;
   for (;;) {
     TAG_END.lastIndex = position;
-    const end = TAG_END.exec(xml);
-    if (end) {
+    const tagEnd = TAG_END.exec(xml);
+    if (tagEnd) {
       position = TAG_END.lastIndex;
-      return finishStartTag(qualifiedName, rawAttributes, inherited, position, end[1] === "/");
+      selfClosing = tagEnd[1] === "/";
+      break;
     }
     ATTRIBUTE.lastIndex = position;
     const attribute = ATTRIBUTE.exec(xml);
     if (!attribute) throw new Malformed("bad attribute or unclosed start tag");
-    const name = attribute[1] as string;
-    rawAttributes ??= [];
-    for (let index = 0; index < rawAttributes.length; index += 2) {
-      if (rawAttributes[index] === name) throw new Malformed("duplicate attribute");
-    }
-    rawAttributes.push(name, decodeReferences(attribute[2] ?? attribute[3] ?? ""));
     position = ATTRIBUTE.lastIndex;
-  }
-}
+    spend(budget);
 
-function finishStartTag(
-  qualifiedName: string,
-  rawAttributes: string[] | null,
-  inherited: Map<string, string>,
-  end: number,
-  selfClosing: boolean,
-): { open: OpenElement; end: number; selfClosing: boolean } {
-  let namespaces = inherited;
-  let attributes = NO_ATTRIBUTES;
-  if (rawAttributes) {
-    namespaces = namespacesDeclared(rawAttributes, inherited);
-    attributes = unprefixedAttributes(rawAttributes, namespaces);
+    const name = attribute[1] as string;
+    if (seen ? seen.has(name) : names.includes(name)) throw new Malformed("duplicate attribute");
+    names.push(name);
+    if (!seen && names.length > 8) seen = new Set(names);
+    else seen?.add(name);
+
+    const value = decodeReferences(attribute[2] ?? attribute[3] ?? "");
+    if (name === "xmlns" || name.startsWith("xmlns:")) {
+      const prefix = name === "xmlns" ? "" : name.slice(6);
+      if (prefix === "xml" || prefix === "xmlns") throw new Malformed("reserved prefix declared");
+      if (prefix !== "" && value === "") throw new Malformed("prefix undeclared");
+      declared ??= new Map();
+      declared.set(prefix, value);
+    } else if (name.includes(":")) {
+      prefixedNames ??= [];
+      prefixedNames.push(name);
+    } else {
+      attributes ??= [];
+      attributes.push(name, value);
+    }
   }
 
+  for (const name of prefixedNames ?? []) {
+    if (resolvePrefix(name.slice(0, name.indexOf(":")), declared, stack) === undefined) {
+      throw new Malformed("unbound attribute prefix");
+    }
+  }
   const colon = qualifiedName.indexOf(":");
   const prefix = colon < 0 ? "" : qualifiedName.slice(0, colon);
-  const namespace = namespaces.get(prefix);
+  const namespace = resolvePrefix(prefix, declared, stack);
   if (namespace === undefined && prefix !== "") throw new Malformed("unbound element prefix");
 
   return {
     open: {
       qualifiedName,
-      namespaces,
+      declared,
       element: {
         namespace: namespace ?? "",
         localName: colon < 0 ? qualifiedName : qualifiedName.slice(colon + 1),
-        attributes,
+        attributes: attributes ?? NO_ATTRIBUTES,
         children: [],
         text: "",
       },
     },
-    end,
+    end: position,
     selfClosing,
   };
 }
 
-/** The namespaces in scope on an element: the parent's, plus what its xmlns attributes declare. */
-function namespacesDeclared(rawAttributes: string[], inherited: Map<string, string>): Map<string, string> {
-  let namespaces = inherited;
-  for (let index = 0; index < rawAttributes.length; index += 2) {
-    const name = rawAttributes[index] as string;
-    const value = rawAttributes[index + 1] as string;
-    if (name !== "xmlns" && !name.startsWith("xmlns:")) continue;
-    if (namespaces === inherited) namespaces = new Map(inherited);
-    const prefix = name === "xmlns" ? "" : name.slice(6);
-    if (prefix === "xml" || prefix === "xmlns") throw new Malformed("reserved prefix declared");
-    if (prefix !== "" && value === "") throw new Malformed("prefix undeclared");
-    namespaces.set(prefix, value);
+/** The URI of `prefix` on an element declaring `declared` below the open `stack`; undefined when unbound. */
+function resolvePrefix(
+  prefix: string,
+  declared: Map<string, string> | null,
+  stack: readonly OpenElement[],
+): string | undefined {
+  const own = declared?.get(prefix);
+  if (own !== undefined) return own;
+  for (let index = stack.length - 1; index >= 0; index--) {
+    const uri = stack[index]?.declared?.get(prefix);
+    if (uri !== undefined) return uri;
   }
-  return namespaces;
-}
-
-/** The attributes without a prefix; a prefixed one must have its prefix bound. */
-function unprefixedAttributes(rawAttributes: string[], namespaces: Map<string, string>): readonly string[] {
-  let attributes: string[] | null = null;
-  for (let index = 0; index < rawAttributes.length; index += 2) {
-    const name = rawAttributes[index] as string;
-    const value = rawAttributes[index + 1] as string;
-    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
-    const colon = name.indexOf(":");
-    if (colon >= 0) {
-      if (!namespaces.has(name.slice(0, colon))) throw new Malformed("unbound attribute prefix");
-      continue;
-    }
-    attributes ??= [];
-    attributes.push(name, value);
-  }
-  return attributes ?? NO_ATTRIBUTES;
+  return PREDECLARED.get(prefix);
 }
