@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { MAX_DOCUMENT_BYTES } from "@/lib/documents/sniff";
-import { MAX_UBL_DEPTH, MAX_UBL_TEXT, readUbl } from "@/lib/ubl/read";
+import { MAX_UBL_DEPTH, MAX_UBL_NODES, MAX_UBL_TEXT, readUbl } from "@/lib/ubl/read";
 import type { UblDocument } from "@/lib/ubl/types";
 import { ublBytes, ublFixture, ublInvoiceXml } from "../../../helpers/ubl";
 
@@ -277,6 +277,19 @@ describe("readUbl field rules", () => {
     expect(read(utf8(xml)).number).toBe("AB");
   });
 
+  it("resolves a prefix declared on any ancestor, and lets a nearer declaration shadow it", () => {
+    const xml = `<i:Invoice xmlns:i="${INVOICE_NS}" xmlns:c="${CAC_NS}" xmlns:b="urn:example:not-cbc">
+  <c:LegalMonetaryTotal xmlns:b="${CBC_NS}"><b:PayableAmount currencyID="EUR">10.00</b:PayableAmount></c:LegalMonetaryTotal>
+  <b:ID>not the number: b is not cbc here</b:ID>
+  <c:AccountingSupplierParty><c:Party><c:PartyName xmlns="${CBC_NS}"><Name>Deep Default</Name></c:PartyName></c:Party></c:AccountingSupplierParty>
+</i:Invoice>`;
+    expect(read(utf8(xml))).toMatchObject({
+      number: null,
+      payableAmount: 10,
+      supplier: { name: "Deep Default" },
+    });
+  });
+
   it("reads a CDATA section as text, never as elements", () => {
     const document = read(
       utf8(
@@ -436,6 +449,23 @@ describe("readUbl refusals", () => {
       `<html><body>Invoice</body></html>`,
     ];
     for (const xml of roots) expect([xml, refusalOf(utf8(xml))]).toEqual([xml, "malformed"]);
+  });
+
+  it("refuses more elements and attributes than MAX_UBL_NODES as too large, and takes exactly that many", () => {
+    // The root and its xmlns attribute are two nodes.
+    const flat = (nodes: number) => `<Invoice xmlns="${INVOICE_NS}">${"<a/>".repeat(nodes - 2)}</Invoice>`;
+    expect(refusalOf(utf8(flat(MAX_UBL_NODES)))).toBe("read");
+    expect(refusalOf(utf8(flat(MAX_UBL_NODES + 1)))).toBe("tooLarge");
+    // 20 MB of empty elements: five million of them.
+    expect(refusalOf(utf8(flat(5_000_000)))).toBe("tooLarge");
+    const attributes = Array.from({ length: MAX_UBL_NODES }, (_, index) => ` a${index}="1"`).join("");
+    expect(refusalOf(utf8(`<Invoice xmlns="${INVOICE_NS}"${attributes}/>`))).toBe("tooLarge");
+  });
+
+  it("refuses a duplicate attribute among many", () => {
+    const attributes = Array.from({ length: 1000 }, (_, index) => ` a${index}="1"`).join("");
+    expect(refusalOf(utf8(`<Invoice xmlns="${INVOICE_NS}"${attributes}/>`))).toBe("read");
+    expect(refusalOf(utf8(`<Invoice xmlns="${INVOICE_NS}"${attributes} a500="2"/>`))).toBe("malformed");
   });
 
   it("refuses more than MAX_DOCUMENT_BYTES before reading a byte of it", () => {
