@@ -4,6 +4,7 @@ import { type Db, getDb } from "@/db";
 import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticate";
 import type { ApiScope } from "@/lib/auth/scopes";
 import { DuplicateFileError } from "@/lib/documents/duplicates";
+import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { DocumentRefusedError } from "@/lib/documents/life";
 import { isAppError } from "@/lib/errors";
 import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
@@ -363,6 +364,10 @@ export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE):
       { status: 409, code: error.code, messageKey: error.messageKey, existingDocumentId: error.existingDocumentId },
       locale,
     );
+  }
+  if (error instanceof EInvoiceContradictionError) {
+    const { messageKey, messageValues } = error;
+    return buildProblem({ status: 409, code: "einvoice_contradiction", messageKey, messageValues }, locale);
   }
   if (isAppError(error)) {
     const t = translatorFor(locale);

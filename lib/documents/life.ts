@@ -31,6 +31,7 @@ import type { Action } from "@/lib/auth/permissions";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { duplicateKeyChangedSql, possibleDuplicateOfSql } from "./duplicates";
+import { checkRecognitionAgainstEInvoice } from "./einvoice";
 import type { DocumentStatus, DocumentType } from "./list";
 import { changeRefusalMessageKey, type DocumentChange, type DocumentRefusal } from "./refusals";
 import { documentTypeSchema } from "./schemas";
@@ -249,6 +250,8 @@ export type ReceivedDocument = {
   /** Known at arrival (sales module, an upload with a type): the document is recognised at once. */
   documentType: DocumentType | null;
   recognisedFields: RecognisedFields;
+  /** "einvoice" when the type and fields were read from the document's own UBL XML. */
+  readFrom?: "einvoice";
 };
 
 /**
@@ -256,11 +259,12 @@ export type ReceivedDocument = {
  * its "received" event, and "recognised" too when it arrives with a type.
  */
 export async function receiveDocument(db: DbOrTx, actor: Actor, document: ReceivedDocument) {
+  const { readFrom, ...values } = document;
   const inserted = db.$with("inserted").as(
     db
       .insert(documents)
       .values({
-        ...document,
+        ...values,
         // The possible-duplicate check, in the same statement (lib/documents/duplicates.ts).
         possibleDuplicateOf: possibleDuplicateOfSql({
           dossierId: document.dossierId,
@@ -287,7 +291,7 @@ export async function receiveDocument(db: DbOrTx, actor: Actor, document: Receiv
     sql`select ${inserted.portalId} as portal_id, ${inserted.dossierId} as dossier_id, ${inserted.id} as document_id,
           kind, null as from_status, ${inserted.status} as to_status, null as dispatch_id,
           case when kind = 'duplicate_held' then jsonb_build_object('duplicateOf', ${inserted.possibleDuplicateOf})
-            else ${detailsSql({ source: document.source, documentType: document.documentType })} end as details
+            else ${detailsSql({ source: document.source, documentType: document.documentType, readFrom })} end as details
         from ${inserted}
         cross join unnest(array['received']
           || case when ${inserted.documentType} is null then array[]::text[] else array['recognised'] end
@@ -525,6 +529,8 @@ export async function recordRecognition(
 ): Promise<DocumentLifeView> {
   const document = await loadDocument(tx, actor, documentId, "document.type", scope);
   assertAllowed("type", LIFE_RULES.changeType, document);
+  // An e-invoice's XML is the truth: a contradicting result is refused (409), an agreeing one keeps the XML's fields.
+  const fields = await checkRecognitionAgainstEInvoice(tx, document.id, recognition, scope);
   const changed = await changeOne(tx, {
     actor,
     document,
@@ -533,14 +539,14 @@ export async function recordRecognition(
     kind: "recognised",
     set: {
       documentType: recognition.documentType,
-      recognisedFields: recognition.fields,
+      recognisedFields: fields,
       recognitionConfidence: recognition.confidence,
       autoSendSkipReason: null,
       // In an update, "documents" is the row as it was: its old fields decide whether to look again.
-      possibleDuplicateOf: sql`case when ${duplicateKeyChangedSql(recognition.fields)}
+      possibleDuplicateOf: sql`case when ${duplicateKeyChangedSql(fields)}
         then ${possibleDuplicateOfSql({
           dossierId: sql.raw(`"documents"."dossier_id"`),
-          fields: recognition.fields,
+          fields,
           selfId: sql.raw(`"documents"."id"`),
         })}
         else ${documents.possibleDuplicateOf} end`,
