@@ -17,6 +17,7 @@ import { processRecognitionDelivery } from "@/lib/recognition/webhook";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
+import { DOSSIER_COMPANY_NUMBER, ublBytes } from "../../../helpers/ubl";
 import { collectingEnqueue, dispatchesOf, setIntegration } from "../dispatch/setup";
 import { createWorld, documentRow, useTempFileStore, type World } from "./setup";
 
@@ -357,5 +358,29 @@ describe("a possible duplicate", () => {
 
     await deleteDocument(opened.db, world.actors.accountant, first.id);
     expect((await documentRow(opened.db, third.id))?.possibleDuplicateOf).toBeNull();
+  });
+});
+
+describe("an e-invoice (UBL), typed from its XML at arrival", () => {
+  it("is refused when the same file comes again, and held when the same invoice comes in other bytes", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id, { companyNumber: DOSSIER_COMPANY_NUMBER });
+    await setIntegration(opened.db, dossier, FREE_MAIL);
+    const xml = ublBytes({ number: "F-2026-042", issueDate: "2026-03-14" });
+    const first = await ingest(dossier.id, { content: xml });
+    expect(first).toMatchObject({ documentType: "purchase_invoice", possibleDuplicateOf: null });
+
+    await expect(ingest(dossier.id, { content: xml })).rejects.toMatchObject({ existingDocumentId: first.id });
+
+    // The same invoice sent again with another issue date (another file): same supplier, number and amount.
+    const again = await ingest(dossier.id, { content: ublBytes({ number: "F-2026-042", issueDate: "2026-03-15" }) });
+    expect(again).toMatchObject({ documentType: "purchase_invoice", possibleDuplicateOf: first.id });
+    const queue = collectingEnqueue();
+    expect(await autoSend(opened.db, again.id, { enqueue: queue.enqueue })).toEqual({
+      outcome: "skipped",
+      reason: "possible_duplicate",
+    });
+
+    const otherNumber = await ingest(dossier.id, { content: ublBytes({ number: "F-2026-043" }) });
+    expect(otherNumber.possibleDuplicateOf).toBeNull();
   });
 });
