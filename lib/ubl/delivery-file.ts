@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { DeliveryDocument, DeliveryFile } from "@/lib/connectors/types";
 import type { Locale } from "@/lib/i18n/config";
 import type { UblForm } from "@/lib/packages/catalog";
+import { readUbl } from "./read";
 import { renderUblPdf } from "./render-pdf";
 import type { UblDocument, UblReadResult } from "./types";
 
@@ -64,16 +65,17 @@ export async function pdfOfUbl(
  */
 export async function deliveryFormOf(
   input: { document: DeliveryDocument; content: Uint8Array; form: UblForm; locale: Locale },
-  readUbl: (content: Uint8Array) => UblReadResult,
+  /** The UBL reader; tests hand a document in without writing its XML. */
+  read: (content: Uint8Array) => UblReadResult = readUbl,
 ): Promise<DeliveryForm> {
   const { document, content, form } = input;
   const unchanged: DeliveryForm = { document, file: { content }, sent: null };
   if (!isXmlDocument(document.mimeType)) return unchanged;
-  const read = readUbl(content);
-  if (!read.ok) return unchanged;
+  const result = read(content);
+  if (!result.ok) return unchanged;
   if (form === "xml") return { document, file: { content }, sent: { ublForm: "xml" } };
 
-  const pdf = await pdfOfUbl(read.document, { fileName: document.fileName, locale: input.locale });
+  const pdf = await pdfOfUbl(result.document, { fileName: document.fileName, locale: input.locale });
   const pdfDocument: DeliveryDocument = {
     ...document,
     fileName: pdf.fileName,
