@@ -1,6 +1,6 @@
 import { MAX_DOCUMENT_BYTES, UBL_NAMESPACES } from "@/lib/documents/sniff";
 import type { UblDocument, UblIdentifier, UblLine, UblParty, UblReadResult, UblTaxSubtotal } from "./types";
-import { readXml, type XmlElement } from "./xml";
+import { attributeValue, readXml, type XmlElement } from "./xml";
 
 /**
  * Koppel's one UBL reader: a UBL 2.1 Invoice or CreditNote (Peppol BIS Billing 3.0) read from its
@@ -14,6 +14,13 @@ import { readXml, type XmlElement } from "./xml";
 
 /** Deepest nesting accepted. A Peppol invoice is about 8 deep; UBL's deepest paths stay under 20. */
 export const MAX_UBL_DEPTH = 64;
+
+/**
+ * Most elements and attributes (together) accepted. A Peppol invoice line is about 30 of them, so
+ * this takes invoices of some 8,000 lines; a file of more (20 MB of `<a/>` would be five million
+ * elements) is refused as "tooLarge" before it fills memory.
+ */
+export const MAX_UBL_NODES = 250_000;
 
 /** Text values are trimmed, their whitespace collapsed, and cut to this many characters. */
 export const MAX_UBL_TEXT = 200;
@@ -34,8 +41,8 @@ export function readUbl(content: Uint8Array): UblReadResult {
   if (xml === null) return { ok: false, reason: "malformed" };
   if (FORBIDDEN_DECLARATION.test(xml)) return { ok: false, reason: "forbiddenDeclaration" };
 
-  const tree = readXml(xml, MAX_UBL_DEPTH);
-  if (!tree.ok) return { ok: false, reason: tree.reason };
+  const tree = readXml(xml, { maxDepth: MAX_UBL_DEPTH, maxNodes: MAX_UBL_NODES });
+  if (!tree.ok) return { ok: false, reason: tree.reason === "tooManyNodes" ? "tooLarge" : tree.reason };
   const { root } = tree;
   if (root.localName !== "Invoice" && root.localName !== "CreditNote") return { ok: false, reason: "malformed" };
   if (root.namespace !== UBL_NAMESPACES[root.localName]) return { ok: false, reason: "malformed" };
@@ -87,7 +94,7 @@ function boundedText(value: string | null | undefined): string | null {
 
 const textOf = (element: XmlElement | null | undefined) => boundedText(element?.text);
 const attributeOf = (element: XmlElement | null | undefined, name: string) =>
-  boundedText(element?.attributes.get(name));
+  boundedText(element ? attributeValue(element, name) : undefined);
 
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 

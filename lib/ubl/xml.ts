@@ -13,6 +13,8 @@
  *   DTD, so no entity is ever declared, expanded or fetched;
  * - references other than the five predefined entities and numeric character references;
  * - nesting deeper than `maxDepth` ("tooDeep"), counted while reading, before any tree walk;
+ * - more than `maxNodes` elements and attributes together ("tooManyNodes"): 20 MB of `<a/>`
+ *   would otherwise be five million tree nodes (measured before this limit: 27 s and 1.5 GB);
  * - mismatched, unclosed or stray tags, text or a second element outside the root, duplicate
  *   attributes, `<` in attribute values, `--` inside comments, characters XML forbids, unbound
  *   namespace prefixes.
@@ -24,14 +26,23 @@
 export type XmlElement = {
   namespace: string;
   localName: string;
-  /** Attributes without a prefix (the only ones UBL's basic components use), entity-decoded. */
-  attributes: Map<string, string>;
+  /**
+   * Attributes without a prefix (the only ones UBL's basic components use), entity-decoded, as
+   * name, value, name, value…: a flat array is the cheapest per element (a Map per element made a
+   * quarter of a million elements take seconds). Read them with attributeValue.
+   */
+  attributes: readonly string[];
   children: XmlElement[];
   /** The element's own character data (text and CDATA, without its children's), decoded. */
   text: string;
 };
 
-export type XmlReadResult = { ok: true; root: XmlElement } | { ok: false; reason: "malformed" | "tooDeep" };
+export type XmlReadResult =
+  | { ok: true; root: XmlElement }
+  | { ok: false; reason: "malformed" | "tooDeep" | "tooManyNodes" };
+
+/** What the reader allows: nesting depth, and elements plus attributes in all (each costs memory). */
+export type XmlLimits = { maxDepth: number; maxNodes: number };
 
 const XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_NAMESPACE = "http://www.w3.org/2000/xmlns/";
@@ -55,6 +66,20 @@ const REFERENCE = /&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(lt|gt|amp|quot|apos))
 const PREDEFINED: Record<string, string> = { lt: "<", gt: ">", amp: "&", quot: '"', apos: "'" };
 
 class Malformed extends Error {}
+class TooDeep extends Error {}
+class TooManyNodes extends Error {}
+
+/** Shared by every element without attributes. */
+const NO_ATTRIBUTES: readonly string[] = Object.freeze([]);
+
+/** The value of an unprefixed attribute of `element`, or undefined. */
+export function attributeValue(element: XmlElement, name: string): string | undefined {
+  const { attributes } = element;
+  for (let index = 0; index < attributes.length; index += 2) {
+    if (attributes[index] === name) return attributes[index + 1];
+  }
+  return undefined;
+}
 
 function isXmlCharacter(code: number): boolean {
   return (
@@ -82,13 +107,22 @@ function decodeReferences(raw: string): string {
 type OpenElement = {
   qualifiedName: string;
   element: XmlElement;
-  /** Prefix → URI in scope (shared with the parent unless this element declares namespaces). */
-  namespaces: Map<string, string>;
-  /** Raw pieces of character data, joined when the element closes. */
-  text: string[];
+  /**
+   * The prefixes this element declares ("" for a default namespace), or null. A prefix resolves
+   * by walking up the open elements (at most maxDepth), never by copying maps down: copying let a
+   * root with many declarations make every child expensive.
+   */
+  declared: Map<string, string> | null;
 };
 
-class TooDeep extends Error {}
+/** Prefixes bound without a declaration. */
+const PREDECLARED = new Map([
+  ["xml", XML_NAMESPACE],
+  ["xmlns", XMLNS_NAMESPACE],
+]);
+
+/** How many more elements and attributes the tree may take. */
+type Budget = { nodes: number };
 
 /**
  * Reads `xml` (already decoded, without a byte order mark) into a tree. The caller should have
@@ -97,20 +131,23 @@ class TooDeep extends Error {}
  * deeper than `maxDepth` is refused at the element that crosses it, in time linear in what was
  * read, and every tree handed out is at most `maxDepth` deep (safe to walk recursively).
  */
-export function readXml(xml: string, maxDepth: number): XmlReadResult {
+export function readXml(xml: string, limits: XmlLimits): XmlReadResult {
   try {
-    return readOrThrow(xml, maxDepth);
+    return readOrThrow(xml, limits);
   } catch (error) {
     if (error instanceof TooDeep) return { ok: false, reason: "tooDeep" };
+    if (error instanceof TooManyNodes) return { ok: false, reason: "tooManyNodes" };
     if (error instanceof Malformed) return { ok: false, reason: "malformed" };
     throw error;
   }
 }
 
-function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
+function readOrThrow(xml: string, { maxDepth, maxNodes }: XmlLimits): XmlReadResult {
   if (FORBIDDEN_CHARACTERS.test(xml)) throw new Malformed("forbidden character");
   const stack: OpenElement[] = [];
   let root: XmlElement | null = null;
+  // Elements and attributes count alike: each is memory in the tree.
+  const budget: Budget = { nodes: maxNodes };
   let position = 0;
 
   // The XML declaration may only open the document.
@@ -121,11 +158,6 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
     position = end + 2;
   }
 
-  const rootNamespaces = new Map<string, string>([
-    ["xml", XML_NAMESPACE],
-    ["xmlns", XMLNS_NAMESPACE],
-  ]);
-
   while (position < xml.length) {
     const next = xml.indexOf("<", position);
     const textEnd = next < 0 ? xml.length : next;
@@ -134,7 +166,7 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
       const open = stack[stack.length - 1];
       if (open) {
         if (raw.includes("]]>")) throw new Malformed("]]> in text");
-        open.text.push(decodeReferences(raw));
+        open.element.text += decodeReferences(raw);
       } else if (!WHITESPACE_ONLY.test(raw)) {
         throw new Malformed("text outside the root element");
       }
@@ -145,7 +177,8 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
     if (xml.startsWith("<!--", position)) {
       const end = xml.indexOf("-->", position + 4);
       if (end < 0) throw new Malformed("unclosed comment");
-      if (xml.slice(position + 4, end).includes("--") || xml[end - 1] === "-") {
+      // "--" may not appear inside a comment, nor may the comment end in "-" ("--->").
+      if (xml.slice(position + 4, end).includes("--") || (end > position + 4 && xml[end - 1] === "-")) {
         throw new Malformed("-- inside a comment");
       }
       position = end + 3;
@@ -154,7 +187,7 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
       if (!open) throw new Malformed("CDATA outside the root element");
       const end = xml.indexOf("]]>", position + 9);
       if (end < 0) throw new Malformed("unclosed CDATA section");
-      open.text.push(xml.slice(position + 9, end));
+      open.element.text += xml.slice(position + 9, end);
       position = end + 3;
     } else if (xml.startsWith("<!", position)) {
       throw new Malformed("declaration");
@@ -171,12 +204,11 @@ function readOrThrow(xml: string, maxDepth: number): XmlReadResult {
       const match = END_TAG.exec(xml);
       const open = stack.pop();
       if (!match || !open || match[1] !== open.qualifiedName) throw new Malformed("mismatched end tag");
-      open.element.text = open.text.join("");
       position = END_TAG.lastIndex;
     } else {
       if (root && stack.length === 0) throw new Malformed("a second root element");
       if (stack.length >= maxDepth) throw new TooDeep();
-      const opened = readStartTag(xml, position, stack[stack.length - 1]?.namespaces ?? rootNamespaces);
+      const opened = readStartTag(xml, position, stack, budget);
       position = opened.end;
       const parent = stack[stack.length - 1];
       if (parent) parent.element.children.push(opened.open.element);
@@ -197,79 +229,106 @@ function checkDeclaration(declaration: string): void {
   if (encoding !== undefined && !/^utf-?(8|16)$/i.test(encoding)) throw new Malformed("unsupported encoding");
 }
 
+function spend(budget: Budget): void {
+  budget.nodes -= 1;
+  if (budget.nodes < 0) throw new TooManyNodes();
+}
+
 function readStartTag(
   xml: string,
   start: number,
-  inherited: Map<string, string>,
+  stack: readonly OpenElement[],
+  budget: Budget,
 ): { open: OpenElement; end: number; selfClosing: boolean } {
+  spend(budget);
   START_TAG_NAME.lastIndex = start + 1;
   const nameMatch = START_TAG_NAME.exec(xml);
   if (!nameMatch) throw new Malformed("bad element name");
   const qualifiedName = nameMatch[1] as string;
   let position = START_TAG_NAME.lastIndex;
 
-  const rawAttributes = new Map<string, string>();
+  // Unprefixed attributes as name, value, name, value… (see XmlElement.attributes).
+  let attributes: string[] | null = null;
+  let declared: Map<string, string> | null = null;
+  let prefixedNames: string[] | null = null;
+  // Every attribute name seen, for the duplicate check once there are more than a few.
+  let seen: Set<string> | null = null;
+  const names: string[] = [];
+  let selfClosing = false;
   for (;;) {
     TAG_END.lastIndex = position;
-    const end = TAG_END.exec(xml);
-    if (end) {
+    const tagEnd = TAG_END.exec(xml);
+    if (tagEnd) {
       position = TAG_END.lastIndex;
-      return finishStartTag(qualifiedName, rawAttributes, inherited, position, end[1] === "/");
+      selfClosing = tagEnd[1] === "/";
+      break;
     }
     ATTRIBUTE.lastIndex = position;
     const attribute = ATTRIBUTE.exec(xml);
     if (!attribute) throw new Malformed("bad attribute or unclosed start tag");
-    const name = attribute[1] as string;
-    if (rawAttributes.has(name)) throw new Malformed("duplicate attribute");
-    rawAttributes.set(name, decodeReferences(attribute[2] ?? attribute[3] ?? ""));
     position = ATTRIBUTE.lastIndex;
-  }
-}
+    spend(budget);
 
-function finishStartTag(
-  qualifiedName: string,
-  rawAttributes: Map<string, string>,
-  inherited: Map<string, string>,
-  end: number,
-  selfClosing: boolean,
-): { open: OpenElement; end: number; selfClosing: boolean } {
-  let namespaces = inherited;
-  for (const [name, value] of rawAttributes) {
-    if (name !== "xmlns" && !name.startsWith("xmlns:")) continue;
-    if (namespaces === inherited) namespaces = new Map(inherited);
-    const prefix = name === "xmlns" ? "" : name.slice(6);
-    if (prefix === "xml" || prefix === "xmlns") throw new Malformed("reserved prefix declared");
-    if (prefix !== "" && value === "") throw new Malformed("prefix undeclared");
-    namespaces.set(prefix, value);
-  }
+    const name = attribute[1] as string;
+    if (seen ? seen.has(name) : names.includes(name)) throw new Malformed("duplicate attribute");
+    names.push(name);
+    if (!seen && names.length > 8) seen = new Set(names);
+    else seen?.add(name);
 
-  const attributes = new Map<string, string>();
-  for (const [name, value] of rawAttributes) {
-    if (name === "xmlns" || name.startsWith("xmlns:")) continue;
-    const colon = name.indexOf(":");
-    if (colon < 0) attributes.set(name, value);
-    else if (!namespaces.has(name.slice(0, colon))) throw new Malformed("unbound attribute prefix");
+    const value = decodeReferences(attribute[2] ?? attribute[3] ?? "");
+    if (name === "xmlns" || name.startsWith("xmlns:")) {
+      const prefix = name === "xmlns" ? "" : name.slice(6);
+      if (prefix === "xml" || prefix === "xmlns") throw new Malformed("reserved prefix declared");
+      if (prefix !== "" && value === "") throw new Malformed("prefix undeclared");
+      declared ??= new Map();
+      declared.set(prefix, value);
+    } else if (name.includes(":")) {
+      prefixedNames ??= [];
+      prefixedNames.push(name);
+    } else {
+      attributes ??= [];
+      attributes.push(name, value);
+    }
   }
 
+  for (const name of prefixedNames ?? []) {
+    if (resolvePrefix(name.slice(0, name.indexOf(":")), declared, stack) === undefined) {
+      throw new Malformed("unbound attribute prefix");
+    }
+  }
   const colon = qualifiedName.indexOf(":");
   const prefix = colon < 0 ? "" : qualifiedName.slice(0, colon);
-  const namespace = namespaces.get(prefix);
+  const namespace = resolvePrefix(prefix, declared, stack);
   if (namespace === undefined && prefix !== "") throw new Malformed("unbound element prefix");
 
   return {
     open: {
       qualifiedName,
-      namespaces,
-      text: [],
+      declared,
       element: {
         namespace: namespace ?? "",
         localName: colon < 0 ? qualifiedName : qualifiedName.slice(colon + 1),
-        attributes,
+        attributes: attributes ?? NO_ATTRIBUTES,
         children: [],
         text: "",
       },
     },
-    end,
+    end: position,
     selfClosing,
   };
+}
+
+/** The URI of `prefix` on an element declaring `declared` below the open `stack`; undefined when unbound. */
+function resolvePrefix(
+  prefix: string,
+  declared: Map<string, string> | null,
+  stack: readonly OpenElement[],
+): string | undefined {
+  const own = declared?.get(prefix);
+  if (own !== undefined) return own;
+  for (let index = stack.length - 1; index >= 0; index--) {
+    const uri = stack[index]?.declared?.get(prefix);
+    if (uri !== undefined) return uri;
+  }
+  return PREDECLARED.get(prefix);
 }

@@ -10,9 +10,29 @@
  *   ublInvoiceXml({ embeddedPdf: buildSamplePdf({ title: "x" }) })
  *   ublBytes({ ... })                                        // the same as UTF-8 bytes, ready to upload
  *
+ * The hand-written samples in tests/fixtures/ubl/ (realistic Peppol BIS 3 files) are read with
+ * ublFixture("purchase-invoice.xml").
+ *
  * Values are XML-escaped. The defaults: supplier "Drukkerij Peeters BV" (BE0202239951), customer
  * the test dossier (enterprise number 0123456749), one line of 100.00 at 21 % VAT, payable 121.00.
  */
+
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** The hand-written UBL samples in tests/fixtures/ubl/. */
+export type UblFixtureName =
+  | "purchase-invoice.xml"
+  | "credit-note.xml"
+  | "negative-invoice.xml"
+  | "embedded-pdf.xml"
+  | "default-namespace.xml"
+  | "sales-invoice-utf16le.xml";
+
+/** The bytes of a sample in tests/fixtures/ubl/, exactly as stored. */
+export function ublFixture(name: UblFixtureName): Uint8Array {
+  return new Uint8Array(readFileSync(fileURLToPath(new URL(`../fixtures/ubl/${name}`, import.meta.url))));
+}
 
 /** A valid Belgian enterprise number (mod 97) for the dossier the default customer is. */
 export const DOSSIER_COMPANY_NUMBER = "0123456749";
@@ -117,6 +137,14 @@ function partyXml(role: "AccountingSupplierParty" | "AccountingCustomerParty", p
   </cac:${role}>`;
 }
 
+/** Base64 in lines of 76 characters, as MIME and most Peppol generators write it. */
+function base64Lines(content: Uint8Array): string {
+  const base64 = Buffer.from(content).toString("base64");
+  const lines: string[] = [];
+  for (let start = 0; start < base64.length; start += 76) lines.push(base64.slice(start, start + 76));
+  return lines.join("\n");
+}
+
 const cents = (text: string) => Math.round(Number(text) * 100);
 const money = (amountInCents: number) => (amountInCents / 100).toFixed(2);
 
@@ -168,7 +196,7 @@ export function ublInvoiceXml(options: UblTestOptions = {}): string {
       ? `<cac:AdditionalDocumentReference>
     <cbc:ID>${escapeXml(pdf.fileName)}</cbc:ID>
     <cac:Attachment>
-      <cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="${escapeXml(pdf.fileName)}">${Buffer.from(pdf.content).toString("base64")}</cbc:EmbeddedDocumentBinaryObject>
+      <cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="${escapeXml(pdf.fileName)}">${base64Lines(pdf.content)}</cbc:EmbeddedDocumentBinaryObject>
     </cac:Attachment>
   </cac:AdditionalDocumentReference>`
       : ""
