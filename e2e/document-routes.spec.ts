@@ -30,6 +30,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   const anonymous = await browser.newContext(contextOptions);
   for (const response of [
     await anonymous.request.get(`/api/documents/${foreignDocumentId}/file`),
+    await anonymous.request.get(`/api/documents/${foreignDocumentId}/file?view=pdf`),
     await anonymous.request.post(`/api/dossiers/${MISSING}/documents`, {
       headers: sameOrigin,
       multipart: { file: { name: "a.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4") } },
@@ -48,7 +49,9 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   const request = entrepreneur.request;
   for (const path of [
     `/api/documents/${foreignDocumentId}/file`,
+    `/api/documents/${foreignDocumentId}/file?view=pdf`,
     `/api/documents/${MISSING}/file`,
+    `/api/documents/${MISSING}/file?view=pdf`,
     "/api/documents/x/file",
   ]) {
     const response = await request.get(path);

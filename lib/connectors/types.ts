@@ -60,8 +60,11 @@ export type DeliveryDocument = {
 export type DeliveryFile = {
   content: Uint8Array;
   /**
-   * A UBL file that accompanies the PDF (Yuki stores both as one document). Nothing fills it yet
-   * outside tests; connectors that cannot carry it ignore it.
+   * The UBL XML that accompanies the PDF, when the package takes a UBL e-invoice as "both"
+   * (lib/ubl/delivery-file.ts fills it; the name shares the PDF's stem). Yuki uploads both as one
+   * document, FTP writes it next to the PDF, e-mail attaches it. API connectors that cannot carry
+   * a second file (Exact Online, Wolters Kluwer, Syneton DMS: their catalog form is "pdf", so it
+   * never comes) ignore it.
    */
   companion?: { fileName: string; content: Uint8Array };
 };

@@ -18,8 +18,10 @@ import { categoryOf, type DeliveryDocument, type DeliveryReceipt } from "@/lib/c
 import { type DeliveryKeys, deliveredChanges, deliveryFailedChanges } from "@/lib/documents/life";
 import { type SendRefusal, sendRefusalMessageKey } from "@/lib/documents/refusals";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
+import { ublFormFor } from "@/lib/packages/catalog";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
+import { deliveryFormOf } from "@/lib/ubl/delivery-file";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
 import { attemptOutcomeOf, connectionNeedsReauthUpdate } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
@@ -371,7 +373,16 @@ export async function deliverDispatch(
       isFirstTry: claim.attemptNumber === 1,
       timeoutMs: options.timeoutMs ?? DELIVERY_TIMEOUT_MS,
     });
-    receipt = await runConnectorCall(ctx, () => connector.deliver(ctx, document, { content }));
+    // A UBL e-invoice goes in the form the package takes (XML, PDF, or PDF with the XML), and
+    // the attempt records which.
+    const form = await deliveryFormOf({
+      document,
+      content,
+      form: ublFormFor(route.packageEntry, connector.channel).form,
+      locale: claim.dossier.locale,
+    });
+    if (form.sent) used.target = { ...used.target, ...form.sent };
+    receipt = await runConnectorCall(ctx, () => connector.deliver(ctx, form.document, form.file));
   } catch (error) {
     const failure = failureOf(error);
     console.warn(

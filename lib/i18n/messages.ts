@@ -21,6 +21,7 @@ import enRecognition from "./messages/en/recognition.json";
 import enSendingOff from "./messages/en/sendingOff.json";
 import enShare from "./messages/en/share.json";
 import enSignUp from "./messages/en/signUp.json";
+import enUblRendering from "./messages/en/ublRendering.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
@@ -44,6 +45,7 @@ import frRecognition from "./messages/fr/recognition.json";
 import frSendingOff from "./messages/fr/sendingOff.json";
 import frShare from "./messages/fr/share.json";
 import frSignUp from "./messages/fr/signUp.json";
+import frUblRendering from "./messages/fr/ublRendering.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
@@ -67,6 +69,7 @@ import nlRecognition from "./messages/nl/recognition.json";
 import nlSendingOff from "./messages/nl/sendingOff.json";
 import nlShare from "./messages/nl/share.json";
 import nlSignUp from "./messages/nl/signUp.json";
+import nlUblRendering from "./messages/nl/ublRendering.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -96,6 +99,7 @@ export const MESSAGES = {
     onboarding: nlOnboarding,
     sendingOff: nlSendingOff,
     duplicates: nlDuplicates,
+    ublRendering: nlUblRendering,
   },
   fr: {
     common: frCommon,
@@ -121,6 +125,7 @@ export const MESSAGES = {
     onboarding: frOnboarding,
     sendingOff: frSendingOff,
     duplicates: frDuplicates,
+    ublRendering: frUblRendering,
   },
   en: {
     common: enCommon,
@@ -146,6 +151,7 @@ export const MESSAGES = {
     onboarding: enOnboarding,
     sendingOff: enSendingOff,
     duplicates: enDuplicates,
+    ublRendering: enUblRendering,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -64,6 +64,26 @@ export type FtpProfile = {
   dossierFolderDefault: "companyNumber" | "vatNumber" | "none";
 };
 
+/**
+ * The form a UBL e-invoice (Peppol BIS 3) takes when it goes to a package: the XML itself, a PDF
+ * of it (the PDF the XML carries, else Koppel's rendering), or that PDF with the XML next to it
+ * (Yuki's attachment, a second file on FTP, a second attachment by mail). lib/ubl/delivery-file.ts
+ * turns it into what the connector receives.
+ */
+export const UBL_FORMS = ["xml", "pdf", "both"] as const;
+export type UblForm = (typeof UBL_FORMS)[number];
+
+/** A UBL form with how sure we are of it: "verified" when a public source says the package reads it. */
+export type UblFormFact = { form: UblForm; status: Exclude<FactStatus, "unknown"> };
+
+/**
+ * How a package takes UBL e-invoices. A package with nothing public gets an assumed default
+ * ("both" loses nothing where the importer reads either; "pdf" where every file becomes a
+ * document of its own). `byChannel` covers a channel that differs (Yuki's mailbox recognises
+ * only PDF while its API stores the UBL with the PDF).
+ */
+export type UblRule = UblFormFact & { byChannel?: Partial<Record<Channel, UblFormFact>> };
+
 export type PackageEntry = {
   id: string;
   name: string;
@@ -74,6 +94,8 @@ export type PackageEntry = {
   ftp?: FtpProfile;
   /** What the dossier gives for the API channel (i18n key of the field), e.g. the division. */
   apiDossierFieldKey?: string;
+  /** The form a UBL e-invoice is delivered in (see UblRule). */
+  ubl: UblRule;
   /**
    * A package that exists only for tests (it exercises the platform against a fake). Every
    * lookup and listing below hides it — no picker, option, connection, webhook, OAuth route or
@@ -100,6 +122,10 @@ const CATALOG = [
     name: "Yuki",
     initials: "YU",
     channels: ["api", "email"],
+    // Archive.asmx UploadDocumentWithAttachment stores "the PDF plus its UBL XML" as one document
+    // (reference §2.4, S10); the mailbox recognises only PDF and makes a purchase invoice of every
+    // attachment (§2.8, S16), so by mail the PDF alone.
+    ubl: { form: "both", status: "verified", byChannel: { email: { form: "pdf", status: "verified" } } },
     // Each administration has an inbound address `<name>@yukiworks.be` (Settings › Domain ›
     // Administrations); mailed attachments become purchase invoices, only PDF is recognised
     // (reference §2.8). The French help shows `invoices@<domain>.yukiworks.be` instead, hence
@@ -127,6 +153,9 @@ const CATALOG = [
     name: "Exact Online",
     initials: "EO",
     channels: ["api", "email"],
+    // The documented recipe attaches a file to a Document (reference §3.3, S29); nothing public says
+    // Exact reads a UBL attachment or a mailed XML: the PDF, assumed.
+    ubl: { form: "pdf", status: "assumed" },
     // Exact generates one random address per document type under "Linked email addresses"
     // (`…@aankoop.exactonline.be`, `…@inkoop/verkoop.exactonline.nl`) and processes mail only
     // from senders on its "Allowed senders" list (reference §3.6).
@@ -145,6 +174,9 @@ const CATALOG = [
     name: "Wolters Kluwer",
     initials: "WK",
     channels: ["api"],
+    // The DMS upload endpoint is not public (reference §4.1, §12.3): the PDF, assumed; the connector
+    // posts one file.
+    ubl: { form: "pdf", status: "assumed" },
     // Adsolut Public API: the company is an administration GUID (reference §4.1).
     apiDossierFieldKey: "connectors.apiFields.administrationId",
   },
@@ -153,6 +185,8 @@ const CATALOG = [
     name: "Syneton DMS",
     initials: "SY",
     channels: ["api"],
+    // Admin-DMS keeps documents to look at; no public upload contract (reference §5): the PDF, assumed.
+    ubl: { form: "pdf", status: "assumed" },
     // Admin-DMS documents hang under a customer record (reference §5).
     apiDossierFieldKey: "connectors.apiFields.customerId",
   },
@@ -161,6 +195,8 @@ const CATALOG = [
     name: "Expert/M",
     initials: "EM",
     channels: ["ftp"],
+    // Expert/M imports UBL(+PDF) files from the linked-documents folders (reference §4.3, §7.2, S62).
+    ubl: { form: "both", status: "verified" },
     // Two folders per dossier (purchase/sales) under "linked documents"; one folder per company
     // named after the enterprise number, as BillSync does (reference §4.3, §7.2; names assumed).
     ftp: {
@@ -175,6 +211,8 @@ const CATALOG = [
     name: "Vero Online",
     initials: "VO",
     channels: ["ftp"],
+    // VERO imports UBL/e-fff and shows the PDF next to the booking (reference §4.4, §7.2, S65).
+    ubl: { form: "both", status: "verified" },
     // No public folder convention (reference §4.4, §12.6): generic layout.
     ftp: {
       status: "unknown",
@@ -188,6 +226,9 @@ const CATALOG = [
     name: "Sage BOB",
     initials: "SB",
     channels: ["ftp"],
+    // BOB Demat's folder watch is documented for PDF files (S83); that it takes the UBL next to it
+    // is our assumption (reference §7.2).
+    ubl: { form: "both", status: "assumed" },
     // BOB Demat watches folders per dossier; the public example is `KLANT1/Scans/Aankopen` and
     // `KLANT1/Scans/Verkopen` (reference §7.1, S83). The dossier folder name is the office's choice.
     ftp: {
@@ -202,6 +243,8 @@ const CATALOG = [
     name: "Account 2000",
     initials: "A2",
     channels: ["ftp"],
+    // Nothing public: the XML with its PDF, so whichever the importer reads is there (assumed).
+    ubl: { form: "both", status: "assumed" },
     // Nothing public (reference §7.2, §12.6): generic layout.
     ftp: {
       status: "unknown",
@@ -215,6 +258,9 @@ const CATALOG = [
     name: "Adsolut",
     initials: "AD",
     channels: ["ftp"],
+    // Adsolut imports UBL/e-fff from its EFFFPATH folder (reference §4.2, S58 S59); the PDF goes
+    // next to it under the same name.
+    ubl: { form: "both", status: "verified" },
     // WK-hosted SFTP: the EFFFPATH dossier folder is named after the VAT number and holds sales
     // and purchase sub-folders (reference §4.2, §7.2); the sub-folder names are configurable, ours
     // are assumed.
@@ -230,6 +276,8 @@ const CATALOG = [
     name: "FTP",
     initials: "FT",
     channels: ["ftp"],
+    // Our convention: the XML and its PDF under one name, the importer takes what it reads.
+    ubl: { form: "both", status: "assumed" },
     // Our own convention for any other package: the office points its importer at these folders.
     ftp: {
       status: "assumed",
@@ -243,6 +291,8 @@ const CATALOG = [
     name: "Clearfacts",
     initials: "CF",
     channels: ["email"],
+    // Clearfacts' mailbox takes UBL and PDF ("Via E-mail (UBL, PDF)", reference §6, §8, S76).
+    ubl: { form: "both", status: "verified" },
     // One fixed address per tray: `<tray><enterprise number>@<office>.clearfacts.be`, the
     // structure cannot be changed (reference §6, Clearfacts help "Via E-mail (UBL, PDF)"). The
     // tray names are not published: aankoop/verkoop/divers is our assumption.
@@ -272,6 +322,8 @@ const CATALOG = [
     name: "Lyanthe",
     initials: "LY",
     channels: ["email"],
+    // Lyanthe refuses mixed file types in one mail (reference §8, S90 S91): the PDF alone, assumed.
+    ubl: { form: "pdf", status: "assumed" },
     // Mailroom address `<10 digits>-99@<organisation domain>.com`; with the organisation-wide
     // two-address setup `-99p` takes purchases and `-99s` sales (reference §8, Lyanthe help
     // 11940283447058). The 10 digits are Lyanthe's number for the administration, not the
@@ -308,6 +360,8 @@ const CATALOG = [
     name: "Octopus",
     initials: "OC",
     channels: ["email"],
+    // Octopus' Document Import takes structured PDFs only (reference §8, S16).
+    ubl: { form: "pdf", status: "verified" },
     // Octopus' own manual (login.octopus.be/manual/NL/ocr.htm) gives each dossier one mailbox,
     // e.g. `uid-008352-24@import.octopus.be`, landing in the Document Import Viewer. The
     // reference (§8, via Doccle) shows `<code>@docin.octopus.be` instead: the two disagree, so
@@ -338,6 +392,8 @@ const CATALOG = [
     name: "Winbooks",
     initials: "WB",
     channels: ["email"],
+    // Nothing public about UBL by mail: the XML with its PDF (assumed).
+    ubl: { form: "both", status: "assumed" },
     // WinBooks Connect has a fixed address per dossier and platforms send to per-type postbox
     // addresses (reference §8, S92 S93); the pattern itself is not public.
     email: {
@@ -352,6 +408,9 @@ const CATALOG = [
     name: "Zenvoices",
     initials: "ZE",
     channels: ["email"],
+    // Every attachment becomes a document of its own (reference §8, S89): the PDF alone, so an
+    // invoice is not imported twice (assumed).
+    ubl: { form: "pdf", status: "assumed" },
     // Each administration has `<name>.<n>@to-zenvoices.com` (Manage › Environment ›
     // Administrations); every attachment becomes a document; a spam filter is on by default
     // (reference §8, Zenvoices help 735708). Per-journal addresses `<name>.<journal>.<n>@` exist
@@ -386,6 +445,8 @@ const CATALOG = [
     name: "Scan Sys",
     initials: "SS",
     channels: ["email"],
+    // Nothing public; a scanning service reads PDF (assumed).
+    ubl: { form: "pdf", status: "assumed" },
     // Nothing public (reference §8, §12.7).
     email: {
       kind: "ask",
@@ -399,6 +460,8 @@ const CATALOG = [
     name: "Admisol",
     initials: "AS",
     channels: ["email"],
+    // Office rules seen say "PDF & UBL only" (reference §8, S97): both, assumed.
+    ubl: { form: "both", status: "assumed" },
     // No public address rule; office-specific rules seen: PDF and UBL only, at most 15 pages per
     // file (reference §8, S97). Platforms ask offices to allow their sender.
     email: {
@@ -414,6 +477,8 @@ const CATALOG = [
     name: "Wings",
     initials: "WI",
     channels: ["email"],
+    // Wings reads e-fff / Peppol UBL (reference §8, S94); by mail unknown: both, assumed.
+    ubl: { form: "both", status: "assumed" },
     // Wings Online is reached by API by other platforms; no mail rule is public (reference §8).
     email: {
       kind: "ask",
@@ -429,6 +494,8 @@ const CATALOG = [
     name: "Test API (tests only)",
     initials: "TA",
     channels: ["api"],
+    // Stores what it gets: the XML as is, so tests see the original.
+    ubl: { form: "xml", status: "assumed" },
     apiDossierFieldKey: "connectors.testApi.fields.ledgerId.label",
     isTestOnly: true,
   },
@@ -486,5 +553,18 @@ export function emailPackages(): CatalogEntry[] {
 
 /** Free mail has no catalog package; the e-mail connector still wants one for its context. */
 export function freeMailPackage(name: string | undefined): PackageEntry {
-  return { id: "free-email", name: name ?? "E-mail", initials: "@", channels: ["email"] };
+  // A person or a system we do not know reads free mail: the PDF to read and the XML for software.
+  return {
+    id: "free-email",
+    name: name ?? "E-mail",
+    initials: "@",
+    channels: ["email"],
+    ubl: { form: "both", status: "assumed" },
+  };
+}
+
+/** The form a UBL e-invoice takes on one channel of a package (its byChannel entry, else its own). */
+export function ublFormFor(entry: Pick<PackageEntry, "ubl">, channel: Channel): UblFormFact {
+  const own = entry.ubl.byChannel?.[channel];
+  return own ?? { form: entry.ubl.form, status: entry.ubl.status };
 }

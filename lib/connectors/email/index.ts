@@ -53,7 +53,20 @@ export const emailConnector = {
           to: [to],
           subject: mail.subject,
           text: mail.text,
-          attachments: [{ filename: mail.attachmentName, content: file.content, contentType: document.mimeType }],
+          attachments: [
+            { filename: mail.attachmentName, content: file.content, contentType: document.mimeType },
+            // A UBL e-invoice's XML next to its PDF, under the same stem: packages that read UBL
+            // by mail (Clearfacts) pair the two by name.
+            ...(file.companion
+              ? [
+                  {
+                    filename: safeAttachmentName(file.companion.fileName),
+                    content: file.companion.content,
+                    contentType: "application/xml",
+                  },
+                ]
+              : []),
+          ],
           idempotencyKey: ctx.idempotencyKey,
         },
         { signal: ctx.signal },

@@ -19,6 +19,7 @@ import { resolveAllowedHost } from "./guard";
 import { pinHostKey, trustedHostKeyOf } from "./host-key";
 import { withFtpSession } from "./open-session";
 import {
+  companionFileName,
   effectiveLayout,
   joinRemote,
   MissingDossierFolderError,
@@ -163,9 +164,13 @@ export const ftpConnector = {
 
   /**
    * Writes the document to `<base>/<layout>/<final name>`: folders created where missing, the
-   * bytes written under a temporary name and renamed onto the final name. Resolves with the final
-   * remote path as the package reference. A first try costs four commands on a pooled session
-   * with a known folder (EPSV, STOR, RNFR, RNTO); a repeated one asks the final file's size first.
+   * bytes written under a temporary name and renamed onto the final name. A companion (the UBL XML
+   * of a PDF, lib/ubl/delivery-file.ts) follows the same way under the same name with `.xml`
+   * (`…_3f2a9c1be4d0.pdf` + `…_3f2a9c1be4d0.xml`), after the PDF: an importer that picks up the
+   * XML finds its PDF already there. Resolves with the final remote path (the PDF's) as the
+   * package reference. A first try costs four commands per file on a pooled session with a known
+   * folder (EPSV, STOR, RNFR, RNTO); a repeated one asks each final file's size first and writes
+   * only what is missing.
    */
   async deliver(ctx, document, file) {
     const profile = profileOf(ctx);
@@ -184,38 +189,57 @@ export const ftpConnector = {
       }
       throw error;
     }
-    const length = file.content.byteLength;
+    const files = [
+      { name: plan.finalName, content: file.content },
+      ...(file.companion ? [{ name: companionFileName(plan.finalName), content: file.companion.content }] : []),
+    ];
 
     return withConnection(ctx, "pooled", async (session, baseFolder): Promise<DeliveryReceipt> => {
       const folder = joinRemote(baseFolder, ...plan.folderSegments);
-      const finalPath = joinRemote(folder, plan.finalName);
-      const receipt = (isAlreadyThere: boolean): DeliveryReceipt => ({
-        packageReference: finalPath,
-        target: { host: ctx.settings.host, folder, fileName: plan.finalName, isAlreadyThere },
-      });
-
       await session.ensureFolder(folder);
-      // Only a repeated try can find its own file already there (an earlier try got as far as
-      // the rename and its answer was lost); a first try saves the round trip.
-      const existing = ctx.isFirstTry ? null : await session.sizeOf(finalPath);
-      if (existing === length) return receipt(true);
 
-      const temporaryPath = joinRemote(folder, plan.temporaryName);
-      try {
-        await session.upload(file.content, temporaryPath);
-      } catch (error) {
-        // The session trusts the folders it made sure of; one may have been removed since (an
-        // importer or admin cleaning up). When the server refused the write: make sure again, once.
-        if (!session.isRefusal(error)) throw error;
-        session.forgetFolders();
-        await session.ensureFolder(folder);
-        await session.upload(file.content, temporaryPath);
+      /** Writes one file; false when a repeated try finds it there already (same size). */
+      const put = async (name: string, content: Uint8Array): Promise<boolean> => {
+        const finalPath = joinRemote(folder, name);
+        // Only a repeated try can find its own file already there (an earlier try got as far as
+        // the rename and its answer was lost); a first try saves the round trip.
+        const existing = ctx.isFirstTry ? null : await session.sizeOf(finalPath);
+        if (existing === content.byteLength) return false;
+        const temporaryPath = joinRemote(folder, temporaryFileName(name));
+        try {
+          await session.upload(content, temporaryPath);
+        } catch (error) {
+          // The session trusts the folders it made sure of; one may have been removed since (an
+          // importer or admin cleaning up). When the server refused the write: make sure again, once.
+          if (!session.isRefusal(error)) throw error;
+          session.forgetFolders();
+          await session.ensureFolder(folder);
+          await session.upload(content, temporaryPath);
+        }
+        // The server confirmed the whole upload (226 after the data connection closed cleanly). A
+        // final file already there (another size, or a first try after an earlier dispatch of
+        // this document) is replaced (the session's rename replaces): the name carries this
+        // document's id.
+        await session.rename(temporaryPath, finalPath);
+        return true;
+      };
+
+      let isAlreadyThere = true;
+      // One after the other: one command at a time on a session.
+      for (const { name, content } of files) {
+        if (await put(name, content)) isAlreadyThere = false;
       }
-      // The server confirmed the whole upload (226 after the data connection closed cleanly). A
-      // final file already there (another size, or a first try after an earlier dispatch of this
-      // document) is replaced (the session's rename replaces): the name carries this document's id.
-      await session.rename(temporaryPath, finalPath);
-      return receipt(false);
+      const companion = files[1];
+      return {
+        packageReference: joinRemote(folder, plan.finalName),
+        target: {
+          host: ctx.settings.host,
+          folder,
+          fileName: plan.finalName,
+          ...(companion ? { companionFileName: companion.name } : {}),
+          isAlreadyThere,
+        },
+      };
     });
   },
 
@@ -252,6 +276,7 @@ export const ftpConnector = {
     return targetDetails({
       folder: targetValue(target, "folder") ?? targetValue(target, "dossierFolder"),
       fileName: targetValue(target, "fileName"),
+      companionFileName: targetValue(target, "companionFileName"),
     });
   },
 } satisfies Connector<typeof ftpSettingsSchema, typeof ftpSecretsSchema, typeof ftpDossierSettingsSchema>;

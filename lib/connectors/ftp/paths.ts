@@ -190,6 +190,14 @@ export function finalFileName(
 }
 
 /**
+ * The name of a file that accompanies a document (the UBL XML of a PDF): the document's final name
+ * with `.xml`, so importers that pair files by name (the XML and "its" PDF) find them together.
+ */
+export function companionFileName(finalName: string): string {
+  return `${finalName.replace(/\.[a-z0-9]{1,8}$/, "")}.xml`;
+}
+
+/**
  * The name a file is written under before it is renamed to its final name. Derived from the
  * final name, so a retry overwrites the half-written file of the try before it instead of leaving
  * one behind; the leading dot and the `.part` ending keep importers (which watch for *.pdf,

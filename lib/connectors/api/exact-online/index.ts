@@ -161,6 +161,9 @@ export const exactOnlineConnector = {
 
   /** Document, then its attachment; on a repeated try only what is missing. */
   async deliver(ctx, document, file) {
+    // One attachment per Document: a retry finds what is missing by "has an attachment" (above),
+    // which a second file would make ambiguous. A UBL companion (file.companion) is not sent;
+    // the catalog gives Exact UBL e-invoices as "pdf", so none comes (lib/ubl/delivery-file.ts).
     const division = ctx.dossierSettings?.division;
     if (!division) throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "no division" });
     const session = new ExactSession(ctx);

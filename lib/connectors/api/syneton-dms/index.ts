@@ -116,6 +116,8 @@ export const synetonDmsConnector = {
   },
 
   async deliver(ctx, document, file) {
+    // Admin-DMS stores one file per document; a UBL companion (file.companion) is not sent. The
+    // catalog gives this package UBL as "pdf", so none comes (lib/ubl/delivery-file.ts).
     const dossier = ctx.dossierSettings;
     if (!dossier)
       throw new ConnectorError("permanent", "invalid_settings", { vendorDetail: "no customer record chosen" });

@@ -87,6 +87,8 @@ export const woltersKluwerConnector = {
   },
 
   async deliver(ctx, document, file) {
+    // The DMS upload takes one file (its contract is assumed, see assumptions.ts); a UBL companion
+    // (file.companion) is not sent. The catalog gives this package UBL as "pdf", so none comes.
     const dossier = dossierSettingsOf(ctx.dossierSettings);
     const { settings } = ctx;
     const session = new WoltersKluwerSession(ctx);

@@ -7,9 +7,12 @@ import {
   emailPackages,
   enableTestOnlyPackages,
   findPackage,
+  freeMailPackage,
   isPackageId,
   listPackages,
   type PackageEntry,
+  UBL_FORMS,
+  ublFormFor,
 } from "@/lib/packages/catalog";
 import { DOSSIER_PLACEHOLDERS, placeholdersOf, standardAddresses } from "@/lib/packages/email-addresses";
 
@@ -152,6 +155,27 @@ describe("package catalog", () => {
     const folders = DOCUMENT_CATEGORIES.map((category) => profile.categoryFolders[category]);
     expect(new Set(folders).size).toBe(folders.length);
     for (const folder of folders) expect(folder).toMatch(/^[A-Za-z0-9_-]+$/);
+  });
+
+  it.each(byId)("%s: says which form a UBL e-invoice takes, and how sure that is", (_, entry) => {
+    expect(UBL_FORMS).toContain(entry.ubl.form);
+    expect(["verified", "assumed"]).toContain(entry.ubl.status);
+    for (const [channel, fact] of Object.entries(entry.ubl.byChannel ?? {})) {
+      // An override only for a channel the package has, and only when it differs.
+      expect(entry.channels).toContain(channel);
+      expect(UBL_FORMS).toContain(fact.form);
+      expect(["verified", "assumed"]).toContain(fact.status);
+      expect(fact.form).not.toBe(entry.ubl.form);
+    }
+  });
+
+  it("sends Yuki's API the PDF with its UBL, its mailbox the PDF alone", () => {
+    const yuki = findPackage("yuki");
+    expect(yuki && ublFormFor(yuki, "api")).toEqual({ form: "both", status: "verified" });
+    expect(yuki && ublFormFor(yuki, "email")).toEqual({ form: "pdf", status: "verified" });
+    expect(ublFormFor(freeMailPackage(undefined), "email").form).toBe("both");
+    expect(findPackage("expert-m")?.ubl).toEqual({ form: "both", status: "verified" });
+    expect(findPackage("octopus")?.ubl.form).toBe("pdf");
   });
 
   it("finds packages by id and tells ids apart", () => {

@@ -197,6 +197,61 @@ describe("upload under a temporary name, then rename", () => {
   });
 });
 
+describe("a PDF with its UBL companion", () => {
+  const ubl = new TextEncoder().encode("<Invoice>the UBL file</Invoice>");
+
+  it("writes the XML next to the PDF under the same name, each through a temporary name", async () => {
+    const document = documentFor({ fileName: "factuur-0042.pdf" });
+    const content = pdfBytes(3_000);
+    const receipt = await ftpConnector.deliver(contextFor(server, { packageId: "expert-m" }), document, {
+      content,
+      companion: { fileName: "factuur-0042.xml", content: ubl },
+    });
+    const pdfPath = receipt.packageReference ?? "";
+    const xmlPath = pdfPath.replace(/\.pdf$/, ".xml");
+    expect(pdfPath).toMatch(/^\/0123456749\/Aankoop\/20250315-090507_factuur-0042_[0-9a-f]{12}\.pdf$/);
+    expect(server.listFiles()).toEqual([pdfPath, xmlPath]);
+    expect(server.readFile(xmlPath).equals(Buffer.from(ubl))).toBe(true);
+    expect(receipt.target).toMatchObject({
+      fileName: path.posix.basename(pdfPath),
+      companionFileName: path.posix.basename(xmlPath),
+      isAlreadyThere: false,
+    });
+    // The PDF first, then its XML: an importer that picks up the XML finds its PDF there.
+    const stores = server.commands.filter(({ command }) => command.startsWith("STOR"));
+    expect(stores.slice(-2).map(({ command }) => (command.endsWith(".pdf.part") ? "pdf" : "xml"))).toEqual([
+      "pdf",
+      "xml",
+    ]);
+  });
+
+  it("a repeated try writes only what is missing, and nothing when both are there", async () => {
+    const document = documentFor({ fileName: "factuur-0042.pdf" });
+    const content = pdfBytes(3_000);
+    const file = { content, companion: { fileName: "factuur-0042.xml", content: ubl } };
+    const idempotencyKey = "2b0f8c44-1c1e-4a0e-8d5f-3a8c2f1e9b77";
+    // The first try got as far as the PDF: its answer was lost before the XML went.
+    const first = await ftpConnector.deliver(contextFor(server, { idempotencyKey }), document, { content });
+    const xmlPath = (first.packageReference ?? "").replace(/\.pdf$/, ".xml");
+    expect(server.listFiles()).toEqual([first.packageReference]);
+
+    const second = await ftpConnector.deliver(
+      contextFor(server, { idempotencyKey, isFirstTry: false }),
+      document,
+      file,
+    );
+    expect(second.packageReference).toBe(first.packageReference);
+    expect(second.target.isAlreadyThere).toBe(false);
+    expect(server.listFiles()).toEqual([first.packageReference, xmlPath]);
+
+    const storesBefore = server.commands.filter(({ command }) => command.startsWith("STOR")).length;
+    const third = await ftpConnector.deliver(contextFor(server, { idempotencyKey, isFirstTry: false }), document, file);
+    expect(third.target.isAlreadyThere).toBe(true);
+    expect(server.commands.filter(({ command }) => command.startsWith("STOR")).length).toBe(storesBefore);
+    expect(server.listFiles()).toEqual([first.packageReference, xmlPath]);
+  });
+});
+
 describe("failures", () => {
   it("a wrong password is an auth error: the connection needs re-authorisation", async () => {
     const error = await failureOf(

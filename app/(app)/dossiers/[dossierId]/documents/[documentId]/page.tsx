@@ -29,6 +29,7 @@ import { getDossierOverview } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
 import { formatFileSize } from "@/lib/text/file-size";
+import { type UblPdfPreview, ublPdfPreviewOf } from "@/lib/ubl/preview";
 import { DocumentControls } from "./_components/document-controls";
 import { PossibleDuplicateHold } from "./_components/possible-duplicate-hold";
 
@@ -78,12 +79,14 @@ export default async function DocumentPage({ params }: Props) {
   ]);
 
   let ubl: UblSummary | null = null;
+  let ublPdf: UblPdfPreview | null = null;
   let eInvoiceNotice: EInvoiceNotice | null = null;
   let isFileMissing = false;
   if (detail.mimeType === UBL_MIME_TYPE) {
     try {
       const { content } = await getDocumentFile(db, actor, detail.id);
       ubl = summarizeUbl(content);
+      ublPdf = ublPdfPreviewOf(content);
       // Why an e-invoice the XML could not type waits here (until a person types it).
       if (detail.documentType === null) eInvoiceNotice = eInvoiceNoticeOf(content, overview);
     } catch (error) {
@@ -116,7 +119,7 @@ export default async function DocumentPage({ params }: Props) {
 
       <div className="grid gap-6 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="flex min-w-0 flex-col gap-6">
-          <Preview detail={detail} fileUrl={fileUrl} ubl={ubl} isFileMissing={isFileMissing} />
+          <Preview detail={detail} fileUrl={fileUrl} ubl={ubl} ublPdf={ublPdf} isFileMissing={isFileMissing} />
         </div>
 
         {/* On phones the status and its buttons come first; the preview follows. */}
@@ -257,11 +260,14 @@ async function Preview({
   detail,
   fileUrl,
   ubl,
+  ublPdf,
   isFileMissing,
 }: {
   detail: DocumentDetail;
   fileUrl: string;
   ubl: UblSummary | null;
+  /** The PDF of a UBL e-invoice (the one it carries, or Koppel's rendering), shown above its summary. */
+  ublPdf: UblPdfPreview | null;
   isFileMissing: boolean;
 }) {
   const t = await getTranslations("documents.detail.preview");
@@ -329,6 +335,7 @@ async function Preview({
     ];
     body = (
       <div className="flex flex-col gap-3">
+        {ublPdf ? <UblPdfFrame fileUrl={fileUrl} fileName={detail.fileName} isRendering={ublPdf.isRendering} /> : null}
         <p className="text-sm font-medium text-slate-900">{t(`ubl.${ubl.kind}`)}</p>
         <p className="text-sm text-slate-600">{t("ubl.note")}</p>
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
@@ -354,6 +361,42 @@ async function Preview({
         {isFileMissing ? null : links}
       </div>
     </Card>
+  );
+}
+
+/**
+ * A UBL e-invoice's PDF (`?view=pdf`): framed like a PDF's preview on larger screens, a link on
+ * phones, and labelled as Koppel's rendering when it is one, so nobody takes it for the original.
+ */
+async function UblPdfFrame({
+  fileUrl,
+  fileName,
+  isRendering,
+}: {
+  fileUrl: string;
+  fileName: string;
+  isRendering: boolean;
+}) {
+  const t = await getTranslations("ublRendering.preview");
+  const pdfUrl = `${fileUrl}?view=pdf`;
+  const label = isRendering ? t("renderingLabel") : t("embeddedLabel");
+  return (
+    <div className="flex flex-col gap-2">
+      <p className={isRendering ? "text-sm font-medium text-amber-800" : "text-sm text-slate-600"}>{label}</p>
+      <iframe
+        src={pdfUrl}
+        title={`${t("title")}: ${fileName}`}
+        className="hidden h-[70vh] min-h-96 w-full rounded-lg border border-slate-200 bg-slate-100 md:block"
+      />
+      <a
+        href={pdfUrl}
+        target="_blank"
+        rel="noopener"
+        className="inline-flex min-h-10 items-center self-start rounded-md border border-slate-300 bg-white px-3 text-sm font-medium text-slate-800 shadow-xs hover:bg-slate-50 md:hidden"
+      >
+        {t("title")}
+      </a>
+    </div>
   );
 }
 
