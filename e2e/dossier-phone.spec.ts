@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Locator, Page, TestInfo } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { expect, openDossierByName, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
@@ -9,6 +10,13 @@ import { expect, openDossierByName, saveScreenshot, signInAs, switchLanguage, te
 // buttons. On the entrepreneur's page and on the accountant's.
 
 const MIN_TARGET = 44;
+
+/** What the screen shows (not the full page): where the sticky bar sits is the point. */
+async function saveViewportScreenshot(page: Page, testInfo: TestInfo, name: string) {
+  await page.screenshot({
+    path: path.join(process.cwd(), "e2e", "screenshots", `${testInfo.project.name}-${name}.png`),
+  });
+}
 const ENTREPRENEUR_DOSSIER = "Bakkerij Wouters BV";
 /** The bulk dossier: 60 recognised inbox documents (what the bulk send of sending.spec.ts leaves). */
 const ACCOUNTANT_DOSSIER = "Drukkerij Van Damme BV";
@@ -17,6 +25,8 @@ const ACCOUNTANT_DOSSIER = "Drukkerij Van Damme BV";
 async function expectTabsFit(page: Page) {
   const tabs = page.locator("nav#document-tabs");
   await expect(tabs.getByRole("link")).toHaveCount(5);
+  // Scrolled to vertically (never sideways: the page has nothing to scroll sideways, as checked below).
+  await tabs.scrollIntoViewIfNeeded();
   const fit = await tabs.evaluate((nav) => ({
     scrollWidth: nav.scrollWidth,
     clientWidth: nav.clientWidth,
@@ -84,7 +94,7 @@ async function expectSendBarFollows(page: Page, testInfo: TestInfo, name: string
   await expect(send).toBeInViewport({ ratio: 1 });
   await expect(send).toBeEnabled();
   await expectTouchTarget(send);
-  await saveScreenshot(page, testInfo, `${name}-selected-low`);
+  await saveViewportScreenshot(page, testInfo, `${name}-selected-low`);
   // Back at the top of the page, with the selection far below: still on screen.
   await page.evaluate(() => window.scrollTo(0, 0));
   await expect(send).toBeInViewport({ ratio: 1 });
@@ -122,13 +132,14 @@ test("the entrepreneur's dossier on a phone: five tabs on screen in nl, fr and e
   await expectLanguageTargets(page);
   await expectSendBarFollows(page, testInfo, "entrepreneur-dossier");
   await page.evaluate(() => window.scrollTo(0, 0));
-  await saveScreenshot(page, testInfo, "entrepreneur-dossier-tabs-nl");
+  await saveViewportScreenshot(page, testInfo, "entrepreneur-dossier-tabs-nl");
+  await saveScreenshot(page, testInfo, "entrepreneur-dossier-list-nl");
 
   // The longest labels decide: French ("Boîte de réception") and English too.
   for (const locale of ["fr", "en"] as const) {
     await switchLanguage(page, locale);
     await expectTabsFit(page);
-    await saveScreenshot(page, testInfo, `entrepreneur-dossier-tabs-${locale}`);
+    await saveViewportScreenshot(page, testInfo, `entrepreneur-dossier-tabs-${locale}`);
   }
   // Every tab can be reached by a tap, the last one too.
   await page.locator("nav#document-tabs").getByRole("link").last().click();
@@ -150,7 +161,7 @@ test("the accountant's dossier on a phone: the same tabs, send bar and targets",
   await switchLanguage(page, "fr");
   await expectTabsFit(page);
   await page.evaluate(() => window.scrollTo(0, 0));
-  await saveScreenshot(page, testInfo, "accountant-dossier-tabs-fr");
+  await saveViewportScreenshot(page, testInfo, "accountant-dossier-tabs-fr");
   await switchLanguage(page, "nl");
 });
 

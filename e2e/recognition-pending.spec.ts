@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Page, TestInfo } from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { expect, openDossierByName, postRecognition, saveScreenshot, signInAs, switchLanguage, test } from "./fixtures";
@@ -11,6 +12,10 @@ import { expect, openDossierByName, postRecognition, saveScreenshot, signInAs, s
 const DEMO_DOSSIER = "Huisarts Goossens";
 /** A dossier of the other office, which has no recognition step (nothing in the run reports its documents). */
 const OTHER_OFFICE_DOSSIER = "Menuiserie Renard";
+
+function screenshotPath(testInfo: TestInfo, name: string): string {
+  return path.join(process.cwd(), "e2e", "screenshots", `${testInfo.project.name}-${name}.png`);
+}
 
 function uniqueName(testInfo: TestInfo, stem: string): string {
   return `${stem}-${testInfo.project.name}-${Date.now().toString(36)}.pdf`;
@@ -69,6 +74,7 @@ test("in an office whose recognition step reports, a fresh upload says it is bei
   await expect(page.getByLabel(`Soort van ${fresh}`).filter({ visible: true })).toBeVisible();
   await page.evaluate(() => window.scrollTo(0, 0));
   await saveScreenshot(page, testInfo, "recognition-pending-nl");
+  await row(page, freshId).screenshot({ path: screenshotPath(testInfo, "recognition-pending-row-nl") });
 });
 
 test("in an office without a recognition step, a fresh upload asks for its type at once (fr)", async ({
@@ -91,4 +97,5 @@ test("in an office without a recognition step, a fresh upload asks for its type 
   await expect(row(page, id)).not.toContainText("Reconnaissance en cours");
   await page.evaluate(() => window.scrollTo(0, 0));
   await saveScreenshot(page, testInfo, "recognition-pick-type-fr");
+  await row(page, id).screenshot({ path: screenshotPath(testInfo, "recognition-pick-type-row-fr") });
 });
