@@ -98,6 +98,7 @@ async function expectSendBarFollows(page: Page, testInfo: TestInfo, name: string
   // Back at the top of the page, with the selection far below: still on screen.
   await page.evaluate(() => window.scrollTo(0, 0));
   await expect(send).toBeInViewport({ ratio: 1 });
+  await saveViewportScreenshot(page, testInfo, `${name}-selected-top`);
   // One "Send selected" on the page, the count said once.
   await expect(page.getByRole("button", { name: "Selectie verzenden" })).toHaveCount(1);
   await expect(page.getByText("1 geselecteerd")).toHaveCount(1);
