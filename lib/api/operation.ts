@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { type Db, getDb } from "@/db";
 import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticate";
 import type { ApiScope } from "@/lib/auth/scopes";
+import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { DocumentRefusedError } from "@/lib/documents/life";
 import { isAppError } from "@/lib/errors";
 import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
@@ -356,6 +357,10 @@ export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE):
   if (error instanceof ApiProblemError) return buildProblem(error.input, locale);
   if (error instanceof DocumentRefusedError) {
     return buildProblem({ status: 409, code: error.refusal, messageKey: error.messageKey }, locale);
+  }
+  if (error instanceof EInvoiceContradictionError) {
+    const { messageKey, messageValues } = error;
+    return buildProblem({ status: 409, code: "einvoice_contradiction", messageKey, messageValues }, locale);
   }
   if (isAppError(error)) {
     const t = translatorFor(locale);

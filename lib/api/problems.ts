@@ -30,13 +30,17 @@ const API_ONLY_CODES = [
 
 const FILE_REFUSALS = Object.values(FILE_REFUSAL_CODES);
 
+/** Refusals that come from a document's own content: a recognition result against an e-invoice's XML. */
+const CONTENT_CODES = ["einvoice_contradiction"] as const;
+
 export const API_ERROR_CODES = [
-  ...new Set([...APP_ERROR_CODES, ...DOCUMENT_REFUSALS, ...FILE_REFUSALS, ...API_ONLY_CODES]),
+  ...new Set([...APP_ERROR_CODES, ...DOCUMENT_REFUSALS, ...FILE_REFUSALS, ...CONTENT_CODES, ...API_ONLY_CODES]),
 ] as [string, ...string[]];
 export type ApiErrorCode =
   | (typeof APP_ERROR_CODES)[number]
   | (typeof DOCUMENT_REFUSALS)[number]
   | (typeof FILE_REFUSALS)[number]
+  | (typeof CONTENT_CODES)[number]
   | (typeof API_ONLY_CODES)[number];
 
 export const problemSchema = z

@@ -15,9 +15,15 @@ export const recognisedFieldsSchema = z.object({
   invoiceNumber: optionalField(z.string().trim().min(1).max(100)),
   /** A real calendar date, `YYYY-MM-DD`. */
   invoiceDate: optionalField(z.iso.date().meta({ description: "A real calendar date, `YYYY-MM-DD`." })),
+  /** When the invoice is due, `YYYY-MM-DD` (an e-invoice's DueDate). */
+  dueDate: optionalField(z.iso.date().meta({ description: "When the invoice is due, `YYYY-MM-DD`." })),
   /** Negative for credit notes; bounded so that nonsense (1e300) is refused. */
   totalAmount: optionalField(
     z.number().finite().min(-1e12).max(1e12).meta({ description: "Negative for credit notes." }),
+  ),
+  /** The VAT total, signed like totalAmount (negative for credit notes). */
+  vatAmount: optionalField(
+    z.number().finite().min(-1e12).max(1e12).meta({ description: "The VAT total; negative for credit notes." }),
   ),
   /** ISO 4217 code, stored upper-case. */
   currency: optionalField(

@@ -12,9 +12,9 @@ import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
+import { readUbl } from "@/lib/ubl/read";
 import { canArchive, canChangeType, canDelete, canSend, canUnarchive, type DocumentLifeState } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
-import { sniffDocument } from "./sniff";
 
 // Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
 const guidSchema = z.guid();
@@ -336,66 +336,23 @@ export type UblSummary = {
   lineCount: number;
 };
 
-const MAX_SUMMARY_TEXT = 200;
-
-function decodeEntities(text: string): string {
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Math.min(Number(code), 0x10ffff)))
-    .replace(/&amp;/g, "&");
-}
-
-/** The text of the first element named `name` (any namespace prefix) in `xml`, trimmed and bounded. */
-function firstText(xml: string, name: string): string | null {
-  // `[^<]*`: no backtracking, whatever the file holds.
-  const match = new RegExp(`<(?:[\\w.-]+:)?${name}(?:\\s[^>]*)?>([^<]*)<`).exec(xml);
-  const text = match?.[1] ? decodeEntities(match[1]).replace(/\s+/g, " ").trim() : "";
-  return text ? text.slice(0, MAX_SUMMARY_TEXT) : null;
-}
-
-/** The part of `xml` inside the first element named `name` (any prefix), or "". */
-function section(xml: string, name: string): string {
-  const open = new RegExp(`<(?:[\\w.-]+:)?${name}[\\s>]`).exec(xml);
-  if (!open) return "";
-  const close = new RegExp(`</(?:[\\w.-]+:)?${name}\\s*>`).exec(xml.slice(open.index));
-  return close ? xml.slice(open.index, open.index + close.index) : "";
-}
-
-function partyName(xml: string, party: string): string | null {
-  const block = section(xml, party);
-  return firstText(block, "RegistrationName") ?? firstText(block, "Name");
-}
-
 /**
- * A short reading of a UBL invoice or credit note: number, dates, parties, amount to pay and the
- * number of lines. Never executes or renders the XML; anything it cannot find is null. Returns
- * null for content that is not UBL.
+ * A short reading of a UBL invoice or credit note for the document page: a thin view over the one
+ * UBL reader (lib/ubl/read.ts). Null for content that is not UBL or that the reader refuses.
  */
 export function summarizeUbl(content: Uint8Array): UblSummary | null {
-  const sniffed = sniffDocument(content);
-  if (!sniffed.ok || sniffed.type.kind !== "ubl" || !sniffed.type.ublDocument) return null;
-  let xml: string;
-  if (content[0] === 0xfe && content[1] === 0xff) xml = new TextDecoder("utf-16be").decode(content.subarray(2));
-  else if (content[0] === 0xff && content[1] === 0xfe) xml = new TextDecoder("utf-16le").decode(content.subarray(2));
-  else xml = new TextDecoder("utf-8").decode(content);
-  // Comments could hide look-alike elements.
-  xml = xml.replace(/<!--[\s\S]*?-->/g, "");
-  const totals = section(xml, "LegalMonetaryTotal");
-  const payable = /<(?:[\w.-]+:)?PayableAmount((?:\s[^>]*)?)>([^<]*)</.exec(totals);
-  const currency = payable?.[1] ? /currencyID\s*=\s*["']([A-Za-z]{3})["']/.exec(payable[1])?.[1] : undefined;
-  const lineName = sniffed.type.ublDocument === "Invoice" ? "InvoiceLine" : "CreditNoteLine";
+  const read = readUbl(content);
+  if (!read.ok) return null;
+  const { document } = read;
   return {
-    kind: sniffed.type.ublDocument,
-    number: firstText(xml, "ID"),
-    issueDate: firstText(xml, "IssueDate"),
-    dueDate: firstText(xml, "DueDate") ?? firstText(section(xml, "PaymentMeans"), "PaymentDueDate"),
-    supplierName: partyName(xml, "AccountingSupplierParty"),
-    customerName: partyName(xml, "AccountingCustomerParty"),
-    payableAmount: payable?.[2]?.trim() ? payable[2].trim().slice(0, 40) : null,
-    currency: currency ? currency.toUpperCase() : null,
-    lineCount: (xml.match(new RegExp(`<(?:[\\w.-]+:)?${lineName}[\\s>]`, "g")) ?? []).length,
+    kind: document.kind,
+    number: document.number,
+    issueDate: document.issueDate,
+    dueDate: document.dueDate,
+    supplierName: document.supplier.name,
+    customerName: document.customer.name,
+    payableAmount: document.payableAmountText,
+    currency: document.currency,
+    lineCount: document.lines.length,
   };
 }

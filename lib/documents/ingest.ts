@@ -8,6 +8,7 @@ import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { stripInvisibleCharacters } from "@/lib/text/visible";
+import { dossierNumbersOf, readEInvoice } from "./einvoice";
 import { announceDocumentRecognised } from "./events";
 import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
@@ -113,11 +114,23 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
     documentType = parsed.data;
   }
   // Wrapped, so a refused field is reported as "fields.invoiceDate", as the caller named it.
-  const { fields } = parseInput(ingestFieldsSchema, { fields: input.fields ?? {} });
+  let { fields } = parseInput(ingestFieldsSchema, { fields: input.fields ?? {} });
 
   // Judged by the bytes (empty, then size, then type), never by the name or a browser's content type.
   const sniffed = sniffDocument(input.content);
   if (!sniffed.ok) throw new FileRefusedError(sniffed.reason);
+
+  // An e-invoice says what it is: typed from its own XML at arrival (the XML wins over a type or
+  // fields given with it); one addressed to another company, or unreadable, waits in the Inbox.
+  let readFrom: "einvoice" | undefined;
+  if (sniffed.type.kind === "ubl") {
+    const reading = readEInvoice(input.content, await dossierNumbersOf(db, scope.dossierId));
+    documentType = reading.kind === "typed" ? reading.documentType : null;
+    if (reading.kind !== "unreadable") {
+      fields = { ...fields, ...reading.fields };
+      readFrom = "einvoice";
+    }
+  }
 
   const id = randomUUID();
   const storageKey = `${scope.portalId}/${scope.dossierId}/${id}`;
@@ -140,6 +153,7 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
       storageKey,
       documentType,
       recognisedFields: fields,
+      readFrom,
     });
   } catch (error) {
     // No row, no file: a file nobody can reach would only take space.

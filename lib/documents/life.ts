@@ -30,6 +30,7 @@ import { authorize } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
+import { checkRecognitionAgainstEInvoice } from "./einvoice";
 import type { DocumentStatus, DocumentType } from "./list";
 import { changeRefusalMessageKey, type DocumentChange, type DocumentRefusal } from "./refusals";
 import { documentTypeSchema } from "./schemas";
@@ -237,6 +238,8 @@ export type ReceivedDocument = {
   /** Known at arrival (sales module, an upload with a type): the document is recognised at once. */
   documentType: DocumentType | null;
   recognisedFields: RecognisedFields;
+  /** "einvoice" when the type and fields were read from the document's own UBL XML. */
+  readFrom?: "einvoice";
 };
 
 /**
@@ -244,8 +247,9 @@ export type ReceivedDocument = {
  * its "received" event, and "recognised" too when it arrives with a type.
  */
 export async function receiveDocument(db: DbOrTx, actor: Actor, document: ReceivedDocument) {
+  const { readFrom, ...values } = document;
   const inserted = db.$with("inserted").as(
-    db.insert(documents).values(document).returning({
+    db.insert(documents).values(values).returning({
       id: documents.id,
       portalId: documents.portalId,
       dossierId: documents.dossierId,
@@ -262,7 +266,7 @@ export async function receiveDocument(db: DbOrTx, actor: Actor, document: Receiv
     "received_events",
     sql`select ${inserted.portalId} as portal_id, ${inserted.dossierId} as dossier_id, ${inserted.id} as document_id,
           kind, null as from_status, ${inserted.status} as to_status, null as dispatch_id,
-          ${detailsSql({ source: document.source, documentType: document.documentType })} as details
+          ${detailsSql({ source: document.source, documentType: document.documentType, readFrom })} as details
         from ${inserted}
         cross join unnest(case when ${inserted.documentType} is null then array['received'] else array['received', 'recognised'] end) as kind`,
     eventActorOf(actor),
@@ -472,6 +476,8 @@ export async function recordRecognition(
 ): Promise<DocumentLifeView> {
   const document = await loadDocument(tx, actor, documentId, "document.type", scope);
   assertAllowed("type", LIFE_RULES.changeType, document);
+  // An e-invoice's XML is the truth: a contradicting result is refused (409), an agreeing one keeps the XML's fields.
+  const fields = await checkRecognitionAgainstEInvoice(tx, document.id, recognition, scope);
   const changed = await changeOne(tx, {
     actor,
     document,
@@ -480,7 +486,7 @@ export async function recordRecognition(
     kind: "recognised",
     set: {
       documentType: recognition.documentType,
-      recognisedFields: recognition.fields,
+      recognisedFields: fields,
       recognitionConfidence: recognition.confidence,
       autoSendSkipReason: null,
     },

@@ -35,11 +35,14 @@ export type FileRefusalCode = (typeof FILE_REFUSAL_CODES)[SniffRefusal];
 
 export type SniffResult = { ok: true; type: DetectedFileType } | { ok: false; reason: SniffRefusal };
 
+/** The stored content type of a UBL e-invoice (the only XML Koppel takes). */
+export const UBL_MIME_TYPE = "application/xml";
+
 const TYPES = {
   pdf: { kind: "pdf", mimeType: "application/pdf", extension: "pdf", alternativeExtensions: [] },
   jpeg: { kind: "jpeg", mimeType: "image/jpeg", extension: "jpg", alternativeExtensions: ["jpeg", "jpe"] },
   png: { kind: "png", mimeType: "image/png", extension: "png", alternativeExtensions: [] },
-  ubl: { kind: "ubl", mimeType: "application/xml", extension: "xml", alternativeExtensions: [] },
+  ubl: { kind: "ubl", mimeType: UBL_MIME_TYPE, extension: "xml", alternativeExtensions: [] },
 } as const satisfies Record<DocumentFileKind, DetectedFileType>;
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46, 0x2d]; // "%PDF-"

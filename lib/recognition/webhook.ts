@@ -4,6 +4,7 @@ import { z } from "zod";
 import { type Db, getDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
+import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { announceDocumentRecognised } from "@/lib/documents/events";
 import { type RecognisedFields, recognisedFieldsSchema } from "@/lib/documents/fields";
 import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
@@ -54,6 +55,7 @@ const PROBLEMS = {
   unknownDocument: { status: 404, title: "Unknown document" },
   replay: { status: 409, title: "Delivery already processed" },
   notChangeable: { status: 409, title: "Document can no longer change type" },
+  contradictsEInvoice: { status: 409, title: "Contradicts the e-invoice" },
   tooLarge: { status: 413, title: "Body too large" },
   internal: { status: 500, title: "Internal error" },
   notConfigured: { status: 503, title: "Webhook not configured" },
@@ -269,6 +271,17 @@ export async function processRecognitionDelivery(
 
 function problemOf(error: AppError): WebhookOutcome {
   if (error.code === "not_found") return problem("unknownDocument", "No document has this id.");
+  if (error instanceof EInvoiceContradictionError) {
+    const { documentType, totalAmount, currency } = error.expected;
+    const said =
+      error.contradiction === "otherCompany"
+        ? "The e-invoice is addressed to another company: the dossier is neither its buyer nor its seller."
+        : `The e-invoice's XML says ${documentType ?? "another type"}${totalAmount === null ? "" : `, ${totalAmount.toFixed(2)} ${currency ?? ""}`.trimEnd()}.`;
+    return problem(
+      "contradictsEInvoice",
+      `The recognition result contradicts the document's own XML (${error.contradiction}). ${said}`,
+    );
+  }
   if (error instanceof DocumentRefusedError) {
     return problem("notChangeable", "The document is being sent or was sent; its type can no longer change.", {
       refusal: error.refusal,

@@ -74,7 +74,7 @@ export type UblReadRefusal =
   | "forbiddenDeclaration"
   /** Nesting deeper than the reader allows (MAX_UBL_DEPTH). */
   | "tooDeep"
-  /** Larger than MAX_DOCUMENT_BYTES. */
+  /** Larger than MAX_DOCUMENT_BYTES, or more elements and attributes than MAX_UBL_NODES (lib/ubl/read.ts). */
   | "tooLarge";
 
 export type UblReadResult = { ok: true; document: UblDocument } | { ok: false; reason: UblReadRefusal };

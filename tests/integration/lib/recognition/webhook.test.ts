@@ -18,6 +18,7 @@ import { processOfficeRecognitionDelivery } from "@/lib/recognition/webhook";
 import { samplePdf } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier, insertPortal } from "../../../helpers/fixtures";
+import { ublBytes } from "../../../helpers/ubl";
 import { createWorld, documentRow, setStatus, useTempFileStore, type World } from "../documents/setup";
 
 vi.mock("@/lib/jobs/client", () => ({ sendJobEvent: vi.fn(async () => undefined) }));
@@ -340,6 +341,33 @@ describe("POST /api/webhooks/recognition/{portalId}", () => {
     it("refuses a JSON array", async () => {
       expectProblem(await post({ body: "[]" }), 400);
     });
+  });
+
+  it("answers 409 to a result that contradicts an e-invoice's own XML, and changes nothing", async () => {
+    // The case that was reported: a UBL invoice of 1,656.25 EUR accepted as a credit note of 999 USD.
+    const { id, documentType } = await ingestDocument(opened.db, world.actors.entrepreneur, {
+      dossierId: world.dossier.id,
+      source: "upload",
+      fileName: "peppol.xml",
+      content: ublBytes({
+        payableAmount: "1656.25",
+        customer: { name: "Het dossier", endpoint: { value: world.dossier.companyNumber, scheme: "0208" } },
+      }),
+    });
+    expect(documentType).toBe("purchase_invoice");
+    const before = await documentState(id);
+    const body = deliveryBody(id, {
+      documentType: "purchase_credit_note",
+      fields: { totalAmount: -999, currency: "USD" },
+    });
+    const result = await post({ body });
+    expectProblem(result, 409);
+    expect(result.json.type).toBe("urn:koppel:problem:recognition:contradicts-e-invoice");
+    expect(result.json.detail).toContain("1656.25 EUR");
+    expect(await documentState(id)).toEqual(before);
+
+    const agreeing = await post({ body: deliveryBody(id, { fields: { totalAmount: 1656.25 } }) });
+    expect(agreeing.status).toBe(200);
   });
 
   it("answers 404 for a document that does not exist", async () => {

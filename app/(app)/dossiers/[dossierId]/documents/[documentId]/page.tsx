@@ -12,6 +12,7 @@ import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { requireActor } from "@/lib/auth/session";
 import { targetDetailsText } from "@/lib/connectors/target";
+import { type EInvoiceNotice, eInvoiceNoticeOf } from "@/lib/documents/einvoice";
 import {
   type AttemptEntry,
   type DispatchEntry,
@@ -22,6 +23,7 @@ import {
   type UblSummary,
 } from "@/lib/documents/get";
 import { documentSendingViewOf } from "@/lib/documents/sending-view";
+import { UBL_MIME_TYPE } from "@/lib/documents/sniff";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
@@ -74,10 +76,14 @@ export default async function DocumentPage({ params }: Props) {
   ]);
 
   let ubl: UblSummary | null = null;
+  let eInvoiceNotice: EInvoiceNotice | null = null;
   let isFileMissing = false;
-  if (detail.mimeType === "application/xml") {
+  if (detail.mimeType === UBL_MIME_TYPE) {
     try {
-      ubl = summarizeUbl((await getDocumentFile(db, actor, detail.id)).content);
+      const { content } = await getDocumentFile(db, actor, detail.id);
+      ubl = summarizeUbl(content);
+      // Why an e-invoice the XML could not type waits here (until a person types it).
+      if (detail.documentType === null) eInvoiceNotice = eInvoiceNoticeOf(content, overview);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
       isFileMissing = true;
@@ -135,6 +141,7 @@ export default async function DocumentPage({ params }: Props) {
                 </p>
               ) : null}
               {isSendingOff ? <SendingOffNotice /> : null}
+              {eInvoiceNotice ? <EInvoiceNoticeText notice={eInvoiceNotice} /> : null}
               {detail.status === "inbox" && detail.autoSendSkipReason && !isSendingOff ? (
                 <p className="text-sm text-slate-600">
                   <AutoSendSkipText code={detail.autoSendSkipReason} />
@@ -174,6 +181,17 @@ export default async function DocumentPage({ params }: Props) {
 
       <History history={detail.history} />
     </div>
+  );
+}
+
+async function EInvoiceNoticeText({ notice }: { notice: EInvoiceNotice }) {
+  const t = await getTranslations("documents.detail.eInvoice");
+  return (
+    <p className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="einvoice-notice">
+      {notice.kind === "otherCompany"
+        ? t("otherCompany", { customer: notice.customerName ?? t("someoneElse") })
+        : t(`unreadable.${notice.reason}`)}
+    </p>
   );
 }
 
@@ -300,17 +318,17 @@ async function RecognisedFields({ detail }: { detail: DocumentDetail }) {
   const rows: [string, ReactNode][] = [];
   if (fields.supplierName) rows.push([t("supplierName"), fields.supplierName]);
   if (fields.invoiceNumber) rows.push([t("invoiceNumber"), fields.invoiceNumber]);
-  if (fields.invoiceDate) {
-    const date = new Date(`${fields.invoiceDate}T00:00:00Z`);
-    rows.push([
-      t("invoiceDate"),
-      Number.isNaN(date.getTime())
-        ? fields.invoiceDate
-        : format.dateTime(date, { dateStyle: "medium", timeZone: "UTC" }),
-    ]);
-  }
+  const day = (isoDate: string) => {
+    const date = new Date(`${isoDate}T00:00:00Z`);
+    return Number.isNaN(date.getTime()) ? isoDate : format.dateTime(date, { dateStyle: "medium", timeZone: "UTC" });
+  };
+  if (fields.invoiceDate) rows.push([t("invoiceDate"), day(fields.invoiceDate)]);
+  if (fields.dueDate) rows.push([t("dueDate"), day(fields.dueDate)]);
   if (typeof fields.totalAmount === "number") {
     rows.push([t("totalAmount"), format.number(fields.totalAmount, { style: "currency", currency })]);
+  }
+  if (typeof fields.vatAmount === "number") {
+    rows.push([t("vatAmount"), format.number(fields.vatAmount, { style: "currency", currency })]);
   }
   if (fields.vatNumber) rows.push([t("vatNumber"), fields.vatNumber]);
   if (detail.recognitionConfidence !== null) {
