@@ -64,6 +64,10 @@ function StatusReason({ row, status }: { row: DocumentRow; status: DocumentListI
       </p>
     );
   }
+  // No type, and none is coming from the recognition step: whoever may set it is asked to.
+  if (status === "inbox" && row.documentType === null && row.recognition === "pickType" && row.allowed.type) {
+    return <p className="text-xs font-medium text-yellow-900">{t("recognition.pickType")}</p>;
+  }
   const skip = status === "inbox" ? skipText(row.autoSendSkipReason) : null;
   const badge = row.possibleDuplicateOf ? <PossibleDuplicateBadge /> : null;
   if (!skip) return badge;
@@ -93,33 +97,77 @@ function useRowStatus(row: DocumentRow): DocumentListItem["status"] {
   return useDocumentWorkspace().statusOf(row.id)?.status ?? row.status;
 }
 
-function RowCheckbox({ row }: { row: DocumentRow }) {
+/**
+ * A row's tick box: the box stays 20 px, its label is the 44 × 44 px touch target (negative margins
+ * keep the row's layout as it was).
+ */
+function RowCheckbox({ row, className }: { row: DocumentRow; className: string }) {
   const t = useTranslations("documents.selection");
   const { selected, toggle } = useDocumentWorkspace();
   return (
-    <input
-      type="checkbox"
-      checked={selected.has(row.id)}
-      onChange={(event) => toggle(row.id, event.target.checked)}
-      aria-label={t("select", { fileName: row.fileName })}
-      className="size-5 rounded border-slate-300 accent-brand-600"
-    />
+    <label
+      data-touch-target
+      className={`flex size-11 shrink-0 cursor-pointer items-center justify-center ${className}`}
+    >
+      <input
+        type="checkbox"
+        checked={selected.has(row.id)}
+        onChange={(event) => toggle(row.id, event.target.checked)}
+        aria-label={t("select", { fileName: row.fileName })}
+        className="size-5 cursor-pointer rounded border-slate-300 accent-brand-600"
+      />
+    </label>
   );
 }
 
+const SEND_BUTTON =
+  "inline-flex min-h-11 items-center justify-center gap-2 rounded-md bg-brand-600 px-4 text-sm font-medium whitespace-nowrap text-white shadow-xs hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-50";
+
+/** How many of these rows are ticked, and "Send selected" for them. */
+function SelectionCount({ rows }: { rows: DocumentRow[] }) {
+  const t = useTranslations("documents.selection");
+  const { selected, send, isSending } = useDocumentWorkspace();
+  const ids = rows.map((row) => row.id).filter((id) => selected.has(id));
+  return (
+    <div className="flex items-center gap-3">
+      <span className="text-sm text-slate-600 tabular-nums" aria-live="polite">
+        {t("selectedCount", { count: ids.length })}
+      </span>
+      <button
+        type="button"
+        disabled={ids.length === 0 || isSending}
+        onClick={() => send(ids, "bulk")}
+        className={SEND_BUTTON}
+      >
+        {isSending ? t("sending") : t("sendSelected")}
+      </button>
+    </div>
+  );
+}
+
+function useSelectedCount(rows: DocumentRow[]): number {
+  const { selected } = useDocumentWorkspace();
+  return rows.filter((row) => selected.has(row.id)).length;
+}
+
 /**
- * Above the list: select all on this page, how many are selected, and "Send selected". Every row
- * can be ticked (also one without a type): the answer then says per document why it was refused.
+ * Above the list: select all on this page; while nothing is selected also the count and a
+ * disabled "Send selected" (once something is, they move to the SelectionSendBar below the list,
+ * which stays on screen). Every row can be ticked (also one without a type): the answer then says
+ * per document why it was refused.
  */
 export function SelectionToolbar({ rows }: { rows: DocumentRow[] }) {
   const t = useTranslations("documents.selection");
-  const { selected, selectAll, send, isSending } = useDocumentWorkspace();
+  const { selectAll } = useDocumentWorkspace();
   const ids = rows.map((row) => row.id);
-  const isAllSelected = ids.length > 0 && ids.every((id) => selected.has(id));
-  const count = ids.filter((id) => selected.has(id)).length;
+  const count = useSelectedCount(rows);
+  const isAllSelected = ids.length > 0 && count === ids.length;
   return (
-    <div className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-slate-200 bg-white px-4 py-2 shadow-sm">
-      <label className="flex min-h-10 cursor-pointer items-center gap-3 text-sm font-medium text-slate-800">
+    <div className="flex flex-wrap items-center justify-between gap-3 rounded-xl border border-slate-200 bg-white px-4 py-1.5 shadow-sm">
+      <label
+        data-touch-target
+        className="flex min-h-11 cursor-pointer items-center gap-3 text-sm font-medium text-slate-800"
+      >
         <input
           type="checkbox"
           checked={isAllSelected}
@@ -127,28 +175,28 @@ export function SelectionToolbar({ rows }: { rows: DocumentRow[] }) {
             if (input) input.indeterminate = count > 0 && !isAllSelected;
           }}
           onChange={(event) => selectAll(ids, event.target.checked)}
-          className="size-5 rounded border-slate-300 accent-brand-600"
+          className="size-5 cursor-pointer rounded border-slate-300 accent-brand-600"
         />
         {t("selectAll", { count: ids.length })}
       </label>
-      <div className="flex items-center gap-3">
-        <span className="text-sm text-slate-600 tabular-nums" aria-live="polite">
-          {t("selectedCount", { count })}
-        </span>
-        <button
-          type="button"
-          disabled={count === 0 || isSending}
-          onClick={() =>
-            send(
-              ids.filter((id) => selected.has(id)),
-              "bulk",
-            )
-          }
-          className="inline-flex min-h-10 items-center justify-center gap-2 rounded-md bg-brand-600 px-4 text-sm font-medium whitespace-nowrap text-white shadow-xs hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-50"
-        >
-          {isSending ? t("sending") : t("sendSelected")}
-        </button>
-      </div>
+      {count > 0 ? null : <SelectionCount rows={rows} />}
+    </div>
+  );
+}
+
+/**
+ * Below the list, while something is selected: the count and "Send selected", sticky at the bottom
+ * of the screen (above the phone's home indicator), so ticking a document low in a long list never
+ * scrolls the button out of sight. When the list ends on screen it rests right under it.
+ */
+export function SelectionSendBar({ rows }: { rows: DocumentRow[] }) {
+  if (useSelectedCount(rows) === 0) return null;
+  return (
+    <div
+      data-testid="selection-send-bar"
+      className="sticky bottom-0 z-20 -mx-4 flex justify-end border-t border-slate-200 bg-white/95 px-4 pt-2 pb-[max(0.5rem,env(safe-area-inset-bottom))] shadow-[0_-4px_12px_rgb(15_23_42/0.08)] backdrop-blur supports-[backdrop-filter]:bg-white/85 sm:bottom-4 sm:mx-0 sm:rounded-xl sm:border sm:pb-2"
+    >
+      <SelectionCount rows={rows} />
     </div>
   );
 }
@@ -249,7 +297,7 @@ function DocumentTable({ items, selectable }: { items: DocumentRow[]; selectable
               <tr key={item.id} data-document-id={item.id} className="align-middle hover:bg-slate-50">
                 {selectable ? (
                   <td className="py-3 pl-4">
-                    <RowCheckbox row={item} />
+                    <RowCheckbox row={item} className="-m-3" />
                   </td>
                 ) : null}
                 <td className="max-w-56 px-4 py-3">
@@ -262,7 +310,7 @@ function DocumentTable({ items, selectable }: { items: DocumentRow[]; selectable
                   </Link>
                 </td>
                 <td className="px-4 py-3 text-slate-700">
-                  <DocumentTypeLabel type={item.documentType} />
+                  <DocumentTypeLabel type={item.documentType} recognition={item.recognition} />
                 </td>
                 <td className="px-4 py-3 whitespace-nowrap text-slate-700 tabular-nums">
                   <span
@@ -315,11 +363,7 @@ function DocumentCards({ items, selectable }: { items: DocumentRow[]; selectable
           >
             <div className="flex items-start justify-between gap-3">
               <div className="flex min-w-0 items-start gap-3">
-                {selectable ? (
-                  <span className="flex h-6 shrink-0 items-center">
-                    <RowCheckbox row={item} />
-                  </span>
-                ) : null}
+                {selectable ? <RowCheckbox row={item} className="-m-2.5" /> : null}
                 <Link
                   href={item.href}
                   className="min-w-0 font-medium break-words text-slate-900 hover:text-brand-700 hover:underline"
@@ -338,7 +382,7 @@ function DocumentCards({ items, selectable }: { items: DocumentRow[]; selectable
               </div>
             ) : null}
             <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm text-slate-500">
-              <DocumentTypeLabel type={item.documentType} />
+              <DocumentTypeLabel type={item.documentType} recognition={item.recognition} />
               <span aria-hidden="true">·</span>
               <span title={t(`dateSource.${date.source}`)} className="tabular-nums">
                 {date.text}

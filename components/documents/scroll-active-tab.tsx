@@ -3,8 +3,9 @@
 import { useEffect } from "react";
 
 /**
- * On phones the tab bar scrolls sideways; this brings the current tab into view (e.g. Archived,
- * the last one) without moving the page vertically.
+ * When the tab bar has to scroll sideways (it fits at 390 px; a very large text size can still
+ * overflow it), this brings the current tab into view (e.g. Archived, the last one) without moving
+ * the page vertically.
  */
 export function ScrollActiveTabIntoView({ containerId }: { containerId: string }) {
   useEffect(() => {

@@ -1,5 +1,6 @@
 import type { AllowedDocumentActions } from "@/lib/documents/get";
 import type { DocumentListItem, DocumentType } from "@/lib/documents/list";
+import type { RecognitionView } from "@/lib/recognition/pending";
 
 // Plain types shared by the document components, the dossier page and its routes (no runtime code,
 // so client components can import them).
@@ -13,6 +14,8 @@ export type DocumentRow = DocumentListItem & {
   /** Held as a possible duplicate of this document (it is not sent until a person decides). */
   possibleDuplicateOf?: string | null;
   allowed: AllowedDocumentActions;
+  /** Whether a missing type is being recognised or is the user's to pick (lib/recognition/pending.ts). */
+  recognition: RecognitionView;
   /** The document's own page. */
   href: string;
 };

@@ -28,10 +28,13 @@ type FileLine = { key: string; fileName: string } & (
 export function UploadForm({
   dossierId,
   documentsPath,
+  hasRecognitionStep,
 }: {
   dossierId: string;
   /** Where a document's page lives: `${documentsPath}/${id}`. */
   documentsPath: string;
+  /** The office's recognition step reports types (lib/recognition/step.ts): only then is a file "to be recognised". */
+  hasRecognitionStep: boolean;
 }) {
   const t = useTranslations("documents.upload");
   const tTypes = useTranslations("documents.types");
@@ -196,7 +199,7 @@ export function UploadForm({
           onChange={(event) => setDocumentType(event.target.value)}
           className="min-h-10 rounded-md border border-slate-300 bg-white py-1.5 pr-8 pl-2.5 text-sm text-slate-900 shadow-xs"
         >
-          <option value="">{t("typeUnknown")}</option>
+          <option value="">{hasRecognitionStep ? t("typeUnknown") : t("typeLater")}</option>
           {DOCUMENT_TYPES.map((type) => (
             <option key={type} value={type}>
               {tTypes(type)}

@@ -7,8 +7,9 @@ export async function LanguageSwitch() {
   const locale = await getLocale();
   const t = await getTranslations("common");
   return (
-    <form action={setLocaleAction} className="flex items-center gap-1" aria-label={t("language.label")}>
+    <form action={setLocaleAction} className="flex items-center" aria-label={t("language.label")}>
       {LOCALES.map((code) => (
+        // The button is a 44 × 44 px touch target; the small pill inside it is what shows.
         <button
           key={code}
           type="submit"
@@ -16,11 +17,15 @@ export async function LanguageSwitch() {
           value={code}
           aria-pressed={code === locale}
           title={t(`language.names.${code}`)}
-          className={`rounded px-2 py-1 text-xs font-semibold uppercase ${
-            code === locale ? "bg-brand-600 text-white" : "text-slate-600 hover:bg-slate-200"
-          }`}
+          className="group inline-flex size-11 items-center justify-center rounded-md text-xs font-semibold uppercase focus-visible:outline-2 focus-visible:outline-brand-500"
         >
-          {code}
+          <span
+            className={`rounded px-2 py-1 ${
+              code === locale ? "bg-brand-600 text-white" : "text-slate-600 group-hover:bg-slate-200"
+            }`}
+          >
+            {code}
+          </span>
         </button>
       ))}
     </form>

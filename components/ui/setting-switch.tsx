@@ -49,6 +49,7 @@ export function SettingSwitch({
             {typeof description === "function" ? description(optimistic) : description}
           </p>
         </div>
+        {/* The button is the 44 px tall touch target; the track inside it is what shows. */}
         <button
           type="button"
           role="switch"
@@ -58,16 +59,20 @@ export function SettingSwitch({
           disabled={isPending}
           onClick={toggle}
           data-testid={testId}
-          className={`relative inline-flex h-8 w-14 shrink-0 items-center rounded-full transition-colors focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-70 ${
-            optimistic ? "bg-brand-600" : "bg-slate-300"
-          }`}
+          className="group -my-1.5 inline-flex h-11 w-14 shrink-0 cursor-pointer items-center rounded-full focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:cursor-default disabled:opacity-70"
         >
           <span
             aria-hidden="true"
-            className={`inline-block size-6 rounded-full bg-white shadow transition-transform ${
-              optimistic ? "translate-x-7" : "translate-x-1"
+            className={`relative inline-flex h-8 w-14 items-center rounded-full transition-colors ${
+              optimistic ? "bg-brand-600" : "bg-slate-300"
             }`}
-          />
+          >
+            <span
+              className={`inline-block size-6 rounded-full bg-white shadow transition-transform ${
+                optimistic ? "translate-x-7" : "translate-x-1"
+              }`}
+            />
+          </span>
         </button>
       </div>
       {error ? (

@@ -5,19 +5,18 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import {
   connections,
-  documents,
   dossierIntegrations,
   dossierMembers,
   dossiers,
   invitations,
   portalMembers,
   portals,
-  recognitionDeliveries,
   recognitionSecrets,
 } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import { NotFoundError } from "@/lib/errors";
+import { hasRecognitionDeliverySql } from "@/lib/recognition/step";
 
 /** The first steps of a new office, in the order the overview shows them. */
 export const ONBOARDING_STEPS = ["connection", "dossier", "colleague", "client", "recognition"] as const;
@@ -106,13 +105,7 @@ export async function getOnboardingChecklist(db: DbOrTx, actor: Actor, portalId:
       hasRecognitionSecret: exists(
         db.select(one).from(recognitionSecrets).where(ofOffice(recognitionSecrets.portalId)),
       ).mapWith(Boolean),
-      hasRecognitionDelivery: exists(
-        db
-          .select(one)
-          .from(recognitionDeliveries)
-          .innerJoin(documents, eq(documents.id, recognitionDeliveries.documentId))
-          .where(ofOffice(documents.portalId)),
-      ).mapWith(Boolean),
+      hasRecognitionDelivery: hasRecognitionDeliverySql(db, id),
     })
     .from(portals)
     .where(eq(portals.id, id));

@@ -56,6 +56,7 @@ function row(fileName: string, status: DocumentRow["status"], allowed: AllowedDo
     autoSendSkipReason: status === "inbox" ? "integration_none" : null,
     importedAt: null,
     allowed,
+    recognition: "recognised",
     href: `/dossiers/${DOSSIER_ID}/documents/${id}`,
   };
 }

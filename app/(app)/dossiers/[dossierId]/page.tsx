@@ -1,10 +1,11 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
-import { DocumentList, SelectionToolbar } from "@/components/documents/document-list";
+import { DocumentList, SelectionSendBar, SelectionToolbar } from "@/components/documents/document-list";
 import { DocumentPagination } from "@/components/documents/document-pagination";
 import { DocumentTabs } from "@/components/documents/document-tabs";
 import { DocumentWorkspace } from "@/components/documents/document-workspace";
+import { RecognitionRefresh } from "@/components/documents/recognition-refresh";
 import { SendResults } from "@/components/documents/send-results";
 import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
@@ -19,6 +20,8 @@ import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/do
 import { firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
 import { sendingViewOf } from "@/lib/documents/sending-view";
 import { getDossierOverview } from "@/lib/dossiers/get";
+import { msUntilRecognitionViewChanges, recognitionViewOf } from "@/lib/recognition/pending";
+import { hasRecognitionStep } from "@/lib/recognition/step";
 import { parseShareOutcome } from "@/lib/share/outcome";
 import { AutoSendSetting } from "./_components/auto-send-setting";
 import { DossierHeader } from "./_components/dossier-header";
@@ -90,10 +93,13 @@ export default async function DossierPage({ params, searchParams }: Props) {
       )
     ).map((state) => [state.id, state]),
   );
+  // "Being recognised" or "pick a type" for a document without one: decided on the server's clock now.
+  const recognition = { hasRecognitionStep: await hasRecognitionStep(db, actor, scope), now: new Date() };
   const listed: DocumentRow[] = page.items.map((item) => {
     const state = states.get(item.id);
     return {
       ...item,
+      recognition: recognitionViewOf(item, recognition),
       autoSendSkipReason: state?.autoSendSkipReason ?? null,
       importedAt: state?.importedAt ?? null,
       possibleDuplicateOf: state?.possibleDuplicateOf ?? null,
@@ -118,7 +124,11 @@ export default async function DossierPage({ params, searchParams }: Props) {
         </h2>
         {shareOutcome ? <ShareOutcomeNotice outcome={shareOutcome} /> : null}
         {can(actor, "document.upload", scope) ? (
-          <UploadForm dossierId={overview.id} documentsPath={`${basePath}/documents`} />
+          <UploadForm
+            dossierId={overview.id}
+            documentsPath={`${basePath}/documents`}
+            hasRecognitionStep={recognition.hasRecognitionStep}
+          />
         ) : null}
         <DocumentWorkspace dossierId={overview.id} documents={rows} handlers={HANDLERS}>
           <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
@@ -130,6 +140,8 @@ export default async function DossierPage({ params, searchParams }: Props) {
           ) : (
             <EmptyState title={t(`documents.empty.${tab}.title`)} body={t(`documents.empty.${tab}.body`)} />
           )}
+          {isSelectable ? <SelectionSendBar rows={rows} /> : null}
+          <RecognitionRefresh msUntilChange={msUntilRecognitionViewChanges(page.items, recognition)} />
         </DocumentWorkspace>
         <DocumentPagination
           newerHref={page.newerCursor ? `${tabPath}before=${page.newerCursor}` : null}
