@@ -12,6 +12,7 @@ import {
   encodeDocumentCursor,
   type PageDirection,
 } from "./schemas";
+import { UBL_MIME_TYPE } from "./sniff";
 
 export type DocumentStatus = (typeof documentStatusEnum.enumValues)[number];
 export type DocumentType = (typeof documentTypeEnum.enumValues)[number];
@@ -46,6 +47,8 @@ export type DocumentListItem = {
   currency: string | null;
   /** Why the last delivery failed or the package refused it. */
   lastErrorReason: string | null;
+  /** A UBL e-invoice: typed from its own XML at arrival, never by the recognition step. */
+  isEInvoice: boolean;
 };
 
 export type DocumentPage = {
@@ -127,6 +130,7 @@ function sliceQuery(
       totalAmount: sql<string | null>`${documents.recognisedFields}->>'totalAmount'`.as("total_amount"),
       currency: sql<string | null>`${documents.recognisedFields}->>'currency'`.as("currency"),
       lastErrorReason: documents.lastErrorReason,
+      isEInvoice: sql<boolean>`${documents.mimeType} = ${UBL_MIME_TYPE}`.as("is_einvoice"),
       // Text keeps the microseconds a JS Date would drop; it becomes the cursor.
       sortKey: sql<string>`to_char(${sortColumn} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as("sort_key"),
       sortAt: sql`${sortColumn}`.as("sort_at"),
@@ -176,6 +180,7 @@ function toItem(row: SliceRow): DocumentListItem {
     totalAmount: amount !== null && Number.isFinite(amount) ? amount : null,
     currency: row.currency,
     lastErrorReason: row.lastErrorReason,
+    isEInvoice: row.isEInvoice,
   };
 }
 

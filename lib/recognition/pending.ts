@@ -16,12 +16,13 @@ export const RECOGNITION_PENDING_MS = 15 * 60 * 1000;
  */
 export type RecognitionView = "recognised" | "pending" | "pickType";
 
-type Document = { documentType: string | null; createdAt: Date };
+/** `isEInvoice`: a UBL e-invoice is typed from its XML at arrival; no recognition report is coming for it. */
+type Document = { documentType: string | null; createdAt: Date; isEInvoice?: boolean };
 type Context = { hasRecognitionStep: boolean; now: Date };
 
 /** When the document stops being "being recognised"; null when it never is (or has a type). */
 export function recognitionPendingUntil(document: Document, context: Pick<Context, "hasRecognitionStep">): Date | null {
-  if (document.documentType !== null || !context.hasRecognitionStep) return null;
+  if (document.documentType !== null || document.isEInvoice || !context.hasRecognitionStep) return null;
   return new Date(document.createdAt.getTime() + RECOGNITION_PENDING_MS);
 }
 

@@ -38,6 +38,7 @@ function untypedRow(recognition: RecognitionView, canType = true): DocumentRow {
     totalAmount: null,
     currency: null,
     lastErrorReason: null,
+    isEInvoice: false,
     autoSendSkipReason: null,
     importedAt: null,
     allowed: {
@@ -48,6 +49,7 @@ function untypedRow(recognition: RecognitionView, canType = true): DocumentRow {
       delete: true,
       archive: false,
       unarchive: false,
+      confirmNotDuplicate: false,
     },
     recognition,
     href: `/dossiers/${DOSSIER_ID}/documents/${id}`,

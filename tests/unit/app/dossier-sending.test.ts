@@ -53,6 +53,7 @@ function row(fileName: string, status: DocumentRow["status"], allowed: AllowedDo
     totalAmount: 121,
     currency: "EUR",
     lastErrorReason: status === "failed" ? "dispatch.errors.job_failed" : null,
+    isEInvoice: false,
     autoSendSkipReason: status === "inbox" ? "integration_none" : null,
     importedAt: null,
     allowed,

@@ -35,6 +35,11 @@ describe("recognitionViewOf", () => {
     expect(recognitionViewOf(untyped, { hasRecognitionStep: false, now: at(MINUTE) })).toBe("pickType");
   });
 
+  it("asks for a type at once for an e-invoice the XML left untyped: the recognition step never reports it", () => {
+    const view = recognitionViewOf({ ...untyped, isEInvoice: true }, { hasRecognitionStep: true, now: at(MINUTE) });
+    expect(view).toBe("pickType");
+  });
+
   it("is recognised whenever the document has a type", () => {
     for (const hasRecognitionStep of [true, false]) {
       expect(recognitionViewOf(typed, { hasRecognitionStep, now: ARRIVED })).toBe("recognised");

@@ -28,6 +28,8 @@ import { UBL_MIME_TYPE } from "@/lib/documents/sniff";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage } from "@/lib/packages/catalog";
+import { type RecognitionView, recognitionViewOf } from "@/lib/recognition/pending";
+import { hasRecognitionStep } from "@/lib/recognition/step";
 import { formatFileSize } from "@/lib/text/file-size";
 import { type UblPdfPreview, ublPdfPreviewOf } from "@/lib/ubl/preview";
 import { DocumentControls } from "./_components/document-controls";
@@ -95,6 +97,14 @@ export default async function DocumentPage({ params }: Props) {
     }
   }
 
+  // "Being recognised" or "not recognised", on the server's clock, as the dossier's list says it.
+  const recognition = recognitionViewOf(
+    { ...detail, isEInvoice: detail.mimeType === UBL_MIME_TYPE },
+    {
+      hasRecognitionStep: await hasRecognitionStep(db, actor, { portalId: overview.portalId, dossierId: overview.id }),
+      now: new Date(),
+    },
+  );
   const dossierPath = `/dossiers/${overview.id}`;
   // A dossier set to "no integration needed": no sending buttons, and one line that says why.
   const { allowed, isSendingOff } = documentSendingViewOf(overview.integration, detail.allowed);
@@ -204,7 +214,7 @@ export default async function DocumentPage({ params }: Props) {
             </div>
           </Card>
 
-          <RecognisedFields detail={detail} />
+          <RecognisedFields detail={detail} recognition={recognition} />
           <FileFacts detail={detail} />
         </div>
       </div>
@@ -400,7 +410,7 @@ async function UblPdfFrame({
   );
 }
 
-async function RecognisedFields({ detail }: { detail: DocumentDetail }) {
+async function RecognisedFields({ detail, recognition }: { detail: DocumentDetail; recognition: RecognitionView }) {
   const t = await getTranslations("documents.detail.fields");
   const format = await getFormatter();
   const fields = detail.recognisedFields;
@@ -429,7 +439,7 @@ async function RecognisedFields({ detail }: { detail: DocumentDetail }) {
       <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1.5 text-sm">
         <dt className="text-slate-500">{t("type")}</dt>
         <dd className="text-slate-900">
-          <DocumentTypeLabel type={detail.documentType} />
+          <DocumentTypeLabel type={detail.documentType} recognition={recognition} />
         </dd>
         {rows.map(([label, value]) => (
           <div key={label} className="contents">
