@@ -21,7 +21,8 @@ async function share(page: Page, files: { name: string; content: Uint8Array }[])
   };
   const field = manifest.share_target.params.files[0]?.name ?? "";
   const form = new FormData();
-  for (const file of files) form.append(field, new Blob([Buffer.from(file.content)], { type: "application/xml" }), file.name);
+  for (const file of files)
+    form.append(field, new Blob([Buffer.from(file.content)], { type: "application/xml" }), file.name);
   const shared = await page.request.post(manifest.share_target.action, {
     headers: { "sec-fetch-site": "none" },
     multipart: form,

@@ -151,6 +151,11 @@ export const documents = pgTable(
       .where(
         sql`(${t.recognisedFields}->>'vatNumber') is not null and (${t.recognisedFields}->>'invoiceNumber') is not null`,
       ),
+    // The documents held as possible duplicates of one: deleting it lifts their hold (the foreign
+    // key's SET NULL and lib/documents/life.ts deleteDocument) without reading the whole table.
+    index("documents_possible_duplicate_of_idx")
+      .on(t.possibleDuplicateOf)
+      .where(sql`${t.possibleDuplicateOf} is not null`),
     // Target of the (document_id, portal_id) keys of dispatches and attempts.
     unique("documents_id_portal_uq").on(t.id, t.portalId),
     foreignKey({

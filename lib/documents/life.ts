@@ -584,9 +584,19 @@ export async function confirmNotDuplicate(db: DbOrTx, actor: Actor, documentId: 
  * Deletes an inbox, failed or rejected document and its stored file. A sent document cannot be
  * deleted (it can be archived). The "deleted" event stays: the history outlives the document.
  */
-export async function deleteDocument(db: DbOrTx, actor: Actor, documentId: string): Promise<{ id: string }> {
+export async function deleteDocument(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+): Promise<{ id: string; releasedHolds: string[] }> {
   const document = await loadDocument(db, actor, documentId, "document.delete");
   assertAllowed("delete", LIFE_RULES.delete, document);
+  // Documents held as possible duplicates of this one are duplicates of nothing once it is gone:
+  // the foreign key lifts their hold with the delete; they get their event right after.
+  const held = await db
+    .select({ id: documents.id })
+    .from(documents)
+    .where(and(eq(documents.possibleDuplicateOf, document.id), eq(documents.portalId, document.portalId)));
   const deleted = await changeOne(db, {
     actor,
     document,
@@ -596,6 +606,15 @@ export async function deleteDocument(db: DbOrTx, actor: Actor, documentId: strin
     details: { documentType: document.documentType },
   });
   if (!deleted) return explainLostRace(db, "delete", LIFE_RULES.delete, document);
+  const releasedHolds =
+    held.length === 0
+      ? []
+      : await noteHoldsReleased(
+          db,
+          actor,
+          document,
+          held.map((row) => row.id),
+        );
 
   // The row is gone first: a file left behind by a failed delete is harmless, a row without its
   // file is not.
@@ -604,7 +623,58 @@ export async function deleteDocument(db: DbOrTx, actor: Actor, documentId: strin
   } catch (error) {
     console.error(`[documents] deleted document ${deleted.id} but not its file`, error);
   }
-  return { id: deleted.id };
+  return { id: deleted.id, releasedHolds };
+}
+
+/**
+ * After `original` was deleted (its foreign key lifted the holds on `heldIds`): a
+ * "duplicate_cleared" event for each of them still without a hold, and auto-send's note about the
+ * hold dropped. Returns the ids of those with a type; the caller announces them, so auto-send gets
+ * its chance.
+ */
+async function noteHoldsReleased(
+  db: DbOrTx,
+  actor: Actor,
+  original: LoadedDocument,
+  heldIds: string[],
+): Promise<string[]> {
+  const released = db.$with("released").as(
+    db
+      .update(documents)
+      .set({
+        autoSendSkipReason: sql`case when ${documents.autoSendSkipReason} = 'possible_duplicate' then null else ${documents.autoSendSkipReason} end`,
+        updatedAt: sql`now()`,
+      })
+      .where(
+        and(
+          inArray(documents.id, heldIds),
+          eq(documents.portalId, original.portalId),
+          isNull(documents.possibleDuplicateOf),
+        ),
+      )
+      .returning({
+        id: documents.id,
+        portalId: documents.portalId,
+        dossierId: documents.dossierId,
+        status: documents.status,
+        documentType: documents.documentType,
+      }),
+  );
+  const events = eventsCte(
+    db,
+    "released_events",
+    sql`select ${released.portalId} as portal_id, ${released.dossierId} as dossier_id, ${released.id} as document_id,
+          'duplicate_cleared' as kind, ${released.status} as from_status, ${released.status} as to_status,
+          null as dispatch_id,
+          ${detailsSql({ duplicateOf: original.id, reason: "original_deleted" })} as details
+        from ${released}`,
+    eventActorOf(actor),
+  );
+  const rows = await db
+    .with(released, events)
+    .select({ id: released.id, documentType: released.documentType })
+    .from(released);
+  return rows.filter((row) => row.documentType !== null).map((row) => row.id);
 }
 
 /** Archives a sent document. */

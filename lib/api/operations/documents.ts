@@ -10,6 +10,7 @@ import {
 import type { ApiKeyActor } from "@/lib/api-keys/authenticate";
 import { requestSendDocument } from "@/lib/dispatch/request-send";
 import { confirmDocumentNotDuplicate } from "@/lib/documents/confirm-not-duplicate";
+import { removeDocument } from "@/lib/documents/delete";
 import { recognisedFieldsSchema } from "@/lib/documents/fields";
 import { documentFileResponse } from "@/lib/documents/file-response";
 import { type DocumentDetail, getDocumentDetailById, getDocumentFile as readDocumentFile } from "@/lib/documents/get";
@@ -17,7 +18,6 @@ import type { IngestedDocument } from "@/lib/documents/ingest";
 import {
   archiveDocument as archiveDocumentService,
   type DocumentLifeView,
-  deleteDocument as deleteDocumentService,
   unarchiveDocument as unarchiveDocumentService,
 } from "@/lib/documents/life";
 import { DOCUMENT_PAGE_SIZE, type DocumentListItem, listDocuments as listDocumentsService } from "@/lib/documents/list";
@@ -672,7 +672,7 @@ export const deleteDocument = defineApiOperation({
   responses: { 204: { description: "Deleted." } },
   problems: [409],
   async handle({ db, actor, params }) {
-    await deleteDocumentService(db, actor, params.documentId);
+    await removeDocument(db, actor, params.documentId);
     return { status: 204 };
   },
 });

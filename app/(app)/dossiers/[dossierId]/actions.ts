@@ -8,7 +8,8 @@ import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { requestSendInputSchema } from "@/lib/dispatch/schemas";
-import { archiveDocument, deleteDocument, unarchiveDocument } from "@/lib/documents/life";
+import { removeDocument } from "@/lib/documents/delete";
+import { archiveDocument, unarchiveDocument } from "@/lib/documents/life";
 import type { DocumentType } from "@/lib/documents/list";
 import { setDocumentTypeSchema } from "@/lib/documents/schemas";
 import { setDocumentType } from "@/lib/documents/set-type";
@@ -85,7 +86,7 @@ export async function deleteDocumentAction(input: {
 }): Promise<DocumentChangeResult> {
   return runAction("deleteDocument", async (actor) => {
     const { dossierId, documentId } = parseInput(documentRefSchema, input);
-    await deleteDocument(await getDb(), actor, documentId);
+    await removeDocument(await getDb(), actor, documentId);
     revalidateDossier(dossierId);
     return { documentId };
   });

@@ -6,10 +6,11 @@ import { documentEvents } from "@/db/schema";
 import { autoSend } from "@/lib/dispatch/auto-send";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { confirmDocumentNotDuplicate } from "@/lib/documents/confirm-not-duplicate";
+import { removeDocument } from "@/lib/documents/delete";
 import { DuplicateFileError } from "@/lib/documents/duplicates";
 import type { RecognisedFieldsInput } from "@/lib/documents/fields";
 import { ingestDocument } from "@/lib/documents/ingest";
-import { DocumentRefusedError, deleteDocument } from "@/lib/documents/life";
+import { DocumentRefusedError } from "@/lib/documents/life";
 import { setDocumentRecognition } from "@/lib/documents/set-type";
 import { uploadDocuments } from "@/lib/documents/upload";
 import { sendJobEvent } from "@/lib/jobs/client";
@@ -345,19 +346,40 @@ describe("a possible duplicate", () => {
     expect((await documentRow(opened.db, held.id))?.possibleDuplicateOf).toBe(first.id);
   });
 
-  it("can be deleted; deleting the earlier document instead lifts the hold", async () => {
+  it("can be deleted; deleting the earlier document instead lifts the hold, says so, and lets auto-send try", async () => {
     const dossier = await sendableDossier();
-    const first = await ingest(dossier.id, { fields: INVOICE });
-    const held = await ingest(dossier.id, { fields: INVOICE });
-    const third = await ingest(dossier.id, { fields: INVOICE });
+    const first = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
+    const held = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
+    const third = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     expect(third.possibleDuplicateOf).toBe(first.id);
+    await autoSend(opened.db, third.id);
+    expect((await documentRow(opened.db, third.id))?.autoSendSkipReason).toBe("possible_duplicate");
 
-    await deleteDocument(opened.db, world.actors.accountant, held.id);
+    await removeDocument(opened.db, world.actors.accountant, held.id);
     expect(await documentRow(opened.db, held.id)).toBeUndefined();
     expect((await eventsOf(held.id)).at(-1)?.kind).toBe("deleted");
 
-    await deleteDocument(opened.db, world.actors.accountant, first.id);
-    expect((await documentRow(opened.db, third.id))?.possibleDuplicateOf).toBeNull();
+    sentEvents.mockClear();
+    await removeDocument(opened.db, world.actors.accountant, first.id);
+    expect(await documentRow(opened.db, third.id)).toMatchObject({
+      possibleDuplicateOf: null,
+      autoSendSkipReason: null,
+    });
+    expect((await eventsOf(third.id)).at(-1)).toMatchObject({
+      kind: "duplicate_cleared",
+      details: { duplicateOf: first.id, reason: "original_deleted" },
+    });
+    expect(sentEvents).toHaveBeenCalledWith("documents/document.recognised", { documentId: third.id });
+  });
+
+  it("keeps the hold when deleting the earlier document is refused", async () => {
+    const dossier = await sendableDossier();
+    const first = await ingest(dossier.id, { fields: INVOICE });
+    const held = await ingest(dossier.id, { fields: INVOICE });
+    await expect(removeDocument(opened.db, world.actors.otherAdmin, first.id)).rejects.toMatchObject({
+      code: "not_found",
+    });
+    expect((await documentRow(opened.db, held.id))?.possibleDuplicateOf).toBe(first.id);
   });
 });
 

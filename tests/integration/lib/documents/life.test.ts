@@ -178,7 +178,10 @@ describe("setDocumentType", () => {
 describe("deleteDocument", () => {
   it.each(["inbox", "failed", "rejected"] as const)("deletes a %s document and its file", async (status) => {
     const document = await newDocument(status);
-    expect(await deleteDocument(opened.db, world.actors.entrepreneur, document.id)).toEqual({ id: document.id });
+    expect(await deleteDocument(opened.db, world.actors.entrepreneur, document.id)).toEqual({
+      id: document.id,
+      releasedHolds: [],
+    });
     expect(await documentRow(opened.db, document.id)).toBeUndefined();
     await expect(files.store.get(document.storageKey)).rejects.toBeInstanceOf(FileNotFoundError);
   });

@@ -1,0 +1,1 @@
+CREATE INDEX "documents_possible_duplicate_of_idx" ON "documents" USING btree ("possible_duplicate_of") WHERE "documents"."possible_duplicate_of" is not null;
