@@ -104,7 +104,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
       file: {
         name: "Factuur é.pdf",
         mimeType: "application/pdf",
-        buffer: Buffer.from(buildSamplePdf({ title: "Factuur" })),
+        buffer: Buffer.from(buildSamplePdf({ title: `Factuur ${testInfo.project.name} ${Date.now()}` })),
       },
     },
   });

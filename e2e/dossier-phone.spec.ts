@@ -118,7 +118,7 @@ test("the entrepreneur's dossier on a phone: five tabs on screen in nl, fr and e
   const files = Array.from({ length: 6 }, (_, index) => ({
     name: `telefoon-scan-${stamp}-${index + 1}.pdf`,
     mimeType: "application/pdf",
-    buffer: Buffer.from(buildSamplePdf({ title: `Scan ${index + 1}` })),
+    buffer: Buffer.from(buildSamplePdf({ title: `Scan ${stamp} ${index + 1}` })),
   }));
   await page.getByLabel("Bestanden kiezen").setInputFiles(files);
   const results = page.getByTestId("upload-results");

@@ -41,6 +41,17 @@ function documentLink(page: Page, fileName: string) {
   return page.getByRole("link", { name: fileName, exact: true }).locator("visible=true").first();
 }
 
+/** Opens the document from the dossier's tab (Inbox: "", Sent: "?tab=sent"), reloading until it is listed there. */
+async function openFromTab(page: Page, dossierUrl: string, tab: "" | "?tab=sent", fileName: string) {
+  const list = `${new URL(dossierUrl).pathname}${tab}`;
+  await expect(async () => {
+    await page.goto(list);
+    await expect(documentLink(page, fileName)).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 30_000 });
+  await documentLink(page, fileName).click();
+  await page.waitForURL(/\/documents\/[0-9a-f-]{36}$/);
+}
+
 /** Reloads the document page until its status says `status` (auto-send runs in the background). */
 async function expectStatus(page: Page, status: string) {
   await expect(async () => {
@@ -70,12 +81,12 @@ test("a shared e-invoice is typed from its XML and sent at once; the same file a
   await switchLanguage(page, "nl");
 
   // 1. Typed at once from the XML, with supplier and amount, and sent by auto-send.
-  await share(page, [first]);
+  const dossierUrl = await share(page, [first]);
   await expect(page.getByRole("status", { name: "Gedeeld met Koppel" })).toContainText(
     "1 document toegevoegd aan dit dossier.",
   );
-  await documentLink(page, first.name).click();
-  await page.waitForURL(/\/documents\/[0-9a-f-]{36}$/);
+  // Auto-send is on and the mail goes at once: it is found under Sent.
+  await openFromTab(page, dossierUrl, "?tab=sent", first.name);
   const firstDocument = page.url();
   const fields = page.getByRole("region", { name: "Herkende gegevens" });
   await expect(fields).toContainText("Aankoopfactuur");
@@ -97,8 +108,7 @@ test("a shared e-invoice is typed from its XML and sent at once; the same file a
     content: ublBytes({ ...invoice, lines: [{ amount: "1368.80", description: "Drukwerk folders (kopie)" }] }),
   };
   await share(page, [again]);
-  await documentLink(page, again.name).click();
-  await page.waitForURL(/\/documents\/[0-9a-f-]{36}$/);
+  await openFromTab(page, dossierUrl, "", again.name);
   await expect(page.getByText("Dit is misschien dezelfde factuur als:")).toBeVisible();
   await expect(page.getByRole("link", { name: new RegExp(first.name) })).toHaveAttribute(
     "href",

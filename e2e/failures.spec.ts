@@ -37,7 +37,7 @@ async function uploadOther(page: Page, name: string): Promise<string> {
   await page.getByLabel("Bestanden kiezen").setInputFiles({
     name,
     mimeType: "application/pdf",
-    buffer: Buffer.from(buildSamplePdf({ title: "Brief" })),
+    buffer: Buffer.from(buildSamplePdf({ title: `Brief ${name}` })),
   });
   const body = (await (await answered).json()) as {
     results: { ok: boolean; fileName: string; document?: { id: string } }[];

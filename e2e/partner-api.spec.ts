@@ -94,7 +94,7 @@ test.describe("the partner API", () => {
           file: {
             name: fileName,
             mimeType: "application/pdf",
-            buffer: Buffer.from(buildSamplePdf({ title: "Factuur" })),
+            buffer: Buffer.from(buildSamplePdf({ title: `Factuur ${fileName}` })),
           },
           documentType: "purchase_invoice",
         },

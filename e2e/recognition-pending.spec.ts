@@ -26,7 +26,7 @@ async function uploadOne(page: Page, fileName: string, labels: { choose: string;
   await page.getByLabel(labels.choose).setInputFiles({
     name: fileName,
     mimeType: "application/pdf",
-    buffer: Buffer.from(buildSamplePdf({ title: "Scan" })),
+    buffer: Buffer.from(buildSamplePdf({ title: `Scan ${fileName}` })),
   });
   const line = page.getByTestId("upload-results").getByRole("listitem").filter({ hasText: fileName });
   await expect(line).toContainText(labels.added);

@@ -28,7 +28,7 @@ function uniqueName(testInfo: TestInfo, stem: string): string {
 }
 
 function pdfFile(name: string, title: string) {
-  return { name, mimeType: "application/pdf", buffer: Buffer.from(buildSamplePdf({ title })) };
+  return { name, mimeType: "application/pdf", buffer: Buffer.from(buildSamplePdf({ title: `${title} ${name}` })) };
 }
 
 /** The visible row (table on desktop, card on phones) of a document. */
