@@ -340,7 +340,8 @@ describe("a possible duplicate", () => {
     const first = await ingest(dossier.id, { fields: INVOICE });
     const held = await ingest(dossier.id, { fields: INVOICE });
     expect(held.possibleDuplicateOf).toBe(first.id);
-    for (const actor of [world.actors.otherAdmin, world.actors.otherToken]) {
+    // Another office's admin and key, and an entrepreneur of another dossier of this office.
+    for (const actor of [world.actors.otherAdmin, world.actors.otherToken, world.actors.entrepreneur]) {
       await expect(confirmDocumentNotDuplicate(opened.db, actor, held.id)).rejects.toMatchObject({ code: "not_found" });
     }
     expect((await documentRow(opened.db, held.id))?.possibleDuplicateOf).toBe(first.id);
