@@ -96,9 +96,16 @@ export function fingerprintOfPublicKey(publicKey: string): string {
   return `SHA256:${createHash("sha256").update(parsed.getPublicSSH()).digest("base64").replace(/=+$/, "")}`;
 }
 
+/**
+ * ssh2's key generator drops a leading zero byte of an ed25519 key (about one key in 200), and
+ * its own parser then refuses that key as malformed: draw again until both halves parse.
+ */
 function makeHostKey(): { privateKey: string; fingerprint: string } {
-  const pair = utils.generateKeyPairSync("ed25519");
-  return { privateKey: pair.private, fingerprint: fingerprintOfPublicKey(pair.public) };
+  for (;;) {
+    const pair = utils.generateKeyPairSync("ed25519");
+    if (utils.parseKey(pair.private) instanceof Error || utils.parseKey(pair.public) instanceof Error) continue;
+    return { privateKey: pair.private, fingerprint: fingerprintOfPublicKey(pair.public) };
+  }
 }
 
 function attrsOf(stats: Stats): Attributes {
