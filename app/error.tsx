@@ -9,7 +9,7 @@ import { useEffect } from "react";
  * digest that matches the server log; never the error's message or stack.
  */
 export default function ErrorPage({ error, retry }: { error: unknown; retry: () => void }) {
-  const t = useTranslations("errors.pages.error");
+  const t = useTranslations("errorPages.error");
   const digest = error instanceof Error && "digest" in error && typeof error.digest === "string" ? error.digest : null;
   useEffect(() => {
     console.error(error);

@@ -3,12 +3,14 @@
 import { NextIntlClientProvider, useTranslations } from "next-intl";
 import { useEffect, useSyncExternalStore } from "react";
 import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
-import enErrors from "@/lib/i18n/messages/en/errors.json";
-import frErrors from "@/lib/i18n/messages/fr/errors.json";
-import nlErrors from "@/lib/i18n/messages/nl/errors.json";
+import enErrorPages from "@/lib/i18n/messages/en/errorPages.json";
+import frErrorPages from "@/lib/i18n/messages/fr/errorPages.json";
+import nlErrorPages from "@/lib/i18n/messages/nl/errorPages.json";
 import "./globals.css";
 
-const ERRORS = { nl: nlErrors, fr: frErrors, en: enErrors } satisfies Record<Locale, unknown>;
+// Only the error pages' own namespace: this module is in every page's JavaScript, so a whole catalog
+// file here (all three languages of it) would be downloaded on every first visit.
+const ERROR_PAGES = { nl: nlErrorPages, fr: frErrorPages, en: enErrorPages } satisfies Record<Locale, unknown>;
 
 /** The language switch's cookie, else the browser's language; the server render says Dutch. */
 function browserLocale(): Locale {
@@ -23,7 +25,7 @@ const subscribe = () => () => {};
 
 /**
  * Errors in the root layout itself: it replaces the whole document, so it brings its own <html>,
- * styles and (only the "errors") messages. Generic text, never the error's message or stack.
+ * styles and (only the "errorPages") messages. Generic text, never the error's message or stack.
  */
 export default function GlobalError({ error, retry }: { error: unknown; retry: () => void }) {
   const locale = useSyncExternalStore(subscribe, browserLocale, () => DEFAULT_LOCALE);
@@ -33,7 +35,11 @@ export default function GlobalError({ error, retry }: { error: unknown; retry: (
   return (
     <html lang={locale}>
       <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">
-        <NextIntlClientProvider locale={locale} messages={{ errors: ERRORS[locale] }} timeZone="Europe/Brussels">
+        <NextIntlClientProvider
+          locale={locale}
+          messages={{ errorPages: ERROR_PAGES[locale] }}
+          timeZone="Europe/Brussels"
+        >
           <GlobalErrorPanel retry={retry} />
         </NextIntlClientProvider>
       </body>
@@ -42,7 +48,7 @@ export default function GlobalError({ error, retry }: { error: unknown; retry: (
 }
 
 function GlobalErrorPanel({ retry }: { retry: () => void }) {
-  const t = useTranslations("errors.pages.error");
+  const t = useTranslations("errorPages.error");
   return (
     <main className="mx-auto flex min-h-dvh w-full max-w-lg flex-col justify-center px-4 py-10">
       <p className="mb-6 text-2xl font-semibold tracking-tight text-brand-700">Koppel</p>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 
 export async function generateMetadata(): Promise<Metadata> {
-  const t = await getTranslations("errors.pages.notFound");
+  const t = await getTranslations("errorPages.notFound");
   return { title: t("metaTitle") };
 }
 
@@ -12,7 +12,7 @@ export async function generateMetadata(): Promise<Metadata> {
  * tenant's ids too, so this page never tells "exists but not yours" from "does not exist".
  */
 export default async function NotFound() {
-  const t = await getTranslations("errors.pages.notFound");
+  const t = await getTranslations("errorPages.notFound");
   return <ErrorPanel code={t("code")} title={t("title")} body={t("body")} homeLabel={t("home")} />;
 }
 

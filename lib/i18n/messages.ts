@@ -10,6 +10,7 @@ import enDispatch from "./messages/en/dispatch.json";
 import enDocuments from "./messages/en/documents.json";
 import enDossier from "./messages/en/dossier.json";
 import enDuplicates from "./messages/en/duplicates.json";
+import enErrorPages from "./messages/en/errorPages.json";
 import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
 import enIntegrations from "./messages/en/integrations.json";
@@ -34,6 +35,7 @@ import frDispatch from "./messages/fr/dispatch.json";
 import frDocuments from "./messages/fr/documents.json";
 import frDossier from "./messages/fr/dossier.json";
 import frDuplicates from "./messages/fr/duplicates.json";
+import frErrorPages from "./messages/fr/errorPages.json";
 import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
 import frIntegrations from "./messages/fr/integrations.json";
@@ -58,6 +60,7 @@ import nlDispatch from "./messages/nl/dispatch.json";
 import nlDocuments from "./messages/nl/documents.json";
 import nlDossier from "./messages/nl/dossier.json";
 import nlDuplicates from "./messages/nl/duplicates.json";
+import nlErrorPages from "./messages/nl/errorPages.json";
 import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
 import nlIntegrations from "./messages/nl/integrations.json";
@@ -82,6 +85,7 @@ export const MESSAGES = {
     dossier: nlDossier,
     documents: nlDocuments,
     errors: nlErrors,
+    errorPages: nlErrorPages,
     dev: nlDev,
     connectors: nlConnectors,
     connections: nlConnections,
@@ -108,6 +112,7 @@ export const MESSAGES = {
     dossier: frDossier,
     documents: frDocuments,
     errors: frErrors,
+    errorPages: frErrorPages,
     dev: frDev,
     connectors: frConnectors,
     connections: frConnections,
@@ -134,6 +139,7 @@ export const MESSAGES = {
     dossier: enDossier,
     documents: enDocuments,
     errors: enErrors,
+    errorPages: enErrorPages,
     dev: enDev,
     connectors: enConnectors,
     connections: enConnections,
