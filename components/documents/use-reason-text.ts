@@ -1,5 +1,10 @@
 import { useTranslations } from "next-intl";
 
+// The stored reasons are keys of these kinds only: ConnectorError.messageKey, dispatchErrorMessageKey,
+// sendRefusalMessageKey and the mail bounce reasons (lib/email/webhook.ts). Only these reach the
+// browser (lib/i18n/client-messages.ts), so any other key shows the generic message.
+// i18n-dynamic-keys: connectors.errors dispatch.errors dispatch.refusals dispatch.bounce
+
 /** Message keys that services store as a reason ("connectors.errors.timeout", "dispatch.errors.…"). */
 const STORED_KEY = /^(connectors|dispatch)\.[A-Za-z0-9_.]+$/;
 

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { LanguageSwitch } from "@/components/ui/language-switch";
 import { DEMO_USERS } from "@/lib/auth/demo-users";
 import { getSessionUserId } from "@/lib/auth/session";
@@ -14,7 +15,15 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("signIn.title") };
 }
 
-export default async function SignInPage({
+export default function SignInPage(props: Parameters<typeof SignInPageContent>[0]) {
+  return (
+    <ClientMessages area="signIn">
+      <SignInPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function SignInPageContent({
   searchParams,
 }: {
   searchParams: Promise<{ callbackUrl?: string; error?: string }>;

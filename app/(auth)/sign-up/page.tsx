@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { LanguageSwitch } from "@/components/ui/language-switch";
 import { getDb } from "@/db";
 import { signUpMode } from "@/lib/env";
@@ -61,7 +62,15 @@ async function Notice({ title, body }: { title: string; body: string }) {
  * `npm run office:invite` link under "invite" (the address is then the invite's), and not at all
  * under "off" (404: the operator makes offices with `npm run office:create`).
  */
-export default async function SignUpPage({ searchParams }: { searchParams: Promise<{ invite?: string | string[] }> }) {
+export default function SignUpPage(props: Parameters<typeof SignUpPageContent>[0]) {
+  return (
+    <ClientMessages area="signUp">
+      <SignUpPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function SignUpPageContent({ searchParams }: { searchParams: Promise<{ invite?: string | string[] }> }) {
   const mode = signUpMode();
   if (mode === "off") notFound();
   const t = await getTranslations("signUp");

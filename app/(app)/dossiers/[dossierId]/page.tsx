@@ -10,6 +10,7 @@ import { SendResults } from "@/components/documents/send-results";
 import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
 import { UploadForm } from "@/components/documents/upload-form";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -63,7 +64,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   return { title: overview.name };
 }
 
-export default async function DossierPage({ params, searchParams }: Props) {
+export default function DossierPage(props: Props) {
+  return (
+    <ClientMessages area="dossierDocuments">
+      <DossierPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function DossierPageContent({ params, searchParams }: Props) {
   const { dossierId } = await params;
   // Unknown tabs and bad cursors fall back to the first page of the Inbox; never an error.
   const search = await searchParams;

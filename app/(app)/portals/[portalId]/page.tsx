@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Form from "next/form";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
@@ -29,7 +30,15 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 /** The accountant's home: every dossier of the office, how it delivers, and where its documents stand. */
-export default async function PortalOverviewPage({ params, searchParams }: Props) {
+export default function PortalOverviewPage(props: Props) {
+  return (
+    <ClientMessages area="portalOverview">
+      <PortalOverviewPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function PortalOverviewPageContent({ params, searchParams }: Props) {
   const { portalId } = await params;
   const search = await searchParams;
   const actor = await requireActor();

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -17,7 +18,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * Files shared from a phone by someone with several dossiers: which one are they for? Only the
  * person who shared sees this page (anyone else, and an expired share: 404).
  */
-export default async function PickSharePage({ params }: { params: Promise<{ shareId: string }> }) {
+export default function PickSharePage(props: Parameters<typeof PickSharePageContent>[0]) {
+  return (
+    <ClientMessages area="share">
+      <PickSharePageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function PickSharePageContent({ params }: { params: Promise<{ shareId: string }> }) {
   const { shareId } = await params;
   const actor = await requireActor();
   const [share, t, format, locale] = await Promise.all([

@@ -96,8 +96,12 @@ function findElement(node: unknown, matches: (props: Record<string, unknown>) =>
   return findElement(element.props.children, matches);
 }
 
-function page(query: Record<string, string> = {}) {
-  return SignUpPage({ searchParams: Promise.resolve(query) });
+/** The page run as Next runs it: the default export wraps its content in the "signUp" client-messages area. */
+function page(query: Record<string, string> = {}): Promise<unknown> {
+  const wrapper = SignUpPage({ searchParams: Promise.resolve(query) }) as Element;
+  expect(wrapper.props.area).toBe("signUp");
+  const content = wrapper.props.children as ReactElement<Record<string, unknown>>;
+  return (content.type as (props: Record<string, unknown>) => Promise<unknown>)(content.props);
 }
 
 /** What Next's notFound() and redirect() throw: their digest. */

@@ -65,6 +65,21 @@ describe("dossier integration fields", () => {
     expect(missing).toEqual([]);
   });
 
+  it("names only keys under connectors, which alone reach the form in the browser for these", async () => {
+    // integration-form.tsx looks these keys up as it meets them (its i18n-dynamic-keys comment says
+    // "connectors"), so lib/i18n/client-messages.ts sends that namespace to the integration page.
+    const notes = listPackages().flatMap((entry) =>
+      entry.email?.noteKey ? [{ where: `${entry.id} (email) note`, labelKey: entry.email.noteKey, hintKey: null }] : [],
+    );
+    expect(notes.length).toBeGreaterThan(0);
+    const outside = [...(await dossierFieldTexts()), ...notes].flatMap(({ where, labelKey, hintKey }) =>
+      [labelKey, hintKey]
+        .filter((key) => key !== null && !key.startsWith("connectors."))
+        .map((key) => `${where}: ${key}`),
+    );
+    expect(outside).toEqual([]);
+  });
+
   it("labels a field by its own key before the package's API field name", () => {
     expect(dossierFieldLabelKey({ labelKey: "connectors.ftp.fields.dossierFolder.label" }, "expert-m")).toBe(
       "connectors.ftp.fields.dossierFolder.label",

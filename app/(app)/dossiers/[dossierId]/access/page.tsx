@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { requireActor } from "@/lib/auth/session";
@@ -36,7 +37,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
  * invite entrepreneurs, see who has access and who is invited, withdraw either, and what changed.
  * Entrepreneurs never get the tab; opening its address gives them the dossier's 404.
  */
-export default async function DossierAccessPage({ params, searchParams }: Props) {
+export default function DossierAccessPage(props: Props) {
+  return (
+    <ClientMessages area="dossierAccess">
+      <DossierAccessPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function DossierAccessPageContent({ params, searchParams }: Props) {
   const { dossierId } = await params;
   const search = await searchParams;
   const actor = await requireActor();

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { cache } from "react";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { requireActor } from "@/lib/auth/session";
@@ -39,7 +40,15 @@ function senderAddressOf(from: string): string {
  * for everyone who sees the dossier; the options (by marking), their forms and a test send for
  * admins and accountants only.
  */
-export default async function DossierIntegrationPage({ params, searchParams }: Props) {
+export default function DossierIntegrationPage(props: Props) {
+  return (
+    <ClientMessages area="dossierIntegration">
+      <DossierIntegrationPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function DossierIntegrationPageContent({ params, searchParams }: Props) {
   const { dossierId } = await params;
   const search = await searchParams;
   const actor = await requireActor();

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { DocumentPagination } from "@/components/documents/document-pagination";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
@@ -47,7 +48,15 @@ function defaultRange(): { from: string; to: string } {
  * with it, one cause page by page. "Retry all in this group" where a retry can help, and the
  * delivery log as CSV. Admins and accountants; anyone else gets the 404 page.
  */
-export default async function PortalFailuresPage({ params, searchParams }: Props) {
+export default function PortalFailuresPage(props: Props) {
+  return (
+    <ClientMessages area="portalFailures">
+      <PortalFailuresPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function PortalFailuresPageContent({ params, searchParams }: Props) {
   const { portalId } = await params;
   const search = parseFailureSearch(await searchParams);
   const actor = await requireActor();

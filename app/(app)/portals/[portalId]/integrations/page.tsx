@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
@@ -33,7 +34,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * Admins add, edit, test, disable and enable; accountants see the same list without buttons.
  * Only the public view reaches this page (no secret value, no encrypted blob).
  */
-export default async function PortalIntegrationsPage({ params, searchParams }: Props) {
+export default function PortalIntegrationsPage(props: Props) {
+  return (
+    <ClientMessages area="portalIntegrations">
+      <PortalIntegrationsPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
   const { portalId } = await params;
   const search = await searchParams;
   const actor = await requireActor();

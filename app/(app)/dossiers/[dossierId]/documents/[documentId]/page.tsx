@@ -7,6 +7,7 @@ import { AutoSendSkipText, ReasonText } from "@/components/documents/reason-text
 import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import { DocumentStatusBadge } from "@/components/documents/status-badge";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -69,7 +70,15 @@ const DISPATCH_TONES: Record<DispatchEntry["status"], BadgeTone> = {
  * attempts (when, what triggered it, who, through which connector, to where, the outcome, the
  * reason and the package's reference).
  */
-export default async function DocumentPage({ params }: Props) {
+export default function DocumentPage(props: Props) {
+  return (
+    <ClientMessages area="document">
+      <DocumentPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function DocumentPageContent({ params }: Props) {
   const { dossierId, documentId } = await params;
   const actor = await requireActor();
   const db = await getDb();

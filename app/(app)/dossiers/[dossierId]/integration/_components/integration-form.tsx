@@ -3,6 +3,10 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type ReactNode, useActionState, useId, useState } from "react";
+
+// Field labels and hints, and the rules' notes, are keys named by the package catalog and the
+// connectors' settings schemas, all under "connectors" (tests/unit/lib/integrations/dossier-field-labels.test.ts).
+// i18n-dynamic-keys: connectors
 import { Badge } from "@/components/ui/badge";
 import { dossierFieldLabelKey } from "@/lib/integrations/connector-fields";
 import type { IntegrationOption } from "@/lib/integrations/options";

@@ -1,6 +1,9 @@
 import { useTranslations } from "next-intl";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 
+// The keys come from this area's services (see below); the page sends both namespaces whole.
+// i18n-dynamic-keys: integrations connectors
+
 /**
  * Translates a message key from this area's services: full keys ("integrations.errors.…",
  * "integrations.problems.…", "connectors.errors.…") from the root, plain ones ("emailAddress.invalid",

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -24,7 +25,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * key (shown once, in the form's answer, never in this page's HTML), see every key by its prefix
  * with who made it and when it was last used, and revoke keys.
  */
-export default async function ApiKeysPage({ params }: Props) {
+export default function ApiKeysPage(props: Props) {
+  return (
+    <ClientMessages area="apiKeys">
+      <ApiKeysPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function ApiKeysPageContent({ params }: Props) {
   const { portalId } = await params;
   const actor = await requireActor();
   const db = await getDb();

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -32,7 +33,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * colleagues, follow and resend or withdraw open invitations, change roles, remove people, and read
  * the history of all of it. Everything is read fresh on each request: nothing here is cached.
  */
-export default async function MembersPage({ params, searchParams }: Props) {
+export default function MembersPage(props: Props) {
+  return (
+    <ClientMessages area="members">
+      <MembersPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function MembersPageContent({ params, searchParams }: Props) {
   const { portalId } = await params;
   const search = await searchParams;
   const actor = await requireActor();

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -19,7 +20,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * The signed-in admin's mail settings for this portal: the daily failure digest. Only the portal's
  * admins have one; everyone else gets a 404.
  */
-export default async function PortalNotificationsPage({ params }: Props) {
+export default function PortalNotificationsPage(props: Props) {
+  return (
+    <ClientMessages area="notifications">
+      <PortalNotificationsPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function PortalNotificationsPageContent({ params }: Props) {
   const { portalId } = await params;
   const actor = await requireActor();
   const db = await getDb();

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { CopyButton } from "@/components/ui/copy-button";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
@@ -68,7 +69,15 @@ const codeBlockClass =
  * headers, and what the recognition step gets back. Accountants and everyone else get a 404. The
  * secret is fetched only when an admin presses "Show"; no other office's secret is ever read here.
  */
-export default async function RecognitionWebhookPage({ params }: Props) {
+export default function RecognitionWebhookPage(props: Props) {
+  return (
+    <ClientMessages area="recognitionWebhook">
+      <RecognitionWebhookPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function RecognitionWebhookPageContent({ params }: Props) {
   const { portalId } = await params;
   const actor = await requireActor();
   const db = await getDb();

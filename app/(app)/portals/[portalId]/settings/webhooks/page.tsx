@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
@@ -25,7 +26,15 @@ export async function generateMetadata(): Promise<Metadata> {
  * The office's outgoing webhook endpoints, for its admins (everyone else gets a 404): each with its
  * state and a link to its settings and log, and the form to add one. Never a secret.
  */
-export default async function WebhooksPage({ params }: Props) {
+export default function WebhooksPage(props: Props) {
+  return (
+    <ClientMessages area="webhooks">
+      <WebhooksPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function WebhooksPageContent({ params }: Props) {
   const { portalId } = await params;
   const actor = await requireActor();
   const db = await getDb();

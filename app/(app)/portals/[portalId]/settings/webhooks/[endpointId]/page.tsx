@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getFormatter, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { Badge, type BadgeTone } from "@/components/ui/badge";
+import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
@@ -51,7 +52,15 @@ const DELIVERY_TONES: Record<WebhookDeliveryView["status"], BadgeTone> = {
  * One endpoint, for the office's admins (everyone else gets a 404): on/off, address and events,
  * the secret (shown on request), a test message, the delivery log with replays, and delete.
  */
-export default async function WebhookEndpointPage({ params, searchParams }: Props) {
+export default function WebhookEndpointPage(props: Props) {
+  return (
+    <ClientMessages area="webhookEndpoint">
+      <WebhookEndpointPageContent {...props} />
+    </ClientMessages>
+  );
+}
+
+async function WebhookEndpointPageContent({ params, searchParams }: Props) {
   const { portalId, endpointId } = await params;
   const search = await searchParams;
   const actor = await requireActor();
