@@ -47,7 +47,13 @@ export default defineConfig({
       name: "phone",
       // Specs that check the build or a script's flow, with no page layout to see: desktop runs them once.
       // invitations.spec.ts makes its own phone-size browser for the entrepreneur.
-      testIgnore: ["env-check.spec.ts", "server-actions.spec.ts", "partner-api.spec.ts", "invitations.spec.ts"],
+      testIgnore: [
+        "env-check.spec.ts",
+        "server-actions.spec.ts",
+        "partner-api.spec.ts",
+        "invitations.spec.ts",
+        "client-messages.spec.ts",
+      ],
       use: {
         viewport: { width: 390, height: 844 },
         deviceScaleFactor: 2,
