@@ -84,8 +84,10 @@ export function pageContentSecurityPolicy({ nonce, isDevelopment }: { nonce: str
     // 'self' are then ignored (kept for browsers before CSP 3). React's development build needs
     // eval for its debugging information.
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${isDevelopment ? " 'unsafe-eval'" : ""}`,
-    // Stylesheets from this origin, and <style> elements only with the nonce.
-    `style-src 'self' 'nonce-${nonce}'`,
+    // Stylesheets from this origin, and <style> elements only with the nonce. In development
+    // Next.js's dev tools add <style> elements without it (and a nonce would switch
+    // 'unsafe-inline' off).
+    isDevelopment ? "style-src 'self' 'unsafe-inline'" : `style-src 'self' 'nonce-${nonce}'`,
     // Style attributes: server-rendered progress bars size themselves with style="width: …".
     // An attribute cannot carry a nonce; CSS can run no script, and what it could fetch is held by
     // img-src and font-src below, so this costs little.

@@ -30,9 +30,11 @@ describe("the pages' Content-Security-Policy", () => {
     expect(unsafe).toEqual([["style-src-attr", ["'unsafe-inline'"]]]);
   });
 
-  it("lets React's development build use eval, in development only", () => {
+  it("lets React's development build use eval and Next's dev tools add styles, in development only", () => {
     const policy = directives(pageContentSecurityPolicy({ nonce: "n", isDevelopment: true }));
-    expect(policy.get("script-src")).toContain("'unsafe-eval'");
+    expect(policy.get("script-src")).toEqual(["'self'", "'nonce-n'", "'strict-dynamic'", "'unsafe-eval'"]);
+    expect(policy.get("style-src")).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
   });
 
   it("draws a new nonce each time, in the form Next.js reads back from the policy", () => {
