@@ -234,11 +234,7 @@ describe("sendAllInTab goes on where its time budget stopped it", () => {
     const answers = [first];
     let after = first.nextCursor;
     while (after) {
-      const next = await sendAll(
-        world.actors.accountant,
-        { dossierId: dossier.id, tab: "inbox", after },
-        options,
-      );
+      const next = await sendAll(world.actors.accountant, { dossierId: dossier.id, tab: "inbox", after }, options);
       answers.push(next);
       after = next.nextCursor;
     }
