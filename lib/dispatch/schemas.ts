@@ -24,10 +24,10 @@ export type SendableTab = (typeof SENDABLE_TABS)[number];
 
 /**
  * Input of "send all N in this tab": the dossier, the tab (the list has no other filter), and on a
- * continuation the position where the previous call stopped. Never a list of ids: the server
- * finds the documents itself, in the actor's scope.
+ * continuation the position where the previous call stopped. Never a list of ids (strict: an
+ * input that carries one is refused): the server finds the documents itself, in the actor's scope.
  */
-export const sendAllInTabInputSchema = z.object({
+export const sendAllInTabInputSchema = z.strictObject({
   dossierId: z.string().max(100),
   tab: z.enum(SENDABLE_TABS),
   /** An opaque cursor from a previous answer's `nextCursor`. */
