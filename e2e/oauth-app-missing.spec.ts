@@ -1,4 +1,12 @@
-import { connectionCard, expect, openAddConnection, saveTopScreenshot, signInAs, switchLanguage, test } from "./fixtures";
+import {
+  connectionCard,
+  expect,
+  openAddConnection,
+  saveTopScreenshot,
+  signInAs,
+  switchLanguage,
+  test,
+} from "./fixtures";
 
 // The end-to-end server runs without a deployment Wolters Kluwer app (no client id of the
 // server's own): connecting a connection that has no client id of its own either must tell the

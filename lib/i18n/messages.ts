@@ -19,6 +19,7 @@ import enMembers from "./messages/en/members.json";
 import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enSendAll from "./messages/en/sendAll.json";
 import enSendingOff from "./messages/en/sendingOff.json";
 import enShare from "./messages/en/share.json";
 import enSignUp from "./messages/en/signUp.json";
@@ -44,6 +45,7 @@ import frMembers from "./messages/fr/members.json";
 import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frSendAll from "./messages/fr/sendAll.json";
 import frSendingOff from "./messages/fr/sendingOff.json";
 import frShare from "./messages/fr/share.json";
 import frSignUp from "./messages/fr/signUp.json";
@@ -69,6 +71,7 @@ import nlMembers from "./messages/nl/members.json";
 import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlSendAll from "./messages/nl/sendAll.json";
 import nlSendingOff from "./messages/nl/sendingOff.json";
 import nlShare from "./messages/nl/share.json";
 import nlSignUp from "./messages/nl/signUp.json";
@@ -102,6 +105,7 @@ export const MESSAGES = {
     signUp: nlSignUp,
     onboarding: nlOnboarding,
     sendingOff: nlSendingOff,
+    sendAll: nlSendAll,
     duplicates: nlDuplicates,
     ublRendering: nlUblRendering,
   },
@@ -129,6 +133,7 @@ export const MESSAGES = {
     signUp: frSignUp,
     onboarding: frOnboarding,
     sendingOff: frSendingOff,
+    sendAll: frSendAll,
     duplicates: frDuplicates,
     ublRendering: frUblRendering,
   },
@@ -156,6 +161,7 @@ export const MESSAGES = {
     signUp: enSignUp,
     onboarding: enOnboarding,
     sendingOff: enSendingOff,
+    sendAll: enSendAll,
     duplicates: enDuplicates,
     ublRendering: enUblRendering,
   },
