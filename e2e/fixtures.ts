@@ -79,7 +79,7 @@ async function watchForCspViolations(context: BrowserContext, violations: string
   });
 }
 
-export const test = base.extend<{ cspViolations: string[] }>({
+export const test = base.extend<{ cspViolations: string[]; missingMessages: string[] }>({
   /**
    * Automatic for every test: the violations seen in the test's own context and in every context
    * it opens with `browser.newContext`. The test fails if any are left at its end; a test that
@@ -101,6 +101,25 @@ export const test = base.extend<{ cspViolations: string[] }>({
         browser.newContext = newContext;
       }
       expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+  /**
+   * Automatic for every test: next-intl's missing-message errors in the test's own context. Pages
+   * send the browser only their area's messages (lib/i18n/client-messages.ts), so a client
+   * component that reads outside them shows here.
+   */
+  missingMessages: [
+    async ({ context }, use) => {
+      const missing: string[] = [];
+      context.on("console", (message) => {
+        const text = message.text();
+        if (message.type() === "error" && /MISSING_MESSAGE|INSUFFICIENT_PATH/.test(text)) {
+          missing.push(`${message.location().url || "?"}: ${text}`);
+        }
+      });
+      await use(missing);
+      expect(missing, "next-intl reported missing messages in the browser").toEqual([]);
     },
     { auto: true },
   ],

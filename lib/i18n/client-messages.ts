@@ -94,6 +94,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "documents.selection",
     "documents.sendResults",
     "documents.status",
+    "documents.tabs",
     "documents.types",
     "documents.upload",
     "dossier.edit",
@@ -102,6 +103,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "duplicates.badge",
     "duplicates.openExisting",
     "errors",
+    "sendAll",
   ],
   document: [
     "connectors.errors",
@@ -115,6 +117,12 @@ export const CLIENT_MESSAGE_AREAS = {
     "documents.types",
     "duplicates",
     "errors",
+    "sendAll.dismiss",
+    "sendAll.interrupted",
+    "sendAll.queued",
+    "sendAll.reasons",
+    "sendAll.refusedTitle",
+    "sendAll.resultLabel",
   ],
   dossierAccess: [
     "clients.clients.remove",
