@@ -46,6 +46,7 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
       neonConfig.pipelineTLS = false;
     }
     const pool = new Pool({ connectionString: options.url });
+    survivesLostIdleClients(pool);
     const db = drizzle({ client: pool, ...opts });
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
     return { db: db as unknown as Db, driver, close: () => pool.end() };
@@ -54,9 +55,22 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: options.url, max: env().DATABASE_POOL_MAX });
+  survivesLostIdleClients(pool);
   const db = drizzle({ client: pool, ...opts });
   await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
   return { db: db as unknown as Db, driver, close: () => pool.end() };
+}
+
+/**
+ * A pool emits "error" when one of its idle connections dies (the server restarts, an
+ * administrator terminates it, the network drops). Without a listener Node turns that event into
+ * an uncaught exception and the whole instance goes down; the pool has already dropped the dead
+ * client and opens a new one on the next query, so logging is all there is to do.
+ */
+function survivesLostIdleClients(pool: { on(event: "error", listener: (error: Error) => void): unknown }): void {
+  pool.on("error", (error) => {
+    console.error(`[db] an idle database connection was lost; the next query opens a new one: ${error.message}`);
+  });
 }
 
 declare global {

@@ -10,7 +10,10 @@ export type AppErrorCode =
   | "unauthenticated"
   | "rate_limited"
   /** The same file is already a document of the dossier (lib/documents/duplicates.ts). */
-  | "duplicate_file";
+  | "duplicate_file"
+  /** The file store is out of space (507) or failing (503); nothing of the file was kept (lib/storage). */
+  | "storage_full"
+  | "storage_unavailable";
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

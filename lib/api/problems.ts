@@ -18,6 +18,8 @@ const APP_ERROR_CODES = [
   "conflict",
   "unauthenticated",
   "duplicate_file",
+  "storage_full",
+  "storage_unavailable",
 ] as const satisfies readonly AppErrorCode[];
 
 const API_ONLY_CODES = [

@@ -146,7 +146,11 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
   if (existingId) throw new DuplicateFileError(existingId);
 
   const store = getFileStore();
-  await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType });
+  await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType }).catch((error: unknown) => {
+    // The person is told the store is full or failing; the operator needs the cause.
+    console.error(`[documents] the file store could not keep a file (${storageKey})`, error);
+    throw error;
+  });
   let row: IngestedDocument;
   try {
     row = await receiveDocument(db, actor, {

@@ -1,5 +1,4 @@
 import "server-only";
-import { Resend } from "resend";
 import { getDb } from "@/db";
 import { outboxEmails } from "@/db/schema";
 import { env } from "@/lib/env";
@@ -34,38 +33,84 @@ export class EmailSendError extends Error {
   }
 }
 
+const RESEND_API_URL = "https://api.resend.com";
+
+/**
+ * POST /emails of Resend's HTTP API, the request its SDK makes, called directly so that the
+ * answer's HTTP status decides what a failure is: the SDK hands back a JSON error body as it is,
+ * and a 500 whose body has no `statusCode` looked like no answer at all (a "network" error). The
+ * body's `name` only refines the status, for the log.
+ */
+async function sendThroughResend(
+  email: OutgoingEmail,
+  apiKey: string,
+  baseUrl: string,
+  from: string,
+  options: { signal?: AbortSignal },
+): Promise<SentEmail> {
+  const body = JSON.stringify({
+    from,
+    to: email.to,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    attachments: email.attachments?.map((attachment) => ({
+      filename: attachment.filename,
+      content: Buffer.from(attachment.content).toString("base64"),
+      content_type: attachment.contentType,
+    })),
+  });
+  let response: Response;
+  try {
+    response = await fetch(`${baseUrl.replace(/\/+$/, "")}/emails`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/json",
+        "idempotency-key": email.idempotencyKey,
+      },
+      body,
+      signal: options.signal,
+    });
+  } catch (error) {
+    // No answer at all: refused, reset, unknown host, or our own deadline.
+    throw new EmailSendError(
+      null,
+      options.signal?.aborted
+        ? "timeout"
+        : ((error as { cause?: { code?: unknown } }).cause?.code ?? "no_answer").toString(),
+    );
+  }
+  const text = await response.text().catch(() => "");
+  const answer = parseJsonObject(text);
+  if (!response.ok) {
+    const retryAfterSeconds = Number(response.headers.get("retry-after"));
+    throw new EmailSendError(
+      response.status,
+      typeof answer?.name === "string" ? answer.name.slice(0, 100) : `http_${response.status}`,
+      Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined,
+    );
+  }
+  // Accepted: the mail goes out whatever the body says. Without an id, its bounces cannot be
+  // matched to it later, which the log says; failing it would invite a second mail.
+  if (typeof answer?.id !== "string") console.warn(`[email] Resend accepted a mail (${response.status}) without an id`);
+  return { id: typeof answer?.id === "string" ? answer.id : `no-id:${email.idempotencyKey}`, via: "resend" };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Sends through Resend when RESEND_API_KEY is set, otherwise into the local outbox. */
 export async function sendEmail(email: OutgoingEmail, options: { signal?: AbortSignal } = {}): Promise<SentEmail> {
   const { RESEND_API_KEY, RESEND_BASE_URL, EMAIL_FROM } = env();
-  if (RESEND_API_KEY) {
-    const resend = new Resend(RESEND_API_KEY, RESEND_BASE_URL ? { baseUrl: RESEND_BASE_URL } : undefined);
-    const { data, error, headers } = await resend.emails.send(
-      {
-        from: EMAIL_FROM,
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        html: email.html,
-        attachments: email.attachments?.map((attachment) => ({
-          filename: attachment.filename,
-          content: Buffer.from(attachment.content),
-          contentType: attachment.contentType,
-        })),
-      },
-      { idempotencyKey: email.idempotencyKey, signal: options.signal },
-    );
-    if (error || !data) {
-      const statusCode =
-        error && "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : null;
-      const retryAfterSeconds = Number(headers?.["retry-after"]);
-      throw new EmailSendError(
-        statusCode,
-        error?.name ?? "unknown",
-        Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0 ? retryAfterSeconds * 1000 : undefined,
-      );
-    }
-    return { id: data.id, via: "resend" };
-  }
+  if (RESEND_API_KEY)
+    return sendThroughResend(email, RESEND_API_KEY, RESEND_BASE_URL ?? RESEND_API_URL, EMAIL_FROM, options);
   const db = await getDb();
   const [row] = await db
     .insert(outboxEmails)

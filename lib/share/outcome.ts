@@ -16,6 +16,9 @@ export const SHARE_NOTICES = [
   "no-files",
   "too-many-files",
   "unreadable",
+  /** The file store could not keep the files (lib/storage/file-store.ts FileStoreError). */
+  "storage-full",
+  "storage-unavailable",
   "failed",
 ] as const;
 export type ShareNotice = (typeof SHARE_NOTICES)[number];

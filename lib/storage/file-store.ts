@@ -1,3 +1,5 @@
+import { AppError } from "@/lib/errors";
+
 /**
  * Where document files live. The default is local disk under the data dir; an S3-compatible
  * store implements the same interface when the app runs on more than one machine. Keys are
@@ -10,6 +12,31 @@ export interface FileStore {
   get(key: string): Promise<Uint8Array>;
   /** Removes the file; missing files are fine. */
   delete(key: string): Promise<void>;
+}
+
+/**
+ * The store could not take a file's bytes, and kept nothing of them: out of space (507, the disk
+ * or a quota is full) or failing (503: an I/O error, a read-only disk, a store that does not
+ * answer). People are told which, in their language, and may try again later; the cause goes to
+ * the log.
+ */
+export class FileStoreError extends AppError {
+  constructor(kind: "full" | "unavailable", cause: unknown) {
+    super(
+      kind === "full" ? "storage_full" : "storage_unavailable",
+      kind === "full" ? "storage.full" : "storage.unavailable",
+      kind === "full" ? 507 : 503,
+      { cause },
+    );
+    this.name = "FileStoreError";
+  }
+}
+
+/** Out of space (ENOSPC, or EDQUOT for a quota) is "full"; any other failure to write is "unavailable". */
+export function fileStoreErrorOf(error: unknown): FileStoreError {
+  if (error instanceof FileStoreError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return new FileStoreError(code === "ENOSPC" || code === "EDQUOT" ? "full" : "unavailable", error);
 }
 
 export class FileNotFoundError extends Error {

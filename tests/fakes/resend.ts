@@ -3,13 +3,18 @@ import type { AddressInfo } from "node:net";
 
 export type RecordedRequest = { method: string; url: string; headers: IncomingHttpHeaders; body: unknown };
 
+/** A JSON answer, or a raw one (a proxy's HTML error page), with extra headers if any. */
+export type FakeResendAnswer =
+  | { status: number; body: unknown; headers?: Record<string, string> }
+  | { status: number; text: string; headers?: Record<string, string> };
+
 /**
  * A local stand-in for the Resend API (POST /emails → {"id": …}), as captured in stack-notes §6.
  * `respondWith` overrides the next answers, e.g. to test refusals.
  */
 export async function startFakeResend() {
   const requests: RecordedRequest[] = [];
-  let next: { status: number; body: unknown } | undefined;
+  let next: FakeResendAnswer | undefined;
   let counter = 0;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -28,7 +33,12 @@ export async function startFakeResend() {
         (req.method === "POST" && req.url === "/emails"
           ? { status: 200, body: { id: `re_fake_${++counter}` } }
           : { status: 404, body: { name: "not_found", message: "Unknown route", statusCode: 404 } });
-      res.writeHead(answer.status, { "content-type": "application/json" });
+      if ("text" in answer) {
+        res.writeHead(answer.status, { "content-type": "text/html", ...answer.headers });
+        res.end(answer.text);
+        return;
+      }
+      res.writeHead(answer.status, { "content-type": "application/json", ...answer.headers });
       res.end(JSON.stringify(answer.body));
     });
   });
@@ -37,7 +47,7 @@ export async function startFakeResend() {
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
-    respondWith(answer: { status: number; body: unknown } | undefined) {
+    respondWith(answer: FakeResendAnswer | undefined) {
       next = answer;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

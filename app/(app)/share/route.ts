@@ -8,6 +8,7 @@ import { readBodyWithLimit } from "@/lib/http/body";
 import { isShareTargetRequest } from "@/lib/http/same-origin";
 import { type ShareNotice, shareNoticePath, shareOutcomeQuery } from "@/lib/share/outcome";
 import { receiveShare } from "@/lib/share/share";
+import { FileStoreError } from "@/lib/storage/file-store";
 import { escapeHtml } from "@/lib/text/html";
 
 export const runtime = "nodejs";
@@ -82,6 +83,10 @@ export async function POST(request: Request): Promise<Response> {
     if (error instanceof ValidationError) {
       const key = Object.values(error.fieldErrors ?? {})[0]?.[0] ?? "";
       return seeOther(shareNoticePath(VALIDATION_NOTICES[key] ?? "no-files"));
+    }
+    if (error instanceof FileStoreError) {
+      console.error("[share] the file store could not keep the shared files", error.cause);
+      return seeOther(shareNoticePath(error.code === "storage_full" ? "storage-full" : "storage-unavailable"));
     }
     console.error("[share] failed", error);
     return seeOther(shareNoticePath("failed"));

@@ -100,10 +100,13 @@ const fileRefusalSchema = z
   .object({
     index: z.number().int().meta({ description: "The position of the file among the form's `file` parts, from 0." }),
     fileName: z.string().meta({ description: "The name the file was sent with." }),
-    status: z.number().int().meta({ description: "The HTTP status this refusal alone would have: 400, 413 or 415." }),
+    status: z.number().int().meta({
+      description:
+        "The HTTP status this refusal alone would have: 400, 409, 413, 415, or 507 / 503 when Koppel's file storage is full / failing.",
+    }),
     code: z.enum(API_ERROR_CODES).meta({
       description:
-        "Stable: `file_empty`, `file_too_large` (over 20 MB), `file_type_unsupported` (not PDF, JPEG, PNG or UBL) or `duplicate_file` (the dossier already has this very file; 409).",
+        "Stable: `file_empty`, `file_too_large` (over 20 MB), `file_type_unsupported` (not PDF, JPEG, PNG or UBL), `duplicate_file` (the dossier already has this very file; 409), `storage_full` (507) or `storage_unavailable` (503): Koppel's own file storage is full or failing, nothing of the file was kept, try again later.",
     }),
     detail: z.string().meta({ description: "Why, in the caller's language." }),
     existingDocumentId: z.guid().optional().meta({
@@ -401,7 +404,7 @@ export const uploadDocuments = defineApiOperation({
     "Files are judged by their content: PDF, JPEG, PNG, or a UBL invoice or credit note (XML), at most 20 MB each; the whole request at most 20 MB and 256 KB, so send large files one per request.",
     "With `documentType` the documents are recognised at once, and sent at once when the dossier's auto-send is on and its integration is usable.",
     "",
-    "201: every file became a document. 200: some did; `refused` says why the others did not. When no file did, the answer is a problem with the first refusal's status and code (`file_empty` 400, `file_too_large` 413, `file_type_unsupported` 415, `duplicate_file` 409 with `existingDocumentId`) and one `errors` entry per file.",
+    "201: every file became a document. 200: some did; `refused` says why the others did not. When no file did, the answer is a problem with the first refusal's status and code (`file_empty` 400, `file_too_large` 413, `file_type_unsupported` 415, `duplicate_file` 409 with `existingDocumentId`, `storage_full` 507, `storage_unavailable` 503) and one `errors` entry per file.",
     "The same file (SHA-256) twice in one dossier is refused (`duplicate_file`), naming the document that has it. A document with the same supplier VAT number and invoice number as an earlier one (and the same amount when both have one) is stored but held: `possibleDuplicateOf`.",
     "Repeat safely with an `Idempotency-Key`: send the very same bytes (the same multipart boundary) again.",
   ].join("\n"),

@@ -2,7 +2,8 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import { outboxEmails } from "@/db/schema";
-import { sendEmail } from "@/lib/email/send";
+import { classifySendError } from "@/lib/connectors/email";
+import { EmailSendError, sendEmail } from "@/lib/email/send";
 import { resetEnvCache } from "@/lib/env";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
@@ -138,5 +139,59 @@ describe("sendEmail with RESEND_API_KEY (against a fake Resend)", () => {
     const attempt = sendEmail({ to: ["not-an-address"], subject: "S", text: "t", idempotencyKey: "bad-1" });
     await expect(attempt).rejects.toThrow("Resend refused the mail: validation_error");
     await expect(attempt).rejects.not.toThrow(/secret@example\.com/);
+  });
+
+  // Outages: the HTTP status decides, the body only names it (a drill saw 500s recorded as "network").
+  it.each([
+    { answer: { status: 500, body: { message: "Internal error" } }, status: 500, code: "server_error" },
+    { answer: { status: 502, text: "<html>Bad gateway</html>" }, status: 502, code: "server_error" },
+    { answer: { status: 503, body: { name: "application_error" } }, status: 503, code: "server_error" },
+    { answer: { status: 400, body: { message: "bad" } }, status: 400, code: "recipient_refused" },
+  ])("classifies an answer $answer.status by its status: $code", async ({ answer, status, code }) => {
+    setEnv({ RESEND_API_KEY: "re_test_123", RESEND_BASE_URL: resend.url });
+    resend.respondWith(answer);
+    const error = await sendEmail({ to: ["a@example.com"], subject: "S", text: "t", idempotencyKey: "outage-1" }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(EmailSendError);
+    expect((error as EmailSendError).statusCode).toBe(status);
+    expect(classifySendError(error)).toMatchObject({ code });
+  });
+
+  it("reads Retry-After of a 429", async () => {
+    setEnv({ RESEND_API_KEY: "re_test_123", RESEND_BASE_URL: resend.url });
+    resend.respondWith({ status: 429, body: { name: "rate_limit_exceeded" }, headers: { "retry-after": "7" } });
+    const error = await sendEmail({ to: ["a@example.com"], subject: "S", text: "t", idempotencyKey: "busy-1" }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(classifySendError(error)).toMatchObject({ kind: "retryable", code: "rate_limited", retryAfterMs: 7000 });
+  });
+
+  it("a service that does not answer at all is a network error", async () => {
+    const closed = await startFakeResend();
+    await closed.close();
+    setEnv({ RESEND_API_KEY: "re_test_123", RESEND_BASE_URL: closed.url });
+    const error = await sendEmail({ to: ["a@example.com"], subject: "S", text: "t", idempotencyKey: "down-1" }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((error as EmailSendError).statusCode).toBeNull();
+    expect((error as EmailSendError).providerCode).toBe("ECONNREFUSED");
+    expect(classifySendError(error)).toMatchObject({ kind: "retryable", code: "network" });
+  });
+
+  it("sends attachments base64-encoded with their content type", async () => {
+    setEnv({ RESEND_API_KEY: "re_test_123", RESEND_BASE_URL: resend.url });
+    await sendEmail({
+      to: ["a@example.com"],
+      subject: "S",
+      text: "t",
+      idempotencyKey: "attach-1",
+      attachments: [
+        { filename: "factuur.pdf", content: new Uint8Array([37, 80, 68, 70]), contentType: "application/pdf" },
+      ],
+    });
+    expect((resend.requests[0]?.body as { attachments: unknown }).attachments).toEqual([
+      { filename: "factuur.pdf", content: "JVBERg==", content_type: "application/pdf" },
+    ]);
   });
 });
