@@ -190,7 +190,8 @@ describe("sendEmail with RESEND_API_KEY (against a fake Resend)", () => {
         { filename: "factuur.pdf", content: new Uint8Array([37, 80, 68, 70]), contentType: "application/pdf" },
       ],
     });
-    expect((resend.requests[0]?.body as { attachments: unknown }).attachments).toEqual([
+    const [request] = resend.requests;
+    expect((request?.body as { attachments?: unknown } | undefined)?.attachments).toEqual([
       { filename: "factuur.pdf", content: "JVBERg==", content_type: "application/pdf" },
     ]);
   });
