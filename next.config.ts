@@ -1,5 +1,11 @@
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
+import {
+  HSTS_FORWARDED_PROTO_PATTERN,
+  NO_REFERRER_SOURCES,
+  SECURITY_HEADERS,
+  STRICT_TRANSPORT_SECURITY,
+} from "./lib/security/headers";
 
 const withNextIntl = createNextIntlPlugin("./lib/i18n/request.ts");
 
@@ -19,6 +25,22 @@ const nextConfig: NextConfig = {
       "./node_modules/swagger-ui-dist/swagger-ui-bundle.js",
       "./lib/api/reference/init.js",
     ],
+  },
+  // Every response, API answers and static files included (proxy.ts adds the pages' CSP). These
+  // replace a header of the same name that a route sets itself; hence the no-referrer rules.
+  async headers() {
+    return [
+      { source: "/:path*", headers: [...SECURITY_HEADERS] },
+      ...NO_REFERRER_SOURCES.map((source) => ({
+        source,
+        headers: [{ key: "Referrer-Policy", value: "no-referrer" }],
+      })),
+      {
+        source: "/:path*",
+        has: [{ type: "header", key: "x-forwarded-proto", value: HSTS_FORWARDED_PROTO_PATTERN }],
+        headers: [{ key: "Strict-Transport-Security", value: STRICT_TRANSPORT_SECURITY }],
+      },
+    ];
   },
   // Lets several dev servers share one checkout (each with its own KOPPEL_DATA_DIR).
   distDir: process.env.NEXT_DIST_DIR ?? ".next",

@@ -1,22 +1,37 @@
 import { type NextRequest, NextResponse } from "next/server";
 import { isPublicPath, SESSION_COOKIE_NAMES } from "@/lib/auth/auth.config";
+import { generateNonce, hasOwnContentSecurityPolicy, pageContentSecurityPolicy } from "@/lib/security/headers";
 
 /**
  * Sends visitors without a session cookie to the sign-in page. Only a redirect: the session is
  * verified and every permission checked in lib, where pages, actions and the API all pass.
+ *
+ * Gives every page it lets through its Content-Security-Policy with a fresh nonce, on the response
+ * and on the request: Next.js reads the nonce from the request's policy and puts it on the scripts
+ * it writes into the page. The headers every response carries are in next.config.ts.
  */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
-  if (isPublicPath(pathname)) return NextResponse.next();
   const hasSession = SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name));
-  if (hasSession) return NextResponse.next();
-  const url = request.nextUrl.clone();
-  url.pathname = "/sign-in";
-  url.search = pathname === "/" ? "" : `?callbackUrl=${encodeURIComponent(pathname + search)}`;
-  return NextResponse.redirect(url);
+  if (!hasSession && !isPublicPath(pathname)) {
+    const url = request.nextUrl.clone();
+    url.pathname = "/sign-in";
+    url.search = pathname === "/" ? "" : `?callbackUrl=${encodeURIComponent(pathname + search)}`;
+    return NextResponse.redirect(url);
+  }
+  if (hasOwnContentSecurityPolicy(pathname)) return NextResponse.next();
+  const policy = pageContentSecurityPolicy({
+    nonce: generateNonce(),
+    isDevelopment: process.env.NODE_ENV === "development",
+  });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("content-security-policy", policy);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("content-security-policy", policy);
+  return response;
 }
 
 // API routes and the share target (POST /share) authenticate themselves (session, token or
 // signature) and must receive whole bodies: behind a proxy Next buffers only the first 10 MB, and
-// uploads and shares may be 20 MB.
+// uploads and shares may be 20 MB. None of them is a page, so none needs the pages' policy.
 export const config = { matcher: ["/((?!api/|share$|_next/static|_next/image|favicon.ico).*)"] };

@@ -114,7 +114,7 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   expect(file.status()).toBe(200);
   expect(file.headers()["content-type"]).toBe("application/pdf");
   expect(file.headers()["x-content-type-options"]).toBe("nosniff");
-  expect(file.headers()["content-security-policy"]).toBe("sandbox");
+  expect(file.headers()["content-security-policy"]).toBe("sandbox; frame-ancestors 'self'");
   expect(file.headers()["content-disposition"]).toBe(
     `inline; filename="Factuur _.pdf"; filename*=UTF-8''Factuur%20%C3%A9.pdf`,
   );

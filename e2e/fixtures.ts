@@ -1,7 +1,14 @@
 import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { type APIRequestContext, test as base, expect, type Page, type TestInfo } from "@playwright/test";
+import {
+  type APIRequestContext,
+  type BrowserContext,
+  test as base,
+  expect,
+  type Page,
+  type TestInfo,
+} from "@playwright/test";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { E2E_RECOGNITION_SECRET } from "./e2e-env";
 import { FAKE_RESEND_URL, type FakeEmail, type FakeRequest } from "./fake-resend";
@@ -40,7 +47,64 @@ export async function saveScreenshot(page: Page, testInfo: TestInfo, name: strin
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${testInfo.project.name}-${name}.png`), fullPage: true });
 }
 
-export const test = base;
+// ---------------------------------------------------------------------------------------------
+// Content-Security-Policy: every test fails on a violation in any of its pages.
+
+const CSP_MESSAGE = /Content Security Policy|\[csp-violation\]/;
+const watchedContexts = new WeakSet<BrowserContext>();
+
+/**
+ * Records the CSP violations of a browser context's pages and frames: Chromium's console message
+ * for each, and the `securitypolicyviolation` event, which an init script turns into a console
+ * message of its own (it also names the directive and what was blocked).
+ */
+async function watchForCspViolations(context: BrowserContext, violations: string[]): Promise<void> {
+  if (watchedContexts.has(context)) return;
+  watchedContexts.add(context);
+  context.on("console", (message) => {
+    const text = message.text();
+    if (CSP_MESSAGE.test(text)) violations.push(`${message.location().url || "?"}: ${text}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener(
+      "securitypolicyviolation",
+      (event) => {
+        console.error(
+          `[csp-violation] ${event.effectiveDirective} refused ${event.blockedURI || "inline"} in ${event.documentURI}` +
+            ` (${event.sourceFile || "?"}:${event.lineNumber}:${event.columnNumber})`,
+        );
+      },
+      true,
+    );
+  });
+}
+
+export const test = base.extend<{ cspViolations: string[] }>({
+  /**
+   * Automatic for every test: the violations seen in the test's own context and in every context
+   * it opens with `browser.newContext`. The test fails if any are left at its end; a test that
+   * provokes one on purpose takes it out of this list.
+   */
+  cspViolations: [
+    async ({ browser, context }, use) => {
+      const violations: string[] = [];
+      await watchForCspViolations(context, violations);
+      const newContext = browser.newContext.bind(browser);
+      browser.newContext = async (...args) => {
+        const opened = await newContext(...args);
+        await watchForCspViolations(opened, violations);
+        return opened;
+      };
+      try {
+        await use(violations);
+      } finally {
+        browser.newContext = newContext;
+      }
+      expect(violations, "Content-Security-Policy violations").toEqual([]);
+    },
+    { auto: true },
+  ],
+});
 export { expect };
 
 // ---------------------------------------------------------------------------------------------

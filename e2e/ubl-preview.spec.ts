@@ -25,7 +25,7 @@ test("a UBL e-invoice without its own PDF shows Koppel's rendering, labelled as 
   const view = await page.request.get(`/api/documents/${documentId}/file?view=pdf`);
   expect(view.status()).toBe(200);
   expect(view.headers()["content-type"]).toBe("application/pdf");
-  expect(view.headers()["content-security-policy"]).toBe("sandbox");
+  expect(view.headers()["content-security-policy"]).toBe("sandbox; frame-ancestors 'self'");
   expect(view.headers()["content-disposition"]).toContain("e-factuur-rendering.pdf");
   const pdf = await view.body();
   expect(pdf.subarray(0, 5).toString("latin1")).toBe("%PDF-");

@@ -2,6 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { SendableTab } from "@/lib/dispatch/schemas";
 import type { DocumentActionHandlers, LiveDocumentState } from "./types";
 
 /** A document the workspace knows by name (a row of the list, or the document of its page). */
@@ -13,6 +14,15 @@ export type SendOutcome = {
   refused: { document: WorkspaceDocument; reason: string }[];
 };
 
+/** The answer to "send all N in this tab": counts only (the server never lists the documents). */
+export type SendAllOutcome = {
+  tab: SendableTab;
+  queued: number;
+  refused: { reason: string; count: number }[];
+  /** A later batch failed as a whole: what is counted went out, the rest did not. */
+  isInterrupted: boolean;
+};
+
 type Workspace = {
   dossierId: string;
   handlers: DocumentActionHandlers;
@@ -20,6 +30,14 @@ type Workspace = {
   selected: ReadonlySet<string>;
   toggle(id: string, isSelected: boolean): void;
   selectAll(ids: readonly string[], isSelected: boolean): void;
+  /** "Select all N in this tab": set while the whole tab (not only the page) is chosen. */
+  allInTab: { tab: SendableTab; total: number } | null;
+  selectAllInTab(tab: SendableTab, total: number): void;
+  clearSelection(): void;
+  /** Sends the whole tab (the server resolves it), batch after batch, and remembers the counts. */
+  sendAllInTab(): Promise<void>;
+  lastSendAll: SendAllOutcome | null;
+  dismissLastSendAll(): void;
   /** Sends and remembers the answer per document; null while nothing was sent from this view. */
   send(ids: readonly string[], trigger: SendOutcome["trigger"]): Promise<void>;
   isSending: boolean;
@@ -67,7 +85,9 @@ export function DocumentWorkspace({
 }) {
   const router = useRouter();
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [allInTab, setAllInTab] = useState<{ tab: SendableTab; total: number } | null>(null);
   const [lastSend, setLastSend] = useState<SendOutcome | null>(null);
+  const [lastSendAll, setLastSendAll] = useState<SendAllOutcome | null>(null);
   const [isSending, setIsSending] = useState(false);
   const [sendError, setSendError] = useState<string | null>(null);
   const [live, setLive] = useState<ReadonlyMap<string, LiveDocumentState>>(new Map());
@@ -76,6 +96,13 @@ export function DocumentWorkspace({
   // Latest values for the polling loop and the send callback, without restarting them.
   const byIdRef = useRef(byId);
   byIdRef.current = byId;
+
+  // "All in this tab" was chosen for the rows on screen: another page (or tab) drops it.
+  const pageKey = useMemo(() => [...byId.keys()].sort().join(","), [byId]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the page's rows change, not on every refresh.
+  useEffect(() => {
+    setAllInTab(null);
+  }, [pageKey]);
 
   // A row that left the page (deleted, moved to another tab) cannot stay selected.
   useEffect(() => {
@@ -175,6 +202,7 @@ export function DocumentWorkspace({
             next.set(document.id, { id: document.id, status: "sending", lastErrorReason: null });
           return next;
         });
+        setLastSendAll(null);
         setLastSend({
           trigger,
           accepted,
@@ -190,18 +218,75 @@ export function DocumentWorkspace({
     [handlers, dossierId],
   );
 
+  const sendAllInTab = useCallback(async () => {
+    const choice = allInTab;
+    if (!choice || !handlers.sendAll) return;
+    setIsSending(true);
+    setSendError(null);
+    setLastSend(null);
+    const outcome: SendAllOutcome = { tab: choice.tab, queued: 0, refused: [], isInterrupted: false };
+    const refused = new Map<string, number>();
+    const add = (result: { queued: number; refused: { reason: string; count: number }[] }) => {
+      outcome.queued += result.queued;
+      for (const entry of result.refused) refused.set(entry.reason, (refused.get(entry.reason) ?? 0) + entry.count);
+      outcome.refused = [...refused].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
+    };
+    try {
+      // The server stops after its time budget with a position to go on from: a tab of tens of
+      // thousands goes out over a few calls, each one batches of at most 1,000 on the server.
+      let after: string | undefined;
+      for (;;) {
+        const result = await handlers.sendAll({ dossierId, tab: choice.tab, after });
+        if (!result.ok) {
+          if (outcome.queued === 0 && outcome.refused.length === 0) {
+            setSendError(result.error.messageKey);
+            return;
+          }
+          outcome.isInterrupted = true;
+          break;
+        }
+        add(result);
+        if (!result.nextCursor) break;
+        after = result.nextCursor;
+      }
+      setLastSendAll({ ...outcome });
+      setSelected(new Set());
+      setAllInTab(null);
+    } catch {
+      if (outcome.queued === 0 && outcome.refused.length === 0) setSendError("generic");
+      else setLastSendAll({ ...outcome, isInterrupted: true });
+    } finally {
+      setIsSending(false);
+    }
+  }, [allInTab, handlers, dossierId]);
+
   const workspace: Workspace = {
     dossierId,
     handlers,
     selected,
-    toggle: (id, isSelected) =>
+    toggle: (id, isSelected) => {
+      // Unticking one row is no longer "all in this tab".
+      if (!isSelected) setAllInTab(null);
       setSelected((current) => {
         const next = new Set(current);
         if (isSelected) next.add(id);
         else next.delete(id);
         return next;
-      }),
-    selectAll: (ids, isSelected) => setSelected(isSelected ? new Set(ids) : new Set()),
+      });
+    },
+    selectAll: (ids, isSelected) => {
+      if (!isSelected) setAllInTab(null);
+      setSelected(isSelected ? new Set(ids) : new Set());
+    },
+    allInTab,
+    selectAllInTab: (tab, total) => setAllInTab({ tab, total }),
+    clearSelection: () => {
+      setAllInTab(null);
+      setSelected(new Set());
+    },
+    sendAllInTab,
+    lastSendAll,
+    dismissLastSendAll: () => setLastSendAll(null),
     send,
     isSending,
     sendError,

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { isSendRefusal } from "@/lib/documents/refusals";
 import { useDocumentWorkspace } from "./document-workspace";
 import { DocumentStatusBadge } from "./status-badge";
 import { useReasonText, useRefusalText } from "./use-reason-text";
@@ -27,6 +28,7 @@ export function SendResults() {
       </p>
     );
   }
+  if (workspace.lastSendAll) return <SendAllResults />;
   if (!lastSend) return null;
 
   const accepted = lastSend.accepted.map((document) => ({
@@ -129,6 +131,59 @@ export function SendResults() {
               </li>
             ))}
         </ul>
+      ) : null}
+    </section>
+  );
+}
+
+/**
+ * The answer to "send all N in this tab": how many went on their way and how many were not sent,
+ * per reason, in the user's language. Counts only: the documents themselves show their status in
+ * the list, which follows them while they are sent.
+ */
+function SendAllResults() {
+  const t = useTranslations("sendAll");
+  const { lastSendAll, dismissLastSendAll } = useDocumentWorkspace();
+  if (!lastSendAll) return null;
+  const refused = lastSendAll.refused.reduce((sum, entry) => sum + entry.count, 0);
+  return (
+    <section
+      aria-label={t("resultLabel")}
+      data-testid="send-all-results"
+      className="flex flex-col gap-3 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
+      <div className="flex items-start justify-between gap-3">
+        <div aria-live="polite" className="min-w-0">
+          <p className="text-sm font-semibold text-slate-900">{t("queued", { count: lastSendAll.queued, refused })}</p>
+          {lastSendAll.isInterrupted ? (
+            <p role="alert" className="mt-0.5 text-sm text-red-800">
+              {t("interrupted")}
+            </p>
+          ) : null}
+        </div>
+        <button
+          type="button"
+          onClick={dismissLastSendAll}
+          className="-m-1 inline-flex min-h-10 shrink-0 items-center rounded-md px-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+        >
+          {t("dismiss")}
+        </button>
+      </div>
+      {lastSendAll.refused.length > 0 ? (
+        <div>
+          <p className="text-sm font-medium text-slate-900">{t("refusedTitle")}</p>
+          <ul className="mt-1.5 flex flex-col gap-1.5">
+            {lastSendAll.refused.map(({ reason, count }) => (
+              <li
+                key={reason}
+                data-testid="send-all-refusal"
+                className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950"
+              >
+                {isSendRefusal(reason) ? t(`reasons.${reason}`, { count }) : `${count} × ${reason}`}
+              </li>
+            ))}
+          </ul>
+        </div>
       ) : null}
     </section>
   );

@@ -1,3 +1,4 @@
+import type { SendableTab } from "@/lib/dispatch/schemas";
 import type { AllowedDocumentActions } from "@/lib/documents/get";
 import type { DocumentListItem, DocumentType } from "@/lib/documents/list";
 import type { RecognitionView } from "@/lib/recognition/pending";
@@ -57,6 +58,15 @@ export type DocumentActionHandlers = {
     documentIds: string[];
     trigger: "manual" | "bulk" | "retry";
   }): Promise<Result<{ accepted: string[]; refused: { documentId: string; reason: string }[] }>>;
+  /**
+   * "Send all N in this tab" (the list only): the tab, never ids; the server finds the documents
+   * and answers with counts, and with `nextCursor` when it stopped early (call again with it).
+   */
+  sendAll?(input: {
+    dossierId: string;
+    tab: SendableTab;
+    after?: string;
+  }): Promise<Result<{ queued: number; refused: { reason: string; count: number }[]; nextCursor: string | null }>>;
   setType(input: { dossierId: string; documentId: string; documentType: DocumentType }): Promise<Result<object>>;
   remove(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
   archive(input: { dossierId: string; documentId: string }): Promise<Result<object>>;

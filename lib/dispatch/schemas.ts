@@ -17,3 +17,20 @@ export const requestSendInputSchema = z.object({
   trigger: z.enum(SEND_TRIGGERS),
 });
 export type RequestSendInput = z.input<typeof requestSendInputSchema>;
+
+/** The tabs of a dossier's list whose documents can be sent (again): those "send all" takes. */
+export const SENDABLE_TABS = ["inbox", "failed", "rejected"] as const;
+export type SendableTab = (typeof SENDABLE_TABS)[number];
+
+/**
+ * Input of "send all N in this tab": the dossier, the tab (the list has no other filter), and on a
+ * continuation the position where the previous call stopped. Never a list of ids (strict: an
+ * input that carries one is refused): the server finds the documents itself, in the actor's scope.
+ */
+export const sendAllInTabInputSchema = z.strictObject({
+  dossierId: z.string().max(100),
+  tab: z.enum(SENDABLE_TABS),
+  /** An opaque cursor from a previous answer's `nextCursor`. */
+  after: z.string().max(200).optional(),
+});
+export type SendAllInTabInput = z.input<typeof sendAllInTabInputSchema>;

@@ -18,6 +18,7 @@ import enMembers from "./messages/en/members.json";
 import enOnboarding from "./messages/en/onboarding.json";
 import enPortal from "./messages/en/portal.json";
 import enRecognition from "./messages/en/recognition.json";
+import enSendAll from "./messages/en/sendAll.json";
 import enSendingOff from "./messages/en/sendingOff.json";
 import enShare from "./messages/en/share.json";
 import enSignUp from "./messages/en/signUp.json";
@@ -43,6 +44,7 @@ import frMembers from "./messages/fr/members.json";
 import frOnboarding from "./messages/fr/onboarding.json";
 import frPortal from "./messages/fr/portal.json";
 import frRecognition from "./messages/fr/recognition.json";
+import frSendAll from "./messages/fr/sendAll.json";
 import frSendingOff from "./messages/fr/sendingOff.json";
 import frShare from "./messages/fr/share.json";
 import frSignUp from "./messages/fr/signUp.json";
@@ -68,6 +70,7 @@ import nlMembers from "./messages/nl/members.json";
 import nlOnboarding from "./messages/nl/onboarding.json";
 import nlPortal from "./messages/nl/portal.json";
 import nlRecognition from "./messages/nl/recognition.json";
+import nlSendAll from "./messages/nl/sendAll.json";
 import nlSendingOff from "./messages/nl/sendingOff.json";
 import nlShare from "./messages/nl/share.json";
 import nlSignUp from "./messages/nl/signUp.json";
@@ -101,6 +104,7 @@ export const MESSAGES = {
     signUp: nlSignUp,
     onboarding: nlOnboarding,
     sendingOff: nlSendingOff,
+    sendAll: nlSendAll,
     duplicates: nlDuplicates,
     ublRendering: nlUblRendering,
     waitingDocuments: nlWaitingDocuments,
@@ -128,6 +132,7 @@ export const MESSAGES = {
     signUp: frSignUp,
     onboarding: frOnboarding,
     sendingOff: frSendingOff,
+    sendAll: frSendAll,
     duplicates: frDuplicates,
     ublRendering: frUblRendering,
     waitingDocuments: frWaitingDocuments,
@@ -155,6 +160,7 @@ export const MESSAGES = {
     signUp: enSignUp,
     onboarding: enOnboarding,
     sendingOff: enSendingOff,
+    sendAll: enSendAll,
     duplicates: enDuplicates,
     ublRendering: enUblRendering,
     waitingDocuments: enWaitingDocuments,

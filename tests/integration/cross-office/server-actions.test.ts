@@ -135,6 +135,10 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
         trigger: "manual",
       }),
   ],
+  "(app)/dossiers/[dossierId]/actions.ts#sendAllInTabAction": [
+    (ids) => dossierActions.sendAllInTabAction({ dossierId: ids.dossierB, tab: "inbox" }),
+    (ids) => dossierActions.sendAllInTabAction({ dossierId: ids.dossierB, tab: "failed" }),
+  ],
   "(app)/dossiers/[dossierId]/actions.ts#setDocumentTypeAction": [
     (ids) =>
       dossierActions.setDocumentTypeAction({
@@ -650,5 +654,56 @@ describe("the dossier's access actions within its own office", () => {
     expect(await ACCESS_CALLS.resendDossierInvitationAction(ids)).toMatchObject({ ok: true, isMailed: true });
     expect(await ACCESS_CALLS.revokeDossierInvitationAction(ids)).toMatchObject({ ok: true });
     expect(await ACCESS_CALLS.removeDossierClientAction(ids)).toMatchObject({ ok: true, userId: ids.entrepreneurB });
+  });
+});
+
+// "Send all N in this tab" inside office B itself (document.send on the dossier): nobody signed in
+// goes to sign-in, an entrepreneur of another dossier of the office and an accountant of another
+// office do not see the dossier (not found). Office B stays as it was. That the dossier's own people
+// may: tests/integration/lib/dispatch/send-all-action.test.ts.
+describe("send all in a tab within its own office", () => {
+  const tabs = ["inbox", "failed", "rejected"] as const;
+  const call = (tab: (typeof tabs)[number]) => dossierActions.sendAllInTabAction({ dossierId: ids.dossierB, tab });
+
+  it.each(tabs)("sends an anonymous visitor to sign-in and changes nothing (%s)", async (tab) => {
+    const before = await officeBRows();
+    session.actor = null;
+    const error = await call(tab).then(
+      () => null,
+      (thrown: unknown) => thrown,
+    );
+    expect((error as { digest?: string } | null)?.digest).toMatch(/^NEXT_REDIRECT;.*;\/sign-in;/);
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(tabs)("is not found for an entrepreneur of another dossier of the office (%s)", async (tab) => {
+    const before = await officeBRows();
+    session.actor = officeB.neighbour;
+    expect(await call(tab)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it.each(tabs)("is not found for an accountant of another office (%s)", async (tab) => {
+    const before = await officeBRows();
+    session.actor = officeA.accountant;
+    expect(await call(tab)).toMatchObject({ ok: false, error: { code: "not_found" } });
+    expect(await officeBRows()).toBe(before);
+  });
+
+  it("refuses a list of ids or a tab that cannot be sent as invalid input, before anything is read", async () => {
+    const before = await officeBRows();
+    session.actor = officeB.accountant;
+    for (const input of [
+      { dossierId: ids.dossierB, tab: "sent" },
+      { dossierId: ids.dossierB, tab: "archived" },
+      { dossierId: ids.dossierB, tab: "inbox", after: "x".repeat(201) },
+      { dossierId: ids.dossierB, tab: "inbox", documentIds: [ids.inboxDocumentB] },
+    ]) {
+      expect(await dossierActions.sendAllInTabAction(input as never)).toMatchObject({
+        ok: false,
+        error: { code: "validation_failed" },
+      });
+    }
+    expect(await officeBRows()).toBe(before);
   });
 });

@@ -91,7 +91,7 @@ function renderList(locale: Locale, integration: IntegrationState): string {
     workspace(
       rows,
       isSendingOff ? createElement(SendingOffNotice, { key: "notice" }) : null,
-      isSelectable ? createElement(SelectionToolbar, { key: "toolbar", rows }) : null,
+      isSelectable ? createElement(SelectionToolbar, { key: "toolbar", rows, tab: "inbox", total: rows.length }) : null,
       createElement(DocumentList, { key: "list", rows, selectable: isSelectable }),
     ),
   );

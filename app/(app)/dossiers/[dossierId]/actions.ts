@@ -7,7 +7,8 @@ import { parseInput } from "@/lib/actions/parse";
 import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import { requestSend } from "@/lib/dispatch/request-send";
-import { requestSendInputSchema } from "@/lib/dispatch/schemas";
+import { requestSendInputSchema, sendAllInTabInputSchema } from "@/lib/dispatch/schemas";
+import { type SendAllInTabResult, sendAllInTab } from "@/lib/dispatch/send-all";
 import { removeDocument } from "@/lib/documents/delete";
 import { archiveDocument, unarchiveDocument } from "@/lib/documents/life";
 import type { DocumentType } from "@/lib/documents/list";
@@ -22,6 +23,9 @@ export type SendDocumentsResult = ActionResult<{
   accepted: string[];
   refused: { documentId: string; reason: string }[];
 }>;
+
+/** "Send all N in this tab": counts, never ids (the server found the documents itself). */
+export type SendAllInTabActionResult = ActionResult<SendAllInTabResult>;
 
 export type DocumentChangeResult = ActionResult<{ documentId: string }>;
 
@@ -63,6 +67,23 @@ export async function sendDocumentsAction(input: {
       accepted: result.accepted.map((entry) => entry.documentId),
       refused: result.refused.map((entry) => ({ documentId: entry.documentId, reason: entry.reason })),
     };
+  });
+}
+
+/**
+ * Sends every document of a tab of the dossier (Inbox, Failed, Rejected): the page says which tab,
+ * never which documents; lib/dispatch/send-all.ts finds them in the actor's scope, in batches.
+ */
+export async function sendAllInTabAction(input: {
+  dossierId: string;
+  tab: "inbox" | "failed" | "rejected";
+  after?: string;
+}): Promise<SendAllInTabActionResult> {
+  return runAction("sendAllInTab", async (actor) => {
+    const parsed = parseInput(sendAllInTabInputSchema, input);
+    const result = await sendAllInTab(await getDb(), actor, parsed);
+    revalidateDossier(parsed.dossierId);
+    return result;
   });
 }
 

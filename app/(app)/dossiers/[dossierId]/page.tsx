@@ -15,9 +15,10 @@ import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
+import { SENDABLE_TABS, type SendableTab } from "@/lib/dispatch/schemas";
 import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
-import { firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
+import { type DocumentTab, firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
 import { sendingViewOf } from "@/lib/documents/sending-view";
 import { getDossierOverview } from "@/lib/dossiers/get";
 import { msUntilRecognitionViewChanges, recognitionViewOf } from "@/lib/recognition/pending";
@@ -29,6 +30,7 @@ import { ShareOutcomeNotice } from "./_components/share-outcome";
 import {
   archiveDocumentAction,
   deleteDocumentAction,
+  sendAllInTabAction,
   sendDocumentsAction,
   setDocumentTypeAction,
   unarchiveDocumentAction,
@@ -37,14 +39,19 @@ import {
 /** The server actions the document components call. */
 const HANDLERS: DocumentActionHandlers = {
   send: sendDocumentsAction,
+  sendAll: sendAllInTabAction,
   setType: setDocumentTypeAction,
   remove: deleteDocumentAction,
   archive: archiveDocumentAction,
   unarchive: unarchiveDocumentAction,
 };
 
-/** Tabs whose documents can be sent (again): they get checkboxes and "Send selected". */
-const SELECTABLE_TABS = new Set(["inbox", "failed", "rejected"]);
+/**
+ * Tabs whose documents can be sent (again): they get checkboxes, "Send selected", and, past one
+ * page, "Select all N in this tab". Send is the only bulk action of the list: archive, delete and
+ * retype are per document (archive is for sent documents, whose tab has no checkboxes).
+ */
+const isSelectableTab = (tab: DocumentTab): tab is SendableTab => (SENDABLE_TABS as readonly string[]).includes(tab);
 
 type Props = {
   params: Promise<{ dossierId: string }>;
@@ -112,7 +119,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
   const { rows, isSelectable, isSendingOff } = sendingViewOf(
     overview.integration,
     listed,
-    SELECTABLE_TABS.has(tab) && listed.length > 0 && can(actor, "document.send", scope),
+    isSelectableTab(tab) && listed.length > 0 && can(actor, "document.send", scope),
   );
   return (
     <div className="flex flex-col gap-6">
@@ -134,7 +141,7 @@ export default async function DossierPage({ params, searchParams }: Props) {
           <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
           <SendResults />
           {isSendingOff ? <SendingOffNotice /> : null}
-          {isSelectable ? <SelectionToolbar rows={rows} /> : null}
+          {isSelectable && isSelectableTab(tab) ? <SelectionToolbar rows={rows} tab={tab} total={counts[tab]} /> : null}
           {rows.length > 0 ? (
             <DocumentList rows={rows} selectable={isSelectable} />
           ) : (

@@ -72,7 +72,7 @@ describe("getUblPdfView", () => {
     const document = await insertUbl(world.dossier, ublBytes({ embeddedPdf: null }));
     const response = documentFileResponse(await getUblPdfView(opened.db, world.actors.admin, document.id), "inline");
     expect(response.headers.get("content-type")).toBe("application/pdf");
-    expect(response.headers.get("content-security-policy")).toBe("sandbox");
+    expect(response.headers.get("content-security-policy")).toBe("sandbox; frame-ancestors 'self'");
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("content-disposition")).toContain("factuur-0042-rendering.pdf");
   });
