@@ -1,17 +1,19 @@
 import "server-only";
-import { and, asc, count, eq, gt, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { and, count, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { documents, dossiers } from "@/db/schema";
-import { type Actor, systemActor } from "@/lib/auth/actor";
+import { systemActor } from "@/lib/auth/actor";
 import { clearAutoSendSkipNotes, noteAutoSendSkipped } from "@/lib/documents/life";
-import type { AutoSendSkipReason, SendRefusal } from "@/lib/documents/refusals";
-import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
+import type { AutoSendSkipReason } from "@/lib/documents/refusals";
+import type { DossierScope } from "@/lib/dossiers/get";
 import { type RequestSendOptions, requestSend } from "./request-send";
 import { MAX_DOCUMENTS_PER_SEND } from "./schemas";
 
 /**
- * The recognised documents of a dossier that wait in its inbox: what "Send the N waiting
- * recognised documents now" sends after an integration is saved, and what auto-send catches up on.
+ * The recognised documents of a dossier that wait in its inbox: what auto-send catches up on after
+ * an integration is saved, and what the save then offers to send ("Send the N waiting recognised
+ * documents now", which is the list's own "send all in this tab" of the Inbox:
+ * lib/dispatch/send-all.ts).
  */
 
 /**
@@ -101,49 +103,4 @@ export async function afterIntegrationSaved(
     }
   }
   return { autoSent, waiting: await countWaitingDocuments(db, scope) };
-}
-
-export type SendWaitingResult = {
-  sent: number;
-  /** Documents not sent, counted per reason. */
-  refused: { reason: SendRefusal; count: number }[];
-};
-
-/**
- * "Send the N waiting recognised documents now": a bulk send (trigger "bulk", as the actor, so
- * document.send is checked) of every recognised document waiting in the dossier's inbox, chosen
- * on the server, in batches of at most MAX_DOCUMENTS_PER_SEND taken in id order. Each batch goes
- * through requestSend, so every rule and "at most once" hold per document.
- */
-export async function sendWaitingDocuments(
-  db: Db,
-  actor: Actor,
-  dossierId: string,
-  options: RequestSendOptions = {},
-): Promise<SendWaitingResult> {
-  const scope = await resolveDossierScope(db, actor, dossierId, "document.send");
-  let sent = 0;
-  const refused = new Map<SendRefusal, number>();
-  let after: string | null = null;
-  for (;;) {
-    const rows: { id: string }[] = await db
-      .select({ id: documents.id })
-      .from(documents)
-      .where(and(isWaiting(scope), after ? gt(documents.id, after) : undefined))
-      .orderBy(asc(documents.id))
-      .limit(MAX_DOCUMENTS_PER_SEND);
-    const last = rows.at(-1);
-    if (!last) break;
-    const result = await requestSend(
-      db,
-      actor,
-      { dossierId: scope.dossierId, documentIds: rows.map((row) => row.id), trigger: "bulk" },
-      options,
-    );
-    sent += result.accepted.length;
-    for (const { reason } of result.refused) refused.set(reason, (refused.get(reason) ?? 0) + 1);
-    if (rows.length < MAX_DOCUMENTS_PER_SEND) break;
-    after = last.id;
-  }
-  return { sent, refused: [...refused].map(([reason, count]) => ({ reason, count })) };
 }

@@ -199,9 +199,6 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
         formOf({ dossierId: ids.dossierB, kind: "connection", connectionId: ids.connectionB }),
       ),
   ],
-  "(app)/dossiers/[dossierId]/integration/actions.ts#sendWaitingDocumentsAction": [
-    (ids) => integrationActions.sendWaitingDocumentsAction(null, formOf({ dossierId: ids.dossierB })),
-  ],
   "(app)/dossiers/[dossierId]/integration/actions.ts#sendTestDocumentAction": [
     (ids) => integrationActions.sendTestDocumentAction(null, formOf({ dossierId: ids.dossierB })),
   ],

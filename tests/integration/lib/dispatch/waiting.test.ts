@@ -4,7 +4,8 @@ import type { OpenedDb } from "@/db";
 import { documentEvents, dossiers } from "@/db/schema";
 import { actorUserId } from "@/lib/auth/actor";
 import { autoSend } from "@/lib/dispatch/auto-send";
-import { countWaitingDocuments, sendWaitingDocuments } from "@/lib/dispatch/waiting";
+import { sendAllInTab } from "@/lib/dispatch/send-all";
+import { countWaitingDocuments } from "@/lib/dispatch/waiting";
 import { resetEnvCache } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
 import { saveDossierIntegration } from "@/lib/integrations/save";
@@ -109,11 +110,19 @@ describe("saving an integration, for the documents that waited for one", () => {
     // Still true: it was left because auto-send was off.
     expect((await documentOf(opened.db, leftWhileOff?.id ?? "")).autoSendSkipReason).toBe("auto_send_off");
 
+    // The offer is the list's "send all" of the Inbox: the waiting ones go; the unrecognised one and
+    // the held one (never counted as waiting) are refused with their reasons.
     const queue2 = collectingEnqueue();
-    const result = await sendWaitingDocuments(opened.db, world.actors.accountant, dossier.id, {
-      enqueue: queue2.enqueue,
+    const offer = (actor = world.actors.accountant) =>
+      sendAllInTab(opened.db, actor, { dossierId: dossier.id, tab: "inbox" }, { enqueue: queue2.enqueue });
+    expect(await offer()).toEqual({
+      queued: 3,
+      refused: expect.arrayContaining([
+        { reason: "not_recognised", count: 1 },
+        { reason: "possible_duplicate", count: 1 },
+      ]),
+      nextCursor: null,
     });
-    expect(result).toEqual({ sent: 3, refused: [] });
     expect(queue2.events).toHaveLength(3);
     for (const document of [...skipped, leftWhileOff]) {
       expect(await dispatchesOf(opened.db, document?.id ?? "")).toMatchObject([
@@ -121,10 +130,9 @@ describe("saving an integration, for the documents that waited for one", () => {
       ]);
     }
     expect(await countWaitingDocuments(opened.db, { portalId: dossier.portalId, dossierId: dossier.id })).toBe(0);
-    // A second click finds nothing left to send.
-    expect(
-      await sendWaitingDocuments(opened.db, world.actors.accountant, dossier.id, { enqueue: queue2.enqueue }),
-    ).toEqual({ sent: 0, refused: [] });
+    // A second click sends nothing twice; another office's admin finds no such dossier.
+    expect((await offer()).queued).toBe(0);
+    await expect(offer(world.actors.otherAdmin)).rejects.toBeInstanceOf(NotFoundError);
     expect(queue2.events).toHaveLength(3);
   });
 
@@ -147,17 +155,5 @@ describe("saving an integration, for the documents that waited for one", () => {
     expect(none.saved.documents).toEqual({ autoSent: 0, waiting: 1 });
     expect((await documentOf(opened.db, sales.id)).autoSendSkipReason).toBe("integration_none");
     expect((await documentOf(opened.db, skipped[0]?.id ?? "")).status).toBe("sending");
-  });
-
-  it("the offer is the dossier's own: another office's admin gets not found, and sends nothing", async () => {
-    const { dossier, skipped } = await dossierWaitingForAnIntegration(false);
-    await save(dossier.id, FREE_MAIL);
-    await expect(sendWaitingDocuments(opened.db, world.actors.otherAdmin, dossier.id)).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    await expect(sendWaitingDocuments(opened.db, world.actors.accountant, "not-a-uuid")).rejects.toBeInstanceOf(
-      NotFoundError,
-    );
-    for (const document of skipped) expect((await documentOf(opened.db, document.id)).status).toBe("inbox");
   });
 });

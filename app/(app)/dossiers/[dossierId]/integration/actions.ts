@@ -6,7 +6,7 @@ import { parseInput } from "@/lib/actions/parse";
 import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import type { ConnectorErrorCode } from "@/lib/connectors/errors";
-import { type IntegrationSavedOutcome, type SendWaitingResult, sendWaitingDocuments } from "@/lib/dispatch/waiting";
+import type { IntegrationSavedOutcome } from "@/lib/dispatch/waiting";
 import { type DossierChoicesResult, dossierChoicesInputSchema, loadDossierChoices } from "@/lib/integrations/choices";
 import { saveDossierIntegration } from "@/lib/integrations/save";
 import { integrationChoiceSchema } from "@/lib/integrations/schemas";
@@ -26,8 +26,6 @@ export type SaveIntegrationState =
       values?: Record<string, string>;
     })
   | null;
-
-export type SendWaitingState = ActionResult<SendWaitingResult> | null;
 
 export type TestSendState = ActionResult<
   | { sent: true; to: string | null; connection: string | null; packageReference: string | null }
@@ -90,19 +88,6 @@ export async function saveIntegrationAction(
     };
   });
   return result.ok ? result : { ...result, values };
-}
-
-/** "Send the N waiting recognised documents now", offered after a save: a bulk send chosen on the server. */
-export async function sendWaitingDocumentsAction(
-  _previous: SendWaitingState,
-  formData: FormData,
-): Promise<SendWaitingState> {
-  return runAction("sendWaitingDocuments", async (actor) => {
-    const dossierId = text(formData.get("dossierId"));
-    const result = await sendWaitingDocuments(await getDb(), actor, dossierId);
-    revalidateDossier(dossierId);
-    return result;
-  });
 }
 
 export async function sendTestDocumentAction(_previous: TestSendState, formData: FormData): Promise<TestSendState> {
