@@ -281,8 +281,8 @@ export async function saveIntegration(page: Page, label: string) {
   ).toBeVisible();
 }
 
-/** Uploads typed documents and sends exactly these in bulk; waits until all are sent. */
-export async function uploadAndSend(
+/** Uploads documents with their type chosen at upload (so they arrive recognised). */
+export async function uploadTyped(
   page: Page,
   dossierUrl: string,
   batches: readonly { documentType: string; names: string[] }[],
@@ -301,6 +301,15 @@ export async function uploadAndSend(
       await expect(results.getByRole("listitem").filter({ hasText: file.name })).toContainText("Toegevoegd");
     }
   }
+}
+
+/** Uploads typed documents and sends exactly these in bulk; waits until all are sent. */
+export async function uploadAndSend(
+  page: Page,
+  dossierUrl: string,
+  batches: readonly { documentType: string; names: string[] }[],
+) {
+  await uploadTyped(page, dossierUrl, batches);
   const names = batches.flatMap((batch) => batch.names);
   await page.goto(dossierUrl);
   for (const name of names) await page.getByRole("checkbox", { name: `${name} selecteren` }).check();

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
+import { envSchema } from "@/lib/env-schema";
 import { PERMISSIONS_POLICY, STRICT_TRANSPORT_SECURITY } from "@/lib/security/headers";
 import { expect, saveScreenshot, signInAs, test } from "./fixtures";
 
@@ -81,7 +82,7 @@ test("every page is rendered per request, so every page can have a nonce", async
   // scripts, and would not run. The build prerenders only these: the manifest (JSON) and Next's
   // last-resort 500 page (the root error page, copied to 500.html), which stays readable without
   // script (docs/architecture.md, "Security headers").
-  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  const distDir = envSchema.pick({ NEXT_DIST_DIR: true }).parse(process.env).NEXT_DIST_DIR ?? ".next";
   const manifest = JSON.parse(readFileSync(path.join(distDir, "prerender-manifest.json"), "utf8")) as {
     routes: Record<string, unknown>;
     dynamicRoutes: Record<string, unknown>;

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, eq, ne, sql } from "drizzle-orm";
+import { asc, eq, ne, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { connections } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
@@ -9,10 +9,11 @@ import { type ConnectorError, toConnectorError } from "@/lib/connectors/errors";
 import { NotFoundError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
 import { CHECK_TIMEOUT_MS, type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
+import { type ConnectionStatus, checkHealthEvent, recordConnectionHealth } from "./health";
 import { createConnectorContext } from "./runtime";
 import { connectionIdSchema } from "./schemas";
 
-export type ConnectionStatus = (typeof connections.$inferSelect)["status"];
+export type { ConnectionStatus } from "./health";
 
 /** What a check found; `errorCode` is a ConnectorErrorCode the UI translates (connectors.errors.*). */
 export type ConnectionCheckResult = {
@@ -20,45 +21,6 @@ export type ConnectionCheckResult = {
   errorCode: string | null;
   checkedAt: Date | null;
 };
-
-export type HealthUpdate = Pick<
-  typeof connections.$inferInsert,
-  "status" | "lastCheckedAt" | "lastSuccessAt" | "lastErrorCode" | "lastErrorAt"
->;
-
-/**
- * Records a check's outcome unless the connection was disabled meanwhile (an admin's "disable"
- * always wins over a check that was already running). Returns the status the row now has.
- */
-export async function recordHealth(
-  db: DbOrTx,
-  connection: { id: string; portalId: string },
-  values: HealthUpdate,
-): Promise<ConnectionStatus> {
-  const [row] = await db
-    .update(connections)
-    .set(values)
-    .where(
-      and(
-        eq(connections.id, connection.id),
-        eq(connections.portalId, connection.portalId),
-        ne(connections.status, "disabled"),
-      ),
-    )
-    .returning({ status: connections.status });
-  return row?.status ?? "disabled";
-}
-
-/** A failed check's, keep-alive's or authorization's health columns. */
-export function failureUpdate(error: ConnectorError, at: Date): HealthUpdate {
-  return {
-    // Refused credentials need a person; anything else (network, server, settings) is an error.
-    status: error.kind === "auth" ? "needs_reauth" : "error",
-    lastCheckedAt: at,
-    lastErrorCode: error.code,
-    lastErrorAt: at,
-  };
-}
 
 /**
  * Runs the connector's real, bounded check of one portal connection and records its health:
@@ -100,12 +62,11 @@ export async function runConnectionCheck(
       ? await deps.loadConnector(connection.packageId, connection.channel)
       : null;
   if (!packageEntry || !connector) {
-    const status = await recordHealth(db, connection, {
-      status: "error",
-      lastCheckedAt: checkedAt,
-      lastErrorCode: "connector_unavailable",
-      lastErrorAt: checkedAt,
-    });
+    const status = await recordConnectionHealth(
+      db,
+      connection,
+      checkHealthEvent(checkedAt, { kind: "permanent", code: "connector_unavailable" }),
+    );
     return { status, errorCode: status === "disabled" ? null : "connector_unavailable", checkedAt };
   }
 
@@ -129,16 +90,10 @@ export async function runConnectionCheck(
   }
 
   if (failure) {
-    const status = await recordHealth(db, connection, failureUpdate(failure, checkedAt));
+    const status = await recordConnectionHealth(db, connection, checkHealthEvent(checkedAt, failure));
     return { status, errorCode: status === "disabled" ? null : failure.code, checkedAt };
   }
-  const status = await recordHealth(db, connection, {
-    status: "connected",
-    lastCheckedAt: checkedAt,
-    lastSuccessAt: checkedAt,
-    lastErrorCode: null,
-    lastErrorAt: null,
-  });
+  const status = await recordConnectionHealth(db, connection, checkHealthEvent(checkedAt, null));
   return { status, errorCode: null, checkedAt };
 }
 

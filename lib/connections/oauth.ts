@@ -11,9 +11,10 @@ import type { Connector, ConnectorOAuth } from "@/lib/connectors/types";
 import { env } from "@/lib/env";
 import { AppError, type AppErrorCode, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
-import { type ConnectionCheckResult, failureUpdate, recordHealth, runConnectionCheck } from "./check";
+import { type ConnectionCheckResult, runConnectionCheck } from "./check";
 import { CHECK_TIMEOUT_MS, type ConnectionDeps, DEFAULT_CONNECTION_DEPS } from "./deps";
 import { ConnectorUnavailableError } from "./errors";
+import { checkHealthEvent, recordConnectionHealth } from "./health";
 import { oauthAppEnvNames, oauthAppFor } from "./oauth-app";
 import { createConnectorContext, decryptConnectionSecrets, storeConnectionSecrets } from "./runtime";
 import { connectionIdSchema } from "./schemas";
@@ -344,7 +345,14 @@ export async function completeAuthorization(
       code: failure.code,
       vendorDetail: failure.vendorDetail,
     });
-    await recordHealth(db, row, { status: "needs_reauth", lastErrorCode: failure.code, lastErrorAt: now });
+    // Whatever went wrong, the connection is not authorised: a person must connect it again.
+    await recordConnectionHealth(db, row, {
+      ok: false,
+      at: now,
+      isCheck: false,
+      status: "needs_reauth",
+      errorCode: failure.code,
+    });
     throw new OAuthCallbackError("exchangeFailed", target, { reason: failure.code, cause: failure });
   }
 
@@ -438,7 +446,7 @@ export async function keepAliveConnection(
     if (failure.kind !== "auth") {
       return { outcome: "failed", errorCode: failure.code, vendorDetail: failure.vendorDetail };
     }
-    await recordHealth(db, row, failureUpdate(failure, startedAt));
+    await recordConnectionHealth(db, row, checkHealthEvent(startedAt, failure));
     return { outcome: "needs_reauth", errorCode: failure.code, vendorDetail: failure.vendorDetail };
   }
 }

@@ -11,6 +11,7 @@ import {
   dossierIntegrations,
   dossiers,
 } from "@/db/schema";
+import { connectionHealthUpdate, deliveryHealthEvent } from "@/lib/connections/health";
 import { createConnectorContext } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
 import { ConnectorError, type ConnectorErrorKind, toConnectorError } from "@/lib/connectors/errors";
@@ -23,7 +24,7 @@ import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
 import { deliveryFormOf } from "@/lib/ubl/delivery-file";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
-import { attemptOutcomeOf, connectionNeedsReauthUpdate } from "./outcome";
+import { attemptOutcomeOf } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
 
 /** Tries per dispatch: the first and four retries (the deliver job's `retries` is one less). */
@@ -324,7 +325,9 @@ export async function deliverDispatch(
   }
   const used: TryRoute = { connectorId: route?.connector.id ?? "none", target };
 
-  const finish = (failure: Failure) => recordFailure(db, { claim, used, isFinal, failure });
+  // Only a failure of the connector call can say something about the connection's health.
+  const finish = (failure: Failure, connectionId: string | null = null) =>
+    recordFailure(db, { claim, used, isFinal, failure, connectionId });
   if (planFailure || !route || !documentType) {
     return finish(planFailure ?? refusalFailure("integration_incomplete"));
   }
@@ -389,10 +392,15 @@ export async function deliverDispatch(
       `[deliver] dispatch ${claim.id} try ${claim.attemptNumber} failed: ${failure.kind} ${failure.code}`,
       error instanceof ConnectorError && error.vendorDetail ? { vendorDetail: error.vendorDetail } : {},
     );
-    return finish(failure);
+    return finish(failure, route.kind === "connection" ? route.connection.id : null);
   }
   await options.afterConnectorCall?.();
-  await recordSuccess(db, { claim, used, receipt });
+  await recordSuccess(db, {
+    claim,
+    used,
+    receipt,
+    connectionId: route.kind === "connection" ? route.connection.id : null,
+  });
   return { outcome: "sent", attempt: claim.attemptNumber, packageReference: receipt.packageReference };
 }
 
@@ -409,12 +417,14 @@ function isStillActive(keys: ClaimKeys) {
 }
 
 /**
- * Attempt succeeded, dispatch succeeded, document sent: one statement. The document moves only
- * when this run finished the dispatch; another run that finished it first moved it already.
+ * Attempt succeeded, dispatch succeeded, document sent, and the connection it went through (if
+ * any) healthy: one statement. The document moves only when this run finished the dispatch;
+ * another run that finished it first moved it already. The connection's health is recorded either
+ * way: the package took the document through it.
  */
 async function recordSuccess(
   db: Db,
-  input: { claim: ClaimedDispatch; used: TryRoute; receipt: DeliveryReceipt },
+  input: { claim: ClaimedDispatch; used: TryRoute; receipt: DeliveryReceipt; connectionId: string | null },
 ): Promise<void> {
   const { claim, receipt } = input;
   await preparedFor(db).success.execute({
@@ -423,6 +433,8 @@ async function recordSuccess(
     connector: input.used.connectorId,
     packageReference: receipt.packageReference,
     target: { ...input.used.target, ...receipt.target },
+    // No connection (an e-mail route): null, which matches no row.
+    connectionId: input.connectionId,
     now: new Date(),
   });
 }
@@ -464,8 +476,17 @@ function prepareSuccess(db: Db) {
     packageReference,
     now,
   });
+  const connectionHealthy = db
+    .$with("connection_healthy")
+    .as(
+      connectionHealthUpdate(
+        db,
+        { id: sql.placeholder("connectionId"), portalId: keys.portalId },
+        { ok: true, at: sql.placeholder("now"), isCheck: false },
+      ),
+    );
   return db
-    .with(attemptSucceeded, finished, ...documentChanges)
+    .with(attemptSucceeded, finished, ...documentChanges, connectionHealthy)
     .select({ id: finished.id })
     .from(finished)
     .prepare("deliver_record_success");
@@ -474,16 +495,28 @@ function prepareSuccess(db: Db) {
 /**
  * Records a failed try and tells the job what to do next: throws RetryAfterJobError or Error to
  * retry, or (after finishing the document as failed) NonRetriableJobError. Never returns. The
- * records are one statement: attempt, dispatch, and when the dispatch failed for good (by this
- * run) its document, and on an auth error the connection.
+ * records are one statement: attempt, dispatch, when the dispatch failed for good (by this run)
+ * its document, and the connection's health when the failure is the connection's fault (refused
+ * credentials, an unreachable server, a wrong folder: lib/connections/health.ts), on any try,
+ * as that is what the connection is like now. `connectionId`: the connection the connector call
+ * went through, null when the failure came from elsewhere (a refusal, a missing file).
  */
 async function recordFailure(
   db: Db,
-  input: { claim: ClaimedDispatch; used: TryRoute; isFinal: boolean; failure: Failure },
+  input: { claim: ClaimedDispatch; used: TryRoute; isFinal: boolean; failure: Failure; connectionId: string | null },
 ): Promise<never> {
   const { claim, failure } = input;
   const willRetry = failure.kind === "retryable" && !input.isFinal;
   const now = new Date();
+  const healthEvent = input.connectionId ? deliveryHealthEvent(now, failure) : null;
+  const health: WithSubquery[] =
+    input.connectionId && healthEvent
+      ? [
+          db
+            .$with("connection_health")
+            .as(connectionHealthUpdate(db, { id: input.connectionId, portalId: claim.portalId }, healthEvent)),
+        ]
+      : [];
   const attemptFailed = db.$with("attempt_failed").as(
     db
       .update(attempts)
@@ -510,7 +543,10 @@ async function recordFailure(
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
-    await db.with(attemptFailed, requeued).select({ id: requeued.id }).from(requeued);
+    await db
+      .with(attemptFailed, requeued, ...health)
+      .select({ id: requeued.id })
+      .from(requeued);
   } else {
     const failed = db.$with("failed_dispatch").as(
       db
@@ -527,21 +563,7 @@ async function recordFailure(
       reason: failure.reason,
       now,
     });
-    const records: WithSubquery[] = [attemptFailed, failed, ...documentChanges];
-    if (failure.kind === "auth" && claim.connectionId) {
-      // The package refused the credentials: every dossier on this connection is affected until
-      // an admin re-authorises it. A disabled connection stays disabled.
-      const connectionNeedsReauth = db.$with("connection_needs_reauth").as(
-        connectionNeedsReauthUpdate(db, {
-          connectionId: claim.connectionId,
-          portalId: claim.portalId,
-          errorCode: failure.code,
-          at: now,
-          onlyIf: failedByThisRun,
-        }),
-      );
-      records.push(connectionNeedsReauth);
-    }
+    const records: WithSubquery[] = [attemptFailed, failed, ...documentChanges, ...health];
     await db
       .with(...records)
       .select({ id: failed.id })

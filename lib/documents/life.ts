@@ -1062,6 +1062,31 @@ export async function settleSentDocument(
 // Auto-send's note
 
 /**
+ * Drops the "not sent automatically" notes of a dossier's inbox documents whose reason is one of
+ * `reasons`, when what they describe is gone (a saved integration replaces the one they were
+ * about). No event: the note's own event stays in the history as what was true then. Returns the
+ * documents whose note went.
+ */
+export async function clearAutoSendSkipNotes(
+  db: DbOrTx,
+  input: { portalId: string; dossierId: string; reasons: readonly string[] },
+): Promise<{ id: string; documentType: string | null }[]> {
+  if (input.reasons.length === 0) return [];
+  return db
+    .update(documents)
+    .set({ autoSendSkipReason: null, updatedAt: sql`now()` })
+    .where(
+      and(
+        eq(documents.portalId, input.portalId),
+        eq(documents.dossierId, input.dossierId),
+        inArray(documents.autoSendSkipReason, [...input.reasons]),
+        LIFE_RULES.noteAutoSendSkip.condition(),
+      ),
+    )
+    .returning({ id: documents.id, documentType: documents.documentType });
+}
+
+/**
  * Why auto-send left a recognised inbox document where it is (auto-send off, no usable
  * integration, …): stored for people to see, with its event. A successful send clears it.
  */

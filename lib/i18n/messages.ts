@@ -24,6 +24,7 @@ import enSendingOff from "./messages/en/sendingOff.json";
 import enShare from "./messages/en/share.json";
 import enSignUp from "./messages/en/signUp.json";
 import enUblRendering from "./messages/en/ublRendering.json";
+import enWaitingDocuments from "./messages/en/waitingDocuments.json";
 import enWebhooks from "./messages/en/webhooks.json";
 import frApiKeys from "./messages/fr/apiKeys.json";
 import frAuth from "./messages/fr/auth.json";
@@ -50,6 +51,7 @@ import frSendingOff from "./messages/fr/sendingOff.json";
 import frShare from "./messages/fr/share.json";
 import frSignUp from "./messages/fr/signUp.json";
 import frUblRendering from "./messages/fr/ublRendering.json";
+import frWaitingDocuments from "./messages/fr/waitingDocuments.json";
 import frWebhooks from "./messages/fr/webhooks.json";
 import nlApiKeys from "./messages/nl/apiKeys.json";
 import nlAuth from "./messages/nl/auth.json";
@@ -76,6 +78,7 @@ import nlSendingOff from "./messages/nl/sendingOff.json";
 import nlShare from "./messages/nl/share.json";
 import nlSignUp from "./messages/nl/signUp.json";
 import nlUblRendering from "./messages/nl/ublRendering.json";
+import nlWaitingDocuments from "./messages/nl/waitingDocuments.json";
 import nlWebhooks from "./messages/nl/webhooks.json";
 
 // One file per area and language, so each area's strings stay together; the namespaces here
@@ -108,6 +111,7 @@ export const MESSAGES = {
     sendAll: nlSendAll,
     duplicates: nlDuplicates,
     ublRendering: nlUblRendering,
+    waitingDocuments: nlWaitingDocuments,
   },
   fr: {
     common: frCommon,
@@ -136,6 +140,7 @@ export const MESSAGES = {
     sendAll: frSendAll,
     duplicates: frDuplicates,
     ublRendering: frUblRendering,
+    waitingDocuments: frWaitingDocuments,
   },
   en: {
     common: enCommon,
@@ -164,6 +169,7 @@ export const MESSAGES = {
     sendAll: enSendAll,
     duplicates: enDuplicates,
     ublRendering: enUblRendering,
+    waitingDocuments: enWaitingDocuments,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

@@ -1,13 +1,15 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx } from "@/db";
+import type { Db, DbOrTx } from "@/db";
 import { connections, dossierIntegrations } from "@/db/schema";
 import { fieldErrorsOf, parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { runAfterDossierMapped } from "@/lib/connections/hooks";
 import { loadConnector } from "@/lib/connectors/registry";
 import { evaluateIntegration, loadConnectorLookup } from "@/lib/dispatch/plan";
+import type { RequestSendOptions } from "@/lib/dispatch/request-send";
+import { afterIntegrationSaved, type IntegrationSavedOutcome } from "@/lib/dispatch/waiting";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
@@ -36,6 +38,8 @@ export type SavedDossierIntegration = {
   /** The option that is now current (`email_standard:yuki`, `none`…). */
   optionKey: string;
   evaluation: IntegrationEvaluation;
+  /** What became of the dossier's waiting recognised documents (lib/dispatch/waiting.ts). */
+  documents: IntegrationSavedOutcome;
   /** Hints that did not block the save, e.g. an address outside the package's usual domain. */
   warnings: AddressWarning[];
 };
@@ -174,12 +178,16 @@ async function buildRow(
  * addresses, the package rule's inputs, the connector's dossier settings, that the connection is
  * this portal's and not disabled — and only then the one row per dossier is written with an
  * upsert on its unique dossier_id, so switching replaces it and concurrent saves never make two.
+ * Then the dossier's waiting documents catch up (afterIntegrationSaved): stale "no integration"
+ * notes go, and with auto-send on what it left for want of an integration is sent at once.
+ * `options.enqueue`: where the deliveries go (tests collect them).
  */
 export async function saveDossierIntegration(
-  db: DbOrTx,
+  db: Db,
   actor: Actor,
   dossierId: string,
   choice: unknown,
+  options: RequestSendOptions = {},
 ): Promise<SavedDossierIntegration> {
   const scope = await resolveDossierScope(db, actor, dossierId, "dossierIntegration.configure");
   const input = parseInput(integrationChoiceSchema, choice);
@@ -209,10 +217,15 @@ export async function saveDossierIntegration(
     });
   }
 
+  // The waiting documents' notes about the old integration go; with auto-send on, what it left
+  // for want of an integration is sent now.
+  const documents = await afterIntegrationSaved(db, scope, options);
+
   const snapshot = { dossier, integration: row, connection };
   return {
     optionKey: optionKeyOfStored(row) ?? row.kind,
     evaluation: evaluateIntegration(snapshot, await loadConnectorLookup([snapshot])),
+    documents,
     warnings,
   };
 }

@@ -4,11 +4,12 @@ import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
 import { attempts, connections, dispatches } from "@/db/schema";
 import { type Actor, actorUserId } from "@/lib/auth/actor";
+import { deliveryHealthEvent, recordConnectionHealth } from "@/lib/connections/health";
 import { createConnectorContext, type StoredConnection } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
 import { type ConnectorErrorCode, toConnectorError } from "@/lib/connectors/errors";
 import type { DeliveryDocument, DeliveryReceipt } from "@/lib/connectors/types";
-import { attemptOutcomeOf, markConnectionNeedsReauth } from "@/lib/dispatch/outcome";
+import { attemptOutcomeOf } from "@/lib/dispatch/outcome";
 import {
   type DeliveryRoute,
   type DispatchTarget,
@@ -197,14 +198,11 @@ export async function sendTestDocument(
       .update(dispatches)
       .set({ status: "failed", finishedAt, updatedAt: finishedAt })
       .where(and(eq(dispatches.id, dispatch.id), eq(dispatches.portalId, scope.portalId)));
-    if (error.kind === "auth" && plan.connection) {
-      // Refused credentials: the connection needs re-authorisation, as after a failed delivery.
-      await markConnectionNeedsReauth(db, {
-        connectionId: plan.connection.id,
-        portalId: scope.portalId,
-        errorCode: error.code,
-        at: finishedAt,
-      });
+    // Refused credentials, an unreachable server, a wrong folder: the connection's health says
+    // so, as after a failed delivery (a refused file leaves it alone).
+    const health = plan.connection ? deliveryHealthEvent(finishedAt, error) : null;
+    if (plan.connection && health) {
+      await recordConnectionHealth(db, { id: plan.connection.id, portalId: scope.portalId }, health);
     }
     console.warn(`[sendTestDocument] dispatch ${dispatch.id} failed: ${error.kind} ${error.code}`);
     return {
@@ -232,5 +230,13 @@ export async function sendTestDocument(
       updatedAt: finishedAt,
     })
     .where(and(eq(dispatches.id, dispatch.id), eq(dispatches.portalId, scope.portalId)));
+  if (plan.connection) {
+    // The package took a document through the connection: it works, whatever a check said before.
+    await recordConnectionHealth(
+      db,
+      { id: plan.connection.id, portalId: scope.portalId },
+      { ok: true, at: finishedAt, isCheck: false },
+    );
+  }
   return { ok: true, dispatchId: dispatch.id, packageReference: receipt.packageReference, target };
 }

@@ -90,6 +90,8 @@ const RAW_READS: Record<string, readonly string[]> = {
   "vitest.config.ts": ["TEST_DATABASE_URL"],
   // The catalog is bundled for the browser too, where Next.js inlines NODE_ENV.
   "lib/packages/catalog.ts": ["NODE_ENV"],
+  // The proxy runs before any route and imports nothing of lib/env (the dev policy allows eval).
+  "proxy.ts": ["NODE_ENV"],
   // Ports of the e2e harness, not of the app.
   "e2e/e2e-env.ts": ["E2E_APP_PORT"],
   "e2e/fake-resend.ts": ["E2E_RESEND_PORT"],

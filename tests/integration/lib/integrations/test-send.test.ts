@@ -285,6 +285,10 @@ describe("sendTestDocument through a portal connection", () => {
     });
     const result = await sendTestDocument(opened.db, world.actors.admin, dossier.id);
     expect(result).toMatchObject({ ok: true, packageReference: expect.stringMatching(/^EXACT-7-/) });
+    // The package took the test document through it: the connection works, and says so.
+    const [after] = await opened.db.select().from(connections).where(eq(connections.id, connection.id));
+    expect(after).toMatchObject({ status: "connected", lastErrorCode: null, lastCheckedAt: null });
+    expect(after?.lastSuccessAt).toBeInstanceOf(Date);
   });
 });
 

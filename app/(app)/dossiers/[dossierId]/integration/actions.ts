@@ -6,6 +6,7 @@ import { parseInput } from "@/lib/actions/parse";
 import type { ActionResult } from "@/lib/actions/result";
 import { runAction } from "@/lib/actions/run-action";
 import type { ConnectorErrorCode } from "@/lib/connectors/errors";
+import type { IntegrationSavedOutcome } from "@/lib/dispatch/waiting";
 import { type DossierChoicesResult, dossierChoicesInputSchema, loadDossierChoices } from "@/lib/integrations/choices";
 import { saveDossierIntegration } from "@/lib/integrations/save";
 import { integrationChoiceSchema } from "@/lib/integrations/schemas";
@@ -15,7 +16,13 @@ import type { AddressWarning } from "@/lib/packages/email-addresses";
 
 /** The form's state: the result, plus on failure what was typed (React resets the form). */
 export type SaveIntegrationState =
-  | (ActionResult<{ optionKey: string; state: IntegrationEvaluation["state"]; warnings: AddressWarning[] }> & {
+  | (ActionResult<{
+      optionKey: string;
+      state: IntegrationEvaluation["state"];
+      warnings: AddressWarning[];
+      /** What became of the waiting documents: sent at once by auto-send, and still waiting. */
+      documents: IntegrationSavedOutcome;
+    }> & {
       values?: Record<string, string>;
     })
   | null;
@@ -73,7 +80,12 @@ export async function saveIntegrationAction(
     const choice = parseInput(integrationChoiceSchema, choiceOf(values));
     const saved = await saveDossierIntegration(await getDb(), actor, dossierId, choice);
     revalidateDossier(dossierId);
-    return { optionKey: saved.optionKey, state: saved.evaluation.state, warnings: saved.warnings };
+    return {
+      optionKey: saved.optionKey,
+      state: saved.evaluation.state,
+      warnings: saved.warnings,
+      documents: saved.documents,
+    };
   });
   return result.ok ? result : { ...result, values };
 }

@@ -15,6 +15,7 @@ import { standardAddresses } from "@/lib/packages/email-addresses";
 import { type SaveIntegrationState, saveIntegrationAction } from "../actions";
 import { ChoiceSelect, DossierChoicesStatus, useDossierChoices } from "./dossier-choices";
 import { useIntegrationMessage } from "./use-integration-message";
+import { WaitingDocuments } from "./waiting-documents";
 
 /** The translator for keys that come as data (catalog labels, hints, notes), not as literals. */
 type LooseTranslate = { (key: string): string; has(key: string): boolean };
@@ -391,6 +392,7 @@ export function IntegrationForm({
               {message(warning.messageKey, warning.values)}
             </p>
           ))}
+          <WaitingDocuments dossierId={dossier.id} outcome={saved.documents} sendsDocuments={option.kind !== "none"} />
         </div>
       ) : null}
     </div>
