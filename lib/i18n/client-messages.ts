@@ -133,7 +133,18 @@ export const CLIENT_MESSAGE_AREAS = {
     "dossier.locale",
     "errors",
   ],
-  dossierIntegration: ["connectors", "dossier.edit", "dossier.locale", "errors", "integrations"],
+  dossierIntegration: [
+    "connectors",
+    "dispatch.autoSendSkipped",
+    "dispatch.bounce",
+    "dispatch.errors",
+    "dispatch.refusals",
+    "dossier.edit",
+    "dossier.locale",
+    "errors",
+    "integrations",
+    "waitingDocuments",
+  ],
 } as const satisfies Record<string, readonly MessagePath[]>;
 
 export type ClientMessageArea = keyof typeof CLIENT_MESSAGE_AREAS;
