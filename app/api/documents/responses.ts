@@ -11,9 +11,10 @@ export function problemResponse(
   title: string,
   detail: string,
   extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Response {
   return Response.json(
     { type: `urn:koppel:problem:documents:${slug}`, title, status, detail, ...extra },
-    { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store" } },
+    { status, headers: { "content-type": "application/problem+json", "cache-control": "no-store", ...headers } },
   );
 }

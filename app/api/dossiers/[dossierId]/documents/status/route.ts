@@ -1,6 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import type { LiveDocumentState } from "@/components/documents/types";
 import { getDb } from "@/db";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 import { getActor } from "@/lib/auth/session";
 import { listDocumentStates, MAX_STATE_IDS } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
@@ -14,7 +15,8 @@ type Params = { params: Promise<{ dossierId: string }> };
 /**
  * `GET ?ids=<id>,<id>…`: the status of some documents of the dossier, for the list's live updates
  * while documents are being sent (one small indexed query per poll). Ids that are not the
- * dossier's are left out. Anonymous: 401; a dossier the person may not see: 404.
+ * dossier's are left out. Anonymous: 401; a dossier the person may not see: 404; the database out
+ * of reach: 503 with Retry-After, a problem whose detail says the documents are safe.
  */
 export async function GET(request: Request, { params }: Params): Promise<Response> {
   const t = await getTranslations();
@@ -36,6 +38,20 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
     }
     return Response.json({ documents }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
+    if (isDatabaseUnreachable(error)) {
+      // The page keeps polling; Retry-After paces scripts that read this too.
+      console.error("[document status] the database cannot be reached", error);
+      return problemResponse(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        t("errors.databaseUnavailable"),
+        {},
+        {
+          "retry-after": "10",
+        },
+      );
+    }
     console.error("[document status] failed", error);
     return problemResponse(500, "internal", "Internal error", t("errors.generic"));
   }

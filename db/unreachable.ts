@@ -1,0 +1,36 @@
+/**
+ * Whether an error means the database could not be reached, or dropped the connection (a restart,
+ * a network cut, a failover), rather than a query that is wrong: what callers answer with 503
+ * ("try again shortly") instead of 500. Drizzle wraps the driver's error, so causes are followed.
+ */
+const NETWORK_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+/** PostgreSQL SQLSTATEs: class 08 (connection exception), and 57P01–57P03 (shutting down, cannot connect now). */
+function isConnectionSqlState(code: string): boolean {
+  return /^08[0-9A-Z]{3}$/.test(code) || code === "57P01" || code === "57P02" || code === "57P03";
+}
+
+// node-postgres's own words when a connection ends or cannot start in time.
+const DRIVER_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+export function isDatabaseUnreachable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (NETWORK_CODES.has(code) || isConnectionSqlState(code))) return true;
+    if (current instanceof Error && DRIVER_MESSAGES.test(current.message)) return true;
+    if (current instanceof AggregateError && current.errors.some(isDatabaseUnreachable)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
