@@ -1,13 +1,14 @@
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt, isNotNull, isNull, lt, lte, notInArray, sql } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
+import type { Db, DbOrTx } from "@/db";
 import { connections, oauthStates } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize, can } from "@/lib/auth/authorize";
 import { runConnectorCall, runUntilAborted } from "@/lib/connectors/call";
 import { ConnectorError, toConnectorError } from "@/lib/connectors/errors";
 import type { Connector, ConnectorOAuth } from "@/lib/connectors/types";
+import { afterConnectionRestored } from "@/lib/dispatch/waiting";
 import { env } from "@/lib/env";
 import { AppError, type AppErrorCode, ConflictError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { findPackage, isPackageId } from "@/lib/packages/catalog";
@@ -279,7 +280,7 @@ async function consumeState(
  * connection needs_reauth with the error's code. Every refusal is an OAuthCallbackError.
  */
 export async function completeAuthorization(
-  db: DbOrTx,
+  db: Db,
   actor: Actor,
   input: OAuthCallbackInput,
   deps: ConnectionDeps = DEFAULT_CONNECTION_DEPS,
@@ -364,6 +365,8 @@ export async function completeAuthorization(
   });
   const check = await runConnectionCheck(db, actor, row.id, deps);
   const isHealthy = check.status === "connected" || check.status === "disabled";
+  // Documents auto-send left because this connection needed signing in again go now.
+  if (check.status === "connected") await afterConnectionRestored(db, target);
   return { outcome: isHealthy ? "connected" : "connectedCheckFailed", target, check };
 }
 

@@ -4,13 +4,14 @@ import { isDeepStrictEqual } from "node:util";
 import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
 import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { z } from "zod";
-import type { DbOrTx } from "@/db";
+import type { Db, DbOrTx } from "@/db";
 import { connections, dossierIntegrations, portals } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import type { Connector } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
+import { afterConnectionRestored } from "@/lib/dispatch/waiting";
 import { NotFoundError, ValidationError } from "@/lib/errors";
 import { type Channel, findPackage, isPackageId, listPackages, type PackageId } from "@/lib/packages/catalog";
 import { type ConnectionCheckResult, type ConnectionStatus, runConnectionCheck } from "./check";
@@ -456,7 +457,7 @@ export async function updateConnection(
  * through it. Re-enabling makes its health unknown ("not checked") until the next check.
  */
 export async function setConnectionDisabled(
-  db: DbOrTx,
+  db: Db,
   actor: Actor,
   portalId: string,
   connectionId: string,
@@ -471,10 +472,13 @@ export async function setConnectionDisabled(
     await db.update(connections).set({ status: "disabled", updatedAt: new Date() }).where(where);
   } else {
     // Only a disabled connection is re-enabled: enabling an active one must not erase its health.
-    await db
+    const enabled = await db
       .update(connections)
       .set({ status: "not_checked", updatedAt: new Date() })
-      .where(and(where, eq(connections.status, "disabled")));
+      .where(and(where, eq(connections.status, "disabled")))
+      .returning({ id: connections.id });
+    // Documents auto-send left because this connection was disabled go now.
+    if (enabled.length > 0) await afterConnectionRestored(db, { portalId: portal, connectionId: stored.id });
   }
   return viewOf(db, await loadStored(db, portal, stored.id), deps);
 }

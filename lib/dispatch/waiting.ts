@@ -1,7 +1,7 @@
 import "server-only";
-import { and, count, eq, isNotNull, isNull, type SQL } from "drizzle-orm";
+import { and, count, eq, inArray, isNotNull, isNull, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
-import { documents, dossiers } from "@/db/schema";
+import { documents, dossierIntegrations, dossiers } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { clearAutoSendSkipNotes, noteAutoSendSkipped } from "@/lib/documents/life";
 import type { AutoSendSkipReason } from "@/lib/documents/refusals";
@@ -72,13 +72,13 @@ export type IntegrationSavedOutcome = {
 export async function afterIntegrationSaved(
   db: Db,
   scope: DossierScope,
-  options: RequestSendOptions = {},
+  options: RequestSendOptions & { reasons?: readonly AutoSendSkipReason[] } = {},
 ): Promise<IntegrationSavedOutcome> {
   const [dossier] = await db
     .select({ isAutoSendEnabled: dossiers.isAutoSendEnabled })
     .from(dossiers)
     .where(and(eq(dossiers.id, scope.dossierId), eq(dossiers.portalId, scope.portalId)));
-  const cleared = await clearAutoSendSkipNotes(db, { ...scope, reasons: INTEGRATION_SKIP_REASONS });
+  const cleared = await clearAutoSendSkipNotes(db, { ...scope, reasons: options.reasons ?? INTEGRATION_SKIP_REASONS });
 
   let autoSent = 0;
   const skipped = cleared
@@ -103,4 +103,51 @@ export async function afterIntegrationSaved(
     }
   }
   return { autoSent, waiting: await countWaitingDocuments(db, scope) };
+}
+
+/** What auto-send notes while a connection cannot be used, and what stops being true when it can. */
+export const CONNECTION_SKIP_REASONS = [
+  "connection_needs_reauth",
+  "connection_disabled",
+] as const satisfies readonly AutoSendSkipReason[];
+
+/**
+ * A person made a connection usable again (connected it anew through OAuth, or re-enabled it): in
+ * every dossier delivering through it, the "not sent automatically: the connection needs signing
+ * in again / is disabled" notes no longer apply. They are cleared, and with auto-send on those
+ * documents go now, as auto-send (the same catch-up as after saving an integration). Only dossiers
+ * that hold such a note are visited (an index lookup per dossier of the connection). The caller
+ * has authorized the change (connection.authorize / connection.manage in the portal).
+ */
+export async function afterConnectionRestored(
+  db: Db,
+  target: { portalId: string; connectionId: string },
+  options: RequestSendOptions = {},
+): Promise<{ dossiers: number; autoSent: number }> {
+  const rows = await db
+    .selectDistinct({ dossierId: documents.dossierId })
+    .from(documents)
+    .innerJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.dossierId, documents.dossierId), eq(dossierIntegrations.portalId, documents.portalId)),
+    )
+    .where(
+      and(
+        eq(dossierIntegrations.portalId, target.portalId),
+        eq(dossierIntegrations.connectionId, target.connectionId),
+        eq(documents.portalId, target.portalId),
+        eq(documents.status, "inbox"),
+        inArray(documents.autoSendSkipReason, [...CONNECTION_SKIP_REASONS]),
+      ),
+    );
+  let autoSent = 0;
+  for (const { dossierId } of rows) {
+    const outcome = await afterIntegrationSaved(
+      db,
+      { portalId: target.portalId, dossierId },
+      { ...options, reasons: CONNECTION_SKIP_REASONS },
+    );
+    autoSent += outcome.autoSent;
+  }
+  return { dossiers: rows.length, autoSent };
 }
