@@ -113,7 +113,7 @@ test("a failed connection heals through real deliveries, and waiting documents g
   await page.getByLabel(/^Dossiermap of -code op de FTP-server/).fill(autoFolder);
   await saveIntegration(page, label);
   await expect(
-    page.getByText("Automatisch verzenden heeft de 2 herkende documenten verstuurd die op een integratie wachtten."),
+    page.getByText("Automatisch verzenden heeft de 2 herkende documenten verzonden die op een integratie wachtten."),
   ).toBeVisible();
   await saveScreenshot(page, testInfo, "integration-saved-auto-sent-nl");
   await expect.poll(() => filesOf(autoFolder).length, { timeout: 30_000 }).toBe(2);
@@ -147,7 +147,7 @@ test("a failed connection heals through real deliveries, and waiting documents g
   await pickConnectionForDossier(page, label);
   await page.getByLabel(/^Dossiermap of -code op de FTP-server/).fill(offerFolder);
   await saveIntegration(page, label);
-  const offer = page.getByRole("button", { name: "Verstuur de 3 wachtende herkende documenten nu" });
+  const offer = page.getByRole("button", { name: "De 3 wachtende herkende documenten nu verzenden" });
   await expect(offer).toBeVisible();
   await expect(page.getByText("Er wachten 3 herkende documenten in de inbox.")).toBeVisible();
   expect(filesOf(offerFolder)).toEqual([]);
