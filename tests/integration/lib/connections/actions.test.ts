@@ -19,9 +19,12 @@ vi.mock("@/db", async (importOriginal) => ({
   getDb: async () => session.db,
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
-vi.mock("@/lib/connectors/registry", async () => {
+vi.mock("@/lib/connectors/registry", async (importOriginal) => {
   const { sharedFake: fake } = await import("./helpers");
-  return { loadConnector: fake.deps.loadConnector };
+  return {
+    ...(await importOriginal<typeof import("@/lib/connectors/registry")>()),
+    loadConnector: fake.deps.loadConnector,
+  };
 });
 
 const { createConnectionAction, setConnectionDisabledAction, testConnectionAction, updateConnectionAction } =

@@ -34,7 +34,8 @@ vi.mock("next-intl/server", () => ({
   getTranslations: async (namespace?: string) =>
     createTranslator({ locale: "en", messages: MESSAGES.en, namespace: namespace as never }),
 }));
-vi.mock("@/lib/connectors/registry", () => ({
+vi.mock("@/lib/connectors/registry", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("@/lib/connectors/registry")>()),
   loadConnector: async (_packageId: string, channel: string) => (channel === "api" ? session.connector : null),
 }));
 
