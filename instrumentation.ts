@@ -12,12 +12,8 @@
  */
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
-  const { describeEnvProblems, parseEnv } = await import("./lib/env-schema");
-  const parsed = parseEnv(process.env);
-  if (!parsed.ok) {
-    console.error(`[koppel] ${describeEnvProblems(parsed.problems)}. Fix the environment and start again.`);
-    process.exit(1);
-  }
+  const { exitOnInvalidEnvironment } = await import("./lib/env-on-start");
+  exitOnInvalidEnvironment();
   const { prepareDatabaseOnStart } = await import("./db/startup");
   await prepareDatabaseOnStart();
   // `next build` may load instrumentation in its workers; jobs only ever start in a real server.
