@@ -53,6 +53,7 @@ export default defineConfig({
         "partner-api.spec.ts",
         "invitations.spec.ts",
         "client-messages.spec.ts",
+        "build-output.spec.ts",
       ],
       use: {
         viewport: { width: 390, height: 844 },

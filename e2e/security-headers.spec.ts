@@ -1,7 +1,4 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
-import { envSchema } from "@/lib/env-schema";
 import { PERMISSIONS_POLICY, STRICT_TRANSPORT_SECURITY } from "@/lib/security/headers";
 import { expect, saveScreenshot, signInAs, test } from "./fixtures";
 
@@ -73,22 +70,6 @@ test("responses that are not pages carry the common headers: API JSON, the stati
     expectEveryResponseHeaders(response.headers());
     expect(response.headers()["referrer-policy"]).toBe("strict-origin-when-cross-origin");
   }
-});
-
-// biome-ignore lint/correctness/noEmptyPattern: Playwright reads a test's fixtures from this pattern; this one needs none.
-test("every page is rendered per request, so every page can have a nonce", async ({}, testInfo) => {
-  test.skip(testInfo.project.name !== "desktop", "reads the build once");
-  // A prerendered page would be served with the proxy's nonce policy but without the nonce on its
-  // scripts, and would not run. The build prerenders only these: the manifest (JSON) and Next's
-  // last-resort 500 page (the root error page, copied to 500.html), which stays readable without
-  // script (docs/architecture.md, "Security headers").
-  const distDir = envSchema.pick({ NEXT_DIST_DIR: true }).parse(process.env).NEXT_DIST_DIR ?? ".next";
-  const manifest = JSON.parse(readFileSync(path.join(distDir, "prerender-manifest.json"), "utf8")) as {
-    routes: Record<string, unknown>;
-    dynamicRoutes: Record<string, unknown>;
-  };
-  expect(Object.keys(manifest.routes).sort()).toEqual(["/_global-error", "/manifest.webmanifest"]);
-  expect(Object.keys(manifest.dynamicRoutes)).toEqual([]);
 });
 
 test("behind an https proxy (X-Forwarded-Proto: https) every response carries HSTS", async ({ request }) => {
