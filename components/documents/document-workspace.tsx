@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 import type { SendableTab } from "@/lib/dispatch/schemas";
+import { type SendWholeTabTotals, sendWholeTab } from "./send-whole-tab";
 import type { DocumentActionHandlers, LiveDocumentState } from "./types";
 
 /** A document the workspace knows by name (a row of the list, or the document of its page). */
@@ -15,13 +16,7 @@ export type SendOutcome = {
 };
 
 /** The answer to "send all N in this tab": counts only (the server never lists the documents). */
-export type SendAllOutcome = {
-  tab: SendableTab;
-  queued: number;
-  refused: { reason: string; count: number }[];
-  /** A later batch failed as a whole: what is counted went out, the rest did not. */
-  isInterrupted: boolean;
-};
+export type SendAllOutcome = SendWholeTabTotals & { tab: SendableTab };
 
 type Workspace = {
   dossierId: string;
@@ -224,37 +219,15 @@ export function DocumentWorkspace({
     setIsSending(true);
     setSendError(null);
     setLastSend(null);
-    const outcome: SendAllOutcome = { tab: choice.tab, queued: 0, refused: [], isInterrupted: false };
-    const refused = new Map<string, number>();
-    const add = (result: { queued: number; refused: { reason: string; count: number }[] }) => {
-      outcome.queued += result.queued;
-      for (const entry of result.refused) refused.set(entry.reason, (refused.get(entry.reason) ?? 0) + entry.count);
-      outcome.refused = [...refused].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count);
-    };
     try {
-      // The server stops after its time budget with a position to go on from: a tab of tens of
-      // thousands goes out over a few calls, each one batches of at most 1,000 on the server.
-      let after: string | undefined;
-      for (;;) {
-        const result = await handlers.sendAll({ dossierId, tab: choice.tab, after });
-        if (!result.ok) {
-          if (outcome.queued === 0 && outcome.refused.length === 0) {
-            setSendError(result.error.messageKey);
-            return;
-          }
-          outcome.isInterrupted = true;
-          break;
-        }
-        add(result);
-        if (!result.nextCursor) break;
-        after = result.nextCursor;
+      const sent = await sendWholeTab(handlers.sendAll, { dossierId, tab: choice.tab });
+      if (!sent.ok) {
+        setSendError(sent.messageKey);
+        return;
       }
-      setLastSendAll({ ...outcome });
+      setLastSendAll({ tab: choice.tab, ...sent.totals });
       setSelected(new Set());
       setAllInTab(null);
-    } catch {
-      if (outcome.queued === 0 && outcome.refused.length === 0) setSendError("generic");
-      else setLastSendAll({ ...outcome, isInterrupted: true });
     } finally {
       setIsSending(false);
     }

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
+import { type SendWholeTabTotals, sendWholeTab } from "@/components/documents/send-whole-tab";
 import { useRefusalText } from "@/components/documents/use-reason-text";
 import type { IntegrationSavedOutcome } from "@/lib/dispatch/waiting";
 import type { SendRefusal } from "@/lib/documents/refusals";
@@ -14,8 +15,6 @@ import { useIntegrationMessage } from "./use-integration-message";
  * documents without a type and those held as possible duplicates wait for a person, not for this.
  */
 const NOT_OFFERED = new Set<SendRefusal>(["not_recognised", "possible_duplicate"]);
-
-type Sent = { queued: number; refused: { reason: SendRefusal; count: number }[]; isInterrupted: boolean };
 
 /**
  * After a save, what became of the dossier's waiting recognised documents: how many auto-send sent
@@ -36,7 +35,7 @@ export function WaitingDocuments({
   const t = useTranslations("waitingDocuments");
   const message = useIntegrationMessage();
   const refusalText = useRefusalText();
-  const [sent, setSent] = useState<Sent | null>(null);
+  const [sent, setSent] = useState<SendWholeTabTotals | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [isPending, startTransition] = useTransition();
   const isOffered = sendsDocuments && outcome.waiting > 0 && !sent;
@@ -45,32 +44,13 @@ export function WaitingDocuments({
   const sendWaiting = () =>
     startTransition(async () => {
       setError(null);
-      const total: Sent = { queued: 0, refused: [], isInterrupted: false };
-      const add = (refused: Sent["refused"]) => {
-        for (const entry of refused) {
-          if (NOT_OFFERED.has(entry.reason)) continue;
-          const known = total.refused.find((other) => other.reason === entry.reason);
-          if (known) known.count += entry.count;
-          else total.refused.push({ ...entry });
-        }
-      };
-      let after: string | undefined;
-      for (;;) {
-        const result = await sendAllInTabAction({ dossierId, tab: "inbox", after });
-        if (!result.ok) {
-          if (total.queued === 0 && total.refused.length === 0) {
-            setError(result.error.messageKey);
-            return;
-          }
-          total.isInterrupted = true;
-          break;
-        }
-        total.queued += result.queued;
-        add(result.refused);
-        if (!result.nextCursor) break;
-        after = result.nextCursor;
+      const sent = await sendWholeTab(sendAllInTabAction, { dossierId, tab: "inbox" });
+      if (!sent.ok) {
+        setError(sent.messageKey);
+        return;
       }
-      setSent(total);
+      const refused = sent.totals.refused.filter((entry) => !NOT_OFFERED.has(entry.reason as SendRefusal));
+      setSent({ ...sent.totals, refused });
     });
 
   const refusedCount = sent?.refused.reduce((sum, entry) => sum + entry.count, 0) ?? 0;
