@@ -4,7 +4,7 @@ import type { Db } from "@/db";
 import { documents, dossierIntegrations, dossiers } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { clearAutoSendSkipNotes, noteAutoSendSkipped } from "@/lib/documents/life";
-import type { AutoSendSkipReason } from "@/lib/documents/refusals";
+import { type AutoSendSkipReason, ROUTE_REFUSALS } from "@/lib/documents/refusals";
 import type { DossierScope } from "@/lib/dossiers/get";
 import { type RequestSendOptions, requestSend } from "./request-send";
 import { MAX_DOCUMENTS_PER_SEND } from "./schemas";
@@ -21,14 +21,7 @@ import { MAX_DOCUMENTS_PER_SEND } from "./schemas";
  * replaces what these notes describe, so the save clears them (and auto-send notes afresh what
  * still stands).
  */
-export const INTEGRATION_SKIP_REASONS = [
-  "no_integration",
-  "integration_none",
-  "integration_incomplete",
-  "connection_needs_reauth",
-  "connection_disabled",
-  "connector_unavailable",
-] as const satisfies readonly AutoSendSkipReason[];
+export const INTEGRATION_SKIP_REASONS: readonly AutoSendSkipReason[] = ROUTE_REFUSALS;
 
 /**
  * Waiting: in the inbox (not archived), typed, and not held as a possible duplicate: exactly the

@@ -45,6 +45,16 @@ export const DOCUMENT_REFUSALS = [
 ] as const;
 export type DocumentRefusal = (typeof DOCUMENT_REFUSALS)[number];
 
+/** The refusals of the dossier's route (lib/dispatch/plan.ts): its integration or its connection. */
+export const ROUTE_REFUSALS = [
+  "no_integration",
+  "integration_none",
+  "integration_incomplete",
+  "connection_needs_reauth",
+  "connection_disabled",
+  "connector_unavailable",
+] as const satisfies readonly DocumentRefusal[];
+
 /**
  * The refusals a send can answer (requestSend per document, the deliver job on fresh state): the
  * send rule's and the route's. The archive and race codes belong to the other changes.
@@ -55,12 +65,7 @@ export const SEND_REFUSALS = [
   "already_sent",
   "already_sending",
   "archived",
-  "no_integration",
-  "integration_none",
-  "integration_incomplete",
-  "connection_needs_reauth",
-  "connection_disabled",
-  "connector_unavailable",
+  ...ROUTE_REFUSALS,
   "possible_duplicate",
 ] as const satisfies readonly DocumentRefusal[];
 export type SendRefusal = (typeof SEND_REFUSALS)[number];
