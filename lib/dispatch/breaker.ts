@@ -30,7 +30,11 @@ export function breakerLaneOf(dispatch: {
   channel: string | null;
 }): BreakerLane | null {
   if (dispatch.connectionId) {
-    return { key: `connection:${dispatch.connectionId}`, portalId: dispatch.portalId, connectionId: dispatch.connectionId };
+    return {
+      key: `connection:${dispatch.connectionId}`,
+      portalId: dispatch.portalId,
+      connectionId: dispatch.connectionId,
+    };
   }
   if (dispatch.channel === "email" && env().RESEND_API_KEY) {
     return { key: MAIL_BREAKER_KEY, portalId: null, connectionId: null };
@@ -160,4 +164,3 @@ export async function openMailBreaker(db: Db) {
   const row = await readBreaker(db, MAIL_BREAKER_KEY);
   return isOpen(row) ? row : null;
 }
-

@@ -343,7 +343,14 @@ async function gateDispatch(
   const horizonMs = retryHorizonMs(findPackage(row.packageId));
   const lane = breakerLaneOf(row);
   let breaker = lane ? await readBreaker(db, lane.key) : undefined;
-  const go: Gate = { outcome: "go", attemptCount: row.attemptCount, failingSince: row.failingSince, horizonMs, lane, breaker };
+  const go: Gate = {
+    outcome: "go",
+    attemptCount: row.attemptCount,
+    failingSince: row.failingSince,
+    horizonMs,
+    lane,
+    breaker,
+  };
   if (!lane || !isOpen(breaker) || row.status !== "queued") return go;
   const since = row.failingSince ?? breaker.failingSince;
   if (now.getTime() - since.getTime() >= horizonMs) return { ...go, failingSince: since };
@@ -658,7 +665,10 @@ async function recordFailure(
   const willRetry = failure.kind === "retryable" && !input.isFinal && now.getTime() < horizonEnd;
   // Capped exponential backoff with jitter, never before the Retry-After; the last try at the horizon.
   const nextAttemptAt = new Date(
-    Math.min(now.getTime() + retryDelayMs(claim.attemptNumber, failure.retryAfterMs), Math.max(horizonEnd, now.getTime())),
+    Math.min(
+      now.getTime() + retryDelayMs(claim.attemptNumber, failure.retryAfterMs),
+      Math.max(horizonEnd, now.getTime()),
+    ),
   );
   const healthEvent = input.connectionId ? deliveryHealthEvent(now, failure) : null;
   const health: WithSubquery[] =

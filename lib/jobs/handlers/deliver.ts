@@ -23,7 +23,11 @@ export const handler = defineJobHandler(deliver, {
     let result: DeliverResult = { outcome: "skipped" };
     for (let i = 0; i < MAX_TRIES_PER_RUN; i++) {
       result = await step.run("deliver", async () =>
-        deliverDispatch(await getDb(), payload.dispatchId, { expectedAttemptCount }),
+        deliverDispatch(
+          await getDb(),
+          payload.dispatchId,
+          expectedAttemptCount === undefined ? {} : { expectedAttemptCount },
+        ),
       );
       if (result.outcome !== "waiting") return result;
       expectedAttemptCount = result.attemptCount;

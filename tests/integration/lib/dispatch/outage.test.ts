@@ -19,7 +19,14 @@ import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
 import { allowPrivateFtpHosts } from "../connectors/ftp/helpers";
 import { createWorld, type World } from "../integrations/setup";
-import { attemptsOf, dispatchesOf, documentOf, insertSendableDocument, setIntegration, useTempFileStore } from "./setup";
+import {
+  attemptsOf,
+  dispatchesOf,
+  documentOf,
+  insertSendableDocument,
+  setIntegration,
+  useTempFileStore,
+} from "./setup";
 
 // Outages end to end (issue 20): the real deliver job on the in-process driver, the real FTP and
 // mail connectors against the fakes, time compressed by KOPPEL_RETRY_TIME_SCALE. A server that is
@@ -149,10 +156,7 @@ async function sendMany(dossier: { id: string; portalId: string }, count: number
 }
 
 async function statusesOf(ids: string[]) {
-  const rows = await opened.db
-    .select({ status: documents.status })
-    .from(documents)
-    .where(inArray(documents.id, ids));
+  const rows = await opened.db.select({ status: documents.status }).from(documents).where(inArray(documents.id, ids));
   const counts: Record<string, number> = {};
   for (const row of rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
   return counts;
@@ -239,9 +243,14 @@ describe("an FTP server down, then back within the horizon", () => {
       .where(and(inArray(documentEvents.documentId, ids), eq(documentEvents.actorKind, "user")));
     expect(byPeople.every((e) => e.kind === "send_requested")).toBe(true);
     expect(
-      await opened.db.select().from(deliveryBreakers).where(eq(deliveryBreakers.key, `connection:${connectionId}`)),
+      await opened.db
+        .select()
+        .from(deliveryBreakers)
+        .where(eq(deliveryBreakers.key, `connection:${connectionId}`)),
     ).toEqual([]);
-    console.info(`[outage] 50 to a down FTP: ${triesWhileDown} tries and ${breaker?.probes} probes while down; all sent ${recoveredMs} ms after it came back`);
+    console.info(
+      `[outage] 50 to a down FTP: ${triesWhileDown} tries and ${breaker?.probes} probes while down; all sent ${recoveredMs} ms after it came back`,
+    );
   });
 
   it("a document waits through the outage and is sent by the next try after a restart of the app (the time is in the database)", async () => {
@@ -249,7 +258,7 @@ describe("an FTP server down, then back within the horizon", () => {
     await ftpDown();
     const [id] = await sendMany(dossier, 1);
     if (!id) throw new Error("no document");
-    await waitFor(async () => (await dispatchesOf(opened.db, id))[0]?.attemptCount === 1, 5_000, "the first try");
+    await waitFor(async () => ((await dispatchesOf(opened.db, id))[0]?.attemptCount ?? 0) >= 1, 5_000, "the first try");
     // The app stops while the dispatch waits: its timer is gone, its next try time is not.
     await stopLocalJobDriver();
     const [stored] = await dispatchesOf(opened.db, id);
@@ -351,7 +360,10 @@ describe("the mail service down as a whole (503), then back", () => {
   it("one breaker for all mail: 20 mails spend a few requests while it is down, then each goes once", async () => {
     const dossier = await mailDossier();
     const other = await insertDossier(opened.db, world.portal.id);
-    await setIntegration(opened.db, other, { kind: "free_email", addresses: { purchase: "boekhouding@ander.example" } });
+    await setIntegration(opened.db, other, {
+      kind: "free_email",
+      addresses: { purchase: "boekhouding@ander.example" },
+    });
     resend.respondWith({ status: 503, body: { name: "service_unavailable", message: "down", statusCode: 503 } });
     const ids = [...(await sendMany(dossier, 10)), ...(await sendMany(other, 10))];
     await waitFor(
