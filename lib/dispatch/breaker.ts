@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { deliveryBreakers, dispatches } from "@/db/schema";
+import { connections, deliveryBreakers, dispatches } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
 import { runConnectionCheck } from "@/lib/connections/check";
 import { env } from "@/lib/env";
@@ -146,17 +146,35 @@ export async function closeBreaker(
   return woken.length;
 }
 
-/** Open breakers of a portal's connections, for the connection cards and the failure queue. */
-export async function openBreakersOf(db: Db, portalId: string) {
-  return db
+/**
+ * What is unreachable now for an office: its connections whose breaker is open (label, since when,
+ * next probe), and the mail service when its breaker is open. For the connection cards and the
+ * failure queue. Needs no permission beyond seeing the office's pages (callers checked it).
+ */
+export async function listUnreachable(
+  db: Db,
+  portalId: string,
+): Promise<
+  { key: string; connectionId: string | null; label: string | null; since: Date; nextProbeAt: Date | null }[]
+> {
+  const rows = await db
     .select({
+      key: deliveryBreakers.key,
       connectionId: deliveryBreakers.connectionId,
-      failingSince: deliveryBreakers.failingSince,
+      label: connections.label,
+      since: deliveryBreakers.failingSince,
       nextProbeAt: deliveryBreakers.nextProbeAt,
-      lastErrorCode: deliveryBreakers.lastErrorCode,
     })
     .from(deliveryBreakers)
-    .where(and(eq(deliveryBreakers.portalId, portalId), sql`${deliveryBreakers.openedAt} is not null`));
+    .leftJoin(connections, eq(connections.id, deliveryBreakers.connectionId))
+    .where(
+      and(
+        isNotNull(deliveryBreakers.openedAt),
+        or(eq(deliveryBreakers.portalId, portalId), eq(deliveryBreakers.key, MAIL_BREAKER_KEY)),
+      ),
+    )
+    .orderBy(deliveryBreakers.failingSince);
+  return rows;
 }
 
 /** The mail service's breaker when open (shown to every office with mail deliveries). */

@@ -8,7 +8,7 @@ import type { OpenedDb } from "@/db";
 import { attempts, connections, deliveryBreakers, dispatches, documentEvents, documents } from "@/db/schema";
 import { closeFtpSessions } from "@/lib/connectors/ftp";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
-import { BREAKER_THRESHOLD, MAIL_BREAKER_KEY } from "@/lib/dispatch/breaker";
+import { BREAKER_THRESHOLD, listUnreachable, MAIL_BREAKER_KEY } from "@/lib/dispatch/breaker";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resumeUnfinishedDispatches } from "@/lib/dispatch/resume";
 import { resetEnvCache } from "@/lib/env";
@@ -217,6 +217,11 @@ describe("an FTP server down, then back within the horizon", () => {
       .from(deliveryBreakers)
       .where(eq(deliveryBreakers.key, `connection:${connectionId}`));
     expect(breaker).toMatchObject({ connectionId, lastErrorCode: "connection_refused" });
+    // The connection card and the failure queue say so; another office does not see it.
+    expect(await listUnreachable(opened.db, world.portal.id)).toEqual([
+      expect.objectContaining({ connectionId, label: "Expert/M FTP", since: breaker?.failingSince }),
+    ]);
+    expect(await listUnreachable(opened.db, world.otherPortal.id)).toEqual([]);
     expect(breaker?.probes).toBeGreaterThanOrEqual(2);
     expect(triesWhileDown).toBeGreaterThanOrEqual(BREAKER_THRESHOLD);
     expect(triesWhileDown).toBeLessThanOrEqual(BREAKER_THRESHOLD + 2);
@@ -376,6 +381,10 @@ describe("the mail service down as a whole (503), then back", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const requestsWhileDown = resend.requests.filter((r) => r.url === "/emails").length;
+    // Every office sees the mail service as unreachable.
+    expect(await listUnreachable(opened.db, world.otherPortal.id)).toEqual([
+      expect.objectContaining({ key: MAIL_BREAKER_KEY, connectionId: null }),
+    ]);
     expect(await statusesOf(ids)).toEqual({ sending: 20 });
     // The threshold, the mail lanes that failed alongside, and one probe per probe period.
     expect(requestsWhileDown).toBeLessThanOrEqual(20);

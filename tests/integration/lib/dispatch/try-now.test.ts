@@ -102,7 +102,7 @@ describe("a document that waits out an outage", () => {
   });
 
   it("'try now' brings the next try to now and starts a run; only for who may send, only while it waits", async () => {
-    const { dossier, document, connection, event } = await waitingDocument();
+    const { document, connection, event } = await waitingDocument();
     const [before] = await opened.db.select().from(dispatches).where(eq(dispatches.id, event.dispatchId));
     expect(before?.nextAttemptAt?.getTime()).toBeGreaterThan(Date.now());
 
