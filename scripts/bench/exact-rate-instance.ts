@@ -11,14 +11,17 @@
 
 import { randomUUID } from "node:crypto";
 import { once } from "node:events";
+import { eq } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/node-postgres";
 import pg from "pg";
 import type { Db } from "@/db";
 import * as schema from "@/db/schema";
+import { callBudgets } from "@/db/schema";
 import { databaseCallLimitStore } from "@/lib/connections/call-limits";
 import { exactOnlineConnector } from "@/lib/connectors/api/exact-online";
 import type { ExactDossierSettings, ExactSecrets, ExactSettings } from "@/lib/connectors/api/exact-online/config";
 import { toConnectorError } from "@/lib/connectors/errors";
+import { sendRequest } from "@/lib/connectors/transports/http";
 import type { ConnectorContext, DeliveryDocument } from "@/lib/connectors/types";
 import { findPackage } from "@/lib/packages/catalog";
 
@@ -39,6 +42,29 @@ export type InstancePlan = {
 };
 
 export type InstanceResult = { sent: number; failures: Record<string, number>; elapsedMs: number };
+
+/**
+ * A running instance is warm; a fresh process is not: its database connections, query builders
+ * and HTTP client are set up before the start, so the first window measures the limiter rather
+ * than process start-up. Nothing here is counted by the fake (an unknown division answers 404
+ * before the rate limit is looked at) or stored under the measured key.
+ */
+async function warmUp(plan: InstancePlan, db: Db): Promise<void> {
+  const store = databaseCallLimitStore(db);
+  const key = `warm-up|${plan.label}|${randomUUID()}`;
+  await Promise.all(
+    Array.from({ length: plan.concurrency + 1 }, async () => {
+      await store.eventsSince(key, 0);
+      await store.change(key, () => ({ next: { warm: true }, result: undefined }));
+      await sendRequest(
+        `${plan.baseUrl}/api/v1/999999999/documents/Documents?$select=ID`,
+        { method: "GET", headers: { authorization: `Bearer ${plan.accessToken}` } },
+        AbortSignal.timeout(10_000),
+      );
+    }),
+  );
+  await db.delete(callBudgets).where(eq(callBudgets.key, key));
+}
 
 async function main(plan: InstancePlan): Promise<InstanceResult> {
   const pool = new pg.Pool({ connectionString: plan.databaseUrl, max: plan.concurrency + 2 });
@@ -102,7 +128,7 @@ async function main(plan: InstancePlan): Promise<InstanceResult> {
     }
   };
 
-  await pool.query("select 1");
+  await warmUp(plan, db);
   console.log("ready");
   await once(process.stdin, "data");
   process.stdin.pause();
