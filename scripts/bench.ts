@@ -71,6 +71,8 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchHtml } from "./bench/html";
+import { benchLighthouse } from "./bench/lighthouse";
 import {
   createBenchAccountant,
   createDossier,
@@ -586,6 +588,9 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
     },
   },
   { name: "exact-rate", run: benchExactRate },
+  // Page weight against the production build (builds first when there is none): scripts/bench/html.ts, lighthouse.ts.
+  { name: "html", run: benchHtml },
+  { name: "lighthouse", run: benchLighthouse },
 ];
 
 async function main() {
