@@ -1,5 +1,8 @@
 import type { Page } from "@playwright/test";
+import { envSchema } from "@/lib/env-schema";
 import { expect, signInAs, test } from "./fixtures";
+
+const { CHROMIUM_PATH } = envSchema.pick({ CHROMIUM_PATH: true }).parse(process.env);
 
 // Which pages the browser may restore from its back/forward cache (lib/security/headers.ts,
 // isBackForwardCacheable): the public sign-in page yes, a private page no. Playwright starts
@@ -7,7 +10,7 @@ import { expect, signInAs, test } from "./fixtures";
 
 test.use({
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
       "--headless",
       "--no-sandbox",

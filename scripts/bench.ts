@@ -594,7 +594,8 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
 ];
 
 async function main() {
-  const wanted = process.argv.slice(2);
+  // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(
     (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
   );

@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
+import { envSchema } from "@/lib/env-schema";
 
 /**
  * What the page-weight cases (`html`, `lighthouse`) share: the production build started on the
@@ -12,7 +13,9 @@ import { type Browser, chromium } from "playwright-core";
  * office), and signed-in sessions of the demo users taken through the sign-in page's demo buttons.
  */
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const env = envSchema.pick({ CHROMIUM_PATH: true, NEXT_DIST_DIR: true }).parse(process.env);
+
+export const CHROMIUM_PATH = env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** The flags every Chromium of the bench starts with: no network of its own, no GPU, no sandbox (root). */
 export const CHROMIUM_FLAGS = [
@@ -59,7 +62,7 @@ export type DemoServer = {
 
 /** Builds first when there is no production build (like `npm run test:e2e`). */
 function ensureBuild(): void {
-  const distDir = process.env.NEXT_DIST_DIR ?? ".next";
+  const distDir = env.NEXT_DIST_DIR ?? ".next";
   if (existsSync(path.join(distDir, "BUILD_ID"))) return;
   console.log(`no production build in ${distDir}: running next build`);
   execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
@@ -67,7 +70,7 @@ function ensureBuild(): void {
 
 export async function startDemoServer(): Promise<DemoServer> {
   ensureBuild();
-  const port = Number(process.env.BENCH_APP_PORT ?? 0) || (await freePort());
+  const port = await freePort();
   // Auth.js takes its base URL as localhost (Next rewrites 127.0.0.1): browse with localhost.
   const baseUrl = `http://localhost:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-bench-web-"));

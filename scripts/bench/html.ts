@@ -12,7 +12,7 @@
  * SVG and the inline RSC payload (`self.__next_f.push` scripts), and how many rows the list holds.
  * `html_kb` is the uncompressed document (what the browser parses), `dom` the number of elements
  * in the document once it has loaded and hydrated. Sizes, not timings: they do not move between
- * runs on the same data. BENCH_HTML_DIR=<folder> keeps the pages' HTML there.
+ * runs on the same data. `npm run bench -- html --html-dir=<folder>` keeps the pages' HTML there.
  */
 
 import { writeFileSync } from "node:fs";
@@ -49,8 +49,9 @@ export async function weighPage(demo: DemoServer, cookie: string, pagePath: stri
   const response = await fetch(`${demo.baseUrl}${pagePath}`, { headers: { cookie, "accept-language": "nl-BE" } });
   if (!response.ok) throw new Error(`${pagePath}: HTTP ${response.status}`);
   const html = await response.text();
-  // BENCH_HTML_DIR=<folder> keeps each page's HTML there, to see where the bytes go.
-  if (process.env.BENCH_HTML_DIR) writeFileSync(path.join(process.env.BENCH_HTML_DIR, `${name}.html`), html);
+  // `--html-dir=<folder>` keeps each page's HTML there, to see where the bytes go.
+  const htmlDir = process.argv.find((arg) => arg.startsWith("--html-dir="))?.slice("--html-dir=".length);
+  if (htmlDir) writeFileSync(path.join(htmlDir, `${name}.html`), html);
   const context = await demo.browser.newContext({
     baseURL: demo.baseUrl,
     locale: "nl-BE",
