@@ -30,9 +30,11 @@ function StatusReason({ row, status, reason }: { row: ListRow; status: DocumentS
   }
   if (status === "sending" && row.waitingText) {
     return (
-      <p className="rounded-md bg-amber-50 px-2.5 py-1.5 text-xs text-amber-950" data-testid="document-waiting">
-        {row.waitingText}
-      </p>
+      <div className="doc-reason">
+        <p className="rounded-md bg-amber-50 px-2.5 py-1.5 text-xs text-amber-950" data-testid="document-waiting">
+          {row.waitingText}
+        </p>
+      </div>
     );
   }
   // No type, and none is coming from the recognition step: whoever may set it is asked to.
