@@ -37,6 +37,10 @@
  * Case `exact-rate` — 300 documents for one Exact Online division through the app's dispatch into
  * the fake Exact enforcing its per-minute limit with time scaled down; prints the share of the
  * limit used and the number of 429 answers (scripts/bench/exact-rate.ts). Targets ≥ 95% and 0.
+ *
+ * Case `pages` — only by name (`npm run bench -- pages [--layout=dossier] [--smoke]`): every main
+ * page over HTTP against the production build and a million documents on PostgreSQL
+ * (scripts/bench/pages.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -71,6 +75,7 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchPages } from "./bench/pages";
 import {
   createBenchAccountant,
   createDossier,
@@ -590,6 +595,8 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
 
 async function main() {
   const wanted = process.argv.slice(2);
+  // `pages` runs alone, on PostgreSQL and the production build (scripts/bench/pages.ts).
+  if (wanted[0] === "pages") return benchPages(wanted.slice(1));
   const selected = CASES.filter(
     (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
   );
