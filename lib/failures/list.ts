@@ -143,11 +143,52 @@ export function failureKeyset(position: { cursor: FailureCursor; direction: Fail
 export const failureSortKey = sql<string>`to_char(${documents.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
+ * The office's dossiers whose integration uses a connection that moves their failures to another
+ * group (GROUP_OF_CONNECTION), per group they move to. From the office's few connections that
+ * need re-authorisation or are disabled (connections_portal_idx, dossier_integrations_connection_idx),
+ * never from its failures: asked first, so the failure queries below get plain id lists, and none
+ * at all when every connection is well (the usual case). A join from the failures to the
+ * connections instead makes Postgres walk every failure of the office to find none.
+ */
+async function dossiersMovedByConnection(db: DbOrTx, portalId: string): Promise<Map<FailureGroup, string[]>> {
+  const rows = await db
+    .select({ dossierId: dossierIntegrations.dossierId, status: connections.status })
+    .from(connections)
+    .innerJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.connectionId, connections.id), eq(dossierIntegrations.portalId, connections.portalId)),
+    )
+    .where(
+      and(
+        eq(connections.portalId, portalId),
+        sql`${connections.status} in (${literals(GROUP_OF_CONNECTION.map(({ status }) => status))})`,
+      ),
+    );
+  const moved = new Map<FailureGroup, string[]>();
+  for (const row of rows) {
+    const group = GROUP_OF_CONNECTION.find(({ status }) => status === row.status)?.group;
+    if (!group) continue;
+    moved.set(group, [...(moved.get(group) ?? []), row.dossierId]);
+  }
+  return moved;
+}
+
+/** Failed documents whose stored group is not their own cause, so a connection's health moves them. */
+const isMovable = () =>
+  and(
+    // Literal, as documents_dossier_status_created_idx's predicate has it.
+    sql`${documents.status} = 'failed'`,
+    isNull(documents.archivedAt),
+    sql`coalesce(${documents.failureGroup}, 'unreachable') not in (${literals(DOCUMENT_OWN_GROUPS)})`,
+  );
+
+const inDossiers = (ids: readonly string[]) => sql`${documents.dossierId} = any(${sql.param(ids)}::uuid[])`;
+
+/**
  * How many failed and rejected documents each group holds. Every group is present, 0 when empty.
- * Two index reads instead of a CASE over every failure of the office: the stored groups counted by
- * an index-only scan of documents_portal_failure_group_idx, then the failures that a connection's
- * health moves to another group (found from the office's few connections that need
- * re-authorisation or are disabled, through their dossiers' failed documents) moved over.
+ * Index reads instead of a CASE over every failure of the office: the stored groups counted by an
+ * index-only scan of documents_portal_failure_group_idx, then the failures of the dossiers a
+ * connection's health moves (dossiersMovedByConnection; usually none) moved over.
  */
 export async function countFailuresByGroup(
   db: DbOrTx,
@@ -156,37 +197,13 @@ export async function countFailuresByGroup(
 ): Promise<Record<FailureGroup, FailureGroupCount>> {
   const id = resolveFailurePortal(actor, portalId, "failure.view");
   const storedGroup = sql<FailureGroup | null>`${documents.failureGroup}`;
-  const [stored, moved] = await Promise.all([
+  const [stored, movedDossiers] = await Promise.all([
     db
       .select({ group: storedGroup, status: documents.status, count: sql<number>`count(*)::int` })
       .from(documents)
       .where(isPortalFailure(id))
       .groupBy(documents.failureGroup, documents.status),
-    db
-      .select({ group: storedGroup, connectionStatus: connections.status, count: sql<number>`count(*)::int` })
-      .from(connections)
-      .innerJoin(
-        dossierIntegrations,
-        and(
-          eq(dossierIntegrations.connectionId, connections.id),
-          eq(dossierIntegrations.portalId, connections.portalId),
-        ),
-      )
-      .innerJoin(
-        documents,
-        and(eq(documents.dossierId, dossierIntegrations.dossierId), eq(documents.portalId, connections.portalId)),
-      )
-      .where(
-        and(
-          eq(connections.portalId, id),
-          sql`${connections.status} in (${literals(GROUP_OF_CONNECTION.map(({ status }) => status))})`,
-          // Literal, as documents_dossier_status_created_idx's predicate has it.
-          sql`${documents.status} = 'failed'`,
-          isNull(documents.archivedAt),
-          sql`coalesce(${documents.failureGroup}, 'unreachable') not in (${literals(DOCUMENT_OWN_GROUPS)})`,
-        ),
-      )
-      .groupBy(documents.failureGroup, connections.status),
+    dossiersMovedByConnection(db, id),
   ]);
   const counts = Object.fromEntries(FAILURE_GROUPS.map((name) => [name, { total: 0, failed: 0 }])) as Record<
     FailureGroup,
@@ -198,11 +215,16 @@ export async function countFailuresByGroup(
     if (isFailed) entry.failed += count;
   };
   for (const row of stored) add(row.group ?? "unreachable", Number(row.count), row.status === "failed");
-  for (const row of moved) {
-    const to = GROUP_OF_CONNECTION.find(({ status }) => status === row.connectionStatus)?.group;
-    if (!to) continue;
-    add(row.group ?? "unreachable", -Number(row.count), true);
-    add(to, Number(row.count), true);
+  for (const [to, dossierIds] of movedDossiers) {
+    const moved = await db
+      .select({ group: storedGroup, count: sql<number>`count(*)::int` })
+      .from(documents)
+      .where(and(eq(documents.portalId, id), inDossiers(dossierIds), isMovable()))
+      .groupBy(documents.failureGroup);
+    for (const row of moved) {
+      add(row.group ?? "unreachable", -Number(row.count), true);
+      add(to, Number(row.count), true);
+    }
   }
   return counts;
 }
@@ -228,6 +250,14 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
   const limit = Math.min(Math.max(Math.trunc(params.limit ?? FAILURE_PAGE_SIZE), 1), MAX_PAGE_SIZE);
   const position = params.position?.cursor.group === group ? params.position : null;
 
+  const movedDossiers = await dossiersMovedByConnection(db, portalId);
+  // Dossiers whose failures a connection moves to another group: left out of this group's stored
+  // rows, unless the group is the document's own cause (then nothing moves them).
+  const movedAway = DOCUMENT_OWN_GROUPS.includes(group)
+    ? []
+    : [...movedDossiers].flatMap(([to, ids]) => (to === group ? [] : ids));
+  const movedHere = movedDossiers.get(group) ?? [];
+
   const query = (at: typeof position, take: number) => {
     const keyset = failureKeyset(at);
     const slice = (condition: SQL | undefined) =>
@@ -246,31 +276,21 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
         })
         .from(documents)
         .innerJoin(dossiers, and(eq(dossiers.id, documents.dossierId), eq(dossiers.portalId, documents.portalId)))
-        .leftJoin(dossierIntegrations, integrationOfDocument)
-        .leftJoin(connections, connectionOfIntegration)
         .where(and(isPortalFailure(portalId), condition, keyset.condition))
         .orderBy(...keyset.order)
         .limit(take);
-    // The rows stored under this group (one range of documents_portal_failure_group_idx), less the
-    // ones a connection's health moves to another group…
-    const movedAway = GROUP_OF_CONNECTION.filter((entry) => entry.group !== group).map(({ status }) => status);
+    // The rows stored under this group: one range of documents_portal_failure_group_idx…
     const stored = slice(
-      and(
-        eq(documents.failureGroup, group),
-        DOCUMENT_OWN_GROUPS.includes(group) || movedAway.length === 0
-          ? undefined
-          : sql`(${connections.status} is null or ${connections.status} not in (${literals(movedAway)}))`,
-      ),
+      and(eq(documents.failureGroup, group), movedAway.length > 0 ? sql`not (${inDossiers(movedAway)})` : undefined),
     );
-    // …and, for the groups a connection's health leads to, the failures of that connection's
-    // dossiers stored under another group that is not the document's own.
-    const movedHere = GROUP_OF_CONNECTION.filter((entry) => entry.group === group).map(({ status }) => status);
     if (movedHere.length === 0) return stored;
+    // …and, when a connection's health leads here, its dossiers' failures stored under another
+    // group that is not the document's own (documents_dossier_status_created_idx, per dossier).
     const moved = slice(
       and(
-        sql`${documents.status} = 'failed'`,
-        sql`${connections.status} in (${literals(movedHere)})`,
-        sql`coalesce(${documents.failureGroup}, 'unreachable') not in (${literals([...DOCUMENT_OWN_GROUPS, group])})`,
+        inDossiers(movedHere),
+        isMovable(),
+        sql`coalesce(${documents.failureGroup}, 'unreachable') <> ${literal(group)}`,
       ),
     );
     const isOlder = at === null || at.direction === "older";

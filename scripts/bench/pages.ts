@@ -157,7 +157,7 @@ async function seed(client: pg.Client, options: Options): Promise<Seeded> {
        t.at, case when s.status in ('failed', 'rejected') then t.at + interval '3 minutes' else t.at + interval '2 minutes' end
        ${failureGroup.value}
      from generate_series(1, $2::int) as g
-       cross join lateral (select ((g::bigint * 7919 + 13) % 100)::int as h,
+       cross join lateral (select ((hashint4(g * 31 + 7)::bigint & 2147483647) % 100)::int as h,
          case when g % $3::int = 0 then 1 else 2 + (hashint4(g) & 2147483647) % ($4::int - 1) end as dossier_n,
          now() - interval '25 months' + (g::float8 / $2::int) * interval '25 months' - interval '1 day' as at) as t
        cross join lateral (select case when t.h < 6 then 'inbox' when t.h < 94 then 'sent' when t.h < 98 then 'failed'
