@@ -20,10 +20,11 @@ const MAX_KEPT_DESCRIPTIONS = 5_000;
 /**
  * A describer of stored targets that keeps, across calls, the connectors it loaded and the
  * descriptions it made: a long read such as the delivery log's export describes the same few
- * targets (a dossier's documents all go to the same place) hundreds of thousands of times. Rows
- * with equal targets share one description object; callers must not change it.
+ * targets (a dossier's documents all go to the same place) hundreds of thousands of times. Equal
+ * targets share one description object; callers must not change it. A target described before is
+ * answered at once (no promise), so a loop over many rows awaits only the first of each target.
  */
-export function targetDescriber() {
+export function targetDescriber(): (target: StoredTarget) => TargetDescription | Promise<TargetDescription> {
   const connectors = new Map<string, Promise<Connector | null>>();
   const descriptions = new Map<string, TargetDescription>();
   const connectorFor = (target: StoredTarget) => {
@@ -38,21 +39,15 @@ export function targetDescriber() {
     }
     return connector;
   };
-  const descriptionOf = async (target: StoredTarget): Promise<TargetDescription> => {
-    const key = JSON.stringify(target ?? null);
-    const known = descriptions.get(key);
-    if (known) return known;
+  const describeNew = async (key: string, target: StoredTarget) => {
     const description = describeTarget(target, await connectorFor(target));
     if (descriptions.size >= MAX_KEPT_DESCRIPTIONS) descriptions.clear();
     descriptions.set(key, description);
     return description;
   };
-  return async function describeRows<TRow extends { target: StoredTarget }>(
-    rows: readonly TRow[],
-  ): Promise<Array<TRow & { targetDescription: TargetDescription }>> {
-    const described: Array<TRow & { targetDescription: TargetDescription }> = [];
-    for (const row of rows) described.push({ ...row, targetDescription: await descriptionOf(row.target) });
-    return described;
+  return (target) => {
+    const key = JSON.stringify(target ?? null);
+    return descriptions.get(key) ?? describeNew(key, target);
   };
 }
 
@@ -65,5 +60,6 @@ export function targetDescriber() {
 export async function withTargetDescriptions<TRow extends { target: StoredTarget }>(
   rows: readonly TRow[],
 ): Promise<Array<TRow & { targetDescription: TargetDescription }>> {
-  return targetDescriber()(rows);
+  const descriptionOf = targetDescriber();
+  return Promise.all(rows.map(async (row) => ({ ...row, targetDescription: await descriptionOf(row.target) })));
 }
