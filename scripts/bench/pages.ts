@@ -32,7 +32,7 @@
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { encode } from "next-auth/jwt";
@@ -690,7 +690,12 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
     await benchDeliveryLogYear(base, cookie, server, seeded);
-    log(`done in ${seconds(startedAt)} (layout ${options.layout}${options.smoke ? ", smoke" : ""})`);
+    // Other work on the machine moves every figure (the ratios less): say how busy it was.
+    log(
+      `done in ${seconds(startedAt)} (layout ${options.layout}${options.smoke ? ", smoke" : ""}; load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(" ")} on ${availableParallelism()} cores)`,
+    );
   } finally {
     if (server && server.exitCode === null) {
       const exited = new Promise((resolve) => server?.once("exit", resolve));
