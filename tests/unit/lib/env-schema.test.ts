@@ -96,6 +96,9 @@ const RAW_READS: Record<string, readonly string[]> = {
   "e2e/e2e-env.ts": ["E2E_APP_PORT"],
   "e2e/fake-resend.ts": ["E2E_RESEND_PORT"],
   "e2e/fake-resend-server.ts": ["FAKE_RESEND_PORT"],
+  // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
+  // it hands the production server it starts with an environment of its own.
+  "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
 };
 /** Variables that configure Next.js or the e2e harness rather than Koppel: not in the schema. */
 const NOT_KOPPEL_CONFIGURATION = [
@@ -105,6 +108,9 @@ const NOT_KOPPEL_CONFIGURATION = [
   "E2E_APP_PORT",
   "E2E_RESEND_PORT",
   "FAKE_RESEND_PORT",
+  "BENCH_PG_URL",
+  "HOME",
+  "PATH",
 ];
 const SKIPPED_FOLDERS = new Set(["node_modules", "tests", "test-results", "playwright-report", "coverage"]);
 
