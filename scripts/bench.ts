@@ -75,6 +75,8 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchHtml } from "./bench/html";
+import { benchLighthouse } from "./bench/lighthouse";
 import { benchPages } from "./bench/pages";
 import {
   createBenchAccountant,
@@ -591,12 +593,16 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
     },
   },
   { name: "exact-rate", run: benchExactRate },
+  // Page weight against the production build (builds first when there is none): scripts/bench/html.ts, lighthouse.ts.
+  { name: "html", run: benchHtml },
+  { name: "lighthouse", run: benchLighthouse },
 ];
 
 async function main() {
-  const wanted = process.argv.slice(2);
-  // `pages` runs alone, on PostgreSQL and the production build (scripts/bench/pages.ts).
-  if (wanted[0] === "pages") return benchPages(wanted.slice(1));
+  // `pages` runs alone, on PostgreSQL and the production build, with its own flags (scripts/bench/pages.ts).
+  if (process.argv[2] === "pages") return benchPages(process.argv.slice(3));
+  // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(
     (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
   );
