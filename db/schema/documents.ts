@@ -185,6 +185,12 @@ export const dispatches = pgTable(
     target: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     attemptCount: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }),
+    /**
+     * While `running`: until when the run that claimed it answers for it (lib/dispatch/lease.ts).
+     * The run renews it while it works; once it has passed, the run is taken for dead and the
+     * dispatch-sweep cron hands the dispatch to a new run. Null when not running.
+     */
+    leaseExpiresAt: timestamp({ withTimezone: true }),
     packageReference: text(),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

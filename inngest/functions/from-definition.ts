@@ -67,6 +67,9 @@ export function createInngestFunction(definition: AnyJobDefinition, loadHandler:
             parsed.map((e) => ({ name: e.name, data: e.payload })),
           );
         },
+        sleep: async (name, ms) => {
+          await step.sleep(name, Math.max(0, Math.round(ms)));
+        },
       };
       try {
         const handler = await handlerOf();

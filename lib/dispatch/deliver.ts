@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
+import { isDatabaseUnreachable, writeWhileDatabaseUnreachable } from "@/db/unreachable";
 import {
   attemptOutcomeEnum,
   attempts,
@@ -24,6 +25,7 @@ import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
 import { deliveryFormOf } from "@/lib/ubl/delivery-file";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
+import { holdLease, LEASE_RELEASED, leaseTakenAt } from "./lease";
 import { attemptOutcomeOf } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
 
@@ -49,7 +51,12 @@ export type DeliverOptions = {
 export type DeliverResult =
   | { outcome: "sent"; attempt: number; packageReference: string | null }
   /** Nothing to do: the dispatch is finished (another run got there first) or gone. */
-  | { outcome: "skipped" };
+  | { outcome: "skipped" }
+  /**
+   * Put back, no try counted: the database could not be reached before the package was called
+   * (the claim failed). The dispatch is as it was; the job waits and calls again.
+   */
+  | { outcome: "deferred"; reason: "database_unreachable" };
 
 /** A failure decided by us rather than the connector: the reason is our own message key. */
 type Failure = {
@@ -132,6 +139,7 @@ function prepareClaim(db: Db) {
         status: "running",
         attemptCount: sql`${dispatches.attemptCount} + 1`,
         nextAttemptAt: null,
+        leaseExpiresAt: leaseTakenAt(valueFor(dispatches.updatedAt, "now")),
         updatedAt: valueFor(dispatches.updatedAt, "now"),
       })
       // Test sends (no document) run inline (lib/integrations/test-send.ts), never here.
@@ -304,9 +312,29 @@ export async function deliverDispatch(
   dispatchId: string,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const claim = await claimDispatch(db, dispatchId);
+  let claim: ClaimedDispatch | undefined;
+  try {
+    claim = await claimDispatch(db, dispatchId);
+  } catch (error) {
+    // Nothing was called and nothing was counted (the claim is one statement): put it back.
+    if (isDatabaseUnreachable(error)) {
+      console.warn(`[deliver] dispatch ${dispatchId}: the database cannot be reached; put back, no try counted`);
+      return { outcome: "deferred", reason: "database_unreachable" };
+    }
+    throw error;
+  }
   // Finished already (another run got there first), or gone.
   if (!claim) return { outcome: "skipped" };
+  const lease = holdLease(db, claim.id);
+  try {
+    return await deliverClaimed(db, claim, options);
+  } finally {
+    lease.release();
+  }
+}
+
+/** Steps 2–4 of deliverDispatch, for a dispatch this run claimed and holds the lease of. */
+async function deliverClaimed(db: Db, claim: ClaimedDispatch, options: DeliverOptions): Promise<DeliverResult> {
   const isFinal = Boolean(options.isFinalAttempt) || claim.attemptNumber >= MAX_DELIVERY_ATTEMPTS;
   const documentType = claim.document.documentType;
 
@@ -395,12 +423,18 @@ export async function deliverDispatch(
     return finish(failure, route.kind === "connection" ? route.connection.id : null);
   }
   await options.afterConnectorCall?.();
-  await recordSuccess(db, {
-    claim,
-    used,
-    receipt,
-    connectionId: route.kind === "connection" ? route.connection.id : null,
-  });
+  // The package has the document: the record is retried through an outage rather than lost (a
+  // run that dies meanwhile leaves the lease to run out; the next run's read-back finds it there).
+  await writeWhileDatabaseUnreachable(
+    () =>
+      recordSuccess(db, {
+        claim,
+        used,
+        receipt,
+        connectionId: route.kind === "connection" ? route.connection.id : null,
+      }),
+    { label: `the success of dispatch ${claim.id}` },
+  );
   return { outcome: "sent", attempt: claim.attemptNumber, packageReference: receipt.packageReference };
 }
 
@@ -466,7 +500,14 @@ function prepareSuccess(db: Db) {
     .as(
       db
         .update(dispatches)
-        .set({ status: "succeeded", packageReference, target, finishedAt: now, updatedAt: now })
+        .set({
+          status: "succeeded",
+          packageReference,
+          target,
+          leaseExpiresAt: LEASE_RELEASED,
+          finishedAt: now,
+          updatedAt: now,
+        })
         .where(isStillActive(keys))
         .returning({ id: dispatches.id }),
     );
@@ -538,20 +579,25 @@ async function recordFailure(
         .set({
           status: "queued",
           nextAttemptAt: failure.retryAfterMs ? new Date(now.getTime() + failure.retryAfterMs) : null,
+          leaseExpiresAt: LEASE_RELEASED,
           updatedAt: now,
         })
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
-    await db
-      .with(attemptFailed, requeued, ...health)
-      .select({ id: requeued.id })
-      .from(requeued);
+    await writeWhileDatabaseUnreachable(
+      () =>
+        db
+          .with(attemptFailed, requeued, ...health)
+          .select({ id: requeued.id })
+          .from(requeued),
+      { label: `the failed try of dispatch ${claim.id}` },
+    );
   } else {
     const failed = db.$with("failed_dispatch").as(
       db
         .update(dispatches)
-        .set({ status: "failed", finishedAt: now, updatedAt: now })
+        .set({ status: "failed", leaseExpiresAt: LEASE_RELEASED, finishedAt: now, updatedAt: now })
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
@@ -564,10 +610,14 @@ async function recordFailure(
       now,
     });
     const records: WithSubquery[] = [attemptFailed, failed, ...documentChanges, ...health];
-    await db
-      .with(...records)
-      .select({ id: failed.id })
-      .from(failed);
+    await writeWhileDatabaseUnreachable(
+      () =>
+        db
+          .with(...records)
+          .select({ id: failed.id })
+          .from(failed),
+      { label: `the failure of dispatch ${claim.id}` },
+    );
   }
   const message = `dispatch ${claim.id}: ${failure.kind} ${failure.code}`;
   if (!willRetry) throw new NonRetriableJobError(message);
@@ -581,11 +631,18 @@ async function recordFailure(
  * "sending" forever. A dispatch the delivery already finished is left alone.
  */
 export async function failUnfinishedDispatch(db: Db, dispatchId: string): Promise<boolean> {
+  // One transaction, so a repeat after a lost answer finds the dispatch finished and does nothing.
+  return writeWhileDatabaseUnreachable(() => failUnfinishedDispatchOnce(db, dispatchId), {
+    label: `the give-up of dispatch ${dispatchId}`,
+  });
+}
+
+async function failUnfinishedDispatchOnce(db: Db, dispatchId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const now = new Date();
     const [finished] = await tx
       .update(dispatches)
-      .set({ status: "failed", finishedAt: now, updatedAt: now })
+      .set({ status: "failed", leaseExpiresAt: LEASE_RELEASED, finishedAt: now, updatedAt: now })
       .where(and(eq(dispatches.id, dispatchId), inArray(dispatches.status, [...ACTIVE_STATUSES])))
       .returning({ portalId: dispatches.portalId, documentId: dispatches.documentId });
     if (!finished) return false;

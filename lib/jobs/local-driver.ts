@@ -332,6 +332,13 @@ export class LocalJobDriver {
         for (const [definition, payload] of runs) this.startRun(definition, payload);
         run.completedSteps.set(key, "null");
       },
+      sleep: async (name: string, ms: number): Promise<void> => {
+        const key = stepKey(name);
+        if (run.completedSteps.has(key)) return;
+        // Not unref'd, like a scheduled run: the work is not done.
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+        run.completedSteps.set(key, "null");
+      },
     };
   }
 

@@ -39,6 +39,12 @@ export type JobStep = {
   run<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** Sends events as one step, so a retry does not fan out twice. */
   sendEvents(name: string, events: JobEventMessage[]): Promise<void>;
+  /**
+   * Waits `ms` as one step: a retry does not wait again. Counts no attempt. With Inngest a sleeping
+   * run holds no concurrency slot; the in-process driver keeps its slot (it has nothing else to do
+   * meanwhile: what waits is what the slot guards).
+   */
+  sleep(name: string, ms: number): Promise<void>;
 };
 
 export type JobContext<TPayload> = {
