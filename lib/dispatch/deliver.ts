@@ -2,7 +2,6 @@ import "server-only";
 import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
-import { isDatabaseUnreachable, writeWhileDatabaseUnreachable } from "@/db/unreachable";
 import {
   attemptOutcomeEnum,
   attempts,
@@ -12,6 +11,7 @@ import {
   dossierIntegrations,
   dossiers,
 } from "@/db/schema";
+import { isDatabaseUnreachable, writeWhileDatabaseUnreachable } from "@/db/unreachable";
 import { connectionHealthUpdate, deliveryHealthEvent } from "@/lib/connections/health";
 import { createConnectorContext } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
@@ -495,22 +495,20 @@ function prepareSuccess(db: Db) {
       .where(and(eq(attempts.id, sql.placeholder("attemptId")), eq(attempts.portalId, keys.portalId)))
       .returning({ id: attempts.id }),
   );
-  const finished = db
-    .$with("finished_dispatch")
-    .as(
-      db
-        .update(dispatches)
-        .set({
-          status: "succeeded",
-          packageReference,
-          target,
-          leaseExpiresAt: LEASE_RELEASED,
-          finishedAt: now,
-          updatedAt: now,
-        })
-        .where(isStillActive(keys))
-        .returning({ id: dispatches.id }),
-    );
+  const finished = db.$with("finished_dispatch").as(
+    db
+      .update(dispatches)
+      .set({
+        status: "succeeded",
+        packageReference,
+        target,
+        leaseExpiresAt: LEASE_RELEASED,
+        finishedAt: now,
+        updatedAt: now,
+      })
+      .where(isStillActive(keys))
+      .returning({ id: dispatches.id }),
+  );
   const documentChanges = deliveredChanges(db, {
     keys,
     onlyIf: exists(db.select({ id: finished.id }).from(finished)),

@@ -1,8 +1,8 @@
 import "server-only";
 import { and, eq, isNotNull, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "@/db";
-import { isDatabaseUnreachable } from "@/db/unreachable";
 import { dispatches } from "@/db/schema";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 
 /**
  * The lease on a running dispatch: the one mechanism that tells a run at work from a run that
