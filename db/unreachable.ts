@@ -61,3 +61,6 @@ export async function writeWhileDatabaseUnreachable<T>(
     }
   }
 }
+
+/** The Retry-After (seconds) of a 503 for a lost database: about when a restart is over. */
+export const DATABASE_RETRY_AFTER_SECONDS = 10;
