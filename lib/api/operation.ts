@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { type Db, getDb } from "@/db";
+import { noteDatabaseError } from "@/db/health";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnreachable } from "@/db/unreachable";
 import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticate";
 import type { ApiScope } from "@/lib/auth/scopes";
 import { DuplicateFileError } from "@/lib/documents/duplicates";
@@ -17,7 +19,6 @@ import {
   type IdempotencyClaim,
   type StoredResponse,
 } from "./idempotency";
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnreachable } from "@/db/unreachable";
 import { type ApiProblem, buildProblem, issuesOf, type ProblemInput, problemResponse } from "./problems";
 
 /**
@@ -368,7 +369,7 @@ function retryAfterOf(error: unknown): Record<string, string> {
  * out of reach is 503 `database_unavailable` ("your documents are safe"), not a 500.
  */
 export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE, stage = "operation"): ApiProblem {
-  if (isDatabaseUnreachable(error)) {
+  if (noteDatabaseError(error)) {
     console.error(`[api] ${stage}: the database cannot be reached`, error);
     return buildProblem({ status: 503, code: "database_unavailable", messageKey: "databaseUnavailable" }, locale);
   }

@@ -1,5 +1,6 @@
 import "server-only";
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnreachable } from "@/db/unreachable";
+import { noteDatabaseError } from "@/db/health";
+import { DATABASE_RETRY_AFTER_SECONDS } from "@/db/unreachable";
 
 /**
  * RFC 9457 problem responses (`application/problem+json`) for the document routes: a stable
@@ -30,7 +31,7 @@ export function unexpectedErrorResponse(
   t: (key: "errors.databaseUnavailable" | "errors.generic") => string,
   label: string,
 ): Response {
-  if (isDatabaseUnreachable(error)) {
+  if (noteDatabaseError(error)) {
     console.error(`[${label}] the database cannot be reached`, error);
     return problemResponse(
       503,
