@@ -18,9 +18,8 @@
  * - recovered_s: seconds from the fault's end to the last Sent (0 when nothing was left to send);
  * - people: the documents a person must act on (press Retry): failed + stuck.
  *
- * Cases: ftp-down-60s, ftp-down-10min (time compressed: the server is down DRILL_FTP_LONG_DOWN_S
- * seconds, default 120, standing for 10 minutes; the retry horizon/backoff that makes this case
- * pass is compressed by the app's own settings where the branch has them), mail-503-5min,
+ * Cases: ftp-down-60s, ftp-down-10min (time compressed: KOPPEL_RETRY_TIME_SCALE, default 0.2, is
+ * given to the app and the server is down 600 s × that scale), mail-503-5min,
  * pg-restart, pg-stop-30s, pg-stop-5min, kill-9 (the app killed -9 mid-bulk and started again),
  * disk-full (a multi-file upload into a 1 MB tmpfs mounted over the dossier's file folder; needs
  * root for the mount, else the case says it was skipped). The first three run side by side (each
@@ -50,7 +49,13 @@ import { createDrillPostgres, type DrillPostgres } from "./postgres";
 const BULK = 200;
 const SETTLE_AFTER_FAULT_MS = 90_000;
 const FTP_USER = "kantoor";
-const FTP_LONG_DOWN_S = Number(process.env.DRILL_FTP_LONG_DOWN_S ?? 120);
+/**
+ * The app's KOPPEL_RETRY_TIME_SCALE (outage-retry's setting: backoff, the retry horizon and breaker
+ * probes compressed by this factor), 0.2 unless set: the 10-minute FTP outage then lasts 120 s.
+ * Every case runs in the same app, so all of them run with it; the output says so.
+ */
+const TIME_SCALE = process.env.KOPPEL_RETRY_TIME_SCALE ?? "0.2";
+const FTP_LONG_DOWN_S = Number(process.env.DRILL_FTP_LONG_DOWN_S ?? Math.round(600 * Number(TIME_SCALE)));
 
 type Line = {
   name: string;
@@ -586,13 +591,15 @@ async function main(): Promise<void> {
         RESEND_API_KEY: "re_drill",
         RESEND_BASE_URL: mail.url,
         KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: "1",
-        // Settings of the app under drill (e.g. a compressed retry horizon) pass through.
-        ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("KOPPEL_RETRY"))),
+        KOPPEL_RETRY_TIME_SCALE: TIME_SCALE,
       },
       path.join(workDir, "app.log"),
     );
     await app.start();
     console.log(`[drill] app on ${app.url}, PostgreSQL on ${pg.port}, logs in ${workDir}`);
+    console.log(
+      `[drill] KOPPEL_RETRY_TIME_SCALE=${TIME_SCALE} (retry backoff, horizon and breaker probes compressed, where the build has that setting); the 10-minute FTP outage lasts ${FTP_LONG_DOWN_S} s`,
+    );
     const world: World = {
       db,
       portalId: portal.id,
