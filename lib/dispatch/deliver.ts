@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
+import { noteDatabaseError } from "@/db/health";
 import {
   attemptOutcomeEnum,
   attempts,
@@ -11,7 +12,7 @@ import {
   dossierIntegrations,
   dossiers,
 } from "@/db/schema";
-import { isDatabaseUnreachable, writeWhileDatabaseUnreachable } from "@/db/unreachable";
+import { writeWhileDatabaseUnreachable } from "@/db/unreachable";
 import { connectionHealthUpdate, deliveryHealthEvent } from "@/lib/connections/health";
 import { createConnectorContext } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
@@ -316,8 +317,9 @@ export async function deliverDispatch(
   try {
     claim = await claimDispatch(db, dispatchId);
   } catch (error) {
-    // Nothing was called and nothing was counted (the claim is one statement): put it back.
-    if (isDatabaseUnreachable(error)) {
+    // Nothing was called and nothing was counted (the claim is one statement): put it back. The
+    // pages answer the 503 page meanwhile (db/health.ts).
+    if (noteDatabaseError(error)) {
       console.warn(`[deliver] dispatch ${dispatchId}: the database cannot be reached; put back, no try counted`);
       return { outcome: "deferred", reason: "database_unreachable" };
     }
