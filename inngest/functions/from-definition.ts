@@ -67,8 +67,8 @@ export function createInngestFunction(definition: AnyJobDefinition, loadHandler:
             parsed.map((e) => ({ name: e.name, data: e.payload })),
           );
         },
-        sleep: async (name, ms) => {
-          await step.sleep(name, Math.max(0, Math.round(ms)));
+        sleepUntil: async (name, until) => {
+          await step.sleepUntil(name, until);
         },
       };
       try {

@@ -40,11 +40,11 @@ export type JobStep = {
   /** Sends events as one step, so a retry does not fan out twice. */
   sendEvents(name: string, events: JobEventMessage[]): Promise<void>;
   /**
-   * Waits `ms` as one step: a retry does not wait again. Counts no attempt. With Inngest a sleeping
-   * run holds no concurrency slot; the in-process driver keeps its slot (it has nothing else to do
-   * meanwhile: what waits is what the slot guards).
+   * Waits until `until` (a Date or an ISO string) as a step: the run holds no concurrency slot
+   * while it waits, and a later replay passes it at once. Inngest: step.sleepUntil. In process:
+   * a timer; the time should also be kept in the database by the caller, since a stop loses it.
    */
-  sleep(name: string, ms: number): Promise<void>;
+  sleepUntil(name: string, until: Date | string): Promise<void>;
 };
 
 export type JobContext<TPayload> = {

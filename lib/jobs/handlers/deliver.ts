@@ -42,7 +42,7 @@ export const handler = defineJobHandler(deliver, {
       });
       if (result.outcome !== "deferred") return result;
       if (round >= MAX_DATABASE_WAITS) throw new Error(`dispatch ${payload.dispatchId}: the database stayed away`);
-      await step.sleep("wait-for-database", databaseWaitMs(round));
+      await step.sleepUntil("wait-for-database", new Date(Date.now() + databaseWaitMs(round)));
     }
   },
   async onFailure({ payload, logger }) {

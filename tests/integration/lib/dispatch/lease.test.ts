@@ -188,7 +188,7 @@ function stepBringingTheDatabaseBack(downForSleeps: number) {
   const step: JobStep = {
     run: async (_name, fn) => JSON.parse(JSON.stringify((await fn()) ?? null)),
     sendEvents: async () => {},
-    sleep: async (name) => {
+    sleepUntil: async (name) => {
       sleeps.push(name);
       if (sleeps.length >= downForSleeps) flaky.setDown(false);
     },

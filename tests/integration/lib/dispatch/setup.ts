@@ -157,7 +157,7 @@ const quietLogger: JobLogger = { info: () => {}, warn: () => {}, error: () => {}
 const inlineStep: JobStep = {
   run: async (_name, fn) => JSON.parse(JSON.stringify((await fn()) ?? null)),
   sendEvents: async () => {},
-  sleep: async () => {},
+  sleepUntil: async () => {},
 };
 
 /**
