@@ -348,13 +348,26 @@ async function mailDuplicates(world: World, dossierId: string): Promise<number> 
   return rows.rows.reduce((sum, row) => sum + Number(row.mails) - 1, 0);
 }
 
-/** A bulk over FTP with a fault in the middle: `fault` returns when the fault is over. */
+/**
+ * What a person and a script see while the database is away: the REST API's answer (503 problem
+ * JSON expected) and then a page's (the 503 page, "Koppel kan zijn databank niet bereiken").
+ */
+async function answersDuringOutage(world: World, key: string): Promise<string> {
+  const api = await fetch(`${world.app.url}/api/v1/dossiers`, { headers: { authorization: `Bearer ${key}` } });
+  await api.body?.cancel();
+  const page = await fetch(`${world.app.url}/sign-in`, { headers: { "accept-language": "nl" }, redirect: "manual" });
+  const html = await page.text();
+  const isDatabasePage = html.includes("Koppel kan zijn databank niet bereiken");
+  return `during the outage the API answered ${api.status} (Retry-After ${api.headers.get("retry-after") ?? "none"}), a page ${page.status}${isDatabasePage ? " with the database page" : ""}`;
+}
+
+/** A bulk over FTP with a fault in the middle: `fault` returns (a note, if any) when the fault is over. */
 async function ftpCase(
   world: World,
   name: string,
   ftp: Ftp,
   connectionId: string,
-  fault: () => Promise<void>,
+  fault: (key: string) => Promise<unknown>,
   note?: string,
 ) {
   const { scope, ids } = await bulkDossier(world, name, { connectionId });
@@ -362,12 +375,13 @@ async function ftpCase(
   const sending = sendAll(world, key, ids);
   await underWay(world, scope.dossierId, 20);
   const sentBeforeFault = (await countsOf(world, scope.dossierId)).sent;
-  await fault();
+  const faultNote = await fault(key);
   const faultEndedAt = Date.now();
   await sending;
   const counts = await settle(world, scope.dossierId, faultEndedAt + SETTLE_AFTER_FAULT_MS);
-  const context = `${sentBeforeFault} sent when the fault began`;
-  return lineOf(name, counts, faultEndedAt, ftpDuplicates(ftp, name), note ? `${note}; ${context}` : context);
+  const seen = typeof faultNote === "string" ? faultNote : undefined;
+  const context = [note, `${sentBeforeFault} sent when the fault began`, seen].filter(Boolean).join("; ");
+  return lineOf(name, counts, faultEndedAt, ftpDuplicates(ftp, name), context);
 }
 
 const CASES: { name: string; group: "side-by-side" | "alone"; run: (world: World) => Promise<Line> }[] = [
@@ -422,10 +436,13 @@ const CASES: { name: string; group: "side-by-side" | "alone"; run: (world: World
     name: "pg-stop-30s",
     group: "alone",
     run: (world) =>
-      ftpCase(world, "pg-stop-30s", world.ftpA, world.connections.a, async () => {
+      ftpCase(world, "pg-stop-30s", world.ftpA, world.connections.a, async (key) => {
         world.pg.stop();
-        await sleep(30_000);
+        await sleep(3_000);
+        const seen = await answersDuringOutage(world, key);
+        await sleep(27_000);
         world.pg.start();
+        return seen;
       }),
   },
   {
@@ -487,6 +504,7 @@ async function diskFullCase(world: World): Promise<Line> {
       for (let j = 64; j < bytes.length; j++) bytes[j] = (j * 7 + i * 13) % 251;
       return new File([bytes], `disk-full-${i}.pdf`, { type: "application/pdf" });
     });
+    let lastStatus = 0;
     const upload = async () => {
       const form = new FormData();
       for (const file of files) form.append("file", file);
@@ -495,9 +513,13 @@ async function diskFullCase(world: World): Promise<Line> {
         headers: { authorization: `Bearer ${key}` },
         body: form,
       });
-      return (await response.json()) as { documents?: { id: string }[]; refused?: { code?: string }[] };
+      lastStatus = response.status;
+      const body = (await response.json()) as { documents?: { id: string }[]; refused?: { code?: string }[] };
+      if (process.env.DRILL_DEBUG) console.log("[drill] upload", response.status, JSON.stringify(body).slice(0, 600));
+      return body;
     };
     const first = await upload();
+    const firstStatus = lastStatus;
     const stored = readdirSync(folder).filter((entry) => !entry.endsWith(".tmp"));
     const temps = readdirSync(folder).filter((entry) => entry.endsWith(".tmp"));
     const answeredStored = first.documents?.length ?? 0;
@@ -515,7 +537,7 @@ async function diskFullCase(world: World): Promise<Line> {
       stuck: temps.length,
       duplicates,
       recoveredS: 0,
-      note: `tmpfs 1 MB; ${answeredStored} answered stored, ${refusedFull} refused as storage_full`,
+      note: `tmpfs 1 MB, 5 files of 300 KB in one request: answered ${firstStatus}, ${answeredStored} stored, ${refusedFull} refused as storage_full; the same request again: ${lastStatus}, no copy`,
     };
   } finally {
     execFileSync("umount", ["-l", folder]);
