@@ -26,6 +26,8 @@ export async function resumeUnfinishedDispatches(
      * `queuedStaleBefore` whose retry time (if any) has come. Without it: every unfinished one.
      */
     sweep?: { now: Date; queuedStaleBefore: Date };
+    /** Only these dispatches (a breaker that closed wakes its lane's; lib/dispatch/breaker.ts). */
+    dispatchIds?: readonly string[];
   } = {},
 ): Promise<number> {
   const conditions: SQL[] = [
@@ -33,6 +35,7 @@ export async function resumeUnfinishedDispatches(
     // Test sends (no document) run inline and are not jobs.
     isNotNull(dispatches.documentId),
   ];
+  if (options.dispatchIds) conditions.push(inArray(dispatches.id, [...options.dispatchIds]));
   const { sweep } = options;
   if (sweep) {
     const strandedQueued = and(
