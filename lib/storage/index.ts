@@ -6,13 +6,25 @@ import { LocalDiskFileStore } from "./local-disk";
 import { S3FileStore } from "./s3";
 
 declare global {
+  /** A store tests set (setFileStore); unset in the app. */
   var __koppelFileStore: FileStore | undefined;
 }
 
-/** The process-wide file store: FILE_STORE=s3 (a shared bucket) or local disk in the data dir. */
+/**
+ * This copy of the module's own store. Not shared through globalThis: the production server holds
+ * more than one copy of lib/ (the jobs started by instrumentation.ts and the routes are bundled
+ * apart), and a store made by one copy throws that copy's FileStoreError, which the other copy's
+ * `instanceof` does not know. Seen in the fault drill: once a delivery job had made the shared
+ * store, a full disk during an upload answered 500 and kept the files before it, instead of 507
+ * per file. Two stores on the same folder or bucket are harmless: a store keeps no state.
+ */
+let ownStore: FileStore | undefined;
+
+/** The file store: FILE_STORE=s3 (a shared bucket) or local disk in the data dir. */
 export function getFileStore(): FileStore {
-  globalThis.__koppelFileStore ??= fileStoreFromEnv();
-  return globalThis.__koppelFileStore;
+  if (globalThis.__koppelFileStore) return globalThis.__koppelFileStore;
+  ownStore ??= fileStoreFromEnv();
+  return ownStore;
 }
 
 function fileStoreFromEnv(): FileStore {
