@@ -76,6 +76,8 @@ export const CLIENT_MESSAGE_AREAS = {
     "webhooks.test",
   ],
   share: ["errors", "share.pick.adding"],
+  /** The help's search box (app/help/layout.tsx). */
+  help: ["help.search"],
   dossierDocuments: [
     "connectors.errors",
     "dispatch.autoSendSkipped",
