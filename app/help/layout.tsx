@@ -21,42 +21,42 @@ export async function generateMetadata(): Promise<Metadata> {
 export default async function HelpLayout({ children }: { children: ReactNode }) {
   const [t, userId] = await Promise.all([getTranslations("help.shell"), getSessionUserId()]);
   return (
-    <div className="flex min-h-dvh flex-col">
-      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur supports-[backdrop-filter]:bg-white/80">
-        <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
-          <Link
-            href="/"
-            aria-label={t("home")}
-            className="shrink-0 rounded-md text-lg font-semibold tracking-tight text-brand-700 hover:text-brand-600"
-          >
-            Koppel
-          </Link>
-          <span aria-hidden="true" className="h-5 w-px shrink-0 bg-slate-200" />
-          <Link
-            href={HELP_HOME}
-            className="min-w-0 flex-1 truncate text-sm font-medium text-slate-700 hover:text-slate-900"
-          >
-            {t("helpHome")}
-          </Link>
-          <LanguageSwitch />
-          <Link
-            href="/"
-            className="hidden shrink-0 rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 sm:inline-flex"
-          >
-            {userId ? t("toApp") : t("signIn")}
-          </Link>
-        </div>
-      </header>
-      <div className="border-b border-slate-200 bg-white">
-        <div className="mx-auto max-w-6xl px-4 py-3 sm:px-6">
-          <ClientMessages area="help">
+    <ClientMessages area="help">
+      <div className="flex min-h-dvh flex-col">
+        <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur supports-[backdrop-filter]:bg-white/80">
+          <div className="mx-auto flex h-14 max-w-6xl items-center gap-2 px-4 sm:gap-4 sm:px-6">
+            <Link
+              href="/"
+              aria-label={t("home")}
+              className="shrink-0 rounded-md text-lg font-semibold tracking-tight text-brand-700 hover:text-brand-600"
+            >
+              Koppel
+            </Link>
+            <span aria-hidden="true" className="h-5 w-px shrink-0 bg-slate-200" />
+            <Link
+              href={HELP_HOME}
+              className="min-w-0 flex-1 truncate text-sm font-medium text-slate-700 hover:text-slate-900"
+            >
+              {t("helpHome")}
+            </Link>
+            <LanguageSwitch />
+            <Link
+              href="/"
+              className="hidden shrink-0 rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 sm:inline-flex"
+            >
+              {userId ? t("toApp") : t("signIn")}
+            </Link>
+          </div>
+        </header>
+        <div className="border-b border-slate-200 bg-white">
+          <div className="mx-auto max-w-6xl px-4 py-3 sm:px-6">
             <HelpSearch />
-          </ClientMessages>
+          </div>
         </div>
+        <main id="content" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
+          {children}
+        </main>
       </div>
-      <main id="content" className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 sm:px-6 sm:py-8">
-        {children}
-      </main>
-    </div>
+    </ClientMessages>
   );
 }

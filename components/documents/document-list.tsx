@@ -2,9 +2,12 @@
 
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
+import { HelpLink } from "@/components/help/help-link";
 import { Badge } from "@/components/ui/badge";
 import type { SendableTab } from "@/lib/dispatch/schemas";
 import type { DocumentListItem } from "@/lib/documents/list";
+import { isAutoSendSkipReason } from "@/lib/documents/refusals";
+import { refusalHelpHref } from "@/lib/help/links";
 import { DocumentActions } from "./document-actions";
 import { DocumentTypeLabel } from "./document-type-label";
 import { useDocumentWorkspace } from "./document-workspace";
@@ -75,7 +78,12 @@ function StatusReason({ row, status }: { row: DocumentRow; status: DocumentListI
   return (
     <>
       {badge}
-      <p className="text-xs text-slate-500">{skip}</p>
+      <p className="flex flex-wrap items-center gap-1.5 text-xs text-slate-500">
+        {skip}
+        {isAutoSendSkipReason(row.autoSendSkipReason) ? (
+          <HelpLink href={refusalHelpHref(row.autoSendSkipReason)} topic={skip} />
+        ) : null}
+      </p>
     </>
   );
 }

@@ -1,0 +1,26 @@
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+
+/**
+ * The in-context link to the help ("?"): an article's section that explains the thing next to it.
+ * The address comes from lib/help/links.ts (one builder, which the tests check resolves). Its
+ * accessible name says what it helps with ("Help: Exact Online"); `isNewTab` for links inside a
+ * form, so what was typed is not lost. Works in server and client components (its messages are
+ * "help.link", in the client areas that render it).
+ */
+export function HelpLink({ href, topic, isNewTab = false }: { href: string; topic?: string; isNewTab?: boolean }) {
+  const t = useTranslations("help.link");
+  const label = topic ? t("about", { topic }) : t("default");
+  return (
+    <Link
+      href={href}
+      aria-label={label}
+      title={label}
+      data-help-link={href}
+      {...(isNewTab ? { target: "_blank", rel: "noopener" } : {})}
+      className="inline-flex size-6 shrink-0 items-center justify-center rounded-full text-xs font-semibold text-brand-700 ring-1 ring-brand-500/40 ring-inset hover:bg-brand-50 hover:text-brand-600 focus-visible:outline-2 focus-visible:outline-brand-500"
+    >
+      <span aria-hidden="true">?</span>
+    </Link>
+  );
+}
