@@ -173,3 +173,26 @@ export function getDeveloperPage(id: string, root = DEVELOPER_ROOT): DeveloperPa
   }
   return developerCache.get(key) ?? null;
 }
+
+/**
+ * Whether a help address leads somewhere in a language: the article (or developer page) exists
+ * and, with `#anchor`, has a heading with that id. Null when it does; else what is missing. The
+ * tests hold every in-app link and every link between articles to it.
+ */
+export function missingHelpTarget(
+  href: string,
+  locale: Locale,
+  root = HELP_ROOT,
+  developerRoot = DEVELOPER_ROOT,
+): string | null {
+  if (href === "/help") return null;
+  const match = /^\/help\/(?:(developers)\/)?([a-z0-9-]+)(?:#(.*))?$/.exec(href);
+  if (!match) return `not a help address: ${href}`;
+  const [, developers, slug = "", anchor] = match;
+  const page = developers ? getDeveloperPage(slug, developerRoot) : getHelpArticle(locale, slug, root);
+  if (!page) return `${developers ? "developer page" : `${locale} article`} ${slug} does not exist`;
+  if (anchor && !page.headings.some((heading) => heading.id === anchor)) {
+    return `${developers ? "developer page" : `${locale} article`} ${slug} has no section #${anchor}`;
+  }
+  return null;
+}
