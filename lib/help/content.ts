@@ -61,7 +61,13 @@ function readSource(locale: Locale, slug: string, root: string): { data: HelpFro
   if (!SLUG.test(slug)) return null;
   const file = path.join(root, locale, `${slug}.md`);
   if (!existsSync(file)) return null;
-  const parsed = matter(readFileSync(file, "utf8"));
+  let parsed: matter.GrayMatterFile<string>;
+  try {
+    // With options, gray-matter keeps no cache (its cache would keep a failed parse's empty data).
+    parsed = matter(readFileSync(file, "utf8"), { excerpt: false });
+  } catch (error) {
+    throw new Error(`docs/help/${locale}/${slug}.md: unreadable front matter: ${(error as Error).message}`);
+  }
   const data = frontMatterSchema.safeParse(parsed.data);
   if (!data.success) throw new Error(`docs/help/${locale}/${slug}.md: bad front matter: ${data.error.message}`);
   return { data: data.data, body: parsed.content };
@@ -109,7 +115,14 @@ export function getHelpArticle(locale: Locale, slug: string, root = HELP_ROOT): 
 /** Every article of a language, in index order (group, then `order`, then title). */
 export function listHelpArticles(locale: Locale, root = HELP_ROOT): HelpArticleMeta[] {
   return listHelpSlugs(locale, root)
-    .map((slug) => getHelpArticleMeta(locale, slug, root))
+    .map((slug) => {
+      // One broken file must not take the whole index down (tests/unit/docs fails on it).
+      try {
+        return getHelpArticleMeta(locale, slug, root);
+      } catch {
+        return null;
+      }
+    })
     .filter((meta): meta is HelpArticleMeta => meta !== null)
     .sort(
       (a, b) =>
@@ -189,7 +202,12 @@ export function missingHelpTarget(
   const match = /^\/help\/(?:(developers)\/)?([a-z0-9-]+)(?:#(.*))?$/.exec(href);
   if (!match) return `not a help address: ${href}`;
   const [, developers, slug = "", anchor] = match;
-  const page = developers ? getDeveloperPage(slug, developerRoot) : getHelpArticle(locale, slug, root);
+  let page: { headings: { id: string }[] } | null;
+  try {
+    page = developers ? getDeveloperPage(slug, developerRoot) : getHelpArticle(locale, slug, root);
+  } catch (error) {
+    return (error as Error).message.split("\n")[0] ?? "unreadable";
+  }
   if (!page) return `${developers ? "developer page" : `${locale} article`} ${slug} does not exist`;
   if (anchor && !page.headings.some((heading) => heading.id === anchor)) {
     return `${developers ? "developer page" : `${locale} article`} ${slug} has no section #${anchor}`;

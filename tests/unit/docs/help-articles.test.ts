@@ -8,7 +8,6 @@ import { FAILURE_GROUPS } from "@/lib/failures/groups";
 import {
   developerPageIdOf,
   getHelpArticle,
-  getHelpArticleMeta,
   type HelpArticle,
   listDeveloperPageIds,
   listHelpSlugs,
@@ -43,8 +42,21 @@ const GUIDES = [
 const PUBLIC_HELP = path.join(process.cwd(), "public", "help");
 
 const slugsOf = (locale: Locale) => listHelpSlugs(locale);
+/** An article, or null when it is missing or its front matter does not read (its own test says so). */
+function articleOf(locale: Locale, slug: string): HelpArticle | null {
+  try {
+    return getHelpArticle(locale, slug);
+  } catch {
+    return null;
+  }
+}
 const allArticles = (): HelpArticle[] =>
-  LOCALES.flatMap((locale) => slugsOf(locale).map((slug) => getHelpArticle(locale, slug) as HelpArticle));
+  LOCALES.flatMap((locale) =>
+    slugsOf(locale).flatMap((slug) => {
+      const article = articleOf(locale, slug);
+      return article ? [article] : [];
+    }),
+  );
 const idsOf = (article: HelpArticle | null) => new Set(article?.headings.map((heading) => heading.id) ?? []);
 
 /** The sections each article must have, by slug (the in-app links point at them). */
@@ -85,10 +97,20 @@ async function requiredAnchors(): Promise<Record<string, string[]>> {
 }
 
 describe("help articles: which exist", () => {
+  it.each(LOCALES)("every %s article's front matter reads (YAML: quote a value that holds ': ')", (locale) => {
+    const unreadable = slugsOf(locale).flatMap((slug) => {
+      try {
+        getHelpArticle(locale, slug);
+        return [];
+      } catch (error) {
+        return [(error as Error).message.split("\n")[0]];
+      }
+    });
+    expect(unreadable).toEqual([]);
+  });
+
   it.each(LOCALES)("every package of the catalog (but the test-only one) has its %s article", (locale) => {
-    const missing = PACKAGES.filter(
-      (entry: CatalogEntry) => getHelpArticleMeta(locale, entry.id)?.package !== entry.id,
-    );
+    const missing = PACKAGES.filter((entry: CatalogEntry) => articleOf(locale, entry.id)?.package !== entry.id);
     expect(missing.map((entry) => entry.id)).toEqual([]);
   });
 
@@ -125,9 +147,9 @@ describe("help articles: sections", () => {
 
   it("has the same section ids in the three languages of an article", () => {
     const differing = slugsOf("nl").flatMap((slug) => {
-      const nl = [...idsOf(getHelpArticle("nl", slug))].sort();
+      const nl = [...idsOf(articleOf("nl", slug))].sort();
       return (["fr", "en"] as const).flatMap((locale) => {
-        const other = [...idsOf(getHelpArticle(locale, slug))].sort();
+        const other = [...idsOf(articleOf(locale, slug))].sort();
         return JSON.stringify(other) === JSON.stringify(nl)
           ? []
           : [`${slug}: nl ${nl.join(",")} ≠ ${locale} ${other.join(",")}`];
@@ -139,7 +161,7 @@ describe("help articles: sections", () => {
   it.each(LOCALES)("has every section the app and the contract need, in %s", async (locale) => {
     const required = await requiredAnchors();
     const missing = Object.entries(required).flatMap(([slug, anchors]) => {
-      const ids = idsOf(getHelpArticle(locale, slug));
+      const ids = idsOf(articleOf(locale, slug));
       return anchors.filter((anchor) => !ids.has(anchor)).map((anchor) => `${slug}#${anchor}`);
     });
     expect(missing).toEqual([]);
@@ -198,7 +220,7 @@ describe("help articles: links, screenshots and labels", () => {
   it.each(LOCALES)("links each %s package article to its developer page, where there is one", (locale) => {
     const unlinked = PACKAGES.flatMap((entry) => {
       const page = developerPageIdOf(entry.id);
-      const article = getHelpArticle(locale, entry.id);
+      const article = articleOf(locale, entry.id);
       if (!page || !article) return [];
       return article.links.some((link) => link.split("#")[0] === `/help/developers/${page}`)
         ? []
@@ -210,7 +232,7 @@ describe("help articles: links, screenshots and labels", () => {
 
 describe("help articles: no template with the name swapped", () => {
   it.each(LOCALES)("no two %s package articles are near-identical once package names are removed", (locale) => {
-    const articles = PACKAGES.map((entry) => getHelpArticle(locale, entry.id)).filter(
+    const articles = PACKAGES.map((entry) => articleOf(locale, entry.id)).filter(
       (article): article is HelpArticle => article !== null,
     );
     const tooSimilar: string[] = [];
