@@ -10,10 +10,6 @@ import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n/config";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-export async function generateMetadata(): Promise<Metadata> {
-  const t = await getTranslations("help.index");
-  return { title: t("title") };
-}
 
 /**
  * The help's index in the reader's language, grouped: guides, ways of sending, packages. With

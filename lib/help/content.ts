@@ -16,7 +16,8 @@ import { plainMessage, type RenderedMarkdown, renderHelpMarkdown } from "./markd
  * (app/help/search-index/[lang]/route.ts is static).
  *
  * The folders are read from the working directory (the repository root for next, vitest and the
- * scripts); next.config.ts names them in outputFileTracingIncludes so a standalone build has them.
+ * scripts); next.config.ts names them in outputFileTracingIncludes so a standalone build has them
+ * (the file calls say turbopackIgnore: traced by those includes, not by a scan of the project).
  */
 
 export const HELP_ROOT = path.join(process.cwd(), "docs", "help");
@@ -49,8 +50,8 @@ export function helpGroupOf(slug: string, frontMatter: Pick<HelpFrontMatter, "pa
 /** The article slugs of one language, from the file names. */
 export function listHelpSlugs(locale: Locale, root = HELP_ROOT): string[] {
   const folder = path.join(root, locale);
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
+  if (!existsSync(/*turbopackIgnore: true*/ folder)) return [];
+  return readdirSync(/*turbopackIgnore: true*/ folder)
     .filter((name) => name.endsWith(".md"))
     .map((name) => name.slice(0, -3))
     .filter((slug) => SLUG.test(slug))
@@ -60,11 +61,11 @@ export function listHelpSlugs(locale: Locale, root = HELP_ROOT): string[] {
 function readSource(locale: Locale, slug: string, root: string): { data: HelpFrontMatter; body: string } | null {
   if (!SLUG.test(slug)) return null;
   const file = path.join(root, locale, `${slug}.md`);
-  if (!existsSync(file)) return null;
+  if (!existsSync(/*turbopackIgnore: true*/ file)) return null;
   let parsed: matter.GrayMatterFile<string>;
   try {
     // With options, gray-matter keeps no cache (its cache would keep a failed parse's empty data).
-    parsed = matter(readFileSync(file, "utf8"), { excerpt: false });
+    parsed = matter(readFileSync(/*turbopackIgnore: true*/ file, "utf8"), { excerpt: false });
   } catch (error) {
     throw new Error(`docs/help/${locale}/${slug}.md: unreadable front matter: ${(error as Error).message}`);
   }
@@ -138,8 +139,8 @@ export type DeveloperPage = RenderedMarkdown & { id: string; title: string };
 
 /** The developer pages: docs/integrations/<id>.md, without its README and the test-only package. */
 export function listDeveloperPageIds(root = DEVELOPER_ROOT): string[] {
-  if (!existsSync(root)) return [];
-  return readdirSync(root)
+  if (!existsSync(/*turbopackIgnore: true*/ root)) return [];
+  return readdirSync(/*turbopackIgnore: true*/ root)
     .filter((name) => name.endsWith(".md") && name !== "README.md" && name !== "test-api.md")
     .map((name) => name.slice(0, -3))
     .filter((id) => SLUG.test(id))
@@ -174,7 +175,7 @@ export function getDeveloperPage(id: string, root = DEVELOPER_ROOT): DeveloperPa
     if (!listDeveloperPageIds(root).includes(id)) {
       developerCache.set(key, null);
     } else {
-      const source = readFileSync(path.join(root, `${id}.md`), "utf8");
+      const source = readFileSync(/*turbopackIgnore: true*/ path.join(root, `${id}.md`), "utf8");
       const titleMatch = /^#\s+(.+)$/m.exec(source);
       const body = titleMatch ? source.replace(titleMatch[0], "") : source;
       developerCache.set(key, {
