@@ -34,10 +34,16 @@ async function shootPage(page: Page, lang: Language, name: HelpScreenshot): Prom
   await save(lang, name, await page.screenshot({ animations: "disabled", caret: "hide" }));
 }
 
-/** Just one part of the page: a form or a panel. */
+/**
+ * Just one part of the page (a form, a panel), cut from the whole page at its place there: a
+ * shot of the element itself would scroll it under the sticky header.
+ */
 async function shootPart(part: Locator, lang: Language, name: HelpScreenshot): Promise<void> {
-  await part.scrollIntoViewIfNeeded();
-  await save(lang, name, await part.screenshot({ animations: "disabled", caret: "hide" }));
+  await part.page().evaluate(() => window.scrollTo(0, 0));
+  const box = await part.boundingBox();
+  if (!box) throw new Error(`${name}: nothing to shoot`);
+  const page = part.page();
+  await save(lang, name, await page.screenshot({ fullPage: true, clip: box, animations: "disabled", caret: "hide" }));
 }
 
 async function dossierUrlOf(page: Page, portalId: string, name: string): Promise<string> {

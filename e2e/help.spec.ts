@@ -57,17 +57,17 @@ for (const lang of ["nl", "fr"] as const) {
       );
       await saveScreenshot(page, testInfo, `help-from-failure-group-${lang}`);
 
-      // 3. A refusal reason: a document of a dossier with "no integration needed" waits in the
-      //    Inbox and says why auto-send left it there.
-      await page.goto(`${portalPath}?q=${encodeURIComponent("Vzw De Speelberg")}`);
-      await page.getByRole("link", { name: "Vzw De Speelberg", exact: true }).first().click();
+      // 3. A refusal reason: the bulk dossier has auto-send off, so each recognised document in
+      //    its Inbox says why it was not sent, with its "?".
+      await page.goto(`${portalPath}?q=${encodeURIComponent("Drukkerij Van Damme BV")}`);
+      await page.getByRole("link", { name: "Drukkerij Van Damme BV", exact: true }).first().click();
       await page.waitForURL(/\/dossiers\/[0-9a-f-]{36}/);
-      const refusalLink = page.locator('a[href="/help/sending#refusal-integration_none"]').locator("visible=true");
+      const refusalLink = page.locator('a[href="/help/sending#refusal-auto_send_off"]').locator("visible=true");
       await followHelpLink(
         page,
         refusalLink.first(),
-        /\/help\/sending#refusal-integration_none$/,
-        "refusal-integration_none",
+        /\/help\/sending#refusal-auto_send_off$/,
+        "refusal-auto_send_off",
       );
       await saveScreenshot(page, testInfo, `help-from-refusal-${lang}`);
     } finally {

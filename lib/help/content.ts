@@ -49,7 +49,7 @@ export function helpGroupOf(slug: string, frontMatter: Pick<HelpFrontMatter, "pa
 
 /** The article slugs of one language, from the file names. */
 export function listHelpSlugs(locale: Locale, root = HELP_ROOT): string[] {
-  const folder = path.join(root, locale);
+  const folder = path.join(/*turbopackIgnore: true*/ root, locale);
   if (!existsSync(/*turbopackIgnore: true*/ folder)) return [];
   return readdirSync(/*turbopackIgnore: true*/ folder)
     .filter((name) => name.endsWith(".md"))
@@ -60,7 +60,7 @@ export function listHelpSlugs(locale: Locale, root = HELP_ROOT): string[] {
 
 function readSource(locale: Locale, slug: string, root: string): { data: HelpFrontMatter; body: string } | null {
   if (!SLUG.test(slug)) return null;
-  const file = path.join(root, locale, `${slug}.md`);
+  const file = path.join(/*turbopackIgnore: true*/ root, locale, `${slug}.md`);
   if (!existsSync(/*turbopackIgnore: true*/ file)) return null;
   let parsed: matter.GrayMatterFile<string>;
   try {
@@ -175,7 +175,10 @@ export function getDeveloperPage(id: string, root = DEVELOPER_ROOT): DeveloperPa
     if (!listDeveloperPageIds(root).includes(id)) {
       developerCache.set(key, null);
     } else {
-      const source = readFileSync(/*turbopackIgnore: true*/ path.join(root, `${id}.md`), "utf8");
+      const source = readFileSync(
+        /*turbopackIgnore: true*/ path.join(/*turbopackIgnore: true*/ root, `${id}.md`),
+        "utf8",
+      );
       const titleMatch = /^#\s+(.+)$/m.exec(source);
       const body = titleMatch ? source.replace(titleMatch[0], "") : source;
       developerCache.set(key, {

@@ -10,6 +10,7 @@ import { SKIP, visit } from "unist-util-visit";
  * The help's Markdown, turned into HTML (notes/help-spec.md is the contract):
  * - `{{label:<namespace>.<path>}}` becomes that message in the reader's language, in bold, so a
  *   renamed button renames the guide;
+ * - a `# Title` in the body is left out (the page's h1 is the front matter's title);
  * - `## Heading {#id}` gives the heading that id (the in-app "?" links point at them); a heading
  *   without one gets a slug of its text (the English developer pages have none);
  * - `![alt](help:<name>)` is the screenshot /help/<lang>/<name>.png;
@@ -118,7 +119,10 @@ export function renderHelpMarkdown(source: string, options: RenderOptions): Rend
       return [SKIP, index + parts.length];
     });
 
-    // 2. Headings: the explicit id, else a slug; each id once per page.
+    // 2. A "# Title" in the body: the page shows the front matter's title as its one h1.
+    tree.children = tree.children.filter((node) => !(node.type === "heading" && node.depth === 1));
+
+    // 3. Headings: the explicit id, else a slug; each id once per page.
     visit(tree, "heading", (node: Heading) => {
       const lastChild = node.children.at(-1);
       let id: string | undefined;
@@ -143,7 +147,7 @@ export function renderHelpMarkdown(source: string, options: RenderOptions): Rend
       if (node.depth === 2 || node.depth === 3) headings.push({ depth: node.depth, id, text, hasExplicitId });
     });
 
-    // 3. Screenshots and links.
+    // 4. Screenshots and links.
     visit(tree, "image", (node: Image) => {
       if (node.url.startsWith(HELP_IMAGE_PREFIX)) {
         const name = node.url.slice(HELP_IMAGE_PREFIX.length);

@@ -6,7 +6,13 @@ import { HELP_SEARCH_OPTIONS, type HelpSearchDocument } from "./search";
 /** The documents of a language's search index: one per article, its text with labels resolved. */
 export function helpSearchDocuments(locale: Locale, root = HELP_ROOT): HelpSearchDocument[] {
   return listHelpSlugs(locale, root).flatMap((slug) => {
-    const article = getHelpArticle(locale, slug, root);
+    let article: ReturnType<typeof getHelpArticle>;
+    try {
+      article = getHelpArticle(locale, slug, root);
+    } catch {
+      // An unreadable article is left out, as on the index (tests/unit/docs fails on it).
+      return [];
+    }
     if (!article) return [];
     return [
       {

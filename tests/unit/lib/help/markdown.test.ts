@@ -46,6 +46,12 @@ describe("the help's Markdown", () => {
     ]);
   });
 
+  it("leaves out a # title in the body: the page's one h1 is the front matter's title", () => {
+    const out = render("# Exact Online\n\nIntro\n\n## Connect {#connect}\n");
+    expect(out.html).not.toContain("<h1");
+    expect(out.html).toContain('<h2 id="connect">Connect</h2>');
+  });
+
   it("slugs a heading without an id (the developer pages), each id once", () => {
     const out = render("## Office step: the FTP connection\n\n## Office step: the FTP connection\n");
     expect(out.headings.map((heading) => [heading.id, heading.hasExplicitId])).toEqual([
