@@ -183,10 +183,11 @@ function SendAllResults() {
             {lastSendAll.refused.map(({ reason, count }) => (
               <li
                 key={reason}
-                data-testid="send-all-refusal"
                 className="flex flex-wrap items-center gap-1.5 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950"
               >
-                {isSendRefusal(reason) ? t(`reasons.${reason}`, { count }) : `${count} × ${reason}`}
+                <span data-testid="send-all-refusal">
+                  {isSendRefusal(reason) ? t(`reasons.${reason}`, { count }) : `${count} × ${reason}`}
+                </span>
                 {isSendRefusal(reason) ? (
                   <HelpLink href={refusalHelpHref(reason)} topic={t(`reasons.${reason}`, { count })} />
                 ) : null}

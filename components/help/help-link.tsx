@@ -3,19 +3,21 @@ import { useTranslations } from "next-intl";
 
 /**
  * The in-context link to the help ("?"): an article's section that explains the thing next to it.
- * The address comes from lib/help/links.ts (one builder, which the tests check resolves). Its
- * accessible name says what it helps with ("Help: Exact Online"); `isNewTab` for links inside a
- * form, so what was typed is not lost. Works in server and client components (its messages are
- * "help.link", in the client areas that render it).
+ * The address comes from lib/help/links.ts (one builder, which the tests check resolves);
+ * `isNewTab` for links inside a form, so what was typed is not lost. Works in server and client
+ * components (its messages are "help.link", in the client areas that render it).
+ *
+ * Its accessible name is the same everywhere ("Read how"), its title says the topic ("Help:
+ * Exact Online"): a name holding the topic would also answer every search for that topic's own
+ * link or heading (the card's, the group's), next to which it always stands.
  */
 export function HelpLink({ href, topic, isNewTab = false }: { href: string; topic?: string; isNewTab?: boolean }) {
   const t = useTranslations("help.link");
-  const label = topic ? t("about", { topic }) : t("default");
   return (
     <Link
       href={href}
-      aria-label={label}
-      title={label}
+      aria-label={t("default")}
+      title={topic ? t("about", { topic }) : t("default")}
       data-help-link={href}
       {...(isNewTab ? { target: "_blank", rel: "noopener" } : {})}
       className="inline-flex size-6 shrink-0 items-center justify-center rounded-full text-xs font-semibold text-brand-700 ring-1 ring-brand-500/40 ring-inset hover:bg-brand-50 hover:text-brand-600 focus-visible:outline-2 focus-visible:outline-brand-500"
