@@ -158,8 +158,15 @@ export function developerPageIdOf(packageId: string, root = DEVELOPER_ROOT): str
   return null;
 }
 
-/** A link between developer pages (`ftp.md#section`) becomes the help's address of that page. */
+/**
+ * A link between developer pages (`ftp.md#section`) becomes the help's address of that page, and
+ * one to an article (`../help/en/sending.md#bulk`) the article's, in the reader's language. Any
+ * other relative link (a path in the repository) has no page in the app: the renderer keeps its
+ * words and drops the link.
+ */
 function rewriteDeveloperLink(url: string): string {
+  const article = /^\.\.\/help\/(?:nl|fr|en)\/([a-z0-9-]+)\.md(#.*)?$/.exec(url);
+  if (article) return `${helpHref(article[1] ?? "")}${article[2] ?? ""}`;
   const match = /^(?:\.\/)?([a-z0-9-]+)\.md(#.*)?$/.exec(url);
   if (!match) return url;
   // The README is the overview the "developers" guide replaces.

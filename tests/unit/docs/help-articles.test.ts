@@ -7,6 +7,7 @@ import { SEND_REFUSALS } from "@/lib/documents/refusals";
 import { FAILURE_GROUPS } from "@/lib/failures/groups";
 import {
   developerPageIdOf,
+  getDeveloperPage,
   getHelpArticle,
   type HelpArticle,
   listDeveloperPageIds,
@@ -211,10 +212,18 @@ describe("help articles: links, screenshots and labels", () => {
     expect(broken).toEqual([]);
   });
 
-  it("renders every developer page (docs/integrations, English)", () => {
+  it("renders every developer page (docs/integrations, English), whose help links lead somewhere", () => {
     const pages = listDeveloperPageIds();
     expect(pages.length).toBeGreaterThan(0);
     expect(pages.filter((id) => missingHelpTarget(`/help/developers/${id}`, "en") !== null)).toEqual([]);
+    const broken = pages.flatMap((id) =>
+      (getDeveloperPage(id)?.html.match(/href="\/help[^"]*"/g) ?? []).flatMap((attribute) => {
+        const href = attribute.slice(6, -1);
+        const missing = missingHelpTarget(href, "en");
+        return missing ? [`developers/${id} → ${href}: ${missing}`] : [];
+      }),
+    );
+    expect(broken).toEqual([]);
   });
 
   it.each(LOCALES)("links each %s package article to its developer page, where there is one", (locale) => {

@@ -87,6 +87,11 @@ describe("the help's Markdown", () => {
     expect(out.html).toContain(" e ");
   });
 
+  it("drops a relative link to a file of the repository, keeping its words", () => {
+    const out = render("See [the code](../../lib/connectors/ftp/README.md).");
+    expect(out.html).toBe("<p>See the code.</p>");
+  });
+
   it("never passes raw HTML through", () => {
     const out = render(
       '<script>alert(1)</script>\n\nText <img src=x onerror="alert(1)"> and <b>bold</b>\n\n<div onclick="x()">block</div>',
