@@ -10,7 +10,6 @@ import { DEFAULT_LOCALE, isLocale } from "@/lib/i18n/config";
 
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
-
 /**
  * The help's index in the reader's language, grouped: guides, ways of sending, packages. With
  * `?q=` (the search form without JavaScript) it lists the search's hits first.
