@@ -1,5 +1,4 @@
 import MiniSearch from "minisearch";
-import type { Metadata } from "next";
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
 import { HELP_GROUPS, type HelpArticleMeta, listHelpArticles } from "@/lib/help/content";
