@@ -71,6 +71,8 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchHtml } from "./bench/html";
+import { benchLighthouse } from "./bench/lighthouse";
 import {
   createBenchAccountant,
   createDossier,
@@ -586,10 +588,14 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
     },
   },
   { name: "exact-rate", run: benchExactRate },
+  // Page weight against the production build (builds first when there is none): scripts/bench/html.ts, lighthouse.ts.
+  { name: "html", run: benchHtml },
+  { name: "lighthouse", run: benchLighthouse },
 ];
 
 async function main() {
-  const wanted = process.argv.slice(2);
+  // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(
     (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
   );

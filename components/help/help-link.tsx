@@ -9,7 +9,8 @@ import { useTranslations } from "next-intl";
  *
  * Its accessible name is the same everywhere ("Read how"), its title says the topic ("Help:
  * Exact Online"): a name holding the topic would also answer every search for that topic's own
- * link or heading (the card's, the group's), next to which it always stands.
+ * link or heading (the card's, the group's), next to which it always stands. Its look and its "?"
+ * are the `help-link` class (app/globals.css): a list with one per row stays light.
  */
 export function HelpLink({ href, topic, isNewTab = false }: { href: string; topic?: string; isNewTab?: boolean }) {
   const t = useTranslations("help.link");
@@ -17,12 +18,9 @@ export function HelpLink({ href, topic, isNewTab = false }: { href: string; topi
     <Link
       href={href}
       aria-label={t("default")}
-      title={topic ? t("about", { topic }) : t("default")}
-      data-help-link={href}
+      {...(topic ? { title: t("about", { topic }) } : {})}
       {...(isNewTab ? { target: "_blank", rel: "noopener" } : {})}
-      className="inline-flex size-6 shrink-0 items-center justify-center rounded-full text-xs font-semibold text-brand-700 ring-1 ring-brand-500/40 ring-inset hover:bg-brand-50 hover:text-brand-600 focus-visible:outline-2 focus-visible:outline-brand-500"
-    >
-      <span aria-hidden="true">?</span>
-    </Link>
+      className="help-link"
+    />
   );
 }
