@@ -59,6 +59,7 @@ export default defineConfig({
         "invitations.spec.ts",
         "client-messages.spec.ts",
         "build-output.spec.ts",
+        "upload-memory.spec.ts",
         // Takes the help's screenshots in every language once, with its own phone browser.
         "help-screenshots.spec.ts",
       ],

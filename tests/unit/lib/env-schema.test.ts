@@ -33,6 +33,20 @@ describe("the environment check", () => {
     const parsed = parseEnv({});
     expect(parsed.ok && parsed.env.DATABASE_POOL_MAX).toBe(10);
     expect(parsed.ok && parsed.env.DEMO_FTP_PORT).toBe(2121);
+    expect(parsed.ok && parsed.env.FILE_STORE).toBe("local");
+  });
+
+  it("asks for a bucket and a region with FILE_STORE=s3, and for both keys or neither", () => {
+    const missing = parseEnv({ FILE_STORE: "s3", S3_ACCESS_KEY_ID: "AKIA123" });
+    expect(missing.ok).toBe(false);
+    if (missing.ok) return;
+    expect(missing.problems.map((problem) => problem.variable).sort()).toEqual([
+      "S3_BUCKET",
+      "S3_REGION",
+      "S3_SECRET_ACCESS_KEY",
+    ]);
+    const complete = parseEnv({ FILE_STORE: "s3", S3_BUCKET: "koppel-files", S3_REGION: "fr-par" });
+    expect(complete.ok).toBe(true);
   });
 });
 
