@@ -18,6 +18,7 @@ test("every page is rendered per request, so every page can have a nonce", () =>
   };
   expect(Object.keys(manifest.routes).sort()).toEqual([
     "/_global-error",
+    "/favicon.ico",
     "/help/search-index/en",
     "/help/search-index/fr",
     "/help/search-index/nl",

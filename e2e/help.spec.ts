@@ -62,10 +62,12 @@ for (const lang of ["nl", "fr"] as const) {
       await saveScreenshot(page, testInfo, `help-from-failure-group-${lang}`);
 
       // 3. A refusal reason: the bulk dossier has auto-send off, so each recognised document in
-      //    its Inbox says why it was not sent, with its "?".
+      //    its Inbox says on its page why it was not sent, with its "?".
       await page.goto(`${portalPath}?q=${encodeURIComponent("Drukkerij Van Damme BV")}`);
       await page.getByRole("link", { name: "Drukkerij Van Damme BV", exact: true }).first().click();
-      await page.waitForURL(/\/dossiers\/[0-9a-f-]{36}/);
+      await page.waitForURL(/\/dossiers\/[0-9a-f-]{36}$/);
+      await page.locator('a[href*="/documents/"]').locator("visible=true").first().click();
+      await page.waitForURL(/\/documents\/[0-9a-f-]{36}/);
       const refusalLink = page.locator('a[href="/help/sending#refusal-auto_send_off"]').locator("visible=true");
       await followHelpLink(
         page,

@@ -2,11 +2,8 @@
 
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { HelpLink } from "@/components/help/help-link";
 import { Badge } from "@/components/ui/badge";
 import type { DocumentStatus } from "@/lib/documents/list";
-import { isAutoSendSkipReason } from "@/lib/documents/refusals";
-import { refusalHelpHref } from "@/lib/help/links";
 import { DocumentActions } from "./document-actions";
 import { DocumentTypeLabel } from "./document-type-label";
 import { useDocumentWorkspace } from "./document-workspace";
@@ -31,6 +28,15 @@ function StatusReason({ row, status, reason }: { row: ListRow; status: DocumentS
       </div>
     );
   }
+  if (status === "sending" && row.waitingText) {
+    return (
+      <div className="doc-reason">
+        <p className="rounded-md bg-amber-50 px-2.5 py-1.5 text-xs text-amber-950" data-testid="document-waiting">
+          {row.waitingText}
+        </p>
+      </div>
+    );
+  }
   // No type, and none is coming from the recognition step: whoever may set it is asked to.
   if (
     status === "inbox" &&
@@ -44,15 +50,7 @@ function StatusReason({ row, status, reason }: { row: ListRow; status: DocumentS
       </div>
     );
   }
-  const skipReason = status === "inbox" ? row.autoSendSkipReason : null;
-  const text = skipText(skipReason);
-  // The reason, with its "?" to the help (no topic: one title less per row of a long list).
-  const skip = text ? (
-    <span className="inline-flex flex-wrap items-center gap-1.5">
-      {text}
-      {isAutoSendSkipReason(skipReason) ? <HelpLink href={refusalHelpHref(skipReason)} /> : null}
-    </span>
-  ) : null;
+  const skip = status === "inbox" ? skipText(row.autoSendSkipReason) : null;
   if (!row.isPossibleDuplicate) return skip ? <p className="doc-reason doc-note">{skip}</p> : null;
   return (
     <div className="doc-reason">
