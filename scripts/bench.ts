@@ -37,6 +37,9 @@
  * Case `exact-rate` — 300 documents for one Exact Online division through the app's dispatch into
  * the fake Exact enforcing its per-minute limit with time scaled down; prints the share of the
  * limit used and the number of 429 answers (scripts/bench/exact-rate.ts). Targets ≥ 95% and 0.
+ * Then the same limit held by two instances: two processes delivering to one division at once,
+ * their limiters counting in one PostgreSQL (BENCH_DATABASE_URL; scripts/bench/exact-rate-two.ts),
+ * and the control with each process counting alone.
  */
 
 import { randomBytes } from "node:crypto";
@@ -71,6 +74,7 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
 import { benchHtml } from "./bench/html";
 import { benchLighthouse } from "./bench/lighthouse";
 import {
@@ -587,7 +591,13 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
       await benchFtpBulk(db, portalId, { noDelay: true });
     },
   },
-  { name: "exact-rate", run: benchExactRate },
+  {
+    name: "exact-rate",
+    run: async (db, portalId) => {
+      await benchExactRate(db, portalId);
+      await benchExactRateTwoInstances();
+    },
+  },
   // Page weight against the production build (builds first when there is none): scripts/bench/html.ts, lighthouse.ts.
   { name: "html", run: benchHtml },
   { name: "lighthouse", run: benchLighthouse },

@@ -68,6 +68,7 @@ export function toListRows(rows: readonly DocumentRow[], format: Formatter): Lis
       listRow.lastErrorReason = row.lastErrorReason;
     }
     if (row.status === "inbox" && row.autoSendSkipReason) listRow.autoSendSkipReason = row.autoSendSkipReason;
+    if (row.status === "sending" && row.waitingText) listRow.waitingText = row.waitingText;
     return listRow;
   });
 }

@@ -19,6 +19,8 @@ export type DocumentRow = DocumentListItem & {
   recognition: RecognitionView;
   /** The document's own page. */
   href: string;
+  /** Sending and waiting out an outage: "waiting: … unreachable since 10:02, next try 10:15", said by the server. */
+  waitingText?: string | null;
 };
 
 /** What happened to one uploaded file (POST /api/dossiers/:id/documents). */
@@ -98,6 +100,8 @@ export type ListRow = {
   lastErrorReason?: string;
   /** Inbox: why it was not sent automatically (a code of lib/documents/refusals.ts). */
   autoSendSkipReason?: string;
+  /** Sending and waiting out an outage: "waiting: … unreachable since 10:02, next try 10:15". */
+  waitingText?: string;
   /** The actions the rules allow (the keys of AllowedDocumentActions that are true). */
   allowed: (keyof AllowedDocumentActions)[];
 };

@@ -21,7 +21,9 @@ import {
  * `concurrency` per key (runs beyond the limit wait their turn), `throttle` per key, and cron
  * definitions checked once a minute. A job's handler is imported on the job's first run.
  *
- * Runs live in memory only: a run that is waiting or backing off when the process stops is lost.
+ * `step.sleepUntil` ends the attempt and schedules the run again at that time (its slot is free
+ * meanwhile; the replay passes the completed steps, the sleep included).
+ * Runs live in memory only: a run that is waiting, sleeping or backing off when the process stops is lost.
  * Work that must survive that keeps its own state in the database and is picked up again on start
  * (unfinished dispatches are). With several app instances and no Inngest, every instance runs the
  * crons; configure Inngest for scale-out.
@@ -48,6 +50,20 @@ type Run = {
 };
 
 const MINUTE_MS = 60_000;
+
+/**
+ * Thrown by step.sleepUntil to end the attempt for now: the driver marks the step done and runs the
+ * handler again (replaying the completed steps) once the time has come. Not an attempt.
+ */
+class SleepSignal extends Error {
+  constructor(
+    readonly stepKey: string,
+    readonly until: number,
+  ) {
+    super(`sleeping until ${new Date(until).toISOString()}`);
+    this.name = "SleepSignal";
+  }
+}
 /**
  * How often throttle windows that ran out are forgotten. Keys are often one-offs (an unthrottled
  * delivery's key is its own dispatch id), so without this the map would grow with every run.
@@ -256,6 +272,13 @@ export class LocalJobDriver {
       });
       this.settle(run);
     } catch (error) {
+      if (error instanceof SleepSignal) {
+        // Not a failure: the run comes back when the sleep is over, this step then done.
+        run.completedSteps.set(error.stepKey, "null");
+        if (this.isStopped) this.drop(run);
+        else this.schedule(run, Math.max(0, error.until - Date.now()));
+        return;
+      }
       const decision = decideRetry(error, run.attempt, definition.retries, { random: this.random });
       if (decision.retry && this.isStopped) {
         // Shutting down is not the job's failure: no failure handler, the work resumes on start.
@@ -331,6 +354,16 @@ export class LocalJobDriver {
         const runs = events.flatMap((event) => this.prepareEvent(event));
         for (const [definition, payload] of runs) this.startRun(definition, payload);
         run.completedSteps.set(key, "null");
+      },
+      sleepUntil: async (name: string, until: Date | string): Promise<void> => {
+        const key = stepKey(name);
+        if (run.completedSteps.has(key)) return;
+        const at = new Date(until).getTime();
+        if (!(at > Date.now())) {
+          run.completedSteps.set(key, "null");
+          return;
+        }
+        throw new SleepSignal(key, at);
       },
     };
   }

@@ -110,8 +110,10 @@ const RAW_READS: Record<string, readonly string[]> = {
   "e2e/e2e-env.ts": ["E2E_APP_PORT"],
   "e2e/fake-resend.ts": ["E2E_RESEND_PORT"],
   "e2e/fake-resend-server.ts": ["FAKE_RESEND_PORT"],
+  // The PostgreSQL the two-instance Exact bench runs on (its processes share it), not the app's.
+  "scripts/bench/exact-rate-two.ts": ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"],
 };
-/** Variables that configure Next.js or the e2e harness rather than Koppel: not in the schema. */
+/** Variables that configure Next.js, the e2e harness or the benches rather than Koppel: not in the schema. */
 const NOT_KOPPEL_CONFIGURATION = [
   "NEXT_RUNTIME",
   "NEXT_PHASE",
@@ -119,6 +121,7 @@ const NOT_KOPPEL_CONFIGURATION = [
   "E2E_APP_PORT",
   "E2E_RESEND_PORT",
   "FAKE_RESEND_PORT",
+  "BENCH_DATABASE_URL",
 ];
 const SKIPPED_FOLDERS = new Set(["node_modules", "tests", "test-results", "playwright-report", "coverage"]);
 
@@ -152,7 +155,7 @@ describe("reads of the environment", () => {
     expect(rawReads()).toEqual(expected);
   });
 
-  it("name only variables the schema validates, or ones that configure Next.js or the e2e harness", () => {
+  it("name only variables the schema validates, or ones that configure Next.js, the e2e harness or the benches", () => {
     const schema = new Set<string>(ENV_VARIABLES);
     const unknown = Object.values(RAW_READS)
       .flat()
