@@ -40,6 +40,10 @@
  * Then the same limit held by two instances: two processes delivering to one division at once,
  * their limiters counting in one PostgreSQL (BENCH_DATABASE_URL; scripts/bench/exact-rate-two.ts),
  * and the control with each process counting alone.
+ *
+ * Case `pages` — only by name (`npm run bench -- pages [--layout=dossier] [--smoke]`): every main
+ * page over HTTP against the production build and a million documents on PostgreSQL
+ * (scripts/bench/pages.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -77,6 +81,7 @@ import { benchExactRate } from "./bench/exact-rate";
 import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
 import { benchHtml } from "./bench/html";
 import { benchLighthouse } from "./bench/lighthouse";
+import { benchPages } from "./bench/pages";
 import {
   createBenchAccountant,
   createDossier,
@@ -604,6 +609,8 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
 ];
 
 async function main() {
+  // `pages` runs alone, on PostgreSQL and the production build, with its own flags (scripts/bench/pages.ts).
+  if (process.argv[2] === "pages") return benchPages(process.argv.slice(3));
   // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(

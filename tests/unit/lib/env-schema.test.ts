@@ -112,6 +112,9 @@ const RAW_READS: Record<string, readonly string[]> = {
   "e2e/fake-resend-server.ts": ["FAKE_RESEND_PORT"],
   // The PostgreSQL the two-instance Exact bench runs on (its processes share it), not the app's.
   "scripts/bench/exact-rate-two.ts": ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"],
+  // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
+  // it hands the production server it starts with an environment of its own.
+  "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
 };
 /** Variables that configure Next.js, the e2e harness or the benches rather than Koppel: not in the schema. */
 const NOT_KOPPEL_CONFIGURATION = [
@@ -122,6 +125,9 @@ const NOT_KOPPEL_CONFIGURATION = [
   "E2E_RESEND_PORT",
   "FAKE_RESEND_PORT",
   "BENCH_DATABASE_URL",
+  "BENCH_PG_URL",
+  "HOME",
+  "PATH",
 ];
 const SKIPPED_FOLDERS = new Set(["node_modules", "tests", "test-results", "playwright-report", "coverage"]);
 
