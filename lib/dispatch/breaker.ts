@@ -6,15 +6,15 @@ import { systemActor } from "@/lib/auth/actor";
 import { runConnectionCheck } from "@/lib/connections/check";
 import { env } from "@/lib/env";
 import { resumeUnfinishedDispatches } from "./resume";
-import { retryDelayMs } from "./retry-policy";
+import { breakerProbeDelayMs } from "./retry-policy";
 
 /**
  * A breaker per delivery lane (issue 20): a connection, or the mail service as a whole. When
  * BREAKER_THRESHOLD deliveries in a row fail as unreachable (lib/dispatch/retry-policy.ts,
  * UNREACHABLE_CODES), the lane opens: its deliveries wait (no try spent, lib/dispatch/deliver.ts)
- * and one probe at a time runs on the backoff schedule — the connection check for a connection,
- * the waiting delivery itself for the mail service (its idempotency key makes that safe). When
- * the probe or any delivery succeeds the breaker closes and the lane's waiting dispatches are
+ * and one probe at a time runs on the backoff schedule, at most 30 s apart (breakerProbeDelayMs):
+ * the connection check for a connection, the waiting delivery itself for the mail service (its
+ * idempotency key makes that safe). When the probe or any delivery succeeds the breaker closes and the lane's waiting dispatches are
  * woken at once.
  */
 
@@ -58,7 +58,7 @@ export function isOpen(row: BreakerRow | undefined): row is BreakerRow & { opene
  * first probe one backoff step away. Returns the row as it now stands.
  */
 export async function recordUnreachable(db: Db, lane: BreakerLane, code: string, now = new Date()) {
-  const firstProbe = new Date(now.getTime() + retryDelayMs(1));
+  const firstProbe = new Date(now.getTime() + breakerProbeDelayMs(1));
   const [row] = await db
     .insert(deliveryBreakers)
     .values({
@@ -89,11 +89,11 @@ export async function recordUnreachable(db: Db, lane: BreakerLane, code: string,
 
 /**
  * Takes the probe of an open breaker whose probe time has come: moves the next probe one backoff
- * step on, only if nobody else took it first (the same `nextProbeAt` still there). True: this
- * caller probes now.
+ * step on (at most 30 s), only if nobody else took it first (the same `nextProbeAt` still there).
+ * True: this caller probes now.
  */
 export async function takeProbe(db: Db, row: BreakerRow & { nextProbeAt: Date }, now = new Date()): Promise<boolean> {
-  const next = new Date(now.getTime() + retryDelayMs(row.probes + 2));
+  const next = new Date(now.getTime() + breakerProbeDelayMs(row.probes + 2));
   const taken = await db
     .update(deliveryBreakers)
     .set({ nextProbeAt: next, probes: sql`${deliveryBreakers.probes} + 1`, updatedAt: now })

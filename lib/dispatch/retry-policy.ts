@@ -16,6 +16,16 @@ export const DEFAULT_RETRY_HORIZON_HOURS = 24;
 export const RETRY_BACKOFF_BASE_MS = 30_000;
 /** … up to this. */
 export const RETRY_BACKOFF_MAX_MS = 15 * 60_000;
+/**
+ * The longest wait between two probes of an open breaker (lib/dispatch/breaker.ts), in real time:
+ * not scaled. A probe is one cheap call (the connection check, or one mail) and the lane goes on
+ * only after one succeeded: probes on the delivery backoff alone (doubling to 15 minutes) left a
+ * lane that came back waiting up to 15 minutes (3 at the drill's scale of 0.2) for its probe, over
+ * the minute issue 20 allows from an outage's end to the last document sent — a promise in real
+ * seconds, whatever the scale.
+ */
+export const BREAKER_PROBE_MAX_MS = 30_000;
+
 /** A Retry-After longer than this is taken as this (a misbehaving server must not park us for days). */
 export const MAX_RETRY_AFTER_MS = 6 * 60 * 60_000;
 
@@ -62,4 +72,13 @@ export function retryDelayMs(failures: number, retryAfterMs?: number, random: ()
   // What the other side asked for is real time: not compressed.
   const asked = retryAfterMs ? Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) : 0;
   return Math.max(backoff, asked);
+}
+
+/**
+ * The wait before an open breaker's probe number `probe` (1 for the first): the delivery backoff's
+ * step (retryDelayMs, scaled), never more than BREAKER_PROBE_MAX_MS. So a lane that came back is
+ * seen within 30 s however long it was away.
+ */
+export function breakerProbeDelayMs(probe: number, random: () => number = Math.random): number {
+  return Math.min(retryDelayMs(probe, undefined, random), BREAKER_PROBE_MAX_MS);
 }
