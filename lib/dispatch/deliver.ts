@@ -398,7 +398,14 @@ async function gateDispatch(
       ),
     )
     .returning({ id: dispatches.id });
-  return parked.length > 0 ? waiting(parkUntil) : { outcome: "skipped" };
+  if (parked.length === 0) return { outcome: "skipped" };
+  // The breaker may have closed since it was read: closeBreaker (a probe or a delivery of another
+  // run) wakes only the dispatches parked when it looks, and this one was due, not parked, then.
+  // Parked on a breaker that is gone, it would sleep until a probe that never comes (up to the
+  // old probe time: a document left sending after its lane was back). Read again after parking:
+  // closed now → go on now; still open → any close from here on finds this dispatch parked.
+  if (!isOpen(await readBreaker(db, lane.key))) return { ...go, breaker: undefined };
+  return waiting(parkUntil);
 }
 
 function snapshotOf(row: ClaimedDispatch): IntegrationSnapshot {

@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq, inArray } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { attempts, connections, deliveryBreakers, dispatches, documentEvents, documents } from "@/db/schema";
 import { closeFtpSessions } from "@/lib/connectors/ftp";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
-import { BREAKER_THRESHOLD, listUnreachable, MAIL_BREAKER_KEY } from "@/lib/dispatch/breaker";
+import { BREAKER_THRESHOLD, closeBreaker, listUnreachable, MAIL_BREAKER_KEY } from "@/lib/dispatch/breaker";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resumeUnfinishedDispatches } from "@/lib/dispatch/resume";
 import { resetEnvCache } from "@/lib/env";
@@ -33,6 +33,25 @@ import {
 // down and comes back within the horizon gets every document once, with nobody acting; the
 // breaker keeps a down lane from spending every document's tries; the horizon, Retry-After and
 // permanent errors end where they should.
+
+// A seam in the gate's read of a breaker (every other export as it is): a test makes another
+// run's probe close the breaker right after this run read it open.
+const breakerHooks = vi.hoisted(() => ({ afterRead: undefined as undefined | ((key: string) => Promise<void>) }));
+vi.mock("@/lib/dispatch/breaker", async (importOriginal) => {
+  const original = await importOriginal<typeof import("@/lib/dispatch/breaker")>();
+  return {
+    ...original,
+    readBreaker: async (...args: Parameters<typeof original.readBreaker>) => {
+      const row = await original.readBreaker(...args);
+      const hook = breakerHooks.afterRead;
+      if (hook) {
+        breakerHooks.afterRead = undefined;
+        await hook(args[1]);
+      }
+      return row;
+    },
+  };
+});
 
 const ENV_KEYS = [
   "RESEND_API_KEY",
@@ -396,5 +415,95 @@ describe("the mail service down as a whole (503), then back", () => {
     const keys = new Set(accepted.map((r) => String(r.headers["idempotency-key"])));
     expect(keys.size).toBe(20);
     console.info(`[outage] 20 mails while Resend answered 503: ${requestsWhileDown} requests while down`);
+  });
+});
+
+describe("a long outage ends: the lane goes on within seconds, nothing is left behind", () => {
+  /** 30 s → 3 s, 15 minutes → 90 s: the delivery backoff's cap beyond the probes' 30 s (real time). */
+  const LONG_SCALE = "0.1";
+
+  async function breakerRow(key: string) {
+    const [row] = await opened.db.select().from(deliveryBreakers).where(eq(deliveryBreakers.key, key));
+    return row;
+  }
+
+  /** Plays a breaker that has been open for hours (its probes far along), then waits for one more probe. */
+  async function ageBreaker(key: string) {
+    await waitFor(async () => Boolean((await breakerRow(key))?.openedAt), 10_000, "the breaker to open");
+    await opened.db.update(deliveryBreakers).set({ probes: 12 }).where(eq(deliveryBreakers.key, key));
+    await waitFor(async () => ((await breakerRow(key))?.probes ?? 0) >= 13, 10_000, "a probe of the aged breaker");
+    const row = await breakerRow(key);
+    if (!row?.nextProbeAt) throw new Error("the breaker closed");
+    // The next probe is at most 30 s after this one, not the delivery backoff's 15 minutes (here 45–90 s).
+    expect(row.nextProbeAt.getTime() - row.updatedAt.getTime()).toBeLessThanOrEqual(30_000);
+  }
+
+  it("an FTP server away for hours: its next probe is at most 30 s away, not the backoff's 15 minutes", async () => {
+    process.env.KOPPEL_RETRY_TIME_SCALE = LONG_SCALE;
+    resetEnvCache();
+    const { dossier, connectionId } = await ftpDossier();
+    await ftpDown();
+    try {
+      await sendMany(dossier, 5);
+      await ageBreaker(`connection:${connectionId}`);
+    } finally {
+      await ftpUp();
+    }
+  });
+
+  it("the mail service back after hours: every mail sent within 35 s (a probe ≤ 30 s away), each once", async () => {
+    process.env.KOPPEL_RETRY_TIME_SCALE = LONG_SCALE;
+    resetEnvCache();
+    const dossier = await mailDossier();
+    resend.respondWith({ status: 503, body: { name: "service_unavailable", message: "down", statusCode: 503 } });
+    const ids = await sendMany(dossier, 10);
+    try {
+      await ageBreaker(MAIL_BREAKER_KEY);
+      // The probe is a delivery: let it get its 503 before the service comes back.
+      await waitFor(
+        async () =>
+          (await opened.db.select().from(dispatches).where(inArray(dispatches.documentId, ids))).every(
+            (d) => d.status === "queued",
+          ),
+        10_000,
+        "the probe's answer",
+      );
+    } finally {
+      resend.respondWith(undefined);
+    }
+    const upAt = Date.now();
+    await waitFor(async () => (await statusesOf(ids)).sent === 10, 35_000, "all 10 to be sent");
+    console.info(`[outage] mail back after a long outage: all sent ${Date.now() - upAt} ms later`);
+    await idle(10_000);
+    const accepted = resend.requests.filter((r) => r.url === "/emails" && r.headers["idempotency-key"]);
+    expect(new Set(accepted.map((r) => String(r.headers["idempotency-key"]))).size).toBe(10);
+  }, 60_000);
+
+  it("a breaker that closes between a run's read of it and its parking: the document goes now, not at the old probe time", async () => {
+    const { dossier, connectionId } = await ftpDossier();
+    const lane = { key: `connection:${connectionId}`, portalId: world.portal.id, connectionId };
+    const now = new Date();
+    // Open, its next probe far away; the server is in fact back.
+    await opened.db.insert(deliveryBreakers).values({
+      ...lane,
+      failures: BREAKER_THRESHOLD,
+      failingSince: now,
+      openedAt: now,
+      nextProbeAt: new Date(now.getTime() + 10 * 60_000),
+      lastErrorCode: "connection_refused",
+      updatedAt: now,
+    });
+    // Right after this document's run read the breaker open, another run's probe succeeds and closes it.
+    breakerHooks.afterRead = async (key) => {
+      expect(key).toBe(lane.key);
+      await closeBreaker(opened.db, lane);
+    };
+    const ids = await sendMany(dossier, 1);
+    try {
+      await waitFor(async () => (await statusesOf(ids)).sent === 1, 5_000, "the document to be sent");
+    } finally {
+      breakerHooks.afterRead = undefined;
+    }
+    expect(await breakerRow(lane.key)).toBeUndefined();
   });
 });
