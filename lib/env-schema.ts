@@ -64,6 +64,13 @@ export const envSchema = z.object({
   EXACT_ONLINE_WEBHOOK_SECRET: z.string().min(16).max(200).optional(),
   WOLTERS_KLUWER_CLIENT_ID: z.string().min(1).optional(),
   WOLTERS_KLUWER_CLIENT_SECRET: z.string().min(1).optional(),
+  // Compresses every delivery retry duration (backoff, the 24-hour horizon, breaker probes) by this
+  // factor: 0.01 makes the horizon 14.4 minutes. For tests and `npm run drill`; 1 in production.
+  KOPPEL_RETRY_TIME_SCALE: z.coerce
+    .number({ error: "must be a number between 0 and 1" })
+    .positive("must be a number between 0 and 1")
+    .max(1, "must be a number between 0 and 1")
+    .optional(),
   // Development and test tooling. next.config.ts and scripts/dev.mjs read their variable raw (they
   // cannot import TypeScript from lib); the startup check still validates it here.
   NEXT_DIST_DIR: z.string().min(1, "must not be empty").optional(),

@@ -65,6 +65,13 @@ function StatusReason({ row, status }: { row: DocumentRow; status: DocumentListI
       </p>
     );
   }
+  if (status === "sending" && row.waitingText) {
+    return (
+      <p className="rounded-md bg-amber-50 px-2.5 py-1.5 text-xs text-amber-950" data-testid="document-waiting">
+        {row.waitingText}
+      </p>
+    );
+  }
   // No type, and none is coming from the recognition step: whoever may set it is asked to.
   if (status === "inbox" && row.documentType === null && row.recognition === "pickType" && row.allowed.type) {
     return <p className="text-xs font-medium text-yellow-900">{t("recognition.pickType")}</p>;

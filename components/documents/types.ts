@@ -19,6 +19,8 @@ export type DocumentRow = DocumentListItem & {
   recognition: RecognitionView;
   /** The document's own page. */
   href: string;
+  /** Sending and waiting out an outage: "waiting: … unreachable since 10:02, next try 10:15", said by the server. */
+  waitingText?: string | null;
 };
 
 /** What happened to one uploaded file (POST /api/dossiers/:id/documents). */

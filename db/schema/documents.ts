@@ -56,6 +56,7 @@ export const documentEventKindEnum = pgEnum("document_event_kind", [
   "auto_send_skipped",
   "duplicate_held",
   "duplicate_cleared",
+  "delivery_waiting",
 ]);
 export const actorKindEnum = pgEnum("actor_kind", ["user", "token", "system"]);
 export const attemptOutcomeEnum = pgEnum("attempt_outcome", [
@@ -185,6 +186,13 @@ export const dispatches = pgTable(
     target: jsonb().$type<Record<string, unknown>>().notNull().default({}),
     attemptCount: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }),
+    /**
+     * The first retryable failure of this dispatch: "unreachable since"; the retry horizon counts
+     * from it (lib/dispatch/retry-policy.ts). Null while no try failed.
+     */
+    failingSince: timestamp({ withTimezone: true }),
+    /** The code of the last retryable failure while waiting (what the document page names). */
+    waitingCode: text(),
     packageReference: text(),
     finishedAt: timestamp({ withTimezone: true }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -3,6 +3,7 @@ import {
   check,
   foreignKey,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -68,6 +69,34 @@ export const connections = pgTable(
     // Target of dossier_integrations' (connection_id, portal_id) key: same-portal connections only.
     unique("connections_id_portal_uq").on(t.id, t.portalId),
   ],
+);
+
+/**
+ * The breaker of one delivery lane (lib/dispatch/breaker.ts): a connection (`connection:<id>`) or
+ * the mail service as a whole (`mail`). Counts consecutive unreachable failures; once open, the
+ * lane's deliveries wait instead of spending tries, and one probe at a time runs on the backoff
+ * schedule until the other side answers. No row: closed and no recent failure.
+ */
+export const deliveryBreakers = pgTable(
+  "delivery_breakers",
+  {
+    key: text().primaryKey(),
+    /** Null for the mail service (shared by every office). */
+    portalId: uuid().references(() => portals.id, { onDelete: "cascade" }),
+    connectionId: uuid().references(() => connections.id, { onDelete: "cascade" }),
+    /** Consecutive unreachable failures since the last success. */
+    failures: integer().notNull().default(0),
+    /** When the first of those failures happened: "unreachable since". */
+    failingSince: timestamp({ withTimezone: true }).notNull(),
+    /** Set once open: deliveries wait; null while only counting. */
+    openedAt: timestamp({ withTimezone: true }),
+    /** When the next probe may run; a probe takes it by moving it forward. */
+    nextProbeAt: timestamp({ withTimezone: true }),
+    probes: integer().notNull().default(0),
+    lastErrorCode: text(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("delivery_breakers_portal_idx").on(t.portalId)],
 );
 
 /** The one way a dossier delivers its documents. */

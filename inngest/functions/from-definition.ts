@@ -67,6 +67,9 @@ export function createInngestFunction(definition: AnyJobDefinition, loadHandler:
             parsed.map((e) => ({ name: e.name, data: e.payload })),
           );
         },
+        sleepUntil: async (name, until) => {
+          await step.sleepUntil(name, until);
+        },
       };
       try {
         const handler = await handlerOf();

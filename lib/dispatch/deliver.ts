@@ -16,19 +16,33 @@ import { createConnectorContext } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
 import { ConnectorError, type ConnectorErrorKind, toConnectorError } from "@/lib/connectors/errors";
 import { categoryOf, type DeliveryDocument, type DeliveryReceipt } from "@/lib/connectors/types";
-import { type DeliveryKeys, deliveredChanges, deliveryFailedChanges } from "@/lib/documents/life";
+import {
+  type DeliveryKeys,
+  deliveredChanges,
+  deliveryFailedChanges,
+  deliveryWaitingChanges,
+} from "@/lib/documents/life";
 import { type SendRefusal, sendRefusalMessageKey } from "@/lib/documents/refusals";
-import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
-import { ublFormFor } from "@/lib/packages/catalog";
+import { NonRetriableJobError } from "@/lib/jobs/errors";
+import { findPackage, ublFormFor } from "@/lib/packages/catalog";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
 import { deliveryFormOf } from "@/lib/ubl/delivery-file";
+import {
+  type BreakerLane,
+  type BreakerRow,
+  breakerLaneOf,
+  closeBreaker,
+  isOpen,
+  probeConnection,
+  readBreaker,
+  recordUnreachable,
+  takeProbe,
+} from "./breaker";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
 import { attemptOutcomeOf } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
-
-/** Tries per dispatch: the first and four retries (the deliver job's `retries` is one less). */
-export const MAX_DELIVERY_ATTEMPTS = 5;
+import { isUnreachableCode, retryDelayMs, retryHorizonMs, scaled } from "./retry-policy";
 
 /** One delivery may take this long (a 20 MB attachment to a slow mail API or FTP server). */
 export const DELIVERY_TIMEOUT_MS = 120_000;
@@ -38,6 +52,11 @@ const ACTIVE_STATUSES = ["queued", "running"] as const;
 export type DeliverOptions = {
   /** The job's last try: a retryable error fails the document instead of asking for another. */
   isFinalAttempt?: boolean;
+  /**
+   * The try count the caller last saw (from a "waiting" result it slept on): when another run has
+   * tried since, this run is superseded and does nothing.
+   */
+  expectedAttemptCount?: number;
   timeoutMs?: number;
   /**
    * Runs right after the connector acknowledged, before anything is recorded. Tests throw here to
@@ -49,7 +68,13 @@ export type DeliverOptions = {
 export type DeliverResult =
   | { outcome: "sent"; attempt: number; packageReference: string | null }
   /** Nothing to do: the dispatch is finished (another run got there first) or gone. */
-  | { outcome: "skipped" };
+  | { outcome: "skipped" }
+  /**
+   * Not yet: a retryable failure waits for its next try (backoff, Retry-After), or the lane's
+   * breaker is open. The next try time is stored on the dispatch (it survives a restart); the job
+   * sleeps until then and calls again with `attemptCount` as expectedAttemptCount.
+   */
+  | { outcome: "waiting"; nextAttemptAt: string; attemptCount: number };
 
 /** A failure decided by us rather than the connector: the reason is our own message key. */
 type Failure = {
@@ -119,8 +144,8 @@ function valueFor(column: AnyPgColumn, name: string): SQL {
  * and channel; the record step writes the connector and target the try actually used, once the
  * route is resolved from this very row.
  */
-async function claimDispatch(db: Db, dispatchId: string) {
-  const [row] = await preparedFor(db).claim.execute({ dispatchId, now: new Date() });
+async function claimDispatch(db: Db, dispatchId: string, attemptCount: number) {
+  const [row] = await preparedFor(db).claim.execute({ dispatchId, attemptCount, now: new Date() });
   return row;
 }
 
@@ -135,7 +160,15 @@ function prepareClaim(db: Db) {
         updatedAt: valueFor(dispatches.updatedAt, "now"),
       })
       // Test sends (no document) run inline (lib/integrations/test-send.ts), never here.
-      .where(and(eq(dispatches.id, sql.placeholder("dispatchId")), isActive, isNotNull(dispatches.documentId)))
+      .where(
+        and(
+          eq(dispatches.id, sql.placeholder("dispatchId")),
+          isActive,
+          isNotNull(dispatches.documentId),
+          // The count the gate read: a second run that got here first makes this one claim nothing.
+          eq(dispatches.attemptCount, sql.placeholder("attemptCount")),
+        ),
+      )
       .returning({
         id: dispatches.id,
         portalId: dispatches.portalId,
@@ -256,6 +289,109 @@ function prepareClaim(db: Db) {
 
 type ClaimedDispatch = NonNullable<Awaited<ReturnType<typeof claimDispatch>>>;
 
+/** What the gate let through: the try count to claim at, and what the outage rules need. */
+type Gate = {
+  outcome: "go";
+  attemptCount: number;
+  /** The first retryable failure of the dispatch (or of its lane's open breaker), if any. */
+  failingSince: Date | null;
+  horizonMs: number;
+  lane: BreakerLane | null;
+  breaker: BreakerRow | undefined;
+};
+
+/** Spreads a parked lane's dispatches a little around its probe time, scaled. */
+const PARK_SPREAD_MS = 5_000;
+
+/**
+ * Before a try is claimed (and counted): is there one to make now? A finished or superseded
+ * dispatch → skipped; one whose next try time has not come → waiting until then; one whose lane's
+ * breaker is open → parked until the next probe (no try spent), unless this run takes the probe:
+ * a connection's probe is its check, the mail service's is this delivery. Past the retry horizon a
+ * parked dispatch makes its last real try, whose failure then fails the document.
+ */
+async function gateDispatch(
+  db: Db,
+  dispatchId: string,
+  options: DeliverOptions,
+): Promise<Gate | { outcome: "skipped" } | { outcome: "waiting"; nextAttemptAt: string; attemptCount: number }> {
+  const [row] = await db
+    .select({
+      status: dispatches.status,
+      portalId: dispatches.portalId,
+      connectionId: dispatches.connectionId,
+      attemptCount: dispatches.attemptCount,
+      nextAttemptAt: dispatches.nextAttemptAt,
+      failingSince: dispatches.failingSince,
+      channel: sql<string | null>`${dispatches.target}->>'channel'`,
+      packageId: sql<string | null>`${dispatches.target}->>'packageId'`,
+    })
+    .from(dispatches)
+    .where(and(eq(dispatches.id, dispatchId), isNotNull(dispatches.documentId)));
+  if (!row || !(ACTIVE_STATUSES as readonly string[]).includes(row.status)) return { outcome: "skipped" };
+  if (options.expectedAttemptCount !== undefined && row.attemptCount !== options.expectedAttemptCount) {
+    return { outcome: "skipped" };
+  }
+  const now = new Date();
+  const waiting = (at: Date) => ({
+    outcome: "waiting" as const,
+    nextAttemptAt: at.toISOString(),
+    attemptCount: row.attemptCount,
+  });
+  if (row.status === "queued" && row.nextAttemptAt && row.nextAttemptAt > now) return waiting(row.nextAttemptAt);
+
+  const horizonMs = retryHorizonMs(findPackage(row.packageId));
+  const lane = breakerLaneOf(row);
+  let breaker = lane ? await readBreaker(db, lane.key) : undefined;
+  const go: Gate = {
+    outcome: "go",
+    attemptCount: row.attemptCount,
+    failingSince: row.failingSince,
+    horizonMs,
+    lane,
+    breaker,
+  };
+  if (!lane || !isOpen(breaker) || row.status !== "queued") return go;
+  const since = row.failingSince ?? breaker.failingSince;
+  if (now.getTime() - since.getTime() >= horizonMs) return { ...go, failingSince: since };
+
+  if (breaker.nextProbeAt <= now && (await takeProbe(db, breaker, now))) {
+    // The mail service's probe is this very delivery.
+    if (!lane.connectionId) return go;
+    if (await probeConnection(db, lane.connectionId)) {
+      await closeBreaker(db, lane);
+      breaker = undefined;
+      return { ...go, breaker };
+    }
+    breaker = (await readBreaker(db, lane.key)) ?? breaker;
+  }
+  if (!isOpen(breaker)) return go;
+  // Parked: no try counted. The next probe time, spread a little, capped at the horizon's end.
+  const parkUntil = new Date(
+    Math.min(
+      Math.max(breaker.nextProbeAt.getTime(), now.getTime()) + Math.round(scaled(PARK_SPREAD_MS) * Math.random()),
+      since.getTime() + horizonMs,
+    ),
+  );
+  const parked = await db
+    .update(dispatches)
+    .set({
+      nextAttemptAt: parkUntil,
+      failingSince: since,
+      waitingCode: sql`coalesce(${dispatches.waitingCode}, ${breaker.lastErrorCode})`,
+      updatedAt: now,
+    })
+    .where(
+      and(
+        eq(dispatches.id, dispatchId),
+        eq(dispatches.status, "queued"),
+        eq(dispatches.attemptCount, row.attemptCount),
+      ),
+    )
+    .returning({ id: dispatches.id });
+  return parked.length > 0 ? waiting(parkUntil) : { outcome: "skipped" };
+}
+
 function snapshotOf(row: ClaimedDispatch): IntegrationSnapshot {
   return {
     dossier: row.dossier,
@@ -304,10 +440,12 @@ export async function deliverDispatch(
   dispatchId: string,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const claim = await claimDispatch(db, dispatchId);
+  const gate = await gateDispatch(db, dispatchId, options);
+  if (gate.outcome !== "go") return gate;
+  const claim = await claimDispatch(db, dispatchId, gate.attemptCount);
   // Finished already (another run got there first), or gone.
   if (!claim) return { outcome: "skipped" };
-  const isFinal = Boolean(options.isFinalAttempt) || claim.attemptNumber >= MAX_DELIVERY_ATTEMPTS;
+  const isFinal = Boolean(options.isFinalAttempt);
   const documentType = claim.document.documentType;
 
   let route: DeliveryRoute | null = null;
@@ -326,8 +464,13 @@ export async function deliverDispatch(
   const used: TryRoute = { connectorId: route?.connector.id ?? "none", target };
 
   // Only a failure of the connector call can say something about the connection's health.
-  const finish = (failure: Failure, connectionId: string | null = null) =>
-    recordFailure(db, { claim, used, isFinal, failure, connectionId });
+  const finish = async (failure: Failure, connectionId: string | null = null) => {
+    const result = await recordFailure(db, { claim, used, isFinal, failure, connectionId, gate });
+    if (gate.lane && failure.kind === "retryable" && isUnreachableCode(failure.code)) {
+      await recordUnreachable(db, gate.lane, failure.code);
+    }
+    return result;
+  };
   if (planFailure || !route || !documentType) {
     return finish(planFailure ?? refusalFailure("integration_incomplete"));
   }
@@ -401,6 +544,8 @@ export async function deliverDispatch(
     receipt,
     connectionId: route.kind === "connection" ? route.connection.id : null,
   });
+  // The lane answered: a breaker that was counting or open is forgotten, its waiting dispatches woken.
+  if (gate.lane && gate.breaker) await closeBreaker(db, gate.lane);
   return { outcome: "sent", attempt: claim.attemptNumber, packageReference: receipt.packageReference };
 }
 
@@ -503,11 +648,28 @@ function prepareSuccess(db: Db) {
  */
 async function recordFailure(
   db: Db,
-  input: { claim: ClaimedDispatch; used: TryRoute; isFinal: boolean; failure: Failure; connectionId: string | null },
-): Promise<never> {
-  const { claim, failure } = input;
-  const willRetry = failure.kind === "retryable" && !input.isFinal;
+  input: {
+    claim: ClaimedDispatch;
+    used: TryRoute;
+    isFinal: boolean;
+    failure: Failure;
+    connectionId: string | null;
+    gate: Gate;
+  },
+): Promise<DeliverResult> {
+  const { claim, failure, gate } = input;
   const now = new Date();
+  // The retry horizon counts from the dispatch's first failure (lib/dispatch/retry-policy.ts).
+  const failingSince = gate.failingSince ?? now;
+  const horizonEnd = failingSince.getTime() + gate.horizonMs;
+  const willRetry = failure.kind === "retryable" && !input.isFinal && now.getTime() < horizonEnd;
+  // Capped exponential backoff with jitter, never before the Retry-After; the last try at the horizon.
+  const nextAttemptAt = new Date(
+    Math.min(
+      now.getTime() + retryDelayMs(claim.attemptNumber, failure.retryAfterMs),
+      Math.max(horizonEnd, now.getTime()),
+    ),
+  );
   const healthEvent = input.connectionId ? deliveryHealthEvent(now, failure) : null;
   const health: WithSubquery[] =
     input.connectionId && healthEvent
@@ -535,18 +697,26 @@ async function recordFailure(
     const requeued = db.$with("requeued_dispatch").as(
       db
         .update(dispatches)
-        .set({
-          status: "queued",
-          nextAttemptAt: failure.retryAfterMs ? new Date(now.getTime() + failure.retryAfterMs) : null,
-          updatedAt: now,
-        })
+        .set({ status: "queued", nextAttemptAt, failingSince, waitingCode: failure.code, updatedAt: now })
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
+    // The document's "waiting" event, once per dispatch: when its first try failed.
+    const waitingEvent = gate.failingSince
+      ? []
+      : deliveryWaitingChanges(db, {
+          keys: keysOf(claim),
+          onlyIf: exists(db.select({ id: requeued.id }).from(requeued)),
+          errorCode: failure.code,
+          reason: failure.reason,
+          nextAttemptAt,
+          now,
+        });
     await db
-      .with(attemptFailed, requeued, ...health)
+      .with(attemptFailed, requeued, ...waitingEvent, ...health)
       .select({ id: requeued.id })
       .from(requeued);
+    return { outcome: "waiting", nextAttemptAt: nextAttemptAt.toISOString(), attemptCount: claim.attemptNumber };
   } else {
     const failed = db.$with("failed_dispatch").as(
       db
@@ -569,10 +739,7 @@ async function recordFailure(
       .select({ id: failed.id })
       .from(failed);
   }
-  const message = `dispatch ${claim.id}: ${failure.kind} ${failure.code}`;
-  if (!willRetry) throw new NonRetriableJobError(message);
-  if (failure.retryAfterMs) throw new RetryAfterJobError(message, failure.retryAfterMs);
-  throw new Error(message);
+  throw new NonRetriableJobError(`dispatch ${claim.id}: ${failure.kind} ${failure.code}`);
 }
 
 /**

@@ -21,6 +21,8 @@ export async function resumeUnfinishedDispatches(
     enqueue?: (events: DispatchRequestedEvent[]) => Promise<void>;
     /** Only dispatches untouched since then whose retry time (if any) has come: the sweeper's filter. */
     staleBefore?: Date;
+    /** Only these dispatches (a breaker that closed wakes its lane's; lib/dispatch/breaker.ts). */
+    dispatchIds?: readonly string[];
   } = {},
 ): Promise<number> {
   const conditions: SQL[] = [
@@ -28,6 +30,7 @@ export async function resumeUnfinishedDispatches(
     // Test sends (no document) run inline and are not jobs.
     isNotNull(dispatches.documentId),
   ];
+  if (options.dispatchIds) conditions.push(inArray(dispatches.id, [...options.dispatchIds]));
   if (options.staleBefore) {
     conditions.push(lt(dispatches.updatedAt, options.staleBefore));
     const due = or(isNull(dispatches.nextAttemptAt), lt(dispatches.nextAttemptAt, new Date()));

@@ -8,6 +8,7 @@ import { authorize, can } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
+import { type WaitingView, waitingViewOf } from "@/lib/dispatch/waiting-state";
 import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
@@ -181,6 +182,8 @@ export type DocumentDetail = {
   allowed: AllowedDocumentActions;
   /** Newest request first. */
   history: DispatchEntry[];
+  /** Sending, and waiting out an outage: since when, until when (lib/dispatch/waiting-state.ts). */
+  waiting: WaitingView | null;
 };
 
 /** The document a held document may duplicate, as its page names it. */
@@ -252,6 +255,9 @@ export async function getDocumentDetail(
         packageReference: dispatches.packageReference,
         createdAt: dispatches.createdAt,
         finishedAt: dispatches.finishedAt,
+        failingSince: dispatches.failingSince,
+        nextAttemptAt: dispatches.nextAttemptAt,
+        waitingCode: dispatches.waitingCode,
         requesterName: users.name,
         requesterEmail: users.email,
       })
@@ -285,13 +291,16 @@ export async function getDocumentDetail(
     list.push(attempt);
     attemptsByDispatch.set(dispatchId, list);
   }
-  const history: DispatchEntry[] = dispatchRows.map(({ requesterName, requesterEmail, ...dispatch }) => ({
-    ...dispatch,
-    requestedBy: requesterEmail ? { name: requesterName, email: requesterEmail } : null,
-    attempts: attemptsByDispatch.get(dispatch.id) ?? [],
-  }));
+  const waiting = row.status === "sending" ? (dispatchRows.map(waitingViewOf).find(Boolean) ?? null) : null;
+  const history: DispatchEntry[] = dispatchRows.map(
+    ({ requesterName, requesterEmail, failingSince: _f, nextAttemptAt: _n, waitingCode: _w, ...dispatch }) => ({
+      ...dispatch,
+      requestedBy: requesterEmail ? { name: requesterName, email: requesterEmail } : null,
+      attempts: attemptsByDispatch.get(dispatch.id) ?? [],
+    }),
+  );
 
-  return { ...row, possibleDuplicate, allowed: allowedActionsOf(actor, scope, row), history };
+  return { ...row, possibleDuplicate, allowed: allowedActionsOf(actor, scope, row), history, waiting };
 }
 
 /** The document a hold names, within the same dossier. */

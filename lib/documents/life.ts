@@ -881,6 +881,32 @@ export function deliveryFailedChanges(
   return [failed, event];
 }
 
+/**
+ * A delivery that waits out an outage (issue 20): the document stays `sending` (still at most one
+ * active dispatch, no one can send it twice) and gets a "delivery_waiting" event naming the error
+ * and the next try, once per dispatch (its first failed try). What the page shows while it waits
+ * (unreachable since, next try) is read from the dispatch (lib/dispatch/waiting-state.ts).
+ */
+export function deliveryWaitingChanges(
+  db: DbOrTx,
+  input: { keys: DeliveryKeys; onlyIf: SQL; errorCode: string; reason: string; nextAttemptAt: Date; now: Date },
+): WithSubquery[] {
+  const { keys, now } = input;
+  const event = eventsCte(
+    db,
+    "waiting_event",
+    sql`select ${documents.portalId} as portal_id, ${documents.dossierId} as dossier_id, ${documents.id} as document_id,
+          'delivery_waiting' as kind, 'sending' as from_status, 'sending' as to_status, ${keys.dispatchId} as dispatch_id,
+          ${detailsSql({ errorCode: input.errorCode, reason: input.reason, nextAttemptAt: input.nextAttemptAt.toISOString() })} as details
+        from ${documents}
+        where ${documents.id} = ${keys.documentId} and ${documents.portalId} = ${keys.portalId}
+          and ${documents.status} = 'sending' and ${input.onlyIf}`,
+    DELIVERY_ACTOR,
+    sql`${now.toISOString()}`,
+  );
+  return [event];
+}
+
 // ---------------------------------------------------------------------------------------------
 // After the package acknowledged: imported, rejected, bounced
 

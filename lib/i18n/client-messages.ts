@@ -111,6 +111,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "dispatch.bounce",
     "dispatch.errors",
     "dispatch.refusals",
+    "dispatch.tryNow",
     "documents.actions",
     "documents.sendResults",
     "documents.status",

@@ -48,6 +48,20 @@ type Run = {
 };
 
 const MINUTE_MS = 60_000;
+
+/**
+ * Thrown by step.sleepUntil to end the attempt for now: the driver marks the step done and runs the
+ * handler again (replaying the completed steps) once the time has come. Not an attempt.
+ */
+class SleepSignal extends Error {
+  constructor(
+    readonly stepKey: string,
+    readonly until: number,
+  ) {
+    super(`sleeping until ${new Date(until).toISOString()}`);
+    this.name = "SleepSignal";
+  }
+}
 /**
  * How often throttle windows that ran out are forgotten. Keys are often one-offs (an unthrottled
  * delivery's key is its own dispatch id), so without this the map would grow with every run.
@@ -256,6 +270,13 @@ export class LocalJobDriver {
       });
       this.settle(run);
     } catch (error) {
+      if (error instanceof SleepSignal) {
+        // Not a failure: the run comes back when the sleep is over, this step then done.
+        run.completedSteps.set(error.stepKey, "null");
+        if (this.isStopped) this.drop(run);
+        else this.schedule(run, Math.max(0, error.until - Date.now()));
+        return;
+      }
       const decision = decideRetry(error, run.attempt, definition.retries, { random: this.random });
       if (decision.retry && this.isStopped) {
         // Shutting down is not the job's failure: no failure handler, the work resumes on start.
@@ -331,6 +352,16 @@ export class LocalJobDriver {
         const runs = events.flatMap((event) => this.prepareEvent(event));
         for (const [definition, payload] of runs) this.startRun(definition, payload);
         run.completedSteps.set(key, "null");
+      },
+      sleepUntil: async (name: string, until: Date | string): Promise<void> => {
+        const key = stepKey(name);
+        if (run.completedSteps.has(key)) return;
+        const at = new Date(until).getTime();
+        if (!(at > Date.now())) {
+          run.completedSteps.set(key, "null");
+          return;
+        }
+        throw new SleepSignal(key, at);
       },
     };
   }

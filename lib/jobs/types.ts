@@ -39,6 +39,12 @@ export type JobStep = {
   run<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** Sends events as one step, so a retry does not fan out twice. */
   sendEvents(name: string, events: JobEventMessage[]): Promise<void>;
+  /**
+   * Waits until `until` (a Date or an ISO string) as a step: the run holds no concurrency slot
+   * while it waits, and a later replay passes it at once. Inngest: step.sleepUntil. In process:
+   * a timer; the time should also be kept in the database by the caller, since a stop loses it.
+   */
+  sleepUntil(name: string, until: Date | string): Promise<void>;
 };
 
 export type JobContext<TPayload> = {

@@ -97,6 +97,12 @@ export type PackageEntry = {
   /** The form a UBL e-invoice is delivered in (see UblRule). */
   ubl: UblRule;
   /**
+   * How long a delivery to this package keeps retrying retryable failures (an unreachable server,
+   * 5xx, 429) before the document ends Failed; unset → DEFAULT_RETRY_HORIZON_HOURS in
+   * lib/dispatch/retry-policy.ts (24 hours).
+   */
+  retryHorizonHours?: number;
+  /**
    * A package that exists only for tests (it exercises the platform against a fake). Every
    * lookup and listing below hides it — no picker, option, connection, webhook, OAuth route or
    * registry knows it — unless a test called enableTestOnlyPackages().

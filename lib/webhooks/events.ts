@@ -56,6 +56,7 @@ export function webhookEventTypeFor(kind: DocumentEventKind, toStatus: DocumentS
     case "auto_send_skipped":
     case "duplicate_held":
     case "duplicate_cleared":
+    case "delivery_waiting":
       return null;
   }
 }

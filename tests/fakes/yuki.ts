@@ -199,7 +199,10 @@ export async function startFakeYuki(options: FakeYukiOptions = {}) {
   const calls: Record<string, number> = {};
   const requests: Array<{ operation: string; path: string; soapAction: string; contentType: string }> = [];
   const workflow: Array<{ documentId: string; reason: string }> = [];
-  const failures = new Map<string, { status: number; times: number }>();
+  const failures = new Map<
+    string,
+    { status: number; times: number; body?: string; headers?: Record<string, string> }
+  >();
   const lostResponses = new Map<string, number>();
 
   function checkOrder(operation: string, children: Element[]): Map<string, string> {
@@ -375,8 +378,11 @@ export async function startFakeYuki(options: FakeYukiOptions = {}) {
     const failure = failures.get(operation);
     if (failure && failure.times > 0) {
       failure.times -= 1;
-      res.writeHead(failure.status, { "content-type": "text/html" });
-      res.end("<html><body>Service Unavailable</body></html>");
+      res.writeHead(failure.status, {
+        "content-type": failure.body ? "text/xml; charset=utf-8" : "text/html",
+        ...failure.headers,
+      });
+      res.end(failure.body ?? "<html><body>Service Unavailable</body></html>");
       return;
     }
 
@@ -452,9 +458,20 @@ export async function startFakeYuki(options: FakeYukiOptions = {}) {
       callsToday = 0;
       dailyQuota = limit;
     },
-    /** The next `times` calls of `operation` answer `status` (default 503) with an HTML page, no fault. */
-    failNext(operation: string, options: { status?: number; times?: number } = {}) {
-      failures.set(operation, { status: options.status ?? 503, times: options.times ?? 1 });
+    /**
+     * The next `times` calls of `operation` answer `status` (default 503) with an HTML page, no
+     * fault; or with `body` (e.g. a SOAP fault a proxy passes on) and extra `headers`.
+     */
+    failNext(
+      operation: string,
+      options: { status?: number; times?: number; body?: string; headers?: Record<string, string> } = {},
+    ) {
+      failures.set(operation, {
+        status: options.status ?? 503,
+        times: options.times ?? 1,
+        body: options.body,
+        headers: options.headers,
+      });
     },
     /** The next call of `operation` is carried out (a document stored) and the connection dropped unanswered. */
     loseNextResponse(operation: string) {

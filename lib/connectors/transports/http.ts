@@ -98,8 +98,23 @@ export function rateLimitedError(answer: HttpAnswer, rules: AnswerRules, now: nu
 }
 
 /**
- * An API answer that is not 2xx, as the error the caller throws:
- * - 429 (or the vendor's other throttle) → retryable rate_limited; 408, 5xx → retryable server_error;
+ * 4xx statuses that say "not now" rather than "not this": 408 Request Timeout, 421 Misdirected
+ * Request, 425 Too Early, 426 Upgrade Required, 450/451 (a mailbox or resource busy, a local
+ * error: the FTP and SMTP readings, which proxies in front of some packages pass on). With 429 and
+ * every 5xx they are retried (lib/dispatch/retry-policy.ts), honouring Retry-After.
+ */
+export const RETRYABLE_4XX_STATUSES: ReadonlySet<number> = new Set([408, 421, 425, 426, 450, 451]);
+
+/** Whether the HTTP status alone says the call may succeed later. */
+export function isRetryableHttpStatus(status: number): boolean {
+  return status === 429 || status >= 500 || RETRYABLE_4XX_STATUSES.has(status);
+}
+
+/**
+ * An API answer that is not 2xx, as the error the caller throws. The status decides; the body only
+ * refines (a vendor's throttle said otherwise, a target out of reach):
+ * - 429 (or the vendor's other throttle) → retryable rate_limited; 5xx and RETRYABLE_4XX_STATUSES →
+ *   retryable server_error, after the Retry-After when the answer has one;
  * - 401 → auth_failed (callers with a token to refresh do that once before they let a 401 through);
  * - a target out of reach (the connector says) → permanent unknown_target;
  * - 403 → auth_failed (rights or activation missing: re-authorising is the fix); 404 → invalid_settings
@@ -110,7 +125,12 @@ export function classifyHttpAnswer(answer: HttpAnswer, rules: AnswerRules, now: 
   const { status } = answer;
   if (status === 429 || rules.isThrottled?.(answer)) return rateLimitedError(answer, rules, now);
   const vendorDetail = vendorMessageOf(answer, rules.readVendorText);
-  if (status === 408 || status >= 500) return new ConnectorError("retryable", "server_error", { vendorDetail });
+  if (status >= 500 || RETRYABLE_4XX_STATUSES.has(status)) {
+    return new ConnectorError("retryable", "server_error", {
+      vendorDetail,
+      retryAfterMs: retryAfterMsOf(answer.headers, now) ?? undefined,
+    });
+  }
   if (status === 401) return new ConnectorError("auth", "auth_failed", { vendorDetail });
   if (rules.isUnknownTarget?.(answer)) return new ConnectorError("permanent", "unknown_target", { vendorDetail });
   if (status === 403) return new ConnectorError("auth", "auth_failed", { vendorDetail });

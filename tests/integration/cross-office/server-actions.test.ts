@@ -153,6 +153,9 @@ const CROSS_OFFICE_CALLS: Record<string, Call[]> = {
   "(app)/dossiers/[dossierId]/documents/[documentId]/actions.ts#confirmNotDuplicateAction": [
     (ids) => documentActions.confirmNotDuplicateAction({ dossierId: ids.dossierB, documentId: ids.heldDocumentB }),
   ],
+  "(app)/dossiers/[dossierId]/documents/[documentId]/actions.ts#tryNowAction": [
+    (ids) => documentActions.tryNowAction({ dossierId: ids.dossierB, documentId: ids.inboxDocumentB }),
+  ],
   "(app)/dossiers/[dossierId]/actions.ts#archiveDocumentAction": [
     (ids) => dossierActions.archiveDocumentAction({ dossierId: ids.dossierB, documentId: ids.sentDocumentB }),
   ],

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { getTranslations } from "next-intl/server";
+import { getFormatter, getTranslations } from "next-intl/server";
 import { cache } from "react";
 import { DocumentList, SelectionSendBar, SelectionToolbar } from "@/components/documents/document-list";
 import { DocumentPagination } from "@/components/documents/document-pagination";
@@ -17,6 +17,7 @@ import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
 import { SENDABLE_TABS, type SendableTab } from "@/lib/dispatch/schemas";
+import { listWaitingStates, waitingLine } from "@/lib/dispatch/waiting-state";
 import { allowedActionsOf, listDocumentStates } from "@/lib/documents/get";
 import { countDocumentsByTab, DOCUMENT_PAGE_SIZE, listDocuments } from "@/lib/documents/list";
 import { type DocumentTab, firstString, parseDocumentListSearch } from "@/lib/documents/schemas";
@@ -109,6 +110,23 @@ async function DossierPageContent({ params, searchParams }: Props) {
       )
     ).map((state) => [state.id, state]),
   );
+  // Documents that wait out an outage say so, and until when (times in the reader's locale).
+  const waiting = await listWaitingStates(
+    db,
+    scope,
+    page.items.filter((item) => item.status === "sending").map((item) => item.id),
+  );
+  const format = await getFormatter();
+  const waitingTextOf = (id: string) => {
+    const view = waiting.get(id);
+    return view
+      ? waitingLine(view, {
+          t,
+          time: (date) => format.dateTime(date, { timeStyle: "short" }),
+          since: (date) => format.dateTime(date, { dateStyle: "short", timeStyle: "short" }),
+        })
+      : null;
+  };
   // "Being recognised" or "pick a type" for a document without one: decided on the server's clock now.
   const recognition = { hasRecognitionStep: await hasRecognitionStep(db, actor, scope), now: new Date() };
   const listed: DocumentRow[] = page.items.map((item) => {
@@ -121,6 +139,7 @@ async function DossierPageContent({ params, searchParams }: Props) {
       possibleDuplicateOf: state?.possibleDuplicateOf ?? null,
       allowed: state?.allowed ?? allowedActionsOf(actor, scope, item),
       href: `${basePath}/documents/${item.id}`,
+      waitingText: waitingTextOf(item.id),
     };
   });
   // "Send selected" is a bulk send: document.send, like the buttons it stands for. A dossier set to

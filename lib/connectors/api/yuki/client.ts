@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ConnectorError } from "../../errors";
-import { sendRequest } from "../../transports/http";
+import { isRetryableHttpStatus, RETRYABLE_4XX_STATUSES, retryAfterMsOf, sendRequest } from "../../transports/http";
 import { YUKI_FAULT_PATTERNS, YUKI_IDEMPOTENCY_SEARCH, YUKI_RESULT_SHAPES, YUKI_SESSION_TTL_MS } from "./assumptions";
 import {
   buildEnvelope,
@@ -53,11 +53,13 @@ export function classifyFault(faultString: string, now: Date = new Date()): Faul
 }
 
 /** An HTTP answer without a SOAP fault in it. */
-export function classifyHttpStatus(status: number): ConnectorError {
+export function classifyHttpStatus(status: number, retryAfterMs?: number): ConnectorError {
   const vendorDetail = `HTTP ${status}`;
-  if (status >= 500) return new ConnectorError("retryable", "server_error", { vendorDetail });
-  if (status === 429) return new ConnectorError("retryable", "rate_limited", { vendorDetail });
-  if (status === 408) return new ConnectorError("retryable", "timeout", { vendorDetail });
+  if (status === 408) return new ConnectorError("retryable", "timeout", { vendorDetail, retryAfterMs });
+  if (status >= 500 || RETRYABLE_4XX_STATUSES.has(status)) {
+    return new ConnectorError("retryable", "server_error", { vendorDetail, retryAfterMs });
+  }
+  if (status === 429) return new ConnectorError("retryable", "rate_limited", { vendorDetail, retryAfterMs });
   // No such service at this address: the base URL is not Yuki's.
   if (status === 404) return new ConnectorError("permanent", "invalid_settings", { vendorDetail });
   return new ConnectorError("permanent", "package_refused", { vendorDetail });
@@ -120,6 +122,11 @@ export function createYukiClient(options: YukiClientOptions) {
       },
       signal,
     );
+    // The status first: a gateway's 502/503/504, a 429 or another "not now" is that, whatever its
+    // body. A SOAP fault comes with a 500 (or a 4xx) and then refines it (auth, quota, a refusal).
+    if (answer.status !== 500 && isRetryableHttpStatus(answer.status)) {
+      throw classifyHttpStatus(answer.status, retryAfterMsOf(answer.headers, now().getTime()) ?? undefined);
+    }
     const outcome = parseSoapResponse(operation, answer.text);
     if (outcome?.kind === "fault") {
       const fault = classifyFault(outcome.faultString, now());

@@ -308,6 +308,7 @@ describe("failure-digest job", () => {
     const step: JobStep = {
       run: async (_name, fn) => JSON.parse(JSON.stringify(await fn())),
       sendEvents: async () => undefined,
+      sleepUntil: async () => {},
     };
     const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

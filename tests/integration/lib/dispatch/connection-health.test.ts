@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { connections } from "@/db/schema";
+import { connections, dispatches } from "@/db/schema";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resetEnvCache } from "@/lib/env";
@@ -129,6 +129,8 @@ describe("a real delivery records its connection's health", () => {
     expect((await documentOf(opened.db, document.id)).status).toBe("sending");
     expect(await healthOf(connection.id)).toMatchObject({ status: "error", lastErrorCode: "connection_refused" });
 
+    // Its next try's time, come now.
+    await opened.db.update(dispatches).set({ nextAttemptAt: new Date() }).where(eq(dispatches.id, event.dispatchId));
     expect((await runDeliverJob(event, 1)).result).toMatchObject({ outcome: "sent" });
     expect(await healthOf(connection.id)).toMatchObject({ status: "connected", lastErrorCode: null });
   });
@@ -160,8 +162,12 @@ describe("a real delivery records its connection's health", () => {
     ]) {
       scriptedApi.script = [error];
       const { document, event } = await sendOne(dossier);
-      await runDeliverJob(event, 4);
-      expect((await documentOf(opened.db, document.id)).lastErrorCode).toBe(error.code);
+      await runDeliverJob(event);
+      if (error.kind === "retryable") {
+        // A retryable failure waits for its next try, with the code it met.
+        const [dispatch] = await opened.db.select().from(dispatches).where(eq(dispatches.id, event.dispatchId));
+        expect(dispatch?.waitingCode).toBe(error.code);
+      } else expect((await documentOf(opened.db, document.id)).lastErrorCode).toBe(error.code);
     }
     const { document } = await sendOne(dossier, { withoutFile: true }).then(async (sent) => {
       await runDeliverJob(sent.event);

@@ -1,16 +1,14 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { connections, dossierIntegrations, outboxEmails } from "@/db/schema";
+import { connections, deliveryBreakers, dispatches, dossierIntegrations, outboxEmails } from "@/db/schema";
 import { ConnectorError } from "@/lib/connectors/errors";
-import { deliverDispatch, failUnfinishedDispatch, MAX_DELIVERY_ATTEMPTS } from "@/lib/dispatch/deliver";
+import { deliverDispatch, failUnfinishedDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { updateDossierSchema } from "@/lib/dossiers/schemas";
 import { updateDossier } from "@/lib/dossiers/update";
 import { resetEnvCache } from "@/lib/env";
-import { deliver } from "@/lib/jobs/definitions/deliver";
-import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
-import { decideRetry } from "@/lib/jobs/retry";
+import { NonRetriableJobError } from "@/lib/jobs/errors";
 import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { startFakeResend } from "../../../fakes/resend";
 import { createTestDb } from "../../../helpers/db";
@@ -57,7 +55,9 @@ beforeAll(async () => {
   world = await createWorld(opened.db);
   resend = await startFakeResend();
 });
-beforeEach(() => {
+beforeEach(async () => {
+  // Each test starts with every lane closed (a breaker's count would carry over between tests).
+  await opened.db.delete(deliveryBreakers);
   resend.requests.length = 0;
   resend.respondWith(undefined);
   scriptedApi.script = [];
@@ -112,6 +112,11 @@ async function requestOne(dossier: { id: string }, documentId: string) {
   const event = queue.events[0];
   if (!event || !accepted[0]) throw new Error("not accepted");
   return event;
+}
+
+/** Brings a waiting dispatch's next try time to now (instead of waiting out the backoff). */
+async function makeDue(dispatchId: string) {
+  await opened.db.update(dispatches).set({ nextAttemptAt: new Date() }).where(eq(dispatches.id, dispatchId));
 }
 
 async function apiDossier(status: "connected" | "error" = "connected") {
@@ -304,13 +309,22 @@ describe("deliver's retries and failures", () => {
 
     resend.respondWith({ status: 503, body: { name: "internal_server_error", message: "down", statusCode: 503 } });
     const first = await runDeliverJob(event, 0);
-    expect(first.error).toBeInstanceOf(Error);
-    expect(first.error).not.toBeInstanceOf(NonRetriableJobError);
-    expect(decideRetry(first.error, 0, deliver.retries)).toMatchObject({ retry: true });
+    expect(first.error).toBeUndefined();
+    expect(first.result).toMatchObject({ outcome: "waiting", attemptCount: 1 });
     expect((await documentOf(opened.db, document.id)).status).toBe("sending");
-    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "queued", attemptCount: 1 });
+    const [waiting] = await dispatchesOf(opened.db, document.id);
+    expect(waiting).toMatchObject({ status: "queued", attemptCount: 1, waitingCode: "server_error" });
+    expect(waiting?.failingSince).toBeInstanceOf(Date);
+    // The first backoff step: 30 s with equal jitter, so 15–30 s from the failure.
+    const waitMs = (waiting?.nextAttemptAt?.getTime() ?? 0) - (waiting?.failingSince?.getTime() ?? 0);
+    expect(waitMs).toBeGreaterThanOrEqual(15_000);
+    expect(waitMs).toBeLessThanOrEqual(30_000);
+    // Before that time a run makes no try: it answers when, and waits.
+    expect((await runDeliverJob(event)).result).toMatchObject({ outcome: "waiting", attemptCount: 1 });
+    expect(await attemptsOf(opened.db, event.dispatchId)).toHaveLength(1);
 
     resend.respondWith(undefined);
+    await makeDue(event.dispatchId);
     expect((await runDeliverJob(event, 1)).result).toMatchObject({ outcome: "sent", attempt: 2 });
 
     const attemptRows = await attemptsOf(opened.db, event.dispatchId);
@@ -328,11 +342,14 @@ describe("deliver's retries and failures", () => {
     const { dossier } = await apiDossier();
     const document = await insertSendableDocument(opened.db, dossier);
     const event = await requestOne(dossier, document.id);
-    scriptedApi.script = [new ConnectorError("retryable", "rate_limited", { retryAfterMs: 30_000 })];
-    const { error } = await runDeliverJob(event);
-    expect(error).toBeInstanceOf(RetryAfterJobError);
-    expect((error as RetryAfterJobError).retryAfter).toBe(30_000);
-    expect((await dispatchesOf(opened.db, document.id))[0]?.nextAttemptAt).toBeInstanceOf(Date);
+    scriptedApi.script = [new ConnectorError("retryable", "rate_limited", { retryAfterMs: 90_000 })];
+    const before = Date.now();
+    const { result } = await runDeliverJob(event);
+    expect(result).toMatchObject({ outcome: "waiting" });
+    // Longer than the first backoff step (≤ 30 s): the package's 90 s win.
+    const next = (await dispatchesOf(opened.db, document.id))[0]?.nextAttemptAt?.getTime() ?? 0;
+    expect(next).toBeGreaterThanOrEqual(before + 90_000);
+    expect(next).toBeLessThan(Date.now() + 91_000);
   });
 
   it("fails at once on a permanent error, with the reason as a translation key", async () => {
@@ -499,35 +516,39 @@ describe("deliver's retries and failures", () => {
     expect((await documentOf(opened.db, document.id)).status).toBe("failed");
   });
 
-  it("gives up after five tries and fails the document with the last reason", async () => {
+  it("keeps trying past five tries, and gives up only once the retry horizon has passed", async () => {
     const { dossier } = await apiDossier();
     const document = await insertSendableDocument(opened.db, dossier);
     const event = await requestOne(dossier, document.id);
     scriptedApi.script = Array.from({ length: 10 }, () => new ConnectorError("retryable", "timeout"));
 
-    // The job as a driver runs it: try, and retry while the driver's policy says so.
-    let attempt = 0;
-    const errors: unknown[] = [];
-    for (;;) {
-      const { error } = await runDeliverJob(event, attempt);
-      errors.push(error);
-      if (!decideRetry(error, attempt, deliver.retries).retry) break;
-      attempt++;
+    for (let n = 1; n <= 6; n++) {
+      expect((await runDeliverJob(event)).result).toMatchObject({ outcome: "waiting", attemptCount: n });
+      await makeDue(event.dispatchId);
+      // This document times out while the connection's other deliveries go through (they close its
+      // breaker): the document's own tries, not the lane's pause, are what this test is about.
+      await opened.db.delete(deliveryBreakers);
     }
-    expect(errors).toHaveLength(MAX_DELIVERY_ATTEMPTS);
-    expect(errors.at(-1)).toBeInstanceOf(NonRetriableJobError);
-    expect(scriptedApi.script).toHaveLength(10 - MAX_DELIVERY_ATTEMPTS);
+    expect((await documentOf(opened.db, document.id)).status).toBe("sending");
+    // 24 hours after the first failure (the default horizon), the next failure is the last.
+    await opened.db
+      .update(dispatches)
+      .set({ failingSince: new Date(Date.now() - 24 * 3_600_000 - 1_000) })
+      .where(eq(dispatches.id, event.dispatchId));
+    const { error } = await runDeliverJob(event);
+    expect(error).toBeInstanceOf(NonRetriableJobError);
+    expect(scriptedApi.script).toHaveLength(3);
 
     const attemptRows = await attemptsOf(opened.db, event.dispatchId);
     expect(attemptRows.map((a) => [a.number, a.outcome, a.errorCode])).toEqual(
-      [1, 2, 3, 4, 5].map((n) => [n, "retryable_error", "timeout"]),
+      [1, 2, 3, 4, 5, 6, 7].map((n) => [n, "retryable_error", "timeout"]),
     );
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "timeout",
       lastErrorReason: "connectors.errors.timeout",
     });
-    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "failed", attemptCount: 5 });
+    expect((await dispatchesOf(opened.db, document.id))[0]).toMatchObject({ status: "failed", attemptCount: 7 });
     // A failed document can be retried: a new dispatch.
     const retry = await requestSend(
       opened.db,

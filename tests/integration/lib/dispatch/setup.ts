@@ -153,24 +153,38 @@ export function collectingEnqueue() {
 
 const quietLogger: JobLogger = { info: () => {}, warn: () => {}, error: () => {} };
 
-/** The step API run inline: each step just runs (what a driver does on a first try). */
-const inlineStep: JobStep = {
-  run: async (_name, fn) => JSON.parse(JSON.stringify((await fn()) ?? null)),
-  sendEvents: async () => {},
-};
+/** Thrown by the inline step's sleepUntil: the run ends there, as a driver's attempt would pause. */
+class InlineSleep extends Error {
+  constructor(readonly until: string) {
+    super(`sleep until ${until}`);
+  }
+}
 
 /**
- * Runs the deliver job's handler once, as a driver would on try number `attempt` (0-based), and
- * returns what it returned or the error it threw.
+ * Runs the deliver job's handler for one try, as a driver would run it up to its first sleep, and
+ * returns what the try returned ("waiting" with the next try time when it sleeps) or the error it
+ * threw. Each call is a fresh run (no expected try count), like a resume's.
  */
 export async function runDeliverJob(
   event: DispatchRequestedEvent,
   attempt = 0,
 ): Promise<{ result?: unknown; error?: unknown }> {
+  let last: unknown;
+  const inlineStep: JobStep = {
+    run: async (_name, fn) => {
+      last = JSON.parse(JSON.stringify((await fn()) ?? null));
+      return last as never;
+    },
+    sendEvents: async () => {},
+    sleepUntil: async (_name, until) => {
+      throw new InlineSleep(String(until));
+    },
+  };
   try {
     const result = await deliver.run({ payload: event, step: inlineStep, logger: quietLogger, attempt });
     return { result };
   } catch (error) {
+    if (error instanceof InlineSleep) return { result: last };
     return { error };
   }
 }

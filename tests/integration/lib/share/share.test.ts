@@ -331,7 +331,11 @@ describe("prunePendingShares", () => {
       new Date(Date.now() - PENDING_SHARE_LIFETIME_MS - HOUR),
     );
     const { handler } = await JOB_HANDLERS["pending-shares-prune"]();
-    const step: JobStep = { run: async (_name, fn) => fn(), sendEvents: async () => undefined };
+    const step: JobStep = {
+      run: async (_name, fn) => fn(),
+      sendEvents: async () => undefined,
+      sleepUntil: async () => {},
+    };
     const logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
     expect(await handler.run({ payload: {}, step, logger, attempt: 0 })).toEqual({ deleted: 1 });
     expect(await sharesOf(opened.db, world.ids.multi)).toEqual([]);

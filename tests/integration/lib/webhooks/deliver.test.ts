@@ -287,7 +287,7 @@ describe("sending a delivery", () => {
 
     await db.update(webhookDeliveries).set({ status: "failed" }).where(eq(webhookDeliveries.status, "pending"));
     const fiveDays = await later(DISABLE_AFTER_FAILING_MS + MINUTE);
-    const step: JobStep = { run: async (_name, fn) => fn(), sendEvents: async () => {} };
+    const step: JobStep = { run: async (_name, fn) => fn(), sendEvents: async () => {}, sleepUntil: async () => {} };
     const logger: JobLogger = { info: () => {}, warn: () => {}, error: () => {} };
     vi.useFakeTimers({ now: fiveDays, toFake: ["Date"] });
     try {

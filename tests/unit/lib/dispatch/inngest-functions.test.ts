@@ -61,7 +61,7 @@ describe("deliver (Inngest)", () => {
     const t = new InngestTestEngine({ function: findFunction("deliver") });
     const { result } = await t.execute({ events: [deliverEvent] });
     expect(result).toEqual({ outcome: "sent", attempt: 1, packageReference: "re_1" });
-    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, { isFinalAttempt: false });
+    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, {});
   });
 
   it("delivers an event that carries a throttle key the same way", async () => {
@@ -70,7 +70,7 @@ describe("deliver (Inngest)", () => {
     const data = { ...deliverEvent.data, throttleKey: "exact-online:abc:123456" };
     const { result } = await t.execute({ events: [{ name: deliverEvent.name, data }] });
     expect(result).toEqual({ outcome: "sent", attempt: 1, packageReference: "D-1" });
-    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, { isFinalAttempt: false });
+    expect(deliverDispatch).toHaveBeenCalledWith(FAKE_DB, dispatchId, {});
   });
 
   it("stops retrying when the delivery failed for good", async () => {

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { UnreachableNotice } from "@/components/connections/unreachable-notice";
 import { DocumentPagination } from "@/components/documents/document-pagination";
 import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -9,6 +10,7 @@ import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
 import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
+import { listUnreachable } from "@/lib/dispatch/breaker";
 import { FAILURE_GROUPS, type FailureGroup, isRetryableGroup } from "@/lib/failures/groups";
 import {
   countFailuresByGroup,
@@ -66,6 +68,8 @@ async function PortalFailuresPageContent({ params, searchParams }: Props) {
   const canRetry = can(actor, "failure.retry", { portalId: portal.id });
   const canExport = can(actor, "deliveryLog.export", { portalId: portal.id });
   const t = await getTranslations("failures");
+  // What is unreachable right now: its documents wait (not failed) and go on by themselves.
+  const unreachable = await listUnreachable(db, portal.id);
 
   const total = FAILURE_GROUPS.reduce((sum, group) => sum + counts[group].total, 0);
   const shownGroups = search.group ? [search.group] : FAILURE_GROUPS.filter((group) => counts[group].total > 0);
@@ -100,6 +104,11 @@ async function PortalFailuresPageContent({ params, searchParams }: Props) {
       />
       <PortalTabs portalId={portal.id} active="failures" tabs={portalTabsFor(actor, portal.id)} />
       <p className="mb-4 max-w-3xl text-sm text-slate-600">{t("page.intro")}</p>
+      {unreachable.length > 0 ? (
+        <div className="mb-4 max-w-3xl">
+          <UnreachableNotice lanes={unreachable} />
+        </div>
+      ) : null}
 
       <RetryResult />
 

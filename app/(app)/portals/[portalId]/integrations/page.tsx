@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { UnreachableNotice } from "@/components/connections/unreachable-notice";
 import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,6 +12,7 @@ import { requireActor } from "@/lib/auth/session";
 import type { ConnectionField, ConnectionForm } from "@/lib/connections/form";
 import { isOAuthOutcome, type OAuthOutcome } from "@/lib/connections/oauth";
 import { listConnectionOptions, listConnections } from "@/lib/connections/service";
+import { listUnreachable } from "@/lib/dispatch/breaker";
 import { getPortal } from "@/lib/portals/overview";
 import { PortalTabs, portalTabsFor } from "../_components/portal-tabs";
 import { AddConnectionPanel } from "./_components/add-connection-panel";
@@ -53,11 +55,13 @@ async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
   const hasFailureDigest = can(actor, "failureDigest.manage", { portalId: portal.id });
   const canManageWebhooks = can(actor, "webhook.manage", { portalId: portal.id });
   const canManageApiKeys = can(actor, "token.manage", { portalId: portal.id });
-  const [connections, options, t, tRoot] = await Promise.all([
+  const [connections, options, t, tRoot, unreachable] = await Promise.all([
     orNotFound(listConnections(db, actor, portal.id)),
     canManage ? listConnectionOptions(actor, portal.id) : Promise.resolve([]),
     getTranslations("connections"),
     getTranslations(),
+    // Connections whose deliveries wait for them to answer again (their breaker is open).
+    listUnreachable(db, portal.id),
   ]);
 
   // Field labels come from the connector's `.meta({ labelKey })`; unknown keys fall back to the name.
@@ -193,6 +197,11 @@ async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
               canAuthorize={canAuthorize}
               form={canManage ? formOf(connection.packageId, connection.channel) : null}
               isNew={connection.id === created?.id}
+              unreachable={
+                unreachable.some((lane) => lane.connectionId === connection.id) ? (
+                  <UnreachableNotice lanes={unreachable.filter((lane) => lane.connectionId === connection.id)} />
+                ) : null
+              }
             />
           ))}
         </ul>

@@ -221,6 +221,23 @@ describe("deliver", () => {
     expect(fake.documents.length).toBe(stored);
   });
 
+  it("reads the HTTP status before the body: a 503 carrying a fault that reads as a refusal is retryable, after its Retry-After", async () => {
+    const fault = (text: string) =>
+      `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault><faultcode>soap:Server</faultcode><faultstring>${text}</faultstring></soap:Fault></soap:Body></soap:Envelope>`;
+    const refusal = fault("Server was unable to process request. ---> Administration not found.");
+    fake.failNext("UploadDocument", { status: 503, body: refusal, headers: { "retry-after": "45" } });
+    const error = await connectorErrorOf(
+      yukiConnector.deliver(contextFor(fake), documentFor(), { content: pdfBytes() }),
+    );
+    expect([error.kind, error.code, error.retryAfterMs]).toEqual(["retryable", "server_error", 45_000]);
+    // The same fault with a 500, as SOAP sends its faults, refines the status: a refusal.
+    fake.failNext("UploadDocument", { status: 500, body: refusal });
+    const refined = await connectorErrorOf(
+      yukiConnector.deliver(contextFor(fake), documentFor(), { content: pdfBytes() }),
+    );
+    expect([refined.kind, refined.code]).toEqual(["permanent", "unknown_target"]);
+  });
+
   it("reports an unreachable server as retryable network", async () => {
     const gone = await startFakeYuki();
     await gone.close();

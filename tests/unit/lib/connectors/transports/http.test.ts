@@ -163,8 +163,15 @@ describe("classifyHttpAnswer", () => {
     [422, "permanent", "package_refused"],
     [301, "permanent", "invalid_settings"],
     [408, "retryable", "server_error"],
+    [421, "retryable", "server_error"],
+    [425, "retryable", "server_error"],
+    [426, "retryable", "server_error"],
+    [450, "retryable", "server_error"],
+    [451, "retryable", "server_error"],
     [500, "retryable", "server_error"],
     [502, "retryable", "server_error"],
+    [503, "retryable", "server_error"],
+    [504, "retryable", "server_error"],
   ] as const)("%i → %s %s", (status, kind, code) => {
     expect(classifyHttpAnswer(answer(status, { problem: { text: "no" } }), RULES, NOW)).toMatchObject({ kind, code });
   });
@@ -179,6 +186,18 @@ describe("classifyHttpAnswer", () => {
       code: "rate_limited",
       retryAfterMs: 90_000,
     });
+  });
+
+  it("the status decides before the body: a 503 with a body that reads like a refusal is still retryable, after its Retry-After", () => {
+    const refusalBody = { problem: { text: "Invalid VAT number" }, error: "validation_error", statusCode: 422 };
+    expect(classifyHttpAnswer(answer(503, refusalBody, { "retry-after": "20" }), RULES, NOW)).toMatchObject({
+      kind: "retryable",
+      code: "server_error",
+      retryAfterMs: 20_000,
+    });
+    expect(classifyHttpAnswer(answer(502, "<html>Bad gateway</html>"), RULES, NOW).retryAfterMs).toBeUndefined();
+    // And a 2xx-looking body does not save a 4xx refusal.
+    expect(classifyHttpAnswer(answer(422, { ok: true }), RULES, NOW)).toMatchObject({ kind: "permanent" });
   });
 
   it("the vendor reader's words go to vendorDetail; without them, the start of the body", () => {

@@ -55,6 +55,9 @@ describe("Yuki HTTP answers without a fault", () => {
     [503, ["retryable", "server_error"]],
     [429, ["retryable", "rate_limited"]],
     [408, ["retryable", "timeout"]],
+    [421, ["retryable", "server_error"]],
+    [425, ["retryable", "server_error"]],
+    [451, ["retryable", "server_error"]],
     [404, ["permanent", "invalid_settings"]],
     [400, ["permanent", "package_refused"]],
   ] as const)("HTTP %i → %j", (status, expected) => {

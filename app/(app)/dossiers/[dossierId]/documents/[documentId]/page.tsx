@@ -11,8 +11,10 @@ import { ClientMessages } from "@/components/ui/client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { getDb } from "@/db";
 import { orNotFound } from "@/lib/actions/or-not-found";
+import { can } from "@/lib/auth/authorize";
 import { requireActor } from "@/lib/auth/session";
 import { targetDetailsText } from "@/lib/connectors/target";
+import { waitingLine } from "@/lib/dispatch/waiting-state";
 import { type EInvoiceNotice, eInvoiceNoticeOf } from "@/lib/documents/einvoice";
 import {
   type AttemptEntry,
@@ -35,6 +37,7 @@ import { formatFileSize } from "@/lib/text/file-size";
 import { type UblPdfPreview, ublPdfPreviewOf } from "@/lib/ubl/preview";
 import { DocumentControls } from "./_components/document-controls";
 import { PossibleDuplicateHold } from "./_components/possible-duplicate-hold";
+import { TryNow } from "./_components/try-now";
 
 type Props = { params: Promise<{ dossierId: string; documentId: string }> };
 
@@ -119,6 +122,7 @@ async function DocumentPageContent({ params }: Props) {
   const { allowed, isSendingOff } = documentSendingViewOf(overview.integration, detail.allowed);
   const fileUrl = `/api/documents/${detail.id}/file`;
   const dateTime = (date: Date) => format.dateTime(date, { dateStyle: "medium", timeStyle: "short" });
+  const canTryNow = can(actor, "document.send", { portalId: overview.portalId, dossierId: overview.id });
 
   return (
     <div className="flex flex-col gap-6">
@@ -163,6 +167,24 @@ async function DocumentPageContent({ params }: Props) {
                   </span>
                   <ReasonText reason={detail.lastErrorReason} fallback={t("documents.noReason")} />
                 </p>
+              ) : null}
+              {detail.waiting ? (
+                <div
+                  className="flex flex-col gap-2 rounded-md bg-amber-50 px-3 py-2.5 text-sm text-amber-950"
+                  data-testid="document-waiting"
+                >
+                  <p className="font-medium">
+                    {waitingLine(detail.waiting, {
+                      t,
+                      time: (date) => format.dateTime(date, { timeStyle: "short" }),
+                      since: (date) => format.dateTime(date, { dateStyle: "short", timeStyle: "short" }),
+                    })}
+                  </p>
+                  <p className="text-amber-900">
+                    {t("dispatch.waiting.explanation", { until: dateTime(detail.waiting.givesUpAt) })}
+                  </p>
+                  {canTryNow && !isSendingOff ? <TryNow dossierId={overview.id} documentId={detail.id} /> : null}
+                </div>
               ) : null}
               {detail.possibleDuplicateOf ? (
                 <PossibleDuplicateHold

@@ -24,6 +24,7 @@ export function ConnectionCard({
   canAuthorize,
   form,
   isNew = false,
+  unreachable = null,
 }: {
   portalId: string;
   connection: ConnectionView;
@@ -34,6 +35,8 @@ export function ConnectionCard({
   /** The generated edit form (null while the connector is not built). */
   form: FormSpec;
   isNew?: boolean;
+  /** Its breaker is open (lib/dispatch/breaker.ts): "unreachable since …", rendered by the page. */
+  unreachable?: ReactNode;
 }) {
   const t = useTranslations("connections");
   const tChannels = useTranslations("connectors.channels");
@@ -98,6 +101,8 @@ export function ConnectionCard({
           <ConnectionStatusBadge status={status} />
         </div>
       </div>
+
+      {unreachable ? <div className="mt-3">{unreachable}</div> : null}
 
       {help ? (
         <p
