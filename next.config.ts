@@ -15,7 +15,7 @@ const nextConfig: NextConfig = {
   // cannot follow; from node_modules it loads as it does under Node. pdfkit (the rendering of a
   // UBL e-invoice, lib/ubl/render-pdf.ts) reads its standard fonts' .afm files from its own folder
   // at run time, which a bundle does not carry.
-  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit"],
+  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit", "pg-boss"],
   poweredByHeader: false,
   // The API reference's files are read from disk at run time (lib/api/reference/assets.ts), which
   // the output tracing cannot see: name them, so a standalone build carries them.
