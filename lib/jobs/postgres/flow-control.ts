@@ -61,7 +61,7 @@ export async function claimWithFlowControl(
       WITH ready AS (
         SELECT j.id, j.priority, j.created_on,
           CASE WHEN $3::text IS NULL THEN j.id::text ELSE coalesce(j.data->>$3::text, '') END AS ckey,
-          CASE WHEN $5::boolean THEN coalesce(j.data->>$6::text, '') ELSE j.id::text END AS tkey
+          CASE WHEN NOT $8::boolean THEN j.id::text WHEN $5::boolean THEN coalesce(j.data->>$6::text, '') ELSE '' END AS tkey
         FROM ${job} j
         WHERE j.name = $1 AND j.state < 'active' AND j.start_after < now()
       ),
