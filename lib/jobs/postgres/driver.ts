@@ -46,10 +46,11 @@ import {
  * - Per-key concurrency, throttle and the run-state changes pg-boss has no call for live in
  *   ./flow-control.ts.
  *
- * Recovery after a crash: a run's lease is `expireInSeconds` (30 s), renewed by a heartbeat every
- * `heartbeatSeconds` (5 s) while it executes; maintenance runs every `maintenanceIntervalSeconds`
- * (10 s, one instance at a time), and workers poll every `pollingIntervalMs` (1 s). A killed
- * instance's run is thus claimed by another at most ~30 + 10 + 1 s after its last heartbeat.
+ * Recovery after a crash: a run's lease is `expireInSeconds` (20 s from its last heartbeat),
+ * renewed every `heartbeatSeconds` (4 s) while it executes; pg-boss's maintenance expires leases
+ * every `maintenanceIntervalSeconds` (5 s, one instance at a time), and workers poll every
+ * `pollingIntervalMs` (1 s). A killed instance's run is thus claimed by another at most
+ * 20 + 5 + 1 = 26 s after the kill.
  */
 
 export type PostgresJobDriverOptions = {
@@ -106,8 +107,8 @@ export class PostgresJobDriver {
     this.logger = options.logger ?? consoleLogger;
     this.random = options.random ?? Math.random;
     this.definitions = options.definitions;
-    this.expireInSeconds = options.expireInSeconds ?? 30;
-    this.heartbeatMs = (options.heartbeatSeconds ?? 5) * 1000;
+    this.expireInSeconds = options.expireInSeconds ?? 20;
+    this.heartbeatMs = (options.heartbeatSeconds ?? 4) * 1000;
     this.pollingIntervalMs = options.pollingIntervalMs ?? 1000;
     this.maxRuns = options.maxRunsPerProcess ?? 20;
     this.work = options.work ?? true;
@@ -127,7 +128,7 @@ export class PostgresJobDriver {
       supervise: this.work,
       schedule: this.work,
       expireInSeconds: this.expireInSeconds,
-      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 10,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds ?? 5,
       cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds ?? 30,
       // Completed runs are kept a day for diagnosis, then archived; failed ones a week.
       archiveCompletedAfterSeconds: 24 * 3600,
@@ -143,6 +144,20 @@ export class PostgresJobDriver {
   }
 
   private async doStart(): Promise<void> {
+    // Instances starting together would race on installing pg-boss's schema (pg-boss 10's own
+    // install is not safe to run twice at once) and on the queues: one at a time.
+    const lock = await this.pool.connect();
+    try {
+      await lock.query("SELECT pg_advisory_lock(hashtext($1))", [`koppel-jobs-start:${this.schema}`]);
+      await this.install();
+    } finally {
+      await lock.query("SELECT pg_advisory_unlock(hashtext($1))", [`koppel-jobs-start:${this.schema}`]).catch(() => {});
+      lock.release();
+    }
+    if (this.work) this.loops = this.definitions.map((definition) => this.workLoop(definition));
+  }
+
+  private async install(): Promise<void> {
     await this.boss.start();
     await this.pool.query(
       `CREATE TABLE IF NOT EXISTS ${this.schema}.koppel_job_step (
@@ -164,7 +179,6 @@ export class PostgresJobDriver {
         await this.boss.schedule(definition.id, definition.trigger.cron, {}, { tz: "UTC" });
       }
     }
-    if (this.work) this.loops = this.definitions.map((definition) => this.workLoop(definition));
   }
 
   /** Validates the events against every listener, then stores one run per listener (one insert). */

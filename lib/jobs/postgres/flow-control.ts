@@ -65,21 +65,29 @@ export async function claimWithFlowControl(
         FROM ${job} j
         WHERE j.name = $1 AND j.state < 'active' AND j.start_after < now()
       ),
+      busy AS (
+        SELECT coalesce(a.data->>$3::text, '') AS ckey, count(*) AS n FROM ${job} a
+        WHERE $3::text IS NOT NULL AND a.name = $1 AND a.state = 'active'
+        GROUP BY 1
+      ),
+      recent AS (
+        SELECT CASE WHEN $5::boolean THEN coalesce(t.data->>$6::text, '') ELSE '' END AS tkey, count(*) AS n
+        FROM ${job} t
+        WHERE $8::boolean AND t.name = $1 AND t.started_on > now() - $9::int * interval '1 millisecond'
+        GROUP BY 1
+      ),
       ranked AS (
-        SELECT r.*,
+        SELECT r.*, coalesce(b.n, 0) AS busy, coalesce(rc.n, 0) AS recent,
           row_number() OVER (PARTITION BY r.ckey ORDER BY r.priority DESC, r.created_on, r.id) AS crn,
           row_number() OVER (PARTITION BY r.tkey ORDER BY r.priority DESC, r.created_on, r.id) AS trn
         FROM ready r
+        LEFT JOIN busy b ON b.ckey = r.ckey
+        LEFT JOIN recent rc ON rc.tkey = r.tkey
       ),
       picked AS (
         SELECT r.id FROM ranked r
-        WHERE ($3::text IS NULL OR r.crn <= $4::int - (
-            SELECT count(*) FROM ${job} a
-            WHERE a.name = $1 AND a.state = 'active' AND coalesce(a.data->>$3::text, '') = r.ckey))
-          AND (NOT $8::boolean OR r.trn <= $7::int - (
-            SELECT count(*) FROM ${job} t
-            WHERE t.name = $1 AND t.started_on > now() - $9::int * interval '1 millisecond'
-              AND (NOT $5::boolean OR coalesce(t.data->>$6::text, '') = r.tkey)))
+        WHERE ($3::text IS NULL OR r.crn <= $4::int - r.busy)
+          AND (NOT $8::boolean OR r.trn <= $7::int - r.recent)
         ORDER BY r.priority DESC, r.created_on, r.id
         LIMIT $2
       )
