@@ -17,7 +17,9 @@ export function exitOnInvalidEnvironment(): void {
     // A job driver that cannot work (JOB_DRIVER=postgres without a PostgreSQL, Inngest without keys).
     assertJobDriverConfig(parsed.env);
   } catch (error) {
-    console.error(`[koppel] ${error instanceof Error ? error.message : String(error)}. Fix the environment and start again.`);
+    console.error(
+      `[koppel] ${error instanceof Error ? error.message : String(error)}. Fix the environment and start again.`,
+    );
     process.exit(1);
   }
 }

@@ -1,6 +1,11 @@
 import { type CronSchedule, cronRunsBetween, parseCron } from "./cron";
 import { decideRetry } from "./retry";
-import { createJobStep, describeJobError as describeError, parseJobPayload as parsePayload, SleepSignal } from "./steps";
+import {
+  createJobStep,
+  describeJobError as describeError,
+  parseJobPayload as parsePayload,
+  SleepSignal,
+} from "./steps";
 import {
   type AnyJobDefinition,
   isCronJob,

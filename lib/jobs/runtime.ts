@@ -1,6 +1,6 @@
+import { env } from "@/lib/env";
 import { assertJobDriverConfig, type JobDriverKind, selectJobDriver } from "./driver";
 import { JOB_HANDLERS } from "./handler-registry";
-import { env } from "@/lib/env";
 import { LocalJobDriver } from "./local-driver";
 import { PostgresJobDriver, type PostgresJobDriverOptions } from "./postgres/driver";
 import { JOB_DEFINITIONS } from "./registry";

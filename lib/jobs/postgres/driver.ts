@@ -1,14 +1,7 @@
-import PgBoss from "pg-boss";
 import pg from "pg";
+import PgBoss from "pg-boss";
 import { decideRetry } from "../retry";
-import {
-  createJobStep,
-  describeJobError,
-  failureErrorOf,
-  parseJobPayload,
-  SleepSignal,
-  type StepMemo,
-} from "../steps";
+import { createJobStep, describeJobError, failureErrorOf, parseJobPayload, SleepSignal, type StepMemo } from "../steps";
 import {
   type AnyJobDefinition,
   isCronJob,
@@ -27,6 +20,7 @@ import {
   markFailed,
   putBackUntil,
   scheduleRetry,
+  stepTable,
 } from "./flow-control";
 
 /**
@@ -97,7 +91,10 @@ export class PostgresJobDriver {
   private readonly maxRuns: number;
   private readonly work: boolean;
   private readonly executing = new Set<Promise<void>>();
-  private readonly wakers = new Set<() => void>();
+  /** Sleeping work loops by queue, woken early when their queue may have work. */
+  private readonly wakers = new Map<string, Set<() => void>>();
+  /** Step rows of finished runs being deleted (after the completion, off the critical path). */
+  private readonly cleanups = new Set<Promise<void>>();
   private loops: Promise<void>[] = [];
   private started: Promise<void> | undefined;
   private isStopped = false;
@@ -160,7 +157,7 @@ export class PostgresJobDriver {
   private async install(): Promise<void> {
     await this.boss.start();
     await this.pool.query(
-      `CREATE TABLE IF NOT EXISTS ${this.schema}.koppel_job_step (
+      `CREATE TABLE IF NOT EXISTS ${stepTable(this.schema)} (
          job_id uuid NOT NULL, step_key text NOT NULL, result text NOT NULL,
          created_on timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (job_id, step_key))`,
     );
@@ -195,7 +192,7 @@ export class PostgresJobDriver {
     if (jobs.length === 0) return 0;
     await this.start();
     await this.boss.insert(jobs);
-    this.wake();
+    for (const name of new Set(jobs.map((job) => job.name))) this.wake(name);
     return jobs.length;
   }
 
@@ -210,6 +207,7 @@ export class PostgresJobDriver {
     this.wake();
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.executing]);
+    await Promise.allSettled([...this.cleanups]);
     await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
@@ -232,19 +230,23 @@ export class PostgresJobDriver {
     return this.isStopped;
   }
 
-  private wake(): void {
-    for (const wake of [...this.wakers]) wake();
+  /** Wakes the loops of one queue, or of every queue. */
+  private wake(queue?: string): void {
+    const sets = queue === undefined ? [...this.wakers.values()] : [this.wakers.get(queue)];
+    for (const set of sets) for (const wake of [...(set ?? [])]) wake();
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(queue: string, ms: number): Promise<void> {
     return new Promise((resolve) => {
+      const set = this.wakers.get(queue) ?? new Set();
+      this.wakers.set(queue, set);
       const done = () => {
         clearTimeout(timer);
-        this.wakers.delete(done);
+        set.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakers.add(done);
+      set.add(done);
     });
   }
 
@@ -252,7 +254,7 @@ export class PostgresJobDriver {
     while (!this.isStopped) {
       const room = this.maxRuns - this.executing.size;
       if (room <= 0) {
-        await this.sleep(this.pollingIntervalMs);
+        await this.sleep(definition.id, this.pollingIntervalMs);
         continue;
       }
       let jobs: ClaimedJob[] = [];
@@ -263,18 +265,20 @@ export class PostgresJobDriver {
       }
       if (this.isStopped) {
         // Claimed while stopping: back to the queue at once, no attempt counted.
-        for (const job of jobs) await putBackUntil(this.pool, this.schema, definition.id, job.id, new Date()).catch(() => undefined);
+        for (const job of jobs)
+          await putBackUntil(this.pool, this.schema, definition.id, job.id, new Date()).catch(() => undefined);
         return;
       }
       for (const job of jobs) {
         const running = this.execute(definition, job).finally(() => {
+          const wasFull = this.executing.size >= this.maxRuns;
           this.executing.delete(running);
-          // A slot (and for keyed queues, a key) is free: look again now.
-          this.wake();
+          // A key of this queue is free (and, if this process was full, a slot for every queue).
+          this.wake(wasFull ? undefined : definition.id);
         });
         this.executing.add(running);
       }
-      if (jobs.length === 0) await this.sleep(this.pollingIntervalMs);
+      if (jobs.length === 0) await this.sleep(definition.id, this.pollingIntervalMs);
     }
   }
 
@@ -297,7 +301,7 @@ export class PostgresJobDriver {
       );
     }, this.heartbeatMs);
     try {
-      const memo = await this.loadMemo(job.id);
+      const memo = await this.loadMemo(job);
       let payload: Record<string, unknown>;
       try {
         payload = parseJobPayload(definition, job.data);
@@ -336,12 +340,20 @@ export class PostgresJobDriver {
       }
       if (this.abandoned) return;
       await this.boss.complete(definition.id, job.id);
-      await this.forgetSteps(job.id);
+      // Only once the completion is stored: a run that is not complete keeps its steps.
+      const cleanup = this.forgetSteps(job.id).catch((error) =>
+        this.logger.warn(`${definition.id}: step rows not deleted`, { ...meta, error: describeJobError(error) }),
+      );
+      this.cleanups.add(cleanup);
+      void cleanup.finally(() => this.cleanups.delete(cleanup));
     } catch (error) {
       // Recording the outcome failed (the database went away): pg-boss expires the run and it is
       // tried again, its finished steps kept.
       if (!this.abandoned) {
-        this.logger.error(`${definition.id}: could not record the outcome`, { ...meta, error: describeJobError(error) });
+        this.logger.error(`${definition.id}: could not record the outcome`, {
+          ...meta,
+          error: describeJobError(error),
+        });
       }
     } finally {
       clearInterval(heartbeat);
@@ -378,17 +390,22 @@ export class PostgresJobDriver {
     return handler();
   }
 
-  private async loadMemo(jobId: string): Promise<StepMemo> {
-    const { rows } = await this.pool.query<{ step_key: string; result: string }>(
-      `SELECT step_key, result FROM ${this.schema}.koppel_job_step WHERE job_id = $1`,
-      [jobId],
-    );
-    const steps = new Map(rows.map((row) => [row.step_key, row.result]));
+  private async loadMemo(job: ClaimedJob): Promise<StepMemo> {
+    const jobId = job.id;
+    let steps: Map<string, string>;
+    if (job.steps) steps = new Map(Object.entries(job.steps));
+    else {
+      const { rows } = await this.pool.query<{ step_key: string; result: string }>(
+        `SELECT step_key, result FROM ${stepTable(this.schema)} WHERE job_id = $1`,
+        [jobId],
+      );
+      steps = new Map(rows.map((row) => [row.step_key, row.result]));
+    }
     return {
       get: (key) => steps.get(key),
       set: async (key, json) => {
         await this.pool.query(
-          `INSERT INTO ${this.schema}.koppel_job_step (job_id, step_key, result) VALUES ($1, $2, $3)
+          `INSERT INTO ${stepTable(this.schema)} (job_id, step_key, result) VALUES ($1, $2, $3)
            ON CONFLICT (job_id, step_key) DO UPDATE SET result = excluded.result`,
           [jobId, key, json],
         );
@@ -398,6 +415,6 @@ export class PostgresJobDriver {
   }
 
   private async forgetSteps(jobId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.schema}.koppel_job_step WHERE job_id = $1`, [jobId]);
+    await this.pool.query(`DELETE FROM ${stepTable(this.schema)} WHERE job_id = $1`, [jobId]);
   }
 }

@@ -25,7 +25,19 @@ import { periodToMs } from "../types";
  * in flight.
  */
 
-export type ClaimedJob = { id: string; data: Record<string, unknown>; retryCount: number };
+/** A claimed run; `steps` when the claim read its kept step results too (saves a round trip). */
+export type ClaimedJob = {
+  id: string;
+  data: Record<string, unknown>;
+  retryCount: number;
+  steps?: Record<string, string>;
+};
+
+/** The table where the PostgreSQL driver keeps the step results of a run, by pg-boss job id. */
+export function stepTable(schema: string): string {
+  table(schema);
+  return `${schema}.koppel_job_step`;
+}
 
 /** A pg client or pool: what runs the statements. */
 type Queryable = Pick<pg.Pool, "query" | "connect">;
@@ -56,7 +68,12 @@ export async function claimWithFlowControl(
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`koppel-jobs-claim:${schema}:${definition.id}`]);
-    const { rows } = await client.query<{ id: string; data: Record<string, unknown>; retry_count: number }>(
+    const { rows } = await client.query<{
+      id: string;
+      data: Record<string, unknown>;
+      retry_count: number;
+      steps: Record<string, string> | null;
+    }>(
       `
       WITH ready AS (
         SELECT j.id, j.priority, j.created_on,
@@ -97,7 +114,8 @@ export async function claimWithFlowControl(
         retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
       FROM picked
       WHERE j.name = $1 AND j.id = picked.id AND j.state < 'active'
-      RETURNING j.id, j.data, j.retry_count
+      RETURNING j.id, j.data, j.retry_count,
+        (SELECT json_object_agg(s.step_key, s.result) FROM ${stepTable(schema)} s WHERE s.job_id = j.id) AS steps
       `,
       [
         definition.id,
@@ -112,7 +130,12 @@ export async function claimWithFlowControl(
       ],
     );
     await client.query("COMMIT");
-    return rows.map((row) => ({ id: row.id, data: row.data ?? {}, retryCount: row.retry_count }));
+    return rows.map((row) => ({
+      id: row.id,
+      data: row.data ?? {},
+      retryCount: row.retry_count,
+      steps: row.steps ?? {},
+    }));
   } catch (error) {
     await client.query("ROLLBACK").catch(() => undefined);
     throw error;

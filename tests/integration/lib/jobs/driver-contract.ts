@@ -314,26 +314,22 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
       expect(checked.sort()).toEqual(["x", "y"]);
     });
 
-    it(
-      "fires a cron job once in its minute, with an empty payload",
-      async () => {
-        const runs: unknown[] = [];
-        const instance = await start([
-          testJob({
-            id: "every-minute",
-            trigger: { cron: "* * * * *" },
-            payloadSchema: z.object({}),
-            retries: 0,
-            async handler({ payload }) {
-              runs.push(payload);
-            },
-          }),
-        ]);
-        instance.fireCrons();
-        await waitFor(() => runs.length >= 1, driver.cronWaitMs, "the cron run");
-        expect(runs[0]).toEqual({});
-      },
-      120_000,
-    );
+    it("fires a cron job once in its minute, with an empty payload", async () => {
+      const runs: unknown[] = [];
+      const instance = await start([
+        testJob({
+          id: "every-minute",
+          trigger: { cron: "* * * * *" },
+          payloadSchema: z.object({}),
+          retries: 0,
+          async handler({ payload }) {
+            runs.push(payload);
+          },
+        }),
+      ]);
+      instance.fireCrons();
+      await waitFor(() => runs.length >= 1, driver.cronWaitMs, "the cron run");
+      expect(runs[0]).toEqual({});
+    }, 120_000);
   });
 }

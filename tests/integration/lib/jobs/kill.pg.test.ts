@@ -38,7 +38,7 @@ import { createWorld, type World } from "../integrations/setup";
 
 const url = process.env.TEST_DATABASE_URL as string;
 const COUNT = Number(process.env.KILL_PROOF_COUNT ?? 500);
-const KILL_AFTER_FILED = Math.round(COUNT * 0.3);
+const KILL_AFTER_FILED = Math.round(COUNT / 2);
 const WORKER = path.join(import.meta.dirname, "fixtures", "pg-worker.ts");
 
 type Worker = { name: string; child: ChildProcess; inFlight: Set<string>; ready: Promise<void>; exited: boolean };
@@ -73,7 +73,8 @@ function startWorker(name: string, encryptionKey: string): Worker {
   const worker: Worker = { name, child, inFlight, ready, exited: false };
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
     const [word, id] = line.split(" ");
-    if (process.env.KILL_PROOF_VERBOSE && (word === "START" || word === "END")) process.stderr.write(`[${name}] ${line}\n`);
+    if (process.env.KILL_PROOF_VERBOSE && (word === "START" || word === "END"))
+      process.stderr.write(`[${name}] ${line}\n`);
     if (word === "READY") markReady();
     else if (word === "START" && id) inFlight.add(id);
     else if (word === "END" && id) inFlight.delete(id);
@@ -171,7 +172,9 @@ describe("two instances on the PostgreSQL job driver", () => {
 
     const progress = setInterval(() => {
       if (process.env.KILL_PROOF_VERBOSE) {
-        console.info(`t=${((Date.now() - sentAt) / 1000).toFixed(0)}s filed=${fake.documents.length} lookups=${fake.counts.lookups}`);
+        console.info(
+          `t=${((Date.now() - sentAt) / 1000).toFixed(0)}s filed=${fake.documents.length} lookups=${fake.counts.lookups}`,
+        );
       }
     }, 5_000);
     // The worker with a delivery in flight once 150 are filed: kill -9.

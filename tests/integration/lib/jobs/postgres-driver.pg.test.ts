@@ -3,14 +3,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
-import {
-  delay,
-  describeJobDriverContract,
-  type TestJob,
-  testJob,
-  silentLogger,
-  waitFor,
-} from "./driver-contract";
+import { delay, describeJobDriverContract, silentLogger, type TestJob, testJob, waitFor } from "./driver-contract";
 
 // The shared driver contract (driver-contract.ts) on the PostgreSQL driver (pg-boss 10), then what
 // only it has: several instances on one database, and a crashed instance's run taken over. Each
