@@ -30,3 +30,14 @@ export async function register() {
   const resumed = await resumeUnfinishedDispatches(await getDb());
   if (resumed > 0) console.info(`[jobs] resumed ${resumed} unfinished dispatches`);
 }
+
+/**
+ * Every error of a page, route handler or server action (Next.js calls this on the server): one
+ * that means the database is out of reach turns the pages to the 503 page until a probe sees it
+ * back (db/health.ts, proxy.ts).
+ */
+export async function onRequestError(error: unknown) {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { noteDatabaseError } = await import("./db/health");
+  noteDatabaseError(error);
+}

@@ -89,6 +89,9 @@ export default defineConfig({
         KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: "1",
         // e2e/api-integrations.spec.ts runs fakes of Exact Online and Yuki on 127.0.0.1.
         KOPPEL_ALLOW_CUSTOM_API_HOSTS: "1",
+        // e2e/outage.spec.ts: an FTP server down then back; retry backoff and probes 50× faster
+        // (30 s → 0.6 s, capped at 18 s; the 24-hour horizon → 29 minutes).
+        KOPPEL_RETRY_TIME_SCALE: "0.02",
       },
     },
   ],

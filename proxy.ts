@@ -1,5 +1,8 @@
 import { type NextRequest, NextResponse } from "next/server";
+import { databaseUnreachableSince } from "@/db/health-flag";
 import { isPublicPath, SESSION_COOKIE_NAMES } from "@/lib/auth/auth.config";
+import { databaseUnavailablePage, localeOfRequest } from "@/lib/http/database-unavailable-page";
+import { LOCALE_COOKIE } from "@/lib/i18n/config";
 import { generateNonce, hasOwnContentSecurityPolicy, pageContentSecurityPolicy } from "@/lib/security/headers";
 
 /**
@@ -9,9 +12,18 @@ import { generateNonce, hasOwnContentSecurityPolicy, pageContentSecurityPolicy }
  * Gives every page it lets through its Content-Security-Policy with a fresh nonce, on the response
  * and on the request: Next.js reads the nonce from the request's policy and puts it on the scripts
  * it writes into the page. The headers every response carries are in next.config.ts.
+ *
+ * While this process finds its database out of reach (db/health.ts: a page or route that failed
+ * on it sets the flag, a probe clears it), every page answers the 503 page "Koppel cannot reach its
+ * database; your documents are safe" with Retry-After, instead of each failing with a generic
+ * error.
  */
 export function proxy(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
+  if (databaseUnreachableSince() !== undefined && !hasOwnContentSecurityPolicy(pathname)) {
+    const locale = localeOfRequest(request.cookies.get(LOCALE_COOKIE)?.value, request.headers.get("accept-language"));
+    return databaseUnavailablePage(locale, generateNonce());
+  }
   const hasSession = SESSION_COOKIE_NAMES.some((name) => request.cookies.has(name));
   if (!hasSession && !isPublicPath(pathname)) {
     const url = request.nextUrl.clone();

@@ -67,9 +67,30 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
  * an uncaught exception and the whole instance goes down; the pool has already dropped the dead
  * client and opens a new one on the next query, so logging is all there is to do.
  */
-function survivesLostIdleClients(pool: { on(event: "error", listener: (error: Error) => void): unknown }): void {
+type PooledClient = {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+};
+
+function survivesLostIdleClients(pool: {
+  on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "acquire" | "release", listener: (...args: never[]) => void): unknown;
+}): void {
   pool.on("error", (error) => {
     console.error(`[db] an idle database connection was lost; the next query opens a new one: ${error.message}`);
+  });
+  // A connection that dies while checked out between two statements (inside a transaction, when
+  // the server shuts down) emits "error" on the client itself, where the pool's idle listener is
+  // not: without this one, an uncaught exception (seen in the fault drill). The statement that
+  // waits on it fails on its own, and the pool drops the client when it is released.
+  const inUseLost = (error: Error) => {
+    console.error(`[db] a database connection in use was lost: ${error.message}`);
+  };
+  pool.on("acquire", (client: PooledClient) => {
+    client.on("error", inUseLost);
+  });
+  pool.on("release", (_error: unknown, client: PooledClient) => {
+    client.off("error", inUseLost);
   });
 }
 

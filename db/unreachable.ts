@@ -34,3 +34,33 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   }
   return false;
 }
+
+/** How long writeWhileDatabaseUnreachable keeps trying by default. */
+export const DATABASE_WAIT_MAX_MS = 10 * 60_000;
+
+/**
+ * Runs `write` and, while it fails because the database cannot be reached, runs it again (after
+ * 0.5 s, doubling to at most 5 s) for up to `maxMs`; any other error, or the last one, is thrown.
+ * For writes that must not be lost to an outage: the record of a delivery the package already
+ * took, or of a failure. A write that committed but whose answer was lost runs again, so `write`
+ * must be safe to repeat (a conditional update is).
+ */
+export async function writeWhileDatabaseUnreachable<T>(
+  write: () => Promise<T>,
+  options: { maxMs?: number; label?: string; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.maxMs ?? DATABASE_WAIT_MAX_MS);
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnreachable(error) || Date.now() + delay > deadline) throw error;
+      console.warn(`[db] ${options.label ?? "a write"} could not reach the database; trying again in ${delay} ms`);
+      await sleep(delay);
+    }
+  }
+}
+
+/** The Retry-After (seconds) of a 503 for a lost database: about when a restart is over. */
+export const DATABASE_RETRY_AFTER_SECONDS = 10;

@@ -187,6 +187,12 @@ export const dispatches = pgTable(
     attemptCount: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }),
     /**
+     * While `running`: until when the run that claimed it answers for it (lib/dispatch/lease.ts).
+     * The run renews it while it works; once it has passed, the run is taken for dead and the
+     * dispatch-sweep cron hands the dispatch to a new run. Null when not running.
+     */
+    leaseExpiresAt: timestamp({ withTimezone: true }),
+    /**
      * The first retryable failure of this dispatch: "unreachable since"; the retry horizon counts
      * from it (lib/dispatch/retry-policy.ts). Null while no try failed.
      */

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import type { z } from "zod";
 import { type Db, getDb } from "@/db";
+import { noteDatabaseError } from "@/db/health";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnreachable } from "@/db/unreachable";
 import { type ApiKeyActor, authenticateApiKey } from "@/lib/api-keys/authenticate";
 import type { ApiScope } from "@/lib/auth/scopes";
 import { DuplicateFileError } from "@/lib/documents/duplicates";
@@ -159,8 +161,7 @@ async function handleApiRequest(
     db = await getDb();
     actor = await authenticateApiKey(db, request.headers.get("authorization"));
   } catch (error) {
-    console.error("[api] authentication failed", error);
-    return problem({ status: 500, code: "internal_error" });
+    return problemResponse(problemOfError(error, locale, "authentication"), retryAfterOf(error));
   }
   if (!actor) {
     return problem({ status: 401, code: "unauthenticated" }, { "WWW-Authenticate": 'Bearer realm="koppel"' });
@@ -172,8 +173,7 @@ async function handleApiRequest(
     limitHeaders = rateLimitHeaders(limit);
     if (!limit.isAllowed) return problem({ status: 429, code: "rate_limited" }, limitHeaders);
   } catch (error) {
-    console.error("[api] rate limit failed", error);
-    return problem({ status: 500, code: "internal_error" });
+    return problemResponse(problemOfError(error, locale, "rate limit"), retryAfterOf(error));
   }
 
   const respond = (stored: StoredResponse, extra: Record<string, string> = {}) =>
@@ -218,8 +218,10 @@ async function handleApiRequest(
         })
       : null;
   } catch (error) {
-    console.error("[api] idempotency claim failed", error);
-    return problem({ status: 500, code: "internal_error" }, limitHeaders);
+    return problemResponse(problemOfError(error, locale, "idempotency claim"), {
+      ...limitHeaders,
+      ...retryAfterOf(error),
+    });
   }
   if (claim?.kind === "replay") return respond(claim.response, { "Idempotent-Replayed": "true" });
   if (claim?.kind === "reused") return problem({ status: 422, code: "idempotency_key_reused" }, limitHeaders);
@@ -348,13 +350,29 @@ async function runOperation(operation: AnyApiOperation, input: RunInput): Promis
 function storedProblem(problem: ApiProblem): StoredResponse {
   return {
     status: problem.status,
-    headers: { "content-type": "application/problem+json", "cache-control": "no-store" },
+    headers: {
+      "content-type": "application/problem+json",
+      "cache-control": "no-store",
+      ...(problem.code === "database_unavailable" ? { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) } : {}),
+    },
     body: JSON.stringify(problem),
   };
 }
 
-/** The problem for an error a service threw: its code and message; never its text. */
-export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE): ApiProblem {
+/** Retry-After for the 503 of a lost database; nothing for other errors. */
+function retryAfterOf(error: unknown): Record<string, string> {
+  return isDatabaseUnreachable(error) ? { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) } : {};
+}
+
+/**
+ * The problem for an error a service threw: its code and message; never its text. The database
+ * out of reach is 503 `database_unavailable` ("your documents are safe"), not a 500.
+ */
+export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE, stage = "operation"): ApiProblem {
+  if (noteDatabaseError(error)) {
+    console.error(`[api] ${stage}: the database cannot be reached`, error);
+    return buildProblem({ status: 503, code: "database_unavailable", messageKey: "databaseUnavailable" }, locale);
+  }
   if (error instanceof ApiProblemError) return buildProblem(error.input, locale);
   if (error instanceof DocumentRefusedError) {
     return buildProblem({ status: 409, code: error.refusal, messageKey: error.messageKey }, locale);
@@ -387,7 +405,7 @@ export function problemOfError(error: unknown, locale: Locale = DEFAULT_LOCALE):
       locale,
     );
   }
-  console.error("[api] operation failed", error);
+  console.error(`[api] ${stage} failed`, error);
   return buildProblem({ status: 500, code: "internal_error" }, locale);
 }
 

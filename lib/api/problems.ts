@@ -29,6 +29,7 @@ const API_ONLY_CODES = [
   "payload_too_large",
   "unsupported_media_type",
   "internal_error",
+  "database_unavailable",
 ] as const;
 
 const FILE_REFUSALS = Object.values(FILE_REFUSAL_CODES);
@@ -81,6 +82,7 @@ const TITLES: Record<number, string> = {
   422: "Unprocessable content",
   429: "Too many requests",
   500: "Internal error",
+  503: "Service unavailable",
 };
 
 /** The message (a key under "errors" in the i18n catalog) for each API-only code. */
@@ -92,6 +94,7 @@ const API_ONLY_MESSAGE_KEYS: Record<(typeof API_ONLY_CODES)[number] | "unauthent
   payload_too_large: "api.payloadTooLarge",
   unsupported_media_type: "api.unsupportedMediaType",
   internal_error: "generic",
+  database_unavailable: "databaseUnavailable",
 };
 
 export type ProblemInput = {

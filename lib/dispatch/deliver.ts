@@ -2,6 +2,7 @@ import "server-only";
 import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
+import { noteDatabaseError } from "@/db/health";
 import {
   attemptOutcomeEnum,
   attempts,
@@ -11,6 +12,7 @@ import {
   dossierIntegrations,
   dossiers,
 } from "@/db/schema";
+import { writeWhileDatabaseUnreachable } from "@/db/unreachable";
 import { connectionHealthUpdate, deliveryHealthEvent } from "@/lib/connections/health";
 import { createConnectorContext } from "@/lib/connections/runtime";
 import { runConnectorCall } from "@/lib/connectors/call";
@@ -40,6 +42,7 @@ import {
   takeProbe,
 } from "./breaker";
 import { type DispatchErrorCode, dispatchErrorMessageKey } from "./error-codes";
+import { holdLease, LEASE_RELEASED, leaseTakenAt } from "./lease";
 import { attemptOutcomeOf } from "./outcome";
 import { type DeliveryRoute, type DispatchTarget, type IntegrationSnapshot, resolveRoute, targetFor } from "./plan";
 import { isUnreachableCode, retryDelayMs, retryHorizonMs, scaled } from "./retry-policy";
@@ -74,7 +77,12 @@ export type DeliverResult =
    * breaker is open. The next try time is stored on the dispatch (it survives a restart); the job
    * sleeps until then and calls again with `attemptCount` as expectedAttemptCount.
    */
-  | { outcome: "waiting"; nextAttemptAt: string; attemptCount: number };
+  | { outcome: "waiting"; nextAttemptAt: string; attemptCount: number }
+  /**
+   * Put back, no try counted: the database could not be reached before the package was called
+   * (the gate or the claim failed). The dispatch is as it was; the job waits and calls again.
+   */
+  | { outcome: "deferred"; reason: "database_unreachable" };
 
 /** A failure decided by us rather than the connector: the reason is our own message key. */
 type Failure = {
@@ -157,6 +165,7 @@ function prepareClaim(db: Db) {
         status: "running",
         attemptCount: sql`${dispatches.attemptCount} + 1`,
         nextAttemptAt: null,
+        leaseExpiresAt: leaseTakenAt(valueFor(dispatches.updatedAt, "now")),
         updatedAt: valueFor(dispatches.updatedAt, "now"),
       })
       // Test sends (no document) run inline (lib/integrations/test-send.ts), never here.
@@ -440,11 +449,38 @@ export async function deliverDispatch(
   dispatchId: string,
   options: DeliverOptions = {},
 ): Promise<DeliverResult> {
-  const gate = await gateDispatch(db, dispatchId, options);
-  if (gate.outcome !== "go") return gate;
-  const claim = await claimDispatch(db, dispatchId, gate.attemptCount);
+  let gate: Awaited<ReturnType<typeof gateDispatch>>;
+  let claim: ClaimedDispatch | undefined;
+  try {
+    gate = await gateDispatch(db, dispatchId, options);
+    if (gate.outcome !== "go") return gate;
+    claim = await claimDispatch(db, dispatchId, gate.attemptCount);
+  } catch (error) {
+    // Nothing was called and nothing was counted (the claim is one statement): put it back. The
+    // pages answer the 503 page meanwhile (db/health.ts).
+    if (noteDatabaseError(error)) {
+      console.warn(`[deliver] dispatch ${dispatchId}: the database cannot be reached; put back, no try counted`);
+      return { outcome: "deferred", reason: "database_unreachable" };
+    }
+    throw error;
+  }
   // Finished already (another run got there first), or gone.
   if (!claim) return { outcome: "skipped" };
+  const lease = holdLease(db, claim.id);
+  try {
+    return await deliverClaimed(db, claim, gate, options);
+  } finally {
+    lease.release();
+  }
+}
+
+/** Steps 2–4 of deliverDispatch, for a dispatch this run claimed and holds the lease of. */
+async function deliverClaimed(
+  db: Db,
+  claim: ClaimedDispatch,
+  gate: Gate,
+  options: DeliverOptions,
+): Promise<DeliverResult> {
   const isFinal = Boolean(options.isFinalAttempt);
   const documentType = claim.document.documentType;
 
@@ -538,12 +574,18 @@ export async function deliverDispatch(
     return finish(failure, route.kind === "connection" ? route.connection.id : null);
   }
   await options.afterConnectorCall?.();
-  await recordSuccess(db, {
-    claim,
-    used,
-    receipt,
-    connectionId: route.kind === "connection" ? route.connection.id : null,
-  });
+  // The package has the document: the record is retried through an outage rather than lost (a
+  // run that dies meanwhile leaves the lease to run out; the next run's read-back finds it there).
+  await writeWhileDatabaseUnreachable(
+    () =>
+      recordSuccess(db, {
+        claim,
+        used,
+        receipt,
+        connectionId: route.kind === "connection" ? route.connection.id : null,
+      }),
+    { label: `the success of dispatch ${claim.id}` },
+  );
   // The lane answered: a breaker that was counting or open is forgotten, its waiting dispatches woken.
   if (gate.lane && gate.breaker) await closeBreaker(db, gate.lane);
   return { outcome: "sent", attempt: claim.attemptNumber, packageReference: receipt.packageReference };
@@ -606,15 +648,20 @@ function prepareSuccess(db: Db) {
       .where(and(eq(attempts.id, sql.placeholder("attemptId")), eq(attempts.portalId, keys.portalId)))
       .returning({ id: attempts.id }),
   );
-  const finished = db
-    .$with("finished_dispatch")
-    .as(
-      db
-        .update(dispatches)
-        .set({ status: "succeeded", packageReference, target, finishedAt: now, updatedAt: now })
-        .where(isStillActive(keys))
-        .returning({ id: dispatches.id }),
-    );
+  const finished = db.$with("finished_dispatch").as(
+    db
+      .update(dispatches)
+      .set({
+        status: "succeeded",
+        packageReference,
+        target,
+        leaseExpiresAt: LEASE_RELEASED,
+        finishedAt: now,
+        updatedAt: now,
+      })
+      .where(isStillActive(keys))
+      .returning({ id: dispatches.id }),
+  );
   const documentChanges = deliveredChanges(db, {
     keys,
     onlyIf: exists(db.select({ id: finished.id }).from(finished)),
@@ -697,7 +744,14 @@ async function recordFailure(
     const requeued = db.$with("requeued_dispatch").as(
       db
         .update(dispatches)
-        .set({ status: "queued", nextAttemptAt, failingSince, waitingCode: failure.code, updatedAt: now })
+        .set({
+          status: "queued",
+          nextAttemptAt,
+          failingSince,
+          waitingCode: failure.code,
+          leaseExpiresAt: LEASE_RELEASED,
+          updatedAt: now,
+        })
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
@@ -712,16 +766,20 @@ async function recordFailure(
           nextAttemptAt,
           now,
         });
-    await db
-      .with(attemptFailed, requeued, ...waitingEvent, ...health)
-      .select({ id: requeued.id })
-      .from(requeued);
+    await writeWhileDatabaseUnreachable(
+      () =>
+        db
+          .with(attemptFailed, requeued, ...waitingEvent, ...health)
+          .select({ id: requeued.id })
+          .from(requeued),
+      { label: `the failed try of dispatch ${claim.id}` },
+    );
     return { outcome: "waiting", nextAttemptAt: nextAttemptAt.toISOString(), attemptCount: claim.attemptNumber };
   } else {
     const failed = db.$with("failed_dispatch").as(
       db
         .update(dispatches)
-        .set({ status: "failed", finishedAt: now, updatedAt: now })
+        .set({ status: "failed", leaseExpiresAt: LEASE_RELEASED, finishedAt: now, updatedAt: now })
         .where(isStillActive(keysOf(claim)))
         .returning({ id: dispatches.id }),
     );
@@ -734,10 +792,14 @@ async function recordFailure(
       now,
     });
     const records: WithSubquery[] = [attemptFailed, failed, ...documentChanges, ...health];
-    await db
-      .with(...records)
-      .select({ id: failed.id })
-      .from(failed);
+    await writeWhileDatabaseUnreachable(
+      () =>
+        db
+          .with(...records)
+          .select({ id: failed.id })
+          .from(failed),
+      { label: `the failure of dispatch ${claim.id}` },
+    );
   }
   throw new NonRetriableJobError(`dispatch ${claim.id}: ${failure.kind} ${failure.code}`);
 }
@@ -748,11 +810,18 @@ async function recordFailure(
  * "sending" forever. A dispatch the delivery already finished is left alone.
  */
 export async function failUnfinishedDispatch(db: Db, dispatchId: string): Promise<boolean> {
+  // One transaction, so a repeat after a lost answer finds the dispatch finished and does nothing.
+  return writeWhileDatabaseUnreachable(() => failUnfinishedDispatchOnce(db, dispatchId), {
+    label: `the give-up of dispatch ${dispatchId}`,
+  });
+}
+
+async function failUnfinishedDispatchOnce(db: Db, dispatchId: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const now = new Date();
     const [finished] = await tx
       .update(dispatches)
-      .set({ status: "failed", finishedAt: now, updatedAt: now })
+      .set({ status: "failed", leaseExpiresAt: LEASE_RELEASED, finishedAt: now, updatedAt: now })
       .where(and(eq(dispatches.id, dispatchId), inArray(dispatches.status, [...ACTIVE_STATUSES])))
       .returning({ portalId: dispatches.portalId, documentId: dispatches.documentId });
     if (!finished) return false;

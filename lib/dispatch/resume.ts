@@ -1,8 +1,9 @@
 import "server-only";
-import { and, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "@/db";
 import { dispatches } from "@/db/schema";
 import { loadDossierIntegration } from "@/lib/integrations/load";
+import { isLeaseExpired } from "./lease";
 import { concurrencyKeyOf, deliveryLanesOf, resolveRoute, throttleKeyOf } from "./plan";
 import { type DispatchRequestedEvent, enqueueDispatches, loadRouteThrottleKey } from "./request-send";
 
@@ -19,8 +20,12 @@ export async function resumeUnfinishedDispatches(
   db: Db,
   options: {
     enqueue?: (events: DispatchRequestedEvent[]) => Promise<void>;
-    /** Only dispatches untouched since then whose retry time (if any) has come: the sweeper's filter. */
-    staleBefore?: Date;
+    /**
+     * The sweeper's filter: only `running` dispatches whose lease expired at `now`
+     * (lib/dispatch/lease.ts; a live lease is never swept), and `queued` ones untouched since
+     * `queuedStaleBefore` whose retry time (if any) has come. Without it: every unfinished one.
+     */
+    sweep?: { now: Date; queuedStaleBefore: Date };
     /** Only these dispatches (a breaker that closed wakes its lane's; lib/dispatch/breaker.ts). */
     dispatchIds?: readonly string[];
   } = {},
@@ -31,10 +36,15 @@ export async function resumeUnfinishedDispatches(
     isNotNull(dispatches.documentId),
   ];
   if (options.dispatchIds) conditions.push(inArray(dispatches.id, [...options.dispatchIds]));
-  if (options.staleBefore) {
-    conditions.push(lt(dispatches.updatedAt, options.staleBefore));
-    const due = or(isNull(dispatches.nextAttemptAt), lt(dispatches.nextAttemptAt, new Date()));
-    if (due) conditions.push(due);
+  const { sweep } = options;
+  if (sweep) {
+    const strandedQueued = and(
+      eq(dispatches.status, "queued"),
+      lt(dispatches.updatedAt, sweep.queuedStaleBefore),
+      or(isNull(dispatches.nextAttemptAt), lt(dispatches.nextAttemptAt, sweep.now)),
+    );
+    const swept = or(isLeaseExpired(sweep.now), strandedQueued);
+    if (swept) conditions.push(swept);
   }
   const rows = await db
     .select({

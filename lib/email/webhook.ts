@@ -49,6 +49,7 @@ const PROBLEMS = {
   malformed: { status: 400, title: "Malformed request" },
   tooLarge: { status: 413, title: "Body too large" },
   internal: { status: 500, title: "Internal error" },
+  databaseUnavailable: { status: 503, title: "Database unavailable" },
   notConfigured: { status: 503, title: "Webhook not configured" },
 } as const;
 

@@ -18,7 +18,7 @@ export type MessagePath = NestedKeyOf<Messages>;
  */
 export const CLIENT_MESSAGE_AREAS = {
   /** Everywhere (app/layout.tsx): the error boundary below the root layout (app/error.tsx). */
-  root: ["errorPages.error"],
+  root: ["errorPages.error", "errorPages.databaseUnavailable"],
   signIn: ["auth.demo", "auth.signIn.emailLabel", "auth.signIn.errors", "auth.signIn.sendLink"],
   signUp: ["common.language.names", "errors", "signUp"],
   portalOverview: ["dossier.locale", "errors", "portal.create"],

@@ -27,7 +27,9 @@ import {
  * `concurrency` per key (runs beyond the limit wait their turn), `throttle` per key, and cron
  * definitions checked once a minute. A job's handler is imported on the job's first run.
  *
- * Runs live in memory only: a run that is waiting or backing off when the process stops is lost.
+ * `step.sleepUntil` ends the attempt and schedules the run again at that time (its slot is free
+ * meanwhile; the replay passes the completed steps, the sleep included).
+ * Runs live in memory only: a run that is waiting, sleeping or backing off when the process stops is lost.
  * Work that must survive that keeps its own state in the database and is picked up again on start
  * (unfinished dispatches are). With several app instances and no Inngest, every instance runs the
  * crons; configure Inngest for scale-out.

@@ -4,8 +4,9 @@ import { defineJob, type JobRetries } from "../types";
 export const DISPATCH_REQUESTED = "dispatch/dispatch.requested";
 
 /**
- * Retries after the first try: five tries in all, MAX_DELIVERY_ATTEMPTS in lib/dispatch/deliver.ts
- * (stated again here, not imported: a definition loads no service code; a test keeps them equal).
+ * The driver's retries, for errors around the delivery (the database). A package that is down is
+ * not retried through these: the handler records the next try on the dispatch and sleeps until it
+ * (step.sleepUntil), for as long as the retry horizon (lib/dispatch/retry-policy.ts, 24 hours).
  */
 const DELIVER_RETRIES: JobRetries = 4;
 

@@ -2,15 +2,16 @@ import { z } from "zod";
 import { defineJob } from "../types";
 
 /**
- * Every 10 minutes: re-enqueues dispatches that are still queued or running but untouched for 30
- * minutes and not waiting for a Retry-After (lib/jobs/handlers/dispatch-sweep.ts). The in-process
- * driver's dispatches are resumed when the server starts (instrumentation.ts); this covers Inngest,
- * where an event lost after commit would otherwise leave a document "sending" forever. A re-run is
- * safe: it keeps the dispatch id, so the connector's idempotency key is the same.
+ * Every minute: enqueues again the dispatches whose run is taken for dead — `running` with an
+ * expired lease (lib/dispatch/lease.ts) — and those `queued` whose retry time came long ago with
+ * no run to take them (an event lost after commit). See lib/jobs/handlers/dispatch-sweep.ts. A
+ * live lease is never swept. A re-run is safe: it keeps the dispatch id, so the connector's
+ * idempotency key and read-back are the same. Both drivers run it; the in-process driver also
+ * resumes everything unfinished when the server starts (instrumentation.ts).
  */
 export const dispatchSweep = defineJob({
   id: "dispatch-sweep",
-  trigger: { cron: "*/10 * * * *" },
+  trigger: { cron: "* * * * *" },
   payloadSchema: z.object({}),
   retries: 2,
 });

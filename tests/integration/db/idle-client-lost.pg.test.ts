@@ -57,4 +57,37 @@ describe("the node-postgres pool when the server terminates its idle connections
       logged.mockRestore();
     }
   });
+
+  it("survives a connection terminated while checked out between two statements of a transaction", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on("uncaughtException", onUncaught);
+    try {
+      await expect(
+        opened.db.transaction(async (tx) => {
+          await tx.execute(sql`select 1`);
+          expect(await terminateOtherBackends()).toBeGreaterThan(0);
+          // The server's goodbye arrives while the client sits checked out with no statement.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await tx.execute(sql`select 2`);
+        }),
+      ).rejects.toThrow();
+      await vi.waitFor(
+        () =>
+          expect(
+            logged.mock.calls.some(([message]) =>
+              String(message).includes("[db] a database connection in use was lost"),
+            ),
+          ).toBe(true),
+        { timeout: 5000 },
+      );
+      const [row] = await queryRows<{ answer: number }>(opened.db, sql`select 42 as answer`);
+      expect(row?.answer).toBe(42);
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off("uncaughtException", onUncaught);
+      logged.mockRestore();
+    }
+  });
 });

@@ -200,7 +200,7 @@ describe("Inngest function configs", () => {
           "timeouts": undefined,
           "triggers": [
             {
-              "cron": "*/10 * * * *",
+              "cron": "* * * * *",
             },
           ],
         },

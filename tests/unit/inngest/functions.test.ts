@@ -105,7 +105,7 @@ describe("Inngest functions", () => {
     ]);
     expect(configs.get("koppel-oauth-keep-alive")?.triggers).toEqual([{ cron: "17 3 * * *" }]);
     expect(configs.get("koppel-failure-digest")?.triggers).toEqual([{ cron: "23 6 * * *" }]);
-    expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "*/10 * * * *" }]);
+    expect(configs.get("koppel-dispatch-sweep")?.triggers).toEqual([{ cron: "* * * * *" }]);
     expect(configs.get("koppel-webhook-sweep")?.triggers).toEqual([{ cron: "* * * * *" }]);
     expect(configs.get("koppel-webhook-prune")?.triggers).toEqual([{ cron: "41 3 * * *" }]);
     expect(configs.get("koppel-pending-shares-prune")?.triggers).toEqual([{ cron: "37 * * * *" }]);

@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 import { readTextWithLimit } from "@/lib/http/body";
 import { withBadSignatureLimit } from "@/lib/rate-limit/bad-signatures";
 import { findWebhookReceiver, processPackageWebhook } from "@/lib/read-back/webhook";
@@ -16,6 +17,7 @@ const TEXT: Record<number, string> = {
   404: "Not found.",
   413: "Too large.",
   500: "Could not be processed. Try again later.",
+  503: "Temporarily unavailable. Try again later.",
 };
 
 function answer(status: number): Response {
@@ -49,6 +51,6 @@ async function answerNotification(request: Request, packageId: string): Promise<
   } catch (error) {
     // Never the error's text: it may carry SQL. The package retries; the read-back cron asks anyway.
     console.error("[package webhook] failed", { packageId: packageId.slice(0, 64) }, error);
-    return answer(500);
+    return answer(isDatabaseUnreachable(error) ? 503 : 500);
   }
 }

@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { isDatabaseUnreachable } from "@/db/unreachable";
 import {
   processResendWebhook,
   resendWebhookProblem,
@@ -52,8 +53,9 @@ async function answerResendEvent(request: Request): Promise<Response> {
   } catch (error) {
     // Never the error's text: it may carry SQL. Svix redelivers the message later.
     console.error("[resend webhook] failed", error);
-    return resendWebhookResponse(
-      resendWebhookProblem("internal", "The message could not be processed. Try again later."),
-    );
+    const problem = isDatabaseUnreachable(error)
+      ? resendWebhookProblem("databaseUnavailable", "The database cannot be reached. Try again later.")
+      : resendWebhookProblem("internal", "The message could not be processed. Try again later.");
+    return resendWebhookResponse(problem);
   }
 }

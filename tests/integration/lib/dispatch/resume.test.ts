@@ -242,7 +242,8 @@ describe("the sweeper (Inngest has no resume on start)", () => {
 
     const queue = collectingEnqueue();
     const cutOff = new Date(Date.now() - 30 * 60 * 1000);
-    expect(await resumeUnfinishedDispatches(opened.db, { enqueue: queue.enqueue, staleBefore: cutOff })).toBe(1);
+    const sweep = { now: new Date(), queuedStaleBefore: cutOff };
+    expect(await resumeUnfinishedDispatches(opened.db, { enqueue: queue.enqueue, sweep })).toBe(1);
     expect(queue.events.map((event) => event.dispatchId)).toEqual([byDocument.get(stale.id)?.id]);
   });
 });

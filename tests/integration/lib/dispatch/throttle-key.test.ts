@@ -132,7 +132,8 @@ describe("the deliver job's throttle key", () => {
 
     // The sweeper's filter: only dispatches untouched since the cut-off, with the same keys.
     const swept = collectingEnqueue();
-    await resumeUnfinishedDispatches(opened.db, { enqueue: swept.enqueue, staleBefore: new Date(Date.now() + 60_000) });
+    const sweep = { now: new Date(), queuedStaleBefore: new Date(Date.now() + 60_000) };
+    await resumeUnfinishedDispatches(opened.db, { enqueue: swept.enqueue, sweep });
     expect(swept.events.filter((event) => event.throttleKey === "throttled-exact-online:be:4242")).toHaveLength(2);
   });
 

@@ -243,6 +243,39 @@ describe("in-process job driver", () => {
     await driver.idle();
   });
 
+  it("a step.sleepUntil frees the run's concurrency slot, is no attempt, and is passed at once on the replay", async () => {
+    const events: string[] = [];
+    const wakeAt = new Date(Date.now() + 60_000);
+    createDriver([
+      testJob({
+        id: "sleepy",
+        trigger: { event: "test/item.touched" },
+        payloadSchema: z.object({ itemId: z.string(), connectionId: z.string() }),
+        retries: 0,
+        concurrency: { key: "connectionId", limit: 1 },
+        async handler({ payload, step, attempt }) {
+          const first = await step.run("first", () => {
+            events.push(`${payload.itemId}:first`);
+            return 1;
+          });
+          if (payload.itemId === "a1") await step.sleepUntil("wait", wakeAt.toISOString());
+          events.push(`${payload.itemId}:after:${first}:attempt${attempt}`);
+        },
+      }),
+    ]);
+    driver.enqueue("test/item.touched", { itemId: "a1", connectionId: "A" });
+    driver.enqueue("test/item.touched", { itemId: "a2", connectionId: "A" });
+    await vi.advanceTimersByTimeAsync(0);
+    // a1 sleeps; a2, same key, runs meanwhile.
+    expect(events).toEqual(["a1:first", "a2:first", "a2:after:1:attempt0"]);
+    await vi.advanceTimersByTimeAsync(59_000);
+    expect(events).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1_000);
+    await driver.idle();
+    // The replay took "first" from its record and did not run it again; still attempt 0.
+    expect(events).toEqual(["a1:first", "a2:first", "a2:after:1:attempt0", "a1:after:1:attempt0"]);
+  });
+
   it("throttles run starts per key", async () => {
     const started: string[] = [];
     createDriver([

@@ -81,6 +81,39 @@ describe("deliver (Inngest)", () => {
     expect(error).toMatchObject({ name: "NonRetriableError", message: "permanent recipient_refused" });
   });
 
+  it("a retryable failure sleeps until the stored next try (step.sleepUntil) and tries again as the same run", async () => {
+    const nextAttemptAt = new Date(Date.now() + 15 * 60_000).toISOString();
+    vi.mocked(deliverDispatch)
+      .mockResolvedValueOnce({ outcome: "waiting", nextAttemptAt, attemptCount: 1 })
+      .mockResolvedValueOnce({ outcome: "waiting", nextAttemptAt, attemptCount: 2 })
+      .mockResolvedValueOnce({ outcome: "sent", attempt: 3, packageReference: "re_3" });
+    const t = new InngestTestEngine({ function: findFunction("deliver") });
+    // @inngest/test does not pass sleeps by itself: each is mocked as done (Inngest's own ids for a
+    // repeated step name: "name", "name:1", …).
+    const slept = { handler: () => undefined };
+    const { result, ctx } = await t.execute({
+      events: [deliverEvent],
+      steps: [
+        { id: "wait-for-next-try", ...slept },
+        { id: "wait-for-next-try:1", ...slept },
+      ],
+    });
+    expect(result).toEqual({ outcome: "sent", attempt: 3, packageReference: "re_3" });
+    // Each later try names the try count it slept on: a run another one overtook does nothing.
+    expect(vi.mocked(deliverDispatch).mock.calls.map((call) => call[2])).toEqual([
+      {},
+      { expectedAttemptCount: 1 },
+      { expectedAttemptCount: 2 },
+    ]);
+    const sleeps = vi.mocked(ctx.step.sleepUntil).mock.calls;
+    expect(sleeps).toEqual([
+      ["wait-for-next-try", nextAttemptAt],
+      ["wait-for-next-try", nextAttemptAt],
+    ]);
+    // Inngest's own retries are untouched by the waiting: no error was thrown.
+    expect(ctx.attempt).toBe(0);
+  });
+
   it("waits as long as the package asked before the next try", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     vi.mocked(deliverDispatch).mockRejectedValue(new RetryAfterJobError("rate_limited", 30_000));

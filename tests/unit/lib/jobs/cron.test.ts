@@ -196,7 +196,6 @@ describe("croner and the old matcher on our jobs' schedules", () => {
   it("covers every schedule a job uses", () => {
     expect(schedules.sort()).toEqual([
       "* * * * *",
-      "*/10 * * * *",
       "*/15 * * * *",
       "*/30 * * * *",
       "17 3 * * *",

@@ -5,7 +5,7 @@ import { documentFileResponse } from "@/lib/documents/file-response";
 import { getDocumentFile } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
 import { getUblPdfView } from "@/lib/ubl/preview";
-import { problemResponse } from "../../responses";
+import { problemResponse, unexpectedErrorResponse } from "../../responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -39,7 +39,6 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
     const isDownload = searchParams.get("download") === "1";
     return documentFileResponse(file, isDownload ? "attachment" : "inline");
   } catch (error) {
-    console.error("[document file] failed", error);
-    return problemResponse(500, "internal", "Internal error", t("errors.generic"));
+    return unexpectedErrorResponse(error, t, "document file");
   }
 }

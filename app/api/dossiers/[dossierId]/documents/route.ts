@@ -6,7 +6,7 @@ import { MAX_UPLOAD_REQUEST_BYTES, uploadDocuments } from "@/lib/documents/uploa
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { isAppError, NotFoundError, ValidationError } from "@/lib/errors";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
-import { problemResponse } from "../../../documents/responses";
+import { problemResponse, unexpectedErrorResponse } from "../../../documents/responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -99,7 +99,6 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
       { results },
     );
   } catch (error) {
-    console.error("[upload] failed", error);
-    return problemResponse(500, "internal", "Internal error", t("errors.generic"));
+    return unexpectedErrorResponse(error, t, "upload");
   }
 }

@@ -5,7 +5,7 @@ import { contentDisposition } from "@/lib/documents/content-disposition";
 import { NotFoundError } from "@/lib/errors";
 import { exportDeliveryLog } from "@/lib/failures/delivery-log";
 import { resolveLocale } from "@/lib/i18n/resolve-locale";
-import { problemResponse } from "../../../documents/responses";
+import { problemResponse, unexpectedErrorResponse } from "../../../documents/responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -71,7 +71,6 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
       },
     });
   } catch (error) {
-    console.error("[delivery log] failed", error);
-    return problemResponse(500, "internal", "Internal error", t("errors.generic"));
+    return unexpectedErrorResponse(error, t, "delivery log");
   }
 }

@@ -1,11 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import type { LiveDocumentState } from "@/components/documents/types";
 import { getDb } from "@/db";
-import { isDatabaseUnreachable } from "@/db/unreachable";
 import { getActor } from "@/lib/auth/session";
 import { listDocumentStates, MAX_STATE_IDS } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
-import { problemResponse } from "../../../../documents/responses";
+import { problemResponse, unexpectedErrorResponse } from "../../../../documents/responses";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -38,21 +37,7 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
     }
     return Response.json({ documents }, { headers: { "cache-control": "no-store" } });
   } catch (error) {
-    if (isDatabaseUnreachable(error)) {
-      // The page keeps polling; Retry-After paces scripts that read this too.
-      console.error("[document status] the database cannot be reached", error);
-      return problemResponse(
-        503,
-        "database-unavailable",
-        "Database unavailable",
-        t("errors.databaseUnavailable"),
-        {},
-        {
-          "retry-after": "10",
-        },
-      );
-    }
-    console.error("[document status] failed", error);
-    return problemResponse(500, "internal", "Internal error", t("errors.generic"));
+    // The database out of reach: 503; the page keeps polling, Retry-After paces scripts that read this too.
+    return unexpectedErrorResponse(error, t, "document status");
   }
 }
