@@ -14,8 +14,9 @@ const nextConfig: NextConfig = {
   // connector's SFTP mode) requires its optional native binding in a try/catch, which bundlers
   // cannot follow; from node_modules it loads as it does under Node. pdfkit (the rendering of a
   // UBL e-invoice, lib/ubl/render-pdf.ts) reads its standard fonts' .afm files from its own folder
-  // at run time, which a bundle does not carry.
-  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit", "pg-boss"],
+  // at run time, which a bundle does not carry. The S3 upload helper stays beside the S3 client
+  // (external by Next's default) so both use one copy of the SDK.
+  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit", "@aws-sdk/lib-storage", "pg-boss"],
   poweredByHeader: false,
   // The API reference's files are read from disk at run time (lib/api/reference/assets.ts), which
   // the output tracing cannot see: name them, so a standalone build carries them.

@@ -54,6 +54,7 @@ export default defineConfig({
         "invitations.spec.ts",
         "client-messages.spec.ts",
         "build-output.spec.ts",
+        "upload-memory.spec.ts",
       ],
       use: {
         viewport: { width: 390, height: 844 },

@@ -3,7 +3,13 @@ import { databaseUnreachableSince } from "@/db/health-flag";
 import { isPublicPath, SESSION_COOKIE_NAMES } from "@/lib/auth/auth.config";
 import { databaseUnavailablePage, localeOfRequest } from "@/lib/http/database-unavailable-page";
 import { LOCALE_COOKIE } from "@/lib/i18n/config";
-import { generateNonce, hasOwnContentSecurityPolicy, pageContentSecurityPolicy } from "@/lib/security/headers";
+import {
+  BACK_FORWARD_CACHEABLE_CACHE_CONTROL,
+  generateNonce,
+  hasOwnContentSecurityPolicy,
+  isBackForwardCacheable,
+  pageContentSecurityPolicy,
+} from "@/lib/security/headers";
 
 /**
  * Sends visitors without a session cookie to the sign-in page. Only a redirect: the session is
@@ -11,7 +17,8 @@ import { generateNonce, hasOwnContentSecurityPolicy, pageContentSecurityPolicy }
  *
  * Gives every page it lets through its Content-Security-Policy with a fresh nonce, on the response
  * and on the request: Next.js reads the nonce from the request's policy and puts it on the scripts
- * it writes into the page. The headers every response carries are in next.config.ts.
+ * it writes into the page. The headers every response carries are in next.config.ts. The public
+ * sign-in and sign-up pages may be kept in the back/forward cache (isBackForwardCacheable).
  *
  * While this process finds its database out of reach (db/health.ts: a page or route that failed
  * on it sets the flag, a probe clears it), every page answers the 503 page "Koppel cannot reach its
@@ -40,6 +47,8 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("content-security-policy", policy);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", policy);
+  // Set here, Next.js keeps it instead of its `no-store` for dynamic pages (lib/security/headers.ts).
+  if (isBackForwardCacheable(pathname)) response.headers.set("cache-control", BACK_FORWARD_CACHEABLE_CACHE_CONTROL);
   return response;
 }
 

@@ -24,6 +24,18 @@ export const envSchema = z.object({
     .regex(/^[^\s/:]+:\d{1,5}$/, "must be host:port of the WebSocket proxy")
     .optional(),
   KOPPEL_DATA_DIR: z.string().min(1, "must not be empty").optional(),
+  // Where document files live: "local" (the data dir's disk, one instance) or "s3" (an
+  // S3-compatible bucket every instance shares; lib/storage/s3.ts).
+  FILE_STORE: z.enum(["local", "s3"], { error: 'must be "local" or "s3"' }).default("local"),
+  S3_BUCKET: z.string().min(3, "must be a bucket name").optional(),
+  S3_REGION: z.string().min(1, "must not be empty").optional(),
+  S3_ENDPOINT: z.string().url("must be a URL such as https://s3.fr-par.scw.cloud").optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1, "must not be empty").optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1, "must not be empty").optional(),
+  S3_FORCE_PATH_STYLE: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
+  S3_CHECKSUMS: z
+    .enum(["when_supported", "when_required"], { error: 'must be "when_supported" or "when_required"' })
+    .default("when_supported"),
   AUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   AUTH_URL: z.string().url("must be a URL such as https://app.koppel.be").optional(),
   KOPPEL_DEMO: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).optional(),
@@ -89,6 +101,25 @@ export const envSchema = z.object({
   CHROMIUM_PATH: z.string().min(1, "must not be empty").optional(),
 });
 
+/**
+ * The rules between variables. Kept apart from envSchema, which stays a plain object: scripts and
+ * the e2e config `.pick()` single variables from it, which zod refuses on a refined object.
+ */
+const checkedEnvSchema = envSchema.superRefine((value, context) => {
+  if (value.FILE_STORE !== "s3") return;
+  for (const variable of ["S3_BUCKET", "S3_REGION"] as const) {
+    if (!value[variable])
+      context.addIssue({ code: "custom", path: [variable], message: 'must be set when FILE_STORE is "s3"' });
+  }
+  if (Boolean(value.S3_ACCESS_KEY_ID) !== Boolean(value.S3_SECRET_ACCESS_KEY)) {
+    context.addIssue({
+      code: "custom",
+      path: [value.S3_ACCESS_KEY_ID ? "S3_SECRET_ACCESS_KEY" : "S3_ACCESS_KEY_ID"],
+      message: "must be set together with the other S3 key (or neither, to use the platform's credentials)",
+    });
+  }
+});
+
 export type Env = z.infer<typeof envSchema>;
 export type EnvVariable = keyof typeof envSchema.shape;
 export const ENV_VARIABLES = Object.keys(envSchema.shape) as EnvVariable[];
@@ -99,7 +130,7 @@ export type EnvProblem = { variable: string; problem: string };
 export type EnvParseResult = { ok: true; env: Env } | { ok: false; problems: EnvProblem[] };
 
 export function parseEnv(source: Record<string, string | undefined>): EnvParseResult {
-  const parsed = envSchema.safeParse(source);
+  const parsed = checkedEnvSchema.safeParse(source);
   if (parsed.success) return { ok: true, env: parsed.data };
   return {
     ok: false,

@@ -37,6 +37,13 @@
  * Case `exact-rate` — 300 documents for one Exact Online division through the app's dispatch into
  * the fake Exact enforcing its per-minute limit with time scaled down; prints the share of the
  * limit used and the number of 429 answers (scripts/bench/exact-rate.ts). Targets ≥ 95% and 0.
+ * Then the same limit held by two instances: two processes delivering to one division at once,
+ * their limiters counting in one PostgreSQL (BENCH_DATABASE_URL; scripts/bench/exact-rate-two.ts),
+ * and the control with each process counting alone.
+ *
+ * Case `pages` — only by name (`npm run bench -- pages [--layout=dossier] [--smoke]`): every main
+ * page over HTTP against the production build and a million documents on PostgreSQL
+ * (scripts/bench/pages.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -71,6 +78,10 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchExactRate } from "./bench/exact-rate";
+import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
+import { benchHtml } from "./bench/html";
+import { benchLighthouse } from "./bench/lighthouse";
+import { benchPages } from "./bench/pages";
 import {
   createBenchAccountant,
   createDossier,
@@ -585,11 +596,23 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
       await benchFtpBulk(db, portalId, { noDelay: true });
     },
   },
-  { name: "exact-rate", run: benchExactRate },
+  {
+    name: "exact-rate",
+    run: async (db, portalId) => {
+      await benchExactRate(db, portalId);
+      await benchExactRateTwoInstances();
+    },
+  },
+  // Page weight against the production build (builds first when there is none): scripts/bench/html.ts, lighthouse.ts.
+  { name: "html", run: benchHtml },
+  { name: "lighthouse", run: benchLighthouse },
 ];
 
 async function main() {
-  const wanted = process.argv.slice(2);
+  // `pages` runs alone, on PostgreSQL and the production build, with its own flags (scripts/bench/pages.ts).
+  if (process.argv[2] === "pages") return benchPages(process.argv.slice(3));
+  // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
+  const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(
     (c) => wanted.length === 0 || wanted.some((w) => c.name.startsWith(w) || w.startsWith(c.name)),
   );

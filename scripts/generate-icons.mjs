@@ -1,5 +1,5 @@
 // Draws the app icons in public/icons/ (the web app manifest's, the apple-touch-icon and the SVG
-// favicon) from one geometry: a white "K" on the brand colour. Node only, nothing downloaded: the
+// favicon) and app/favicon.ico from one geometry: a white "K" on the brand colour. Node only, nothing downloaded: the
 // PNGs are rasterised here (4×4 supersampling) and written with node:zlib.
 //
 //   node scripts/generate-icons.mjs
@@ -141,10 +141,37 @@ const ICONS = [
   { file: "apple-touch-icon.png", size: 180, rounded: false, glyphScale: 0.68 },
 ];
 
+/**
+ * An ICO of PNG images (Vista's format, read by every current browser): what a browser asks for at
+ * /favicon.ico on its own, before or without reading the page's <link rel="icon">.
+ */
+function encodeIco(sizes) {
+  const images = sizes.map((size) => encodePng(size, render(size, { rounded: true, glyphScale: 0.72 })));
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(images.length, 4);
+  let offset = 6 + 16 * images.length;
+  const entries = images.map((image, index) => {
+    const entry = Buffer.alloc(16);
+    entry[0] = sizes[index] % 256; // width (0 = 256)
+    entry[1] = sizes[index] % 256; // height
+    entry.writeUInt16LE(1, 4); // colour planes
+    entry.writeUInt16LE(32, 6); // bits per pixel
+    entry.writeUInt32LE(image.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += image.length;
+    return entry;
+  });
+  return Buffer.concat([header, ...entries, ...images]);
+}
+
 const publicDir = path.join(import.meta.dirname, "..", "public");
 mkdirSync(path.join(publicDir, "icons"), { recursive: true });
 for (const icon of ICONS) {
   writeFileSync(path.join(publicDir, icon.file), encodePng(icon.size, render(icon.size, icon)));
 }
 writeFileSync(path.join(publicDir, "icons", "icon.svg"), svg());
-console.log(`wrote ${ICONS.length} PNG icons and icons/icon.svg to ${publicDir}`);
+// Next.js serves app/favicon.ico at /favicon.ico and links it from every page.
+writeFileSync(path.join(import.meta.dirname, "..", "app", "favicon.ico"), encodeIco([16, 32, 48]));
+console.log(`wrote ${ICONS.length} PNG icons and icons/icon.svg to ${publicDir}, and app/favicon.ico`);

@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
-import { useId, useState, useTransition } from "react";
+import { Fragment, useId, useState, useTransition } from "react";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import type { AllowedDocumentActions } from "@/lib/documents/get";
 import type { DocumentType } from "@/lib/documents/list";
@@ -16,12 +16,10 @@ export type ActionTarget = {
   allowed: AllowedDocumentActions;
 };
 
-const PRIMARY =
-  "inline-flex min-h-10 items-center justify-center gap-1.5 rounded-md bg-brand-600 px-3 text-sm font-medium whitespace-nowrap text-white shadow-xs hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-60";
-const SECONDARY =
-  "inline-flex min-h-10 items-center justify-center gap-1.5 rounded-md border border-slate-300 bg-white px-3 text-sm font-medium whitespace-nowrap text-slate-800 shadow-xs hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-500 disabled:opacity-60";
-const DANGER =
-  "inline-flex min-h-10 items-center justify-center gap-1.5 rounded-md border border-red-200 bg-white px-3 text-sm font-medium whitespace-nowrap text-red-700 shadow-xs hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-red-500 disabled:opacity-60";
+// The `btn` classes of app/globals.css: a row's buttons repeat in every row of the list.
+const PRIMARY = "btn btn-primary";
+const SECONDARY = "btn btn-secondary";
+const DANGER = "btn btn-danger";
 
 /** The type by hand: a select with the six types. In the list it saves on choice; on the page with a button. */
 export function TypeSelect({ target, withButton = false }: { target: ActionTarget; withButton?: boolean }) {
@@ -151,10 +149,13 @@ export function DocumentActions({
   if (!hasAnything) return null;
 
   const isCompact = variant === "compact";
+  // Compact (a row of the list): no wrapper of its own, the row's cell stacks the buttons, the
+  // delete question and the error (`doc-buttons` and `doc-below` in app/globals.css).
+  const Stack = isCompact ? Fragment : "div";
   return (
-    <div className="flex flex-col gap-2">
+    <Stack {...(isCompact ? {} : { className: "flex flex-col gap-2" })}>
       {showTypeSelect && !isCompact ? <TypeSelect target={target} withButton /> : null}
-      <div className={`flex flex-wrap items-center gap-2 ${isCompact ? "md:flex-nowrap md:justify-end" : ""}`}>
+      <div className={isCompact ? "doc-buttons" : "flex flex-wrap items-center gap-2"}>
         {showTypeSelect && isCompact ? <TypeSelect target={target} /> : null}
         {(
           [
@@ -186,24 +187,20 @@ export function DocumentActions({
         {allowed.delete && !isConfirmingDelete ? (
           <button
             type="button"
-            className={isCompact ? `${DANGER} w-10 px-0` : DANGER}
+            className={isCompact ? `${DANGER} btn-icon icon-trash` : `${DANGER} icon-trash`}
             disabled={isBusy}
             onClick={() => setIsConfirmingDelete(true)}
             aria-label={label(t("delete"))}
             title={t("delete")}
           >
-            <svg aria-hidden="true" viewBox="0 0 20 20" className="size-4">
-              <path
-                fill="currentColor"
-                d="M8.75 1.5A1.75 1.75 0 0 0 7 3.25V4H3.75a.75.75 0 0 0 0 1.5h.3l.85 10.6A2 2 0 0 0 6.9 18h6.2a2 2 0 0 0 2-1.9l.85-10.6h.3a.75.75 0 0 0 0-1.5H13v-.75A1.75 1.75 0 0 0 11.25 1.5h-2.5ZM11.5 4v-.75a.25.25 0 0 0-.25-.25h-2.5a.25.25 0 0 0-.25.25V4h3ZM8.25 8a.75.75 0 0 1 .75.75v5.5a.75.75 0 0 1-1.5 0v-5.5A.75.75 0 0 1 8.25 8Zm4.25.75a.75.75 0 0 0-1.5 0v5.5a.75.75 0 0 0 1.5 0v-5.5Z"
-              />
-            </svg>
             {isCompact ? null : t("delete")}
           </button>
         ) : null}
       </div>
       {allowed.delete && isConfirmingDelete ? (
-        <fieldset className="flex flex-wrap items-center gap-2 rounded-md bg-red-50 p-2 ring-1 ring-red-600/20 ring-inset">
+        <fieldset
+          className={`flex flex-wrap items-center gap-2 rounded-md bg-red-50 p-2 ring-1 ring-red-600/20 ring-inset ${isCompact ? "doc-below" : ""}`}
+        >
           <legend className="float-left mr-1 text-sm text-red-900">{t("confirmDelete")}</legend>
           <button
             type="button"
@@ -225,10 +222,10 @@ export function DocumentActions({
         </fieldset>
       ) : null}
       {error ? (
-        <p role="alert" className="text-xs text-red-700">
+        <p role="alert" className={isCompact ? "doc-below text-xs text-red-700" : "text-xs text-red-700"}>
           {error}
         </p>
       ) : null}
-    </div>
+    </Stack>
   );
 }

@@ -12,5 +12,5 @@ export function DocumentTypeLabel({ type, recognition }: { type: DocumentType | 
   const t = useTranslations("documents.types");
   if (type === null && recognition === "pending") return <Badge tone="blue">{t("recognitionPending")}</Badge>;
   if (type === null) return <Badge tone="yellow">{t("notRecognised")}</Badge>;
-  return <span>{t(type)}</span>;
+  return t(type);
 }

@@ -6,13 +6,20 @@ import type { SendableTab } from "@/lib/dispatch/schemas";
 import { type SendWholeTabTotals, sendWholeTab } from "./send-whole-tab";
 import type { DocumentActionHandlers, LiveDocumentState } from "./types";
 
-/** A document the workspace knows by name (a row of the list, or the document of its page). */
-export type WorkspaceDocument = { id: string; fileName: string; href: string; status: LiveDocumentState["status"] };
+/**
+ * A document the workspace knows by name (a row of the list, or the document of its page). `href`
+ * defaults to the document's page in the workspace's dossier (the list leaves it out: it is the
+ * same path for every row).
+ */
+export type WorkspaceDocument = { id: string; fileName: string; href?: string; status: LiveDocumentState["status"] };
+
+/** A document named in a send's answer, with its page. */
+export type NamedDocument = Required<Pick<WorkspaceDocument, "id" | "fileName" | "href" | "status">>;
 
 export type SendOutcome = {
   trigger: "manual" | "bulk" | "retry";
-  accepted: WorkspaceDocument[];
-  refused: { document: WorkspaceDocument; reason: string }[];
+  accepted: NamedDocument[];
+  refused: { document: NamedDocument; reason: string }[];
 };
 
 /** The answer to "send all N in this tab": counts only (the server never lists the documents). */
@@ -20,6 +27,8 @@ export type SendAllOutcome = SendWholeTabTotals & { tab: SendableTab };
 
 type Workspace = {
   dossierId: string;
+  /** The ids of the documents on screen, in order (the list's rows: what "select all" takes). */
+  ids: readonly string[];
   handlers: DocumentActionHandlers;
   /** Ids ticked for "Send selected". */
   selected: ReadonlySet<string>;
@@ -88,6 +97,7 @@ export function DocumentWorkspace({
   const [live, setLive] = useState<ReadonlyMap<string, LiveDocumentState>>(new Map());
 
   const byId = useMemo(() => new Map(documents.map((document) => [document.id, document])), [documents]);
+  const ids = useMemo(() => documents.map((document) => document.id), [documents]);
   // Latest values for the polling loop and the send callback, without restarting them.
   const byIdRef = useRef(byId);
   byIdRef.current = byId;
@@ -188,8 +198,12 @@ export function DocumentWorkspace({
           setSendError(result.error.messageKey);
           return;
         }
-        const named = (id: string): WorkspaceDocument =>
-          byIdRef.current.get(id) ?? { id, fileName: id, href: "#", status: "inbox" };
+        const named = (id: string): NamedDocument => {
+          const known = byIdRef.current.get(id);
+          if (!known) return { id, fileName: id, href: "#", status: "inbox" };
+          const { fileName, status } = known;
+          return { id, fileName, status, href: known.href ?? `/dossiers/${dossierId}/documents/${id}` };
+        };
         const accepted = result.accepted.map((id) => ({ ...named(id), status: "sending" as const }));
         setLive((current) => {
           const next = new Map(current);
@@ -235,6 +249,7 @@ export function DocumentWorkspace({
 
   const workspace: Workspace = {
     dossierId,
+    ids,
     handlers,
     selected,
     toggle: (id, isSelected) => {

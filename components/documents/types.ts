@@ -74,3 +74,34 @@ export type DocumentActionHandlers = {
   archive(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
   unarchive(input: { dossierId: string; documentId: string }): Promise<Result<object>>;
 };
+
+/**
+ * A row of the document list as the browser gets it (components/documents/list-rows.ts makes it
+ * from a DocumentRow on the server): what the row shows, formatted, and nothing more. Fields that
+ * most rows do not need are left out rather than sent empty; the list renders the markup from it
+ * in the browser and on the server alike, so each row travels once as markup and once as this.
+ */
+export type ListRow = {
+  id: string;
+  fileName: string;
+  status: DocumentListItem["status"];
+  documentType: DocumentType | null;
+  /** Only for a document without a type: being recognised, or the user's to pick. */
+  recognition?: RecognitionView;
+  /** The date on the document, or the day it arrived (`isReceivedDate`), formatted. */
+  date: string;
+  isReceivedDate?: true;
+  supplierName: string | null;
+  /** The total with its currency, formatted. */
+  amount: string | null;
+  isImported?: true;
+  isPossibleDuplicate?: true;
+  /** Failed or rejected: why (a message key, or the package's own words). */
+  lastErrorReason?: string;
+  /** Inbox: why it was not sent automatically (a code of lib/documents/refusals.ts). */
+  autoSendSkipReason?: string;
+  /** Sending and waiting out an outage: "waiting: … unreachable since 10:02, next try 10:15". */
+  waitingText?: string;
+  /** The actions the rules allow (the keys of AllowedDocumentActions that are true). */
+  allowed: (keyof AllowedDocumentActions)[];
+};

@@ -1,6 +1,7 @@
 import { useTranslations } from "next-intl";
 import type { ReactNode } from "react";
 import { Badge } from "@/components/ui/badge";
+import { Icon } from "@/components/ui/icon";
 import { type IntegrationState, integrationTone } from "@/lib/portals/integration-state";
 
 /**
@@ -58,14 +59,7 @@ function IntegrationCell({ badge, detail, warning }: { badge: ReactNode; detail?
       {detail ? <span className="max-w-full truncate text-xs text-slate-500">{detail}</span> : null}
       {warning ? (
         <span className="inline-flex items-center gap-1 text-xs font-medium text-red-700">
-          <svg aria-hidden="true" viewBox="0 0 20 20" className="size-3.5 shrink-0">
-            <path
-              fill="currentColor"
-              fillRule="evenodd"
-              d="M8.5 2.6a1.7 1.7 0 0 1 3 0l6.3 11.8a1.7 1.7 0 0 1-1.5 2.6H3.7a1.7 1.7 0 0 1-1.5-2.6L8.5 2.6ZM10 7a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 7Zm0 7.5a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
-              clipRule="evenodd"
-            />
-          </svg>
+          <Icon name="warning" className="size-3.5 shrink-0" />
           {warning}
         </span>
       ) : null}

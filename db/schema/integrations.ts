@@ -99,6 +99,22 @@ export const deliveryBreakers = pgTable(
   (t) => [index("delivery_breakers_portal_idx").on(t.portalId)],
 );
 
+/**
+ * A package's call budget per key (lib/connections/call-limits.ts), shared by every instance: for
+ * Exact Online one row per app and division, holding what Exact last reported (minutely and
+ * daily remaining and reset) with our reservations deducted and the calls in flight. The state's
+ * shape belongs to the connector (lib/connectors/api/exact-online/rate-limit.ts); a change
+ * writes only over the version it read. Error answers for the package's error breaker are counted in
+ * rate_limit_counters.
+ */
+export const callBudgets = pgTable("call_budgets", {
+  key: text().primaryKey(),
+  state: jsonb().$type<unknown>(),
+  /** Bumped by every change: a writer that read an older version reads again (no lock held). */
+  version: integer().notNull().default(0),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
 /** The one way a dossier delivers its documents. */
 export const dossierIntegrations = pgTable(
   "dossier_integrations",

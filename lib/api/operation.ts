@@ -9,7 +9,7 @@ import { DuplicateFileError } from "@/lib/documents/duplicates";
 import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { DocumentRefusedError } from "@/lib/documents/life";
 import { isAppError } from "@/lib/errors";
-import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
+import { formOf, type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
 import { DEFAULT_LOCALE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { consumeRateLimit, type RateLimitPolicy, rateLimitHeaders } from "@/lib/rate-limit";
@@ -307,13 +307,9 @@ async function runOperation(operation: AnyApiOperation, input: RunInput): Promis
       }
       body = parsed.data;
     } else if (operation.body?.kind === "multipart") {
-      try {
-        body = await new Response(input.rawBody ? new Uint8Array(input.rawBody) : null, {
-          headers: { "content-type": input.request.headers.get("content-type") ?? "" },
-        }).formData();
-      } catch {
-        return asProblem({ status: 400, code: "validation_failed", messageKey: "api.malformedMultipart" });
-      }
+      const form = await formOf(input.rawBody, input.request.headers.get("content-type"));
+      if (!form) return asProblem({ status: 400, code: "validation_failed", messageKey: "api.malformedMultipart" });
+      body = form;
     }
 
     const result = await operation.handle({

@@ -7,6 +7,7 @@ import { ConnectorError } from "@/lib/connectors/errors";
 import type { Connector, ConnectorContext, DeliveryDossier } from "@/lib/connectors/types";
 import { connectionSecretsContext, decryptSecrets, encryptSecrets } from "@/lib/crypto/secrets";
 import type { PackageEntry } from "@/lib/packages/catalog";
+import { databaseCallLimitStore } from "./call-limits";
 import { oauthAppFor } from "./oauth-app";
 
 /** The stored connection a call runs against (null for channels without a portal step: e-mail). */
@@ -76,7 +77,7 @@ export function decryptConnectionSecrets(connection: Pick<StoredConnection, "id"
  * Builds the context of one connector call: settings, secrets and dossier settings re-parsed with
  * the connector's schemas (a mismatch is a permanent `invalid_settings` error, never a crash
  * inside the connector), secrets decrypted only here, an abort signal that fires at the timeout,
- * and the callback that stores rotated credentials.
+ * the callback that stores rotated credentials, and the package's call limits in the database.
  */
 export function createConnectorContext(input: ContextInput): ConnectorContext<unknown, unknown, unknown> {
   const { connector, connection } = input;
@@ -104,6 +105,7 @@ export function createConnectorContext(input: ContextInput): ConnectorContext<un
     signal: AbortSignal.timeout(input.timeoutMs),
     idempotencyKey: input.idempotencyKey,
     isFirstTry: input.isFirstTry ?? true,
+    callLimits: databaseCallLimitStore(input.db),
     async persistSecrets(next) {
       if (!connection) throw new Error("this channel has no stored credentials");
       await storeConnectionSecrets(input.db, connector, connection, next);

@@ -14,16 +14,19 @@ async function connectorOf(target: StoredTarget): Promise<Connector | null> {
   return typeof packageId === "string" && isPackageId(packageId) ? loadConnector(packageId, channel) : null;
 }
 
+/** Descriptions a describer keeps at most; past it, it starts over (a long export stays bounded). */
+const MAX_KEPT_DESCRIPTIONS = 5_000;
+
 /**
- * Rows with stored targets (dispatches, attempts), each with its target described (describeTarget)
- * with the connector that delivered to it, each connector loaded once. A connector that cannot be
- * loaded leaves its targets described without it: a page that shows where documents went never
- * fails on that.
+ * A describer of stored targets that keeps, across calls, the connectors it loaded and the
+ * descriptions it made: a long read such as the delivery log's export describes the same few
+ * targets (a dossier's documents all go to the same place) hundreds of thousands of times. Equal
+ * targets share one description object; callers must not change it. A target described before is
+ * answered at once (no promise), so a loop over many rows awaits only the first of each target.
  */
-export async function withTargetDescriptions<TRow extends { target: StoredTarget }>(
-  rows: readonly TRow[],
-): Promise<Array<TRow & { targetDescription: TargetDescription }>> {
+export function targetDescriber(): (target: StoredTarget) => TargetDescription | Promise<TargetDescription> {
   const connectors = new Map<string, Promise<Connector | null>>();
+  const descriptions = new Map<string, TargetDescription>();
   const connectorFor = (target: StoredTarget) => {
     const key = `${String(target?.channel)}:${String(target?.packageId)}`;
     let connector = connectors.get(key);
@@ -36,10 +39,27 @@ export async function withTargetDescriptions<TRow extends { target: StoredTarget
     }
     return connector;
   };
-  return Promise.all(
-    rows.map(async (row) => ({
-      ...row,
-      targetDescription: describeTarget(row.target, await connectorFor(row.target)),
-    })),
-  );
+  const describeNew = async (key: string, target: StoredTarget) => {
+    const description = describeTarget(target, await connectorFor(target));
+    if (descriptions.size >= MAX_KEPT_DESCRIPTIONS) descriptions.clear();
+    descriptions.set(key, description);
+    return description;
+  };
+  return (target) => {
+    const key = JSON.stringify(target ?? null);
+    return descriptions.get(key) ?? describeNew(key, target);
+  };
+}
+
+/**
+ * Rows with stored targets (dispatches, attempts), each with its target described (describeTarget)
+ * with the connector that delivered to it, each connector loaded once. A connector that cannot be
+ * loaded leaves its targets described without it: a page that shows where documents went never
+ * fails on that.
+ */
+export async function withTargetDescriptions<TRow extends { target: StoredTarget }>(
+  rows: readonly TRow[],
+): Promise<Array<TRow & { targetDescription: TargetDescription }>> {
+  const descriptionOf = targetDescriber();
+  return Promise.all(rows.map(async (row) => ({ ...row, targetDescription: await descriptionOf(row.target) })));
 }

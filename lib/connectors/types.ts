@@ -113,7 +113,30 @@ export type ConnectorContext<TSettings, TSecrets, TDossierSettings> = {
    * neither is configured.
    */
   oauthApp: OAuthApp | null;
+  /**
+   * Where the package's call limits are counted so that every instance sees them (the database:
+   * lib/connections/call-limits.ts). Absent only in contexts built by hand (tests): the
+   * connector then counts in its own process.
+   */
+  callLimits?: CallLimitStore;
 };
+
+/**
+ * Shared state for a package's call limits (a budget learned from the package's answers, an error
+ * breaker), kept where every instance sees it. The state's shape belongs to the connector.
+ */
+export interface CallLimitStore {
+  /**
+   * Reads the state stored under `key` (null: none yet), lets `decide` choose synchronously, and
+   * stores its `next` (unless undefined) atomically: no other call, in this instance or another,
+   * changes `key` in between. Resolves with `decide`'s result.
+   */
+  change<T>(key: string, decide: (state: unknown) => { next?: unknown; result: T }): Promise<T>;
+  /** Records one event (e.g. an error answer) of `key` at `at` (epoch ms), kept for `keepMs`. */
+  recordEvent(key: string, at: number, keepMs: number): Promise<void>;
+  /** The times (epoch ms) of `key`'s events after `since`, oldest first. */
+  eventsSince(key: string, since: number): Promise<number[]>;
+}
 
 /** An OAuth client registered with the package (Exact App Center app). */
 export type OAuthApp = { clientId: string; clientSecret: string };

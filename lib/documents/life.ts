@@ -29,6 +29,7 @@ import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import type { Action } from "@/lib/auth/permissions";
 import { ConflictError, NotFoundError, ValidationError } from "@/lib/errors";
+import { storedFailureGroupOf } from "@/lib/failures/groups";
 import { getFileStore } from "@/lib/storage";
 import { duplicateKeyChangedSql, possibleDuplicateOfSql } from "./duplicates";
 import { checkRecognitionAgainstEInvoice } from "./einvoice";
@@ -857,7 +858,13 @@ export function deliveryFailedChanges(
   const failed = db.$with("document_failed").as(
     db
       .update(documents)
-      .set({ status: "failed", lastErrorCode: input.errorCode, lastErrorReason: input.reason, updatedAt: now })
+      .set({
+        status: "failed",
+        lastErrorCode: input.errorCode,
+        lastErrorReason: input.reason,
+        failureGroup: storedFailureGroupOf("failed", input.errorCode),
+        updatedAt: now,
+      })
       .where(
         and(
           eq(documents.id, keys.documentId),
@@ -1003,6 +1010,7 @@ export async function settleSentDocument(
           status: toStatus,
           lastErrorCode: input.errorCode,
           lastErrorReason: input.reason,
+          failureGroup: storedFailureGroupOf(toStatus, input.errorCode),
           archivedAt: null,
           updatedAt: sql`now()`,
         })

@@ -101,6 +101,19 @@ export function isStoredErrorCode(code: unknown): code is StoredErrorCode {
   return typeof code === "string" && Object.hasOwn(FAILURE_GROUP_OF_CODE, code);
 }
 
+/**
+ * The group stored on a document when it fails or is rejected (documents.failure_group, written by
+ * lib/documents/life.ts in the statement that records the failure): what its status and its error
+ * code say. The connection's health is left out on purpose: it changes on its own (an admin
+ * re-authorises, a check fails), so failureGroupOf lays it over at read time, and the failure queue
+ * does the same in SQL from this column (lib/failures/list.ts). Meaningful only while the document
+ * is failed or rejected; the indexes that read it hold those rows only.
+ */
+export function storedFailureGroupOf(status: "failed" | "rejected", code: string | null): FailureGroup {
+  if (status === "rejected") return "package_refusal";
+  return isStoredErrorCode(code) ? FAILURE_GROUP_OF_CODE[code] : "unreachable";
+}
+
 type ConnectionStatus = "not_checked" | "connected" | "needs_reauth" | "error" | "disabled";
 
 /** What decides a document's group: its status, its last error code and its connection's health. */
@@ -123,12 +136,12 @@ export const DOCUMENT_OWN_GROUPS: readonly FailureGroup[] = ["package_refusal", 
  * error is the document's own (DOCUMENT_OWN_GROUPS) stays with that cause; otherwise a connection
  * that now needs re-authorisation (or is disabled) must be fixed before anything else can go,
  * whatever the last try said; then the last error code. A missing or unknown code counts as
- * `unknown`. lib/failures/list.ts writes the same decision in SQL (failureGroupSql); a test holds
- * them equal.
+ * `unknown`. lib/failures/list.ts writes the same decision in SQL (failureGroupSql, over the stored
+ * column); a test holds them equal.
  */
 export function failureGroupOf(facts: FailureFacts): FailureGroup {
   if (facts.status === "rejected") return "package_refusal";
-  const byCode = isStoredErrorCode(facts.lastErrorCode) ? FAILURE_GROUP_OF_CODE[facts.lastErrorCode] : "unreachable";
+  const byCode = storedFailureGroupOf(facts.status, facts.lastErrorCode);
   if (DOCUMENT_OWN_GROUPS.includes(byCode)) return byCode;
   if (facts.connectionStatus === "needs_reauth") return "reauth";
   if (facts.connectionStatus === "disabled") return "settings";

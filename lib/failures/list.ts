@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { connections, dispatches, documents, dossierIntegrations, dossiers } from "@/db/schema";
@@ -9,13 +10,7 @@ import type { Action } from "@/lib/auth/permissions";
 import { withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
 import { NotFoundError } from "@/lib/errors";
-import {
-  DOCUMENT_OWN_GROUPS,
-  FAILURE_GROUP_OF_CODE,
-  FAILURE_GROUPS,
-  type FailureGroup,
-  STORED_ERROR_CODES,
-} from "./groups";
+import { DOCUMENT_OWN_GROUPS, FAILURE_GROUPS, type FailureGroup } from "./groups";
 import { encodeFailureCursor, type FailureCursor, type FailurePageDirection } from "./schemas";
 
 /** Rows per page when one group is shown. */
@@ -79,22 +74,32 @@ function literal(value: string): SQL {
   return sql.raw(`'${value}'`);
 }
 
+const literals = (values: readonly string[]) => sql.join(values.map(literal), sql`, `);
+
+type ConnectionStatus = (typeof connections.$inferSelect)["status"];
+
 /**
- * failureGroupOf (lib/failures/groups.ts) in SQL, over documents joined to the connection of the
- * dossier's integration. Literals only, no parameters: the same text can then appear in SELECT and
- * GROUP BY, which Postgres matches only when they are identical.
+ * The connection's health that takes a failure out of its stored group (groups.ts failureGroupOf):
+ * a connection that needs re-authorisation, or is disabled, must be fixed before anything else.
+ * Causes that are the document's own (DOCUMENT_OWN_GROUPS) keep their group.
+ */
+const GROUP_OF_CONNECTION: readonly { status: ConnectionStatus; group: FailureGroup }[] = [
+  { status: "needs_reauth", group: "reauth" },
+  { status: "disabled", group: "settings" },
+];
+
+/**
+ * failureGroupOf (lib/failures/groups.ts) in SQL: the group stored when the document failed
+ * (documents.failure_group), with the health of the connection of the dossier's integration laid
+ * over it. Over documents joined to that connection. Literals only, no parameters: the same text
+ * can then appear in SELECT and GROUP BY, which Postgres matches only when they are identical.
  */
 export function failureGroupSql(): SQL<FailureGroup> {
-  const whenCodeOf = (groups: readonly FailureGroup[]) =>
-    groups.flatMap((group) => {
-      const codes = STORED_ERROR_CODES.filter((code) => FAILURE_GROUP_OF_CODE[code] === group);
-      if (codes.length === 0) return [];
-      return [
-        sql`when ${documents.lastErrorCode} in (${sql.join(codes.map(literal), sql`, `)}) then ${literal(group)}`,
-      ];
-    });
-  const documentOwn = whenCodeOf(FAILURE_GROUPS.filter((group) => DOCUMENT_OWN_GROUPS.includes(group)));
-  return sql<FailureGroup>`(case when ${documents.status} = 'rejected' then 'package_refusal' ${sql.join(documentOwn, sql` `)} when ${connections.status} = 'needs_reauth' then 'reauth' when ${connections.status} = 'disabled' then 'settings' ${sql.join(whenCodeOf(FAILURE_GROUPS), sql` `)} else 'unreachable' end)`;
+  const stored = sql`coalesce(${documents.failureGroup}, 'unreachable')`;
+  const byConnection = GROUP_OF_CONNECTION.map(
+    ({ status, group }) => sql`when ${connections.status} = ${literal(status)} then ${literal(group)}`,
+  );
+  return sql<FailureGroup>`(case when ${documents.failureGroup} in (${literals(DOCUMENT_OWN_GROUPS)}) then ${documents.failureGroup} ${sql.join(byConnection, sql` `)} else ${stored} end)`;
 }
 
 /**
@@ -138,8 +143,52 @@ export function failureKeyset(position: { cursor: FailureCursor; direction: Fail
 export const failureSortKey = sql<string>`to_char(${documents.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**
- * How many failed and rejected documents each group holds, in one grouped query over the portal's
- * failures. Every group is present, 0 when empty.
+ * The office's dossiers whose integration uses a connection that moves their failures to another
+ * group (GROUP_OF_CONNECTION), per group they move to. From the office's few connections that
+ * need re-authorisation or are disabled (connections_portal_idx, dossier_integrations_connection_idx),
+ * never from its failures: asked first, so the failure queries below get plain id lists, and none
+ * at all when every connection is well (the usual case). A join from the failures to the
+ * connections instead makes Postgres walk every failure of the office to find none.
+ */
+async function dossiersMovedByConnection(db: DbOrTx, portalId: string): Promise<Map<FailureGroup, string[]>> {
+  const rows = await db
+    .select({ dossierId: dossierIntegrations.dossierId, status: connections.status })
+    .from(connections)
+    .innerJoin(
+      dossierIntegrations,
+      and(eq(dossierIntegrations.connectionId, connections.id), eq(dossierIntegrations.portalId, connections.portalId)),
+    )
+    .where(
+      and(
+        eq(connections.portalId, portalId),
+        sql`${connections.status} in (${literals(GROUP_OF_CONNECTION.map(({ status }) => status))})`,
+      ),
+    );
+  const moved = new Map<FailureGroup, string[]>();
+  for (const row of rows) {
+    const group = GROUP_OF_CONNECTION.find(({ status }) => status === row.status)?.group;
+    if (!group) continue;
+    moved.set(group, [...(moved.get(group) ?? []), row.dossierId]);
+  }
+  return moved;
+}
+
+/** Failed documents whose stored group is not their own cause, so a connection's health moves them. */
+const isMovable = () =>
+  and(
+    // Literal, as documents_dossier_status_created_idx's predicate has it.
+    sql`${documents.status} = 'failed'`,
+    isNull(documents.archivedAt),
+    sql`coalesce(${documents.failureGroup}, 'unreachable') not in (${literals(DOCUMENT_OWN_GROUPS)})`,
+  );
+
+const inDossiers = (ids: readonly string[]) => sql`${documents.dossierId} = any(${sql.param(ids)}::uuid[])`;
+
+/**
+ * How many failed and rejected documents each group holds. Every group is present, 0 when empty.
+ * Index reads instead of a CASE over every failure of the office: the stored groups counted by an
+ * index-only scan of documents_portal_failure_group_idx, then the failures of the dossiers a
+ * connection's health moves (dossiersMovedByConnection; usually none) moved over.
  */
 export async function countFailuresByGroup(
   db: DbOrTx,
@@ -147,23 +196,35 @@ export async function countFailuresByGroup(
   portalId: string,
 ): Promise<Record<FailureGroup, FailureGroupCount>> {
   const id = resolveFailurePortal(actor, portalId, "failure.view");
-  const group = failureGroupSql();
-  const rows = await db
-    .select({ group, status: documents.status, count: sql<number>`count(*)::int` })
-    .from(documents)
-    .leftJoin(dossierIntegrations, integrationOfDocument)
-    .leftJoin(connections, connectionOfIntegration)
-    .where(isPortalFailure(id))
-    .groupBy(group, documents.status);
+  const storedGroup = sql<FailureGroup | null>`${documents.failureGroup}`;
+  const [stored, movedDossiers] = await Promise.all([
+    db
+      .select({ group: storedGroup, status: documents.status, count: sql<number>`count(*)::int` })
+      .from(documents)
+      .where(isPortalFailure(id))
+      .groupBy(documents.failureGroup, documents.status),
+    dossiersMovedByConnection(db, id),
+  ]);
   const counts = Object.fromEntries(FAILURE_GROUPS.map((name) => [name, { total: 0, failed: 0 }])) as Record<
     FailureGroup,
     FailureGroupCount
   >;
-  for (const row of rows) {
-    const entry = counts[row.group];
-    if (!entry) continue;
-    entry.total += Number(row.count);
-    if (row.status === "failed") entry.failed += Number(row.count);
+  const add = (group: FailureGroup, count: number, isFailed: boolean) => {
+    const entry = counts[group];
+    entry.total += count;
+    if (isFailed) entry.failed += count;
+  };
+  for (const row of stored) add(row.group ?? "unreachable", Number(row.count), row.status === "failed");
+  for (const [to, dossierIds] of movedDossiers) {
+    const moved = await db
+      .select({ group: storedGroup, count: sql<number>`count(*)::int` })
+      .from(documents)
+      .where(and(eq(documents.portalId, id), inDossiers(dossierIds), isMovable()))
+      .groupBy(documents.failureGroup);
+    for (const row of moved) {
+      add(row.group ?? "unreachable", -Number(row.count), true);
+      add(to, Number(row.count), true);
+    }
   }
   return counts;
 }
@@ -178,9 +239,10 @@ export type ListFailuresParams = {
 
 /**
  * One page of a group's documents across all dossiers of the portal, last change first, by keyset
- * (never OFFSET). documents_portal_failed_updated_idx (portal, updated_at; failed and rejected
- * only) hands the rows over in page order, so a page reads its rows and the ones of other causes
- * in between, never the whole portal.
+ * (never OFFSET). documents_portal_failure_group_idx (portal, stored group, updated_at; failed and
+ * rejected only) hands the group's rows over in page order, so a page reads its own rows (a rare
+ * group costs what its rows cost); the failures a connection's health moves into the group come
+ * from that connection's dossiers and are merged in.
  */
 export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailuresParams): Promise<FailurePage> {
   const portalId = resolveFailurePortal(actor, params.portalId, "failure.view");
@@ -188,27 +250,52 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
   const limit = Math.min(Math.max(Math.trunc(params.limit ?? FAILURE_PAGE_SIZE), 1), MAX_PAGE_SIZE);
   const position = params.position?.cursor.group === group ? params.position : null;
 
+  const movedDossiers = await dossiersMovedByConnection(db, portalId);
+  // Dossiers whose failures a connection moves to another group: left out of this group's stored
+  // rows, unless the group is the document's own cause (then nothing moves them).
+  const movedAway = DOCUMENT_OWN_GROUPS.includes(group)
+    ? []
+    : [...movedDossiers].flatMap(([to, ids]) => (to === group ? [] : ids));
+  const movedHere = movedDossiers.get(group) ?? [];
+
   const query = (at: typeof position, take: number) => {
     const keyset = failureKeyset(at);
-    return db
-      .select({
-        documentId: documents.id,
-        dossierId: documents.dossierId,
-        dossierName: dossiers.name,
-        companyNumber: dossiers.companyNumber,
-        fileName: documents.fileName,
-        status: documents.status,
-        lastErrorCode: documents.lastErrorCode,
-        lastErrorReason: documents.lastErrorReason,
-        at: documents.updatedAt,
-        sortKey: failureSortKey,
-      })
-      .from(documents)
-      .innerJoin(dossiers, and(eq(dossiers.id, documents.dossierId), eq(dossiers.portalId, documents.portalId)))
-      .leftJoin(dossierIntegrations, integrationOfDocument)
-      .leftJoin(connections, connectionOfIntegration)
-      .where(and(isPortalFailure(portalId), sql`${failureGroupSql()} = ${group}`, keyset.condition))
-      .orderBy(...keyset.order)
+    const slice = (condition: SQL | undefined) =>
+      db
+        .select({
+          documentId: documents.id,
+          dossierId: documents.dossierId,
+          dossierName: dossiers.name,
+          companyNumber: dossiers.companyNumber,
+          fileName: documents.fileName,
+          status: documents.status,
+          lastErrorCode: documents.lastErrorCode,
+          lastErrorReason: documents.lastErrorReason,
+          at: documents.updatedAt,
+          sortKey: failureSortKey.as("sort_key"),
+        })
+        .from(documents)
+        .innerJoin(dossiers, and(eq(dossiers.id, documents.dossierId), eq(dossiers.portalId, documents.portalId)))
+        .where(and(isPortalFailure(portalId), condition, keyset.condition))
+        .orderBy(...keyset.order)
+        .limit(take);
+    // The rows stored under this group: one range of documents_portal_failure_group_idx…
+    const stored = slice(
+      and(eq(documents.failureGroup, group), movedAway.length > 0 ? sql`not (${inDossiers(movedAway)})` : undefined),
+    );
+    if (movedHere.length === 0) return stored;
+    // …and, when a connection's health leads here, its dossiers' failures stored under another
+    // group that is not the document's own (documents_dossier_status_created_idx, per dossier).
+    const moved = slice(
+      and(
+        inDossiers(movedHere),
+        isMovable(),
+        sql`coalesce(${documents.failureGroup}, 'unreachable') <> ${literal(group)}`,
+      ),
+    );
+    const isOlder = at === null || at.direction === "older";
+    return unionAll(stored, moved)
+      .orderBy(...(isOlder ? [sql`"updated_at" desc`, sql`"id" desc`] : [sql`"updated_at" asc`, sql`"id" asc`]))
       .limit(take);
   };
 

@@ -114,3 +114,23 @@ export function pageContentSecurityPolicy({ nonce, isDevelopment }: { nonce: str
 export function hasOwnContentSecurityPolicy(pathname: string): boolean {
   return pathname === "/docs/api" || pathname.startsWith("/docs/api/");
 }
+
+/**
+ * The pages a browser may keep in its back/forward cache, and restore as they were on Back:
+ * the public sign-in and sign-up pages and what they answer ("check your e-mail"). They show
+ * nothing of an office or a person, so a restored copy cannot show private data stale or to the
+ * next person at the computer. Every other page stays out: Next.js sends dynamic pages
+ * `no-store`, which keeps them out of the cache (a dossier's documents must not come back after
+ * signing out, nor with statuses from before). The invitation page stays out too: it names the
+ * invitee and the office.
+ */
+export function isBackForwardCacheable(pathname: string): boolean {
+  return ["/sign-in", "/sign-in/check-email", "/sign-up", "/sign-up/check-email"].includes(pathname);
+}
+
+/**
+ * The Cache-Control of those pages: like Next.js's own for dynamic pages (revalidated on every
+ * use, and `private`: a page carries a CSP nonce, which a shared cache must never hand to
+ * others), without `no-store`, the one thing that keeps a page out of the back/forward cache.
+ */
+export const BACK_FORWARD_CACHEABLE_CACHE_CONTROL = "private, no-cache, max-age=0, must-revalidate";

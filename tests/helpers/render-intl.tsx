@@ -1,6 +1,8 @@
-import { NextIntlClientProvider } from "next-intl";
+import { createFormatter, NextIntlClientProvider } from "next-intl";
 import type { ReactElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import { toListRows } from "@/components/documents/list-rows";
+import type { DocumentRow, ListRow } from "@/components/documents/types";
 import type { Locale } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
 
@@ -11,4 +13,9 @@ export function renderInLocale(locale: Locale, element: ReactElement): string {
       {element}
     </NextIntlClientProvider>,
   );
+}
+
+/** The document list's rows as the dossier page hands them to the list, formatted in a language. */
+export function listRowsIn(locale: Locale, rows: readonly DocumentRow[]): ListRow[] {
+  return toListRows(rows, createFormatter({ locale, timeZone: "Europe/Brussels" }));
 }

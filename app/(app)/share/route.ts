@@ -4,7 +4,7 @@ import { AUTH_PAGES } from "@/lib/auth/auth.config";
 import { getActor } from "@/lib/auth/session";
 import { MAX_UPLOAD_REQUEST_BYTES } from "@/lib/documents/upload";
 import { ValidationError } from "@/lib/errors";
-import { readBodyWithLimit } from "@/lib/http/body";
+import { readFormWithLimit } from "@/lib/http/body";
 import { isShareTargetRequest } from "@/lib/http/same-origin";
 import { type ShareNotice, shareNoticePath, shareOutcomeQuery } from "@/lib/share/outcome";
 import { receiveShare } from "@/lib/share/share";
@@ -58,16 +58,10 @@ export async function POST(request: Request): Promise<Response> {
   }
 
   // Bounded while it streams: a larger body is never held in memory, whatever Content-Length says.
-  const body = await readBodyWithLimit(request, MAX_UPLOAD_REQUEST_BYTES);
-  if (!body) return seeOther(shareNoticePath("too-large"));
-  let form: FormData;
-  try {
-    form = await new Response(new Uint8Array(body.bytes), {
-      headers: { "content-type": request.headers.get("content-type") ?? "" },
-    }).formData();
-  } catch {
-    return seeOther(shareNoticePath("unreadable"));
-  }
+  const read = await readFormWithLimit(request, MAX_UPLOAD_REQUEST_BYTES);
+  if (read === "tooLarge") return seeOther(shareNoticePath("too-large"));
+  if (read === "unreadable") return seeOther(shareNoticePath("unreadable"));
+  const { form } = read;
 
   try {
     const receipt = await receiveShare(await getDb(), actor, { form });

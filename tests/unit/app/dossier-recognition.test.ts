@@ -8,7 +8,7 @@ import { UploadForm } from "@/components/documents/upload-form";
 import { LOCALES, type Locale } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
 import type { RecognitionView } from "@/lib/recognition/pending";
-import { renderInLocale } from "../../helpers/render-intl";
+import { listRowsIn, renderInLocale } from "../../helpers/render-intl";
 
 // What an upload without a type says in the list: "being recognised" while the office's step is
 // expected to report it, else a request to pick the type; and what the upload's type picker promises.
@@ -69,7 +69,11 @@ function renderRow(locale: Locale, row: DocumentRow): string {
     createElement(
       AppRouterContext.Provider,
       { value: ROUTER },
-      createElement(DocumentWorkspace, props, createElement(DocumentList, { rows: [row], selectable: true })),
+      createElement(
+        DocumentWorkspace,
+        props,
+        createElement(DocumentList, { rows: listRowsIn(locale, [row]), selectable: true }),
+      ),
     ),
   );
 }

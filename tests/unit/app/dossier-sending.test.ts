@@ -2,7 +2,8 @@ import { AppRouterContext, type AppRouterInstance } from "next/dist/shared/lib/a
 import { type ComponentProps, createElement, type ReactElement, type ReactNode } from "react";
 import { describe, expect, it } from "vitest";
 import { DocumentActions } from "@/components/documents/document-actions";
-import { DocumentList, SelectionToolbar } from "@/components/documents/document-list";
+import { DocumentList } from "@/components/documents/document-list";
+import { SelectionToolbar } from "@/components/documents/document-selection";
 import { DocumentWorkspace } from "@/components/documents/document-workspace";
 import { SendingOffNotice } from "@/components/documents/sending-off-notice";
 import type { DocumentActionHandlers, DocumentRow } from "@/components/documents/types";
@@ -11,7 +12,7 @@ import { documentSendingViewOf, sendingViewOf } from "@/lib/documents/sending-vi
 import { LOCALES, type Locale } from "@/lib/i18n/config";
 import { MESSAGES } from "@/lib/i18n/messages";
 import type { IntegrationState } from "@/lib/portals/integration-state";
-import { renderInLocale } from "../../helpers/render-intl";
+import { listRowsIn, renderInLocale } from "../../helpers/render-intl";
 
 const DOSSIER_ID = "33333333-3333-4333-8333-333333333333";
 
@@ -91,8 +92,8 @@ function renderList(locale: Locale, integration: IntegrationState): string {
     workspace(
       rows,
       isSendingOff ? createElement(SendingOffNotice, { key: "notice" }) : null,
-      isSelectable ? createElement(SelectionToolbar, { key: "toolbar", rows, tab: "inbox", total: rows.length }) : null,
-      createElement(DocumentList, { key: "list", rows, selectable: isSelectable }),
+      isSelectable ? createElement(SelectionToolbar, { key: "toolbar", tab: "inbox", total: rows.length }) : null,
+      createElement(DocumentList, { key: "list", rows: listRowsIn(locale, rows), selectable: isSelectable }),
     ),
   );
 }

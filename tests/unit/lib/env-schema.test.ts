@@ -33,6 +33,20 @@ describe("the environment check", () => {
     const parsed = parseEnv({});
     expect(parsed.ok && parsed.env.DATABASE_POOL_MAX).toBe(10);
     expect(parsed.ok && parsed.env.DEMO_FTP_PORT).toBe(2121);
+    expect(parsed.ok && parsed.env.FILE_STORE).toBe("local");
+  });
+
+  it("asks for a bucket and a region with FILE_STORE=s3, and for both keys or neither", () => {
+    const missing = parseEnv({ FILE_STORE: "s3", S3_ACCESS_KEY_ID: "AKIA123" });
+    expect(missing.ok).toBe(false);
+    if (missing.ok) return;
+    expect(missing.problems.map((problem) => problem.variable).sort()).toEqual([
+      "S3_BUCKET",
+      "S3_REGION",
+      "S3_SECRET_ACCESS_KEY",
+    ]);
+    const complete = parseEnv({ FILE_STORE: "s3", S3_BUCKET: "koppel-files", S3_REGION: "fr-par" });
+    expect(complete.ok).toBe(true);
   });
 });
 
@@ -96,8 +110,13 @@ const RAW_READS: Record<string, readonly string[]> = {
   "e2e/e2e-env.ts": ["E2E_APP_PORT"],
   "e2e/fake-resend.ts": ["E2E_RESEND_PORT"],
   "e2e/fake-resend-server.ts": ["FAKE_RESEND_PORT"],
+  // The PostgreSQL the two-instance Exact bench runs on (its processes share it), not the app's.
+  "scripts/bench/exact-rate-two.ts": ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"],
+  // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
+  // it hands the production server it starts with an environment of its own.
+  "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
 };
-/** Variables that configure Next.js or the e2e harness rather than Koppel: not in the schema. */
+/** Variables that configure Next.js, the e2e harness or the benches rather than Koppel: not in the schema. */
 const NOT_KOPPEL_CONFIGURATION = [
   "NEXT_RUNTIME",
   "NEXT_PHASE",
@@ -105,6 +124,10 @@ const NOT_KOPPEL_CONFIGURATION = [
   "E2E_APP_PORT",
   "E2E_RESEND_PORT",
   "FAKE_RESEND_PORT",
+  "BENCH_DATABASE_URL",
+  "BENCH_PG_URL",
+  "HOME",
+  "PATH",
 ];
 const SKIPPED_FOLDERS = new Set(["node_modules", "tests", "test-results", "playwright-report", "coverage"]);
 
@@ -138,7 +161,7 @@ describe("reads of the environment", () => {
     expect(rawReads()).toEqual(expected);
   });
 
-  it("name only variables the schema validates, or ones that configure Next.js or the e2e harness", () => {
+  it("name only variables the schema validates, or ones that configure Next.js, the e2e harness or the benches", () => {
     const schema = new Set<string>(ENV_VARIABLES);
     const unknown = Object.values(RAW_READS)
       .flat()

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { cache } from "react";
-import { DocumentList, SelectionSendBar, SelectionToolbar } from "@/components/documents/document-list";
+import { DocumentList } from "@/components/documents/document-list";
 import { DocumentPagination } from "@/components/documents/document-pagination";
+import { SelectionSendBar, SelectionToolbar } from "@/components/documents/document-selection";
 import { DocumentTabs } from "@/components/documents/document-tabs";
 import { DocumentWorkspace } from "@/components/documents/document-workspace";
+import { toListRows } from "@/components/documents/list-rows";
 import { RecognitionRefresh } from "@/components/documents/recognition-refresh";
 import { SendResults } from "@/components/documents/send-results";
 import { SendingOffNotice } from "@/components/documents/sending-off-notice";
@@ -149,6 +151,9 @@ async function DossierPageContent({ params, searchParams }: Props) {
     listed,
     isSelectableTab(tab) && listed.length > 0 && can(actor, "document.send", scope),
   );
+  // The browser gets each row once, formatted and trimmed (ListRow): the list and the workspace share
+  // the one array, which the page's payload then carries once.
+  const listRows = toListRows(rows, await getFormatter());
   return (
     <div className="flex flex-col gap-6">
       <DossierHeader overview={overview} active="documents" isEditing={firstString(search.edit) === "1"} />
@@ -165,17 +170,17 @@ async function DossierPageContent({ params, searchParams }: Props) {
             hasRecognitionStep={recognition.hasRecognitionStep}
           />
         ) : null}
-        <DocumentWorkspace dossierId={overview.id} documents={rows} handlers={HANDLERS}>
+        <DocumentWorkspace dossierId={overview.id} documents={listRows} handlers={HANDLERS}>
           <DocumentTabs basePath={basePath} activeTab={tab} counts={counts} />
           <SendResults />
           {isSendingOff ? <SendingOffNotice /> : null}
-          {isSelectable && isSelectableTab(tab) ? <SelectionToolbar rows={rows} tab={tab} total={counts[tab]} /> : null}
+          {isSelectable && isSelectableTab(tab) ? <SelectionToolbar tab={tab} total={counts[tab]} /> : null}
           {rows.length > 0 ? (
-            <DocumentList rows={rows} selectable={isSelectable} />
+            <DocumentList rows={listRows} selectable={isSelectable} />
           ) : (
             <EmptyState title={t(`documents.empty.${tab}.title`)} body={t(`documents.empty.${tab}.body`)} />
           )}
-          {isSelectable ? <SelectionSendBar rows={rows} /> : null}
+          {isSelectable ? <SelectionSendBar /> : null}
           <RecognitionRefresh msUntilChange={msUntilRecognitionViewChanges(page.items, recognition)} />
         </DocumentWorkspace>
         <DocumentPagination

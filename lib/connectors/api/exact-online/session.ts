@@ -30,7 +30,7 @@ type CallInput<T> = {
 /**
  * Authorised calls to Exact's REST API for one connector call: a fresh access token first
  * (refreshed through ctx.rotateSecrets when it is missing or about to expire), every call through
- * the rate limiter, and a 401 answered by one refresh and one repeat of that call (BearerSession).
+ * the rate limiter (counting in ctx.callLimits, shared by every instance), and a 401 answered by one refresh and one repeat of that call (BearerSession).
  */
 export class ExactSession {
   readonly baseUrl: string;
@@ -102,7 +102,7 @@ export class ExactSession {
     const url = this.urlOf(input);
     const key = exactRateLimitKey(this.baseUrl, this.clientKey, input.scope);
     const answer = await this.bearer.send(async (token) => {
-      const permit = await this.limiter.acquire(key, input.endpoint, this.ctx.signal);
+      const permit = await this.limiter.acquire(key, input.endpoint, this.ctx.signal, this.ctx.callLimits);
       let answer: HttpAnswer;
       try {
         answer = await sendRequest(
@@ -119,10 +119,10 @@ export class ExactSession {
           this.ctx.signal,
         );
       } catch (error) {
-        permit.release();
+        await permit.release();
         throw error;
       }
-      permit.settle(answer.status, answer.headers);
+      await permit.settle(answer.status, answer.headers);
       return answer;
     });
     if (answer.status < 200 || answer.status >= 300) {

@@ -367,6 +367,7 @@ describe("deliver's retries and failures", () => {
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "recipient_refused",
+      failureGroup: "settings",
       lastErrorReason: "connectors.errors.recipient_refused",
     });
     const [dispatch] = await dispatchesOf(opened.db, document.id);
@@ -388,6 +389,7 @@ describe("deliver's retries and failures", () => {
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "auth_failed",
+      failureGroup: "reauth",
       lastErrorReason: "connectors.errors.auth_failed",
     });
     expect(await connectionStatusOf(opened.db, connection.id)).toEqual({
@@ -568,6 +570,7 @@ describe("deliver's retries and failures", () => {
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "file_missing",
+      failureGroup: "file",
       lastErrorReason: "dispatch.errors.file_missing",
     });
   });
@@ -581,6 +584,7 @@ describe("deliver's retries and failures", () => {
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "integration_none",
+      failureGroup: "settings",
       lastErrorReason: "dispatch.refusals.integration_none",
     });
     // The try is on record, with where it was asked to go and no connector: none carried it.
@@ -615,6 +619,7 @@ describe("deliver's retries and failures", () => {
     expect(await documentOf(opened.db, document.id)).toMatchObject({
       status: "failed",
       lastErrorCode: "job_failed",
+      failureGroup: "unreachable",
       lastErrorReason: "dispatch.errors.job_failed",
     });
     expect((await deliverDispatch(opened.db, event.dispatchId)).outcome).toBe("skipped");

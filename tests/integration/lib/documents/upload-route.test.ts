@@ -5,6 +5,7 @@ import { POST as upload } from "@/app/api/dossiers/[dossierId]/documents/route";
 import type { OpenedDb } from "@/db";
 import { documents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
+import { MAX_UPLOAD_REQUEST_BYTES } from "@/lib/documents/upload";
 import { resetEnvCache } from "@/lib/env";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { samplePdf } from "../../../fixtures/documents";
@@ -108,5 +109,38 @@ describe("POST /api/dossiers/[dossierId]/documents: same origin only", () => {
     expect((await upload(...uploadRequest({ origin: APP }))).status).toBe(404);
     session.actor = world.actors.entrepreneur;
     expect((await upload(...uploadRequest({ origin: APP }, world.neighbourDossier.id))).status).toBe(404);
+  });
+});
+
+describe("POST /api/dossiers/[dossierId]/documents: a body larger than an upload", () => {
+  it("stops reading a chunked body at the limit and answers 413, keeping nothing", async () => {
+    const chunk = new Uint8Array(1024 * 1024).fill(0x41);
+    let pulled = 0;
+    // 600 MB offered as a stream of unknown length (no Content-Length): only what the limit needs is pulled.
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= 600 * chunk.byteLength) return controller.close();
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(`${APP}/api/dossiers/${world.dossier.id}/documents`, {
+      method: "POST",
+      body,
+      duplex: "half",
+      headers: { origin: APP, "content-type": "multipart/form-data; boundary=x" },
+    } as RequestInit);
+    const before = await documentCount();
+    const response = await upload(request, { params: Promise.resolve({ dossierId: world.dossier.id }) });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { detail: string }).detail).toBe(MESSAGES.fr.errors.upload.tooLarge);
+    expect(pulled).toBeLessThan(MAX_UPLOAD_REQUEST_BYTES + 4 * chunk.byteLength);
+    expect(await documentCount()).toBe(before);
+  });
+
+  it("refuses a declared Content-Length over the limit before reading anything", async () => {
+    const [request, context] = uploadRequest({ origin: APP, "content-length": String(MAX_UPLOAD_REQUEST_BYTES + 1) });
+    const response = await upload(request, context);
+    expect(response.status).toBe(413);
   });
 });

@@ -154,6 +154,7 @@ describe("POST /api/webhooks/resend: events", () => {
       status: "failed",
       lastErrorCode: "recipient_refused",
       lastErrorReason: "dispatch.bounce.bounced",
+      failureGroup: "settings",
     });
     expect(state.dispatch?.status).toBe("failed");
     expect(state.history.map((a) => [a.number, a.outcome])).toEqual([
@@ -191,6 +192,7 @@ describe("POST /api/webhooks/resend: events", () => {
       status: "failed",
       lastErrorCode: "package_refused",
       lastErrorReason: "dispatch.bounce.complained",
+      failureGroup: "package_refusal",
     });
     expect(state.history[1]?.reason).toBe("dispatch.bounce.complained");
   });

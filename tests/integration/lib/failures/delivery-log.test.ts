@@ -5,8 +5,17 @@ import { attempts, dispatches } from "@/db/schema";
 import { actorUserId } from "@/lib/auth/actor";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { NotFoundError } from "@/lib/errors";
-import { DELIVERY_LOG_PAGE_SIZE, exportDeliveryLog } from "@/lib/failures/delivery-log";
+import { CSV_BOM, csvLine } from "@/lib/failures/csv";
+import {
+  DELIVERY_LOG_EXPORT_PAGE_SIZE,
+  type DeliveryLogPosition,
+  encodedDeliveryLogCursorSchema,
+  exportDeliveryLog,
+  listDeliveryLogPage,
+} from "@/lib/failures/delivery-log";
+import { reasonTextOf } from "@/lib/failures/reason";
 import { MESSAGES } from "@/lib/i18n/messages";
+import { translatorFor } from "@/lib/i18n/translator";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
 import { createWorld, type World } from "../integrations/setup";
@@ -133,11 +142,77 @@ async function insertHistory(
   return dispatch.id;
 }
 
+/**
+ * The export as it was written before issue 19 (the reference for "the same file"): pages of the
+ * API's JSON answer, each target described per page, every text translated per row.
+ */
+async function exportBeforeIssue19(portalId: string, from: string, to: string, locale: "nl" | "fr" | "en") {
+  const t = translatorFor(locale);
+  type Key = Parameters<typeof t>[0];
+  const translate = (key: string) => (t.has(key as Key) ? String(t(key as Key)) : null);
+  const generic = t("errors.generic");
+  const header = [
+    t("failures.csv.columns.startedAt"),
+    t("failures.csv.columns.finishedAt"),
+    t("failures.csv.columns.dossier"),
+    t("failures.csv.columns.companyNumber"),
+    t("failures.csv.columns.documentId"),
+    t("failures.csv.columns.fileName"),
+    t("failures.csv.columns.package"),
+    t("failures.csv.columns.target"),
+    t("failures.csv.columns.attempt"),
+    t("failures.csv.columns.outcome"),
+    t("failures.csv.columns.errorCode"),
+    t("failures.csv.columns.reason"),
+    t("failures.csv.columns.packageReference"),
+    t("failures.csv.columns.trigger"),
+    t("failures.csv.columns.triggeredBy"),
+  ];
+  let text = `${CSV_BOM}${csvLine(header)}`;
+  let after: DeliveryLogPosition | null = null;
+  while (true) {
+    const page = await listDeliveryLogPage(opened.db, world.actors.accountant, {
+      portalId,
+      from,
+      to,
+      after,
+      limit: 500,
+    });
+    if (!page.ok) throw new Error(page.error);
+    for (const entry of page.entries) {
+      const target = entry.targetDescription;
+      const channel = target.channel ? translate(`connectors.channels.${target.channel}`) : null;
+      const packageName =
+        target.packageName ?? (target.channel === "email" ? t("failures.target.freeMail") : entry.connector);
+      text += csvLine([
+        entry.startedAt.toISOString(),
+        entry.finishedAt?.toISOString() ?? null,
+        entry.dossierName,
+        formatCompanyNumber(entry.companyNumber),
+        entry.documentId,
+        entry.fileName,
+        channel ? `${packageName} (${channel})` : packageName,
+        target.details.map(({ key, value }) => `${key}: ${value}`).join("; "),
+        entry.attemptNumber,
+        translate(`documents.detail.history.outcomes.${entry.outcome}`) ?? entry.outcome,
+        entry.errorCode,
+        reasonTextOf(entry.reason, translate, generic),
+        entry.packageReference,
+        translate(`documents.detail.history.triggers.${entry.trigger}`) ?? entry.trigger,
+        entry.requestedByEmail ??
+          (entry.trigger === "auto" ? t("failures.csv.by.system") : t("failures.csv.by.unknown")),
+      ]);
+    }
+    if (!page.nextCursor) return text;
+    after = encodedDeliveryLogCursorSchema.parse(page.nextCursor);
+  }
+}
+
 describe("the delivery log export", () => {
   it("streams every attempt of the range page by page, oldest first, each exactly once", async () => {
     const dossier = await insertDossier(opened.db, world.portal.id);
     const [document] = await insertFailedDocuments(opened.db, dossier, [{ code: "timeout" }]);
-    const total = DELIVERY_LOG_PAGE_SIZE * 2 + 7;
+    const total = DELIVERY_LOG_EXPORT_PAGE_SIZE * 2 + 7;
     // Half share one instant (the id breaks the tie); the other half lie microseconds apart inside
     // one millisecond, which a JS Date cannot tell apart: a cursor that lost them would skip rows.
     await insertHistory(dossier, {
@@ -265,6 +340,53 @@ describe("the delivery log export", () => {
     const french = await download(world.portal.id, "2026-04-01", "2026-04-01", { locale: "fr" });
     expect(french.records[0]?.[0]).toBe(MESSAGES.fr.failures.csv.columns.startedAt);
     expect(french.records[1]?.[11]).toBe(MESSAGES.fr.connectors.errors.timeout);
+  });
+
+  it("writes, byte for byte, the file the page-by-page export before issue 19 wrote", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const documents = await insertFailedDocuments(opened.db, dossier, [
+      { code: "timeout", fileName: "a, b.pdf" },
+      { code: "auth_failed", fileName: "=1+1.pdf" },
+      { status: "rejected", code: "package_refused" },
+    ]);
+    const targets = [
+      { channel: "email", packageId: "yuki", category: "purchase", to: "aankoop@yuki.example" },
+      { channel: "email", packageId: null, category: "sales", to: "verkoop@kantoor.example" },
+      { channel: "api", packageId: "exact-online", connectionId: "c1", division: 42 },
+      { channel: "ftp", packageId: "expert-m", connectionId: "c2", folder: "/in" },
+      { channel: "ftp", packageId: "not-a-package" },
+      {},
+    ];
+    const outcomes = ["retryable_error", "succeeded", "permanent_error", "auth_error", "running"] as const;
+    const reasons = [
+      null,
+      "connectors.errors.timeout",
+      "dispatch.errors.job_failed",
+      "connectors.errors.no_such_key",
+      'Geweigerd: "dubbel"',
+    ];
+    for (let i = 0; i < 60; i++) {
+      await insertHistory(dossier, {
+        documentId: i % 7 === 6 ? null : (documents[i % documents.length]?.id ?? null),
+        trigger: i % 7 === 6 ? "test" : (["manual", "bulk", "auto", "retry"] as const)[i % 4],
+        requestedByUserId: i % 3 === 0 ? actorUserId(world.actors.accountant) : null,
+        target: targets[i % targets.length],
+        attempts: [
+          {
+            startedAt: new Date(Date.UTC(2026, 7, 1 + (i % 20), 8, i)),
+            finishedAt: i % 5 === 4 ? null : new Date(Date.UTC(2026, 7, 1 + (i % 20), 8, i, 3)),
+            outcome: outcomes[i % outcomes.length],
+            errorCode: i % 2 ? "timeout" : null,
+            reason: reasons[i % reasons.length],
+            packageReference: i % 4 === 1 ? `REF-${i}` : null,
+          },
+        ],
+      });
+    }
+    for (const locale of ["nl", "fr", "en"] as const) {
+      const { text } = await download(world.portal.id, "2026-08-01", "2026-08-31", { locale });
+      expect(text).toBe(await exportBeforeIssue19(world.portal.id, "2026-08-01", "2026-08-31", locale));
+    }
   });
 
   it("keeps to the days asked (UTC, both included) and to the portal", async () => {

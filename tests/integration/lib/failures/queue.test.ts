@@ -231,6 +231,63 @@ describe("the failure queue of a portal", () => {
   });
 });
 
+describe("the failure queue with a connection that needs re-authorisation", () => {
+  it("pages reauth across the failures stored under it and those the connection moves there, in one order, and counts both", async () => {
+    const world = await freshWorld();
+    const mail = await mailDossier(world);
+    const yukiDossier = await insertDossier(opened.db, world.portal.id);
+    await setIntegration(opened.db, yukiDossier, { kind: "connection", connectionId: world.connections.yuki.id });
+    const disabledDossier = await insertDossier(opened.db, world.portal.id);
+    await setIntegration(opened.db, disabledDossier, {
+      kind: "connection",
+      connectionId: world.connections.disabled.id,
+    });
+    const at = (day: number) => new Date(Date.UTC(2026, 0, day));
+    // Stored under reauth in a healthy dossier, moved to reauth from the Yuki dossier (interleaved in
+    // time), an auth failure of the disabled dossier (settings), and the document's own cause.
+    const stored = await insertFailedDocuments(opened.db, mail, [
+      { code: "auth_failed", updatedAt: at(10) },
+      { code: "auth_failed", updatedAt: at(8) },
+      { code: "auth_failed", updatedAt: at(6) },
+    ]);
+    const moved = await insertFailedDocuments(opened.db, yukiDossier, [
+      { code: "timeout", updatedAt: at(9) },
+      { code: "invalid_settings", updatedAt: at(7) },
+      { code: "auth_failed", updatedAt: at(5) },
+    ]);
+    const [disabledAuth] = await insertFailedDocuments(opened.db, disabledDossier, [
+      { code: "auth_failed", updatedAt: at(4) },
+    ]);
+    await insertFailedDocuments(opened.db, yukiDossier, [{ code: "file_missing", updatedAt: at(11) }]);
+
+    const expectedOrder = [stored[0], moved[0], stored[1], moved[1], stored[2], moved[2]].map((row) => row?.id);
+    const list = (position: Parameters<typeof listFailures>[2]["position"]) =>
+      listFailures(opened.db, world.actors.accountant, {
+        portalId: world.portal.id,
+        group: "reauth",
+        position,
+        limit: 4,
+      });
+    const first = await list(null);
+    const second = await list({ cursor: cursorOf(first.olderCursor), direction: "older" });
+    expect([...first.items, ...second.items].map((item) => item.documentId)).toEqual(expectedOrder);
+    expect(second.olderCursor).toBeNull();
+    const back = await list({ cursor: cursorOf(second.newerCursor), direction: "newer" });
+    expect(back.items.map((item) => item.documentId)).toEqual(expectedOrder.slice(0, 4));
+
+    expect(await allIdsOf(world, "settings")).toEqual([disabledAuth?.id]);
+    expect(await allIdsOf(world, "unreachable")).toEqual([]);
+    const counts = await countFailuresByGroup(opened.db, world.actors.admin, world.portal.id);
+    expect(FAILURE_GROUPS.map((group) => [group, counts[group].total, counts[group].failed])).toEqual([
+      ["reauth", 6, 6],
+      ["settings", 1, 1],
+      ["package_refusal", 0, 0],
+      ["file", 1, 1],
+      ["unreachable", 0, 0],
+    ]);
+  });
+});
+
 describe("who may see the failure queue", () => {
   it("admins and accountants of the portal", async () => {
     const world = await freshWorld();

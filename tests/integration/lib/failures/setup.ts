@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { DbOrTx } from "@/db";
 import { documents } from "@/db/schema";
+import { storedFailureGroupOf } from "@/lib/failures/groups";
 
 type Status = NonNullable<(typeof documents.$inferInsert)["status"]>;
 
@@ -28,6 +29,7 @@ export async function insertFailedDocuments(
       entries.map((entry, index) => {
         const id = randomUUID();
         const status = entry.status ?? "failed";
+        const lastErrorCode = entry.code === undefined ? (status === "failed" ? "timeout" : null) : entry.code;
         return {
           id,
           portalId: dossier.portalId,
@@ -42,7 +44,10 @@ export async function insertFailedDocuments(
           documentType: "purchase_invoice" as const,
           status,
           archivedAt: entry.archivedAt ?? null,
-          lastErrorCode: entry.code === undefined ? (status === "failed" ? "timeout" : null) : entry.code,
+          lastErrorCode,
+          // What lib/documents/life.ts stores where it records a failure.
+          failureGroup:
+            status === "failed" || status === "rejected" ? storedFailureGroupOf(status, lastErrorCode) : null,
           lastErrorReason:
             entry.reason === undefined ? (entry.code ? `connectors.errors.${entry.code}` : null) : entry.reason,
           // Distinct, decreasing times unless given: the first entry is the newest.

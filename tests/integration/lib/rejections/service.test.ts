@@ -69,6 +69,7 @@ describe("recordPackageVerdicts", () => {
       status: "rejected",
       lastErrorCode: PACKAGE_REJECTED,
       lastErrorReason: "Dubbel document",
+      failureGroup: "package_refusal",
     });
     const again = { ...verdict, reason: "Another reason later" };
     expect(await recordPackageVerdicts(opened.db, world.portal.id, [again, verdict], now)).toEqual({
@@ -120,6 +121,7 @@ describe("recordPackageVerdicts", () => {
       status: "rejected",
       archivedAt: null,
       lastErrorReason: PACKAGE_REJECTED_REASON_KEY,
+      failureGroup: "package_refusal",
     });
   });
 });

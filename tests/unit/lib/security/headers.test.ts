@@ -2,6 +2,7 @@ import { getScriptNonceFromHeader } from "next/dist/server/app-render/get-script
 import { NextRequest } from "next/server";
 import { describe, expect, it } from "vitest";
 import {
+  BACK_FORWARD_CACHEABLE_CACHE_CONTROL,
   generateNonce,
   HSTS_FORWARDED_PROTO_PATTERN,
   NO_REFERRER_SOURCES,
@@ -69,6 +70,27 @@ describe("proxy.ts", () => {
     expect(anonymous.headers.get("location")).toBe("http://localhost/sign-in?callbackUrl=%2Fportals%2F1%3Ftab%3Dx");
     const signIn = proxy(new NextRequest("http://localhost/sign-in"));
     expect(signIn.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+});
+
+describe("the back/forward cache", () => {
+  const signedIn = { cookie: "authjs.session-token=x" };
+
+  it("is open to the public sign-in and sign-up pages: revalidated and private, but not no-store", () => {
+    for (const path of ["/sign-in", "/sign-in/check-email", "/sign-up", "/sign-up/check-email"]) {
+      const response = proxy(new NextRequest(`http://localhost${path}`));
+      expect(response.headers.get("cache-control"), path).toBe(BACK_FORWARD_CACHEABLE_CACHE_CONTROL);
+    }
+    expect(BACK_FORWARD_CACHEABLE_CACHE_CONTROL).not.toContain("no-store");
+    expect(BACK_FORWARD_CACHEABLE_CACHE_CONTROL).toContain("private");
+    expect(BACK_FORWARD_CACHEABLE_CACHE_CONTROL).toContain("no-cache");
+  });
+
+  it("stays closed to private pages and the invitation page: Next.js's no-store is left alone", () => {
+    for (const path of ["/portals/1", "/dossiers/1", "/dossiers/1/documents/2", "/invitations/abc", "/no-access"]) {
+      const response = proxy(new NextRequest(`http://localhost${path}`, { headers: signedIn }));
+      expect(response.headers.get("cache-control"), path).toBeNull();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { IntegrationBadge } from "@/components/integrations/integration-badge";
+import { Icon } from "@/components/ui/icon";
 import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import type { IntegrationEvaluation } from "@/lib/integrations/status";
 import type { DocumentCounts, PortalDossierRow } from "@/lib/portals/overview";
@@ -38,14 +39,7 @@ function HealthMark({ health }: { health: IntegrationEvaluation }) {
   if (health.state === "ok") {
     return (
       <span className="inline-flex items-center gap-1 text-xs text-emerald-700">
-        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-3.5 shrink-0">
-          <path
-            fill="currentColor"
-            fillRule="evenodd"
-            d="M16.7 5.3a1 1 0 0 1 0 1.4l-8 8a1 1 0 0 1-1.4 0l-4-4a1 1 0 1 1 1.4-1.4L8 12.6l7.3-7.3a1 1 0 0 1 1.4 0Z"
-            clipRule="evenodd"
-          />
-        </svg>
+        <Icon name="check" className="size-3.5 shrink-0" />
         {t("portal.health.ok")}
       </span>
     );
@@ -55,14 +49,7 @@ function HealthMark({ health }: { health: IntegrationEvaluation }) {
   return (
     <span className="flex min-w-0 flex-col items-start gap-0.5">
       <span className="inline-flex items-center gap-1 rounded-full bg-red-50 px-2 py-0.5 text-xs font-semibold text-red-800 ring-1 ring-red-600/20 ring-inset">
-        <svg aria-hidden="true" viewBox="0 0 20 20" className="size-3.5 shrink-0">
-          <path
-            fill="currentColor"
-            fillRule="evenodd"
-            d="M8.5 2.6a1.7 1.7 0 0 1 3 0l6.3 11.8a1.7 1.7 0 0 1-1.5 2.6H3.7a1.7 1.7 0 0 1-1.5-2.6L8.5 2.6ZM10 7a.75.75 0 0 1 .75.75v3.5a.75.75 0 0 1-1.5 0v-3.5A.75.75 0 0 1 10 7Zm0 7.5a1 1 0 1 0 0-2 1 1 0 0 0 0 2Z"
-            clipRule="evenodd"
-          />
-        </svg>
+        <Icon name="warning" className="size-3.5 shrink-0" />
         {t("portal.health.needsAttention")}
       </span>
       {first ? (

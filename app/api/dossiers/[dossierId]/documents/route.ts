@@ -5,6 +5,7 @@ import { getActor } from "@/lib/auth/session";
 import { MAX_UPLOAD_REQUEST_BYTES, uploadDocuments } from "@/lib/documents/upload";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { isAppError, NotFoundError, ValidationError } from "@/lib/errors";
+import { readFormWithLimit } from "@/lib/http/body";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { problemResponse, unexpectedErrorResponse } from "../../../documents/responses";
 
@@ -46,16 +47,13 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
       throw error;
     }
 
-    const declaredLength = Number(request.headers.get("content-length") ?? Number.NaN);
-    if (Number.isFinite(declaredLength) && declaredLength > MAX_UPLOAD_REQUEST_BYTES) {
-      return problemResponse(413, "too-large", "Request too large", t("errors.upload.tooLarge"));
-    }
-    let form: FormData;
-    try {
-      form = await request.formData();
-    } catch {
+    // Bounded while it streams: a larger body (chunked or not) stops being read at the limit.
+    const read = await readFormWithLimit(request, MAX_UPLOAD_REQUEST_BYTES);
+    if (read === "tooLarge") return problemResponse(413, "too-large", "Request too large", t("errors.upload.tooLarge"));
+    if (read === "unreadable") {
       return problemResponse(400, "unreadable", "Not a multipart form", t("documents.upload.problems.unreadable"));
     }
+    const { form } = read;
 
     let upload: Awaited<ReturnType<typeof uploadDocuments>>;
     try {

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
-import { connections } from "@/db/schema";
+import { callBudgets, connections } from "@/db/schema";
 import { createConnectorContext } from "@/lib/connections/runtime";
 import { exactOnlineConnector, resetExactRateLimits } from "@/lib/connectors/api/exact-online";
 import { type ExactSecrets, exactSecretsSchema } from "@/lib/connectors/api/exact-online/config";
@@ -131,5 +131,27 @@ describe("Exact Online token rotation under the connection's row lock", () => {
     const refreshesBefore = fake.counts.refreshes;
     await connector.deliver(stale, documentFor(), { content: pdfBytes() });
     expect(fake.counts.refreshes).toBe(refreshesBefore);
+  });
+});
+
+describe("Exact Online's limits through the runtime: counted in the database", () => {
+  it("a context built by the runtime counts the breaker where another process would see it", async () => {
+    const connectionId = await insertExactConnection(grantedSecrets(fake));
+    fake.failNext(8, { status: 400, message: "Mandatory: Type", endpoint: "documents/Documents", method: "POST" });
+    for (let i = 0; i < 8; i++) {
+      await expect(
+        connector.deliver(await deliveryContext(connectionId), documentFor(), { content: pdfBytes() }),
+      ).rejects.toMatchObject({ kind: "permanent" });
+    }
+    // What this process kept in memory is gone (as in a second instance): the database still says stop.
+    resetExactRateLimits();
+    const callsBefore = fake.counts.apiCalls;
+    await expect(
+      connector.deliver(await deliveryContext(connectionId), documentFor(), { content: pdfBytes() }),
+    ).rejects.toMatchObject({ kind: "retryable", code: "blocked_after_errors" });
+    expect(fake.counts.apiCalls).toBe(callsBefore);
+    const [budget] = await opened.db.select().from(callBudgets);
+    expect(budget?.key).toBe(`${fake.url}|${fake.clientId}|${DIVISION}`);
+    expect(budget?.state).toMatchObject({ minutelyLimit: 60, inFlight: 0 });
   });
 });

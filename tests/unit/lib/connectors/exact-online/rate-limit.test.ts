@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ExactRateLimiter, type RateLimitClock } from "@/lib/connectors/api/exact-online/rate-limit";
+import {
+  ExactRateLimiter,
+  memoryCallLimitStore,
+  type RateLimitClock,
+} from "@/lib/connectors/api/exact-online/rate-limit";
 import { ConnectorError } from "@/lib/connectors/errors";
 
 /** A clock that moves only when the test says so; sleeps end when it passes their time. */
@@ -82,7 +86,7 @@ describe("ExactRateLimiter: the minutely budget", () => {
     probe.settle(200, minutely(60, 59, time.now + 60_000));
     await settle();
     expect(second.status).toBe("resolved");
-    expect(limiter.describe(KEY)).toMatchObject({ minutelyRemaining: 58, inFlight: 1 });
+    expect(await limiter.describe(KEY)).toMatchObject({ minutelyRemaining: 58, inFlight: 1 });
   });
 
   it("reserves before sending: concurrent calls never exceed what is left, the rest wait for the reset", async () => {
@@ -122,9 +126,9 @@ describe("ExactRateLimiter: the minutely budget", () => {
     const answered = await limiter.acquire(KEY, ENDPOINT, never);
     // Someone else used the division too: Exact says 10 left after `answered`.
     answered.settle(200, minutely(60, 10, reset));
-    expect(limiter.describe(KEY).minutelyRemaining).toBe(9);
+    expect((await limiter.describe(KEY)).minutelyRemaining).toBe(9);
     inFlight.settle(200, minutely(60, 9, reset));
-    expect(limiter.describe(KEY).minutelyRemaining).toBe(9);
+    expect((await limiter.describe(KEY)).minutelyRemaining).toBe(9);
   });
 
   it("ignores an answer about a minute it already moved past", async () => {
@@ -136,9 +140,9 @@ describe("ExactRateLimiter: the minutely budget", () => {
     await time.advance(1_000);
     const fresh = await limiter.acquire(KEY, ENDPOINT, never);
     late.settle(200, minutely(5, 0, firstReset));
-    expect(limiter.describe(KEY).minutelyRemaining).toBe(4);
+    expect((await limiter.describe(KEY)).minutelyRemaining).toBe(4);
     fresh.settle(200, minutely(5, 4, firstReset + 60_000));
-    expect(limiter.describe(KEY)).toMatchObject({ minutelyRemaining: 4, minutelyReset: firstReset + 60_000 });
+    expect(await limiter.describe(KEY)).toMatchObject({ minutelyRemaining: 4, minutelyReset: firstReset + 60_000 });
   });
 
   it("gives up with a retryable rate_limited when the wait is longer than allowed", async () => {
@@ -242,5 +246,88 @@ describe("ExactRateLimiter: the error breaker", () => {
     const limiter = new ExactRateLimiter({ clock: time.clock, resetMarginMs: 0 });
     for (let i = 0; i < 20; i++) (await limiter.acquire(KEY, ENDPOINT, never)).release();
     await expect(limiter.acquire(KEY, ENDPOINT, never)).resolves.toBeDefined();
+  });
+});
+
+describe("ExactRateLimiter: one store shared by several instances", () => {
+  // Two limiters on one store stand for two instances on one database (lib/connections/call-limits.ts
+  // is the database's store; tests/integration/lib/connectors/exact-online/two-instances.pg.test.ts
+  // runs two processes against PostgreSQL).
+  function twoInstances(options: { leaseMs?: number; pollMs?: number } = {}) {
+    const time = manualClock();
+    const store = memoryCallLimitStore();
+    const make = () => new ExactRateLimiter({ clock: time.clock, store, resetMarginMs: 0, ...options });
+    return { time, one: make(), other: make() };
+  }
+
+  it("spends one budget: what one instance reserved, the other cannot take", async () => {
+    const { time, one, other } = twoInstances();
+    const reset = time.now + 60_000;
+    await (await one.acquire(KEY, ENDPOINT, never)).settle(200, minutely(3, 2, reset));
+    const first = await one.acquire(KEY, ENDPOINT, never);
+    const second = await other.acquire(KEY, ENDPOINT, never);
+    const third = track(other.acquire(KEY, ENDPOINT, never));
+    const fourth = track(one.acquire(KEY, ENDPOINT, never));
+    await settle();
+    expect([third.status, fourth.status]).toEqual(["waiting", "waiting"]);
+    expect(await other.describe(KEY)).toMatchObject({ minutelyRemaining: 0, inFlight: 2 });
+    // Exact says 1 left after `first`: the other instance's call in flight is counted already.
+    await first.settle(200, minutely(3, 1, reset));
+    expect(await one.describe(KEY)).toMatchObject({ minutelyRemaining: 0, inFlight: 1 });
+    await second.settle(200, minutely(3, 0, reset));
+    await settle(); // the woken waiters go back to sleep until the reset
+    await time.advance(60_000);
+    expect([third.status, fourth.status]).toEqual(["resolved", "resolved"]);
+  });
+
+  it("with an unknown budget lets one call through across instances and looks again every pollMs", async () => {
+    const { time, one, other } = twoInstances({ pollMs: 100 });
+    const probe = await one.acquire(KEY, ENDPOINT, never);
+    const waiting = track(other.acquire(KEY, ENDPOINT, never));
+    await time.advance(100);
+    expect(waiting.status).toBe("waiting");
+    // The answer comes in the first instance: the second sees it at its next look.
+    await probe.settle(200, minutely(60, 59, time.now + 60_000));
+    await settle();
+    expect(waiting.status).toBe("waiting");
+    await time.advance(100);
+    expect(waiting.status).toBe("resolved");
+  });
+
+  it("counts a call in flight at the new minute against it, and gives the unit back when Exact counted it in the old", async () => {
+    const { time, one, other } = twoInstances();
+    const reset = time.now + 60_000;
+    await (await one.acquire(KEY, ENDPOINT, never)).settle(200, minutely(3, 2, reset));
+    const late = await one.acquire(KEY, ENDPOINT, never);
+    await time.advance(60_000);
+    await other.acquire(KEY, ENDPOINT, never);
+    expect(await other.describe(KEY)).toMatchObject({ minutelyRemaining: 1, inFlight: 2 });
+    await late.settle(200, minutely(3, 1, reset));
+    expect(await other.describe(KEY)).toMatchObject({ minutelyRemaining: 2, inFlight: 1 });
+  });
+
+  it("gives up a call whose instance died after the lease, so the unknown budget is not held forever", async () => {
+    const { time, one, other } = twoInstances({ pollMs: 1_000, leaseMs: 10_000 });
+    await one.acquire(KEY, ENDPOINT, never); // never settled: its instance was killed
+    const waiting = track(other.acquire(KEY, ENDPOINT, never));
+    await time.advance(9_000);
+    expect(waiting.status).toBe("waiting");
+    await time.advance(1_000);
+    expect(waiting.status).toBe("resolved");
+    expect(await other.describe(KEY)).toMatchObject({ inFlight: 1 });
+  });
+
+  it("counts error answers of both: the second instance stops at the 8th error of all", async () => {
+    const { time, one, other } = twoInstances();
+    for (let i = 0; i < 8; i++) {
+      const limiter = i % 2 === 0 ? one : other;
+      await (await limiter.acquire(KEY, ENDPOINT, never)).settle(400, headers({}));
+      await time.advance(1_000);
+    }
+    await expect(one.acquire(KEY, ENDPOINT, never)).rejects.toMatchObject({ code: "blocked_after_errors" });
+    await expect(other.acquire(KEY, ENDPOINT, never)).rejects.toMatchObject({
+      code: "blocked_after_errors",
+      retryAfterMs: 60 * 60_000 - 8_000,
+    });
   });
 });
