@@ -343,7 +343,7 @@ async function mailDuplicates(world: World, dossierId: string): Promise<number> 
   if (keys.length === 0) return 0;
   const rows = (await world.db.execute(sql`
     select document_id, count(*)::int as mails from dispatches
-    where dossier_id = ${dossierId}::uuid and id::text = any(${keys})
+    where dossier_id = ${dossierId}::uuid and id::text = any(${`{${keys.join(",")}}`}::text[])
     group by document_id having count(*) > 1`)) as unknown as Rows<{ mails: number }>;
   return rows.rows.reduce((sum, row) => sum + Number(row.mails) - 1, 0);
 }
