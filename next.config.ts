@@ -26,6 +26,11 @@ const nextConfig: NextConfig = {
       "./node_modules/swagger-ui-dist/swagger-ui-bundle.js",
       "./lib/api/reference/init.js",
     ],
+    // The help's articles and developer pages are read from disk (lib/help/content.ts).
+    "/help": ["./docs/help/**/*.md"],
+    "/help/[slug]": ["./docs/help/**/*.md"],
+    "/help/developers": ["./docs/help/**/*.md"],
+    "/help/developers/[id]": ["./docs/integrations/*.md"],
   },
   // Every response, API answers and static files included (proxy.ts adds the pages' CSP). These
   // replace a header of the same name that a route sets itself; hence the no-referrer rules.

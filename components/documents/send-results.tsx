@@ -2,8 +2,10 @@
 
 import Link from "next/link";
 import { useTranslations } from "next-intl";
+import { HelpLink } from "@/components/help/help-link";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import { isSendRefusal } from "@/lib/documents/refusals";
+import { refusalHelpHref } from "@/lib/help/links";
 import { useDocumentWorkspace } from "./document-workspace";
 import { DocumentStatusBadge } from "./status-badge";
 import { useReasonText, useRefusalText } from "./use-reason-text";
@@ -106,7 +108,12 @@ export function SendResults() {
                 <Link href={document.href} className="font-medium break-all hover:underline">
                   {document.fileName}
                 </Link>
-                <span>{refusalText(reason)}</span>
+                <span className="flex flex-wrap items-center gap-1.5">
+                  {refusalText(reason)}
+                  {isSendRefusal(reason) ? (
+                    <HelpLink href={refusalHelpHref(reason)} topic={refusalText(reason)} />
+                  ) : null}
+                </span>
               </li>
             ))}
           </ul>
@@ -176,10 +183,14 @@ function SendAllResults() {
             {lastSendAll.refused.map(({ reason, count }) => (
               <li
                 key={reason}
-                data-testid="send-all-refusal"
-                className="rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950"
+                className="flex flex-wrap items-center gap-1.5 rounded-md bg-amber-50 px-3 py-2 text-sm text-amber-950"
               >
-                {isSendRefusal(reason) ? t(`reasons.${reason}`, { count }) : `${count} × ${reason}`}
+                <span data-testid="send-all-refusal">
+                  {isSendRefusal(reason) ? t(`reasons.${reason}`, { count }) : `${count} × ${reason}`}
+                </span>
+                {isSendRefusal(reason) ? (
+                  <HelpLink href={refusalHelpHref(reason)} topic={t(`reasons.${reason}`, { count })} />
+                ) : null}
               </li>
             ))}
           </ul>

@@ -100,7 +100,7 @@ export type ListRow = {
   lastErrorReason?: string;
   /** Inbox: why it was not sent automatically (a code of lib/documents/refusals.ts). */
   autoSendSkipReason?: string;
-  /** Sending and waiting out an outage: the server's "waiting: … unreachable since …, next try …". */
+  /** Sending and waiting out an outage: "waiting: … unreachable since 10:02, next try 10:15". */
   waitingText?: string;
   /** The actions the rules allow (the keys of AllowedDocumentActions that are true). */
   allowed: (keyof AllowedDocumentActions)[];

@@ -18,6 +18,9 @@ export function isPublicPath(pathname: string): boolean {
     // The API reference is public, like the OpenAPI document it renders.
     pathname === "/docs/api" ||
     pathname.startsWith("/docs/api/") ||
+    // The help is public: an office reads how integrations work before it signs up.
+    pathname === "/help" ||
+    pathname.startsWith("/help/") ||
     pathname.startsWith("/dev/outbox") ||
     pathname.startsWith("/_next/") ||
     pathname === "/favicon.ico" ||

@@ -29,6 +29,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "dispatch.errors",
     "dispatch.refusals",
     "errors",
+    "help.link",
     "failures.groups",
     "failures.retry",
   ],
@@ -41,6 +42,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "connectors.channels",
     "connectors.errors",
     "errors",
+    "help.link",
   ],
   apiKeys: [
     "apiKeys.create",
@@ -76,6 +78,8 @@ export const CLIENT_MESSAGE_AREAS = {
     "webhooks.test",
   ],
   share: ["errors", "share.pick.adding"],
+  /** The help's search box (app/help/layout.tsx). */
+  help: ["help.search"],
   dossierDocuments: [
     "connectors.errors",
     "dispatch.autoSendSkipped",
@@ -103,6 +107,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "duplicates.badge",
     "duplicates.openExisting",
     "errors",
+    "help.link",
     "sendAll",
   ],
   document: [
@@ -118,6 +123,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "documents.types",
     "duplicates",
     "errors",
+    "help.link",
     "sendAll.dismiss",
     "sendAll.interrupted",
     "sendAll.queued",
@@ -143,6 +149,7 @@ export const CLIENT_MESSAGE_AREAS = {
     "dossier.edit",
     "dossier.locale",
     "errors",
+    "help.link",
     "integrations",
     "waitingDocuments",
   ],

@@ -13,6 +13,7 @@ import enDuplicates from "./messages/en/duplicates.json";
 import enErrorPages from "./messages/en/errorPages.json";
 import enErrors from "./messages/en/errors.json";
 import enFailures from "./messages/en/failures.json";
+import enHelp from "./messages/en/help.json";
 import enIntegrations from "./messages/en/integrations.json";
 import enInvitations from "./messages/en/invitations.json";
 import enMembers from "./messages/en/members.json";
@@ -40,6 +41,7 @@ import frDuplicates from "./messages/fr/duplicates.json";
 import frErrorPages from "./messages/fr/errorPages.json";
 import frErrors from "./messages/fr/errors.json";
 import frFailures from "./messages/fr/failures.json";
+import frHelp from "./messages/fr/help.json";
 import frIntegrations from "./messages/fr/integrations.json";
 import frInvitations from "./messages/fr/invitations.json";
 import frMembers from "./messages/fr/members.json";
@@ -67,6 +69,7 @@ import nlDuplicates from "./messages/nl/duplicates.json";
 import nlErrorPages from "./messages/nl/errorPages.json";
 import nlErrors from "./messages/nl/errors.json";
 import nlFailures from "./messages/nl/failures.json";
+import nlHelp from "./messages/nl/help.json";
 import nlIntegrations from "./messages/nl/integrations.json";
 import nlInvitations from "./messages/nl/invitations.json";
 import nlMembers from "./messages/nl/members.json";
@@ -112,6 +115,7 @@ export const MESSAGES = {
     duplicates: nlDuplicates,
     ublRendering: nlUblRendering,
     waitingDocuments: nlWaitingDocuments,
+    help: nlHelp,
   },
   fr: {
     common: frCommon,
@@ -141,6 +145,7 @@ export const MESSAGES = {
     duplicates: frDuplicates,
     ublRendering: frUblRendering,
     waitingDocuments: frWaitingDocuments,
+    help: frHelp,
   },
   en: {
     common: enCommon,
@@ -170,6 +175,7 @@ export const MESSAGES = {
     duplicates: enDuplicates,
     ublRendering: enUblRendering,
     waitingDocuments: enWaitingDocuments,
+    help: enHelp,
   },
 } satisfies Record<Locale, Record<string, unknown>>;
 

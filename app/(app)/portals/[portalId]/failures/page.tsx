@@ -3,6 +3,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { UnreachableNotice } from "@/components/connections/unreachable-notice";
 import { DocumentPagination } from "@/components/documents/document-pagination";
+import { HelpLink } from "@/components/help/help-link";
 import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
 import { PageHeader } from "@/components/ui/page-header";
@@ -21,6 +22,7 @@ import {
   listFailures,
 } from "@/lib/failures/list";
 import { parseFailureSearch } from "@/lib/failures/schemas";
+import { failureGroupHelpHref } from "@/lib/help/links";
 import { getPortal } from "@/lib/portals/overview";
 import { PortalTabs, portalTabsFor } from "../_components/portal-tabs";
 import { ExportForm } from "./_components/export-form";
@@ -214,9 +216,12 @@ async function GroupSection({
     <section aria-labelledby={headingId} data-testid={`failure-group-${group}`} className="flex flex-col gap-3">
       <div className="flex flex-col gap-3 sm:flex-row sm:items-start sm:justify-between">
         <div className="min-w-0">
-          <h2 id={headingId} className="text-lg font-semibold text-slate-900">
-            {t(`groups.${group}.title`)} <span className="font-normal text-slate-500">({count.total})</span>
-          </h2>
+          <div className="flex items-center gap-2">
+            <h2 id={headingId} className="text-lg font-semibold text-slate-900">
+              {t(`groups.${group}.title`)} <span className="font-normal text-slate-500">({count.total})</span>
+            </h2>
+            <HelpLink href={failureGroupHelpHref(group)} topic={t(`groups.${group}.title`)} />
+          </div>
           <p className="mt-1 max-w-3xl text-sm text-slate-600">{t(`groups.${group}.hint`)}</p>
           {isRetryable && hasRejected ? (
             <p className="mt-1 max-w-3xl text-sm text-slate-600">{t("retry.rejectedNote")}</p>

@@ -13,6 +13,8 @@ import type { ConnectionField, ConnectionForm } from "@/lib/connections/form";
 import { isOAuthOutcome, type OAuthOutcome } from "@/lib/connections/oauth";
 import { listConnectionOptions, listConnections } from "@/lib/connections/service";
 import { listUnreachable } from "@/lib/dispatch/breaker";
+import { connectionFieldHelpHref } from "@/lib/help/links";
+import type { Channel } from "@/lib/packages/catalog";
 import { getPortal } from "@/lib/portals/overview";
 import { PortalTabs, portalTabsFor } from "../_components/portal-tabs";
 import { AddConnectionPanel } from "./_components/add-connection-panel";
@@ -68,9 +70,10 @@ async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
   type RootKey = Parameters<typeof tRoot>[0];
   const translateKey = (key: string | undefined) =>
     key && tRoot.has(key as RootKey) ? String(tRoot(key as RootKey)) : null;
-  const withLabels = (fields: ConnectionField[]): FormField[] =>
+  const withLabels = (fields: ConnectionField[], packageId: string, channel: Channel): FormField[] =>
     fields.map((field) => ({
       ...field,
+      helpHref: connectionFieldHelpHref(packageId, channel, field.name),
       label: translateKey(field.labelKey) ?? field.name,
       hint:
         [
@@ -87,8 +90,13 @@ async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
           }
         : {}),
     }));
-  const translateForm = (form: ConnectionForm | null): FormSpec =>
-    form ? { settings: withLabels(form.settings), secrets: withLabels(form.secrets) } : null;
+  const translateForm = (form: ConnectionForm | null, packageId: string, channel: Channel): FormSpec =>
+    form
+      ? {
+          settings: withLabels(form.settings, packageId, channel),
+          secrets: withLabels(form.secrets, packageId, channel),
+        }
+      : null;
 
   const pickerOptions: PickerOption[] = options.map((option) => ({
     key: `${option.packageId}:${option.channel}`,
@@ -97,7 +105,7 @@ async function PortalIntegrationsPageContent({ params, searchParams }: Props) {
     packageInitials: option.packageInitials,
     channel: option.channel,
     isAvailable: option.isAvailable,
-    form: translateForm(option.form),
+    form: translateForm(option.form, option.packageId, option.channel),
   }));
   const formOf = (packageId: string, channel: string) =>
     pickerOptions.find((option) => option.key === `${packageId}:${channel}`)?.form ?? null;

@@ -1,6 +1,8 @@
 import { useFormatter, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
+import { HelpLink } from "@/components/help/help-link";
 import { Badge } from "@/components/ui/badge";
+import { packageHelpHref } from "@/lib/help/links";
 import type { CurrentIntegration, DossierIntegrationView } from "@/lib/integrations/get";
 import { DOCUMENT_CATEGORIES } from "@/lib/packages/catalog";
 import { HealthPanel } from "./health-panel";
@@ -67,6 +69,7 @@ function Details({ current }: { current: CurrentIntegration }) {
             <span className="flex items-center gap-2">
               <PackageInitials initials={current.initials} size="sm" />
               {current.packageName}
+              <HelpLink href={packageHelpHref(current.packageId)} topic={current.packageName} />
             </span>
           </Row>
           <Row label={t("integrations.current.connection")}>
@@ -106,6 +109,7 @@ function Details({ current }: { current: CurrentIntegration }) {
             <span className="flex items-center gap-2">
               <PackageInitials initials={current.initials} size="sm" />
               {current.packageName}
+              <HelpLink href={packageHelpHref(current.packageId)} topic={current.packageName} />
             </span>
           </Row>
           <Row label={t("integrations.current.addresses")}>

@@ -3,11 +3,12 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
 import { type ReactNode, useActionState, useId, useState } from "react";
-
+import { HelpLink } from "@/components/help/help-link";
 // Field labels and hints, and the rules' notes, are keys named by the package catalog and the
 // connectors' settings schemas, all under "connectors" (tests/unit/lib/integrations/dossier-field-labels.test.ts).
 // i18n-dynamic-keys: connectors
 import { Badge } from "@/components/ui/badge";
+import { addressesHelpHref, helpHref, packageHelpHref } from "@/lib/help/links";
 import { dossierFieldLabelKey } from "@/lib/integrations/connector-fields";
 import type { IntegrationOption } from "@/lib/integrations/options";
 import { DOCUMENT_CATEGORIES, type DocumentCategory, findPackage } from "@/lib/packages/catalog";
@@ -131,6 +132,24 @@ export function IntegrationForm({
     );
   };
 
+  // The option's article in the help, and its section on the mail addresses.
+  const packageOfOption = "packageId" in option ? option.packageId : null;
+  const optionHelpHref =
+    option.kind === "none"
+      ? helpHref("no-integration")
+      : option.kind === "free_email"
+        ? helpHref("free-email")
+        : packageOfOption
+          ? packageHelpHref(packageOfOption)
+          : null;
+  const addressesHelp = (
+    <HelpLink
+      href={addressesHelpHref(option.kind === "free_email" ? "free-email" : (packageOfOption ?? "free-email"))}
+      topic={t("integrations.form.addressesLegend")}
+      isNewTab
+    />
+  );
+
   const addressFields = (
     categories: readonly DocumentCategory[],
     required: readonly DocumentCategory[],
@@ -140,7 +159,10 @@ export function IntegrationForm({
     renderedFields.add("addresses");
     return (
       <fieldset className="flex flex-col gap-3">
-        <legend className="mb-1 text-sm font-semibold text-slate-900">{t("integrations.form.addressesLegend")}</legend>
+        <legend className="mb-1 flex items-center gap-1.5 text-sm font-semibold text-slate-900">
+          {t("integrations.form.addressesLegend")}
+          {addressesHelp}
+        </legend>
         {hint ? <p className="-mt-1 text-xs text-slate-500">{hint}</p> : null}
         {groupError ? (
           <p role="alert" className="text-sm text-red-700">
@@ -240,8 +262,9 @@ export function IntegrationForm({
             <p className="text-sm text-slate-700">{t("connectors.rules.template")}</p>
             {templateRule.inputs.length > 0 ? (
               <fieldset className="flex flex-col gap-3">
-                <legend className="mb-1 text-sm font-semibold text-slate-900">
+                <legend className="mb-1 flex items-center gap-1.5 text-sm font-semibold text-slate-900">
                   {t("integrations.form.inputsLegend")}
+                  {addressesHelp}
                 </legend>
                 <div className="grid gap-3 md:grid-cols-2">
                   {templateRule.inputs.map((input) =>
@@ -346,7 +369,10 @@ export function IntegrationForm({
   return (
     <div className="flex flex-col gap-4">
       <div className="flex items-start justify-between gap-4">
-        <h3 className="text-base font-semibold text-slate-900">{title}</h3>
+        <div className="flex min-w-0 items-center gap-2">
+          <h3 className="text-base font-semibold text-slate-900">{title}</h3>
+          {optionHelpHref ? <HelpLink href={optionHelpHref} topic={title} isNewTab /> : null}
+        </div>
         <Link href={closeHref} scroll={false} className="shrink-0 text-sm font-medium text-slate-600 hover:underline">
           {t("integrations.choose.close")}
         </Link>

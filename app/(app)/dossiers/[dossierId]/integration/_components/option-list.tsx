@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { useTranslations } from "next-intl";
+import { HelpLink } from "@/components/help/help-link";
 import { Badge } from "@/components/ui/badge";
+import { helpHref, packageHelpHref } from "@/lib/help/links";
 import type { IntegrationOption } from "@/lib/integrations/options";
 import type { IntegrationMarking } from "@/lib/integrations/schemas";
 import { IntegrationForm } from "./integration-form";
@@ -60,13 +62,20 @@ function OptionTile({ option, href, isSelected }: { option: IntegrationOption; h
       detail = t("integrations.choose.tile.none");
       break;
   }
+  // The option's article: the package's own, free mail's or "no integration".
+  const helpTarget =
+    option.kind === "none"
+      ? helpHref("no-integration")
+      : option.kind === "free_email"
+        ? helpHref("free-email")
+        : packageHelpHref(option.packageId);
   return (
-    <li>
+    <li className="relative">
       <Link
         href={href}
         aria-current={isSelected ? "true" : undefined}
         data-option={option.key}
-        className={`flex min-h-14 items-center gap-3 rounded-lg border px-3 py-2 text-left focus-visible:outline-2 focus-visible:outline-brand-500 ${
+        className={`flex min-h-14 items-center gap-3 rounded-lg border py-2 pr-11 pl-3 text-left focus-visible:outline-2 focus-visible:outline-brand-500 ${
           isSelected
             ? "border-brand-500 bg-brand-50 ring-1 ring-brand-500"
             : "border-slate-200 bg-white hover:border-slate-300 hover:bg-slate-50"
@@ -85,6 +94,10 @@ function OptionTile({ option, href, isSelected }: { option: IntegrationOption; h
           <span className="block truncate text-xs text-slate-500">{detail}</span>
         </span>
       </Link>
+      {/* Beside the tile's link, not in it (a link holds no link): over its right edge. */}
+      <span className="absolute top-1/2 right-3 -translate-y-1/2">
+        <HelpLink href={helpTarget} topic={title} />
+      </span>
     </li>
   );
 }

@@ -5,8 +5,11 @@ import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 import { type SendWholeTabTotals, sendWholeTab } from "@/components/documents/send-whole-tab";
 import { useRefusalText } from "@/components/documents/use-reason-text";
+import { HelpLink } from "@/components/help/help-link";
 import type { IntegrationSavedOutcome } from "@/lib/dispatch/waiting";
 import type { SendRefusal } from "@/lib/documents/refusals";
+import { isSendRefusal } from "@/lib/documents/refusals";
+import { refusalHelpHref } from "@/lib/help/links";
 import { sendAllInTabAction } from "../../actions";
 import { useIntegrationMessage } from "./use-integration-message";
 
@@ -80,7 +83,12 @@ export function WaitingDocuments({
                 <ul className="list-disc pl-5 text-amber-900">
                   {sent.refused.map((entry) => (
                     <li key={entry.reason}>
-                      {entry.count} × {refusalText(entry.reason)}
+                      <span className="inline-flex flex-wrap items-center gap-1.5">
+                        {entry.count} × {refusalText(entry.reason)}
+                        {isSendRefusal(entry.reason) ? (
+                          <HelpLink href={refusalHelpHref(entry.reason)} topic={refusalText(entry.reason)} />
+                        ) : null}
+                      </span>
                     </li>
                   ))}
                 </ul>

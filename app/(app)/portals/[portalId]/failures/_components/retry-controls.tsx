@@ -3,9 +3,12 @@
 import { useTranslations } from "next-intl";
 import { createContext, type ReactNode, useContext, useState, useTransition } from "react";
 import { useRefusalText } from "@/components/documents/use-reason-text";
+import { HelpLink } from "@/components/help/help-link";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { isSendRefusal } from "@/lib/documents/refusals";
 import type { FailureGroup } from "@/lib/failures/groups";
 import type { RetryFailureGroupResult } from "@/lib/failures/retry";
+import { refusalHelpHref } from "@/lib/help/links";
 import { retryFailureGroupAction } from "../actions";
 
 type LastRetry = { group: FailureGroup; result: RetryFailureGroupResult } | { group: FailureGroup; error: string };
@@ -99,7 +102,12 @@ export function RetryResult() {
           <ul className="mt-1 flex list-disc flex-col gap-0.5 pl-5 text-slate-600">
             {lastRetry.result.refused.map((entry) => (
               <li key={entry.reason} data-testid="retry-refusal">
-                {entry.count} × {refusalText(entry.reason)}
+                <span className="inline-flex flex-wrap items-center gap-1.5">
+                  {entry.count} × {refusalText(entry.reason)}
+                  {isSendRefusal(entry.reason) ? (
+                    <HelpLink href={refusalHelpHref(entry.reason)} topic={refusalText(entry.reason)} />
+                  ) : null}
+                </span>
               </li>
             ))}
           </ul>

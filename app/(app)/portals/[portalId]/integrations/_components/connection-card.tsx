@@ -1,6 +1,8 @@
 import { useFormatter, useNow, useTranslations } from "next-intl";
 import type { ReactNode } from "react";
+import { HelpLink } from "@/components/help/help-link";
 import type { ConnectionView } from "@/lib/connections/service";
+import { packageHelpHref } from "@/lib/help/links";
 import { CheckStatusButton } from "./check-status-button";
 import { ConnectionActions } from "./connection-actions";
 import { ConnectionStatusBadge } from "./connection-status-badge";
@@ -88,12 +90,13 @@ export function ConnectionCard({
         <PackageInitials initials={connection.packageInitials} muted={status === "disabled"} />
         <div className="min-w-0 flex-1">
           <h2 className="text-base font-semibold break-words text-slate-900">{connection.label}</h2>
-          <p className="mt-0.5 text-sm text-slate-600">
+          <p className="mt-0.5 flex items-center gap-2 text-sm text-slate-600">
             {t("card.channelOf", {
               package: connection.packageName,
               // Only SFTP connections have a server key; "SFTP" reads the same in every language.
               channel: connection.serverKey ? "SFTP" : tChannels(connection.channel),
             })}
+            <HelpLink href={packageHelpHref(connection.packageId)} topic={connection.packageName} />
           </p>
         </div>
         {/* Under the name on phones (aligned with it), on the right from sm up. */}

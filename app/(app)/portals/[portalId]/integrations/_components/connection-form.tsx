@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { type FormEvent, type ReactNode, useId, useState, useTransition } from "react";
+import { HelpLink } from "@/components/help/help-link";
 import type { ActionFailure } from "@/lib/actions/result";
 import { createConnectionAction, updateConnectionAction } from "../actions";
 import type { FormField, FormSpec } from "./types";
@@ -171,6 +172,7 @@ function Field({
   hint,
   error,
   badge,
+  help,
   children,
 }: {
   id: string;
@@ -178,15 +180,20 @@ function Field({
   hint?: string | null;
   error: string | null;
   badge?: ReactNode;
+  /** The "?" to the field's section of the help. */
+  help?: ReactNode;
   children: (aria: Aria) => ReactNode;
 }) {
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ");
   return (
     <div>
       <div className="flex flex-wrap items-center justify-between gap-x-2">
-        <label htmlFor={id} className="block text-sm font-medium text-slate-800">
-          {label}
-        </label>
+        <span className="flex items-center gap-1.5">
+          <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+            {label}
+          </label>
+          {help}
+        </span>
         {badge}
       </div>
       {children({
@@ -239,6 +246,7 @@ function GeneratedField({
       ) : null}
     </>
   );
+  const help = field.helpHref ? <HelpLink href={field.helpHref} topic={field.label} isNewTab /> : null;
   const badge =
     isStored === undefined ? null : (
       <span
@@ -264,9 +272,12 @@ function GeneratedField({
           className="mt-0.5 size-4 rounded border-slate-300 text-brand-600 focus:ring-brand-500"
         />
         <div>
-          <label htmlFor={id} className="text-sm font-medium text-slate-800">
-            {field.label}
-          </label>
+          <span className="flex items-center gap-1.5">
+            <label htmlFor={id} className="text-sm font-medium text-slate-800">
+              {field.label}
+            </label>
+            {help}
+          </span>
           {field.hint ? <p className="text-xs text-slate-500">{field.hint}</p> : null}
           {error ? <p className="mt-1 text-sm text-red-700">{errorMessage(error)}</p> : null}
         </div>
@@ -275,7 +286,7 @@ function GeneratedField({
   }
 
   return (
-    <Field id={id} label={label} hint={hint} error={error ? errorMessage(error) : null} badge={badge}>
+    <Field id={id} label={label} hint={hint} error={error ? errorMessage(error) : null} badge={badge} help={help}>
       {(aria) => {
         if (field.kind === "enum") {
           return (

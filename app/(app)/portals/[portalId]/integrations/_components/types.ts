@@ -6,6 +6,8 @@ export type FormField = ConnectionField & {
   hint: string | null;
   /** Enum values as the user reads them, by value; a value without one shows as it is. */
   optionLabels?: Record<string, string>;
+  /** The field's section of the help (lib/help/links.ts connectionFieldHelpHref). */
+  helpHref?: string;
 };
 
 /** null: the package's connector is not built, so only the label can be edited. */
