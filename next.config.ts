@@ -16,7 +16,7 @@ const nextConfig: NextConfig = {
   // UBL e-invoice, lib/ubl/render-pdf.ts) reads its standard fonts' .afm files from its own folder
   // at run time, which a bundle does not carry. The S3 upload helper stays beside the S3 client
   // (external by Next's default) so both use one copy of the SDK.
-  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit", "@aws-sdk/lib-storage"],
+  serverExternalPackages: ["@electric-sql/pglite", "ssh2", "pdfkit", "@aws-sdk/lib-storage", "pg-boss"],
   poweredByHeader: false,
   // The API reference's files are read from disk at run time (lib/api/reference/assets.ts), which
   // the output tracing cannot see: name them, so a standalone build carries them.

@@ -1,4 +1,5 @@
 import { describeEnvProblems, parseEnv } from "./env-schema";
+import { assertJobDriverConfig } from "./jobs/driver";
 
 /**
  * Stops a starting server whose environment is invalid, naming each variable and what is wrong
@@ -8,7 +9,17 @@ import { describeEnvProblems, parseEnv } from "./env-schema";
  */
 export function exitOnInvalidEnvironment(): void {
   const parsed = parseEnv(process.env);
-  if (parsed.ok) return;
-  console.error(`[koppel] ${describeEnvProblems(parsed.problems)}. Fix the environment and start again.`);
-  process.exit(1);
+  if (!parsed.ok) {
+    console.error(`[koppel] ${describeEnvProblems(parsed.problems)}. Fix the environment and start again.`);
+    process.exit(1);
+  }
+  try {
+    // A job driver that cannot work (JOB_DRIVER=postgres without a PostgreSQL, Inngest without keys).
+    assertJobDriverConfig(parsed.env);
+  } catch (error) {
+    console.error(
+      `[koppel] ${error instanceof Error ? error.message : String(error)}. Fix the environment and start again.`,
+    );
+    process.exit(1);
+  }
 }

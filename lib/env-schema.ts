@@ -55,6 +55,10 @@ export const envSchema = z.object({
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
   INNGEST_DEV: z.union([z.enum(["0", "1", "true", "false"]), z.string().url()]).optional(),
   INNGEST_BASE_URL: z.string().url("must be a URL").optional(),
+  // Which driver runs the background jobs (lib/jobs/driver.ts); unset: inngest when configured, else local.
+  JOB_DRIVER: z
+    .enum(["inngest", "postgres", "local"], { error: 'must be "inngest", "postgres" or "local"' })
+    .optional(),
   APP_ENCRYPTION_KEY: z.string().optional(),
   APP_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
   RECOGNITION_WEBHOOK_SECRET: z.string().min(32, "must be at least 32 characters").optional(),

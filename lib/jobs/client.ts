@@ -1,5 +1,6 @@
 import { selectJobDriver } from "./driver";
 import type { LocalJobDriver } from "./local-driver";
+import type { PostgresJobDriver } from "./postgres/driver";
 import { type JobEventMap, type JobEventName, parseJobEvent } from "./registry";
 
 /**
@@ -17,6 +18,8 @@ declare global {
    * these modules more than once (instrumentation, route bundles).
    */
   var __koppelLocalJobDriver: Promise<LocalJobDriver> | undefined;
+  /** This process's PostgreSQL driver (JOB_DRIVER=postgres), set by lib/jobs/runtime.ts. */
+  var __koppelPostgresJobDriver: Promise<PostgresJobDriver> | undefined;
 }
 
 /** Sends one event: every job listening to it runs (Inngest, or in this process). */
@@ -28,10 +31,17 @@ export async function sendJobEvent<N extends JobEventName>(name: N, payload: Job
 export async function sendJobEvents(events: readonly JobEventInput[]): Promise<void> {
   const parsed = events.map((event) => parseJobEvent(event.name, event.payload));
   if (parsed.length === 0) return;
-  if (selectJobDriver() === "inngest") {
+  const kind = selectJobDriver();
+  if (kind === "inngest") {
     // The SDK is loaded only where Inngest runs the jobs.
     const { inngest } = await import("@/inngest/client");
     await inngest.send(parsed.map((event) => ({ name: event.name, data: event.payload })));
+    return;
+  }
+  if (kind === "postgres") {
+    const postgres = await globalThis.__koppelPostgresJobDriver;
+    if (!postgres) throw new Error("The PostgreSQL job driver is not running in this process: startJobs() starts it");
+    await postgres.enqueueEvents(parsed);
     return;
   }
   const driver = await globalThis.__koppelLocalJobDriver;

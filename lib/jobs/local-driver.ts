@@ -1,6 +1,12 @@
 import { type CronSchedule, cronRunsBetween, parseCron } from "./cron";
 import { decideRetry } from "./retry";
 import {
+  createJobStep,
+  describeJobError as describeError,
+  parseJobPayload as parsePayload,
+  SleepSignal,
+} from "./steps";
+import {
   type AnyJobDefinition,
   isCronJob,
   type JobEventMessage,
@@ -51,19 +57,6 @@ type Run = {
 
 const MINUTE_MS = 60_000;
 
-/**
- * Thrown by step.sleepUntil to end the attempt for now: the driver marks the step done and runs the
- * handler again (replaying the completed steps) once the time has come. Not an attempt.
- */
-class SleepSignal extends Error {
-  constructor(
-    readonly stepKey: string,
-    readonly until: number,
-  ) {
-    super(`sleeping until ${new Date(until).toISOString()}`);
-    this.name = "SleepSignal";
-  }
-}
 /**
  * How often throttle windows that ran out are forgotten. Keys are often one-offs (an unthrottled
  * delivery's key is its own dispatch id), so without this the map would grow with every run.
@@ -274,7 +267,6 @@ export class LocalJobDriver {
     } catch (error) {
       if (error instanceof SleepSignal) {
         // Not a failure: the run comes back when the sleep is over, this step then done.
-        run.completedSteps.set(error.stepKey, "null");
         if (this.isStopped) this.drop(run);
         else this.schedule(run, Math.max(0, error.until - Date.now()));
         return;
@@ -330,42 +322,16 @@ export class LocalJobDriver {
     if (next) void this.execute(next);
   }
 
-  /** The step API of one attempt. Step keys repeat Inngest's: a reused name gets ":1", ":2", … */
+  /** The step API of one attempt (lib/jobs/steps.ts), its memo kept on the run. */
   private createStep(run: Run): JobStep {
-    const seen = new Map<string, number>();
-    const stepKey = (name: string) => {
-      const count = seen.get(name) ?? 0;
-      seen.set(name, count + 1);
-      return count === 0 ? name : `${name}:${count}`;
-    };
-    return {
-      run: async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
-        const key = stepKey(name);
-        const done = run.completedSteps.get(key);
-        if (done !== undefined) return JSON.parse(done) as T;
-        const json = JSON.stringify((await fn()) ?? null);
-        run.completedSteps.set(key, json);
-        return JSON.parse(json) as T;
-      },
-      sendEvents: async (name: string, events: JobEventMessage[]): Promise<void> => {
-        const key = stepKey(name);
-        if (run.completedSteps.has(key)) return;
+    return createJobStep({
+      memo: { get: (key) => run.completedSteps.get(key), set: (key, json) => void run.completedSteps.set(key, json) },
+      sendEvents: (events) => {
         // Validate every event before starting any, as one Inngest send would.
         const runs = events.flatMap((event) => this.prepareEvent(event));
         for (const [definition, payload] of runs) this.startRun(definition, payload);
-        run.completedSteps.set(key, "null");
       },
-      sleepUntil: async (name: string, until: Date | string): Promise<void> => {
-        const key = stepKey(name);
-        if (run.completedSteps.has(key)) return;
-        const at = new Date(until).getTime();
-        if (!(at > Date.now())) {
-          run.completedSteps.set(key, "null");
-          return;
-        }
-        throw new SleepSignal(key, at);
-      },
-    };
+    });
   }
 
   private drop(run: Run): void {
@@ -396,19 +362,4 @@ export class LocalJobDriver {
     // The cron timer alone must never keep the process alive.
     this.cronTimer.unref?.();
   }
-}
-
-function parsePayload(definition: AnyJobDefinition, payload: unknown): Record<string, unknown> {
-  const parsed = definition.payloadSchema.safeParse(payload);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join(".") || "payload"}: ${i.message}`)
-      .join("; ");
-    throw new Error(`Invalid payload for job ${definition.id}: ${issues}`);
-  }
-  return parsed.data;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

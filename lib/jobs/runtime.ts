@@ -1,6 +1,8 @@
+import { env } from "@/lib/env";
 import { assertJobDriverConfig, type JobDriverKind, selectJobDriver } from "./driver";
 import { JOB_HANDLERS } from "./handler-registry";
 import { LocalJobDriver } from "./local-driver";
+import { PostgresJobDriver, type PostgresJobDriverOptions } from "./postgres/driver";
 import { JOB_DEFINITIONS } from "./registry";
 
 /**
@@ -31,7 +33,36 @@ export async function startJobs(): Promise<JobDriverKind> {
     (await getLocalJobDriver()).start();
     console.info("[jobs] no Inngest configured: background jobs run in this process");
   }
+  if (kind === "postgres") {
+    await (await getPostgresJobDriver()).start();
+    console.info("[jobs] JOB_DRIVER=postgres: background jobs are shared through pg-boss in PostgreSQL");
+  }
   return kind;
+}
+
+/**
+ * The process-wide PostgreSQL driver on DATABASE_URL (JOB_DRIVER=postgres), created on first use;
+ * it claims work once started. `options` only for tests and scripts (a schema, shorter leases).
+ */
+export function getPostgresJobDriver(options: Partial<PostgresJobDriverOptions> = {}): Promise<PostgresJobDriver> {
+  globalThis.__koppelPostgresJobDriver ??= Promise.resolve().then(() => {
+    const connectionString = options.connectionString ?? env().DATABASE_URL;
+    if (!connectionString) throw new Error("JOB_DRIVER=postgres needs DATABASE_URL");
+    return new PostgresJobDriver({
+      definitions: JOB_DEFINITIONS,
+      handlers: JOB_HANDLERS,
+      ...options,
+      connectionString,
+    });
+  });
+  return globalThis.__koppelPostgresJobDriver;
+}
+
+/** Stops this process's PostgreSQL driver (finishing what it executes) and forgets it. */
+export async function stopPostgresJobDriver(): Promise<void> {
+  const driver = globalThis.__koppelPostgresJobDriver;
+  globalThis.__koppelPostgresJobDriver = undefined;
+  if (driver) await (await driver).stop();
 }
 
 /** Stops the in-process driver and forgets it (tests; a later getLocalJobDriver creates a fresh one). */

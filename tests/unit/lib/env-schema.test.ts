@@ -115,6 +115,17 @@ const RAW_READS: Record<string, readonly string[]> = {
   // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
   // it hands the production server it starts with an environment of its own.
   "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
+  // The fault drill: its own knobs, and the time scale it hands the production server it starts
+  // (with PATH and HOME) in an environment of its own.
+  "scripts/drill/run.ts": [
+    "DRILL_APP_PORT",
+    "DRILL_DEBUG",
+    "DRILL_FTP_LONG_DOWN_S",
+    "DRILL_KEEP",
+    "HOME",
+    "KOPPEL_RETRY_TIME_SCALE",
+    "PATH",
+  ],
 };
 /** Variables that configure Next.js, the e2e harness or the benches rather than Koppel: not in the schema. */
 const NOT_KOPPEL_CONFIGURATION = [
@@ -126,6 +137,10 @@ const NOT_KOPPEL_CONFIGURATION = [
   "FAKE_RESEND_PORT",
   "BENCH_DATABASE_URL",
   "BENCH_PG_URL",
+  "DRILL_APP_PORT",
+  "DRILL_DEBUG",
+  "DRILL_FTP_LONG_DOWN_S",
+  "DRILL_KEEP",
   "HOME",
   "PATH",
 ];

@@ -15,6 +15,19 @@ describe("job driver choice", () => {
     expect(selectJobDriver(env)).toBe("inngest");
   });
 
+  it("follows JOB_DRIVER when set, whatever else is configured", () => {
+    expect(selectJobDriver({ JOB_DRIVER: "postgres", INNGEST_DEV: "1" })).toBe("postgres");
+    expect(selectJobDriver({ JOB_DRIVER: "local", INNGEST_EVENT_KEY: "evt" })).toBe("local");
+    expect(selectJobDriver({ JOB_DRIVER: "inngest", INNGEST_DEV: "1" })).toBe("inngest");
+  });
+
+  it("refuses the PostgreSQL driver without a PostgreSQL server", () => {
+    expect(() => assertJobDriverConfig({ JOB_DRIVER: "postgres" })).toThrow(/DATABASE_URL must point to one/);
+    expect(() =>
+      assertJobDriverConfig({ JOB_DRIVER: "postgres", DATABASE_URL: "postgres://app@db.internal:5432/koppel" }),
+    ).not.toThrow();
+  });
+
   it("knows dev mode from INNGEST_DEV", () => {
     expect(isInngestDevMode({ INNGEST_DEV: "1" })).toBe(true);
     expect(isInngestDevMode({ INNGEST_DEV: "http://127.0.0.1:8288" })).toBe(true);

@@ -1,0 +1,254 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { eq, inArray, sql } from "drizzle-orm";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { OpenedDb } from "@/db";
+import { dispatches, documents } from "@/db/schema";
+import { createConnection } from "@/lib/connections/service";
+import { requestSend } from "@/lib/dispatch/request-send";
+import { resetEnvCache } from "@/lib/env";
+import { saveDossierIntegration } from "@/lib/integrations/save";
+import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
+import { JOB_HANDLERS } from "@/lib/jobs/handler-registry";
+import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
+import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
+import type { JobHandlerLoader } from "@/lib/jobs/types";
+import { enableTestOnlyPackages } from "@/lib/packages/catalog";
+import { setFileStore } from "@/lib/storage";
+import { LocalDiskFileStore } from "@/lib/storage/local-disk";
+import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
+import { createTestDb } from "../../../helpers/db";
+import { insertDossier } from "../../../helpers/fixtures";
+import { useTestEncryptionKey } from "../connections/helpers";
+import { insertSendableDocument } from "../dispatch/setup";
+import { createWorld, type World } from "../integrations/setup";
+
+/**
+ * At most once across instances on the PostgreSQL job driver (issue 14): two worker processes
+ * (fixtures/pg-worker.ts, the real deliver job on the production lease settings) share one
+ * PostgreSQL; a bulk send of 500 documents goes to the Test API fake (which files a second upload
+ * of the same reference again, so a double delivery would show); in the middle, the worker that has
+ * a delivery in flight is killed with SIGKILL. Every document must end Sent, filed exactly once
+ * (counted on the fake's side); the document that was in flight must be Sent within 60 s of the
+ * kill, and no stretch after the kill may pass 60 s without a document Sent. The time until the
+ * last of the bulk is Sent is printed, not asserted: the connection delivers one document at a
+ * time, so it measures the machine's speed as much as the recovery.
+ */
+
+const url = process.env.TEST_DATABASE_URL as string;
+const COUNT = Number(process.env.KILL_PROOF_COUNT ?? 500);
+const KILL_AFTER_FILED = Math.round(COUNT / 2);
+const WORKER = path.join(import.meta.dirname, "fixtures", "pg-worker.ts");
+
+type Worker = { name: string; child: ChildProcess; inFlight: Set<string>; ready: Promise<void>; exited: boolean };
+
+let opened: OpenedDb;
+let world: World;
+let fake: FakeTestApi;
+let dataDir: string;
+let hideTestOnlyPackages: () => void;
+const workers: Worker[] = [];
+let sender: PostgresJobDriver | undefined;
+
+function startWorker(name: string, encryptionKey: string): Worker {
+  const child = spawn(process.execPath, ["--import", "tsx", "--conditions=react-server", WORKER], {
+    cwd: process.cwd(),
+    env: {
+      ...process.env,
+      NODE_ENV: "test",
+      DATABASE_URL: url,
+      JOB_DRIVER: "postgres",
+      KOPPEL_DATA_DIR: dataDir,
+      APP_ENCRYPTION_KEY: encryptionKey,
+      KOPPEL_ALLOW_CUSTOM_API_HOSTS: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const inFlight = new Set<string>();
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  const worker: Worker = { name, child, inFlight, ready, exited: false };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    const [word, id] = line.split(" ");
+    if (process.env.KILL_PROOF_VERBOSE && (word === "START" || word === "END"))
+      process.stderr.write(`[${name}] ${line}\n`);
+    if (word === "READY") markReady();
+    else if (word === "START" && id) inFlight.add(id);
+    else if (word === "END" && id) inFlight.delete(id);
+  });
+  createInterface({ input: child.stderr as NodeJS.ReadableStream }).on("line", (line) => {
+    if (process.env.KILL_PROOF_VERBOSE || /^error/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
+  });
+  child.on("exit", () => {
+    worker.exited = true;
+  });
+  workers.push(worker);
+  return worker;
+}
+
+async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+beforeAll(async () => {
+  const encryptionKey = useTestEncryptionKey();
+  vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
+  resetEnvCache();
+  fake = await startFakeTestApi();
+  opened = await createTestDb();
+  globalThis.__koppelDb = Promise.resolve(opened);
+  dataDir = mkdtempSync(path.join(tmpdir(), "koppel-kill-proof-"));
+  setFileStore(new LocalDiskFileStore(path.join(dataDir, "files")));
+  world = await createWorld(opened.db);
+  hideTestOnlyPackages = enableTestOnlyPackages();
+  // A fresh pg-boss schema: nothing an earlier run left behind.
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query("set client_min_messages = warning");
+  await client.query("drop schema if exists pgboss cascade");
+  await client.end();
+  startWorker("A", encryptionKey);
+  startWorker("B", encryptionKey);
+  await Promise.all(workers.map((worker) => worker.ready));
+  sender = new PostgresJobDriver({
+    connectionString: url,
+    definitions: JOB_DEFINITIONS,
+    handlers: JOB_HANDLERS as unknown as Record<string, JobHandlerLoader>,
+    work: false,
+  });
+  await sender.start();
+}, 120_000);
+
+afterAll(async () => {
+  for (const worker of workers) if (!worker.exited) worker.child.kill("SIGKILL");
+  await sender?.stop();
+  hideTestOnlyPackages?.();
+  vi.unstubAllEnvs();
+  resetEnvCache();
+  setFileStore(undefined);
+  globalThis.__koppelDb = undefined;
+  await fake?.close();
+  await opened?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("two instances on the PostgreSQL job driver", () => {
+  it("deliver a bulk of 500 exactly once when one is killed mid-delivery, none later than 60 s after the kill", async () => {
+    const connection = await createConnection(opened.db, world.actors.admin, world.portal.id, {
+      packageId: "test-api",
+      channel: "api",
+      label: "Test API",
+      settings: { baseUrl: fake.url },
+      secrets: { apiKey: fake.apiKey },
+    });
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
+      kind: "connection",
+      connectionId: connection.id,
+      settings: { ledgerId: fake.ledgerId },
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < COUNT; i++) ids.push((await insertSendableDocument(opened.db, dossier)).id);
+
+    const sentAt = Date.now();
+    const { accepted } = await requestSend(
+      opened.db,
+      world.actors.accountant,
+      { dossierId: dossier.id, documentIds: ids, trigger: "bulk" },
+      {
+        enqueue: async (events) => {
+          await sender?.enqueueEvents(events.map((payload) => ({ name: DISPATCH_REQUESTED, payload })));
+        },
+      },
+    );
+    expect(accepted).toHaveLength(COUNT);
+
+    const progress = setInterval(() => {
+      if (process.env.KILL_PROOF_VERBOSE) {
+        console.info(
+          `t=${((Date.now() - sentAt) / 1000).toFixed(0)}s filed=${fake.documents.length} lookups=${fake.counts.lookups}`,
+        );
+      }
+    }, 5_000);
+    // The worker with a delivery in flight once 150 are filed: kill -9.
+    let victim: Worker | undefined;
+    await waitUntil(
+      () => {
+        if (fake.documents.length < KILL_AFTER_FILED) return false;
+        victim = workers.find((worker) => worker.inFlight.size > 0);
+        return Boolean(victim);
+      },
+      120_000,
+      `${KILL_AFTER_FILED} filed and a delivery in flight`,
+    );
+    if (!victim) throw new Error("no worker to kill");
+    victim.child.kill("SIGKILL");
+    const killedAt = Date.now();
+    const filedAtKill = fake.documents.length;
+    const inFlightAtKill = [...victim.inFlight];
+
+    const sentCount = async () => {
+      const [row] = await opened.db
+        .select({ count: sql<number>`count(*)::int` })
+        .from(documents)
+        .where(sql`${documents.dossierId} = ${dossier.id} and ${documents.status} = 'sent'`);
+      return (row?.count ?? 0) === COUNT;
+    };
+    await waitUntil(sentCount, 240_000, "every document Sent").finally(() => clearInterval(progress));
+
+    const rows = await opened.db
+      .select({ id: documents.id, sentAt: documents.sentAt })
+      .from(documents)
+      .where(eq(documents.dossierId, dossier.id));
+    const sentTimes = rows.map((row) => row.sentAt?.getTime() ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
+    const lastSentAt = sentTimes[sentTimes.length - 1] as number;
+    // What the kill cost: the longest stretch after it with no document Sent on the connection
+    // (the connection delivers one at a time, so the rest of the bulk waits its turn anyway).
+    let longestStallMs = 0;
+    let previous = killedAt;
+    for (const at of sentTimes.filter((t) => t > killedAt)) {
+      longestStallMs = Math.max(longestStallMs, at - previous);
+      previous = at;
+    }
+    const interrupted = await opened.db
+      .select({ sentAt: documents.sentAt })
+      .from(dispatches)
+      .innerJoin(documents, eq(documents.id, dispatches.documentId))
+      .where(inArray(dispatches.id, inFlightAtKill.length > 0 ? inFlightAtKill : [crypto.randomUUID()]));
+    const interruptedSentAfterMs = Math.max(
+      ...interrupted.map((row) => (row.sentAt?.getTime() ?? Infinity) - killedAt),
+    );
+    const filedPerReference = new Map<string, number>();
+    for (const document of fake.documents) {
+      filedPerReference.set(document.reference, (filedPerReference.get(document.reference) ?? 0) + 1);
+    }
+    const doubles = [...filedPerReference.values()].filter((n) => n > 1).length;
+    const afterKill = sentTimes.filter((t) => t > killedAt).length;
+    console.info(
+      `kill proof: ${COUNT} documents on one connection, worker ${victim.name} killed at ${filedAtKill} filed ` +
+        `(${((killedAt - sentAt) / 1000).toFixed(1)} s after the send) with ${inFlightAtKill.length} delivery in flight; ` +
+        `the interrupted document Sent ${(interruptedSentAfterMs / 1000).toFixed(1)} s after the kill; longest stall ` +
+        `${(longestStallMs / 1000).toFixed(1)} s; the last of the ${afterKill} left Sent ${((lastSentAt - killedAt) / 1000).toFixed(1)} s ` +
+        `after the kill; fake: ${fake.documents.length} uploads, ${filedPerReference.size} references, ${doubles} filed twice, ` +
+        `${fake.counts.lookups} lookups`,
+    );
+
+    expect(rows.every((row) => row.sentAt !== null)).toBe(true);
+    expect(filedPerReference.size).toBe(COUNT);
+    expect(doubles).toBe(0);
+    expect(fake.documents).toHaveLength(COUNT);
+    expect(interrupted).toHaveLength(inFlightAtKill.length);
+    expect(interruptedSentAfterMs).toBeLessThanOrEqual(60_000);
+    expect(longestStallMs).toBeLessThanOrEqual(60_000);
+  }, 480_000);
+});

@@ -1,0 +1,205 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
+import { delay, describeJobDriverContract, silentLogger, type TestJob, testJob, waitFor } from "./driver-contract";
+
+// The shared driver contract (driver-contract.ts) on the PostgreSQL driver (pg-boss 10), then what
+// only it has: several instances on one database, and a crashed instance's run taken over. Each
+// test gets its own pg-boss schema, dropped afterwards. Leases are short here (2 s, heartbeat
+// 0.5 s, expiry checked every second) so a takeover is seen in seconds, not the production ~45 s.
+
+const url = process.env.TEST_DATABASE_URL as string;
+let schemas: string[] = [];
+let currentSchema = "";
+
+function newSchema(): string {
+  currentSchema = `pgboss_test_${randomBytes(4).toString("hex")}`;
+  schemas.push(currentSchema);
+  return currentSchema;
+}
+
+function createDriver(jobs: TestJob[], schema = currentSchema || newSchema()) {
+  return new PostgresJobDriver({
+    connectionString: url,
+    schema,
+    definitions: jobs.map((job) => job.definition),
+    handlers: Object.fromEntries(jobs.map((job) => [job.definition.id, job.load])),
+    logger: silentLogger(),
+    random: () => 0,
+    expireInSeconds: 2,
+    heartbeatSeconds: 0.5,
+    maintenanceIntervalSeconds: 1,
+    pollingIntervalMs: 100,
+    cronMonitorIntervalSeconds: 1,
+  });
+}
+
+async function dropSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("set client_min_messages = warning");
+    for (const schema of schemas) await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+  schemas = [];
+  currentSchema = "";
+}
+
+describeJobDriverContract({
+  name: "postgres (pg-boss)",
+  // pg-boss fires a cron in the minute it is due: up to a minute, plus its check interval.
+  cronWaitMs: 75_000,
+  async start(jobs) {
+    const driver = createDriver(jobs);
+    await driver.start();
+    return {
+      async enqueue(eventName, payload) {
+        await driver.enqueue(eventName, payload);
+      },
+      stop: () => driver.stop(),
+      fireCrons() {},
+    };
+  },
+  cleanUp: dropSchemas,
+});
+
+describe("postgres job driver: several instances", () => {
+  const drivers: PostgresJobDriver[] = [];
+  afterEach(async () => {
+    for (const driver of drivers.splice(0)) await driver.stop();
+    await dropSchemas();
+  });
+
+  async function startInstance(jobs: TestJob[]) {
+    const driver = createDriver(jobs);
+    drivers.push(driver);
+    await driver.start();
+    return driver;
+  }
+
+  it("a run of an instance that died is taken over by another, its finished steps kept", async () => {
+    const uploads: string[] = [];
+    const confirmed: { instance: string; attempt: number }[] = [];
+    let instanceA: PostgresJobDriver | undefined;
+    const jobOn = (instance: string) =>
+      testJob({
+        id: "deliver-like",
+        trigger: { event: "test/item.touched" },
+        payloadSchema: z.object({ itemId: z.string() }),
+        retries: 3,
+        async handler({ step, attempt }) {
+          await step.run("upload", async () => {
+            uploads.push(instance);
+          });
+          if (instance === "A") {
+            // A dies here: it never answers, and its heartbeat stops with it.
+            await instanceA?.abandon();
+            await new Promise(() => {});
+          }
+          await step.run("confirm", async () => {
+            confirmed.push({ instance, attempt });
+          });
+        },
+      });
+
+    newSchema();
+    instanceA = await startInstance([jobOn("A")]);
+    await instanceA.enqueue("test/item.touched", { itemId: "a" });
+    await waitFor(() => uploads.length === 1, 10_000, "A to start the run");
+    const diedAt = Date.now();
+
+    await startInstance([jobOn("B")]);
+    await waitFor(() => confirmed.length === 1, 20_000, "B to take the run over");
+    // Lease 2 s, expiry checked every second, claims every 100 ms.
+    expect(Date.now() - diedAt).toBeLessThan(6_000);
+    expect(uploads).toEqual(["A"]);
+    expect(confirmed).toEqual([{ instance: "B", attempt: 1 }]);
+  });
+
+  it("keeps one run at a time per key across two instances", async () => {
+    let active = 0;
+    let maxActive = 0;
+    const done: string[] = [];
+    const job = testJob({
+      id: "per-connection",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string(), connectionId: z.string() }),
+      retries: 0,
+      concurrency: { key: "connectionId", limit: 1 },
+      async handler({ payload }) {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        await delay(50);
+        active--;
+        done.push(payload.itemId);
+      },
+    });
+    newSchema();
+    const a = await startInstance([job]);
+    await startInstance([job]);
+    for (let i = 0; i < 20; i++) await a.enqueue("test/item.touched", { itemId: `i${i}`, connectionId: "C" });
+    await waitFor(() => done.length === 20, 20_000, "twenty runs");
+    expect(maxActive).toBe(1);
+    expect(done).toEqual(Array.from({ length: 20 }, (_, i) => `i${i}`));
+  });
+
+  it("throttles run starts per key across instances, without dropping any", async () => {
+    const startedAt: number[] = [];
+    const job = testJob({
+      id: "throttled",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string() }),
+      retries: 0,
+      throttle: { limit: 3, period: "2s" },
+      async handler() {
+        startedAt.push(Date.now());
+      },
+    });
+    newSchema();
+    const a = await startInstance([job]);
+    await startInstance([job]);
+    for (let i = 0; i < 7; i++) await a.enqueue("test/item.touched", { itemId: `i${i}` });
+    await waitFor(() => startedAt.length === 7, 15_000, "seven runs");
+    startedAt.sort((x, y) => x - y);
+    // Any 3 + 1 consecutive starts span at least the period.
+    for (let i = 3; i < startedAt.length; i++) {
+      expect((startedAt[i] as number) - (startedAt[i - 3] as number)).toBeGreaterThanOrEqual(1_900);
+    }
+  });
+
+  it("runs the failure handler once when the last attempt died with its instance", async () => {
+    const failures: string[] = [];
+    const started: string[] = [];
+    let instanceA: PostgresJobDriver | undefined;
+    const jobOn = (instance: string) =>
+      testJob({
+        id: "last-try",
+        trigger: { event: "test/item.touched" },
+        payloadSchema: z.object({ itemId: z.string() }),
+        retries: 0,
+        async handler() {
+          started.push(instance);
+          if (instance === "A") {
+            await instanceA?.abandon();
+            await new Promise(() => {});
+          }
+        },
+        async onFailure({ error }) {
+          failures.push(`${instance}: ${error.message}`);
+        },
+      });
+    newSchema();
+    instanceA = await startInstance([jobOn("A")]);
+    await instanceA.enqueue("test/item.touched", { itemId: "a" });
+    await waitFor(() => started.length === 1, 10_000, "A to start the run");
+    await startInstance([jobOn("B")]);
+    await waitFor(() => failures.length === 1, 20_000, "the failure handler");
+    await delay(3_000);
+    expect(started).toEqual(["A"]);
+    expect(failures).toEqual(["B: the last attempt was interrupted"]);
+  });
+});
