@@ -7,7 +7,8 @@ import type { PackageEntry } from "@/lib/packages/catalog";
  * 421/425/426/450/451, 429) is tried again with capped exponential backoff and jitter, honouring
  * the Retry-After the other side asked for, until the retry horizon has passed since the first
  * failure of the dispatch; only then does the document end Failed. The one place with the numbers.
- * Every duration is multiplied by KOPPEL_RETRY_TIME_SCALE (tests and fault drills compress time).
+ * Every duration is multiplied by KOPPEL_RETRY_TIME_SCALE (tests and fault drills compress time),
+ * but for BREAKER_PROBE_MAX_MS: a lane that is back is seen within 30 s of real time.
  */
 
 /** The horizon when the package's catalog entry names none. */
