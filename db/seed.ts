@@ -5,6 +5,7 @@ import { categoryOf } from "@/lib/connectors/types";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
 import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
+import { storedFailureGroupOf } from "@/lib/failures/groups";
 import { hashInvitationToken } from "@/lib/invitations/token";
 import { getFileStore } from "@/lib/storage";
 import type { FileStore } from "@/lib/storage/file-store";
@@ -446,6 +447,11 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
         archivedAt: status === "sent" && rand() < 0.25 ? new Date(createdAt.getTime() + 3 * day) : null,
         packageReference: sentAt ? `PKG-${Math.floor(rand() * 1e8)}` : null,
         lastErrorCode: status === "failed" ? "file_refused" : status === "rejected" ? "package_refused" : null,
+        // What lib/documents/life.ts stores when a failure is recorded: the failure queue reads it.
+        failureGroup:
+          status === "failed" || status === "rejected"
+            ? storedFailureGroupOf(status, status === "failed" ? "file_refused" : "package_refused")
+            : null,
         // Failures carry our own message key; a rejection carries the package's own words.
         lastErrorReason:
           status === "failed"
