@@ -9,7 +9,7 @@ import { DuplicateFileError } from "@/lib/documents/duplicates";
 import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { DocumentRefusedError } from "@/lib/documents/life";
 import { isAppError } from "@/lib/errors";
-import { formOf, type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
+import { type LimitedBody, readBodyWithLimit } from "@/lib/http/body";
 import { DEFAULT_LOCALE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { consumeRateLimit, type RateLimitPolicy, rateLimitHeaders } from "@/lib/rate-limit";
@@ -38,10 +38,36 @@ export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
 type AnyObjectSchema = z.ZodType<Record<string, unknown>>;
 
+/** What a multipart operation's `receive` gets: the key's actor, the parsed path, the request. */
+export type MultipartReceiveContext = {
+  actor: ApiKeyActor;
+  db: Db;
+  params: Record<string, unknown>;
+  request: Request;
+  maxBytes: number;
+};
+
+/** A multipart body read as it streamed (its files already where they go), with the SHA-256 of its bytes. */
+export type ReceivedMultipart = { sha256: string };
+
 export type ApiBodySpec =
   | { kind: "json"; schema: z.ZodType; maxBytes?: number }
-  /** Multipart: `schema` documents the form's fields; the handler reads the parts. */
-  | { kind: "multipart"; schema: z.ZodType; maxBytes: number };
+  /**
+   * Multipart, streamed: `schema` documents the form's fields; `receive` reads the body as it
+   * streams (its files go to the store, never whole in memory) before the Idempotency-Key is
+   * claimed, and answers what the handler gets as its body; `discard` drops what it kept when the
+   * handler does not take it (a replay, a refused claim). Answers "tooLarge" (413) or
+   * "unreadable" (400) for a body that is no form.
+   */
+  | {
+      kind: "multipart";
+      schema: z.ZodType;
+      maxBytes: number;
+      // biome-ignore lint/suspicious/noExplicitAny: each operation names its own received body.
+      receive(context: MultipartReceiveContext): Promise<any>;
+      // biome-ignore lint/suspicious/noExplicitAny: the same body receive answered.
+      discard(body: any): Promise<void>;
+    };
 
 export type ApiResponseSpec = {
   description: string;
@@ -96,8 +122,8 @@ export type ApiOperation<
       TQuery extends AnyObjectSchema ? z.output<TQuery> : Record<string, never>,
       TBody extends { kind: "json"; schema: infer S extends z.ZodType }
         ? z.output<S>
-        : TBody extends { kind: "multipart" }
-          ? FormData
+        : TBody extends { kind: "multipart"; receive(context: MultipartReceiveContext): Promise<infer R> }
+          ? Exclude<R, string>
           : undefined
     >,
   ): Promise<ApiResult>;
@@ -183,18 +209,33 @@ async function handleApiRequest(
     });
 
   let rawBody: Buffer | null = null;
+  let received: ReceivedMultipart | null = null;
   let bodyHash = createHash("sha256").update("").digest("hex");
   try {
-    if (operation.body) {
+    if (operation.body?.kind === "multipart") {
+      received = await receiveMultipart(operation, { actor, db, request, rawParams });
+      bodyHash = received.sha256;
+    } else if (operation.body) {
       const read = await readBody(request, operation.body);
       rawBody = read.bytes;
       bodyHash = read.sha256;
     }
   } catch (error) {
     if (error instanceof ApiProblemError) return problem(error.input, limitHeaders);
+    if (isAppError(error) || noteDatabaseError(error)) {
+      return problemResponse(problemOfError(error, locale, "body"), { ...limitHeaders, ...retryAfterOf(error) });
+    }
     console.error("[api] reading the body failed", error);
     return problem({ status: 400, code: "validation_failed", messageKey: "validationFailed" }, limitHeaders);
   }
+  // Whatever the handler does not take of a streamed body (a replay, a refused claim) is dropped.
+  const discardReceived = async () => {
+    if (received && operation.body?.kind === "multipart") {
+      await operation.body.discard(received).catch((error: unknown) => {
+        console.error("[api] dropping a received body failed", error);
+      });
+    }
+  };
 
   const idempotencyKey = operation.method === "post" ? request.headers.get("idempotency-key") : null;
   if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
@@ -218,11 +259,13 @@ async function handleApiRequest(
         })
       : null;
   } catch (error) {
+    await discardReceived();
     return problemResponse(problemOfError(error, locale, "idempotency claim"), {
       ...limitHeaders,
       ...retryAfterOf(error),
     });
   }
+  if (claim && claim.kind !== "run") await discardReceived();
   if (claim?.kind === "replay") return respond(claim.response, { "Idempotent-Replayed": "true" });
   if (claim?.kind === "reused") return problem({ status: 422, code: "idempotency_key_reused" }, limitHeaders);
   if (claim?.kind === "in_progress")
@@ -236,9 +279,12 @@ async function handleApiRequest(
     request,
     rawParams,
     rawBody,
+    received,
     locale,
     isStreamAllowed: runClaim === null,
   });
+  // A handler that took the body made it its own; one that never ran (a bad query) left it here.
+  await discardReceived();
   if (outcome instanceof Response) {
     const headers = new Headers(outcome.headers);
     for (const [name, value] of Object.entries(limitHeaders)) headers.set(name, value);
@@ -262,6 +308,8 @@ type RunInput = {
   request: Request;
   rawParams: Record<string, string | string[]>;
   rawBody: Buffer | null;
+  /** A multipart body, read as it streamed. */
+  received: ReceivedMultipart | null;
   locale: Locale;
   /** A handler's Response may be answered as it is (streamed) instead of read into a stored one. */
   isStreamAllowed: boolean;
@@ -307,9 +355,7 @@ async function runOperation(operation: AnyApiOperation, input: RunInput): Promis
       }
       body = parsed.data;
     } else if (operation.body?.kind === "multipart") {
-      const form = await formOf(input.rawBody, input.request.headers.get("content-type"));
-      if (!form) return asProblem({ status: 400, code: "validation_failed", messageKey: "api.malformedMultipart" });
-      body = form;
+      body = input.received;
     }
 
     const result = await operation.handle({
@@ -416,12 +462,45 @@ function queryObjectOf(searchParams: URLSearchParams): Record<string, string | s
 }
 
 /** Refuses a body of the wrong type (415) or too long (413); hashes it for Idempotency-Key. */
-async function readBody(request: Request, spec: ApiBodySpec): Promise<LimitedBody> {
+function assertContentType(request: Request, spec: ApiBodySpec): void {
   const contentType = (request.headers.get("content-type") ?? "").toLowerCase();
   const expected = spec.kind === "json" ? "application/json" : "multipart/form-data";
   if (!contentType.startsWith(expected)) {
     throw new ApiProblemError({ status: 415, code: "unsupported_media_type", messageValues: { expected } });
   }
+}
+
+/**
+ * A multipart body, read by its operation as it streams: the path is parsed first (a malformed id
+ * names nothing: 404) and the operation authorizes before it reads a byte.
+ */
+async function receiveMultipart(
+  operation: AnyApiOperation,
+  input: { actor: ApiKeyActor; db: Db; request: Request; rawParams: Record<string, string | string[]> },
+): Promise<ReceivedMultipart> {
+  const spec = operation.body;
+  if (spec?.kind !== "multipart") throw new Error("not a multipart operation");
+  assertContentType(input.request, spec);
+  const params = operation.params ? operation.params.safeParse(input.rawParams) : { success: true, data: {} };
+  if (!params.success) throw new ApiProblemError({ status: 404, code: "not_found", messageKey: "notFound" });
+  const received = await spec.receive({
+    actor: input.actor,
+    db: input.db,
+    params: params.data,
+    request: input.request,
+    maxBytes: spec.maxBytes,
+  });
+  if (received === "tooLarge") {
+    throw new ApiProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes: spec.maxBytes } });
+  }
+  if (received === "unreadable") {
+    throw new ApiProblemError({ status: 400, code: "validation_failed", messageKey: "api.malformedMultipart" });
+  }
+  return received;
+}
+
+async function readBody(request: Request, spec: ApiBodySpec): Promise<LimitedBody> {
+  assertContentType(request, spec);
   const maxBytes = spec.maxBytes ?? MAX_JSON_BODY_BYTES;
   const body = await readBodyWithLimit(request, maxBytes);
   if (!body) throw new ApiProblemError({ status: 413, code: "payload_too_large", messageValues: { maxBytes } });

@@ -14,8 +14,9 @@ import { announceDocumentRecognised } from "./events";
 import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
+import type { ReceivedFile } from "./receive-file";
 import { documentTypeSchema } from "./schemas";
-import { type DetectedFileType, type SniffRefusal, sniffDocument } from "./sniff";
+import { type DetectedFileType, type SniffRefusal, type SniffResult, sniffDocument } from "./sniff";
 
 export type IngestDocumentInput = {
   dossierId: string;
@@ -110,6 +111,81 @@ export function sanitizeFileName(fileName: string, type: DetectedFileType): stri
  * `db` must not be an open transaction: the event is sent once the row is committed.
  */
 export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocumentInput): Promise<IngestedDocument> {
+  const { content } = input;
+  return ingestFile(db, actor, input, (scope) => {
+    const id = randomUUID();
+    return {
+      id,
+      storageKey: `${scope.portalId}/${scope.dossierId}/${id}`,
+      sizeBytes: content.byteLength,
+      sha256: createHash("sha256").update(content).digest("hex"),
+      sniffed: sniffDocument(content),
+      isStored: false,
+      readContent: async () => content,
+    };
+  });
+}
+
+/**
+ * ingestDocument for a file an upload already streamed into the store (lib/documents/receive-file.ts):
+ * the same checks in the same order, from the size, hash and first bytes taken on the way. A UBL
+ * e-invoice is read back from the store to be read (XML invoices are small; the others are never
+ * read whole). Whatever refuses it (its bytes, a duplicate, the permission, the database), its
+ * stored bytes are deleted: no file without a document.
+ */
+export async function ingestReceivedFile(
+  db: DbOrTx,
+  actor: Actor,
+  input: Omit<IngestDocumentInput, "content" | "fileName">,
+  file: ReceivedFile & { documentId: string },
+): Promise<IngestedDocument> {
+  const store = getFileStore();
+  try {
+    if (file.storeError) throw file.storeError;
+    return await ingestFile(db, actor, { ...input, fileName: file.fileName }, () => ({
+      id: file.documentId,
+      storageKey: file.storageKey,
+      sizeBytes: file.sizeBytes,
+      sha256: file.sha256,
+      sniffed: file.sniffed,
+      isStored: file.stored,
+      readContent: () => store.get(file.storageKey),
+    }));
+  } catch (error) {
+    if (file.stored) await deleteStoredFile(file.storageKey);
+    throw error;
+  }
+}
+
+/** A file on its way in: what ingestFile needs to judge it, whether or not its bytes are in memory. */
+type IncomingFile = {
+  id: string;
+  storageKey: string;
+  sizeBytes: number;
+  sha256: string;
+  sniffed: SniffResult;
+  /** Already under storageKey (a streamed upload); otherwise readContent's bytes are put there. */
+  isStored: boolean;
+  readContent(): Promise<Uint8Array>;
+};
+
+async function deleteStoredFile(storageKey: string): Promise<void> {
+  await getFileStore()
+    .delete(storageKey)
+    .catch((deleteError: unknown) => {
+      console.error(
+        `[documents] could not remove the file of a document that was not stored (${storageKey})`,
+        deleteError,
+      );
+    });
+}
+
+async function ingestFile(
+  db: DbOrTx,
+  actor: Actor,
+  input: Omit<IngestDocumentInput, "content">,
+  fileOf: (scope: { portalId: string; dossierId: string }) => IncomingFile,
+): Promise<IngestedDocument> {
   const scope = await resolveDossierScope(db, actor, input.dossierId, "document.upload");
 
   let documentType: DocumentType | null = null;
@@ -121,15 +197,16 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
   // Wrapped, so a refused field is reported as "fields.invoiceDate", as the caller named it.
   let { fields } = parseInput(ingestFieldsSchema, { fields: input.fields ?? {} });
 
+  const file = fileOf(scope);
   // Judged by the bytes (empty, then size, then type), never by the name or a browser's content type.
-  const sniffed = sniffDocument(input.content);
+  const { sniffed } = file;
   if (!sniffed.ok) throw new FileRefusedError(sniffed.reason);
 
   // An e-invoice says what it is: typed from its own XML at arrival (the XML wins over a type or
   // fields given with it); one addressed to another company, or unreadable, waits in the Inbox.
   let readFrom: "einvoice" | undefined;
   if (sniffed.type.kind === "ubl") {
-    const reading = readEInvoice(input.content, await dossierNumbersOf(db, scope.dossierId));
+    const reading = readEInvoice(await file.readContent(), await dossierNumbersOf(db, scope.dossierId));
     documentType = reading.kind === "typed" ? reading.documentType : null;
     if (reading.kind !== "unreadable") {
       fields = { ...fields, ...reading.fields };
@@ -137,20 +214,22 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
     }
   }
 
-  const id = randomUUID();
-  const storageKey = `${scope.portalId}/${scope.dossierId}/${id}`;
+  const { id, storageKey, sha256 } = file;
   const fileName = sanitizeFileName(input.fileName, sniffed.type);
-  const sha256 = createHash("sha256").update(input.content).digest("hex");
   // The same file twice in one dossier is refused (the unique index settles a race, below).
   const existingId = await findDocumentWithFile(db, scope, sha256);
   if (existingId) throw new DuplicateFileError(existingId);
 
-  const store = getFileStore();
-  await store.put(storageKey, input.content, { contentType: sniffed.type.mimeType }).catch((error: unknown) => {
-    // The person is told the store is full or failing; the operator needs the cause.
-    console.error(`[documents] the file store could not keep a file (${storageKey})`, error);
-    throw error;
-  });
+  if (!file.isStored) {
+    const content = await file.readContent();
+    await getFileStore()
+      .put(storageKey, content, { contentType: sniffed.type.mimeType })
+      .catch((error: unknown) => {
+        // The person is told the store is full or failing; the operator needs the cause.
+        console.error(`[documents] the file store could not keep a file (${storageKey})`, error);
+        throw error;
+      });
+  }
   let row: IngestedDocument;
   try {
     row = await receiveDocument(db, actor, {
@@ -160,7 +239,7 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
       source: input.source,
       fileName,
       mimeType: sniffed.type.mimeType,
-      sizeBytes: input.content.byteLength,
+      sizeBytes: file.sizeBytes,
       sha256,
       storageKey,
       documentType,
@@ -169,12 +248,7 @@ export async function ingestDocument(db: DbOrTx, actor: Actor, input: IngestDocu
     });
   } catch (error) {
     // No row, no file: a file nobody can reach would only take space.
-    await store.delete(storageKey).catch((deleteError: unknown) => {
-      console.error(
-        `[documents] could not remove the file of a document that was not stored (${storageKey})`,
-        deleteError,
-      );
-    });
+    await deleteStoredFile(storageKey);
     // The same file arrived at the same moment and its document was stored first.
     if (isUniqueViolation(error, "documents_dossier_sha256_uq")) {
       const winnerId = await findDocumentWithFile(db, scope, sha256);

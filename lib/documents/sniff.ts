@@ -60,18 +60,34 @@ export const UBL_NAMESPACES = {
  */
 const XML_HEAD_BYTES = 64 * 1024;
 
+/** How many first bytes of a file sniffDocumentHead needs to judge it as sniffDocument judges the whole file. */
+export const SNIFF_HEAD_BYTES = XML_HEAD_BYTES;
+
 function startsWith(content: Uint8Array, magic: readonly number[]): boolean {
   return content.length >= magic.length && magic.every((byte, index) => content[index] === byte);
 }
 
 /** Detects the type of a document's bytes, or why it is refused. */
 export function sniffDocument(content: Uint8Array): SniffResult {
-  if (content.byteLength === 0) return { ok: false, reason: "empty" };
-  if (content.byteLength > MAX_DOCUMENT_BYTES) return { ok: false, reason: "tooLarge" };
-  if (startsWith(content, PDF_MAGIC)) return { ok: true, type: TYPES.pdf };
-  if (startsWith(content, JPEG_MAGIC)) return { ok: true, type: TYPES.jpeg };
-  if (startsWith(content, PNG_MAGIC)) return { ok: true, type: TYPES.png };
-  const ublDocument = ublRootOf(content);
+  return sniffDocumentHead(content.subarray(0, SNIFF_HEAD_BYTES), content.byteLength);
+}
+
+/**
+ * The same judgement from a file's first SNIFF_HEAD_BYTES (all of it when shorter) and its size,
+ * for a file that streams to the store and is never whole in memory.
+ */
+export function sniffDocumentHead(head: Uint8Array, sizeBytes: number): SniffResult {
+  if (sizeBytes === 0) return { ok: false, reason: "empty" };
+  if (sizeBytes > MAX_DOCUMENT_BYTES) return { ok: false, reason: "tooLarge" };
+  return typeOfHead(head);
+}
+
+/** The type the first bytes show, whatever the size (the upload starts storing on this). */
+export function typeOfHead(head: Uint8Array): SniffResult {
+  if (startsWith(head, PDF_MAGIC)) return { ok: true, type: TYPES.pdf };
+  if (startsWith(head, JPEG_MAGIC)) return { ok: true, type: TYPES.jpeg };
+  if (startsWith(head, PNG_MAGIC)) return { ok: true, type: TYPES.png };
+  const ublDocument = ublRootOf(head);
   if (ublDocument) return { ok: true, type: { ...TYPES.ubl, ublDocument } };
   return { ok: false, reason: "unsupportedType" };
 }

@@ -36,29 +36,3 @@ export async function readBodyWithLimit(request: Request, maxBytes: number): Pro
 export async function readTextWithLimit(request: Request, maxBytes: number): Promise<string | null> {
   return (await readBodyWithLimit(request, maxBytes))?.text() ?? null;
 }
-
-/**
- * A multipart form read through readBodyWithLimit: "tooLarge" as soon as the body passes
- * `maxBytes` (the rest is never read), "unreadable" when it is not a form. The upload route, the
- * share target and the REST API's upload all read forms this way.
- */
-export async function readFormWithLimit(
-  request: Request,
-  maxBytes: number,
-): Promise<{ form: FormData; body: LimitedBody } | "tooLarge" | "unreadable"> {
-  const body = await readBodyWithLimit(request, maxBytes);
-  if (!body) return "tooLarge";
-  const form = await formOf(body.bytes, request.headers.get("content-type"));
-  return form ? { form, body } : "unreadable";
-}
-
-/** The form in bytes already read (with the request's Content-Type), or null when it is not one. */
-export async function formOf(bytes: Uint8Array | null, contentType: string | null): Promise<FormData | null> {
-  try {
-    return await new Response(bytes ? new Uint8Array(bytes) : null, {
-      headers: { "content-type": contentType ?? "" },
-    }).formData();
-  } catch {
-    return null;
-  }
-}

@@ -1,15 +1,26 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { finished } from "node:stream/promises";
 import { and, eq, gt, inArray, lte } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "@/db";
 import { pendingShares, type SharedFile } from "@/db/schema";
-import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
-import { type UploadedFileOutcome, uploadDocuments, uploadFormSchema } from "@/lib/documents/upload";
+import type { ReceivedFile } from "@/lib/documents/receive-file";
+import { receiveFileIntoStore } from "@/lib/documents/receive-file";
+import {
+  assertUploadFileCount,
+  MAX_FILES_PER_UPLOAD,
+  MAX_UPLOAD_REQUEST_BYTES,
+  type UploadBodyRefusal,
+  type UploadedFileOutcome,
+  uploadDocuments,
+  uploadFromRequest,
+} from "@/lib/documents/upload";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { listUploadDossiers, type UploadDossier } from "@/lib/dossiers/list-for-actor";
 import { NotFoundError } from "@/lib/errors";
+import { readStreamedForm } from "@/lib/http/multipart";
 import { getFileStore } from "@/lib/storage";
 import { FileNotFoundError } from "@/lib/storage/file-store";
 import { PENDING_SHARE_LIFETIME_MS, SHARE_FILE_FIELD } from "./target";
@@ -21,9 +32,6 @@ import { PENDING_SHARE_LIFETIME_MS, SHARE_FILE_FIELD } from "./target";
 // our own keys, with a pending_shares row that only the person who shared can see.
 
 type UserActor = Extract<Actor, { kind: "user" }>;
-
-/** The files of a share form, counted as an upload counts them (at least 1, at most 20). */
-const shareFilesSchema = uploadFormSchema.pick({ file: true });
 
 /** What became of a share. */
 export type ShareReceipt =
@@ -52,11 +60,6 @@ const CONTENT_TYPE = /^[\w.+-]{1,60}\/[\w.+-]{1,60}$/;
 // Rows per round of the prune, so one run never holds thousands of rows at once.
 const PRUNE_BATCH = 100;
 
-function filesOf(form: FormData): File[] {
-  const files = form.getAll(SHARE_FILE_FIELD).filter((part): part is File => part instanceof File);
-  return parseInput(shareFilesSchema, { file: files }).file;
-}
-
 function uploadFormOf(files: File[]): FormData {
   const form = new FormData();
   for (const file of files) form.append("file", file);
@@ -67,53 +70,102 @@ function storageKeyOf(shareId: string, index: number): string {
   return `shares/${shareId}/${index}`;
 }
 
-async function deleteStoredFiles(files: readonly SharedFile[]): Promise<void> {
+async function deleteStoredFiles(files: readonly { storageKey: string }[]): Promise<void> {
   const store = getFileStore();
   await Promise.all(files.map((file) => store.delete(file.storageKey)));
 }
 
 /**
- * Receives the files of a share form (`file` parts) from a signed-in person. A form without files
- * or with too many is a ValidationError, as for an upload. With one dossier to upload to, the files
- * are uploaded there now; with several, they are stored (under "shares/<shareId>/<n>", never the
- * file's name) with a pending_shares row that expires after 24 hours, for the person to pick one.
- *
- * `db` must not be an open transaction (see uploadDocuments).
+ * receiveShareRequest for a form already in memory (tests): encoded as the share sheet would post
+ * it, without the request size limit.
  */
 export async function receiveShare(
   db: Db,
   actor: UserActor,
   input: { form: FormData; now?: Date },
 ): Promise<ShareReceipt> {
-  const files = filesOf(input.form);
+  const request = new Request("http://koppel.invalid/share", { method: "POST", body: input.form });
+  const receipt = await receiveShareRequest(db, actor, { request, now: input.now, maxBytes: Number.POSITIVE_INFINITY });
+  if (typeof receipt === "string") throw new Error(`an in-memory form could not be read as a share (${receipt})`);
+  return receipt;
+}
+
+/**
+ * Receives the files a signed-in person shared (a share form's `file` parts, streamed: never whole
+ * in memory, and a body over what one upload may carry stops being read at the limit). A form
+ * without files or with too many is a ValidationError, as for an upload. With one dossier to upload
+ * to, the files are uploaded there now (the upload service: the same checks, limits and refusals);
+ * with several, they are stored as they arrive (under "shares/<shareId>/<n>", never the file's
+ * name) with a pending_shares row that expires after 24 hours, for the person to pick one. Nothing
+ * stays in the store when the share is refused.
+ *
+ * `db` must not be an open transaction (see uploadDocuments).
+ */
+export async function receiveShareRequest(
+  db: Db,
+  actor: UserActor,
+  input: { request: Request; now?: Date; maxBytes?: number },
+): Promise<ShareReceipt | UploadBodyRefusal> {
   const dossiers = await listUploadDossiers(db, actor);
   const [only] = dossiers;
-  if (!only) return { kind: "noDossier" };
-  if (dossiers.length === 1) {
-    const upload = await uploadDocuments(db, actor, {
+  if (only && dossiers.length === 1) {
+    const upload = await uploadFromRequest(db, actor, {
       dossierId: only.id,
       source: "upload",
-      form: uploadFormOf(files),
+      request: input.request,
+      maxBytes: input.maxBytes,
+      isFilesOnly: true,
     });
-    return { kind: "ingested", dossierId: only.id, files: upload.files };
+    return typeof upload === "string" ? upload : { kind: "ingested", dossierId: only.id, files: upload.files };
   }
 
+  // No dossier: the form is still read (and its files only counted), so a form without files is
+  // told so first, as an upload would be.
   const shareId = randomUUID();
   const store = getFileStore();
-  const stored: SharedFile[] = [];
-  try {
-    for (const [index, file] of files.entries()) {
-      const shared: SharedFile = {
-        storageKey: storageKeyOf(shareId, index),
-        fileName: Array.from(file.name).slice(0, MAX_FILE_NAME_LENGTH).join(""),
-        contentType: CONTENT_TYPE.test(file.type) ? file.type : "application/octet-stream",
-        sizeBytes: file.size,
-      };
-      await store.put(shared.storageKey, new Uint8Array(await file.arrayBuffer()), {
-        contentType: shared.contentType,
+  const received: (ReceivedFile & { contentType: string })[] = [];
+  const read = await readStreamedForm(input.request, {
+    maxBytes: input.maxBytes ?? MAX_UPLOAD_REQUEST_BYTES,
+    // Kept whole up to the request's limit: the pick's upload judges each file's size.
+    maxFileBytes: MAX_UPLOAD_REQUEST_BYTES,
+    fileField: SHARE_FILE_FIELD,
+    maxFiles: MAX_FILES_PER_UPLOAD,
+    onFile: async (part) => {
+      if (!only) {
+        part.stream.resume();
+        await finished(part.stream).catch(() => undefined);
+        return;
+      }
+      const contentType = CONTENT_TYPE.test(part.mimeType) ? part.mimeType : "application/octet-stream";
+      const file = await receiveFileIntoStore(store, storageKeyOf(shareId, part.index), part, {
+        keepAnyFileAs: contentType,
       });
-      stored.push(shared);
+      received.push({ ...file, contentType });
+    },
+  });
+  // No row, no files: nobody could pick them, and the prune only finds files through rows.
+  const dropStored = () =>
+    deleteStoredFiles(received.filter((file) => file.stored)).catch((deleteError: unknown) => {
+      console.error(`[share] could not remove the files of a share that was not kept (${shareId})`, deleteError);
+    });
+  try {
+    if (typeof read === "string") {
+      await dropStored();
+      return read;
     }
+    assertUploadFileCount(read.fileCount);
+    if (!only) return { kind: "noDossier" };
+    const storeError = received.find((file) => file.storeError !== null)?.storeError;
+    if (storeError) throw storeError;
+
+    const stored: SharedFile[] = received
+      .sort((a, b) => a.index - b.index)
+      .map((file) => ({
+        storageKey: file.storageKey,
+        fileName: Array.from(file.fileName).slice(0, MAX_FILE_NAME_LENGTH).join(""),
+        contentType: file.contentType,
+        sizeBytes: file.sizeBytes,
+      }));
     const now = input.now ?? new Date();
     await db.insert(pendingShares).values({
       id: shareId,
@@ -123,10 +175,7 @@ export async function receiveShare(
       expiresAt: new Date(now.getTime() + PENDING_SHARE_LIFETIME_MS),
     });
   } catch (error) {
-    // No row, no files: nobody could pick them, and the prune only finds files through rows.
-    await deleteStoredFiles(stored).catch((deleteError: unknown) => {
-      console.error(`[share] could not remove the files of a share that was not kept (${shareId})`, deleteError);
-    });
+    await dropStored();
     throw error;
   }
   return { kind: "pending", shareId };

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { AppError } from "@/lib/errors";
 
 /**
@@ -8,6 +9,12 @@ import { AppError } from "@/lib/errors";
 export interface FileStore {
   /** Writes the bytes under the key (replacing any previous content atomically). */
   put(key: string, content: Uint8Array, options: { contentType: string }): Promise<void>;
+  /**
+   * Writes a stream's bytes under the key without holding them whole: nothing is visible under the
+   * key until the stream has ended, and a stream that fails (or is destroyed) leaves nothing behind.
+   * Rejects with the stream's own error when it failed, with a FileStoreError when the store did.
+   */
+  putStream(key: string, content: Readable, options: { contentType: string }): Promise<void>;
   /** Reads the bytes; throws FileNotFoundError when the key has no file. */
   get(key: string): Promise<Uint8Array>;
   /** Removes the file; missing files are fine. */

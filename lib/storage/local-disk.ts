@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import { assertValidKey, FileNotFoundError, type FileStore, fileStoreErrorOf } from "./file-store";
 
 /** Files on local disk under `root` (the embedded default: .data/files). */
@@ -24,6 +27,30 @@ export class LocalDiskFileStore implements FileStore {
       // A full disk leaves the half-written temp file behind, which keeps it full: remove it.
       await rm(temp, { force: true }).catch(() => {});
       throw fileStoreErrorOf(error);
+    }
+  }
+
+  async putStream(key: string, content: Readable, _options?: { contentType: string }): Promise<void> {
+    const target = this.pathOf(key);
+    const temp = `${target}.${randomUUID()}.tmp`;
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+    } catch (error) {
+      throw fileStoreErrorOf(error);
+    }
+    const writer = createWriteStream(temp, { flags: "wx" });
+    let hasDiskFailed = false;
+    writer.once("error", () => {
+      hasDiskFailed = true;
+    });
+    try {
+      await pipeline(content, writer);
+      await rename(temp, target);
+    } catch (error) {
+      // As for put: a stopped upload or a full disk leaves no temp file behind.
+      await rm(temp, { force: true }).catch(() => {});
+      // The stream's own failure (the upload stopped) is the caller's; the disk's is the store's.
+      throw hasDiskFailed || writer.writableFinished ? fileStoreErrorOf(error) : error;
     }
   }
 

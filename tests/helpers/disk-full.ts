@@ -1,3 +1,4 @@
+import type * as Fs from "node:fs";
 import type * as FsPromises from "node:fs/promises";
 
 /**
@@ -32,4 +33,39 @@ export function withDiskFull(actual: typeof FsPromises): typeof FsPromises {
     });
   };
   return { ...actual, writeFile, default: { ...actual, writeFile } } as typeof FsPromises;
+}
+
+/**
+ * The same full disk for streamed writes (`vi.mock("node:fs", …)`): a write stream (once
+ * `diskFull.writesLeft` more have gone through whole) writes `diskFull.after` bytes for real, then
+ * fails with ENOSPC, leaving the partial file behind.
+ */
+export function withDiskFullStreams(actual: typeof Fs): typeof Fs {
+  const createWriteStream = ((...args: Parameters<typeof Fs.createWriteStream>) => {
+    const stream = actual.createWriteStream(...args);
+    if (diskFull.after === null) return stream;
+    if (diskFull.writesLeft > 0) {
+      diskFull.writesLeft--;
+      return stream;
+    }
+    let room = diskFull.after;
+    const writeOne = stream._write.bind(stream);
+    // One chunk at a time, so every byte passes the count below.
+    stream._writev = undefined;
+    stream._write = (chunk: Buffer, encoding: BufferEncoding, callback: (error?: Error | null) => void) => {
+      if (chunk.byteLength <= room) {
+        room -= chunk.byteLength;
+        writeOne(chunk, encoding, callback);
+        return;
+      }
+      const fits = chunk.subarray(0, room);
+      room = 0;
+      writeOne(fits, encoding, () => {
+        diskFull.failures++;
+        callback(Object.assign(new Error("ENOSPC: no space left on device, write"), { errno: -28, code: "ENOSPC" }));
+      });
+    };
+    return stream;
+  }) as typeof Fs.createWriteStream;
+  return { ...actual, createWriteStream, default: { ...actual, createWriteStream } } as typeof Fs;
 }

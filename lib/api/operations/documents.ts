@@ -25,9 +25,11 @@ import { sendRefusalMessageKey } from "@/lib/documents/refusals";
 import { DOCUMENT_TABS, documentTypeSchema, encodedDocumentCursorSchema } from "@/lib/documents/schemas";
 import { setDocumentRecognition as setDocumentRecognitionService } from "@/lib/documents/set-type";
 import {
+  discardUpload,
+  ingestUpload,
   MAX_FILES_PER_UPLOAD,
   MAX_UPLOAD_REQUEST_BYTES,
-  uploadDocuments as uploadDocumentsService,
+  receiveUpload,
   uploadFormSchema,
 } from "@/lib/documents/upload";
 import { ValidationError } from "@/lib/errors";
@@ -35,7 +37,7 @@ import { reasonTextOf } from "@/lib/failures/reason";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { recognitionDeliverySchema } from "@/lib/recognition/webhook";
-import { ApiProblemError, defineApiOperation } from "../operation";
+import { ApiProblemError, defineApiOperation, type MultipartReceiveContext } from "../operation";
 import { API_ERROR_CODES, apiDocumentPath } from "../problems";
 import { dossierIdParamsSchema } from "./dossiers";
 
@@ -411,13 +413,21 @@ export const uploadDocuments = defineApiOperation({
   tags: [TAG],
   scope: "documents:write",
   params: dossierIdParamsSchema,
-  body: { kind: "multipart", schema: uploadFormSchema, maxBytes: MAX_UPLOAD_REQUEST_BYTES },
+  body: {
+    kind: "multipart" as const,
+    schema: uploadFormSchema,
+    maxBytes: MAX_UPLOAD_REQUEST_BYTES,
+    // Streamed into the store as it arrives (lib/documents/upload.ts), before the key is claimed.
+    receive: ({ db, actor, params, request, maxBytes }: MultipartReceiveContext) =>
+      receiveUpload(db, actor, { dossierId: String(params.dossierId), request, maxBytes }),
+    discard: discardUpload,
+  },
   responses: {
     201: { description: "Every file became a document.", schema: uploadResultSchema },
     200: { description: "Some files became documents; `refused` lists the others.", schema: uploadResultSchema },
   },
-  async handle({ db, actor, params, body, locale }) {
-    const upload = await uploadDocumentsService(db, actor, { dossierId: params.dossierId, source: "api", form: body });
+  async handle({ db, actor, body, locale }) {
+    const upload = await ingestUpload(db, actor, { source: "api", upload: body });
     const t = translatorFor(locale);
     const documents = upload.files.flatMap((outcome) => (outcome.ok ? [uploadedDocumentOf(outcome.document)] : []));
     const refusals = upload.files.flatMap((outcome) => (outcome.ok ? [] : [outcome]));

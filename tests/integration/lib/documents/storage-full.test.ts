@@ -21,6 +21,10 @@ import { createWorld, useTempFileStore, type World } from "./setup";
 vi.mock("node:fs/promises", async (importOriginal) =>
   (await import("../../../helpers/disk-full")).withDiskFull(await importOriginal()),
 );
+// Uploads stream to the disk (LocalDiskFileStore.putStream): the same full disk for write streams.
+vi.mock("node:fs", async (importOriginal) =>
+  (await import("../../../helpers/disk-full")).withDiskFullStreams(await importOriginal()),
+);
 const session = vi.hoisted(() => ({ actor: null as Actor | null }));
 vi.mock("@/lib/auth/session", () => ({
   getActor: async () => session.actor,

@@ -2,10 +2,9 @@ import { getTranslations } from "next-intl/server";
 import type { UploadFileResult } from "@/components/documents/types";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
-import { MAX_UPLOAD_REQUEST_BYTES, uploadDocuments } from "@/lib/documents/upload";
+import { uploadFromRequest } from "@/lib/documents/upload";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { isAppError, NotFoundError, ValidationError } from "@/lib/errors";
-import { readFormWithLimit } from "@/lib/http/body";
 import { isSameOriginRequest } from "@/lib/http/same-origin";
 import { problemResponse, unexpectedErrorResponse } from "../../../documents/responses";
 
@@ -47,22 +46,22 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
       throw error;
     }
 
-    // Bounded while it streams: a larger body (chunked or not) stops being read at the limit.
-    const read = await readFormWithLimit(request, MAX_UPLOAD_REQUEST_BYTES);
-    if (read === "tooLarge") return problemResponse(413, "too-large", "Request too large", t("errors.upload.tooLarge"));
-    if (read === "unreadable") {
-      return problemResponse(400, "unreadable", "Not a multipart form", t("documents.upload.problems.unreadable"));
-    }
-    const { form } = read;
-
-    let upload: Awaited<ReturnType<typeof uploadDocuments>>;
+    // Streamed: each file goes to the store as it arrives, and a larger body (chunked or not) stops
+    // being read at the limit (lib/documents/upload.ts). Outside proxy.ts's matcher, or Next would
+    // buffer the body.
+    let upload: Awaited<ReturnType<typeof uploadFromRequest>>;
     try {
-      upload = await uploadDocuments(db, actor, { dossierId, source: "upload", form });
+      upload = await uploadFromRequest(db, actor, { dossierId, source: "upload", request });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       // No files, too many, or an unknown type: the first field's message says which.
       const key = Object.values(error.fieldErrors ?? {})[0]?.[0] ?? "validationFailed";
       return problemResponse(400, "invalid-form", "Invalid upload", t(`errors.${key}` as never));
+    }
+    if (upload === "tooLarge")
+      return problemResponse(413, "too-large", "Request too large", t("errors.upload.tooLarge"));
+    if (upload === "unreadable") {
+      return problemResponse(400, "unreadable", "Not a multipart form", t("documents.upload.problems.unreadable"));
     }
 
     const results: UploadFileResult[] = upload.files.map((outcome) =>
