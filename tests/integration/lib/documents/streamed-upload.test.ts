@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST as upload } from "@/app/api/dossiers/[dossierId]/documents/route";
 import type { OpenedDb } from "@/db";
 import { documents } from "@/db/schema";
+import { uploadDocuments as uploadOperation } from "@/lib/api/operations/documents";
 import type { Actor } from "@/lib/auth/actor";
 import { MAX_FILES_PER_UPLOAD, MAX_UPLOAD_REQUEST_BYTES } from "@/lib/documents/upload";
 import { resetEnvCache } from "@/lib/env";
@@ -14,7 +15,9 @@ import type { FileStore } from "@/lib/storage/file-store";
 import { S3FileStore } from "@/lib/storage/s3";
 import { type FakeS3, startFakeS3 } from "../../../fakes/s3-server";
 import { sampleExe, samplePdf, UBL_INVOICE_XML, utf8 } from "../../../fixtures/documents";
+import { callApi, insertApiKey } from "../../../helpers/api";
 import { createTestDb } from "../../../helpers/db";
+import { type FormPart, multipartBody } from "../api/documents-setup";
 import { createWorld, useTempFileStore, type World } from "./setup";
 
 // Uploads stream into the file store (lib/documents/upload.ts): on local disk and on a real
@@ -54,23 +57,7 @@ afterAll(async () => {
   await opened?.close();
 });
 
-type Part = { name: string; value: Uint8Array | string; fileName?: string };
-
-/** A multipart body as a browser writes it. */
-function multipartOf(parts: Part[], boundary: string): Uint8Array {
-  const pieces: Buffer[] = [];
-  for (const part of parts) {
-    const disposition =
-      part.fileName === undefined
-        ? `form-data; name="${part.name}"`
-        : `form-data; name="${part.name}"; filename="${part.fileName}"`;
-    pieces.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\n`));
-    pieces.push(Buffer.from(part.value));
-    pieces.push(Buffer.from("\r\n"));
-  }
-  pieces.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(pieces);
-}
+type Part = FormPart;
 
 /**
  * Posts the parts to the upload route as a chunked body (no Content-Length), 64 KB at a time.
@@ -81,8 +68,7 @@ async function postChunked(
   parts: Part[],
   onPulled: (bytes: number) => void | Promise<void> = () => {},
 ): Promise<{ response: Response; pulled: number }> {
-  const boundary = "koppel-streamed-upload";
-  const bytes = multipartOf(parts, boundary);
+  const { body: bytes, headers } = multipartBody(parts);
   let pulled = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -97,7 +83,7 @@ async function postChunked(
     method: "POST",
     body,
     duplex: "half",
-    headers: { origin: APP, "content-type": `multipart/form-data; boundary=${boundary}` },
+    headers: { origin: APP, ...headers },
   } as RequestInit);
   const response = await upload(request, { params: Promise.resolve({ dossierId: world.dossier.id }) });
   return { response, pulled };
@@ -264,5 +250,39 @@ describe("a streamed upload to an S3-compatible bucket that goes away mid-file",
     }
     expect(await opened.db.select().from(documents).where(eq(documents.dossierId, world.dossier.id))).toEqual([]);
     expect(await target.keys()).toEqual([]);
+  });
+});
+
+describe("a streamed upload through the REST API with an Idempotency-Key", () => {
+  let world: World;
+  let target: StoreUnderTest;
+
+  beforeAll(async () => {
+    world = await createWorld(opened.db);
+    target = await localDisk();
+  });
+  afterAll(async () => {
+    await target?.dispose();
+  });
+
+  it("keeps one file for one document: a replay and a reused key drop what they streamed in", async () => {
+    const { key } = await insertApiKey(opened.db, world.portal.id, { role: "accountant" });
+    const path = `/dossiers/${world.dossier.id}/documents`;
+    const request = multipartBody([fileOf(samplePdf(3 * MB), "eenmaal.pdf")]);
+    const headers = { ...request.headers, "idempotency-key": "streamed-eenmaal" };
+    const first = await callApi(uploadOperation, path, { key, body: request.body, headers });
+    expect(first.status).toBe(201);
+    const keysAfterFirst = await target.keys();
+    expect(keysAfterFirst).toHaveLength(1);
+
+    const replay = await callApi(uploadOperation, path, { key, body: request.body, headers });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    const other = multipartBody([fileOf(samplePdf(2 * MB), "ander.pdf")]);
+    const reused = await callApi(uploadOperation, path, { key, body: other.body, headers });
+    expect(reused.status).toBe(422);
+
+    expect(await target.keys()).toEqual(keysAfterFirst);
+    expect(await opened.db.select().from(documents).where(eq(documents.dossierId, world.dossier.id))).toHaveLength(1);
   });
 });
