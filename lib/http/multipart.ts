@@ -83,15 +83,20 @@ export async function readStreamedForm(
   busboy.on("field", (name, value) => {
     if (!fields.has(name)) fields.set(name, value);
   });
+  /** A part nobody reads: drained, and a body that ends inside it is no crash (the form is unreadable then). */
+  const skip = (stream: BusboyFileStream) => {
+    stream.on("error", () => {});
+    stream.resume();
+  };
   busboy.on("file", (name, stream, fileName, _encoding, mimeType) => {
     if (name !== options.fileField || hasTooManyFiles) {
-      stream.resume();
+      skip(stream);
       return;
     }
     fileCount += 1;
     if (fileCount > options.maxFiles) {
       hasTooManyFiles = true;
-      stream.resume();
+      skip(stream);
       return;
     }
     openFiles.add(stream);
@@ -109,8 +114,9 @@ export async function readStreamedForm(
   });
   const finished = new Promise<void>((resolve) => {
     busboy.once("finish", resolve);
-    busboy.once("error", (error: unknown) => {
-      parseError = error;
+    // `on`, not `once`: a second error (the parser's, then its part's) must not go unheard.
+    busboy.on("error", (error: unknown) => {
+      parseError ??= error;
       resolve();
     });
   });

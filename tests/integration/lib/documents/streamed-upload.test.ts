@@ -216,6 +216,26 @@ describe.each([
       expect(await rowsOfDossier()).toHaveLength(rowsBefore);
     }
   });
+  it("keeps nothing of a body that breaks off inside a file, or ends without its closing boundary", async () => {
+    const keysBefore = await target.keys();
+    const rowsBefore = (await rowsOfDossier()).length;
+    const broken = postChunked(world, [fileOf(samplePdf(6 * MB), "afgebroken.pdf")], (pulled) => {
+      if (pulled >= 3 * MB) throw new Error("the client went away");
+    });
+    expect((await broken).response.status).toBe(400);
+
+    const { body } = multipartBody([fileOf(samplePdf(2 * MB), "zonder-einde.pdf")]);
+    const request = new Request(`${APP}/api/dossiers/${world.dossier.id}/documents`, {
+      method: "POST",
+      body: body.subarray(0, body.byteLength - 40),
+      headers: { origin: APP, "content-type": "multipart/form-data; boundary=koppel-test-boundary-7f3a" },
+    });
+    const unfinished = await upload(request, { params: Promise.resolve({ dossierId: world.dossier.id }) });
+    expect(unfinished.status).toBe(400);
+
+    expect(await target.keys()).toEqual(keysBefore);
+    expect(await rowsOfDossier()).toHaveLength(rowsBefore);
+  });
 });
 
 describe("a streamed upload to an S3-compatible bucket that goes away mid-file", () => {
