@@ -138,56 +138,60 @@ async function keysOfBucket(s3: FakeS3): Promise<string[]> {
   }
 }
 
+/** A fresh world (its entrepreneur signed in) and a store of its own, for one describe block. */
+function useWorldAndStore(makeStore: () => Promise<StoreUnderTest>): { world: World; target: StoreUnderTest } {
+  const context = {} as { world: World; target: StoreUnderTest };
+  beforeAll(async () => {
+    context.world = await createWorld(opened.db);
+    context.target = await makeStore();
+    session.actor = context.world.actors.entrepreneur;
+  });
+  afterAll(async () => {
+    await context.target?.dispose();
+  });
+  return context;
+}
+
 describe.each([
   ["local disk", localDisk],
   ["an S3-compatible bucket", s3Bucket],
 ])("a streamed upload to %s", (_name, makeStore) => {
-  let world: World;
-  let target: StoreUnderTest;
-
-  beforeAll(async () => {
-    world = await createWorld(opened.db);
-    target = await makeStore();
-    session.actor = world.actors.entrepreneur;
-  });
-  afterAll(async () => {
-    await target?.dispose();
-  });
+  const context = useWorldAndStore(makeStore);
 
   async function rowsOfDossier() {
-    return opened.db.select().from(documents).where(eq(documents.dossierId, world.dossier.id));
+    return opened.db.select().from(documents).where(eq(documents.dossierId, context.world.dossier.id));
   }
 
   it("stores a 12 MB file sent chunked byte for byte, under the document's key", async () => {
     // Over S3's 8 MB part: the bucket gets it as a multipart upload.
     const pdf = samplePdf(12 * MB);
-    const { response } = await postChunked(world, [fileOf(pdf, "jaarrekening.pdf")]);
+    const { response } = await postChunked(context.world, [fileOf(pdf, "jaarrekening.pdf")]);
     expect(response.status).toBe(201);
     const [row] = await rowsOfDossier();
     if (!row) throw new Error("no document stored");
     expect(row.sha256).toBe(sha256(pdf));
     expect(row.sizeBytes).toBe(pdf.byteLength);
     expect(row.mimeType).toBe("application/pdf");
-    expect(sha256(await target.store.get(row.storageKey))).toBe(sha256(pdf));
-    expect(await target.keys()).toEqual([row.storageKey]);
+    expect(sha256(await context.target.store.get(row.storageKey))).toBe(sha256(pdf));
+    expect(await context.target.keys()).toEqual([row.storageKey]);
   });
 
   it("reads a UBL e-invoice back from the store and types it from its XML", async () => {
     const xml = utf8(UBL_INVOICE_XML);
-    const { response } = await postChunked(world, [fileOf(xml, "factuur.xml")]);
+    const { response } = await postChunked(context.world, [fileOf(xml, "factuur.xml")]);
     expect(response.status).toBe(201);
     const row = (await rowsOfDossier()).find((document) => document.mimeType === "application/xml");
     // Its number comes from the XML, which only a read of the whole file gives.
     expect(row?.recognisedFields).toMatchObject({ invoiceNumber: "INV-2026-001" });
-    expect(sha256(await target.store.get(row?.storageKey ?? ""))).toBe(sha256(xml));
+    expect(sha256(await context.target.store.get(row?.storageKey ?? ""))).toBe(sha256(xml));
   });
 
   it("leaves no file behind for whatever refuses an upload, and makes no document", async () => {
-    const keysBefore = await target.keys();
+    const keysBefore = await context.target.keys();
     const rowsBefore = (await rowsOfDossier()).length;
     const stored = (await rowsOfDossier())[0];
     if (!stored) throw new Error("the first test stores a document");
-    const storedPdf = await target.store.get(stored.storageKey);
+    const storedPdf = await context.target.store.get(stored.storageKey);
 
     const refusals: { parts: Part[]; status: number }[] = [
       // Not a type we take (counted, never written).
@@ -207,55 +211,45 @@ describe.each([
       { parts: [fileOf(samplePdf(MAX_UPLOAD_REQUEST_BYTES + 4 * MB), "veel-te-groot.pdf")], status: 413 },
     ];
     for (const refusal of refusals) {
-      const { response, pulled } = await postChunked(world, refusal.parts);
+      const { response, pulled } = await postChunked(context.world, refusal.parts);
       expect(response.status, `parts: ${refusal.parts.map((part) => part.fileName ?? part.name).join(", ")}`).toBe(
         refusal.status,
       );
       expect(pulled).toBeLessThanOrEqual(MAX_UPLOAD_REQUEST_BYTES + 2 * CHUNK);
-      expect(await target.keys()).toEqual(keysBefore);
+      expect(await context.target.keys()).toEqual(keysBefore);
       expect(await rowsOfDossier()).toHaveLength(rowsBefore);
     }
   });
   it("keeps nothing of a body that breaks off inside a file, or ends without its closing boundary", async () => {
-    const keysBefore = await target.keys();
+    const keysBefore = await context.target.keys();
     const rowsBefore = (await rowsOfDossier()).length;
-    const broken = postChunked(world, [fileOf(samplePdf(6 * MB), "afgebroken.pdf")], (pulled) => {
+    const broken = postChunked(context.world, [fileOf(samplePdf(6 * MB), "afgebroken.pdf")], (pulled) => {
       if (pulled >= 3 * MB) throw new Error("the client went away");
     });
     expect((await broken).response.status).toBe(400);
 
     const { body } = multipartBody([fileOf(samplePdf(2 * MB), "zonder-einde.pdf")]);
-    const request = new Request(`${APP}/api/dossiers/${world.dossier.id}/documents`, {
+    const request = new Request(`${APP}/api/dossiers/${context.world.dossier.id}/documents`, {
       method: "POST",
       body: body.subarray(0, body.byteLength - 40),
       headers: { origin: APP, "content-type": "multipart/form-data; boundary=koppel-test-boundary-7f3a" },
     });
-    const unfinished = await upload(request, { params: Promise.resolve({ dossierId: world.dossier.id }) });
+    const unfinished = await upload(request, { params: Promise.resolve({ dossierId: context.world.dossier.id }) });
     expect(unfinished.status).toBe(400);
 
-    expect(await target.keys()).toEqual(keysBefore);
+    expect(await context.target.keys()).toEqual(keysBefore);
     expect(await rowsOfDossier()).toHaveLength(rowsBefore);
   });
 });
 
 describe("a streamed upload to an S3-compatible bucket that goes away mid-file", () => {
-  let world: World;
-  let target: StoreUnderTest;
-
-  beforeAll(async () => {
-    world = await createWorld(opened.db);
-    target = await s3Bucket();
-    session.actor = world.actors.entrepreneur;
-  });
-  afterAll(async () => {
-    await target?.dispose();
-  });
+  const context = useWorldAndStore(s3Bucket);
 
   it("answers 503 with no document and no object", async () => {
-    const s3 = target.s3 as FakeS3;
+    const s3 = context.target.s3 as FakeS3;
     let stopped: Promise<void> | null = null;
     try {
-      const { response } = await postChunked(world, [fileOf(samplePdf(14 * MB), "onderweg.pdf")], (pulled) => {
+      const { response } = await postChunked(context.world, [fileOf(samplePdf(14 * MB), "onderweg.pdf")], (pulled) => {
         // After the first 8 MB part has gone: the server goes away.
         if (pulled >= 10 * MB && stopped === null) stopped = s3.stop();
       });
@@ -268,31 +262,24 @@ describe("a streamed upload to an S3-compatible bucket that goes away mid-file",
       await stopped;
       await s3.start();
     }
-    expect(await opened.db.select().from(documents).where(eq(documents.dossierId, world.dossier.id))).toEqual([]);
-    expect(await target.keys()).toEqual([]);
+    expect(await opened.db.select().from(documents).where(eq(documents.dossierId, context.world.dossier.id))).toEqual(
+      [],
+    );
+    expect(await context.target.keys()).toEqual([]);
   });
 });
 
 describe("a streamed upload through the REST API with an Idempotency-Key", () => {
-  let world: World;
-  let target: StoreUnderTest;
-
-  beforeAll(async () => {
-    world = await createWorld(opened.db);
-    target = await localDisk();
-  });
-  afterAll(async () => {
-    await target?.dispose();
-  });
+  const context = useWorldAndStore(localDisk);
 
   it("keeps one file for one document: a replay and a reused key drop what they streamed in", async () => {
-    const { key } = await insertApiKey(opened.db, world.portal.id, { role: "accountant" });
-    const path = `/dossiers/${world.dossier.id}/documents`;
+    const { key } = await insertApiKey(opened.db, context.world.portal.id, { role: "accountant" });
+    const path = `/dossiers/${context.world.dossier.id}/documents`;
     const request = multipartBody([fileOf(samplePdf(3 * MB), "eenmaal.pdf")]);
     const headers = { ...request.headers, "idempotency-key": "streamed-eenmaal" };
     const first = await callApi(uploadOperation, path, { key, body: request.body, headers });
     expect(first.status).toBe(201);
-    const keysAfterFirst = await target.keys();
+    const keysAfterFirst = await context.target.keys();
     expect(keysAfterFirst).toHaveLength(1);
 
     const replay = await callApi(uploadOperation, path, { key, body: request.body, headers });
@@ -302,7 +289,9 @@ describe("a streamed upload through the REST API with an Idempotency-Key", () =>
     const reused = await callApi(uploadOperation, path, { key, body: other.body, headers });
     expect(reused.status).toBe(422);
 
-    expect(await target.keys()).toEqual(keysAfterFirst);
-    expect(await opened.db.select().from(documents).where(eq(documents.dossierId, world.dossier.id))).toHaveLength(1);
+    expect(await context.target.keys()).toEqual(keysAfterFirst);
+    expect(
+      await opened.db.select().from(documents).where(eq(documents.dossierId, context.world.dossier.id)),
+    ).toHaveLength(1);
   });
 });
