@@ -100,12 +100,12 @@ type StoreUnderTest = {
   s3?: FakeS3;
 };
 
-async function localDisk(): Promise<StoreUnderTest> {
+async function useLocalDisk(): Promise<StoreUnderTest> {
   const files = await useTempFileStore();
   return { store: files.store, keys: files.keys, dispose: files.dispose };
 }
 
-async function s3Bucket(): Promise<StoreUnderTest> {
+async function useS3Bucket(): Promise<StoreUnderTest> {
   const s3 = await startFakeS3({ bucket: "koppel-streamed" });
   const store = new S3FileStore(s3.settings);
   setFileStore(store);
@@ -153,8 +153,8 @@ function useWorldAndStore(makeStore: () => Promise<StoreUnderTest>): { world: Wo
 }
 
 describe.each([
-  ["local disk", localDisk],
-  ["an S3-compatible bucket", s3Bucket],
+  ["local disk", useLocalDisk],
+  ["an S3-compatible bucket", useS3Bucket],
 ])("a streamed upload to %s", (_name, makeStore) => {
   const context = useWorldAndStore(makeStore);
 
@@ -243,7 +243,7 @@ describe.each([
 });
 
 describe("a streamed upload to an S3-compatible bucket that goes away mid-file", () => {
-  const context = useWorldAndStore(s3Bucket);
+  const context = useWorldAndStore(useS3Bucket);
 
   it("answers 503 with no document and no object", async () => {
     const s3 = context.target.s3 as FakeS3;
@@ -270,7 +270,7 @@ describe("a streamed upload to an S3-compatible bucket that goes away mid-file",
 });
 
 describe("a streamed upload through the REST API with an Idempotency-Key", () => {
-  const context = useWorldAndStore(localDisk);
+  const context = useWorldAndStore(useLocalDisk);
 
   it("keeps one file for one document: a replay and a reused key drop what they streamed in", async () => {
     const { key } = await insertApiKey(opened.db, context.world.portal.id, { role: "accountant" });
