@@ -3,11 +3,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { eq, inArray, sql } from "drizzle-orm";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
-import { dispatches, documents } from "@/db/schema";
 import { createConnection } from "@/lib/connections/service";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resetEnvCache } from "@/lib/env";
@@ -24,8 +21,17 @@ import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
 import { createTestDb } from "../../../helpers/db";
 import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
-import { insertSendableDocument } from "../dispatch/setup";
 import { createWorld, type World } from "../integrations/setup";
+import {
+  countSent,
+  describeKillProof,
+  dropJobSchema,
+  expectDeliveredOnceDespiteKill,
+  insertBulk,
+  KILL_PROOF_COUNT,
+  measureKillProof,
+  waitUntil,
+} from "./kill-proof";
 
 /**
  * At most once across instances on the PostgreSQL job driver (issue 14): two worker processes
@@ -34,13 +40,14 @@ import { createWorld, type World } from "../integrations/setup";
  * of the same reference again, so a double delivery would show); in the middle, the worker that has
  * a delivery in flight is killed with SIGKILL. Every document must end Sent, filed exactly once
  * (counted on the fake's side); the document that was in flight must be Sent within 60 s of the
- * kill, and no stretch after the kill may pass 60 s without a document Sent. The time until the
+ * kill, and no stretch after the kill may pass 60 s without a document Sent (./kill-proof.ts, shared
+ * with kill-instances.pg.test.ts, the same proof on two production instances). The time until the
  * last of the bulk is Sent is printed, not asserted: the connection delivers one document at a
  * time, so it measures the machine's speed as much as the recovery.
  */
 
 const url = process.env.TEST_DATABASE_URL as string;
-const COUNT = Number(process.env.KILL_PROOF_COUNT ?? 500);
+const COUNT = KILL_PROOF_COUNT;
 const KILL_AFTER_FILED = Math.round(COUNT / 2);
 const WORKER = path.join(import.meta.dirname, "fixtures", "pg-worker.ts");
 
@@ -92,14 +99,6 @@ function startWorker(name: string, encryptionKey: string): Worker {
   return worker;
 }
 
-async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 beforeAll(async () => {
   const encryptionKey = useTestEncryptionKey();
   vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
@@ -112,11 +111,7 @@ beforeAll(async () => {
   world = await createWorld(opened.db);
   hideTestOnlyPackages = enableTestOnlyPackages();
   // A fresh pg-boss schema: nothing an earlier run left behind.
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query("set client_min_messages = warning");
-  await client.query("drop schema if exists pgboss cascade");
-  await client.end();
+  await dropJobSchema(url);
   startWorker("A", encryptionKey);
   startWorker("B", encryptionKey);
   await Promise.all(workers.map((worker) => worker.ready));
@@ -157,8 +152,7 @@ describe("two instances on the PostgreSQL job driver", () => {
       connectionId: connection.id,
       settings: { ledgerId: fake.ledgerId },
     });
-    const ids: string[] = [];
-    for (let i = 0; i < COUNT; i++) ids.push((await insertSendableDocument(opened.db, dossier)).id);
+    const ids = await insertBulk(opened.db, dossier, COUNT);
 
     const sentAt = Date.now();
     const { accepted } = await requestSend(
@@ -197,58 +191,24 @@ describe("two instances on the PostgreSQL job driver", () => {
     const filedAtKill = fake.documents.length;
     const inFlightAtKill = [...victim.inFlight];
 
-    const sentCount = async () => {
-      const [row] = await opened.db
-        .select({ count: sql<number>`count(*)::int` })
-        .from(documents)
-        .where(sql`${documents.dossierId} = ${dossier.id} and ${documents.status} = 'sent'`);
-      return (row?.count ?? 0) === COUNT;
-    };
-    await waitUntil(sentCount, 240_000, "every document Sent").finally(() => clearInterval(progress));
+    await waitUntil(
+      async () => (await countSent(opened.db, dossier.id)) === COUNT,
+      240_000,
+      "every document Sent",
+    ).finally(() => clearInterval(progress));
 
-    const rows = await opened.db
-      .select({ id: documents.id, sentAt: documents.sentAt })
-      .from(documents)
-      .where(eq(documents.dossierId, dossier.id));
-    const sentTimes = rows.map((row) => row.sentAt?.getTime() ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-    const lastSentAt = sentTimes[sentTimes.length - 1] as number;
-    // What the kill cost: the longest stretch after it with no document Sent on the connection
-    // (the connection delivers one at a time, so the rest of the bulk waits its turn anyway).
-    let longestStallMs = 0;
-    let previous = killedAt;
-    for (const at of sentTimes.filter((t) => t > killedAt)) {
-      longestStallMs = Math.max(longestStallMs, at - previous);
-      previous = at;
-    }
-    const interrupted = await opened.db
-      .select({ sentAt: documents.sentAt })
-      .from(dispatches)
-      .innerJoin(documents, eq(documents.id, dispatches.documentId))
-      .where(inArray(dispatches.id, inFlightAtKill.length > 0 ? inFlightAtKill : [crypto.randomUUID()]));
-    const interruptedSentAfterMs = Math.max(
-      ...interrupted.map((row) => (row.sentAt?.getTime() ?? Infinity) - killedAt),
-    );
-    const filedPerReference = new Map<string, number>();
-    for (const document of fake.documents) {
-      filedPerReference.set(document.reference, (filedPerReference.get(document.reference) ?? 0) + 1);
-    }
-    const doubles = [...filedPerReference.values()].filter((n) => n > 1).length;
-    const afterKill = sentTimes.filter((t) => t > killedAt).length;
+    const figures = await measureKillProof(opened.db, {
+      dossierId: dossier.id,
+      count: COUNT,
+      killedAt,
+      interruptedDispatchIds: inFlightAtKill,
+      filedReferences: fake.documents.map((document) => document.reference),
+    });
     console.info(
       `kill proof: ${COUNT} documents on one connection, worker ${victim.name} killed at ${filedAtKill} filed ` +
         `(${((killedAt - sentAt) / 1000).toFixed(1)} s after the send) with ${inFlightAtKill.length} delivery in flight; ` +
-        `the interrupted document Sent ${(interruptedSentAfterMs / 1000).toFixed(1)} s after the kill; longest stall ` +
-        `${(longestStallMs / 1000).toFixed(1)} s; the last of the ${afterKill} left Sent ${((lastSentAt - killedAt) / 1000).toFixed(1)} s ` +
-        `after the kill; fake: ${fake.documents.length} uploads, ${filedPerReference.size} references, ${doubles} filed twice, ` +
-        `${fake.counts.lookups} lookups`,
+        `${describeKillProof(figures)}, ${fake.counts.lookups} lookups`,
     );
-
-    expect(rows.every((row) => row.sentAt !== null)).toBe(true);
-    expect(filedPerReference.size).toBe(COUNT);
-    expect(doubles).toBe(0);
-    expect(fake.documents).toHaveLength(COUNT);
-    expect(interrupted).toHaveLength(inFlightAtKill.length);
-    expect(interruptedSentAfterMs).toBeLessThanOrEqual(60_000);
-    expect(longestStallMs).toBeLessThanOrEqual(60_000);
+    expectDeliveredOnceDespiteKill(figures, inFlightAtKill);
   }, 480_000);
 });
