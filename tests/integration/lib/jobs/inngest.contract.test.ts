@@ -1,17 +1,16 @@
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { z } from "zod";
 import type { OpenedDb } from "@/db";
 import { dispatches } from "@/db/schema";
 import { functions, inngest } from "@/inngest";
-import { createInngestFunction } from "@/inngest/functions/from-definition";
+import { createInngestFunction, toInngestError } from "@/inngest/functions/from-definition";
 import { createConnection } from "@/lib/connections/service";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resetEnvCache } from "@/lib/env";
 import { saveDossierIntegration } from "@/lib/integrations/save";
 import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
-import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
+import { RetryAfterJobError } from "@/lib/jobs/errors";
 import { enableTestOnlyPackages } from "@/lib/packages/catalog";
 import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
 import { createTestDb } from "../../../helpers/db";
@@ -19,12 +18,13 @@ import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
 import { insertSendableDocument } from "../dispatch/setup";
 import { createWorld, type World } from "../integrations/setup";
-import { type TestJob, testJob } from "./driver-contract";
+import { contractJobs, type TestJob } from "./driver-contract";
 
 /**
  * The job driver contract (driver-contract.ts: the in-process and PostgreSQL drivers run it in real
- * time) on Inngest, as far as @inngest/test 1.0 goes: the same job definitions and handlers, through
- * the Inngest functions that inngest/functions/from-definition.ts builds, run by the test engine's
+ * time) on Inngest, as far as @inngest/test 1.0 goes: the same jobs (contractJobs) and the real
+ * deliver job, through the Inngest functions that inngest/functions/from-definition.ts builds (as
+ * inngest/index.ts does for every definition), run by the test engine's
  * real execution (step memoization, the SDK's error handling). The engine runs one execution at a
  * time and never decides anything Inngest's server decides, so where the contract needs the server
  * this file plays it the smallest way: it runs the next execution itself, at the next attempt number,
@@ -63,7 +63,6 @@ type MockedStep = NonNullable<ConstructorParameters<typeof InngestTestEngine>[0]
 type TestEvent = { name: string; data: Record<string, unknown> };
 
 const itemEvent: TestEvent = { name: "test/item.touched", data: { itemId: "a" } };
-const payloadSchema = z.object({ itemId: z.string() });
 
 function inngestFunctionOf(job: TestJob) {
   return createInngestFunction(job.definition, job.load);
@@ -117,47 +116,16 @@ afterEach(() => {
 
 describe("job driver contract: Inngest (@inngest/test)", () => {
   it("runs a job for an event with the parsed payload, on its first attempt", async () => {
-    const seen: unknown[] = [];
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "touch-item",
-        trigger: { event: "test/item.touched" },
-        payloadSchema: z.object({ itemId: z.string() }).transform((p) => ({ ...p, kind: p.itemId.toUpperCase() })),
-        retries: 0,
-        async handler({ payload, attempt }) {
-          seen.push({ payload, attempt });
-          return "done";
-        },
-      }),
-    );
-    const { result } = await execute(fn, itemEvent);
-    expect(result).toBe("done");
+    const { job, seen } = contractJobs.touchItem();
+    const { error } = await execute(inngestFunctionOf(job), itemEvent);
+    expect(error).toBeUndefined();
     expect(seen).toEqual([{ payload: { itemId: "a", kind: "A" }, attempt: 0 }]);
   });
 
   it("hands a failure to Inngest as itself, and a retry does not re-run the steps that finished", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const uploads: number[] = [];
-    const attempts: number[] = [];
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "flaky",
-        trigger: { event: "test/item.touched" },
-        payloadSchema,
-        retries: 3,
-        async handler({ step, attempt }) {
-          attempts.push(attempt);
-          const receipt = await step.run("upload", async () => {
-            uploads.push(attempt);
-            return { reference: "R-1" };
-          });
-          return step.run("confirm", async () => {
-            if (attempt === 0) throw new Error("connection reset");
-            return receipt.reference;
-          });
-        },
-      }),
-    );
+    const { job, uploads, attempts } = contractJobs.flaky();
+    const fn = inngestFunctionOf(job);
     const first = await execute(fn, itemEvent);
     // A plain error: Inngest retries it with its own backoff.
     expect(first.error).toMatchObject({ name: "Error", message: "connection reset" });
@@ -170,147 +138,71 @@ describe("job driver contract: Inngest (@inngest/test)", () => {
 
   it("does not let Inngest retry a NonRetriableJobError", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "refused",
-        trigger: { event: "test/item.touched" },
-        payloadSchema,
-        retries: 5,
-        async handler({ step }) {
-          await step.run("upload", async () => {
-            throw new NonRetriableJobError("package refused the document");
-          });
-        },
-      }),
-    );
-    const { error } = await execute(fn, itemEvent);
+    const { job, attempts } = contractJobs.refused();
+    const { error } = await execute(inngestFunctionOf(job), itemEvent);
     expect(error).toMatchObject({ name: "NonRetriableError", message: "package refused the document" });
+    expect(attempts).toEqual([0]);
   });
 
   it("asks Inngest to wait as long as a RetryAfterJobError says", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "rate-limited",
-        trigger: { event: "test/item.touched" },
-        payloadSchema,
-        retries: 1,
-        async handler() {
-          throw new RetryAfterJobError("429", 2_000);
-        },
-      }),
-    );
-    const { error } = await execute(fn, itemEvent);
+    const { job } = contractJobs.rateLimited();
+    const { error } = await execute(inngestFunctionOf(job), itemEvent);
     expect(error).toMatchObject({ name: "RetryAfterError", message: "429" });
+    // What Inngest reads: the delay in seconds.
+    expect(toInngestError(new RetryAfterJobError("429", 2_000))).toMatchObject({ retryAfter: "2" });
   });
 
   it("sleeps until the given time as Inngest's sleep step; the steps before it do not run again", async () => {
-    const before: number[] = [];
-    const after: number[] = [];
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "sleeper",
-        trigger: { event: "test/item.touched" },
-        payloadSchema,
-        retries: 2,
-        async handler({ step, attempt }) {
-          const until = await step.run("plan", async () => {
-            before.push(attempt);
-            return "2030-01-01T00:00:00.000Z";
-          });
-          await step.sleepUntil("wait", until);
-          await step.run("after", async () => {
-            after.push(attempt);
-          });
-          return "woke";
-        },
-      }),
-    );
-    const engine = new InngestTestEngine({ function: fn, events: [itemEvent as never] });
-    const planned = await engine.executeStep("wait");
+    // A year ahead: the engine stops at the sleep (a near one it would wait out in real time).
+    const { job, before, after, slept } = contractJobs.sleeper(365 * 24 * 3_600_000);
+    const fn = inngestFunctionOf(job);
+    const planned = await new InngestTestEngine({ function: fn, events: [itemEvent as never] }).executeStep("wait");
     // The run stops at the sleep: Inngest's server wakes it at the time given.
-    expect(planned.step).toMatchObject({ op: "Sleep", displayName: "wait", name: "2030-01-01T00:00:00.000Z" });
+    expect(planned.step).toMatchObject({ op: "Sleep", displayName: "wait", name: new Date(slept.until).toISOString() });
 
     const woken = await execute(fn, itemEvent, {
       steps: [...(await finishedSteps(planned as Execution)), { id: "wait", handler: () => null }],
     });
-    expect(woken.result).toBe("woke");
+    expect(woken.error).toBeUndefined();
     expect(before).toEqual([0]);
-    expect(after).toEqual([0]);
+    expect(after.map((run) => run.attempt)).toEqual([0]);
   });
 
   it("fans out events from a step, and not twice when the job is retried", async () => {
     vi.spyOn(console, "error").mockImplementation(() => undefined);
     // What step.sendEvent posts to Inngest's event API.
     const send = vi.spyOn(inngest as unknown as { _send: () => Promise<unknown> }, "_send").mockResolvedValue({
-      ids: ["e1", "e2"],
+      ids: ["e1"],
     });
     const dispatchId = "0b9f8a52-6c1d-4e2f-8a3b-4c5d6e7f8091";
-    let fanOutAttempts = 0;
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "fan-out",
-        trigger: { event: "test/batch.requested" },
-        payloadSchema: z.object({ batch: z.string() }),
-        retries: 1,
-        async handler({ step }) {
-          await step.sendEvents("request-deliveries", [
-            { name: DISPATCH_REQUESTED, payload: { dispatchId, concurrencyKey: "connection-1" } },
-          ]);
-          if (fanOutAttempts++ === 0) throw new Error("crash after the fan-out");
-        },
-      }),
-    );
+    // A real event: the Inngest adapter validates what it sends against the registry.
+    const { job, attempts } = contractJobs.fanOut([
+      { name: DISPATCH_REQUESTED, payload: { dispatchId, concurrencyKey: "connection-1" } },
+    ]);
+    const fn = inngestFunctionOf(job);
     const batchEvent = { name: "test/batch.requested", data: { batch: "1" } };
     const first = await execute(fn, batchEvent);
     expect(first.error).toMatchObject({ message: "crash after the fan-out" });
     const second = await replay(fn, batchEvent, first, 1);
     expect(second.error).toBeUndefined();
-    expect(fanOutAttempts).toBe(2);
+    expect(attempts.count).toBe(2);
     expect(send).toHaveBeenCalledTimes(1);
     // Validated against the event's schema (its defaults filled in) before it left.
     expect((send.mock.calls[0] as unknown as [{ payload: unknown }])[0].payload).toEqual([
-      {
-        name: DISPATCH_REQUESTED,
-        data: { dispatchId, concurrencyKey: "connection-1", throttleKey: dispatchId },
-      },
+      { name: DISPATCH_REQUESTED, data: { dispatchId, concurrencyKey: "connection-1", throttleKey: dispatchId } },
     ]);
   });
 
   it("runs a cron job's handler with an empty payload", async () => {
-    const runs: unknown[] = [];
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "every-minute",
-        trigger: { cron: "* * * * *" },
-        payloadSchema: z.object({}),
-        retries: 0,
-        async handler({ payload }) {
-          runs.push(payload);
-        },
-      }),
-    );
-    await execute(fn, { name: "inngest/scheduled.timer", data: { cron: "* * * * *" } });
+    const { job, runs } = contractJobs.everyMinute();
+    await execute(inngestFunctionOf(job), { name: "inngest/scheduled.timer", data: { cron: "* * * * *" } });
     expect(runs).toEqual([{}]);
   });
 
   it("hands the failure handler the original payload and the last error", async () => {
-    const failures: unknown[] = [];
-    const fn = inngestFunctionOf(
-      testJob({
-        id: "down",
-        trigger: { event: "test/item.touched" },
-        payloadSchema,
-        retries: 2,
-        async handler() {
-          throw new Error("still down");
-        },
-        async onFailure({ payload, error }) {
-          failures.push({ payload, error });
-        },
-      }),
-    );
-    await execute(failureRunOf(fn), {
+    const { job, failures } = contractJobs.down();
+    await execute(failureRunOf(inngestFunctionOf(job)), {
       name: "inngest/function.failed",
       data: {
         function_id: "koppel-down",
