@@ -47,6 +47,8 @@ import {
 
 const url = process.env.TEST_DATABASE_URL as string;
 const HAS_BUILD = existsSync(path.join(".next", "BUILD_ID"));
+const SKIPPED_BECAUSE = "no production build in .next: run `npx next build` first (.ci/run does)";
+if (!HAS_BUILD) console.warn(`kill-instances.pg.test.ts skipped: ${SKIPPED_BECAUSE}`);
 const COUNT = KILL_PROOF_COUNT;
 const KILL_AFTER_FILED = Math.round(COUNT / 2);
 
@@ -104,7 +106,7 @@ async function sendThroughApi(key: string, ids: string[]): Promise<void> {
 }
 
 describe.skipIf(!HAS_BUILD)(
-  `two production instances on the PostgreSQL job driver${HAS_BUILD ? "" : " (skipped: no production build in .next; run `npx next build` first)"}`,
+  `two production instances on the PostgreSQL job driver${HAS_BUILD ? "" : ` (skipped: ${SKIPPED_BECAUSE})`}`,
   () => {
     beforeAll(async () => {
       const encryptionKey = useTestEncryptionKey();
