@@ -5,19 +5,16 @@ import type { OpenedDb } from "@/db";
 import { dispatches } from "@/db/schema";
 import { functions, inngest } from "@/inngest";
 import { createInngestFunction, toInngestError } from "@/inngest/functions/from-definition";
-import { createConnection } from "@/lib/connections/service";
 import { requestSend } from "@/lib/dispatch/request-send";
 import { resetEnvCache } from "@/lib/env";
-import { saveDossierIntegration } from "@/lib/integrations/save";
 import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
 import { RetryAfterJobError } from "@/lib/jobs/errors";
 import { enableTestOnlyPackages } from "@/lib/packages/catalog";
 import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
 import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
 import { insertSendableDocument } from "../dispatch/setup";
-import { createWorld, type World } from "../integrations/setup";
+import { connectNewDossier, createWorld, type World } from "../integrations/setup";
 import { contractJobs, type TestJob } from "./driver-contract";
 
 /**
@@ -244,19 +241,17 @@ describe("the deliver flow on Inngest (@inngest/test, PGlite, the Test API fake)
 
   /** A document sent on a Test API connection; the deliver event requestSend enqueued. */
   async function requestDelivery(): Promise<{ documentId: string; event: TestEvent }> {
-    const connection = await createConnection(opened.db, world.actors.admin, world.portal.id, {
-      packageId: "test-api",
-      channel: "api",
-      label: `Test API ${fake.documents.length}`,
-      settings: { baseUrl: fake.url },
-      secrets: { apiKey: fake.apiKey },
-    });
-    const dossier = await insertDossier(opened.db, world.portal.id);
-    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
-      kind: "connection",
-      connectionId: connection.id,
-      settings: { ledgerId: fake.ledgerId },
-    });
+    const { dossier } = await connectNewDossier(
+      opened.db,
+      world,
+      {
+        packageId: "test-api",
+        label: `Test API ${fake.documents.length}`,
+        settings: { baseUrl: fake.url },
+        secrets: { apiKey: fake.apiKey },
+      },
+      { ledgerId: fake.ledgerId },
+    );
     const document = await insertSendableDocument(opened.db, dossier);
     const events: TestEvent[] = [];
     await requestSend(

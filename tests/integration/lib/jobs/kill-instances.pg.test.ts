@@ -1,29 +1,22 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import { createApiKey } from "@/lib/api-keys/service";
-import { createConnection } from "@/lib/connections/service";
-import { resetEnvCache } from "@/lib/env";
-import { saveDossierIntegration } from "@/lib/integrations/save";
-import { setFileStore } from "@/lib/storage";
-import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { freePort, NextInstance } from "../../../../scripts/lib/next-instance";
 import { type FakeSyneton, startFakeSyneton } from "../../../fakes/syneton-dms";
-import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
-import { createWorld, type World } from "../integrations/setup";
+import { connectNewDossier, type World } from "../integrations/setup";
 import {
   countSent,
   describeKillProof,
-  dropJobSchema,
   expectDeliveredOnceDespiteKill,
   insertBulk,
   KILL_PROOF_COUNT,
+  type KillProofSetting,
   measureKillProof,
+  openKillProofSetting,
   waitUntil,
 } from "./kill-proof";
 
@@ -52,6 +45,7 @@ if (!HAS_BUILD) console.warn(`kill-instances.pg.test.ts skipped: ${SKIPPED_BECAU
 const COUNT = KILL_PROOF_COUNT;
 const KILL_AFTER_FILED = Math.round(COUNT / 2);
 
+let setting: KillProofSetting;
 let opened: OpenedDb;
 let world: World;
 let fake: FakeSyneton;
@@ -109,47 +103,31 @@ describe.skipIf(!HAS_BUILD)(
   `two production instances on the PostgreSQL job driver${HAS_BUILD ? "" : ` (skipped: ${SKIPPED_BECAUSE})`}`,
   () => {
     beforeAll(async () => {
-      const encryptionKey = useTestEncryptionKey();
-      vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
-      resetEnvCache();
       // No rate limit in the way: the proof is about the kill.
       fake = await startFakeSyneton({ rateLimit: { limit: 1_000_000, windowMs: 60_000 } });
-      opened = await createTestDb();
-      globalThis.__koppelDb = Promise.resolve(opened);
-      dataDir = mkdtempSync(path.join(tmpdir(), "koppel-kill-instances-"));
-      setFileStore(new LocalDiskFileStore(path.join(dataDir, "files")));
-      world = await createWorld(opened.db);
-      await dropJobSchema(url);
-      await Promise.all([startInstance("A", encryptionKey), startInstance("B", encryptionKey)]);
+      setting = await openKillProofSetting(url, useTestEncryptionKey());
+      ({ opened, world, dataDir } = setting);
+      await Promise.all([startInstance("A", setting.encryptionKey), startInstance("B", setting.encryptionKey)]);
     }, 240_000);
 
     afterAll(async () => {
       await Promise.all(instances.map((instance) => instance.stop()));
-      vi.unstubAllEnvs();
-      resetEnvCache();
-      setFileStore(undefined);
-      globalThis.__koppelDb = undefined;
       await fake?.close();
-      await opened?.close();
-      await dropJobSchema(url).catch(() => undefined);
-      rmSync(dataDir, { recursive: true, force: true });
+      await setting?.close();
     }, 60_000);
 
     it("deliver a bulk of 500 sent through the API exactly once when the one with a delivery in flight is killed -9", async () => {
-      const connection = await createConnection(opened.db, world.actors.admin, world.portal.id, {
-        packageId: "syneton-dms",
-        channel: "api",
-        label: "Syneton DMS",
-        settings: { baseUrl: fake.url },
-        secrets: { apiKey: fake.apiKey },
-      });
-      const dossier = await insertDossier(opened.db, world.portal.id);
-      const customerId = fake.customers[0]?.CustomerId as number;
-      await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
-        kind: "connection",
-        connectionId: connection.id,
-        settings: { customerId },
-      });
+      const { dossier } = await connectNewDossier(
+        opened.db,
+        world,
+        {
+          packageId: "syneton-dms",
+          label: "Syneton DMS",
+          settings: { baseUrl: fake.url },
+          secrets: { apiKey: fake.apiKey },
+        },
+        { customerId: fake.customers[0]?.CustomerId },
+      );
       const ids = await insertBulk(opened.db, dossier, COUNT);
       const { key } = await createApiKey(opened.db, world.actors.admin, world.portal.id, {
         name: "kill proof",

@@ -1,9 +1,17 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { eq, inArray, sql } from "drizzle-orm";
 import pg from "pg";
-import { expect } from "vitest";
-import type { Db } from "@/db";
+import { expect, vi } from "vitest";
+import type { Db, OpenedDb } from "@/db";
 import { dispatches, documents } from "@/db/schema";
+import { resetEnvCache } from "@/lib/env";
+import { setFileStore } from "@/lib/storage";
+import { LocalDiskFileStore } from "@/lib/storage/local-disk";
+import { createTestDb } from "../../../helpers/db";
 import { insertSendableDocument } from "../dispatch/setup";
+import { createWorld, type World } from "../integrations/setup";
 
 /**
  * What the kill -9 proofs of at most once across instances share (issue 14): kill.pg.test.ts (two
@@ -24,6 +32,49 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, tim
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+export type KillProofSetting = {
+  opened: OpenedDb;
+  world: World;
+  /** The data folder the instances share (its `files` is the file store); logs go there too. */
+  dataDir: string;
+  /** APP_ENCRYPTION_KEY of this process, for the instances to read the connection's secrets. */
+  encryptionKey: string;
+  close(): Promise<void>;
+};
+
+/**
+ * What the instances share with this process: the database (TEST_DATABASE_URL, reset and migrated;
+ * pg-boss's schema dropped), a file store in a fresh data folder, the encryption key (this
+ * process's, from useTestEncryptionKey), custom API hosts allowed (the fake package is on
+ * 127.0.0.1), and an office to send from.
+ */
+export async function openKillProofSetting(url: string, encryptionKey: string): Promise<KillProofSetting> {
+  vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
+  resetEnvCache();
+  const opened = await createTestDb();
+  globalThis.__koppelDb = Promise.resolve(opened);
+  const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-kill-proof-"));
+  setFileStore(new LocalDiskFileStore(path.join(dataDir, "files")));
+  const world = await createWorld(opened.db);
+  // A fresh pg-boss schema: nothing an earlier run left behind.
+  await dropJobSchema(url);
+  return {
+    opened,
+    world,
+    dataDir,
+    encryptionKey,
+    async close() {
+      vi.unstubAllEnvs();
+      resetEnvCache();
+      setFileStore(undefined);
+      globalThis.__koppelDb = undefined;
+      await opened.close();
+      await dropJobSchema(url).catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Drops pg-boss's schema: nothing an earlier run left behind is claimed. */

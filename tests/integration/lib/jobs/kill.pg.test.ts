@@ -1,35 +1,27 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
-import { createConnection } from "@/lib/connections/service";
 import { requestSend } from "@/lib/dispatch/request-send";
-import { resetEnvCache } from "@/lib/env";
-import { saveDossierIntegration } from "@/lib/integrations/save";
 import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
 import { JOB_HANDLERS } from "@/lib/jobs/handler-registry";
 import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
 import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import type { JobHandlerLoader } from "@/lib/jobs/types";
 import { enableTestOnlyPackages } from "@/lib/packages/catalog";
-import { setFileStore } from "@/lib/storage";
-import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
-import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
-import { createWorld, type World } from "../integrations/setup";
+import { connectNewDossier, type World } from "../integrations/setup";
 import {
   countSent,
   describeKillProof,
-  dropJobSchema,
   expectDeliveredOnceDespiteKill,
   insertBulk,
   KILL_PROOF_COUNT,
+  type KillProofSetting,
   measureKillProof,
+  openKillProofSetting,
   waitUntil,
 } from "./kill-proof";
 
@@ -53,6 +45,7 @@ const WORKER = path.join(import.meta.dirname, "fixtures", "pg-worker.ts");
 
 type Worker = { name: string; child: ChildProcess; inFlight: Set<string>; ready: Promise<void>; exited: boolean };
 
+let setting: KillProofSetting;
 let opened: OpenedDb;
 let world: World;
 let fake: FakeTestApi;
@@ -100,20 +93,12 @@ function startWorker(name: string, encryptionKey: string): Worker {
 }
 
 beforeAll(async () => {
-  const encryptionKey = useTestEncryptionKey();
-  vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
-  resetEnvCache();
   fake = await startFakeTestApi();
-  opened = await createTestDb();
-  globalThis.__koppelDb = Promise.resolve(opened);
-  dataDir = mkdtempSync(path.join(tmpdir(), "koppel-kill-proof-"));
-  setFileStore(new LocalDiskFileStore(path.join(dataDir, "files")));
-  world = await createWorld(opened.db);
+  setting = await openKillProofSetting(url, useTestEncryptionKey());
+  ({ opened, world, dataDir } = setting);
   hideTestOnlyPackages = enableTestOnlyPackages();
-  // A fresh pg-boss schema: nothing an earlier run left behind.
-  await dropJobSchema(url);
-  startWorker("A", encryptionKey);
-  startWorker("B", encryptionKey);
+  startWorker("A", setting.encryptionKey);
+  startWorker("B", setting.encryptionKey);
   await Promise.all(workers.map((worker) => worker.ready));
   sender = new PostgresJobDriver({
     connectionString: url,
@@ -128,30 +113,18 @@ afterAll(async () => {
   for (const worker of workers) if (!worker.exited) worker.child.kill("SIGKILL");
   await sender?.stop();
   hideTestOnlyPackages?.();
-  vi.unstubAllEnvs();
-  resetEnvCache();
-  setFileStore(undefined);
-  globalThis.__koppelDb = undefined;
   await fake?.close();
-  await opened?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setting?.close();
 });
 
 describe("two instances on the PostgreSQL job driver", () => {
   it("deliver a bulk of 500 exactly once when one is killed mid-delivery, none later than 60 s after the kill", async () => {
-    const connection = await createConnection(opened.db, world.actors.admin, world.portal.id, {
-      packageId: "test-api",
-      channel: "api",
-      label: "Test API",
-      settings: { baseUrl: fake.url },
-      secrets: { apiKey: fake.apiKey },
-    });
-    const dossier = await insertDossier(opened.db, world.portal.id);
-    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
-      kind: "connection",
-      connectionId: connection.id,
-      settings: { ledgerId: fake.ledgerId },
-    });
+    const { dossier } = await connectNewDossier(
+      opened.db,
+      world,
+      { packageId: "test-api", label: "Test API", settings: { baseUrl: fake.url }, secrets: { apiKey: fake.apiKey } },
+      { ledgerId: fake.ledgerId },
+    );
     const ids = await insertBulk(opened.db, dossier, COUNT);
 
     const sentAt = Date.now();
