@@ -13,7 +13,9 @@
  *    default) writes the rows in time order as a live system fills up, dossiers interleaved;
  *    `--layout=dossier` writes them dossier after dossier. Then `vacuum analyze` (what autovacuum
  *    would have done on a live database). `--smoke`: 200 dossiers and 20,000 documents, few runs.
- *    `--keep-db` leaves the database for EXPLAIN afterwards (and says how to drop it).
+ *    `--keep-db` leaves the database for EXPLAIN afterwards (and says how to drop it); `--db=<name>`
+ *    seeds into that database when it does not exist yet and keeps it, or reuses it as it is (the
+ *    migrations are applied either way), so later runs skip the minutes of seeding.
  * 3. Starts `next start` on the build in .next (runs `next build` when there is none) against that
  *    database, with a session cookie for an accountant of the office (an Auth.js session token
  *    signed with the server's AUTH_SECRET, exactly what signing in sets).
@@ -40,14 +42,16 @@ import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
 
-type Options = { layout: "time" | "dossier"; smoke: boolean; keepDb: boolean };
+type Options = { layout: "time" | "dossier"; smoke: boolean; keepDb: boolean; db: string | null };
 
 const SESSION_COOKIE = "authjs.session-token";
 
 export function parsePagesOptions(args: readonly string[]): Options {
   const layoutArg = args.find((arg) => arg.startsWith("--layout="))?.slice("--layout=".length) ?? "time";
   if (layoutArg !== "time" && layoutArg !== "dossier") throw new Error(`--layout=${layoutArg}: time or dossier`);
-  return { layout: layoutArg, smoke: args.includes("--smoke"), keepDb: args.includes("--keep-db") };
+  const db = args.find((arg) => arg.startsWith("--db="))?.slice("--db=".length) ?? null;
+  if (db !== null && !/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`--db=${db}: a plain database name`);
+  return { layout: layoutArg, smoke: args.includes("--smoke"), keepDb: args.includes("--keep-db") || db !== null, db };
 }
 
 function sizes(smoke: boolean) {
@@ -213,11 +217,30 @@ async function seed(client: pg.Client, options: Options): Promise<Seeded> {
   started = performance.now();
   await client.query("vacuum analyze");
   log(`vacuum analyze: ${seconds(started)}`);
+  return describeSeeded(client, options);
+}
 
+/**
+ * What the pages ask for, found in a seeded database (just seeded, or kept from an earlier run
+ * and reused with `--db=<name>`): the office, its accountant, the big dossier and so on.
+ */
+async function describeSeeded(client: pg.Client, options: Options): Promise<Seeded> {
+  const size = sizes(options.smoke);
+  const {
+    rows: [portal],
+  } = await client.query<{ id: string }>(`select id from portals where name = 'Kantoor Bench'`);
+  const {
+    rows: [user],
+  } = await client.query<{ id: string }>(`select id from users where email = 'accountant@bench.koppel.example'`);
   const {
     rows: [big],
-  } = await client.query<{ id: string }>(`select id from bench_dossiers where n = 1`);
-  if (!big) throw new Error("no big dossier");
+  } = await client.query<{ id: string }>(`select id from dossiers where name = 'Aannemer Groot BV'`);
+  if (!portal || !user || !big) throw new Error("not a seeded bench database");
+  const {
+    rows: [hasFailureGroup],
+  } = await client.query<{ exists: boolean }>(
+    `select exists (select 1 from information_schema.columns where table_name = 'documents' and column_name = 'failure_group')`,
+  );
   const {
     rows: [counts],
   } = await client.query<{ documents: string; dispatches: string; attempts: string; big: string; failures: string }>(
@@ -241,7 +264,8 @@ async function seed(client: pg.Client, options: Options): Promise<Seeded> {
     `insert into document_events (portal_id, dossier_id, document_id, kind, from_status, to_status, actor_kind, occurred_at)
      select $1, $2, $3, k.kind::document_event_kind, k.from_status::document_status, k.to_status::document_status, 'system', now()
      from (values ('received', null, 'inbox'), ('recognised', 'inbox', 'inbox'), ('send_requested', 'inbox', 'sending'),
-       ('delivered', 'sending', 'sent')) as k(kind, from_status, to_status)`,
+       ('delivered', 'sending', 'sent')) as k(kind, from_status, to_status)
+     where not exists (select 1 from document_events where document_id = $3)`,
     [portal.id, big.id, document.id],
   );
   const deepSent = await client.query<{ id: string; key: string }>(
@@ -633,11 +657,15 @@ export async function benchPages(args: readonly string[]): Promise<void> {
   const size = sizes(options.smoke);
   const startedAt = performance.now();
   const adminUrl = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbName = `koppel_perfdb_bench_${process.pid}`;
+  const dbName = options.db ?? `koppel_perfdb_bench_${process.pid}`;
   const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`create database ${dbName}`);
+  const {
+    rows: [existing],
+  } = await admin.query<{ exists: boolean }>(`select exists (select 1 from pg_database where datname = $1)`, [dbName]);
+  const reuse = Boolean(existing?.exists);
+  if (!reuse) await admin.query(`create database ${dbName}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-bench-pages-"));
   let server: ChildProcess | null = null;
   const client = new pg.Client({ connectionString: databaseUrl });
@@ -647,8 +675,8 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     await migrated.close();
     await client.connect();
     const seedStarted = performance.now();
-    const seeded = await seed(client, options);
-    log(`seeded in ${seconds(seedStarted)}`);
+    const seeded = reuse ? await describeSeeded(client, options) : await seed(client, options);
+    log(reuse ? `reused the seeded database ${dbName}` : `seeded in ${seconds(seedStarted)}`);
 
     ensureBuild();
     const port = 3400 + (process.pid % 500);
