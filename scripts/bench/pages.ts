@@ -15,7 +15,8 @@
  *    would have done on a live database). `--smoke`: 200 dossiers and 20,000 documents, few runs.
  *    `--keep-db` leaves the database for EXPLAIN afterwards (and says how to drop it); `--db=<name>`
  *    seeds into that database when it does not exist yet and keeps it, or reuses it as it is (the
- *    migrations are applied either way), so later runs skip the minutes of seeding.
+ *    migrations are applied either way), so later runs skip the minutes of seeding. `--only=a,b`
+ *    requests only the pages whose names start with those (`delivery-log-year` for the year).
  * 3. Starts `next start` on the build in .next (runs `next build` when there is none) against that
  *    database, with a session cookie for an accountant of the office (an Auth.js session token
  *    signed with the server's AUTH_SECRET, exactly what signing in sets).
@@ -42,7 +43,13 @@ import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
 
-type Options = { layout: "time" | "dossier"; smoke: boolean; keepDb: boolean; db: string | null };
+type Options = {
+  layout: "time" | "dossier";
+  smoke: boolean;
+  keepDb: boolean;
+  db: string | null;
+  only: string[] | null;
+};
 
 const SESSION_COOKIE = "authjs.session-token";
 
@@ -51,7 +58,19 @@ export function parsePagesOptions(args: readonly string[]): Options {
   if (layoutArg !== "time" && layoutArg !== "dossier") throw new Error(`--layout=${layoutArg}: time or dossier`);
   const db = args.find((arg) => arg.startsWith("--db="))?.slice("--db=".length) ?? null;
   if (db !== null && !/^[a-z_][a-z0-9_]*$/.test(db)) throw new Error(`--db=${db}: a plain database name`);
-  return { layout: layoutArg, smoke: args.includes("--smoke"), keepDb: args.includes("--keep-db") || db !== null, db };
+  const only =
+    args
+      .find((arg) => arg.startsWith("--only="))
+      ?.slice("--only=".length)
+      .split(",")
+      .filter(Boolean) ?? null;
+  return {
+    layout: layoutArg,
+    smoke: args.includes("--smoke"),
+    keepDb: args.includes("--keep-db") || db !== null,
+    db,
+    only,
+  };
 }
 
 function sizes(smoke: boolean) {
@@ -711,7 +730,8 @@ export async function benchPages(args: readonly string[]): Promise<void> {
 
     const all: number[] = [];
     let worst = { name: "", p95: -1 };
-    for (const page of pagesOf(seeded, size.csvRuns)) {
+    const wanted = (name: string) => !options.only || options.only.some((prefix) => name.startsWith(prefix));
+    for (const page of pagesOf(seeded, size.csvRuns).filter((page) => wanted(page.name))) {
       const runs = page.runs ?? size.runs;
       const http: number[] = [];
       const firstBytes: number[] = [];
@@ -737,7 +757,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
-    await benchDeliveryLogYear(base, cookie, server, seeded);
+    if (wanted("delivery-log-year")) await benchDeliveryLogYear(base, cookie, server, seeded);
     // Other work on the machine moves every figure (the ratios less): say how busy it was.
     log(
       `done in ${seconds(startedAt)} (layout ${options.layout}${options.smoke ? ", smoke" : ""}; load average ${loadavg()
