@@ -37,6 +37,11 @@ export const DELIVERY_LOG_PAGE_SIZE = 500;
  * of that, JavaScript's part was 20–40 ms, the rest is the database.
  */
 export const DELIVERY_LOG_EXPORT_PAGE_SIZE = 4000;
+/**
+ * The export's first page: small, so the first lines go out at once (`next start` compresses a
+ * CSV, and the compressor holds the header alone until more follows).
+ */
+export const DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE = 250;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -251,8 +256,11 @@ export async function exportDeliveryLog(
   };
   async function* pages() {
     let after: DeliveryLogPosition | null = null;
+    // A short first page: the header and the first lines reach the client (through a compressing
+    // proxy too, which holds small writes) before a full page has been read.
+    let limit = DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE;
     while (true) {
-      const rows: DeliveryLogLine[] = await deliveryLogLinesQuery(db, portalId, range, after, sqlTexts);
+      const rows: DeliveryLogLine[] = await deliveryLogLinesQuery(db, portalId, range, after, sqlTexts, limit);
       let text = "";
       for (const row of rows) {
         const key = `${row.connector}\u0000${row.target}`;
@@ -261,8 +269,9 @@ export async function exportDeliveryLog(
       }
       yield text;
       const last = rows.at(-1);
-      if (!last || rows.length < DELIVERY_LOG_EXPORT_PAGE_SIZE) return;
+      if (!last || rows.length < limit) return;
       after = { key: last.sortKey, id: last.id };
+      limit = DELIVERY_LOG_EXPORT_PAGE_SIZE;
     }
   }
   return {
@@ -292,6 +301,7 @@ async function deliveryLogLinesQuery(
   range: DeliveryLogRange,
   after: DeliveryLogPosition | null,
   texts: string,
+  limit: number,
 ): Promise<DeliveryLogLine[]> {
   const iso = (column: SQL) => sql`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   const companyNumber = sql`substr(${dossiers.companyNumber}, 1, 4) || '.' || substr(${dossiers.companyNumber}, 5, 3) || '.' || substr(${dossiers.companyNumber}, 8)`;
@@ -327,7 +337,7 @@ async function deliveryLogLinesQuery(
     where ${attempts.portalId} = ${portalId} and ${attempts.startedAt} >= ${range.start.toISOString()}::timestamptz
       and ${attempts.startedAt} < ${range.end.toISOString()}::timestamptz ${keyset}
     order by ${attempts.startedAt} asc, ${attempts.id} asc
-    limit ${DELIVERY_LOG_EXPORT_PAGE_SIZE}`);
+    limit ${limit}`);
   return (result as unknown as { rows: DeliveryLogLine[] }).rows;
 }
 
