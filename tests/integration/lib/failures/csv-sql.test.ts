@@ -34,7 +34,7 @@ const VALUES = [
   "\rstart",
   " =not at start",
   "'already quoted'",
-  "ends with quote\"",
+  'ends with quote"',
   "x=1+2",
 ];
 
