@@ -37,8 +37,8 @@ export type StreamedFormOptions = {
   /**
    * Consumes one file part. Must read `stream` to its end (or until it fails): the next part is
    * parsed only once this one's bytes are taken, which is what keeps memory flat (backpressure
-   * reaches the socket). Its promise is awaited before the form is answered; it should record its
-   * own outcome rather than reject.
+   * reaches the socket). Called for one part at a time, in order: the next call waits for this
+   * one's promise. It should record its own outcome rather than reject.
    */
   onFile(part: StreamedFilePart): Promise<void>;
 };
@@ -102,15 +102,18 @@ export async function readStreamedForm(
     openFiles.add(stream);
     stream.once("close", () => openFiles.delete(stream));
     stream.once("end", () => openFiles.delete(stream));
-    handlers.push(
-      options.onFile({
-        index: fileCount - 1,
-        fileName,
-        mimeType,
-        stream,
-        isTruncated: () => stream.truncated,
-      }),
-    );
+    const part: StreamedFilePart = {
+      index: fileCount - 1,
+      fileName,
+      mimeType,
+      stream,
+      isTruncated: () => stream.truncated,
+    };
+    // One file at a time, in the form's order: the next part waits (paused, so the socket does too)
+    // until the one before is wholly handled, e.g. stored.
+    // (A rejected one still lets the next part be read, or the parser would wait for ever.)
+    const previous = handlers.at(-1)?.catch(() => undefined) ?? Promise.resolve();
+    handlers.push(previous.then(() => options.onFile(part)));
   });
   const finished = new Promise<void>((resolve) => {
     busboy.once("finish", resolve);
