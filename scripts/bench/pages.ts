@@ -24,7 +24,9 @@
  *    between, runs the raw SQL that page needs (PAGE_SQL below, through node-postgres on its own
  *    connection, timed directly). Prints per page
  *    `bench page-<name> p95_ms=<n> sql_ms=<n> ratio=<n> html_kb=<n>` (sql_ms the p95 of the SQL,
- *    ratio = p95_ms ÷ sql_ms, html_kb the body's size) and `bench pages p95_ms=<n> worst=<name>`
+ *    ratio = p95_ms ÷ sql_ms, html_kb the body's size, cpu_ms the CPU time `next start` spent per
+ *    request, user + system from /proc, which the machine's other work hardly moves; 10 ms ticks,
+ *    so an average over the runs) and `bench pages p95_ms=<n> worst=<name>`
  *    (p95 over every request of every page, and the page with the highest p95), then how long the
  *    whole run took. Goals (issue 19): p95 ≤ 100 ms per page and ≤ max(1.5 × sql, sql + 25 ms).
  *    The delivery log's lines add the p95 time to its first byte; a last line downloads 12 months
@@ -592,6 +594,25 @@ function processTree(pid: number): number[] {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on every Linux build we run). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time the process and its descendants have used, in ms (user + system, /proc/<pid>/stat
+ * fields 14 and 15); 0 where /proc is not there. Unlike wall time it hardly moves with the other
+ * work on the machine, so it says what a page costs the server itself.
+ */
+function cpuMs(pid: number): number {
+  return processTree(pid).reduce((sum, id) => {
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
 /** A /proc/<pid>/status field in kB (VmRSS now, VmHWM the peak since the last reset); 0 when gone. */
 function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
@@ -737,11 +758,15 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       const firstBytes: number[] = [];
       const sqlTimes: number[] = [];
       let bytes = 0;
+      let serverCpuMs = 0;
       for (let i = 0; i < size.warmUp + runs; i++) {
+        const cpuBefore = cpuMs(server.pid ?? 0);
         const answer = await fetchToLastByte(base, page.url, cookie);
+        const cpuOfRequest = cpuMs(server.pid ?? 0) - cpuBefore;
         if (answer.status !== 200) throw new Error(`${page.name}: ${page.url} answered ${answer.status}`);
         const sqlMs = await timeSql(client, page.sql);
         if (i < size.warmUp) continue;
+        serverCpuMs += cpuOfRequest;
         http.push(answer.ms);
         firstBytes.push(answer.firstByteMs);
         sqlTimes.push(sqlMs);
@@ -753,7 +778,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       if (pageP95 > worst.p95) worst = { name: page.name, p95: pageP95 };
       const firstByte = page.name.startsWith("delivery-log") ? ` first_byte_p95_ms=${p95(firstBytes).toFixed(1)}` : "";
       console.log(
-        `bench page-${page.name} p95_ms=${pageP95.toFixed(1)} sql_ms=${sqlP95.toFixed(1)} ratio=${(pageP95 / sqlP95).toFixed(2)} html_kb=${(bytes / 1024).toFixed(1)}${firstByte}`,
+        `bench page-${page.name} p95_ms=${pageP95.toFixed(1)} sql_ms=${sqlP95.toFixed(1)} ratio=${(pageP95 / sqlP95).toFixed(2)} html_kb=${(bytes / 1024).toFixed(1)} cpu_ms=${(serverCpuMs / runs).toFixed(1)}${firstByte}`,
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
