@@ -6,7 +6,7 @@ import { Fragment, useId, useState, useTransition } from "react";
 import { useErrorMessage } from "@/components/ui/use-error-message";
 import type { AllowedDocumentActions } from "@/lib/documents/get";
 import type { DocumentType } from "@/lib/documents/list";
-import { DOCUMENT_TYPES } from "@/lib/documents/schemas";
+import { DOCUMENT_TYPES } from "@/lib/documents/document-types";
 import { useDocumentWorkspace } from "./document-workspace";
 
 export type ActionTarget = {
