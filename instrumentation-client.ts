@@ -9,3 +9,6 @@
 // whose client code has no zod do not load zod for this (tests/unit/instrumentation-client.test.ts).
 const zodHolder = globalThis as { __zod_globalConfig?: Record<string, unknown> };
 zodHolder.__zod_globalConfig = Object.assign(zodHolder.__zod_globalConfig ?? {}, { jitless: true });
+
+// A module (for the unit test that imports it), not a global script.
+export {};
