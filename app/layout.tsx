@@ -1,9 +1,9 @@
-import { geistSans } from "./fonts/geist";
 import type { Metadata, Viewport } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { ClientMessages } from "@/components/ui/client-messages";
 import { BRAND_COLOR } from "@/lib/brand";
+import { geistSans } from "./fonts/geist";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
