@@ -1,9 +1,8 @@
-import type { documentTypeEnum } from "@/db/schema";
-
 /**
- * The document types, as in the database enum (db/schema/documents.ts); null means not recognised.
- * A module of its own, without zod: the browser's upload form and type picker list them, and
- * importing them from ./schemas sent zod (27 KB gzipped) and a Buffer polyfill along.
+ * The document types; null means not recognised. The database enum (db/schema/documents.ts) is
+ * made from this tuple. A module of its own, without zod or drizzle: the browser's upload form and
+ * type picker list them, and importing them from ./schemas sent zod (27 KB gzipped) and a Buffer
+ * polyfill along.
  */
 export const DOCUMENT_TYPES = [
   "purchase_invoice",
@@ -12,5 +11,4 @@ export const DOCUMENT_TYPES = [
   "sales_credit_note",
   "receipt",
   "other",
-  // The same tuple as the enum, value for value: a type added there fails to compile here.
-] as const satisfies Readonly<typeof documentTypeEnum.enumValues>;
+] as const;
