@@ -44,6 +44,10 @@
  * Case `pages` — only by name (`npm run bench -- pages [--layout=dossier] [--smoke]`): every main
  * page over HTTP against the production build and a million documents on PostgreSQL
  * (scripts/bench/pages.ts).
+ *
+ * Case `counts` — only by name (`npm run bench -- counts`): the dossier's tab counts by index-only
+ * scan against counters kept per dossier, read and written (a bulk send of 1,000, two at once in
+ * one dossier), on PostgreSQL (scripts/bench/counts.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -77,6 +81,7 @@ import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
+import { benchCounts } from "./bench/counts";
 import { benchExactRate } from "./bench/exact-rate";
 import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
 import { benchHtml } from "./bench/html";
@@ -611,6 +616,8 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
 async function main() {
   // `pages` runs alone, on PostgreSQL and the production build, with its own flags (scripts/bench/pages.ts).
   if (process.argv[2] === "pages") return benchPages(process.argv.slice(3));
+  // `counts` too: tab counts by index-only scan against counters, on PostgreSQL (scripts/bench/counts.ts).
+  if (process.argv[2] === "counts") return benchCounts();
   // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(
