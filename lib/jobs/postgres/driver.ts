@@ -93,6 +93,13 @@ export class PostgresJobDriver {
   private readonly executing = new Set<Promise<void>>();
   /** Sleeping work loops by queue, woken early when their queue may have work. */
   private readonly wakers = new Map<string, Set<() => void>>();
+  /**
+   * Queues woken while their loop was not asleep (it was claiming): its next sleep returns at once.
+   * Without it a run that ends during the loop's claim — a delivery that takes less time than a
+   * claim, the usual case — lost its wake-up, and the next run of the same connection waited a
+   * whole polling interval (measured: deliveries one at a time spent most of their time there).
+   */
+  private readonly missedWakes = new Set<string>();
   /** Step rows of finished runs being deleted (after the completion, off the critical path). */
   private readonly cleanups = new Set<Promise<void>>();
   private loops: Promise<void>[] = [];
@@ -230,13 +237,18 @@ export class PostgresJobDriver {
     return this.isStopped;
   }
 
-  /** Wakes the loops of one queue, or of every queue. */
+  /** Wakes the loops of one queue, or of every queue; a loop that is not asleep sees it on its next sleep. */
   private wake(queue?: string): void {
-    const sets = queue === undefined ? [...this.wakers.values()] : [this.wakers.get(queue)];
-    for (const set of sets) for (const wake of [...(set ?? [])]) wake();
+    const queues = queue === undefined ? this.definitions.map((definition) => definition.id) : [queue];
+    for (const name of queues) {
+      const sleepers = [...(this.wakers.get(name) ?? [])];
+      if (sleepers.length === 0) this.missedWakes.add(name);
+      for (const wake of sleepers) wake();
+    }
   }
 
   private sleep(queue: string, ms: number): Promise<void> {
+    if (this.missedWakes.delete(queue)) return Promise.resolve();
     return new Promise((resolve) => {
       const set = this.wakers.get(queue) ?? new Set();
       this.wakers.set(queue, set);
