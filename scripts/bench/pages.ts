@@ -17,6 +17,9 @@
  *    seeds into that database when it does not exist yet and keeps it, or reuses it as it is (the
  *    migrations are applied either way), so later runs skip the minutes of seeding. `--only=a,b`
  *    requests only the pages whose names start with those (`delivery-log-year` for the year).
+ *    `--cpu-prof=<dir>` runs the server with `node --cpu-prof` into that folder and, once it has
+ *    stopped, prints where its CPU time went per request (scripts/bench/cpu-profile.ts); the
+ *    profile spans the whole run, start-up included, so pair it with `--only=<page>`.
  * 3. Starts `next start` on the build in .next (runs `next build` when there is none) against that
  *    database, with a session cookie for an accountant of the office (an Auth.js session token
  *    signed with the server's AUTH_SECRET, exactly what signing in sets).
@@ -36,7 +39,7 @@
 
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -44,6 +47,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
+import { printCpuSummary, summarizeCpuProfile } from "./cpu-profile";
 
 type Options = {
   layout: "time" | "dossier";
@@ -51,6 +55,7 @@ type Options = {
   keepDb: boolean;
   db: string | null;
   only: string[] | null;
+  cpuProfDir: string | null;
 };
 
 const SESSION_COOKIE = "authjs.session-token";
@@ -72,6 +77,7 @@ export function parsePagesOptions(args: readonly string[]): Options {
     keepDb: args.includes("--keep-db") || db !== null,
     db,
     only,
+    cpuProfDir: args.find((arg) => arg.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length) || null,
   };
 }
 
@@ -669,13 +675,41 @@ async function timeSql(client: pg.Client, steps: SqlStep[]): Promise<number> {
   return performance.now() - started;
 }
 
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+}
+
+/** The largest profile in the folder is the server's (the `next` launcher writes a small one too). */
+function printServerCpuProfile(dir: string, requests: number): void {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .map((name) => path.join(dir, name))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  const file = files[0];
+  if (!file) {
+    log(`no .cpuprofile in ${dir}`);
+    return;
+  }
+  log(`${file}: ${requests} requests (start-up and warm-ups included)`);
+  printCpuSummary("server", summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")), requests));
+}
+
 function ensureBuild(): void {
   if (existsSync(".next/BUILD_ID")) return;
   log("no production build in .next: running next build");
   execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 
-async function startServer(databaseUrl: string, port: number, dataDir: string): Promise<ChildProcess> {
+async function startServer(
+  databaseUrl: string,
+  port: number,
+  dataDir: string,
+  cpuProfDir: string | null,
+): Promise<ChildProcess> {
   const authSecret = randomBytes(32).toString("base64url");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -690,7 +724,20 @@ async function startServer(databaseUrl: string, port: number, dataDir: string): 
     KOPPEL_SIGNUP: "off",
     PORT: String(port),
   };
-  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const startArgs = ["start", "-p", String(port), "-H", "127.0.0.1"];
+  // Node refuses --cpu-prof in NODE_OPTIONS: the profiled server is node running Next's CLI itself.
+  const [command, args] = cpuProfDir
+    ? [
+        process.execPath,
+        [
+          "--cpu-prof",
+          `--cpu-prof-dir=${path.resolve(cpuProfDir)}`,
+          path.join("node_modules", "next", "dist", "bin", "next"),
+          ...startArgs,
+        ],
+      ]
+    : [path.join("node_modules", ".bin", "next"), startArgs];
+  const child = spawn(command, args, {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -740,7 +787,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
 
     ensureBuild();
     const port = 3400 + (process.pid % 500);
-    server = await startServer(databaseUrl, port, dataDir);
+    server = await startServer(databaseUrl, port, dataDir, options.cpuProfDir);
     const base = `http://127.0.0.1:${port}`;
     const token = await encode({
       token: { sub: seeded.userId, email: "accountant@bench.koppel.example", name: "Bench accountant" },
@@ -750,6 +797,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     const cookie = `${SESSION_COOKIE}=${token}`;
 
     const all: number[] = [];
+    let requests = 0;
     let worst = { name: "", p95: -1 };
     const wanted = (name: string) => !options.only || options.only.some((prefix) => name.startsWith(prefix));
     for (const page of pagesOf(seeded, size.csvRuns).filter((page) => wanted(page.name))) {
@@ -760,6 +808,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       let bytes = 0;
       let serverCpuMs = 0;
       for (let i = 0; i < size.warmUp + runs; i++) {
+        requests++;
         const cpuBefore = cpuMs(server.pid ?? 0);
         const answer = await fetchToLastByte(base, page.url, cookie);
         const cpuOfRequest = cpuMs(server.pid ?? 0) - cpuBefore;
@@ -789,13 +838,13 @@ export async function benchPages(args: readonly string[]): Promise<void> {
         .map((load) => load.toFixed(1))
         .join(" ")} on ${availableParallelism()} cores)`,
     );
-  } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once("exit", resolve));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
+    if (options.cpuProfDir) {
+      // node writes the profile as the server exits.
+      await stopServer(server);
+      printServerCpuProfile(options.cpuProfDir, requests);
     }
+  } finally {
+    if (server) await stopServer(server);
     await client.end().catch(() => {});
     if (options.keepDb) log(`kept database ${databaseUrl} (--keep-db): drop it with \`dropdb ${dbName}\``);
     else await admin.query(`drop database if exists ${dbName} with (force)`);
