@@ -18,6 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { DOCUMENT_TYPES } from "../../lib/documents/document-types";
 import type { RecognisedFields } from "../../lib/documents/fields";
 import type { FailureGroup } from "../../lib/failures/groups";
 import { users } from "./auth";
@@ -25,14 +26,8 @@ import { connections } from "./integrations";
 import { dossiers, portals } from "./tenancy";
 
 export const documentSourceEnum = pgEnum("document_source", ["upload", "email", "sales", "api"]);
-export const documentTypeEnum = pgEnum("document_type", [
-  "purchase_invoice",
-  "purchase_credit_note",
-  "sales_invoice",
-  "sales_credit_note",
-  "receipt",
-  "other",
-]);
+/** The tuple lives in lib (no zod, no drizzle) because the browser's forms list it too. */
+export const documentTypeEnum = pgEnum("document_type", DOCUMENT_TYPES);
 export const documentStatusEnum = pgEnum("document_status", ["inbox", "sending", "sent", "failed", "rejected"]);
 /** "test" = "Send a test document" from the dossier's integration tab (no document row). */
 export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry", "test"]);

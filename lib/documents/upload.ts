@@ -8,12 +8,12 @@ import { resolveDossierScope } from "@/lib/dossiers/get";
 import { type AppError, type AppErrorCode, isAppError } from "@/lib/errors";
 import { readStreamedForm } from "@/lib/http/multipart";
 import { getFileStore } from "@/lib/storage";
+import { DOCUMENT_TYPES } from "./document-types";
 import { DuplicateFileError } from "./duplicates";
 import { FileRefusedError, type IngestedDocument, ingestReceivedFile } from "./ingest";
 import type { DocumentSource } from "./life";
 import type { ReceivedFile } from "./receive-file";
 import { receiveFileIntoStore } from "./receive-file";
-import { DOCUMENT_TYPES } from "./schemas";
 import { FILE_REFUSAL_CODES, type FileRefusalCode, MAX_DOCUMENT_BYTES } from "./sniff";
 
 /** Files per upload request; the dossier page sends one file per request. */

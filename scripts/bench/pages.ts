@@ -17,6 +17,9 @@
  *    seeds into that database when it does not exist yet and keeps it, or reuses it as it is (the
  *    migrations are applied either way), so later runs skip the minutes of seeding. `--only=a,b`
  *    requests only the pages whose names start with those (`delivery-log-year` for the year).
+ *    `--cpu-prof=<dir>` runs the server with `node --cpu-prof` into that folder and, once it has
+ *    stopped, prints where its CPU time went per request (scripts/bench/cpu-profile.ts); the
+ *    profile spans the whole run, start-up included, so pair it with `--only=<page>`.
  * 3. Starts `next start` on the build in .next (runs `next build` when there is none) against that
  *    database, with a session cookie for an accountant of the office (an Auth.js session token
  *    signed with the server's AUTH_SECRET, exactly what signing in sets).
@@ -24,7 +27,9 @@
  *    between, runs the raw SQL that page needs (PAGE_SQL below, through node-postgres on its own
  *    connection, timed directly). Prints per page
  *    `bench page-<name> p95_ms=<n> sql_ms=<n> ratio=<n> html_kb=<n>` (sql_ms the p95 of the SQL,
- *    ratio = p95_ms ÷ sql_ms, html_kb the body's size) and `bench pages p95_ms=<n> worst=<name>`
+ *    ratio = p95_ms ÷ sql_ms, html_kb the body's size, cpu_ms the CPU time `next start` spent per
+ *    request, user + system from /proc, which the machine's other work hardly moves; 10 ms ticks,
+ *    so an average over the runs) and `bench pages p95_ms=<n> worst=<name>`
  *    (p95 over every request of every page, and the page with the highest p95), then how long the
  *    whole run took. Goals (issue 19): p95 ≤ 100 ms per page and ≤ max(1.5 × sql, sql + 25 ms).
  *    The delivery log's lines add the p95 time to its first byte; a last line downloads 12 months
@@ -34,7 +39,7 @@
 
 import { type ChildProcess, execSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -42,6 +47,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
+import { printCpuSummary, summarizeCpuProfile } from "./cpu-profile";
 
 type Options = {
   layout: "time" | "dossier";
@@ -49,6 +55,7 @@ type Options = {
   keepDb: boolean;
   db: string | null;
   only: string[] | null;
+  cpuProfDir: string | null;
 };
 
 const SESSION_COOKIE = "authjs.session-token";
@@ -70,6 +77,7 @@ export function parsePagesOptions(args: readonly string[]): Options {
     keepDb: args.includes("--keep-db") || db !== null,
     db,
     only,
+    cpuProfDir: args.find((arg) => arg.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length) || null,
   };
 }
 
@@ -592,6 +600,25 @@ function processTree(pid: number): number[] {
   }
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on every Linux build we run). */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * The CPU time the process and its descendants have used, in ms (user + system, /proc/<pid>/stat
+ * fields 14 and 15); 0 where /proc is not there. Unlike wall time it hardly moves with the other
+ * work on the machine, so it says what a page costs the server itself.
+ */
+function cpuMs(pid: number): number {
+  return processTree(pid).reduce((sum, id) => {
+    try {
+      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
 /** A /proc/<pid>/status field in kB (VmRSS now, VmHWM the peak since the last reset); 0 when gone. */
 function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
@@ -648,13 +675,41 @@ async function timeSql(client: pg.Client, steps: SqlStep[]): Promise<number> {
   return performance.now() - started;
 }
 
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
+}
+
+/** The largest profile in the folder is the server's (the `next` launcher writes a small one too). */
+function printServerCpuProfile(dir: string, requests: number): void {
+  const files = readdirSync(dir)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .map((name) => path.join(dir, name))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  const file = files[0];
+  if (!file) {
+    log(`no .cpuprofile in ${dir}`);
+    return;
+  }
+  log(`${file}: ${requests} requests (start-up and warm-ups included)`);
+  printCpuSummary("server", summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")), requests));
+}
+
 function ensureBuild(): void {
   if (existsSync(".next/BUILD_ID")) return;
   log("no production build in .next: running next build");
   execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 
-async function startServer(databaseUrl: string, port: number, dataDir: string): Promise<ChildProcess> {
+async function startServer(
+  databaseUrl: string,
+  port: number,
+  dataDir: string,
+  cpuProfDir: string | null,
+): Promise<ChildProcess> {
   const authSecret = randomBytes(32).toString("base64url");
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -669,7 +724,20 @@ async function startServer(databaseUrl: string, port: number, dataDir: string): 
     KOPPEL_SIGNUP: "off",
     PORT: String(port),
   };
-  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const startArgs = ["start", "-p", String(port), "-H", "127.0.0.1"];
+  // Node refuses --cpu-prof in NODE_OPTIONS: the profiled server is node running Next's CLI itself.
+  const [command, args] = cpuProfDir
+    ? [
+        process.execPath,
+        [
+          "--cpu-prof",
+          `--cpu-prof-dir=${path.resolve(cpuProfDir)}`,
+          path.join("node_modules", "next", "dist", "bin", "next"),
+          ...startArgs,
+        ],
+      ]
+    : [path.join("node_modules", ".bin", "next"), startArgs];
+  const child = spawn(command, args, {
     env,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -719,7 +787,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
 
     ensureBuild();
     const port = 3400 + (process.pid % 500);
-    server = await startServer(databaseUrl, port, dataDir);
+    server = await startServer(databaseUrl, port, dataDir, options.cpuProfDir);
     const base = `http://127.0.0.1:${port}`;
     const token = await encode({
       token: { sub: seeded.userId, email: "accountant@bench.koppel.example", name: "Bench accountant" },
@@ -729,6 +797,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     const cookie = `${SESSION_COOKIE}=${token}`;
 
     const all: number[] = [];
+    let requests = 0;
     let worst = { name: "", p95: -1 };
     const wanted = (name: string) => !options.only || options.only.some((prefix) => name.startsWith(prefix));
     for (const page of pagesOf(seeded, size.csvRuns).filter((page) => wanted(page.name))) {
@@ -737,11 +806,16 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       const firstBytes: number[] = [];
       const sqlTimes: number[] = [];
       let bytes = 0;
+      let serverCpuMs = 0;
       for (let i = 0; i < size.warmUp + runs; i++) {
+        requests++;
+        const cpuBefore = cpuMs(server.pid ?? 0);
         const answer = await fetchToLastByte(base, page.url, cookie);
+        const cpuOfRequest = cpuMs(server.pid ?? 0) - cpuBefore;
         if (answer.status !== 200) throw new Error(`${page.name}: ${page.url} answered ${answer.status}`);
         const sqlMs = await timeSql(client, page.sql);
         if (i < size.warmUp) continue;
+        serverCpuMs += cpuOfRequest;
         http.push(answer.ms);
         firstBytes.push(answer.firstByteMs);
         sqlTimes.push(sqlMs);
@@ -753,7 +827,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       if (pageP95 > worst.p95) worst = { name: page.name, p95: pageP95 };
       const firstByte = page.name.startsWith("delivery-log") ? ` first_byte_p95_ms=${p95(firstBytes).toFixed(1)}` : "";
       console.log(
-        `bench page-${page.name} p95_ms=${pageP95.toFixed(1)} sql_ms=${sqlP95.toFixed(1)} ratio=${(pageP95 / sqlP95).toFixed(2)} html_kb=${(bytes / 1024).toFixed(1)}${firstByte}`,
+        `bench page-${page.name} p95_ms=${pageP95.toFixed(1)} sql_ms=${sqlP95.toFixed(1)} ratio=${(pageP95 / sqlP95).toFixed(2)} html_kb=${(bytes / 1024).toFixed(1)} cpu_ms=${(serverCpuMs / runs).toFixed(1)}${firstByte}`,
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
@@ -764,13 +838,13 @@ export async function benchPages(args: readonly string[]): Promise<void> {
         .map((load) => load.toFixed(1))
         .join(" ")} on ${availableParallelism()} cores)`,
     );
-  } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once("exit", resolve));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
+    if (options.cpuProfDir) {
+      // node writes the profile as the server exits.
+      await stopServer(server);
+      printServerCpuProfile(options.cpuProfDir, requests);
     }
+  } finally {
+    if (server) await stopServer(server);
     await client.end().catch(() => {});
     if (options.keepDb) log(`kept database ${databaseUrl} (--keep-db): drop it with \`dropdb ${dbName}\``);
     else await admin.query(`drop database if exists ${dbName} with (force)`);
