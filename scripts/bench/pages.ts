@@ -29,9 +29,9 @@
  *    growth of the server's resident memory during the download; goal ≤ 32 MB).
  */
 
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -39,6 +39,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
+import { createBenchDatabase, ensureBuild, type NextServer, startNextServer } from "./production";
 
 type Options = { layout: "time" | "dossier"; smoke: boolean; keepDb: boolean };
 
@@ -585,61 +586,14 @@ async function timeSql(client: pg.Client, steps: SqlStep[]): Promise<number> {
   return performance.now() - started;
 }
 
-function ensureBuild(): void {
-  if (existsSync(".next/BUILD_ID")) return;
-  log("no production build in .next: running next build");
-  execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-}
-
-async function startServer(databaseUrl: string, port: number, dataDir: string): Promise<ChildProcess> {
-  const authSecret = randomBytes(32).toString("base64url");
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    AUTH_SECRET: authSecret,
-    AUTH_URL: `http://127.0.0.1:${port}`,
-    APP_ENCRYPTION_KEY: `v1:${randomBytes(32).toString("base64")}`,
-    KOPPEL_DATA_DIR: dataDir,
-    KOPPEL_SIGNUP: "off",
-    PORT: String(port),
-  };
-  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", () => {});
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[next] ${chunk}`));
-  (child as ChildProcess & { authSecret?: string }).authSecret = authSecret;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/sign-in`);
-      await response.arrayBuffer();
-      if (response.status < 500) return child;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("next start did not answer within 60 s");
-}
-
 export async function benchPages(args: readonly string[]): Promise<void> {
   const options = parsePagesOptions(args);
   const size = sizes(options.smoke);
   const startedAt = performance.now();
-  const adminUrl = process.env.BENCH_PG_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const dbName = `koppel_perfdb_bench_${process.pid}`;
-  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${dbName}`);
+  const database = await createBenchDatabase("koppel_perfdb_bench");
+  const { name: dbName, url: databaseUrl } = database;
   const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-bench-pages-"));
-  let server: ChildProcess | null = null;
+  let server: NextServer | null = null;
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     log(`database ${dbName}, layout ${options.layout}${options.smoke ? ", smoke" : ""}`);
@@ -650,13 +604,22 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     const seeded = await seed(client, options);
     log(`seeded in ${seconds(seedStarted)}`);
 
-    ensureBuild();
+    ensureBuild(log);
     const port = 3400 + (process.pid % 500);
-    server = await startServer(databaseUrl, port, dataDir);
-    const base = `http://127.0.0.1:${port}`;
+    const authSecret = randomBytes(32).toString("base64url");
+    server = await startNextServer({
+      port,
+      env: {
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: authSecret,
+        APP_ENCRYPTION_KEY: `v1:${randomBytes(32).toString("base64")}`,
+        KOPPEL_DATA_DIR: dataDir,
+      },
+    });
+    const base = server.baseUrl;
     const token = await encode({
       token: { sub: seeded.userId, email: "accountant@bench.koppel.example", name: "Bench accountant" },
-      secret: (server as ChildProcess & { authSecret: string }).authSecret,
+      secret: authSecret,
       salt: SESSION_COOKIE,
     });
     const cookie = `${SESSION_COOKIE}=${token}`;
@@ -689,7 +652,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
-    await benchDeliveryLogYear(base, cookie, server, seeded);
+    await benchDeliveryLogYear(base, cookie, server.child, seeded);
     // Other work on the machine moves every figure (the ratios less): say how busy it was.
     log(
       `done in ${seconds(startedAt)} (layout ${options.layout}${options.smoke ? ", smoke" : ""}; load average ${loadavg()
@@ -697,16 +660,10 @@ export async function benchPages(args: readonly string[]): Promise<void> {
         .join(" ")} on ${availableParallelism()} cores)`,
     );
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server?.once("exit", resolve));
-      server.kill("SIGTERM");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
-    }
+    await server?.stop();
     await client.end().catch(() => {});
     if (options.keepDb) log(`kept database ${databaseUrl} (--keep-db): drop it with \`dropdb ${dbName}\``);
-    else await admin.query(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    else await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
