@@ -146,3 +146,50 @@ export function loadLine(): string {
     .map((load) => load.toFixed(2))
     .join(" ")} on ${availableParallelism()} cores`;
 }
+
+/** When each stage of a document's way from recognised to Sent happened (epoch ms). */
+type StageTimes = {
+  id: string;
+  auto_created: number;
+  auto_started: number;
+  auto_done: number;
+  deliver_created: number;
+  deliver_started: number;
+  attempt_started: number;
+  attempt_finished: number;
+  deliver_done: number;
+};
+
+/**
+ * Where the time went, from pg-boss's job rows (postgres driver) and the attempts: p50/p95 of each
+ * stage over the documents, e.g. "webhook→auto-send claimed 12/80 ms".
+ */
+export async function stageBreakdown(db: Db, answeredAt: ReadonlyMap<string, number>): Promise<string> {
+  const ids = [...answeredAt.keys()];
+  const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::float8`);
+  const result = (await db.execute(sql`
+    select d.id, ${ms("a.created_on")} as auto_created, ${ms("a.started_on")} as auto_started,
+      ${ms("a.completed_on")} as auto_done, ${ms("j.created_on")} as deliver_created,
+      ${ms("j.started_on")} as deliver_started, ${ms("t.started_at")} as attempt_started,
+      ${ms("t.finished_at")} as attempt_finished, ${ms("j.completed_on")} as deliver_done
+    from documents d -- lint-documents-ignore: reads the bench's outcome
+    join pgboss.job a on a.name = 'auto-send' and a.data->>'documentId' = d.id::text
+    join dispatches p on p.document_id = d.id
+    join pgboss.job j on j.name = 'deliver' and j.data->>'dispatchId' = p.id::text
+    join attempts t on t.dispatch_id = p.id and t.outcome = 'succeeded'
+    where d.id = any(${`{${ids.join(",")}}`}::uuid[])`)) as unknown as Rows<StageTimes>;
+  const stages: [string, (row: StageTimes) => number][] = [
+    ["webhook 200→auto-send claimed", (row) => row.auto_started - (answeredAt.get(row.id) ?? Number.NaN)],
+    ["auto-send run", (row) => row.auto_done - row.auto_started],
+    ["deliver queued→claimed", (row) => row.deliver_started - row.deliver_created],
+    ["claimed→attempt", (row) => row.attempt_started - row.deliver_started],
+    ["attempt", (row) => row.attempt_finished - row.attempt_started],
+    ["attempt→completed", (row) => row.deliver_done - row.attempt_finished],
+  ];
+  return stages
+    .map(([name, of]) => {
+      const values = result.rows.map((row) => of(row)).filter(Number.isFinite);
+      return `${name} ${percentile(values, 50).toFixed(0)}/${percentile(values, 95).toFixed(0)}`;
+    })
+    .join(", ");
+}

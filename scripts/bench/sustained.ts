@@ -40,6 +40,7 @@ import {
   loadLine,
   percentile,
   sentTimes,
+  stageBreakdown,
   type World,
 } from "./auto-send-world";
 import { createBenchDatabase, ensureBuild, type NextServer, processTreeCpuMs, startNextServer } from "./production";
@@ -91,6 +92,40 @@ async function runLoadGenerator(plan: LoadPlan): Promise<LoadResult> {
   return JSON.parse(output.trim().split("\n").pop() ?? "{}") as LoadResult;
 }
 
+/**
+ * A sampling profile of PostgreSQL: every 50 ms, what this database's active backends run (the
+ * statement's first words) and what they wait for. `stop` gives the most frequent, as a share of
+ * the samples of active backends.
+ */
+function samplePostgres(client: pg.Client, database: string): { stop(): Promise<string> } {
+  const counts = new Map<string, number>();
+  let samples = 0;
+  let isRunning = true;
+  const loop = (async () => {
+    while (isRunning) {
+      const { rows } = await client.query<{ what: string }>(
+        `select coalesce(wait_event_type || ':' || wait_event || ' ', '') || left(regexp_replace(query, 's+', ' ', 'g'), 70) as what
+         from pg_stat_activity where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
+        [database],
+      );
+      for (const row of rows) counts.set(row.what, (counts.get(row.what) ?? 0) + 1);
+      samples += rows.length;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  return {
+    async stop() {
+      isRunning = false;
+      await loop;
+      return [...counts.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([what, n]) => `  ${((n / samples) * 100).toFixed(0).padStart(3)}% ${what}`)
+        .join("\n");
+    },
+  };
+}
+
 /** CPU (ms) of PostgreSQL's backends of this database (those alive at both readings). */
 async function postgresCpu(client: pg.Client, database: string): Promise<Map<number, number>> {
   const { rows } = await client.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1`, [
@@ -103,6 +138,7 @@ async function runStep(
   world: World,
   servers: NextServer[],
   monitor: pg.Client,
+  sampling: pg.Client,
   databaseName: string,
   rate: number,
   windowSeconds: number,
@@ -131,6 +167,7 @@ async function runStep(
     postgres: await postgresCpu(monitor, databaseName),
     self: process.cpuUsage(),
   };
+  const sampler = samplePostgres(sampling, databaseName);
   const load = await runLoadGenerator({ ratePerSecond: rate, instances: servers.map((s) => s.baseUrl), deliveries });
   const ids = deliveries.map((delivery) => delivery.documentId);
   // Wait for the queue to drain: every document Sent, or the stragglers given up on.
@@ -141,6 +178,7 @@ async function runStep(
     sent = await sentTimes(world.db, ids);
   }
   const seconds = (performance.now() - loadStarted) / 1000;
+  const postgresProfile = await sampler.stop();
   const cpuAfter = {
     servers: servers.map((server) => processTreeCpuMs(server.child.pid ?? 0)),
     postgres: await postgresCpu(monitor, databaseName),
@@ -180,6 +218,15 @@ async function runStep(
     `postgres ${share(postgresMs)}, load generator ${share(load.cpuMs)} (${((load.cpuMs / load.elapsedMs) * 100).toFixed(0)}% over its own run), ` +
     `bench + fake package ${share((cpuAfter.self.user + cpuAfter.self.system) / 1000)}; ${loadLine()}`;
   console.log(line);
+  const answeredAt = new Map(load.answers.map((answer) => [answer.documentId, answer.answeredAtMs]));
+  log(`rate=${rate}/s stages p50/p95 ms: ${await stageBreakdown(world.db, answeredAt)}`);
+  const sends = total - unsent;
+  const perSend = (ms: number) => (ms / Math.max(1, sends)).toFixed(1);
+  const serversMs = cpuAfter.servers.reduce((sum, after, i) => sum + after - (cpuBefore.servers[i] ?? 0), 0);
+  log(
+    `rate=${rate}/s CPU per send: instances ${perSend(serversMs)} ms, postgres ${perSend(postgresMs)} ms, ` +
+      `load generator ${perSend(load.cpuMs)} ms; PostgreSQL's active backends (sampled every 50 ms):\n${postgresProfile}`,
+  );
   return { rate, holds, p95, line };
 }
 
@@ -202,6 +249,8 @@ export async function benchSustained(args: readonly string[]): Promise<void> {
   const opened = await openDb({ url: database.url });
   const monitor = new pg.Client({ connectionString: database.url });
   await monitor.connect();
+  const sampling = new pg.Client({ connectionString: database.url });
+  await sampling.connect();
   const servers: NextServer[] = [];
   let world: World | undefined;
   const profileDir = options.cpuProfile ? mkdtempSync(path.join(tmpdir(), "koppel-sustained-cpu-")) : null;
@@ -222,13 +271,16 @@ export async function benchSustained(args: readonly string[]): Promise<void> {
     }
     log(`two instances on ${servers.map((server) => server.baseUrl).join(", ")} (JOB_DRIVER=postgres)`);
 
+    // Warm-up, not counted: the servers' code compiled and their caches and pools filled.
+    log("warm-up:");
+    await runStep(world, servers, monitor, sampling, database.name, 10, options.smoke ? 3 : 10);
     const steps: StepResult[] = [];
     if (options.rates) {
       for (const rate of options.rates)
-        steps.push(await runStep(world, servers, monitor, database.name, rate, options.windowSeconds));
+        steps.push(await runStep(world, servers, monitor, sampling, database.name, rate, options.windowSeconds));
     } else {
       for (let rate = nextRate(steps); rate !== null; rate = nextRate(steps)) {
-        steps.push(await runStep(world, servers, monitor, database.name, rate, options.windowSeconds));
+        steps.push(await runStep(world, servers, monitor, sampling, database.name, rate, options.windowSeconds));
       }
     }
     const held = steps.filter((step) => step.holds).sort((a, b) => b.rate - a.rate)[0];
@@ -247,6 +299,7 @@ export async function benchSustained(args: readonly string[]): Promise<void> {
     if (profileDir) log(`CPU profiles of the instances in ${profileDir}`);
     await world?.fake.close();
     await monitor.end().catch(() => {});
+    await sampling.end().catch(() => {});
     await opened.close();
     await database.drop();
     if (world) rmSync(world.dataDir, { recursive: true, force: true });
