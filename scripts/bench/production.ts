@@ -19,17 +19,19 @@ export type NextServer = { child: ChildProcess; port: number; baseUrl: string; s
 
 /**
  * `next start` on 127.0.0.1:`port` with a clean environment plus `env` (DATABASE_URL, AUTH_SECRET,
- * APP_ENCRYPTION_KEY, KOPPEL_DATA_DIR, …); resolves once it answers a page. `nodeOptions` (e.g.
+ * APP_ENCRYPTION_KEY, KOPPEL_DATA_DIR, …); resolves once it answers a page. `nodeArgs` (e.g.
  * `--cpu-prof`) go to the server's Node.
  */
 export async function startNextServer(options: {
   port: number;
   env: Record<string, string>;
   label?: string;
-  nodeOptions?: string;
+  nodeArgs?: string[];
 }): Promise<NextServer> {
   const { port } = options;
-  const child = spawn(path.join("node_modules", ".bin", "next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
+  const args = [...(options.nodeArgs ?? []), nextBin, "start", "-p", String(port), "-H", "127.0.0.1"];
+  const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -38,7 +40,6 @@ export async function startNextServer(options: {
       AUTH_URL: `http://127.0.0.1:${port}`,
       KOPPEL_SIGNUP: "off",
       PORT: String(port),
-      ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
       ...options.env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -265,7 +265,7 @@ export async function benchSustained(args: readonly string[]): Promise<void> {
           port,
           label: `instance ${index + 1}`,
           env: { ...world.serverEnv, DATABASE_URL: database.url, JOB_DRIVER: "postgres" },
-          nodeOptions: profileDir ? `--cpu-prof --cpu-prof-dir=${profileDir}` : undefined,
+          nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : undefined,
         }),
       );
     }

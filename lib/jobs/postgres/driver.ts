@@ -15,6 +15,7 @@ import {
 import {
   type ClaimedJob,
   claimWithFlowControl,
+  completeRun,
   extendLease,
   hasFlowControl,
   markFailed,
@@ -93,8 +94,6 @@ export class PostgresJobDriver {
   private readonly executing = new Set<Promise<void>>();
   /** Sleeping work loops by queue, woken early when their queue may have work. */
   private readonly wakers = new Map<string, Set<() => void>>();
-  /** Step rows of finished runs being deleted (after the completion, off the critical path). */
-  private readonly cleanups = new Set<Promise<void>>();
   private loops: Promise<void>[] = [];
   private started: Promise<void> | undefined;
   private isStopped = false;
@@ -207,7 +206,6 @@ export class PostgresJobDriver {
     this.wake();
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.executing]);
-    await Promise.allSettled([...this.cleanups]);
     await this.boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
     await this.pool.end().catch(() => undefined);
   }
@@ -339,13 +337,8 @@ export class PostgresJobDriver {
         return;
       }
       if (this.abandoned) return;
-      await this.boss.complete(definition.id, job.id);
-      // Only once the completion is stored: a run that is not complete keeps its steps.
-      const cleanup = this.forgetSteps(job.id).catch((error) =>
-        this.logger.warn(`${definition.id}: step rows not deleted`, { ...meta, error: describeJobError(error) }),
-      );
-      this.cleanups.add(cleanup);
-      void cleanup.finally(() => this.cleanups.delete(cleanup));
+      // Completed and its step rows deleted in one statement (one commit instead of two).
+      await completeRun(this.pool, this.schema, definition.id, job.id);
     } catch (error) {
       // Recording the outcome failed (the database went away): pg-boss expires the run and it is
       // tried again, its finished steps kept.
