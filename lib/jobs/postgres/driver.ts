@@ -17,6 +17,7 @@ import {
   claimWithFlowControl,
   completeRun,
   extendLease,
+  flowControlIndexesSql,
   hasFlowControl,
   markFailed,
   putBackUntil,
@@ -175,6 +176,8 @@ export class PostgresJobDriver {
         await this.boss.schedule(definition.id, definition.trigger.cron, {}, { tz: "UTC" });
       }
     }
+    // On the partitioned table: every queue's partition gets them, those created later too.
+    for (const statement of flowControlIndexesSql(this.schema, this.definitions)) await this.pool.query(statement);
   }
 
   /** Validates the events against every listener, then stores one run per listener (one insert). */
