@@ -21,7 +21,15 @@ import { rmSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { openDb } from "@/db";
-import { addAwaitingDocuments, CONNECTOR, createWorld, loadLine, percentile, sentTimes } from "./auto-send-world";
+import {
+  addAwaitingDocuments,
+  CONNECTOR,
+  createWorld,
+  loadLine,
+  percentile,
+  sentTimes,
+  stageBreakdown,
+} from "./auto-send-world";
 import { createBenchDatabase, ensureBuild, type NextServer, startNextServer } from "./production";
 import type { Rows } from "./setup";
 import { runLoad } from "./webhook-loadgen";
@@ -55,6 +63,7 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
       const totals: number[] = [];
       const connectors: number[] = [];
       const webhooks: number[] = [];
+      const answeredAt = new Map<string, number>();
       for (const [index, documentId] of ids.entries()) {
         const { answers } = await runLoad({
           ratePerSecond: 1,
@@ -77,6 +86,7 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
           where document_id = ${documentId} and outcome = 'succeeded'`)) as unknown as Rows<{ ms: number }>;
         if (index < warmUp) continue;
         totals.push(sentAt - answer.answeredAtMs);
+        answeredAt.set(documentId, answer.answeredAtMs);
         connectors.push(Number(attempt.rows[0]?.ms ?? Number.NaN));
         webhooks.push(answer.tookMs);
       }
@@ -90,6 +100,9 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
           `overhead_p95_ms=${(p95 - connectorP95).toFixed(0)} webhook_p95_ms=${percentile(webhooks, 95).toFixed(0)} ` +
           `package_ms=${packageMs} documents=${runs} db=postgres connector=${CONNECTOR}`,
       );
+      // pg-boss's job rows say where the rest went (the in-process driver keeps none).
+      if (driver === "postgres")
+        log(`postgres driver stages p50/p95 ms: ${await stageBreakdown(opened.db, answeredAt)}`);
     }
     log(
       `${runs} documents per driver after ${warmUp} warm-ups${smoke ? " (smoke)" : ""}; done in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${loadLine()}`,

@@ -126,6 +126,15 @@ function samplePostgres(client: pg.Client, database: string): { stop(): Promise<
   };
 }
 
+/** Transactions committed in this database so far (every statement outside one counts one). */
+async function commits(client: pg.Client, database: string): Promise<number> {
+  const { rows } = await client.query<{ n: string }>(
+    `select xact_commit as n from pg_stat_database where datname = $1`,
+    [database],
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+
 /** CPU (ms) of PostgreSQL's backends of this database (those alive at both readings). */
 async function postgresCpu(client: pg.Client, database: string): Promise<Map<number, number>> {
   const { rows } = await client.query<{ pid: number }>(`select pid from pg_stat_activity where datname = $1`, [
@@ -166,6 +175,7 @@ async function runStep(
     servers: servers.map((server) => processTreeCpuMs(server.child.pid ?? 0)),
     postgres: await postgresCpu(monitor, databaseName),
     self: process.cpuUsage(),
+    commits: await commits(monitor, databaseName),
   };
   const sampler = samplePostgres(sampling, databaseName);
   const load = await runLoadGenerator({ ratePerSecond: rate, instances: servers.map((s) => s.baseUrl), deliveries });
@@ -183,6 +193,7 @@ async function runStep(
     servers: servers.map((server) => processTreeCpuMs(server.child.pid ?? 0)),
     postgres: await postgresCpu(monitor, databaseName),
     self: process.cpuUsage(cpuBefore.self),
+    commits: await commits(monitor, databaseName),
   };
   let postgresMs = 0;
   for (const [pid, after] of cpuAfter.postgres) postgresMs += after - (cpuBefore.postgres.get(pid) ?? 0);
@@ -225,7 +236,7 @@ async function runStep(
   const serversMs = cpuAfter.servers.reduce((sum, after, i) => sum + after - (cpuBefore.servers[i] ?? 0), 0);
   log(
     `rate=${rate}/s CPU per send: instances ${perSend(serversMs)} ms, postgres ${perSend(postgresMs)} ms, ` +
-      `load generator ${perSend(load.cpuMs)} ms; PostgreSQL's active backends (sampled every 50 ms):\n${postgresProfile}`,
+      `load generator ${perSend(load.cpuMs)} ms; ${perSend(cpuAfter.commits - cpuBefore.commits)} commits per send (the bench's own polling included); PostgreSQL's active backends (sampled every 50 ms):\n${postgresProfile}`,
   );
   return { rate, holds, p95, line };
 }
