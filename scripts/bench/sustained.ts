@@ -62,7 +62,7 @@ function parseOptions(args: readonly string[]): Options {
   return {
     smoke,
     rates: rates ? rates.split(",").map(Number) : smoke ? [10, 25] : null,
-    windowSeconds: window ? Number(window) : smoke ? 8 : 60,
+    windowSeconds: window ? Number(window) : smoke ? 6 : 60,
     cpuProfile: args.includes("--cpu-prof"),
   };
 }
@@ -104,7 +104,7 @@ function samplePostgres(client: pg.Client, database: string): { stop(): Promise<
   const loop = (async () => {
     while (isRunning) {
       const { rows } = await client.query<{ what: string }>(
-        `select coalesce(wait_event_type || ':' || wait_event || ' ', '') || left(regexp_replace(query, 's+', ' ', 'g'), 70) as what
+        `select coalesce(wait_event_type || ':' || wait_event || ' ', '') || translate(left(query, 90), E'\\n\\t', '  ') as what
          from pg_stat_activity where datname = $1 and state = 'active' and pid <> pg_backend_pid()`,
         [database],
       );
