@@ -11,17 +11,21 @@
  * 3. For each rate tried: uploads awaiting recognition are seeded (not timed), then a load generator
  *    in its own process (scripts/bench/webhook-loadgen.ts) posts each office's signed recognition
  *    webhook for them at a steady rate, round-robin over the offices and the two instances, for
- *    the window (60 s; --smoke: one rate, 10 a second for 5 s, to prove it all works). Auto-send sends each document. The figure per document is
- *    its sent_at minus the moment its webhook answered 200 (one clock: same machine). A rate holds
- *    when every document is Sent and that time's p95 is ≤ 2 s over the window.
- * 4. Rates tried: 10, 20, 40, 80, 150 sends a second until one does not hold, then the middle of
- *    the last that held and the first that did not (--rates= picks them by hand). Prints
- *    `bench sustained rate=<highest rate that held> instances=2 queue_age_p95_ms=<its p95>
+ *    the window (60 s; --smoke: one rate, 10 a second for 5 s, proving it all works, ≤ 1 minute;
+ *    a 10-second warm-up at 10 a second comes first, not counted). Auto-send sends each document.
+ *    The figure per document is its sent_at minus the moment its webhook answered 200 (one clock:
+ *    same machine). A rate holds when every document is Sent and that time's p95 is ≤ 2 s over
+ *    the window.
+ * 4. Rates tried: 10, 20, 40, 80, 150 sends a second until one does not hold, then twice the
+ *    middle of the highest that held and the lowest that did not (--rates= picks them by hand).
+ *    Prints `bench sustained rate=<highest rate that held> instances=2 queue_age_p95_ms=<its p95>
  *    db=postgres connector=syneton-dms`, and per rate a context line: p50/p95/max, how the p95 of
  *    the window's second half compares with its first (flat or growing), the CPU of each process
  *    (the two servers, PostgreSQL's backends of this database, the load generator, this process
- *    with the fake package) as a share of one core, and the load average. `--cpu-prof` writes V8
- *    CPU profiles of both servers into a directory it names (open them in Chrome's DevTools).
+ *    with the fake package) as a share of one core, and the load average; then where the time went
+ *    (the stages, from pg-boss's job rows and the attempts), CPU and commits per send, and what
+ *    PostgreSQL's active backends were doing (sampled). `--cpu-prof` writes V8 CPU profiles of
+ *    both servers into a directory it names (open them in Chrome's DevTools).
  */
 
 import { spawn } from "node:child_process";
