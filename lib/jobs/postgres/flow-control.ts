@@ -111,18 +111,11 @@ export async function claimWithFlowControl(
   const throttle = definition.throttle;
   const client = await pool.connect();
   try {
-    // One round trip for the three (a simple query, so no parameters: the lock's name is a literal
-    // of the checked schema and our own job id). The lock is taken before the claim statement
-    // starts, so its snapshot sees every claim committed before the lock was ours.
-    // synchronous_commit off for this transaction only: the lock is released at the commit, and
-    // waiting for the WAL flush there made every claim of every instance wait its turn behind the
-    // disk (measured: a fifth of PostgreSQL's active time in the sustained bench on advisory-lock
-    // waits). Others see the claim at once as before; only its durability waits for the next
-    // flushed commit, and no delivery starts before one: the deliver step first takes the
-    // dispatch's lease in a normal commit, which flushes this one with it. If PostgreSQL crashes
-    // before, the claim is lost with everything after it, and the run is simply claimed again.
+    // One round trip for both (a simple query, so no parameters: the lock's name is a literal of
+    // the checked schema and our own job id). The lock is taken before the claim statement starts,
+    // so its snapshot sees every claim committed before the lock was ours.
     await client.query(
-      `BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`)}))`,
+      `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`)}))`,
     );
     const { rows } = await client.query<{
       id: string;
