@@ -177,7 +177,7 @@ export class PostgresJobDriver {
       }
     }
     // On the partitioned table: every queue's partition gets them, those created later too.
-    for (const statement of flowControlIndexesSql(this.schema, this.definitions)) await this.pool.query(statement);
+    for (const statement of flowControlIndexesSql(this.schema)) await this.pool.query(statement);
   }
 
   /** Validates the events against every listener, then stores one run per listener (one insert). */
@@ -231,13 +231,25 @@ export class PostgresJobDriver {
     return this.isStopped;
   }
 
-  /** Wakes the loops of one queue, or of every queue. */
+  /**
+   * Wakes the loops of one queue, or of every queue. A loop that is not asleep (its claim still
+   * running) is marked instead, and does not go to sleep after that claim: a run that finished
+   * meanwhile would otherwise wait a whole polling interval for the next claim.
+   */
   private wake(queue?: string): void {
-    const sets = queue === undefined ? [...this.wakers.values()] : [this.wakers.get(queue)];
-    for (const set of sets) for (const wake of [...(set ?? [])]) wake();
+    const names = queue === undefined ? this.definitions.map((definition) => definition.id) : [queue];
+    for (const name of names) {
+      const set = this.wakers.get(name);
+      if (set?.size) for (const wake of [...set]) wake();
+      else this.wokenWhileAwake.add(name);
+    }
   }
 
+  /** Queues woken while their loop was claiming (see wake). */
+  private readonly wokenWhileAwake = new Set<string>();
+
   private sleep(queue: string, ms: number): Promise<void> {
+    if (this.wokenWhileAwake.delete(queue)) return Promise.resolve();
     return new Promise((resolve) => {
       const set = this.wakers.get(queue) ?? new Set();
       this.wakers.set(queue, set);

@@ -60,40 +60,15 @@ export function hasFlowControl(definition: AnyJobDefinition): boolean {
  * The indexes the claim below needs, on pg-boss's job table (created by the driver's start, under
  * its lock): pg-boss keeps finished runs in that table for a day, so without them every claim read
  * every run of the day (measured: 213 ms a claim with 300,000 finished deliveries, half an hour of
- * the month-end peak, while claims take turns). The running ones by queue (`busy`), and per
- * throttled job its throttle key and start (`recent`).
+ * the month-end peak, while claims take turns). The running ones by queue (`busy`), and the
+ * runs by start (`recent`: only those started within the throttle's period are read).
  */
-export function flowControlIndexesSql(schema: string, definitions: readonly AnyJobDefinition[]): string[] {
+export function flowControlIndexesSql(schema: string): string[] {
   const job = table(schema);
-  const statements = [`CREATE INDEX IF NOT EXISTS koppel_job_active_i ON ${job} (name) WHERE state = 'active'`];
-  for (const definition of definitions) {
-    const key = definition.throttle?.key;
-    if (!key) continue;
-    const name = `koppel_job_throttle_${definition.id.replace(/[^a-z0-9]/g, "_")}_i`;
-    statements.push(
-      `CREATE INDEX IF NOT EXISTS ${name} ON ${job} ((coalesce(data->>${quoteLiteral(key)}, '')), started_on)
-       WHERE name = ${quoteLiteral(definition.id)}`,
-    );
-  }
-  return statements;
-}
-
-/**
- * Run starts per throttle key within the period. With a key: counted for the keys of the ready
- * runs only, each through its index (flowControlIndexesSql); the expression must stay the one
- * indexed. Without a key, one bucket for the queue.
- */
-function recentStartsSql(schema: string, definition: AnyJobDefinition): string {
-  const job = table(schema);
-  const key = definition.throttle?.key;
-  const since = `now() - $9::int * interval '1 millisecond'`;
-  if (!key) {
-    return `SELECT '' AS tkey, count(*) AS n FROM ${job} t
-      WHERE $8::boolean AND t.name = $1 AND t.started_on > ${since}`;
-  }
-  return `SELECT k.tkey, (SELECT count(*) FROM ${job} t
-        WHERE t.name = $1 AND coalesce(t.data->>${quoteLiteral(key)}, '') = k.tkey AND t.started_on > ${since}) AS n
-      FROM (SELECT DISTINCT tkey FROM ready) k`;
+  return [
+    `CREATE INDEX IF NOT EXISTS koppel_job_active_i ON ${job} (name) WHERE state = 'active'`,
+    `CREATE INDEX IF NOT EXISTS koppel_job_started_i ON ${job} (name, started_on) WHERE started_on IS NOT NULL`,
+  ];
 }
 
 /**
@@ -136,7 +111,12 @@ export async function claimWithFlowControl(
         WHERE $3::text IS NOT NULL AND a.name = $1 AND a.state = 'active'
         GROUP BY 1
       ),
-      recent AS (${recentStartsSql(schema, definition)}),
+      recent AS (
+        SELECT CASE WHEN $5::boolean THEN coalesce(t.data->>$6::text, '') ELSE '' END AS tkey, count(*) AS n
+        FROM ${job} t
+        WHERE $8::boolean AND t.name = $1 AND t.started_on > now() - $9::int * interval '1 millisecond'
+        GROUP BY 1
+      ),
       ranked AS (
         SELECT r.*, coalesce(b.n, 0) AS busy, coalesce(rc.n, 0) AS recent,
           row_number() OVER (PARTITION BY r.ckey ORDER BY r.priority DESC, r.created_on, r.id) AS crn,
