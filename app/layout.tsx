@@ -1,9 +1,9 @@
-import { GeistSans } from "geist/font/sans";
 import type { Metadata, Viewport } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { ClientMessages } from "@/components/ui/client-messages";
 import { BRAND_COLOR } from "@/lib/brand";
+import { geistSans } from "./fonts/geist";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -23,7 +23,7 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, them
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale();
   return (
-    <html lang={locale} className={GeistSans.variable}>
+    <html lang={locale} className={geistSans.variable}>
       <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">
         <ClientMessages area="root">{children}</ClientMessages>
       </body>

@@ -53,6 +53,10 @@
  * Case `auto-send-latency` — only by name (`npm run bench -- auto-send-latency [--smoke]`): one
  * document at a time, recognised → Sent p95 against the delivery's own time, per job driver
  * (scripts/bench/auto-send-latency.ts). Goal ratio ≤ 1.5.
+ *
+ * Case `counts` — only by name (`npm run bench -- counts`): the dossier's tab counts by index-only
+ * scan against counters kept per dossier, read and written (a bulk send of 1,000, two at once in
+ * one dossier), on PostgreSQL (scripts/bench/counts.ts).
  */
 
 import { randomBytes } from "node:crypto";
@@ -87,6 +91,7 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchAutoSendLatency } from "./bench/auto-send-latency";
+import { benchCounts } from "./bench/counts";
 import { benchExactRate } from "./bench/exact-rate";
 import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
 import { benchHtml } from "./bench/html";
@@ -625,6 +630,8 @@ async function main() {
   // `sustained` and `auto-send-latency` too: the production build and PostgreSQL (scripts/bench/sustained.ts).
   if (process.argv[2] === "sustained") return benchSustained(process.argv.slice(3));
   if (process.argv[2] === "auto-send-latency") return benchAutoSendLatency(process.argv.slice(3));
+  // `counts` too: tab counts by index-only scan against counters, on PostgreSQL (scripts/bench/counts.ts).
+  if (process.argv[2] === "counts") return benchCounts();
   // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(

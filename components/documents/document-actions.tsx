@@ -4,9 +4,9 @@ import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { Fragment, useId, useState, useTransition } from "react";
 import { useErrorMessage } from "@/components/ui/use-error-message";
+import { DOCUMENT_TYPES } from "@/lib/documents/document-types";
 import type { AllowedDocumentActions } from "@/lib/documents/get";
 import type { DocumentType } from "@/lib/documents/list";
-import { DOCUMENT_TYPES } from "@/lib/documents/schemas";
 import { useDocumentWorkspace } from "./document-workspace";
 
 export type ActionTarget = {

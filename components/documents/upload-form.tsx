@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useTranslations } from "next-intl";
 import { type DragEvent, useId, useRef, useState } from "react";
-import { DOCUMENT_TYPES } from "@/lib/documents/schemas";
+import { DOCUMENT_TYPES } from "@/lib/documents/document-types";
 import { MAX_DOCUMENT_BYTES, sniffDocument } from "@/lib/documents/sniff";
 import type { UploadFileResult } from "./types";
 

@@ -18,6 +18,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import { DOCUMENT_TYPES } from "../../lib/documents/document-types";
 import type { RecognisedFields } from "../../lib/documents/fields";
 import type { FailureGroup } from "../../lib/failures/groups";
 import { users } from "./auth";
@@ -25,14 +26,8 @@ import { connections } from "./integrations";
 import { dossiers, portals } from "./tenancy";
 
 export const documentSourceEnum = pgEnum("document_source", ["upload", "email", "sales", "api"]);
-export const documentTypeEnum = pgEnum("document_type", [
-  "purchase_invoice",
-  "purchase_credit_note",
-  "sales_invoice",
-  "sales_credit_note",
-  "receipt",
-  "other",
-]);
+/** The tuple lives in lib (no zod, no drizzle) because the browser's forms list it too. */
+export const documentTypeEnum = pgEnum("document_type", DOCUMENT_TYPES);
 export const documentStatusEnum = pgEnum("document_status", ["inbox", "sending", "sent", "failed", "rejected"]);
 /** "test" = "Send a test document" from the dossier's integration tab (no document row). */
 export const dispatchTriggerEnum = pgEnum("dispatch_trigger", ["manual", "bulk", "auto", "retry", "test"]);
@@ -141,15 +136,21 @@ export const documents = pgTable(
       .on(t.dossierId, t.archivedAt.desc(), t.id.desc())
       .where(sql`${t.archivedAt} is not null`),
     // Portal overview and the dossier's tabs: document counts per dossier, status and archived, by an
-    // index-only scan (archived_at in the index, so a count never visits the table). Measured on a
-    // dossier of 100,000 documents (`npm run bench -- pages`, issue 19): 341 buffers and 17–42 ms,
-    // against 52,756 buffers and 470 ms with the index that lacked archived_at. Counters kept per
-    // dossier read in 0.03–0.35 ms, but were not chosen: they are a second truth that every writer
-    // of documents (the life module, imports, fixtures, a repair) must keep exact, and their rows
-    // are hot — every status change of a dossier locks them until commit, so a bulk send of 1,000
-    // would hold back that dossier's deliveries. The scan still grows with the dossier (about
-    // 0.2–0.4 µs per document): past a few hundred thousand documents per dossier, counters are the
-    // next step.
+    // index-only scan (archived_at in the index, so a count never visits the table). Chosen over
+    // counters kept per dossier × status, measured both on the same data (`npm run bench -- counts`,
+    // PostgreSQL 15, a dossier of 100,000, load 10–12 on 2 cores): the index-only count reads 87
+    // buffers (the index's deduplication keeps equal keys together) in 27–39 ms at the median
+    // (p95 51–108 ms), a counter read 1.3–2.4 ms. Moving the counters in the status statement
+    // itself (a writable CTE, so they cannot drift) added nothing measurable to one bulk send of
+    // 1,000 (110 ms either way), but two bulk sends in one dossier at once then queue on the
+    // dossier's counter rows: the later one's status statement took 210 ms against 109 ms (a
+    // ~100 ms lock wait, the whole of the other transaction), wall time 330 against 256 ms. So
+    // counters buy ~30 ms per read of a 100,000-document dossier and cost a serialisation of every
+    // writer of a dossier, plus a second truth that every writer (the life module, imports,
+    // fixtures, a repair) must keep exact. The scan grows with the dossier (0.3–0.4 µs per
+    // document): past a few hundred thousand documents per dossier, counters are the next step.
+    // (Before this index: 52,756 buffers and 470 ms for the same count with the index that lacked
+    // archived_at; `npm run bench -- pages`, issue 19.)
     index("documents_portal_dossier_status_archived_idx").on(t.portalId, t.dossierId, t.status, t.archivedAt),
     // FTP read-back: sent documents not yet proven imported.
     index("documents_sent_not_imported_idx")

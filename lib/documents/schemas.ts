@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { documentTypeEnum } from "@/db/schema";
+import { DOCUMENT_TYPES } from "./document-types";
 
 /** The tabs of a dossier's document list, in display order. */
 export const DOCUMENT_TABS = ["inbox", "sent", "failed", "rejected", "archived"] as const;
@@ -97,17 +97,6 @@ export function parseDocumentListSearch(params: Record<string, string | string[]
   const parsed = documentListSearchSchema.safeParse(params);
   return parsed.success ? parsed.data : { tab: "inbox", cursor: null, direction: "older" };
 }
-
-/** The document types, as in the database enum (db/schema/documents.ts); null means not recognised. */
-export const DOCUMENT_TYPES = [
-  "purchase_invoice",
-  "purchase_credit_note",
-  "sales_invoice",
-  "sales_credit_note",
-  "receipt",
-  "other",
-  // The same tuple as the enum, value for value: a type added there fails to compile here.
-] as const satisfies Readonly<typeof documentTypeEnum.enumValues>;
 
 export const documentTypeSchema = z.enum(DOCUMENT_TYPES);
 

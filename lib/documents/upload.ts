@@ -5,10 +5,10 @@ import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { type AppError, type AppErrorCode, isAppError } from "@/lib/errors";
+import { DOCUMENT_TYPES } from "./document-types";
 import { DuplicateFileError } from "./duplicates";
 import { FileRefusedError, type IngestedDocument, ingestDocument } from "./ingest";
 import type { DocumentSource } from "./life";
-import { DOCUMENT_TYPES } from "./schemas";
 import { FILE_REFUSAL_CODES, type FileRefusalCode, MAX_DOCUMENT_BYTES } from "./sniff";
 
 /** Files per upload request; the dossier page sends one file per request. */

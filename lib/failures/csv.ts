@@ -6,6 +6,8 @@
  * dossier names and a package's reasons come from outside.
  */
 
+import { type SQL, sql } from "drizzle-orm";
+
 export const CSV_BOM = "\uFEFF";
 
 export type CsvCell = string | number | null | undefined;
@@ -28,39 +30,68 @@ export function csvLine(cells: readonly CsvCell[]): string {
 }
 
 /**
+ * csvCell in SQL, over a text expression (a column, not a parameter: it appears several times):
+ * the same escaping, so a file formatted by the database is the file csvLine would write.
+ */
+export function csvCellSql(value: SQL): SQL<string> {
+  const quoted = sql`replace(${value}, '"', '""') || '"'`;
+  return sql<string>`(case when ${value} is null then ''
+    when left(${value}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '"''' || ${quoted}
+    when strpos(${value}, '"') > 0 or strpos(${value}, ',') > 0 or strpos(${value}, chr(13)) > 0
+      or strpos(${value}, chr(10)) > 0 then '"' || ${quoted}
+    else ${value} end)`;
+}
+
+/**
+ * A byte stream of a CSV file from text that is already CSV: the BOM and the header first, then
+ * one chunk per piece of text the source yields, only when the reader asks for more (pull, nothing
+ * read ahead), so a large export never sits in memory and a slow client slows the reading down
+ * instead of the server buffering for it. Reading stops when the client goes away (cancel ends
+ * the source).
+ */
+export function csvTextStream(header: readonly CsvCell[], texts: AsyncIterable<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = texts[Symbol.asyncIterator]();
+  let hasStarted = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!hasStarted) {
+          hasStarted = true;
+          controller.enqueue(encoder.encode(`${CSV_BOM}${csvLine(header)}`));
+          return;
+        }
+        // A pull that enqueues nothing is not called again, so an empty piece must not end it.
+        while (true) {
+          const next = await iterator.next();
+          if (next.done) {
+            controller.close();
+            return;
+          }
+          if (next.value.length > 0) {
+            controller.enqueue(encoder.encode(next.value));
+            return;
+          }
+        }
+      },
+      async cancel() {
+        await iterator.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
  * A byte stream of a CSV file: the BOM and the header first, then one chunk per batch of records
- * as the source yields them, so a large export never sits in memory as one string. Reading stops
- * when the client goes away (cancel ends the source).
+ * as the source yields them (csvTextStream).
  */
 export function csvStream(
   header: readonly CsvCell[],
   batches: AsyncIterable<readonly (readonly CsvCell[])[]>,
 ): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  const iterator = batches[Symbol.asyncIterator]();
-  let hasStarted = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!hasStarted) {
-        hasStarted = true;
-        controller.enqueue(encoder.encode(`${CSV_BOM}${csvLine(header)}`));
-        return;
-      }
-      // A pull that enqueues nothing is not called again, so an empty batch must not end it.
-      while (true) {
-        const next = await iterator.next();
-        if (next.done) {
-          controller.close();
-          return;
-        }
-        if (next.value.length > 0) {
-          controller.enqueue(encoder.encode(next.value.map(csvLine).join("")));
-          return;
-        }
-      }
-    },
-    async cancel() {
-      await iterator.return?.();
-    },
-  });
+  async function* texts() {
+    for await (const batch of batches) yield batch.map(csvLine).join("");
+  }
+  return csvTextStream(header, texts());
 }

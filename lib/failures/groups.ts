@@ -136,8 +136,8 @@ export const DOCUMENT_OWN_GROUPS: readonly FailureGroup[] = ["package_refusal", 
  * error is the document's own (DOCUMENT_OWN_GROUPS) stays with that cause; otherwise a connection
  * that now needs re-authorisation (or is disabled) must be fixed before anything else can go,
  * whatever the last try said; then the last error code. A missing or unknown code counts as
- * `unknown`. lib/failures/list.ts writes the same decision in SQL (failureGroupSql, over the stored
- * column); a test holds them equal.
+ * `unknown`. lib/failures/list.ts reads the same decision from the stored column, with the dossiers
+ * of such connections moved over (failureGroupParts); a test holds them equal.
  */
 export function failureGroupOf(facts: FailureFacts): FailureGroup {
   if (facts.status === "rejected") return "package_refusal";

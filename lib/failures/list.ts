@@ -89,20 +89,6 @@ const GROUP_OF_CONNECTION: readonly { status: ConnectionStatus; group: FailureGr
 ];
 
 /**
- * failureGroupOf (lib/failures/groups.ts) in SQL: the group stored when the document failed
- * (documents.failure_group), with the health of the connection of the dossier's integration laid
- * over it. Over documents joined to that connection. Literals only, no parameters: the same text
- * can then appear in SELECT and GROUP BY, which Postgres matches only when they are identical.
- */
-export function failureGroupSql(): SQL<FailureGroup> {
-  const stored = sql`coalesce(${documents.failureGroup}, 'unreachable')`;
-  const byConnection = GROUP_OF_CONNECTION.map(
-    ({ status, group }) => sql`when ${connections.status} = ${literal(status)} then ${literal(group)}`,
-  );
-  return sql<FailureGroup>`(case when ${documents.failureGroup} in (${literals(DOCUMENT_OWN_GROUPS)}) then ${documents.failureGroup} ${sql.join(byConnection, sql` `)} else ${stored} end)`;
-}
-
-/**
  * The portal's failed and rejected documents (archived ones are sent ones, so never here). The
  * status condition is written as documents_portal_failed_updated_idx's predicate, literally, so
  * the planner can use that partial index whatever the plan.
@@ -150,7 +136,7 @@ export const failureSortKey = sql<string>`to_char(${documents.updatedAt} at time
  * at all when every connection is well (the usual case). A join from the failures to the
  * connections instead makes Postgres walk every failure of the office to find none.
  */
-async function dossiersMovedByConnection(db: DbOrTx, portalId: string): Promise<Map<FailureGroup, string[]>> {
+export async function dossiersMovedByConnection(db: DbOrTx, portalId: string): Promise<Map<FailureGroup, string[]>> {
   const rows = await db
     .select({ dossierId: dossierIntegrations.dossierId, status: connections.status })
     .from(connections)
@@ -229,6 +215,38 @@ export async function countFailuresByGroup(
   return counts;
 }
 
+/**
+ * Where a group's failures are, as at most two conditions over documents, each read as its own
+ * slice (a union of both when there are two): the rows stored under the group (one range of
+ * documents_portal_failure_group_idx), less the dossiers a connection's health moves to another
+ * group; and, when a connection's health leads here, those dossiers' failures stored under another
+ * group that is not the document's own (documents_dossier_status_created_idx, per dossier). The
+ * stored column (written by lib/documents/life.ts) is the one source: no CASE per row.
+ */
+export function failureGroupParts(
+  group: FailureGroup,
+  movedDossiers: Map<FailureGroup, string[]>,
+): [stored: SQL | undefined, moved: SQL | undefined] {
+  // Nothing moves the document's own causes away from their group.
+  const movedAway = DOCUMENT_OWN_GROUPS.includes(group)
+    ? []
+    : [...movedDossiers].flatMap(([to, ids]) => (to === group ? [] : ids));
+  const movedHere = movedDossiers.get(group) ?? [];
+  const stored = and(
+    eq(documents.failureGroup, group),
+    movedAway.length > 0 ? sql`not (${inDossiers(movedAway)})` : undefined,
+  );
+  if (movedHere.length === 0) return [stored, undefined];
+  return [
+    stored,
+    and(
+      inDossiers(movedHere),
+      isMovable(),
+      sql`coalesce(${documents.failureGroup}, 'unreachable') <> ${literal(group)}`,
+    ),
+  ];
+}
+
 export type ListFailuresParams = {
   portalId: string;
   group: FailureGroup;
@@ -250,13 +268,7 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
   const limit = Math.min(Math.max(Math.trunc(params.limit ?? FAILURE_PAGE_SIZE), 1), MAX_PAGE_SIZE);
   const position = params.position?.cursor.group === group ? params.position : null;
 
-  const movedDossiers = await dossiersMovedByConnection(db, portalId);
-  // Dossiers whose failures a connection moves to another group: left out of this group's stored
-  // rows, unless the group is the document's own cause (then nothing moves them).
-  const movedAway = DOCUMENT_OWN_GROUPS.includes(group)
-    ? []
-    : [...movedDossiers].flatMap(([to, ids]) => (to === group ? [] : ids));
-  const movedHere = movedDossiers.get(group) ?? [];
+  const [stored, moved] = failureGroupParts(group, await dossiersMovedByConnection(db, portalId));
 
   const query = (at: typeof position, take: number) => {
     const keyset = failureKeyset(at);
@@ -279,22 +291,9 @@ export async function listFailures(db: DbOrTx, actor: Actor, params: ListFailure
         .where(and(isPortalFailure(portalId), condition, keyset.condition))
         .orderBy(...keyset.order)
         .limit(take);
-    // The rows stored under this group: one range of documents_portal_failure_group_idx…
-    const stored = slice(
-      and(eq(documents.failureGroup, group), movedAway.length > 0 ? sql`not (${inDossiers(movedAway)})` : undefined),
-    );
-    if (movedHere.length === 0) return stored;
-    // …and, when a connection's health leads here, its dossiers' failures stored under another
-    // group that is not the document's own (documents_dossier_status_created_idx, per dossier).
-    const moved = slice(
-      and(
-        inDossiers(movedHere),
-        isMovable(),
-        sql`coalesce(${documents.failureGroup}, 'unreachable') <> ${literal(group)}`,
-      ),
-    );
+    if (!moved) return slice(stored);
     const isOlder = at === null || at.direction === "older";
-    return unionAll(stored, moved)
+    return unionAll(slice(stored), slice(moved))
       .orderBy(...(isOlder ? [sql`"updated_at" desc`, sql`"id" desc`] : [sql`"updated_at" asc`, sql`"id" asc`]))
       .limit(take);
   };

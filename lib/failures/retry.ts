@@ -1,7 +1,8 @@
 import "server-only";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, type SQL, sql } from "drizzle-orm";
+import { unionAll } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
-import { connections, documents, dossierIntegrations } from "@/db/schema";
+import { documents } from "@/db/schema";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
 import { type RequestSendOptions, requestSend } from "@/lib/dispatch/request-send";
@@ -10,11 +11,10 @@ import type { SendRefusal } from "@/lib/documents/refusals";
 import { ValidationError } from "@/lib/errors";
 import { isRetryableGroup } from "./groups";
 import {
-  connectionOfIntegration,
-  failureGroupSql,
+  dossiersMovedByConnection,
+  failureGroupParts,
   failureKeyset,
   failureSortKey,
-  integrationOfDocument,
   resolveFailurePortal,
 } from "./list";
 import { encodeFailureCursor, type RetryFailureGroupInput, retryFailureGroupInputSchema } from "./schemas";
@@ -55,23 +55,34 @@ export async function retryFailureGroup(
   if (!isRetryableGroup(group)) throw new ValidationError({ group: ["invalid"] });
 
   const keyset = failureKeyset(after?.group === group ? { cursor: after, direction: "older" } : null);
-  const rows = await db
-    .select({ id: documents.id, dossierId: documents.dossierId, sortKey: failureSortKey })
-    .from(documents)
-    .leftJoin(dossierIntegrations, integrationOfDocument)
-    .leftJoin(connections, connectionOfIntegration)
-    .where(
-      and(
-        eq(documents.portalId, portalId),
-        // Literal, as documents_portal_failed_updated_idx's predicate implies it.
-        sql`${documents.status} = 'failed'`,
-        isNull(documents.archivedAt),
-        sql`${failureGroupSql()} = ${group}`,
-        keyset.condition,
-      ),
-    )
-    .orderBy(...keyset.order)
-    .limit(RETRY_BATCH_SIZE + 1);
+  // The group's failed documents from the stored column (failureGroupParts), as the queue lists them.
+  const [stored, moved] = failureGroupParts(group, await dossiersMovedByConnection(db, portalId));
+  const slice = (condition: SQL | undefined) =>
+    db
+      .select({
+        id: documents.id,
+        dossierId: documents.dossierId,
+        updatedAt: documents.updatedAt,
+        sortKey: failureSortKey.as("sort_key"),
+      })
+      .from(documents)
+      .where(
+        and(
+          eq(documents.portalId, portalId),
+          // Literal, as documents_portal_failed_updated_idx's predicate implies it.
+          sql`${documents.status} = 'failed'`,
+          isNull(documents.archivedAt),
+          condition,
+          keyset.condition,
+        ),
+      )
+      .orderBy(...keyset.order)
+      .limit(RETRY_BATCH_SIZE + 1);
+  const rows = moved
+    ? await unionAll(slice(stored), slice(moved))
+        .orderBy(sql`"updated_at" desc`, sql`"id" desc`)
+        .limit(RETRY_BATCH_SIZE + 1)
+    : await slice(stored);
   const batch = rows.slice(0, RETRY_BATCH_SIZE);
 
   const byDossier = new Map<string, string[]>();

@@ -26,10 +26,9 @@
  * its own server and dossier); the others one after the other.
  */
 
-import { type ChildProcess, execFileSync, execSync, spawn } from "node:child_process";
+import { execFileSync, execSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
@@ -43,6 +42,7 @@ import { resetEnvCache } from "@/lib/env";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { type FakeFtpServer, startFakeFtpServer } from "../../tests/fakes/ftp-server";
 import { createDossier, insertDocumentsWithFiles, type Rows } from "../bench/setup";
+import { freePort, NextInstance } from "../lib/next-instance";
 import { startDrillMail } from "./mail";
 import { createDrillPostgres, type DrillPostgres } from "./postgres";
 
@@ -75,66 +75,6 @@ function print(line: Line): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** The app: `next start` of the production build, in a process group of its own (kill -9 hits all). */
-class App {
-  private child: ChildProcess | undefined;
-  constructor(
-    readonly port: number,
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile: string,
-  ) {}
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<void> {
-    const log = createWriteStream(this.logFile, { flags: "a" });
-    const child = spawn(
-      process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
-      {
-        env: this.env,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
-    this.child = child;
-    const deadline = Date.now() + 120_000;
-    while (Date.now() < deadline) {
-      try {
-        const response = await fetch(`${this.url}/sign-in`, { redirect: "manual" });
-        if (response.status < 500) return;
-      } catch {
-        // Not listening yet.
-      }
-      await sleep(250);
-    }
-    throw new Error(`the app did not start; see ${this.logFile}`);
-  }
-  killHard(): void {
-    if (this.child?.pid) process.kill(-this.child.pid, "SIGKILL");
-    this.child = undefined;
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-    process.kill(-child.pid, "SIGTERM");
-    await Promise.race([exited, sleep(10_000)]);
-    if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
-    this.child = undefined;
-  }
-}
 
 /** An FTP server that can be taken down and brought back on the same port and folder. */
 class Ftp {
@@ -177,7 +117,7 @@ type World = {
   portalId: string;
   actor: Actor;
   dataDir: string;
-  app: App;
+  app: NextInstance;
   pg: DrillPostgres;
   ftpA: Ftp;
   ftpB: Ftp;
@@ -569,7 +509,7 @@ async function main(): Promise<void> {
   const mail = await startDrillMail();
   const ftpA = new Ftp(await freePort(), path.join(workDir, "ftp-a"), randomBytes(12).toString("base64url"));
   const ftpB = new Ftp(await freePort(), path.join(workDir, "ftp-b"), randomBytes(12).toString("base64url"));
-  let app: App | undefined;
+  let app: NextInstance | undefined;
   let close: (() => Promise<void>) | undefined;
   try {
     pg.start();
@@ -598,7 +538,7 @@ async function main(): Promise<void> {
     const connections = { a: await connectionOf(ftpA, "Drill FTP A"), b: await connectionOf(ftpB, "Drill FTP B") };
 
     const appPort = Number(process.env.DRILL_APP_PORT ?? (await freePort()));
-    app = new App(
+    app = new NextInstance(
       appPort,
       {
         PATH: process.env.PATH,

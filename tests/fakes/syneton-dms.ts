@@ -16,7 +16,9 @@ import type { AddressInfo } from "node:net";
  *   Reference → 201 `{ DocumentId }`; an unknown customer → 400 "Customer … does not exist", an
  *   unknown keyword or a file that is not a PDF → 400 (refusals). `GET ?Filter=Reference eq '…'
  *   and CustomerId eq n` → the matching documents, or 404 "Nothing found".
- * - injected failures (`failNext`), a response lost after the document was filed.
+ * - injected failures (`failNext`), a response lost after the document was filed, or withheld
+ *   (`holdAnswerOfUpload`: filed, then no answer until the client goes away, so a test can kill the
+ *   process that has the delivery in flight).
  */
 
 export type FakeSynetonCustomer = {
@@ -38,6 +40,9 @@ export type FakeSynetonDocument = {
 };
 
 export type FakeSynetonEndpoint = "token" | "customers" | "documents";
+
+/** An upload filed whose answer is withheld: its reference, and the client's end of the connection. */
+export type HeldSynetonUpload = { reference: string; clientPort: number };
 
 export const FAKE_SYNETON_API_KEY = "c2a9f1d0-7b4e-4f3a-9d21-5e8b6a7c4d10";
 
@@ -98,6 +103,7 @@ export async function startFakeSyneton(options: FakeSynetonOptions = {}) {
   const documents: FakeSynetonDocument[] = [];
   const failures: Failure[] = [];
   let lostUploads = 0;
+  let hold: { remaining: number; resolve: (held: HeldSynetonUpload) => void } | undefined;
   let nextDocumentId = 5001;
   let windowStart = Date.now();
   let callsInWindow = 0;
@@ -220,6 +226,12 @@ export async function startFakeSyneton(options: FakeSynetonOptions = {}) {
       lostUploads--;
       return req.socket.destroy();
     }
+    if (hold && --hold.remaining === 0) {
+      // Filed, and no answer: the request stays open until the client (or close()) ends it.
+      hold.resolve({ reference, clientPort: req.socket.remotePort ?? 0 });
+      hold = undefined;
+      return;
+    }
     return sendJson(res, 201, { DocumentId: document.DocumentId });
   }
 
@@ -297,6 +309,15 @@ export async function startFakeSyneton(options: FakeSynetonOptions = {}) {
     },
     loseResponseAfterStore() {
       lostUploads++;
+    },
+    /**
+     * The `nth` upload from now (1: the next) is filed and then left without an answer; resolves
+     * when it arrives, with its reference and the client's port (which process sent it).
+     */
+    holdAnswerOfUpload(nth = 1): Promise<HeldSynetonUpload> {
+      return new Promise((resolve) => {
+        hold = { remaining: nth, resolve };
+      });
     },
     /** Every token issued so far stops working. */
     expireTokens() {

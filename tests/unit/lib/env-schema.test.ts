@@ -115,6 +115,8 @@ const RAW_READS: Record<string, readonly string[]> = {
   // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
   // it hands the production server it starts with an environment of its own.
   "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
+  // The counts bench seeds the same local PostgreSQL as the pages bench.
+  "scripts/bench/counts.ts": ["BENCH_PG_URL"],
   // The fault drill: its own knobs, and the time scale it hands the production server it starts
   // (with PATH and HOME) in an environment of its own.
   "scripts/drill/run.ts": [

@@ -101,24 +101,25 @@ async function DossierPageContent({ params, searchParams }: Props) {
   const basePath = `/dossiers/${overview.id}`;
   const scope = { portalId: overview.portalId, dossierId: overview.id };
   const tabPath = tab === "inbox" ? `${basePath}?` : `${basePath}?tab=${tab}&`;
-  // What the list row does not carry: why a document was not auto-sent, and what the actor may do with it.
-  const states = new Map(
-    (
-      await listDocumentStates(
-        db,
-        actor,
-        overview.id,
-        page.items.map((item) => item.id),
-      )
-    ).map((state) => [state.id, state]),
-  );
-  // Documents that wait out an outage say so, and until when (times in the reader's locale).
-  const waiting = await listWaitingStates(
-    db,
-    scope,
-    page.items.filter((item) => item.status === "sending").map((item) => item.id),
-  );
-  const format = await getFormatter();
+  // One more round for what the list rows do not carry: why a document was not auto-sent and what
+  // the actor may do with it; documents that wait out an outage (and until when); whether the office
+  // has a recognition step.
+  const [stateRows, waiting, hasRecognition, format] = await Promise.all([
+    listDocumentStates(
+      db,
+      actor,
+      overview.id,
+      page.items.map((item) => item.id),
+    ),
+    listWaitingStates(
+      db,
+      scope,
+      page.items.filter((item) => item.status === "sending").map((item) => item.id),
+    ),
+    hasRecognitionStep(db, actor, scope),
+    getFormatter(),
+  ]);
+  const states = new Map(stateRows.map((state) => [state.id, state]));
   const waitingTextOf = (id: string) => {
     const view = waiting.get(id);
     return view
@@ -130,7 +131,7 @@ async function DossierPageContent({ params, searchParams }: Props) {
       : null;
   };
   // "Being recognised" or "pick a type" for a document without one: decided on the server's clock now.
-  const recognition = { hasRecognitionStep: await hasRecognitionStep(db, actor, scope), now: new Date() };
+  const recognition = { hasRecognitionStep: hasRecognition, now: new Date() };
   const listed: DocumentRow[] = page.items.map((item) => {
     const state = states.get(item.id);
     return {
@@ -153,7 +154,7 @@ async function DossierPageContent({ params, searchParams }: Props) {
   );
   // The browser gets each row once, formatted and trimmed (ListRow): the list and the workspace share
   // the one array, which the page's payload then carries once.
-  const listRows = toListRows(rows, await getFormatter());
+  const listRows = toListRows(rows, format);
   return (
     <div className="flex flex-col gap-6">
       <DossierHeader overview={overview} active="documents" isEditing={firstString(search.edit) === "1"} />

@@ -43,8 +43,9 @@ async function PortalOverviewPageContent({ params, searchParams }: Props) {
   const search = await searchParams;
   const actor = await requireActor();
   const db = await getDb();
-  const portal = await orNotFound(getPortal(db, actor, portalId));
-  const [result, checklist] = await Promise.all([
+  // One round: the portal, its page of dossiers and the checklist each check the actor themselves.
+  const [portal, result, checklist] = await Promise.all([
+    orNotFound(getPortal(db, actor, portalId)),
     orNotFound(listPortalDossiers(db, actor, { portalId, query: first(search.q), page: first(search.page) })),
     orNotFound(getOnboardingChecklist(db, actor, portalId)),
   ]);

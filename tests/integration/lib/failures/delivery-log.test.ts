@@ -7,6 +7,7 @@ import { formatCompanyNumber } from "@/lib/dossiers/company-number";
 import { NotFoundError } from "@/lib/errors";
 import { CSV_BOM, csvLine } from "@/lib/failures/csv";
 import {
+  DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE,
   DELIVERY_LOG_EXPORT_PAGE_SIZE,
   type DeliveryLogPosition,
   encodedDeliveryLogCursorSchema,
@@ -212,7 +213,8 @@ describe("the delivery log export", () => {
   it("streams every attempt of the range page by page, oldest first, each exactly once", async () => {
     const dossier = await insertDossier(opened.db, world.portal.id);
     const [document] = await insertFailedDocuments(opened.db, dossier, [{ code: "timeout" }]);
-    const total = DELIVERY_LOG_EXPORT_PAGE_SIZE * 2 + 7;
+    // The short first page, a full page and a few more: two page boundaries.
+    const total = DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE + DELIVERY_LOG_EXPORT_PAGE_SIZE + 7;
     // Half share one instant (the id breaks the tie); the other half lie microseconds apart inside
     // one millisecond, which a JS Date cannot tell apart: a cursor that lost them would skip rows.
     await insertHistory(dossier, {

@@ -87,6 +87,33 @@ describe("retry all in a group", () => {
     expect((await documentOf(opened.db, rejected?.id ?? "")).status).toBe("rejected");
   });
 
+  it("takes a group's documents from the stored group, with a connection's health laid over it as the queue shows it", async () => {
+    const world = await createWorld(opened.db);
+    const mail = await mailDossier(world);
+    // Stored as settings when it failed, whatever its code says now: the column is the one source.
+    const [storedSettings] = await insertFailedDocuments(opened.db, mail, [{ code: "timeout" }]);
+    await opened.db.execute(
+      sql`update documents set failure_group = 'settings' where id = ${storedSettings?.id ?? ""} -- lint-documents-ignore: a stored group that differs from the code`,
+    );
+    const [unreachable] = await insertFailedDocuments(opened.db, mail, [{ code: "network" }]);
+    // The connection needs re-authorisation: its dossier's timeout is in reauth, not unreachable.
+    const blocked = await insertDossier(opened.db, world.portal.id);
+    await setIntegration(opened.db, blocked, { kind: "connection", connectionId: world.connections.yuki.id });
+    const [movedToReauth] = await insertFailedDocuments(opened.db, blocked, [{ code: "timeout" }]);
+
+    const settings = await retry(world, "settings");
+    expect(settings).toMatchObject({ queued: 1, refused: [] });
+    expect((await documentOf(opened.db, storedSettings?.id ?? "")).status).toBe("sending");
+
+    const unreachableRetry = await retry(world, "unreachable");
+    expect(unreachableRetry).toMatchObject({ queued: 1, refused: [] });
+    expect((await documentOf(opened.db, unreachable?.id ?? "")).status).toBe("sending");
+    expect((await documentOf(opened.db, movedToReauth?.id ?? "")).status).toBe("failed");
+
+    const reauth = await retry(world, "reauth");
+    expect(reauth).toMatchObject({ queued: 0, refused: [{ reason: "connection_needs_reauth", count: 1 }] });
+  });
+
   it("answers what requestSend refused, counted per reason, and changes nothing for those", async () => {
     const world = await createWorld(opened.db);
     // The connection still needs re-authorisation: the retry comes too early.

@@ -1,8 +1,10 @@
 import { eq } from "drizzle-orm";
-import type { DbOrTx } from "@/db";
+import type { Db, DbOrTx } from "@/db";
 import { connections, dossierIntegrations, dossierMembers, dossiers, portalMembers, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { loadUserActor } from "@/lib/auth/load-actor";
+import { createConnection } from "@/lib/connections/service";
+import { saveDossierIntegration } from "@/lib/integrations/save";
 import { insertDossier, insertPortal } from "../../../helpers/fixtures";
 
 let userCounter = 0;
@@ -92,6 +94,26 @@ export type World = Awaited<ReturnType<typeof createWorld>>;
 /** A fresh dossier in the world's first office. */
 export async function newDossier(db: DbOrTx, world: World) {
   return insertDossier(db, world.portal.id);
+}
+
+/**
+ * A connection the admin makes (an API package: its settings and secrets) and a fresh dossier whose
+ * integration the accountant points at it with `dossierSettings`.
+ */
+export async function connectNewDossier(
+  db: Db,
+  world: World,
+  connection: { packageId: string; label: string; settings: Record<string, unknown>; secrets: Record<string, unknown> },
+  dossierSettings: Record<string, unknown>,
+) {
+  const created = await createConnection(db, world.actors.admin, world.portal.id, { channel: "api", ...connection });
+  const dossier = await newDossier(db, world);
+  await saveDossierIntegration(db, world.actors.accountant, dossier.id, {
+    kind: "connection",
+    connectionId: created.id,
+    settings: dossierSettings,
+  });
+  return { connection: created, dossier };
 }
 
 export async function integrationRowsOf(db: DbOrTx, dossierId: string) {

@@ -16,7 +16,8 @@ import type {
 /**
  * The contract every self-hosted job driver keeps, run against each of them on made-up jobs and
  * real time: lib/jobs/local-driver.ts (local-driver.contract.test.ts) and lib/jobs/postgres/
- * (postgres-driver.pg.test.ts, with TEST_DATABASE_URL). Jitter is pinned to 0, so the first retry
+ * (postgres-driver.pg.test.ts, with TEST_DATABASE_URL); its jobs (contractJobs) also run on Inngest
+ * as far as @inngest/test goes (inngest.contract.test.ts). Jitter is pinned to 0, so the first retry
  * comes RETRY_BASE_MS / 2 after a failure. The in-process driver's own details (throttle windows,
  * handler loading, stop) stay in local-driver.test.ts on a fake clock.
  */
@@ -74,6 +75,168 @@ export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 const payloadSchema = z.object({ itemId: z.string() });
 
+/**
+ * The made-up jobs of the contract, each with what it records. Every driver's suite runs these
+ * same jobs: describeJobDriverContract below on the self-hosted drivers, and
+ * inngest.contract.test.ts through the Inngest functions.
+ */
+export const contractJobs = {
+  /** Parses its payload (with a transform) and records it with the attempt. */
+  touchItem() {
+    const seen: { payload: unknown; attempt: number }[] = [];
+    const job = testJob({
+      id: "touch-item",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string() }).transform((p) => ({ ...p, kind: p.itemId.toUpperCase() })),
+      retries: 0,
+      async handler({ payload, attempt }) {
+        seen.push({ payload, attempt });
+      },
+    });
+    return { job, seen };
+  },
+
+  /** Uploads as a step, then fails its first attempt's second step. */
+  flaky() {
+    const uploads: number[] = [];
+    const attempts: number[] = [];
+    const failedAt: number[] = [];
+    const job = testJob({
+      id: "flaky",
+      trigger: { event: "test/item.touched" },
+      payloadSchema,
+      retries: 3,
+      async handler({ step, attempt }) {
+        attempts.push(attempt);
+        const receipt = await step.run("upload", async () => {
+          uploads.push(attempt);
+          return { reference: "R-1" };
+        });
+        return step.run("confirm", async () => {
+          if (attempt === 0) {
+            failedAt.push(Date.now());
+            throw new Error("connection reset");
+          }
+          return receipt.reference;
+        });
+      },
+    });
+    return { job, uploads, attempts, failedAt };
+  },
+
+  /** Fails every attempt; its failure handler records what it got. */
+  down() {
+    const attempts: number[] = [];
+    const failures: unknown[] = [];
+    const job = testJob({
+      id: "down",
+      trigger: { event: "test/item.touched" },
+      payloadSchema,
+      retries: 2,
+      async handler({ attempt }) {
+        attempts.push(attempt);
+        throw new Error("still down");
+      },
+      async onFailure({ payload, error }) {
+        failures.push({ payload, error });
+      },
+    });
+    return { job, attempts, failures };
+  },
+
+  /** Throws a NonRetriableJobError. */
+  refused() {
+    const attempts: number[] = [];
+    const failures: string[] = [];
+    const job = testJob({
+      id: "refused",
+      trigger: { event: "test/item.touched" },
+      payloadSchema,
+      retries: 5,
+      async handler({ attempt }) {
+        attempts.push(attempt);
+        throw new NonRetriableJobError("package refused the document");
+      },
+      async onFailure({ error }) {
+        failures.push(error.name);
+      },
+    });
+    return { job, attempts, failures };
+  },
+
+  /** Asks for 2 s on its first attempt (a 429 with Retry-After). */
+  rateLimited() {
+    const startedAt: number[] = [];
+    const job = testJob({
+      id: "rate-limited",
+      trigger: { event: "test/item.touched" },
+      payloadSchema,
+      retries: 1,
+      async handler({ attempt }) {
+        startedAt.push(Date.now());
+        if (attempt === 0) throw new RetryAfterJobError("429", 2_000);
+      },
+    });
+    return { job, startedAt };
+  },
+
+  /** Plans a time `sleepMs` ahead as a step, sleeps until it, then runs a last step. */
+  sleeper(sleepMs = 1_500) {
+    const before: number[] = [];
+    const after: { attempt: number; at: number }[] = [];
+    const slept = { until: 0 };
+    const job = testJob({
+      id: "sleeper",
+      trigger: { event: "test/item.touched" },
+      payloadSchema,
+      retries: 2,
+      async handler({ step, attempt }) {
+        const until = await step.run("plan", async () => {
+          before.push(attempt);
+          return new Date(Date.now() + sleepMs).toISOString();
+        });
+        slept.until = new Date(until).getTime();
+        await step.sleepUntil("wait", until);
+        await step.run("after", async () => {
+          after.push({ attempt, at: Date.now() });
+        });
+      },
+    });
+    return { job, before, after, slept };
+  },
+
+  /** Sends `events` as one step, then crashes on its first attempt. */
+  fanOut(events: { name: string; payload: Record<string, unknown> }[]) {
+    const attempts = { count: 0 };
+    const job = testJob({
+      id: "fan-out",
+      trigger: { event: "test/batch.requested" },
+      payloadSchema: z.object({ batch: z.string() }),
+      retries: 1,
+      async handler({ step }) {
+        await step.sendEvents("request-checks", events);
+        if (attempts.count++ === 0) throw new Error("crash after the fan-out");
+      },
+    });
+    return { job, attempts };
+  },
+
+  /** A cron job every minute, recording its payload. */
+  everyMinute() {
+    const runs: unknown[] = [];
+    const job = testJob({
+      id: "every-minute",
+      trigger: { cron: "* * * * *" },
+      payloadSchema: z.object({}),
+      retries: 0,
+      async handler({ payload }) {
+        runs.push(payload);
+      },
+    });
+    return { job, runs };
+  },
+};
+
 export function describeJobDriverContract(driver: DriverUnderTest): void {
   describe(`job driver contract: ${driver.name}`, () => {
     const running: ContractDriver[] = [];
@@ -89,49 +252,16 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
     });
 
     it("runs a job for an event with the parsed payload, on its first attempt", async () => {
-      const seen: unknown[] = [];
-      const instance = await start([
-        testJob({
-          id: "touch-item",
-          trigger: { event: "test/item.touched" },
-          payloadSchema: z.object({ itemId: z.string() }).transform((p) => ({ ...p, kind: p.itemId.toUpperCase() })),
-          retries: 0,
-          async handler({ payload, attempt }) {
-            seen.push({ payload, attempt });
-          },
-        }),
-      ]);
+      const { job, seen } = contractJobs.touchItem();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => seen.length === 1, 10_000, "the run");
       expect(seen).toEqual([{ payload: { itemId: "a", kind: "A" }, attempt: 0 }]);
     });
 
     it("retries a failure after the backoff without re-running the steps that finished", async () => {
-      const uploads: number[] = [];
-      const attempts: number[] = [];
-      const failedAt: number[] = [];
-      const instance = await start([
-        testJob({
-          id: "flaky",
-          trigger: { event: "test/item.touched" },
-          payloadSchema,
-          retries: 3,
-          async handler({ step, attempt }) {
-            attempts.push(attempt);
-            const receipt = await step.run("upload", async () => {
-              uploads.push(attempt);
-              return { reference: "R-1" };
-            });
-            return step.run("confirm", async () => {
-              if (attempt === 0) {
-                failedAt.push(Date.now());
-                throw new Error("connection reset");
-              }
-              return receipt.reference;
-            });
-          },
-        }),
-      ]);
+      const { job, uploads, attempts, failedAt } = contractJobs.flaky();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => attempts.length === 2, 10_000, "the retry");
       const retriedAt = Date.now();
@@ -141,23 +271,8 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
     });
 
     it("gives up after the definition's retries and runs the failure handler once", async () => {
-      const attempts: number[] = [];
-      const failures: unknown[] = [];
-      const instance = await start([
-        testJob({
-          id: "down",
-          trigger: { event: "test/item.touched" },
-          payloadSchema,
-          retries: 2,
-          async handler({ attempt }) {
-            attempts.push(attempt);
-            throw new Error("still down");
-          },
-          async onFailure({ payload, error }) {
-            failures.push({ payload, error });
-          },
-        }),
-      ]);
+      const { job, attempts, failures } = contractJobs.down();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => failures.length === 1, 15_000, "the failure handler");
       await delay(1_500);
@@ -166,23 +281,8 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
     });
 
     it("does not retry a NonRetriableJobError, and runs the failure handler once", async () => {
-      const attempts: number[] = [];
-      const failures: string[] = [];
-      const instance = await start([
-        testJob({
-          id: "refused",
-          trigger: { event: "test/item.touched" },
-          payloadSchema,
-          retries: 5,
-          async handler({ attempt }) {
-            attempts.push(attempt);
-            throw new NonRetriableJobError("package refused the document");
-          },
-          async onFailure({ error }) {
-            failures.push(error.name);
-          },
-        }),
-      ]);
+      const { job, attempts, failures } = contractJobs.refused();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => failures.length === 1, 10_000, "the failure handler");
       await delay(1_500);
@@ -191,54 +291,23 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
     });
 
     it("waits as long as a RetryAfterJobError asks", async () => {
-      const startedAt: number[] = [];
-      const instance = await start([
-        testJob({
-          id: "rate-limited",
-          trigger: { event: "test/item.touched" },
-          payloadSchema,
-          retries: 1,
-          async handler({ attempt }) {
-            startedAt.push(Date.now());
-            if (attempt === 0) throw new RetryAfterJobError("429", 2_000);
-          },
-        }),
-      ]);
+      const { job, startedAt } = contractJobs.rateLimited();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => startedAt.length === 2, 10_000, "the retry");
       expect((startedAt[1] as number) - (startedAt[0] as number)).toBeGreaterThanOrEqual(1_950);
     });
 
     it("sleeps until the given time as a step: no attempt counted, earlier steps not run again", async () => {
-      const before: number[] = [];
-      const after: { attempt: number; at: number }[] = [];
-      let wakeAt = 0;
-      const instance = await start([
-        testJob({
-          id: "sleeper",
-          trigger: { event: "test/item.touched" },
-          payloadSchema,
-          retries: 2,
-          async handler({ step, attempt }) {
-            const until = await step.run("plan", async () => {
-              before.push(attempt);
-              return new Date(Date.now() + 1_500).toISOString();
-            });
-            wakeAt = new Date(until).getTime();
-            await step.sleepUntil("wait", until);
-            await step.run("after", async () => {
-              after.push({ attempt, at: Date.now() });
-            });
-          },
-        }),
-      ]);
+      const { job, before, after, slept } = contractJobs.sleeper();
+      const instance = await start([job]);
       await instance.enqueue("test/item.touched", { itemId: "a" });
       await waitFor(() => after.length === 1, 15_000, "the run after its sleep");
       await delay(500);
       expect(before).toEqual([0]);
       expect(after).toHaveLength(1);
       expect(after[0]?.attempt).toBe(0);
-      expect(after[0]?.at).toBeGreaterThanOrEqual(wakeAt);
+      expect(after[0]?.at).toBeGreaterThanOrEqual(slept.until);
     });
 
     it("runs one job at a time per concurrency key, and another key is not held up", async () => {
@@ -283,21 +352,12 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
 
     it("fans out events from a step, and not twice when the job is retried", async () => {
       const checked: string[] = [];
-      let fanOutAttempts = 0;
+      const { job, attempts } = contractJobs.fanOut([
+        { name: "test/item.touched", payload: { itemId: "x" } },
+        { name: "test/item.touched", payload: { itemId: "y" } },
+      ]);
       const instance = await start([
-        testJob({
-          id: "fan-out",
-          trigger: { event: "test/batch.requested" },
-          payloadSchema: z.object({ batch: z.string() }),
-          retries: 1,
-          async handler({ step }) {
-            await step.sendEvents("request-checks", [
-              { name: "test/item.touched", payload: { itemId: "x" } },
-              { name: "test/item.touched", payload: { itemId: "y" } },
-            ]);
-            if (fanOutAttempts++ === 0) throw new Error("crash after the fan-out");
-          },
-        }),
+        job,
         testJob({
           id: "check-item",
           trigger: { event: "test/item.touched" },
@@ -309,24 +369,14 @@ export function describeJobDriverContract(driver: DriverUnderTest): void {
         }),
       ]);
       await instance.enqueue("test/batch.requested", { batch: "1" });
-      await waitFor(() => fanOutAttempts === 2 && checked.length >= 2, 10_000, "the retried fan-out");
+      await waitFor(() => attempts.count === 2 && checked.length >= 2, 10_000, "the retried fan-out");
       await delay(1_000);
       expect(checked.sort()).toEqual(["x", "y"]);
     });
 
     it("fires a cron job once in its minute, with an empty payload", async () => {
-      const runs: unknown[] = [];
-      const instance = await start([
-        testJob({
-          id: "every-minute",
-          trigger: { cron: "* * * * *" },
-          payloadSchema: z.object({}),
-          retries: 0,
-          async handler({ payload }) {
-            runs.push(payload);
-          },
-        }),
-      ]);
+      const { job, runs } = contractJobs.everyMinute();
+      const instance = await start([job]);
       instance.fireCrons();
       await waitFor(() => runs.length >= 1, driver.cronWaitMs, "the cron run");
       expect(runs[0]).toEqual({});

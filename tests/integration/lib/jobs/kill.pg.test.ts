@@ -1,31 +1,29 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { eq, inArray, sql } from "drizzle-orm";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
-import { dispatches, documents } from "@/db/schema";
-import { createConnection } from "@/lib/connections/service";
 import { requestSend } from "@/lib/dispatch/request-send";
-import { resetEnvCache } from "@/lib/env";
-import { saveDossierIntegration } from "@/lib/integrations/save";
 import { DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
 import { JOB_HANDLERS } from "@/lib/jobs/handler-registry";
 import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
 import { JOB_DEFINITIONS } from "@/lib/jobs/registry";
 import type { JobHandlerLoader } from "@/lib/jobs/types";
 import { enableTestOnlyPackages } from "@/lib/packages/catalog";
-import { setFileStore } from "@/lib/storage";
-import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { type FakeTestApi, startFakeTestApi } from "../../../fakes/test-api";
-import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
 import { useTestEncryptionKey } from "../connections/helpers";
-import { insertSendableDocument } from "../dispatch/setup";
-import { createWorld, type World } from "../integrations/setup";
+import { connectNewDossier, type World } from "../integrations/setup";
+import {
+  countSent,
+  describeKillProof,
+  expectDeliveredOnceDespiteKill,
+  insertBulk,
+  KILL_PROOF_COUNT,
+  type KillProofSetting,
+  measureKillProof,
+  openKillProofSetting,
+  waitUntil,
+} from "./kill-proof";
 
 /**
  * At most once across instances on the PostgreSQL job driver (issue 14): two worker processes
@@ -34,18 +32,20 @@ import { createWorld, type World } from "../integrations/setup";
  * of the same reference again, so a double delivery would show); in the middle, the worker that has
  * a delivery in flight is killed with SIGKILL. Every document must end Sent, filed exactly once
  * (counted on the fake's side); the document that was in flight must be Sent within 60 s of the
- * kill, and no stretch after the kill may pass 60 s without a document Sent. The time until the
+ * kill, and no stretch after the kill may pass 60 s without a document Sent (./kill-proof.ts, shared
+ * with kill-instances.pg.test.ts, the same proof on two production instances). The time until the
  * last of the bulk is Sent is printed, not asserted: the connection delivers one document at a
  * time, so it measures the machine's speed as much as the recovery.
  */
 
 const url = process.env.TEST_DATABASE_URL as string;
-const COUNT = Number(process.env.KILL_PROOF_COUNT ?? 500);
+const COUNT = KILL_PROOF_COUNT;
 const KILL_AFTER_FILED = Math.round(COUNT / 2);
 const WORKER = path.join(import.meta.dirname, "fixtures", "pg-worker.ts");
 
 type Worker = { name: string; child: ChildProcess; inFlight: Set<string>; ready: Promise<void>; exited: boolean };
 
+let setting: KillProofSetting;
 let opened: OpenedDb;
 let world: World;
 let fake: FakeTestApi;
@@ -92,33 +92,13 @@ function startWorker(name: string, encryptionKey: string): Worker {
   return worker;
 }
 
-async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 beforeAll(async () => {
-  const encryptionKey = useTestEncryptionKey();
-  vi.stubEnv("KOPPEL_ALLOW_CUSTOM_API_HOSTS", "1");
-  resetEnvCache();
   fake = await startFakeTestApi();
-  opened = await createTestDb();
-  globalThis.__koppelDb = Promise.resolve(opened);
-  dataDir = mkdtempSync(path.join(tmpdir(), "koppel-kill-proof-"));
-  setFileStore(new LocalDiskFileStore(path.join(dataDir, "files")));
-  world = await createWorld(opened.db);
+  setting = await openKillProofSetting(url, useTestEncryptionKey());
+  ({ opened, world, dataDir } = setting);
   hideTestOnlyPackages = enableTestOnlyPackages();
-  // A fresh pg-boss schema: nothing an earlier run left behind.
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query("set client_min_messages = warning");
-  await client.query("drop schema if exists pgboss cascade");
-  await client.end();
-  startWorker("A", encryptionKey);
-  startWorker("B", encryptionKey);
+  startWorker("A", setting.encryptionKey);
+  startWorker("B", setting.encryptionKey);
   await Promise.all(workers.map((worker) => worker.ready));
   sender = new PostgresJobDriver({
     connectionString: url,
@@ -133,32 +113,19 @@ afterAll(async () => {
   for (const worker of workers) if (!worker.exited) worker.child.kill("SIGKILL");
   await sender?.stop();
   hideTestOnlyPackages?.();
-  vi.unstubAllEnvs();
-  resetEnvCache();
-  setFileStore(undefined);
-  globalThis.__koppelDb = undefined;
   await fake?.close();
-  await opened?.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await setting?.close();
 });
 
 describe("two instances on the PostgreSQL job driver", () => {
   it("deliver a bulk of 500 exactly once when one is killed mid-delivery, none later than 60 s after the kill", async () => {
-    const connection = await createConnection(opened.db, world.actors.admin, world.portal.id, {
-      packageId: "test-api",
-      channel: "api",
-      label: "Test API",
-      settings: { baseUrl: fake.url },
-      secrets: { apiKey: fake.apiKey },
-    });
-    const dossier = await insertDossier(opened.db, world.portal.id);
-    await saveDossierIntegration(opened.db, world.actors.accountant, dossier.id, {
-      kind: "connection",
-      connectionId: connection.id,
-      settings: { ledgerId: fake.ledgerId },
-    });
-    const ids: string[] = [];
-    for (let i = 0; i < COUNT; i++) ids.push((await insertSendableDocument(opened.db, dossier)).id);
+    const { dossier } = await connectNewDossier(
+      opened.db,
+      world,
+      { packageId: "test-api", label: "Test API", settings: { baseUrl: fake.url }, secrets: { apiKey: fake.apiKey } },
+      { ledgerId: fake.ledgerId },
+    );
+    const ids = await insertBulk(opened.db, dossier, COUNT);
 
     const sentAt = Date.now();
     const { accepted } = await requestSend(
@@ -197,58 +164,24 @@ describe("two instances on the PostgreSQL job driver", () => {
     const filedAtKill = fake.documents.length;
     const inFlightAtKill = [...victim.inFlight];
 
-    const sentCount = async () => {
-      const [row] = await opened.db
-        .select({ count: sql<number>`count(*)::int` })
-        .from(documents)
-        .where(sql`${documents.dossierId} = ${dossier.id} and ${documents.status} = 'sent'`);
-      return (row?.count ?? 0) === COUNT;
-    };
-    await waitUntil(sentCount, 240_000, "every document Sent").finally(() => clearInterval(progress));
+    await waitUntil(
+      async () => (await countSent(opened.db, dossier.id)) === COUNT,
+      240_000,
+      "every document Sent",
+    ).finally(() => clearInterval(progress));
 
-    const rows = await opened.db
-      .select({ id: documents.id, sentAt: documents.sentAt })
-      .from(documents)
-      .where(eq(documents.dossierId, dossier.id));
-    const sentTimes = rows.map((row) => row.sentAt?.getTime() ?? Number.POSITIVE_INFINITY).sort((a, b) => a - b);
-    const lastSentAt = sentTimes[sentTimes.length - 1] as number;
-    // What the kill cost: the longest stretch after it with no document Sent on the connection
-    // (the connection delivers one at a time, so the rest of the bulk waits its turn anyway).
-    let longestStallMs = 0;
-    let previous = killedAt;
-    for (const at of sentTimes.filter((t) => t > killedAt)) {
-      longestStallMs = Math.max(longestStallMs, at - previous);
-      previous = at;
-    }
-    const interrupted = await opened.db
-      .select({ sentAt: documents.sentAt })
-      .from(dispatches)
-      .innerJoin(documents, eq(documents.id, dispatches.documentId))
-      .where(inArray(dispatches.id, inFlightAtKill.length > 0 ? inFlightAtKill : [crypto.randomUUID()]));
-    const interruptedSentAfterMs = Math.max(
-      ...interrupted.map((row) => (row.sentAt?.getTime() ?? Infinity) - killedAt),
-    );
-    const filedPerReference = new Map<string, number>();
-    for (const document of fake.documents) {
-      filedPerReference.set(document.reference, (filedPerReference.get(document.reference) ?? 0) + 1);
-    }
-    const doubles = [...filedPerReference.values()].filter((n) => n > 1).length;
-    const afterKill = sentTimes.filter((t) => t > killedAt).length;
+    const figures = await measureKillProof(opened.db, {
+      dossierId: dossier.id,
+      count: COUNT,
+      killedAt,
+      interruptedDispatchIds: inFlightAtKill,
+      filedReferences: fake.documents.map((document) => document.reference),
+    });
     console.info(
       `kill proof: ${COUNT} documents on one connection, worker ${victim.name} killed at ${filedAtKill} filed ` +
         `(${((killedAt - sentAt) / 1000).toFixed(1)} s after the send) with ${inFlightAtKill.length} delivery in flight; ` +
-        `the interrupted document Sent ${(interruptedSentAfterMs / 1000).toFixed(1)} s after the kill; longest stall ` +
-        `${(longestStallMs / 1000).toFixed(1)} s; the last of the ${afterKill} left Sent ${((lastSentAt - killedAt) / 1000).toFixed(1)} s ` +
-        `after the kill; fake: ${fake.documents.length} uploads, ${filedPerReference.size} references, ${doubles} filed twice, ` +
-        `${fake.counts.lookups} lookups`,
+        `${describeKillProof(figures)}, ${fake.counts.lookups} lookups`,
     );
-
-    expect(rows.every((row) => row.sentAt !== null)).toBe(true);
-    expect(filedPerReference.size).toBe(COUNT);
-    expect(doubles).toBe(0);
-    expect(fake.documents).toHaveLength(COUNT);
-    expect(interrupted).toHaveLength(inFlightAtKill.length);
-    expect(interruptedSentAfterMs).toBeLessThanOrEqual(60_000);
-    expect(longestStallMs).toBeLessThanOrEqual(60_000);
+    expectDeliveredOnceDespiteKill(figures, inFlightAtKill);
   }, 480_000);
 });

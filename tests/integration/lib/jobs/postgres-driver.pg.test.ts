@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { PostgresJobDriver } from "@/lib/jobs/postgres/driver";
+import { PostgresJobDriver, type PostgresJobDriverOptions } from "@/lib/jobs/postgres/driver";
 import { delay, describeJobDriverContract, silentLogger, type TestJob, testJob, waitFor } from "./driver-contract";
 
 // The shared driver contract (driver-contract.ts) on the PostgreSQL driver (pg-boss 10), then what
@@ -20,7 +20,11 @@ function newSchema(): string {
   return currentSchema;
 }
 
-function createDriver(jobs: TestJob[], schema = currentSchema || newSchema()) {
+function createDriver(
+  jobs: TestJob[],
+  schema = currentSchema || newSchema(),
+  options: Partial<PostgresJobDriverOptions> = {},
+) {
   return new PostgresJobDriver({
     connectionString: url,
     schema,
@@ -33,6 +37,7 @@ function createDriver(jobs: TestJob[], schema = currentSchema || newSchema()) {
     maintenanceIntervalSeconds: 1,
     pollingIntervalMs: 100,
     cronMonitorIntervalSeconds: 1,
+    ...options,
   });
 }
 
@@ -74,8 +79,8 @@ describe("postgres job driver: several instances", () => {
     await dropSchemas();
   });
 
-  async function startInstance(jobs: TestJob[]) {
-    const driver = createDriver(jobs);
+  async function startInstance(jobs: TestJob[], options: Partial<PostgresJobDriverOptions> = {}) {
+    const driver = createDriver(jobs, undefined, options);
     drivers.push(driver);
     await driver.start();
     return driver;
@@ -145,6 +150,33 @@ describe("postgres job driver: several instances", () => {
     await waitFor(() => done.length === 20, 20_000, "twenty runs");
     expect(maxActive).toBe(1);
     expect(done).toEqual(Array.from({ length: 20 }, (_, i) => `i${i}`));
+  });
+
+  it("starts a key's next run when its run ends, not at the next poll, even when the run ends mid-claim", async () => {
+    // Runs that end at once finish while the loop is still claiming (a claim is a transaction of
+    // a few round trips): their wake-up must not be lost. Polls every 30 s: a lost one shows.
+    const done: string[] = [];
+    const job = testJob({
+      id: "quick-per-connection",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string(), connectionId: z.string() }),
+      retries: 0,
+      concurrency: { key: "connectionId", limit: 1 },
+      async handler({ payload }) {
+        done.push(payload.itemId);
+      },
+    });
+    newSchema();
+    const driver = await startInstance([job], { pollingIntervalMs: 30_000 });
+    await driver.enqueueEvents(
+      Array.from({ length: 10 }, (_, i) => ({
+        name: "test/item.touched",
+        payload: { itemId: `i${i}`, connectionId: "C" },
+      })),
+    );
+    await waitFor(() => done.length === 10, 15_000, "ten runs, one after the other");
+    // Sent together, they share a creation time: any order.
+    expect(done.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `i${i}`));
   });
 
   it("throttles run starts per key across instances, without dropping any", async () => {

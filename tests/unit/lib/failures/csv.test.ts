@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CSV_BOM, csvCell, csvLine, csvStream } from "@/lib/failures/csv";
+import { CSV_BOM, csvCell, csvLine, csvStream, csvTextStream } from "@/lib/failures/csv";
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<{ text: string; chunks: number }> {
   const reader = stream.getReader();
@@ -91,5 +91,29 @@ describe("csvStream", () => {
     await reader.read();
     await reader.cancel();
     expect(isClosed).toBe(true);
+  });
+});
+
+describe("csvTextStream", () => {
+  it("reads the source only when the reader asks: nothing ahead of it (a slow client slows the reading)", async () => {
+    let pulled = 0;
+    async function* texts() {
+      for (let page = 0; page < 5; page++) {
+        pulled++;
+        yield `page ${page}\r\n`;
+      }
+    }
+    const reader = csvTextStream(["h"], texts()).getReader();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(pulled).toBe(0);
+    const header = await reader.read();
+    expect(new TextDecoder().decode(header.value)).toBe("h\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(pulled).toBe(0);
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe("page 0\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(pulled).toBe(1);
+    await reader.cancel();
   });
 });

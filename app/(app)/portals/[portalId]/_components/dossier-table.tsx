@@ -93,16 +93,10 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
         </thead>
         <tbody className="divide-y divide-slate-100 max-sm:flex max-sm:flex-col max-sm:gap-3 max-sm:divide-y-0">
           {rows.map((row) => (
-            <tr
-              key={row.id}
-              className="relative sm:hover:bg-slate-50 max-sm:grid max-sm:grid-cols-3 max-sm:gap-x-2 max-sm:gap-y-3 max-sm:rounded-xl max-sm:border max-sm:border-slate-200 max-sm:bg-white max-sm:p-4 max-sm:shadow-sm max-sm:hover:border-slate-300"
-            >
+            <tr key={row.id} className="overview-row">
               <td className="px-4 py-3 align-top max-sm:col-span-3 max-sm:p-0">
                 {/* The link's ::after covers the row, so the whole row (or card) is the target. */}
-                <Link
-                  href={`/dossiers/${row.id}`}
-                  className="font-medium text-slate-900 after:absolute after:inset-0 after:content-[''] hover:text-brand-700 focus-visible:outline-none focus-visible:after:rounded-xl focus-visible:after:ring-2 focus-visible:after:ring-brand-500"
-                >
+                <Link href={`/dossiers/${row.id}`} className="overview-row-link">
                   {row.name}
                 </Link>
                 <div className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-500 tabular-nums">
@@ -112,10 +106,7 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
               </td>
               <td className="px-4 py-3 align-top max-sm:col-span-3 max-sm:p-0">
                 {/* Above the row's link: the integration opens the dossier's Integration tab. */}
-                <Link
-                  href={`/dossiers/${row.id}/integration`}
-                  className="relative z-10 -m-1 inline-flex flex-col items-start gap-1 rounded-md p-1 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-brand-500"
-                >
+                <Link href={`/dossiers/${row.id}/integration`} className="overview-integration-link">
                   <span className="sr-only">{t("overview.integrationLink", { name: row.name })} </span>
                   <IntegrationBadge state={row.integration} />
                   <HealthMark health={row.health} />
@@ -125,9 +116,7 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
                 <td
                   key={column}
                   data-label={t(`status.${column}`)}
-                  className={`px-3 py-3 text-right align-top tabular-nums max-sm:flex max-sm:flex-col-reverse max-sm:items-start max-sm:rounded-md max-sm:bg-slate-50 max-sm:px-2.5 max-sm:py-1.5 max-sm:text-left max-sm:before:text-xs max-sm:before:font-normal max-sm:before:text-slate-500 max-sm:before:content-[attr(data-label)] ${
-                    column === "archived" ? "sm:border-l sm:border-slate-100" : ""
-                  }`}
+                  className={column === "archived" ? "overview-count overview-count-archived" : "overview-count"}
                 >
                   <span className={`${countClass(column, row.counts[column])} max-sm:text-base`}>
                     {row.counts[column]}

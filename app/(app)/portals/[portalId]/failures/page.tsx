@@ -65,26 +65,33 @@ async function PortalFailuresPageContent({ params, searchParams }: Props) {
   const search = parseFailureSearch(await searchParams);
   const actor = await requireActor();
   const db = await getDb();
-  const portal = await orNotFound(getPortal(db, actor, portalId));
-  const counts = await orNotFound(countFailuresByGroup(db, actor, portal.id));
+  // One round: the portal, the counts, what is unreachable and every group's first rows (a group
+  // without failures costs one index probe, cheaper than waiting for the counts to pick the groups).
+  // Each service checks the actor itself.
+  const listedGroups = search.group ? [search.group] : [...FAILURE_GROUPS];
+  const [portal, counts, unreachable, ...listed] = await Promise.all([
+    orNotFound(getPortal(db, actor, portalId)),
+    orNotFound(countFailuresByGroup(db, actor, portalId)),
+    // What is unreachable right now: its documents wait (not failed) and go on by themselves. Only
+    // asked for a member (the others get the not-found page from the services beside it).
+    can(actor, "failure.view", { portalId }) ? listUnreachable(db, portalId) : Promise.resolve([]),
+    ...listedGroups.map((group) =>
+      orNotFound(
+        listFailures(db, actor, {
+          portalId,
+          group,
+          position: search.group ? search.position : null,
+          limit: search.group ? FAILURE_PAGE_SIZE : FAILURE_PREVIEW_SIZE,
+        }),
+      ),
+    ),
+  ]);
   const canRetry = can(actor, "failure.retry", { portalId: portal.id });
   const canExport = can(actor, "deliveryLog.export", { portalId: portal.id });
   const t = await getTranslations("failures");
-  // What is unreachable right now: its documents wait (not failed) and go on by themselves.
-  const unreachable = await listUnreachable(db, portal.id);
 
   const total = FAILURE_GROUPS.reduce((sum, group) => sum + counts[group].total, 0);
-  const shownGroups = search.group ? [search.group] : FAILURE_GROUPS.filter((group) => counts[group].total > 0);
-  const pages = await Promise.all(
-    shownGroups.map((group) =>
-      listFailures(db, actor, {
-        portalId: portal.id,
-        group,
-        position: search.group ? search.position : null,
-        limit: search.group ? FAILURE_PAGE_SIZE : FAILURE_PREVIEW_SIZE,
-      }),
-    ),
-  );
+  const pages = listed.filter((page) => search.group || counts[page.group].total > 0);
 
   const pathname = `/portals/${portal.id}/failures`;
   const groupHref = (group: FailureGroup | null, extra: Record<string, string> = {}) => {

@@ -85,11 +85,14 @@ async function DocumentPageContent({ params }: Props) {
   const { dossierId, documentId } = await params;
   const actor = await requireActor();
   const db = await getDb();
-  const [overview, detail, t, format] = await Promise.all([
-    orNotFound(getDossierOverview(db, actor, dossierId)),
+  const overviewRead = orNotFound(getDossierOverview(db, actor, dossierId));
+  const [overview, detail, t, format, hasRecognition] = await Promise.all([
+    overviewRead,
     orNotFound(loadDetail(dossierId, documentId)),
     getTranslations(),
     getFormatter(),
+    // Asked as soon as the dossier is known, beside the document's own reads.
+    overviewRead.then((known) => hasRecognitionStep(db, actor, { portalId: known.portalId, dossierId: known.id })),
   ]);
 
   let ubl: UblSummary | null = null;
@@ -113,7 +116,7 @@ async function DocumentPageContent({ params }: Props) {
   const recognition = recognitionViewOf(
     { ...detail, isEInvoice: detail.mimeType === UBL_MIME_TYPE },
     {
-      hasRecognitionStep: await hasRecognitionStep(db, actor, { portalId: overview.portalId, dossierId: overview.id }),
+      hasRecognitionStep: hasRecognition,
       now: new Date(),
     },
   );
