@@ -21,15 +21,7 @@ import { rmSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
 import { openDb } from "@/db";
-import {
-  addAwaitingDocuments,
-  CONNECTOR,
-  createWorld,
-  loadLine,
-  percentile,
-  sentTimes,
-  stageBreakdown,
-} from "./auto-send-world";
+import * as autoSendWorld from "./auto-send-world";
 import { createBenchDatabase, ensureBuild, type NextServer, startNextServer } from "./production";
 import type { Rows } from "./setup";
 import { runLoad } from "./webhook-loadgen";
@@ -48,7 +40,7 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
   ensureBuild(log);
   const database = await createBenchDatabase("koppel_latency_bench");
   const opened = await openDb({ url: database.url });
-  const world = await createWorld(opened.db, 1, { answerDelayMs: packageMs });
+  const world = await autoSendWorld.createWorld(opened.db, 1, { answerDelayMs: packageMs });
   const [office] = world.offices;
   let server: NextServer | undefined;
   try {
@@ -59,7 +51,7 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
         label: driver,
         env: { ...world.serverEnv, DATABASE_URL: database.url, JOB_DRIVER: driver },
       });
-      const ids = await addAwaitingDocuments(world, office, warmUp + runs);
+      const ids = await autoSendWorld.addAwaitingDocuments(world, office, warmUp + runs);
       const totals: number[] = [];
       const connectors: number[] = [];
       const webhooks: number[] = [];
@@ -79,7 +71,7 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
         while (sentAt === null) {
           if (Date.now() > deadline) throw new Error(`document ${documentId} not Sent within 30 s`);
           await new Promise((resolve) => setTimeout(resolve, 5));
-          sentAt = (await sentTimes(opened.db, [documentId])).get(documentId) ?? null;
+          sentAt = (await autoSendWorld.sentTimes(opened.db, [documentId])).get(documentId) ?? null;
         }
         const attempt = (await opened.db.execute(sql`
           select (extract(epoch from finished_at - started_at) * 1000)::float8 as ms from attempts
@@ -92,20 +84,20 @@ export async function benchAutoSendLatency(args: readonly string[]): Promise<voi
       }
       await server.stop();
       server = undefined;
-      const p95 = percentile(totals, 95);
-      const connectorP95 = percentile(connectors, 95);
+      const p95 = autoSendWorld.percentile(totals, 95);
+      const connectorP95 = autoSendWorld.percentile(connectors, 95);
       console.log(
         `bench auto-send-latency ratio=${(p95 / connectorP95).toFixed(2)} p95_ms=${p95.toFixed(0)} connector_p95_ms=${connectorP95.toFixed(0)} ` +
-          `driver=${driver} p50_ms=${percentile(totals, 50).toFixed(0)} connector_p50_ms=${percentile(connectors, 50).toFixed(0)} ` +
-          `overhead_p95_ms=${(p95 - connectorP95).toFixed(0)} webhook_p95_ms=${percentile(webhooks, 95).toFixed(0)} ` +
-          `package_ms=${packageMs} documents=${runs} db=postgres connector=${CONNECTOR}`,
+          `driver=${driver} p50_ms=${autoSendWorld.percentile(totals, 50).toFixed(0)} connector_p50_ms=${autoSendWorld.percentile(connectors, 50).toFixed(0)} ` +
+          `overhead_p95_ms=${(p95 - connectorP95).toFixed(0)} webhook_p95_ms=${autoSendWorld.percentile(webhooks, 95).toFixed(0)} ` +
+          `package_ms=${packageMs} documents=${runs} db=postgres connector=${autoSendWorld.CONNECTOR}`,
       );
       // pg-boss's job rows say where the rest went (the in-process driver keeps none).
       if (driver === "postgres")
-        log(`postgres driver stages p50/p95 ms: ${await stageBreakdown(opened.db, answeredAt)}`);
+        log(`postgres driver stages p50/p95 ms: ${await autoSendWorld.stageBreakdown(opened.db, answeredAt)}`);
     }
     log(
-      `${runs} documents per driver after ${warmUp} warm-ups${smoke ? " (smoke)" : ""}; done in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${loadLine()}`,
+      `${runs} documents per driver after ${warmUp} warm-ups${smoke ? " (smoke)" : ""}; done in ${((performance.now() - startedAt) / 1000).toFixed(0)} s; ${autoSendWorld.loadLine()}`,
     );
   } finally {
     await server?.stop();
