@@ -45,6 +45,15 @@
  * page over HTTP against the production build and a million documents on PostgreSQL
  * (scripts/bench/pages.ts).
  *
+ * Case `sustained` — only by name (`npm run bench -- sustained [--smoke]`): two production
+ * instances on one PostgreSQL and the postgres job driver, 50 offices with a connection each,
+ * signed recognition webhooks at a steady rate with auto-send on; the highest rate whose
+ * webhook-to-Sent p95 stays ≤ 2 s (scripts/bench/sustained.ts). Goal ≥ 150 sends a second.
+ *
+ * Case `auto-send-latency` — only by name (`npm run bench -- auto-send-latency [--smoke]`): one
+ * document at a time, recognised → Sent p95 against the delivery's own time, per job driver
+ * (scripts/bench/auto-send-latency.ts). Goal ratio ≤ 1.5.
+ *
  * Case `counts` — only by name (`npm run bench -- counts`): the dossier's tab counts by index-only
  * scan against counters kept per dossier, read and written (a bulk send of 1,000, two at once in
  * one dossier), on PostgreSQL (scripts/bench/counts.ts).
@@ -81,6 +90,7 @@ import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
 import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
+import { benchAutoSendLatency } from "./bench/auto-send-latency";
 import { benchCounts } from "./bench/counts";
 import { benchExactRate } from "./bench/exact-rate";
 import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
@@ -94,6 +104,7 @@ import {
   prepareBenchEnvironment,
   type Rows,
 } from "./bench/setup";
+import { benchSustained } from "./bench/sustained";
 
 const BIG = 100_000;
 const SMALL = 1_000;
@@ -616,6 +627,9 @@ const CASES: { name: string; run: (db: Db, portalId: string) => Promise<void> }[
 async function main() {
   // `pages` runs alone, on PostgreSQL and the production build, with its own flags (scripts/bench/pages.ts).
   if (process.argv[2] === "pages") return benchPages(process.argv.slice(3));
+  // `sustained` and `auto-send-latency` too: the production build and PostgreSQL (scripts/bench/sustained.ts).
+  if (process.argv[2] === "sustained") return benchSustained(process.argv.slice(3));
+  if (process.argv[2] === "auto-send-latency") return benchAutoSendLatency(process.argv.slice(3));
   // `counts` too: tab counts by index-only scan against counters, on PostgreSQL (scripts/bench/counts.ts).
   if (process.argv[2] === "counts") return benchCounts();
   // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.

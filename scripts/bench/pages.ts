@@ -37,9 +37,9 @@
  *    largest growth of the server's peak resident memory, VmHWM, over a download; goal ≤ 32 MB).
  */
 
-import { type ChildProcess, execSync, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -48,6 +48,7 @@ import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
 import { printCpuSummary, summarizeCpuProfile } from "./cpu-profile";
+import { ensureBuild, type NextServer, processTreeCpuMs, startNextServer } from "./production";
 
 type Options = {
   layout: "time" | "dossier";
@@ -600,25 +601,6 @@ function processTree(pid: number): number[] {
   }
 }
 
-/** Clock ticks per second of /proc/<pid>/stat's CPU times (USER_HZ: 100 on every Linux build we run). */
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/**
- * The CPU time the process and its descendants have used, in ms (user + system, /proc/<pid>/stat
- * fields 14 and 15); 0 where /proc is not there. Unlike wall time it hardly moves with the other
- * work on the machine, so it says what a page costs the server itself.
- */
-function cpuMs(pid: number): number {
-  return processTree(pid).reduce((sum, id) => {
-    try {
-      const fields = readFileSync(`/proc/${id}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      return sum + ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
-    } catch {
-      return sum;
-    }
-  }, 0);
-}
-
 /** A /proc/<pid>/status field in kB (VmRSS now, VmHWM the peak since the last reset); 0 when gone. */
 function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
@@ -675,14 +657,6 @@ async function timeSql(client: pg.Client, steps: SqlStep[]): Promise<number> {
   return performance.now() - started;
 }
 
-async function stopServer(server: ChildProcess): Promise<void> {
-  if (server.exitCode !== null || server.signalCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGTERM");
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-  if (server.exitCode === null && server.signalCode === null) server.kill("SIGKILL");
-}
-
 /** The largest profile in the folder is the server's (the `next` launcher writes a small one too). */
 function printServerCpuProfile(dir: string, requests: number): void {
   const files = readdirSync(dir)
@@ -696,67 +670,6 @@ function printServerCpuProfile(dir: string, requests: number): void {
   }
   log(`${file}: ${requests} requests (start-up and warm-ups included)`);
   printCpuSummary("server", summarizeCpuProfile(JSON.parse(readFileSync(file, "utf8")), requests));
-}
-
-function ensureBuild(): void {
-  if (existsSync(".next/BUILD_ID")) return;
-  log("no production build in .next: running next build");
-  execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
-}
-
-async function startServer(
-  databaseUrl: string,
-  port: number,
-  dataDir: string,
-  cpuProfDir: string | null,
-): Promise<ChildProcess> {
-  const authSecret = randomBytes(32).toString("base64url");
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: databaseUrl,
-    AUTH_SECRET: authSecret,
-    AUTH_URL: `http://127.0.0.1:${port}`,
-    APP_ENCRYPTION_KEY: `v1:${randomBytes(32).toString("base64")}`,
-    KOPPEL_DATA_DIR: dataDir,
-    KOPPEL_SIGNUP: "off",
-    PORT: String(port),
-  };
-  const startArgs = ["start", "-p", String(port), "-H", "127.0.0.1"];
-  // Node refuses --cpu-prof in NODE_OPTIONS: the profiled server is node running Next's CLI itself.
-  const [command, args] = cpuProfDir
-    ? [
-        process.execPath,
-        [
-          "--cpu-prof",
-          `--cpu-prof-dir=${path.resolve(cpuProfDir)}`,
-          path.join("node_modules", "next", "dist", "bin", "next"),
-          ...startArgs,
-        ],
-      ]
-    : [path.join("node_modules", ".bin", "next"), startArgs];
-  const child = spawn(command, args, {
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", () => {});
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[next] ${chunk}`));
-  (child as ChildProcess & { authSecret?: string }).authSecret = authSecret;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/sign-in`);
-      await response.arrayBuffer();
-      if (response.status < 500) return child;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error("next start did not answer within 60 s");
 }
 
 export async function benchPages(args: readonly string[]): Promise<void> {
@@ -774,7 +687,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
   const reuse = Boolean(existing?.exists);
   if (!reuse) await admin.query(`create database ${dbName}`);
   const dataDir = mkdtempSync(path.join(tmpdir(), "koppel-bench-pages-"));
-  let server: ChildProcess | null = null;
+  let server: NextServer | null = null;
   const client = new pg.Client({ connectionString: databaseUrl });
   try {
     log(`database ${dbName}, layout ${options.layout}${options.smoke ? ", smoke" : ""}`);
@@ -785,13 +698,25 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     const seeded = reuse ? await describeSeeded(client, options) : await seed(client, options);
     log(reuse ? `reused the seeded database ${dbName}` : `seeded in ${seconds(seedStarted)}`);
 
-    ensureBuild();
+    ensureBuild(log);
     const port = 3400 + (process.pid % 500);
-    server = await startServer(databaseUrl, port, dataDir, options.cpuProfDir);
-    const base = `http://127.0.0.1:${port}`;
+    const authSecret = randomBytes(32).toString("base64url");
+    server = await startNextServer({
+      port,
+      env: {
+        DATABASE_URL: databaseUrl,
+        AUTH_SECRET: authSecret,
+        APP_ENCRYPTION_KEY: `v1:${randomBytes(32).toString("base64")}`,
+        KOPPEL_DATA_DIR: dataDir,
+      },
+      // Node refuses --cpu-prof in NODE_OPTIONS: it goes to the server's own node.
+      nodeArgs: options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`] : [],
+    });
+    const base = server.baseUrl;
+    const serverPid = server.child.pid ?? 0;
     const token = await encode({
       token: { sub: seeded.userId, email: "accountant@bench.koppel.example", name: "Bench accountant" },
-      secret: (server as ChildProcess & { authSecret: string }).authSecret,
+      secret: authSecret,
       salt: SESSION_COOKIE,
     });
     const cookie = `${SESSION_COOKIE}=${token}`;
@@ -809,14 +734,14 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       let serverCpuMs = 0;
       for (let i = 0; i < size.warmUp + runs; i++) {
         requests++;
-        const cpuBefore = cpuMs(server.pid ?? 0);
+        const cpuBefore = processTreeCpuMs(serverPid);
         const answer = await fetchToLastByte(base, page.url, cookie);
-        const cpuOfRequest = cpuMs(server.pid ?? 0) - cpuBefore;
+        const cpuOfRequest = processTreeCpuMs(serverPid) - cpuBefore;
         if (answer.status !== 200) throw new Error(`${page.name}: ${page.url} answered ${answer.status}`);
         const sqlMs = await timeSql(client, page.sql);
         if (i < size.warmUp) continue;
-        serverCpuMs += cpuOfRequest;
         http.push(answer.ms);
+        serverCpuMs += cpuOfRequest;
         firstBytes.push(answer.firstByteMs);
         sqlTimes.push(sqlMs);
         bytes = answer.bytes;
@@ -831,20 +756,20 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
-    if (wanted("delivery-log-year")) await benchDeliveryLogYear(base, cookie, server, seeded);
+    if (wanted("delivery-log-year")) await benchDeliveryLogYear(base, cookie, server.child, seeded);
+    if (options.cpuProfDir) {
+      // node writes the profile as the server exits.
+      await server.stop();
+      printServerCpuProfile(options.cpuProfDir, requests);
+    }
     // Other work on the machine moves every figure (the ratios less): say how busy it was.
     log(
       `done in ${seconds(startedAt)} (layout ${options.layout}${options.smoke ? ", smoke" : ""}; load average ${loadavg()
         .map((load) => load.toFixed(1))
         .join(" ")} on ${availableParallelism()} cores)`,
     );
-    if (options.cpuProfDir) {
-      // node writes the profile as the server exits.
-      await stopServer(server);
-      printServerCpuProfile(options.cpuProfDir, requests);
-    }
   } finally {
-    if (server) await stopServer(server);
+    await server?.stop();
     await client.end().catch(() => {});
     if (options.keepDb) log(`kept database ${databaseUrl} (--keep-db): drop it with \`dropdb ${dbName}\``);
     else await admin.query(`drop database if exists ${dbName} with (force)`);

@@ -52,23 +52,27 @@ export async function createBenchAccountant(db: Db, portalId: string, caseName: 
 
 /**
  * `count` recognised inbox documents of mixed types (purchase, sales, receipt, other, credit
- * note) in the dossier, each with a PDF-like file of about `sizeBytes` in the store.
+ * note) in the dossier, each with a PDF-like file of about `sizeBytes` in the store. With
+ * `isRecognised: false` they are uploads still awaiting recognition (no type, no fields).
+ * `firstNumber` (default 1) numbers them on from an earlier call in the same dossier.
  */
 export async function insertDocumentsWithFiles(
   db: Db,
   store: LocalDiskFileStore,
   scope: DossierScope,
-  options: { count: number; namePrefix: string; sizeBytes: number },
+  options: { count: number; namePrefix: string; sizeBytes: number; isRecognised?: boolean; firstNumber?: number },
 ): Promise<{ id: string; storageKey: string }[]> {
+  const isRecognised = options.isRecognised ?? true;
+  const first = options.firstNumber ?? 1;
   const inserted = (await db.execute(sql`
     insert into documents (portal_id, dossier_id, source, file_name, mime_type, size_bytes, sha256, storage_key, -- lint-documents-ignore: benchmark fixtures
       document_type, recognised_fields, status)
     select ${scope.portalId}::uuid, ${scope.dossierId}::uuid, 'upload', ${options.namePrefix} || g || '.pdf', 'application/pdf',
       ${options.sizeBytes} + g, md5(g::text) || md5(g::text), ${`${scope.portalId}/${scope.dossierId}/`} || g,
-      (array['purchase_invoice', 'sales_invoice', 'receipt', 'other', 'purchase_credit_note'])[1 + g % 5]::document_type,
-      jsonb_build_object('supplierName', 'Supplier ' || (g % 97), 'invoiceNumber', 'F-' || g,
-        'invoiceDate', '2025-03-' || lpad((1 + g % 28)::text, 2, '0')), 'inbox'
-    from generate_series(1, ${options.count}) as g
+      case when ${isRecognised} then (array['purchase_invoice', 'sales_invoice', 'receipt', 'other', 'purchase_credit_note'])[1 + g % 5]::document_type end,
+      case when ${isRecognised} then jsonb_build_object('supplierName', 'Supplier ' || (g % 97), 'invoiceNumber', 'F-' || g,
+        'invoiceDate', '2025-03-' || lpad((1 + g % 28)::text, 2, '0')) else '{}'::jsonb end, 'inbox'
+    from generate_series(${first}::int, ${first + options.count - 1}::int) as g
     returning id, storage_key, size_bytes`)) as unknown as Rows<{
     id: string;
     storage_key: string;

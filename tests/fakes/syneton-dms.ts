@@ -64,6 +64,8 @@ export type FakeSynetonOptions = {
   keywords?: string[];
   /** Calls per window before "You are throttling the system". */
   rateLimit?: { limit: number; windowMs: number };
+  /** Every answer waits this long first, as a real package's does (benches; default 0). */
+  answerDelayMs?: number;
 };
 
 type Failure = { status: number; message: string; endpoint?: FakeSynetonEndpoint; method?: string };
@@ -236,6 +238,7 @@ export async function startFakeSyneton(options: FakeSynetonOptions = {}) {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
     const respond = async () => {
+      if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
       const tokenMatch = /^\/api\/v1\/token\/([^/]+)$/.exec(url.pathname);
       if (tokenMatch && req.method === "GET") {
         count("token");

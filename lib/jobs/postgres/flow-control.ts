@@ -42,6 +42,11 @@ export function stepTable(schema: string): string {
 /** A pg client or pool: what runs the statements. */
 type Queryable = Pick<pg.Pool, "query" | "connect">;
 
+/** A SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1). */
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 function table(schema: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`Invalid pg-boss schema name: ${schema}`);
   return `${schema}.job`;
@@ -49,6 +54,21 @@ function table(schema: string): string {
 
 export function hasFlowControl(definition: AnyJobDefinition): boolean {
   return Boolean(definition.concurrency || definition.throttle);
+}
+
+/**
+ * The indexes the claim below needs, on pg-boss's job table (created by the driver's start, under
+ * its lock): pg-boss keeps finished runs in that table for a day, so without them every claim read
+ * every run of the day (measured: 213 ms a claim with 300,000 finished deliveries, half an hour of
+ * the month-end peak, while claims take turns). The running ones by queue (`busy`), and the
+ * runs by start (`recent`: only those started within the throttle's period are read).
+ */
+export function flowControlIndexesSql(schema: string): string[] {
+  const job = table(schema);
+  return [
+    `CREATE INDEX IF NOT EXISTS koppel_job_active_i ON ${job} (name) WHERE state = 'active'`,
+    `CREATE INDEX IF NOT EXISTS koppel_job_started_i ON ${job} (name, started_on) WHERE started_on IS NOT NULL`,
+  ];
 }
 
 /**
@@ -66,8 +86,12 @@ export async function claimWithFlowControl(
   const throttle = definition.throttle;
   const client = await pool.connect();
   try {
-    await client.query("BEGIN");
-    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`koppel-jobs-claim:${schema}:${definition.id}`]);
+    // One round trip for both (a simple query, so no parameters: the lock's name is a literal of
+    // the checked schema and our own job id). The lock is taken before the claim statement starts,
+    // so its snapshot sees every claim committed before the lock was ours.
+    await client.query(
+      `BEGIN; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`)}))`,
+    );
     const { rows } = await client.query<{
       id: string;
       data: Record<string, unknown>;
@@ -162,6 +186,26 @@ export async function extendLease(
     [name, id, expireInSeconds],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/**
+ * The run finished: `completed` as pg-boss's complete() marks it (the same update), and its kept
+ * step results deleted in the same statement, so a finished run costs one commit, not two. False
+ * when the run was no longer ours (its lease expired and another instance took it).
+ */
+export async function completeRun(pool: Queryable, schema: string, name: string, id: string): Promise<boolean> {
+  const { rows } = await pool.query<{ completed: number }>(
+    `WITH completed AS (
+       UPDATE ${table(schema)} SET completed_on = now(), state = 'completed', output = NULL
+       WHERE name = $1 AND id = $2 AND state = 'active'
+       RETURNING id
+     ), forgotten AS (
+       DELETE FROM ${stepTable(schema)} WHERE job_id IN (SELECT id FROM completed)
+     )
+     SELECT count(*)::int AS completed FROM completed`,
+    [name, id],
+  );
+  return (rows[0]?.completed ?? 0) > 0;
 }
 
 /** A failed attempt that will be tried again at `delayMs` from now (our backoff or Retry-After). */

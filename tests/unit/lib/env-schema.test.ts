@@ -112,9 +112,12 @@ const RAW_READS: Record<string, readonly string[]> = {
   "e2e/fake-resend-server.ts": ["FAKE_RESEND_PORT"],
   // The PostgreSQL the two-instance Exact bench runs on (its processes share it), not the app's.
   "scripts/bench/exact-rate-two.ts": ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"],
-  // The pages bench: the local PostgreSQL it seeds (not the app's database), and the PATH and HOME
-  // it hands the production server it starts with an environment of its own.
-  "scripts/bench/pages.ts": ["BENCH_PG_URL", "HOME", "PATH"],
+  // The pages bench: the local PostgreSQL it seeds (not the app's database).
+  "scripts/bench/pages.ts": ["BENCH_PG_URL"],
+  // What the benches against the production build share (pages, sustained, auto-send-latency): the
+  // local PostgreSQL they create their database on, and the PATH and HOME handed to the production
+  // server they start with an environment of its own.
+  "scripts/bench/production.ts": ["BENCH_PG_URL", "HOME", "PATH"],
   // The counts bench seeds the same local PostgreSQL as the pages bench.
   "scripts/bench/counts.ts": ["BENCH_PG_URL"],
   // The fault drill: its own knobs, and the time scale it hands the production server it starts
