@@ -66,6 +66,17 @@ export type DossierOverview = DossierSummary & {
   canUpdate: boolean;
 };
 
+/** What a dossier row needs of its integration and connection for integrationStateOf. */
+export const integrationSummaryColumns = {
+  integrationKind: dossierIntegrations.kind,
+  integrationPackageId: dossierIntegrations.packageId,
+  integrationSettings: dossierIntegrations.settings,
+  connectionPackageId: connections.packageId,
+  connectionChannel: connections.channel,
+  connectionLabel: connections.label,
+  connectionStatus: connections.status,
+};
+
 /**
  * Dossiers with their integration and its connection, for a `where` (and order and limit) of the
  * caller's. The portal conditions keep the joins inside the tenant even if a row were ever mislinked.
@@ -80,13 +91,7 @@ export function selectDossierSummaries(db: DbOrTx) {
       vatNumber: dossiers.vatNumber,
       locale: dossiers.locale,
       isAutoSendEnabled: dossiers.isAutoSendEnabled,
-      integrationKind: dossierIntegrations.kind,
-      integrationPackageId: dossierIntegrations.packageId,
-      integrationSettings: dossierIntegrations.settings,
-      connectionPackageId: connections.packageId,
-      connectionChannel: connections.channel,
-      connectionLabel: connections.label,
-      connectionStatus: connections.status,
+      ...integrationSummaryColumns,
     })
     .from(dossiers)
     .leftJoin(

@@ -6,6 +6,7 @@ import { connections, documents, dossierIntegrations, dossiers, portals } from "
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import { evaluateIntegration, type IntegrationSnapshot, loadConnectorLookup } from "@/lib/dispatch/plan";
+import { integrationSummaryColumns } from "@/lib/dossiers/get";
 import { dossierSearchCondition } from "@/lib/dossiers/search";
 import { NotFoundError } from "@/lib/errors";
 import type { IntegrationEvaluation } from "@/lib/integrations/status";
@@ -92,14 +93,8 @@ export async function listPortalDossiers(
         name: dossiers.name,
         companyNumber: dossiers.companyNumber,
         vatNumber: dossiers.vatNumber,
-        integrationKind: dossierIntegrations.kind,
+        ...integrationSummaryColumns,
         integrationConnectionId: dossierIntegrations.connectionId,
-        integrationPackageId: dossierIntegrations.packageId,
-        integrationSettings: dossierIntegrations.settings,
-        connectionPackageId: connections.packageId,
-        connectionChannel: connections.channel,
-        connectionLabel: connections.label,
-        connectionStatus: connections.status,
       })
       .from(dossiers)
       .leftJoin(
