@@ -37,7 +37,6 @@
  *    largest growth of the server's peak resident memory, VmHWM, over a download; goal ≤ 32 MB).
  */
 
-import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
@@ -47,6 +46,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { openDb } from "@/db";
 import { encodeDocumentCursor } from "@/lib/documents/schemas";
+import { processTree } from "../lib/next-instance";
 import { printCpuSummary, summarizeCpuProfile } from "./cpu-profile";
 import { ensureBuild, type NextServer, processTreeCpuMs, startNextServer } from "./production";
 
@@ -591,16 +591,6 @@ async function fetchToLastByte(
   return { ms: performance.now() - started, firstByteMs, bytes, status: response.status };
 }
 
-/** The process and its descendants' ids, from /proc (empty where /proc is not there). */
-function processTree(pid: number): number[] {
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").split(" ").filter(Boolean).map(Number);
-    return [pid, ...children.flatMap(processTree)];
-  } catch {
-    return [];
-  }
-}
-
 /** A /proc/<pid>/status field in kB (VmRSS now, VmHWM the peak since the last reset); 0 when gone. */
 function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
   try {
@@ -620,8 +610,7 @@ function statusKb(pid: number, field: "VmRSS" | "VmHWM"): number {
  */
 const YEAR_RUNS = 3;
 
-async function benchDeliveryLogYear(base: string, cookie: string, server: ChildProcess, s: Seeded): Promise<void> {
-  const pid = server.pid;
+async function benchDeliveryLogYear(base: string, cookie: string, pid: number, s: Seeded): Promise<void> {
   if (!pid) return;
   const growths: number[] = [];
   let answer: Awaited<ReturnType<typeof fetchToLastByte>> | null = null;
@@ -713,7 +702,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       nodeArgs: options.cpuProfDir ? ["--cpu-prof", `--cpu-prof-dir=${path.resolve(options.cpuProfDir)}`] : [],
     });
     const base = server.baseUrl;
-    const serverPid = server.child.pid ?? 0;
+    const serverPid = server.pid;
     const token = await encode({
       token: { sub: seeded.userId, email: "accountant@bench.koppel.example", name: "Bench accountant" },
       secret: authSecret,
@@ -756,7 +745,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       );
     }
     console.log(`bench pages p95_ms=${p95(all).toFixed(1)} worst=page-${worst.name}`);
-    if (wanted("delivery-log-year")) await benchDeliveryLogYear(base, cookie, server.child, seeded);
+    if (wanted("delivery-log-year")) await benchDeliveryLogYear(base, cookie, server.pid, seeded);
     if (options.cpuProfDir) {
       // node writes the profile as the server exits.
       await server.stop();

@@ -1,7 +1,7 @@
-import { type ChildProcess, execSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { execSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
 import pg from "pg";
+import { NextInstance, processTree, productionEnv } from "../lib/next-instance";
 
 /**
  * What the benches against the production build share (pages, sustained, auto-send-latency): the
@@ -15,7 +15,8 @@ export function ensureBuild(log: (message: string) => void): void {
   execSync("npx next build", { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
 }
 
-export type NextServer = { child: ChildProcess; port: number; baseUrl: string; stop(): Promise<void> };
+/** A running `next start` of the build, as the benches use it. */
+export type NextServer = { instance: NextInstance; pid: number; port: number; baseUrl: string; stop(): Promise<void> };
 
 /**
  * `next start` on 127.0.0.1:`port` with a clean environment plus `env` (DATABASE_URL, AUTH_SECRET,
@@ -29,46 +30,14 @@ export async function startNextServer(options: {
   nodeArgs?: string[];
 }): Promise<NextServer> {
   const { port } = options;
-  const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
-  const args = [...(options.nodeArgs ?? []), nextBin, "start", "-p", String(port), "-H", "127.0.0.1"];
-  const child = spawn(process.execPath, args, {
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
-      AUTH_URL: `http://127.0.0.1:${port}`,
-      KOPPEL_SIGNUP: "off",
-      PORT: String(port),
-      ...options.env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const label = options.label ?? "next";
-  child.stdout?.on("data", () => {});
-  child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk}`));
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill("SIGTERM");
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    if (child.exitCode === null) child.kill("SIGKILL");
-  };
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${baseUrl}/sign-in`);
-      await response.arrayBuffer();
-      if (response.status < 500) return { child, port, baseUrl, stop };
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  await stop();
-  throw new Error("next start did not answer within 90 s");
+  const instance = new NextInstance(
+    port,
+    { ...productionEnv(port), KOPPEL_SIGNUP: "off", PORT: String(port), ...options.env },
+    { label: options.label ?? "next" },
+    options.nodeArgs,
+  );
+  await instance.start();
+  return { instance, pid: instance.pid ?? 0, port, baseUrl: instance.url, stop: () => instance.stop() };
 }
 
 export type BenchDatabase = { name: string; url: string; drop(): Promise<void> };
@@ -105,20 +74,13 @@ export async function createBenchDatabase(prefix: string): Promise<BenchDatabase
 /** CPU time (user + system, ms) a process and its descendants used so far, from /proc (Linux). */
 export function processTreeCpuMs(pid: number): number {
   const ticksPerSecond = 100;
-  let total = 0;
-  const visit = (id: number) => {
+  return processTree(pid).reduce((total, id) => {
     try {
       const stat = readFileSync(`/proc/${id}/stat`, "utf8");
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      total += ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-      for (const task of readdirSync(`/proc/${id}/task`)) {
-        const children = readFileSync(`/proc/${id}/task/${task}/children`, "utf8").trim();
-        for (const child of children ? children.split(" ") : []) visit(Number(child));
-      }
+      return total + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
     } catch {
-      // Gone meanwhile.
+      return total; // Gone meanwhile.
     }
-  };
-  visit(pid);
-  return total;
+  }, 0);
 }

@@ -176,7 +176,7 @@ async function runStep(
 
   const loadStarted = performance.now();
   const cpuBefore = {
-    servers: servers.map((server) => processTreeCpuMs(server.child.pid ?? 0)),
+    servers: servers.map((server) => processTreeCpuMs(server.pid)),
     postgres: await postgresCpu(monitor, databaseName),
     self: process.cpuUsage(),
     commits: await commits(monitor, databaseName),
@@ -194,7 +194,7 @@ async function runStep(
   const seconds = (performance.now() - loadStarted) / 1000;
   const postgresProfile = await sampler.stop();
   const cpuAfter = {
-    servers: servers.map((server) => processTreeCpuMs(server.child.pid ?? 0)),
+    servers: servers.map((server) => processTreeCpuMs(server.pid)),
     postgres: await postgresCpu(monitor, databaseName),
     self: process.cpuUsage(cpuBefore.self),
     commits: await commits(monitor, databaseName),

@@ -42,7 +42,7 @@ import { resetEnvCache } from "@/lib/env";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { type FakeFtpServer, startFakeFtpServer } from "../../tests/fakes/ftp-server";
 import { createDossier, insertDocumentsWithFiles, type Rows } from "../bench/setup";
-import { freePort, NextInstance } from "../lib/next-instance";
+import { freePort, NextInstance, productionEnv } from "../lib/next-instance";
 import { startDrillMail } from "./mail";
 import { createDrillPostgres, type DrillPostgres } from "./postgres";
 
@@ -541,21 +541,17 @@ async function main(): Promise<void> {
     app = new NextInstance(
       appPort,
       {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
+        ...productionEnv(appPort),
         DATABASE_URL: pg.url,
         KOPPEL_DATA_DIR: dataDir,
         AUTH_SECRET: randomBytes(32).toString("base64url"),
-        AUTH_URL: `http://127.0.0.1:${appPort}`,
         APP_ENCRYPTION_KEY: encryptionKey,
         RESEND_API_KEY: "re_drill",
         RESEND_BASE_URL: mail.url,
         KOPPEL_ALLOW_PRIVATE_FTP_HOSTS: "1",
         KOPPEL_RETRY_TIME_SCALE: TIME_SCALE,
       },
-      path.join(workDir, "app.log"),
+      { logFile: path.join(workDir, "app.log") },
     );
     await app.start();
     console.log(`[drill] app on ${app.url}, PostgreSQL on ${pg.port}, logs in ${workDir}`);

@@ -5,7 +5,8 @@ import { createServer } from "node:net";
 /**
  * One production instance of the app: `next start` of the build in .next, in a process group of its
  * own so that kill -9 hits every process of it (`next start` may run the server in a child). Used by
- * the fault drill (scripts/drill/run.ts) and the two-instance proofs in tests/integration.
+ * the fault drill (scripts/drill/run.ts), the two-instance proofs in tests/integration and the
+ * benches against the production build (scripts/bench/production.ts).
  */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -19,13 +20,38 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/** The environment every production instance starts from: a clean one, not this process's. */
+export function productionEnv(port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    AUTH_URL: `http://127.0.0.1:${port}`,
+  };
+}
+
+/** Where an instance's output goes: a log file, or this process's stderr with a label per line. */
+export type InstanceOutput = { logFile: string } | { label: string };
+
 export class NextInstance {
   private child: ChildProcess | undefined;
   constructor(
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly logFile: string,
+    private readonly output: InstanceOutput,
+    /** Flags for the server's own node (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
+
+  /** The id of the instance's first process (its group's leader), while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private get whereToLook(): string {
+    return "logFile" in this.output ? `; see ${this.output.logFile}` : "";
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -37,18 +63,24 @@ export class NextInstance {
 
   /** Starts the server and resolves once it answers a page (120 s at most). */
   async start(): Promise<void> {
-    const log = createWriteStream(this.logFile, { flags: "a" });
     const child = spawn(
       process.execPath,
-      ["node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
+      [...this.nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(this.port), "-H", "127.0.0.1"],
       { env: this.env, detached: true, stdio: ["ignore", "pipe", "pipe"] },
     );
-    child.stdout?.pipe(log);
-    child.stderr?.pipe(log);
+    if ("logFile" in this.output) {
+      const log = createWriteStream(this.output.logFile, { flags: "a" });
+      child.stdout?.pipe(log);
+      child.stderr?.pipe(log);
+    } else {
+      const { label } = this.output;
+      child.stdout?.resume();
+      child.stderr?.on("data", (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk}`));
+    }
     this.child = child;
     const deadline = Date.now() + 120_000;
     while (Date.now() < deadline) {
-      if (!this.isRunning) throw new Error(`the app exited while starting; see ${this.logFile}`);
+      if (!this.isRunning) throw new Error(`the app exited while starting${this.whereToLook}`);
       try {
         const response = await fetch(`${this.url}/sign-in`, { redirect: "manual" });
         await response.body?.cancel();
@@ -58,7 +90,8 @@ export class NextInstance {
       }
       await sleep(250);
     }
-    throw new Error(`the app did not start; see ${this.logFile}`);
+    await this.stop();
+    throw new Error(`the app did not start within 120 s${this.whereToLook}`);
   }
 
   /** kill -9 of the whole process group, as a crash or an OOM kill would end it. */
@@ -106,8 +139,8 @@ function safeReadlink(file: string): string | undefined {
   }
 }
 
-/** A process and its descendants. */
-function processTree(root: number): number[] {
+/** A process and its descendants (Linux /proc; just `root` where there is none). */
+export function processTree(root: number): number[] {
   const pids = [root];
   for (let index = 0; index < pids.length; index += 1) {
     const pid = pids[index] as number;

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpenedDb } from "@/db";
 import { createApiKey } from "@/lib/api-keys/service";
-import { freePort, NextInstance } from "../../../../scripts/lib/next-instance";
+import { freePort, NextInstance, productionEnv } from "../../../../scripts/lib/next-instance";
 import { type FakeSyneton, startFakeSyneton } from "../../../fakes/syneton-dms";
 import { useTestEncryptionKey } from "../connections/helpers";
 import { connectNewDossier, type World } from "../integrations/setup";
@@ -57,19 +57,15 @@ async function startInstance(name: string, encryptionKey: string): Promise<NextI
   const instance = new NextInstance(
     port,
     {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: "production",
-      NEXT_TELEMETRY_DISABLED: "1",
+      ...productionEnv(port),
       DATABASE_URL: url,
       JOB_DRIVER: "postgres",
       KOPPEL_DATA_DIR: dataDir,
       AUTH_SECRET: randomBytes(32).toString("base64url"),
-      AUTH_URL: `http://127.0.0.1:${port}`,
       APP_ENCRYPTION_KEY: encryptionKey,
       KOPPEL_ALLOW_CUSTOM_API_HOSTS: "1",
     },
-    path.join(dataDir, `instance-${name}.log`),
+    { logFile: path.join(dataDir, `instance-${name}.log`) },
   );
   instances.push(instance);
   await instance.start();
