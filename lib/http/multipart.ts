@@ -100,6 +100,10 @@ export async function readStreamedForm(
       return;
     }
     openFiles.add(stream);
+    // A part queued behind another has no reader yet when the upload stops and it is destroyed: the
+    // error must not go unheard (an uncaught exception); it stays on the stream (`errored`), which
+    // its reader meets when its turn comes.
+    stream.on("error", () => undefined);
     stream.once("close", () => openFiles.delete(stream));
     stream.once("end", () => openFiles.delete(stream));
     const part: StreamedFilePart = {
