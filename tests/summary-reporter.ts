@@ -1,12 +1,13 @@
-import type { Reporter, TestModule } from "vitest/node";
+import type { Reporter, SerializedError, TestModule } from "vitest/node";
 
 /**
  * Prints one "vitest: N passed, N failed, N skipped" line that CI reads, and the test files that
  * failed without a failed test (an import that throws, a broken mock): they hold no tests to count,
- * so the line alone would look green.
+ * so the line alone would look green; and the errors thrown outside any test (an uncaught exception
+ * or an unhandled rejection), which fail the run with every test passed.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>): void {
     const counts = { passed: 0, failed: 0, skipped: 0 };
     const brokenFiles: string[] = [];
     for (const testModule of testModules) {
@@ -22,7 +23,10 @@ export default class SummaryReporter implements Reporter {
       if (testModule.state() === "failed" && !hasFailedTest) brokenFiles.push(testModule.moduleId);
     }
     const broken = brokenFiles.length > 0 ? `, ${brokenFiles.length} files failed to run` : "";
-    console.log(`vitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${broken}`);
+    const unhandled = unhandledErrors.length > 0 ? `, ${unhandledErrors.length} errors outside tests` : "";
+    console.log(
+      `vitest: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped${broken}${unhandled}`,
+    );
     for (const file of brokenFiles) console.log(`vitest: failed to run ${file}`);
   }
 }
