@@ -115,21 +115,20 @@ const RAW_READS: Record<string, readonly string[]> = {
   // The pages bench: the local PostgreSQL it seeds (not the app's database).
   "scripts/bench/pages.ts": ["BENCH_PG_URL"],
   // What the benches against the production build share (pages, sustained, auto-send-latency): the
-  // local PostgreSQL they create their database on, and the PATH and HOME handed to the production
-  // server they start with an environment of its own.
-  "scripts/bench/production.ts": ["BENCH_PG_URL", "HOME", "PATH"],
+  // local PostgreSQL they create their database on.
+  "scripts/bench/production.ts": ["BENCH_PG_URL"],
+  // A production instance (drill, two-instance proofs, benches) starts with an environment of its
+  // own: only PATH and HOME are handed over.
+  "scripts/lib/next-instance.ts": ["HOME", "PATH"],
   // The counts bench seeds the same local PostgreSQL as the pages bench.
   "scripts/bench/counts.ts": ["BENCH_PG_URL"],
-  // The fault drill: its own knobs, and the time scale it hands the production server it starts
-  // (with PATH and HOME) in an environment of its own.
+  // The fault drill: its own knobs, and the time scale it hands the production server it starts.
   "scripts/drill/run.ts": [
     "DRILL_APP_PORT",
     "DRILL_DEBUG",
     "DRILL_FTP_LONG_DOWN_S",
     "DRILL_KEEP",
-    "HOME",
     "KOPPEL_RETRY_TIME_SCALE",
-    "PATH",
   ],
 };
 /** Variables that configure Next.js, the e2e harness or the benches rather than Koppel: not in the schema. */
