@@ -118,7 +118,18 @@ test("the upload and file routes answer anonymous visitors and outsiders with pr
   expect(file.headers()["content-disposition"]).toBe(
     `inline; filename="Factuur _.pdf"; filename*=UTF-8''Factuur%20%C3%A9.pdf`,
   );
-  expect((await file.body()).subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  const whole = await file.body();
+  expect(whole.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+  expect(file.headers()["accept-ranges"]).toBe("bytes");
+  // Through the production server too, one range is a 206 of exactly those bytes, past the end a 416.
+  const tail = await request.get(`/api/documents/${documentId}/file`, { headers: { range: "bytes=-7" } });
+  expect(tail.status()).toBe(206);
+  expect(tail.headers()["content-range"]).toBe(`bytes ${whole.length - 7}-${whole.length - 1}/${whole.length}`);
+  expect(tail.headers()["content-security-policy"]).toBe("sandbox; frame-ancestors 'self'");
+  expect((await tail.body()).equals(whole.subarray(whole.length - 7))).toBe(true);
+  const past = await request.get(`/api/documents/${documentId}/file`, { headers: { range: `bytes=${whole.length}-` } });
+  expect(past.status()).toBe(416);
+  expect(past.headers()["content-range"]).toBe(`bytes */${whole.length}`);
 
   // Deleted from its page, after asking: back on the dossier, and the document is gone.
   await entrepreneurPage.goto(`${ownDossierPath}/documents/${documentId}`);

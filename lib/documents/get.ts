@@ -12,7 +12,8 @@ import { type WaitingView, waitingViewOf } from "@/lib/dispatch/waiting-state";
 import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
-import { FileNotFoundError } from "@/lib/storage/file-store";
+import type { ByteRange } from "@/lib/storage/byte-range";
+import { FileNotFoundError, type OpenedFile } from "@/lib/storage/file-store";
 import { readUbl } from "@/lib/ubl/read";
 import {
   canArchive,
@@ -371,11 +372,36 @@ export async function getDocumentDetailById(db: DbOrTx, actor: Actor, documentId
 
 export type DocumentFile = { fileName: string; mimeType: string; content: Uint8Array };
 
+/** A document's stored file being streamed: its name and type, and the bytes asked for. */
+export type OpenedDocumentFile = { fileName: string; mimeType: string } & OpenedFile;
+
 /**
- * The stored file of a document, for the file route (preview and download). Unknown, malformed
- * and foreign ids, and a file that is gone from the store, all throw NotFoundError.
+ * The stored file of a document, whole in memory (the UBL preview, the REST API). Unknown,
+ * malformed and foreign ids, and a file that is gone from the store, all throw NotFoundError.
  */
 export async function getDocumentFile(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentFile> {
+  const row = await storedFileOf(db, actor, documentId);
+  const content = await readStoredFile(documentId, () => getFileStore().get(row.storageKey));
+  return { fileName: row.fileName, mimeType: row.mimeType, content };
+}
+
+/**
+ * The stored file of a document as a stream, whole or one range of it, for the file route's
+ * previews and downloads (never the whole file in memory). The same checks and NotFoundError as
+ * getDocumentFile; a range that selects no byte throws RangeNotSatisfiableError.
+ */
+export async function openDocumentFile(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  range?: ByteRange,
+): Promise<OpenedDocumentFile> {
+  const row = await storedFileOf(db, actor, documentId);
+  const opened = await readStoredFile(documentId, () => getFileStore().open(row.storageKey, range));
+  return { fileName: row.fileName, mimeType: row.mimeType, ...opened };
+}
+
+async function storedFileOf(db: DbOrTx, actor: Actor, documentId: string) {
   if (!guidSchema.safeParse(documentId).success) throw new NotFoundError();
   const [row] = await db
     .select({
@@ -390,9 +416,13 @@ export async function getDocumentFile(db: DbOrTx, actor: Actor, documentId: stri
     .limit(1);
   if (!row) throw new NotFoundError();
   authorize(actor, "document.view", { portalId: row.portalId, dossierId: row.dossierId });
+  return row;
+}
+
+/** A file missing from the store is the document's 404 (and a line in the log for the operator). */
+async function readStoredFile<T>(documentId: string, read: () => Promise<T>): Promise<T> {
   try {
-    const content = await getFileStore().get(row.storageKey);
-    return { fileName: row.fileName, mimeType: row.mimeType, content };
+    return await read();
   } catch (error) {
     if (error instanceof FileNotFoundError) {
       console.error(`[documents] the file of document ${documentId} is missing from the store`);

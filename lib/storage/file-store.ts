@@ -1,5 +1,9 @@
 import type { Readable } from "node:stream";
 import { AppError } from "@/lib/errors";
+import type { ByteRange, ResolvedByteRange } from "./byte-range";
+
+/** A stored file being read: its bytes (all, or the range asked for) and the size of the whole file. */
+export type OpenedFile = { body: Readable; size: number; range?: ResolvedByteRange };
 
 /**
  * Where document files live. The default is local disk under the data dir; an S3-compatible
@@ -17,6 +21,12 @@ export interface FileStore {
   putStream(key: string, content: Readable, options: { contentType: string }): Promise<void>;
   /** Reads the bytes; throws FileNotFoundError when the key has no file. */
   get(key: string): Promise<Uint8Array>;
+  /**
+   * Streams the file's bytes, or one range of them, without holding them whole (previews and
+   * downloads). Throws FileNotFoundError when the key has no file, RangeNotSatisfiableError when
+   * the range selects none of its bytes, FileStoreError (503) when the store fails.
+   */
+  open(key: string, range?: ByteRange): Promise<OpenedFile>;
   /** Removes the file; missing files are fine. */
   delete(key: string): Promise<void>;
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { assertValidKey, FileNotFoundError, type FileStore, fileStoreErrorOf } from "./file-store";
+import { type ByteRange, RangeNotSatisfiableError, resolveByteRange } from "./byte-range";
+import { assertValidKey, FileNotFoundError, type FileStore, fileStoreErrorOf, type OpenedFile } from "./file-store";
 
 /** Files on local disk under `root` (the embedded default: .data/files). */
 export class LocalDiskFileStore implements FileStore {
@@ -60,6 +61,24 @@ export class LocalDiskFileStore implements FileStore {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new FileNotFoundError(key);
       throw error;
+    }
+  }
+
+  async open(key: string, range?: ByteRange): Promise<OpenedFile> {
+    const filePath = this.pathOf(key);
+    // One handle for the size and the bytes: a file replaced (renamed over) meanwhile is read whole
+    // as it was when opened, never half old and half new.
+    const handle = await open(filePath, "r").catch((error: NodeJS.ErrnoException) => {
+      throw error.code === "ENOENT" ? new FileNotFoundError(key) : fileStoreErrorOf(error);
+    });
+    try {
+      const { size } = await handle.stat();
+      const resolved = range ? resolveByteRange(range, size) : undefined;
+      const body = handle.createReadStream({ start: resolved?.start, end: resolved?.end, autoClose: true });
+      return { body, size, range: resolved };
+    } catch (error) {
+      await handle.close();
+      throw error instanceof RangeNotSatisfiableError ? error : fileStoreErrorOf(error);
     }
   }
 

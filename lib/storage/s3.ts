@@ -1,4 +1,4 @@
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,7 +10,8 @@ import {
   S3ServiceException,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { assertValidKey, FileNotFoundError, type FileStore, FileStoreError } from "./file-store";
+import { type ByteRange, RangeNotSatisfiableError, resolveByteRange } from "./byte-range";
+import { assertValidKey, FileNotFoundError, type FileStore, FileStoreError, type OpenedFile } from "./file-store";
 
 /**
  * Document files in an S3-compatible bucket (AWS S3, Cloudflare R2, Scaleway, MinIO), so every
@@ -110,6 +111,38 @@ export class S3FileStore implements FileStore {
     }
   }
 
+  /**
+   * A range is resolved against the object's size from a HEAD and then asked for as `bytes=a-b`
+   * with the HEAD's ETag (If-Match): suffix ranges and ranges past the end are answered the same
+   * on every S3-compatible service, and an object replaced in between fails (412, 503 here)
+   * instead of mixing two versions' bytes.
+   */
+  async open(key: string, range?: ByteRange): Promise<OpenedFile> {
+    assertValidKey(key);
+    try {
+      if (!range) {
+        const answer = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+        return { body: readableOf(answer.Body, key), size: answer.ContentLength ?? 0 };
+      }
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const size = head.ContentLength ?? 0;
+      const resolved = resolveByteRange(range, size);
+      const answer = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: `bytes=${resolved.start}-${resolved.end}`,
+          IfMatch: head.ETag,
+        }),
+      );
+      return { body: readableOf(answer.Body, key), size, range: resolved };
+    } catch (error) {
+      if (isMissing(error)) throw new FileNotFoundError(key);
+      if (error instanceof FileNotFoundError || error instanceof RangeNotSatisfiableError) throw error;
+      throw s3StoreErrorOf(error);
+    }
+  }
+
   /** Whether the key has an object (the files migration skips what is already there). */
   async has(key: string): Promise<{ sizeBytes: number } | null> {
     assertValidKey(key);
@@ -135,6 +168,12 @@ export class S3FileStore implements FileStore {
   destroy(): void {
     this.client.destroy();
   }
+}
+
+/** The SDK's body on Node is an IncomingMessage (a Readable); anything else has no bytes for us. */
+function readableOf(body: unknown, key: string): Readable {
+  if (body instanceof Readable) return body;
+  throw new FileNotFoundError(key);
 }
 
 function isMissing(error: unknown): boolean {

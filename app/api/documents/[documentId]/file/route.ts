@@ -1,9 +1,15 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
-import { documentFileResponse } from "@/lib/documents/file-response";
-import { getDocumentFile } from "@/lib/documents/get";
+import {
+  documentFileResponse,
+  documentFileStreamResponse,
+  rangeNotSatisfiableResponse,
+} from "@/lib/documents/file-response";
+import { openDocumentFile } from "@/lib/documents/get";
 import { NotFoundError } from "@/lib/errors";
+import { parseRangeHeader, RangeNotSatisfiableError } from "@/lib/storage/byte-range";
+import { FileStoreError } from "@/lib/storage/file-store";
 import { getUblPdfView } from "@/lib/ubl/preview";
 import { problemResponse, unexpectedErrorResponse } from "../../responses";
 
@@ -18,6 +24,9 @@ type Params = { params: Promise<{ documentId: string }> };
  * malformed and other tenants' ids: 404. `?view=pdf`: for a UBL e-invoice, the PDF it carries or
  * Koppel's rendering of it (lib/ubl/preview.ts), with the same checks and headers; 404 for any
  * other document. The original XML stays what the plain URL serves.
+ *
+ * The original is streamed from the store, never whole in memory; both answer one `Range: bytes=`
+ * range (206, or 416 when it selects no byte) and send the whole file for several or malformed ones.
  */
 export async function GET(request: Request, { params }: Params): Promise<Response> {
   const t = await getTranslations();
@@ -27,17 +36,24 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
     const { documentId } = await params;
     const searchParams = new URL(request.url).searchParams;
     const isPdfView = searchParams.get("view") === "pdf";
-    let file: Awaited<ReturnType<typeof getDocumentFile>>;
+    const isDownload = searchParams.get("download") === "1";
+    const disposition = isDownload ? "attachment" : "inline";
+    const rangeHeader = request.headers.get("range");
     try {
-      file = isPdfView
-        ? await getUblPdfView(await getDb(), actor, documentId)
-        : await getDocumentFile(await getDb(), actor, documentId);
+      if (isPdfView) {
+        return documentFileResponse(await getUblPdfView(await getDb(), actor, documentId), disposition, rangeHeader);
+      }
+      const range = parseRangeHeader(rangeHeader) ?? undefined;
+      return documentFileStreamResponse(await openDocumentFile(await getDb(), actor, documentId, range), disposition);
     } catch (error) {
       if (error instanceof NotFoundError) return problemResponse(404, "not-found", "Not found", t("errors.notFound"));
+      if (error instanceof RangeNotSatisfiableError) return rangeNotSatisfiableResponse(error.size);
+      if (error instanceof FileStoreError) {
+        console.error("[document file] the file store cannot be read", error.cause);
+        return problemResponse(503, "storage-unavailable", "Storage unavailable", t("errors.storage.readUnavailable"));
+      }
       throw error;
     }
-    const isDownload = searchParams.get("download") === "1";
-    return documentFileResponse(file, isDownload ? "attachment" : "inline");
   } catch (error) {
     return unexpectedErrorResponse(error, t, "document file");
   }
