@@ -4,16 +4,8 @@ import { z } from "zod";
 import { NonRetriableJobError, RetryAfterJobError } from "@/lib/jobs/errors";
 import { LocalJobDriver } from "@/lib/jobs/local-driver";
 import { RETRY_BASE_MS } from "@/lib/jobs/retry";
-import type {
-  AnyJobDefinition,
-  JobContext,
-  JobDefinition,
-  JobFailureContext,
-  JobHandler,
-  JobHandlerLoader,
-  JobLogger,
-  JobTrigger,
-} from "@/lib/jobs/types";
+import type { JobHandlerLoader, JobLogger } from "@/lib/jobs/types";
+import { type TestJob, testJob } from "./driver-contract";
 
 // The in-process driver on made-up jobs: retries, concurrency, cron, stop and the handlers it
 // imports on first run. Time is vitest's fake clock, moved explicitly; no assertion depends on how
@@ -30,30 +22,6 @@ function deferred() {
 }
 
 const payloadSchema = z.object({ itemId: z.string() });
-
-type TestJob = { definition: AnyJobDefinition; load: JobHandlerLoader };
-
-/**
- * A made-up job written in one piece, as the driver gets it in two: its definition, and its handler
- * behind a loader, as lib/jobs/handler-registry.ts hands them over.
- */
-function testJob<
-  const TId extends string,
-  const TTrigger extends JobTrigger,
-  TSchema extends z.ZodType<Record<string, unknown>>,
->(
-  job: Omit<JobDefinition<TSchema, TTrigger, TId>, "hasFailureHandler"> & {
-    handler(ctx: JobContext<z.output<TSchema>>): Promise<unknown>;
-    onFailure?(ctx: JobFailureContext<z.output<TSchema>>): Promise<void>;
-  },
-): TestJob {
-  const { handler: run, onFailure, ...definition } = job;
-  const handler = { jobId: job.id, run, onFailure } as JobHandler;
-  return {
-    definition: { ...definition, ...(onFailure && { hasFailureHandler: true }) },
-    load: async () => ({ handler }),
-  };
-}
 
 let driver: LocalJobDriver;
 
