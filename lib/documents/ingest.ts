@@ -4,13 +4,13 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
+import { autoSendRecognisedView } from "@/lib/dispatch/auto-send";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, isUniqueViolation, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
 import { stripInvisibleCharacters } from "@/lib/text/visible";
 import { DuplicateFileError, findDocumentWithFile } from "./duplicates";
 import { dossierNumbersOf, readEInvoice } from "./einvoice";
-import { announceDocumentRecognised } from "./events";
 import { type RecognisedFieldsInput, recognisedFieldsSchema } from "./fields";
 import { type DocumentSource, receiveDocument } from "./life";
 import type { DocumentStatus, DocumentType } from "./list";
@@ -106,7 +106,7 @@ export function sanitizeFileName(fileName: string, type: DetectedFileType): stri
  * take (judged by content), refuses a file the dossier already has (DuplicateFileError, naming
  * that document), stores the bytes under our own key, then inserts the row (and, with fields, the
  * possible-duplicate check: lib/documents/duplicates.ts). A document
- * that arrives with a type is recognised at once and announced, so auto-send can apply.
+ * that arrives with a type is recognised at once and auto-send gets its chance.
  *
  * `db` must not be an open transaction: the event is sent once the row is committed.
  */
@@ -257,8 +257,7 @@ async function ingestFile(
     throw error;
   }
 
-  if (row.documentType !== null) await announceDocumentRecognised(row.id);
-  return row;
+  return row.documentType === null ? row : autoSendRecognisedView(db, row);
 }
 
 export type IngestSalesInvoiceInput = {

@@ -4,8 +4,8 @@ import { z } from "zod";
 import { type Db, getDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
+import { autoSendRecognised } from "@/lib/dispatch/auto-send";
 import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
-import { announceDocumentRecognised } from "@/lib/documents/events";
 import { type RecognisedFields, recognisedFieldsSchema } from "@/lib/documents/fields";
 import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
 import type { DocumentRefusal } from "@/lib/documents/refusals";
@@ -262,7 +262,7 @@ export async function processRecognitionDelivery(
     throw error;
   }
 
-  await announceDocumentRecognised(delivery.documentId);
+  await autoSendRecognised(db, delivery.documentId);
   return {
     status: 200,
     body: { documentId: delivery.documentId, documentType: delivery.documentType, status: "recognised" },

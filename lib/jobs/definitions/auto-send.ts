@@ -4,10 +4,13 @@ import { defineJob } from "../types";
 export const DOCUMENT_RECOGNISED = "documents/document.recognised";
 
 /**
- * When a document becomes recognised (recognition webhook, sales module, upload with a type):
- * sends it if its dossier's auto-send is on and its integration is usable, otherwise records why
- * not on the document (lib/jobs/handlers/auto-send.ts). Safe to repeat: the document must still be
- * in the inbox, and requestSend's conditional update lets only one dispatch through.
+ * Auto-send with retries, for a document whose auto-send could not run at once: a document that
+ * becomes recognised (recognition webhook, sales module, upload with a type) gets auto-send in the
+ * same request (lib/dispatch/auto-send.ts, autoSendRecognised), and only when that fails is this
+ * event sent. Sends the document if its dossier's auto-send is on and its integration is usable,
+ * otherwise records why not on the document (lib/jobs/handlers/auto-send.ts). Safe to repeat: the
+ * document must still be in the inbox, and requestSend's conditional update lets only one dispatch
+ * through.
  */
 export const autoSend = defineJob({
   id: "auto-send",

@@ -1,5 +1,7 @@
+import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
+import { dossiers } from "@/db/schema";
 import { getDocument, retryDocument, sendDocument, uploadDocuments } from "@/lib/api/operations/documents";
 import { createConnection, testConnection } from "@/lib/connections/service";
 import { resetEnvCache } from "@/lib/env";
@@ -80,6 +82,8 @@ async function connectedDossier() {
     connectionId: connection.id,
     settings: { ledgerId: fake.ledgerId },
   });
+  // Sent by hand through the API here: auto-send would take the upload before the send does.
+  await opened.db.update(dossiers).set({ isAutoSendEnabled: false }).where(eq(dossiers.id, dossier.id));
   return dossier;
 }
 

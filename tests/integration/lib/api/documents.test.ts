@@ -144,7 +144,7 @@ describe("POST /dossiers/{dossierId}/documents", () => {
     expect(jobs.events).toEqual([]);
   });
 
-  it("recognises the documents at once with a documentType, and tells auto-send", async () => {
+  it("recognises the documents at once with a documentType, and auto-sends them before it answers", async () => {
     const response = await callApi(uploadDocuments, uploadPath(mailDossier.id), {
       key: keys.admin,
       ...multipartBody([
@@ -154,8 +154,11 @@ describe("POST /dossiers/{dossierId}/documents", () => {
     });
     expect(response.status).toBe(201);
     const [document] = (await response.json()).documents;
-    expect(document).toMatchObject({ documentType: "sales_invoice", status: "inbox" });
-    expect(jobs.events).toEqual([{ name: "documents/document.recognised", payload: { documentId: document.id } }]);
+    // The dossier mails its documents, auto-send is on: on its way, and its delivery queued.
+    expect(document).toMatchObject({ documentType: "sales_invoice", status: "sending" });
+    expect(jobs.events).toEqual([
+      { name: "dispatch/dispatch.requested", payload: expect.objectContaining({ dispatchId: expect.any(String) }) },
+    ]);
   });
 
   it("answers 200 when some files are refused, saying which and why", async () => {
@@ -448,7 +451,7 @@ describe("GET /documents/{documentId} and its file", () => {
 });
 
 describe("PUT /documents/{documentId}/recognition", () => {
-  it("stores the type, fields and confidence as a recognition result, and tells auto-send", async () => {
+  it("stores the type, fields and confidence as a recognition result, and auto-sends it before it answers", async () => {
     const document = await newDocument("unrecognised");
     const response = await callApi(setDocumentRecognition, `/documents/${document.id}/recognition`, {
       key: keys.writeOnly,
@@ -461,7 +464,7 @@ describe("PUT /documents/{documentId}/recognition", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       id: document.id,
-      status: "inbox",
+      status: "sending",
       documentType: "purchase_invoice",
       archivedAt: null,
       importedAt: null,
@@ -478,8 +481,13 @@ describe("PUT /documents/{documentId}/recognition", () => {
         invoiceDate: "2026-03-01",
       },
     });
-    expect(await eventsOf(document.id)).toEqual([{ kind: "recognised", actorKind: "token" }]);
-    expect(jobs.events).toEqual([{ name: "documents/document.recognised", payload: { documentId: document.id } }]);
+    expect(await eventsOf(document.id)).toEqual([
+      { kind: "recognised", actorKind: "token" },
+      { kind: "send_requested", actorKind: "system" },
+    ]);
+    expect(jobs.events).toEqual([
+      { name: "dispatch/dispatch.requested", payload: expect.objectContaining({ dispatchId: expect.any(String) }) },
+    ]);
   });
 
   it("takes a result without confidence or fields, as the webhook does", async () => {

@@ -116,12 +116,15 @@ describe("a document held as a possible duplicate", () => {
     expect((await callApi(confirmNotDuplicate, path, { key: keys.readOnly })).status).toBe(403);
     const confirmed = await callApi(confirmNotDuplicate, path, { key: keys.admin });
     expect(confirmed.status).toBe(200);
-    expect(await confirmed.json()).toMatchObject({ id: held.id, status: "inbox", possibleDuplicateOf: null });
-    expect(jobs.events).toContainEqual({ name: "documents/document.recognised", payload: { documentId: held.id } });
+    // Then it goes: auto-send is on, so it is on its way when the answer comes.
+    expect(await confirmed.json()).toMatchObject({ id: held.id, status: "sending", possibleDuplicateOf: null });
+    expect(jobs.events).toContainEqual({
+      name: "dispatch/dispatch.requested",
+      payload: expect.objectContaining({ dispatchId: expect.any(String) }),
+    });
 
     const again = await callApi(confirmNotDuplicate, path, { key: keys.admin });
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ code: "not_held" });
-    expect((await callApi(sendDocument, `/documents/${held.id}/send`, { key: keys.admin })).status).toBe(202);
+    expect(await again.json()).toMatchObject({ code: "already_sending" });
   });
 });

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { OpenedDb } from "@/db";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db, OpenedDb } from "@/db";
 import { dossiers, outboxEmails } from "@/db/schema";
-import { autoSend } from "@/lib/dispatch/auto-send";
+import { autoSend, autoSendRecognised } from "@/lib/dispatch/auto-send";
 import { resetEnvCache } from "@/lib/env";
 import { sendJobEvent } from "@/lib/jobs/client";
 import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
@@ -136,5 +136,60 @@ describe("autoSend", () => {
       .from(outboxEmails)
       .where(eq(outboxEmails.idempotencyKey, dispatch?.id ?? ""));
     expect(mails).toMatchObject([{ to: ["inbox@kantoor.example"] }]);
+  });
+});
+
+describe("autoSendRecognised (what a newly recognised document gets)", () => {
+  it("has the delivery queued when it returns: no auto-send job in between", async () => {
+    const dossier = await dossierWith(FREE_MAIL);
+    const document = await insertSendableDocument(opened.db, dossier);
+    const driver = await getLocalJobDriver();
+    const enqueue = vi.spyOn(driver, "enqueue");
+
+    await autoSendRecognised(opened.db, document.id);
+    // Before any job ran: the dispatch exists, and the one job queued is its delivery.
+    expect(await dispatchesOf(opened.db, document.id)).toMatchObject([{ trigger: "auto", status: "queued" }]);
+    expect(enqueue.mock.calls.map(([name]) => name)).toEqual(["dispatch/dispatch.requested"]);
+
+    await driver.idle();
+    expect(await documentOf(opened.db, document.id)).toMatchObject({ status: "sent", autoSendSkipReason: null });
+  });
+
+  it("notes why not at once when it does not send", async () => {
+    const dossier = await dossierWith(FREE_MAIL, false);
+    const document = await insertSendableDocument(opened.db, dossier);
+    const driver = await getLocalJobDriver();
+    const enqueue = vi.spyOn(driver, "enqueue");
+    await autoSendRecognised(opened.db, document.id);
+    expect(await documentOf(opened.db, document.id)).toMatchObject({
+      status: "inbox",
+      autoSendSkipReason: "auto_send_off",
+    });
+    expect(enqueue).not.toHaveBeenCalled();
+  });
+
+  it("leaves the document to the auto-send job, with its retries, when it cannot send now", async () => {
+    const dossier = await dossierWith(FREE_MAIL);
+    const document = await insertSendableDocument(opened.db, dossier);
+    const driver = await getLocalJobDriver();
+    const enqueue = vi.spyOn(driver, "enqueue");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    // The database drops the call: the job (which opens its own) takes over.
+    const unreachable = {
+      select() {
+        throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
+      },
+    } as unknown as Db;
+    try {
+      await autoSendRecognised(unreachable, document.id);
+    } finally {
+      warn.mockRestore();
+    }
+    expect(enqueue.mock.calls).toEqual([["documents/document.recognised", { documentId: document.id }]]);
+    expect(await dispatchesOf(opened.db, document.id)).toEqual([]);
+
+    await driver.idle();
+    expect(await dispatchesOf(opened.db, document.id)).toMatchObject([{ trigger: "auto", status: "succeeded" }]);
+    expect(await documentOf(opened.db, document.id)).toMatchObject({ status: "sent" });
   });
 });

@@ -25,7 +25,10 @@ import { createWorld, documentRow, useTempFileStore, type World } from "./setup"
 // Issue 15, "No invoice twice": the same file twice in a dossier is refused; the same supplier VAT
 // number + invoice number (+ amount) is held as a possible duplicate until a person decides.
 
-vi.mock("@/lib/jobs/client", () => ({ sendJobEvent: vi.fn(async () => undefined) }));
+vi.mock("@/lib/jobs/client", () => ({
+  sendJobEvent: vi.fn(async () => undefined),
+  sendJobEvents: vi.fn(async () => undefined),
+}));
 const sentEvents = vi.mocked(sendJobEvent);
 
 /** When set, the next look-up for the file finds nothing: as when two uploads of it pass it at once. */
@@ -218,8 +221,15 @@ describe("a possible duplicate", () => {
     expect(outcome.status).toBe(200);
     expect((await documentRow(opened.db, scan.id))?.possibleDuplicateOf).toBe(first.id);
     const events = await eventsOf(scan.id);
-    expect(events.map((event) => event.kind)).toEqual(["received", "recognised", "duplicate_held"]);
+    // Auto-send ran in the webhook's request, and says why it left the document.
+    expect(events.map((event) => event.kind)).toEqual([
+      "received",
+      "recognised",
+      "duplicate_held",
+      "auto_send_skipped",
+    ]);
     expect(events[2]).toMatchObject({ actorKind: "system", details: { duplicateOf: first.id } });
+    expect(events[3]).toMatchObject({ details: { reason: "possible_duplicate" } });
   });
 
   it("is held when the API sets the fields, and lifted (with its event) when they change to another invoice", async () => {
@@ -241,10 +251,14 @@ describe("a possible duplicate", () => {
       "received",
       "recognised",
       "duplicate_held",
+      "auto_send_skipped",
       "recognised",
       "duplicate_cleared",
+      "send_requested",
     ]);
-    expect(events[4]?.details).toEqual({ duplicateOf: first.id, reason: "fields_changed" });
+    expect(events[5]?.details).toEqual({ duplicateOf: first.id, reason: "fields_changed" });
+    // No longer held, and auto-send is on: it went.
+    expect(corrected.status).toBe("sending");
   });
 
   it("is skipped by auto-send and by a bulk send with the reason, and refused to a manual send", async () => {
@@ -252,6 +266,9 @@ describe("a possible duplicate", () => {
     const first = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     const second = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     expect(second.possibleDuplicateOf).toBe(first.id);
+    // At arrival auto-send sent the first one and left the second, saying why.
+    expect(first.status).toBe("sending");
+    expect(second.status).toBe("inbox");
 
     const queue = collectingEnqueue();
     expect(await autoSend(opened.db, second.id, { enqueue: queue.enqueue })).toEqual({
@@ -271,10 +288,10 @@ describe("a possible duplicate", () => {
     const bulk = await requestSend(
       opened.db,
       world.actors.token,
-      { dossierId: dossier.id, documentIds: [first.id, second.id], trigger: "bulk" },
+      { dossierId: dossier.id, documentIds: [second.id], trigger: "bulk" },
       { enqueue: queue.enqueue },
     );
-    expect(bulk.accepted.map((entry) => entry.documentId)).toEqual([first.id]);
+    expect(bulk.accepted).toEqual([]);
     expect(bulk.refused).toEqual([{ documentId: second.id, reason: "possible_duplicate" }]);
 
     const manual = await requestSend(
@@ -291,26 +308,25 @@ describe("a possible duplicate", () => {
     const dossier = await sendableDossier();
     const first = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     const second = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
-    // Auto-send is on: the recognised first one was announced; it is not sent in this test.
-    const queue = collectingEnqueue();
-    await autoSend(opened.db, second.id, { enqueue: queue.enqueue });
-    sentEvents.mockClear();
+    // Auto-send is on: at arrival it left the second one for the hold.
+    expect(await documentRow(opened.db, second.id)).toMatchObject({ autoSendSkipReason: "possible_duplicate" });
 
+    // Then it goes: auto-send sends it before the confirmation answers.
     const confirmed = await confirmDocumentNotDuplicate(opened.db, world.actors.accountant, second.id);
-    expect(confirmed).toMatchObject({ id: second.id, possibleDuplicateOf: null });
-    expect(sentEvents).toHaveBeenCalledWith("documents/document.recognised", { documentId: second.id });
+    expect(confirmed).toMatchObject({ id: second.id, possibleDuplicateOf: null, status: "sending" });
     const events = await eventsOf(second.id);
-    expect(events.at(-1)).toMatchObject({
-      kind: "duplicate_cleared",
-      actorKind: "user",
-      details: { duplicateOf: first.id, reason: "confirmed_different" },
-    });
-    expect(await documentRow(opened.db, second.id)).toMatchObject({ autoSendSkipReason: null });
-
-    // What the announcement's job does: auto-send now sends it.
-    const sent = await autoSend(opened.db, second.id, { enqueue: queue.enqueue });
-    expect(sent).toEqual({ outcome: "sent", dispatchId: expect.any(String) });
+    expect(events.slice(-2)).toMatchObject([
+      {
+        kind: "duplicate_cleared",
+        actorKind: "user",
+        details: { duplicateOf: first.id, reason: "confirmed_different" },
+      },
+      { kind: "send_requested", actorKind: "system" },
+    ]);
+    expect(await documentRow(opened.db, second.id)).toMatchObject({ autoSendSkipReason: null, status: "sending" });
     expect(await dispatchesOf(opened.db, second.id)).toMatchObject([{ trigger: "auto", status: "queued" }]);
+    // No auto-send job was needed.
+    expect(sentEvents).not.toHaveBeenCalled();
   });
 
   it("is not held again by the same fields after a confirmation", async () => {
@@ -349,28 +365,30 @@ describe("a possible duplicate", () => {
 
   it("can be deleted; deleting the earlier document instead lifts the hold, says so, and lets auto-send try", async () => {
     const dossier = await sendableDossier();
-    const first = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
+    // Without a type, so auto-send leaves it in the inbox, where it can be deleted.
+    const first = await ingest(dossier.id, { fields: INVOICE });
     const held = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     const third = await ingest(dossier.id, { fields: INVOICE, documentType: "purchase_invoice" });
     expect(third.possibleDuplicateOf).toBe(first.id);
-    await autoSend(opened.db, third.id);
+    // Auto-send ran at arrival and left it for the hold.
     expect((await documentRow(opened.db, third.id))?.autoSendSkipReason).toBe("possible_duplicate");
 
     await removeDocument(opened.db, world.actors.accountant, held.id);
     expect(await documentRow(opened.db, held.id)).toBeUndefined();
     expect((await eventsOf(held.id)).at(-1)?.kind).toBe("deleted");
 
-    sentEvents.mockClear();
     await removeDocument(opened.db, world.actors.accountant, first.id);
+    // The hold is lifted and auto-send sent it in the same call.
     expect(await documentRow(opened.db, third.id)).toMatchObject({
       possibleDuplicateOf: null,
       autoSendSkipReason: null,
+      status: "sending",
     });
-    expect((await eventsOf(third.id)).at(-1)).toMatchObject({
-      kind: "duplicate_cleared",
-      details: { duplicateOf: first.id, reason: "original_deleted" },
-    });
-    expect(sentEvents).toHaveBeenCalledWith("documents/document.recognised", { documentId: third.id });
+    expect((await eventsOf(third.id)).slice(-2)).toMatchObject([
+      { kind: "duplicate_cleared", details: { duplicateOf: first.id, reason: "original_deleted" } },
+      { kind: "send_requested", actorKind: "system" },
+    ]);
+    expect(await dispatchesOf(opened.db, third.id)).toMatchObject([{ trigger: "auto", status: "queued" }]);
   });
 
   it("keeps the hold when deleting the earlier document is refused", async () => {

@@ -70,7 +70,7 @@ async function receivedDetails(documentId: string) {
 }
 
 describe("an e-invoice at arrival", () => {
-  it("is a purchase invoice when the dossier is the buyer, with the XML's fields, and is announced for auto-send", async () => {
+  it("is a purchase invoice when the dossier is the buyer, with the XML's fields, and auto-send runs at once", async () => {
     const document = await upload({ dueDate: "2026-04-13" });
     expect(document).toMatchObject({ documentType: "purchase_invoice", status: "inbox" });
     const row = await documentRow(opened.db, document.id);
@@ -85,9 +85,11 @@ describe("an e-invoice at arrival", () => {
       currency: "EUR",
     });
     expect(row?.recognitionConfidence).toBeNull();
-    expect(sentEvents).toHaveBeenCalledTimes(1);
+    // Auto-send ran in the upload itself (no job) and says why it left it: this dossier has no integration.
+    expect(sentEvents).not.toHaveBeenCalled();
+    expect(row?.autoSendSkipReason).toBe("no_integration");
     const events = await receivedDetails(document.id);
-    expect(events.map((event) => event.kind).sort()).toEqual(["received", "recognised"]);
+    expect(events.map((event) => event.kind).sort()).toEqual(["auto_send_skipped", "received", "recognised"]);
     expect(events[0]?.details).toMatchObject({ readFrom: "einvoice", documentType: "purchase_invoice" });
   });
 

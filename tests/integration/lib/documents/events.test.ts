@@ -12,6 +12,7 @@ import {
   deleteDocument,
   recordRecognition,
   settleSentDocument,
+  typeDocument,
   unarchiveDocument,
 } from "@/lib/documents/life";
 import { setDocumentType } from "@/lib/documents/set-type";
@@ -39,6 +40,7 @@ import { createWorld, type World } from "./setup";
 vi.mock("@/lib/jobs/client", async (importOriginal) => ({
   ...(await importOriginal<typeof import("@/lib/jobs/client")>()),
   sendJobEvent: vi.fn(async () => {}),
+  sendJobEvents: vi.fn(async () => {}),
 }));
 
 let opened: OpenedDb;
@@ -120,7 +122,7 @@ describe("received", () => {
     expect(event?.occurredAt).toBeInstanceOf(Date);
   });
 
-  it("writes 'received' then 'recognised' for a document that arrives with its type", async () => {
+  it("writes 'received' then 'recognised' for a document that arrives with its type (then auto-send's request)", async () => {
     const document = await ingestDocument(opened.db, world.actors.token, {
       dossierId: world.dossier.id,
       source: "sales",
@@ -129,19 +131,21 @@ describe("received", () => {
       documentType: "sales_invoice",
     });
     const events = await eventsOf(document.id);
-    expect(events.map((event) => event.kind)).toEqual(["received", "recognised"]);
+    expect(events.map((event) => event.kind)).toEqual(["received", "recognised", "send_requested"]);
     expect(events[1]).toMatchObject({
       actorKind: "token",
       actorReference: world.actors.token.tokenId,
       details: { source: "sales", documentType: "sales_invoice" },
     });
+    expect(events[2]).toMatchObject({ actorKind: "system", actorReference: "auto-send" });
   });
 });
 
 describe("typed and recognised", () => {
   it("writes 'typed' for a person's type and 'recognised' for the recognition step's", async () => {
     const document = await insertSendableDocument(opened.db, world.dossier, { documentType: null });
-    await setDocumentType(opened.db, world.actors.accountant, document.id, "receipt");
+    // The life module's changes alone: auto-send (which would send it between the two) is not asked.
+    await typeDocument(opened.db, world.actors.accountant, document.id, "receipt");
     await recordRecognition(opened.db, systemActor("recognition-webhook"), document.id, {
       documentType: "purchase_invoice",
       fields: {},

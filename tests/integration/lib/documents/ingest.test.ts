@@ -111,7 +111,9 @@ describe("ingestDocument", () => {
       totalAmount: 12.5,
       currency: "EUR",
     });
-    expect(sentEvents.mock.calls).toEqual([["documents/document.recognised", { documentId: result.id }]]);
+    // Auto-send ran in the same call (no job): the dossier has no integration, and it says so.
+    expect((await documentRow(opened.db, result.id))?.autoSendSkipReason).toBe("no_integration");
+    expect(sentEvents).not.toHaveBeenCalled();
   });
 
   it("takes a sales invoice from the sales module as recognised, with its fields", async () => {
@@ -141,7 +143,9 @@ describe("ingestDocument", () => {
         vatNumber: "BE0123456749",
       },
     });
-    expect(sentEvents.mock.calls).toEqual([["documents/document.recognised", { documentId: result.id }]]);
+    // Auto-send ran in the same call (no job): the dossier has no integration, and it says so.
+    expect((await documentRow(opened.db, result.id))?.autoSendSkipReason).toBe("no_integration");
+    expect(sentEvents).not.toHaveBeenCalled();
   });
 
   describe("refusals store nothing", () => {

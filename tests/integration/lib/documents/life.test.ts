@@ -1,7 +1,7 @@
-import { eq } from "drizzle-orm";
+import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db, OpenedDb } from "@/db";
-import { documents } from "@/db/schema";
+import { documentEvents, documents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { ingestDocument } from "@/lib/documents/ingest";
 import { archiveDocument, deleteDocument, unarchiveDocument } from "@/lib/documents/life";
@@ -101,7 +101,7 @@ const OUTSIDERS = [
 ] as const;
 
 describe("setDocumentType", () => {
-  it("types an unrecognised inbox document, clears the old skip reason and confidence, and tells auto-send", async () => {
+  it("types an unrecognised inbox document, clears the old skip reason and confidence, and gives auto-send its chance", async () => {
     const document = await newDocument("inbox", { autoSendSkipReason: "autoSendOff", recognitionConfidence: 0.4 });
     const result = await setDocumentType(opened.db, world.actors.entrepreneur, document.id, "purchase_invoice");
     expect(result).toEqual({
@@ -112,12 +112,22 @@ describe("setDocumentType", () => {
       importedAt: null,
       possibleDuplicateOf: null,
     });
+    // The old reason is gone; auto-send ran at once and noted its own (this dossier has no integration).
     expect(await documentRow(opened.db, document.id)).toMatchObject({
       documentType: "purchase_invoice",
-      autoSendSkipReason: null,
+      autoSendSkipReason: "no_integration",
       recognitionConfidence: null,
     });
-    expect(sentEvents.mock.calls).toEqual([["documents/document.recognised", { documentId: document.id }]]);
+    const reasons = await opened.db
+      .select({ kind: documentEvents.kind, details: documentEvents.details })
+      .from(documentEvents)
+      .where(eq(documentEvents.documentId, document.id))
+      .orderBy(asc(documentEvents.id));
+    expect(reasons.slice(-2)).toEqual([
+      { kind: "typed", details: expect.anything() },
+      { kind: "auto_send_skipped", details: { reason: "no_integration" } },
+    ]);
+    expect(sentEvents).not.toHaveBeenCalled();
   });
 
   it.each(["failed", "rejected"] as const)("re-types a %s document", async (status) => {

@@ -171,7 +171,7 @@ async function documentState(id: string) {
 }
 
 describe("POST /api/webhooks/recognition/{portalId}", () => {
-  it("stores the type, fields and confidence of a signed delivery, and tells auto-send", async () => {
+  it("stores the type, fields and confidence of a signed delivery, and runs auto-send before it answers", async () => {
     const id = await newDocument();
     const result = await post({ body: deliveryBody(id) });
 
@@ -193,7 +193,9 @@ describe("POST /api/webhooks/recognition/{portalId}", () => {
     expect(
       await opened.db.select().from(recognitionDeliveries).where(eq(recognitionDeliveries.documentId, id)),
     ).toHaveLength(1);
-    expect(sentEvents.mock.calls).toEqual([["documents/document.recognised", { documentId: id }]]);
+    // Auto-send ran in the request (no job): this dossier has no integration, and it says so.
+    expect((await documentRow(opened.db, id))?.autoSendSkipReason).toBe("no_integration");
+    expect(sentEvents).not.toHaveBeenCalled();
   });
 
   it.each(["failed", "rejected"] as const)("re-types a %s document", async (status) => {
