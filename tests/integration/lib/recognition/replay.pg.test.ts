@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { POST } from "@/app/api/webhooks/recognition/[portalId]/route";
 import type { OpenedDb } from "@/db";
-import { recognitionDeliveries, users } from "@/db/schema";
+import { documentEvents, recognitionDeliveries, users } from "@/db/schema";
 import { ingestDocument } from "@/lib/documents/ingest";
 import { sendJobEvent } from "@/lib/jobs/client";
 import { revealRecognitionSecret } from "@/lib/recognition/secret";
@@ -65,6 +65,12 @@ describe("concurrent copies of one delivery (real PostgreSQL)", () => {
     expect(
       await opened.db.select().from(recognitionDeliveries).where(eq(recognitionDeliveries.documentId, id)),
     ).toHaveLength(1);
-    expect(vi.mocked(sendJobEvent)).toHaveBeenCalledTimes(1);
+    // One recognition, and auto-send ran once, in the request that made it (no job).
+    const events = await opened.db
+      .select({ kind: documentEvents.kind })
+      .from(documentEvents)
+      .where(eq(documentEvents.documentId, id));
+    expect(events.map((event) => event.kind).sort()).toEqual(["auto_send_skipped", "received", "recognised"]);
+    expect(vi.mocked(sendJobEvent)).not.toHaveBeenCalled();
   });
 });
