@@ -1,8 +1,8 @@
 "use client";
 
 import Link from "next/link";
-import { useTranslations } from "next-intl";
 import { useEffect, useState } from "react";
+import { useTranslations } from "@/components/ui/root-messages";
 
 /**
  * Unexpected errors below the root layout. The user gets a generic message and, for support, the

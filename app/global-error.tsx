@@ -1,7 +1,7 @@
 "use client";
 
-import { NextIntlClientProvider, useTranslations } from "next-intl";
 import { useEffect, useSyncExternalStore } from "react";
+import { RootMessagesProvider, useTranslations } from "@/components/ui/root-messages";
 import { DEFAULT_LOCALE, isLocale, LOCALE_COOKIE, type Locale, localeFromAcceptLanguage } from "@/lib/i18n/config";
 import enErrorPages from "@/lib/i18n/messages/en/errorPages.json";
 import frErrorPages from "@/lib/i18n/messages/fr/errorPages.json";
@@ -35,13 +35,9 @@ export default function GlobalError({ error, retry }: { error: unknown; retry: (
   return (
     <html lang={locale}>
       <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">
-        <NextIntlClientProvider
-          locale={locale}
-          messages={{ errorPages: ERROR_PAGES[locale] }}
-          timeZone="Europe/Brussels"
-        >
+        <RootMessagesProvider messages={{ errorPages: ERROR_PAGES[locale] }}>
           <GlobalErrorPanel retry={retry} />
-        </NextIntlClientProvider>
+        </RootMessagesProvider>
       </body>
     </html>
   );

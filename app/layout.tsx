@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
-import { ClientMessages } from "@/components/ui/client-messages";
+import { RootClientMessages } from "@/components/ui/root-client-messages";
 import { BRAND_COLOR } from "@/lib/brand";
 import { geistSans } from "./fonts/geist";
 import "./globals.css";
@@ -25,7 +25,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang={locale} className={geistSans.variable}>
       <body className="min-h-dvh bg-slate-50 font-sans text-slate-900 antialiased">
-        <ClientMessages area="root">{children}</ClientMessages>
+        <RootClientMessages>{children}</RootClientMessages>
       </body>
     </html>
   );

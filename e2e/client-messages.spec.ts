@@ -164,8 +164,11 @@ test.describe("messages in the HTML", () => {
     const portalPath = new URL(page.url()).pathname.match(/^\/portals\/[0-9a-f-]{36}/)?.[0] ?? "";
     expect(portalPath).not.toBe("");
 
+    // The overview's one translating client component is the new-dossier form: its messages come with it.
+    const overview = await clientMessagesOf(page.request, portalPath);
+    expect(overview.keys).toEqual(expectedKeys("nl", "root"));
     const pages: [string, ClientMessageArea][] = [
-      [portalPath, "portalOverview"],
+      [`${portalPath}?new=1`, "portalOverview"],
       [`${portalPath}/integrations`, "portalIntegrations"],
       [`${portalPath}/settings/api-keys`, "apiKeys"],
       [`${portalPath}/settings/webhooks`, "webhooks"],

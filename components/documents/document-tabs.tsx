@@ -44,8 +44,11 @@ export function DocumentTabs({
           const href = tab === "inbox" ? basePath : `${basePath}?tab=${tab}`;
           return (
             <li key={tab} className="flex min-w-0">
+              {/* No prefetch: each tab is this same dynamic page, whose prefetch brings only its shell
+                  (there is no loading.tsx), yet costs the phone a request and main-thread work per tab. */}
               <Link
                 href={href}
+                prefetch={false}
                 aria-current={isActive ? "page" : undefined}
                 className={`-mb-px flex min-h-14 w-full min-w-0 flex-col items-center justify-center gap-1 border-b-2 px-0.5 py-1.5 text-center text-xs leading-tight font-medium focus-visible:rounded-t-md focus-visible:outline-2 focus-visible:outline-brand-500 md:min-h-12 md:flex-row md:gap-2 md:px-3 md:py-0 md:text-sm md:whitespace-nowrap ${
                   isActive

@@ -17,7 +17,10 @@ export type MessagePath = NestedKeyOf<Messages>;
  * path here is no longer looked up by any client component of its area.
  */
 export const CLIENT_MESSAGE_AREAS = {
-  /** Everywhere (app/layout.tsx): the error boundary below the root layout (app/error.tsx). */
+  /**
+   * Everywhere (app/layout.tsx): the error boundary below the root layout (app/error.tsx). Through
+   * components/ui/root-client-messages.tsx, not next-intl: its messages are plain text with arguments.
+   */
   root: ["errorPages.error", "errorPages.databaseUnavailable"],
   signIn: ["auth.demo", "auth.signIn.emailLabel", "auth.signIn.errors", "auth.signIn.sendLink"],
   signUp: ["common.language.names", "errors", "signUp"],

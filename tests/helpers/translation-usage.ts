@@ -20,6 +20,8 @@ const SOURCE_FOLDERS = ["app", "components", "lib"];
 const EXTENSIONS = [".tsx", ".ts"];
 const ROUTE_FILE = /^(page|layout|template|error|not-found|forbidden|unauthorized|loading|default|global-error)\.tsx?$/;
 const TRANSLATOR_HOOKS = new Set(["useTranslations", "getTranslations"]);
+/** The root area's own translator (no next-intl client runtime), read like next-intl's. */
+const ROOT_MESSAGES_MODULE = "@/components/ui/root-messages";
 const TRANSLATOR_METHODS = new Set(["rich", "markup", "raw", "has"]);
 /** TypeScript nodes that hold a run-time expression; every other TS node is a type and is skipped. */
 const TS_EXPRESSIONS = new Set([
@@ -248,7 +250,8 @@ export function analyseSource(file: string, source: string): ModuleInfo {
         statement.importKind === "type" || (specifiers.length > 0 && specifiers.every((s) => s.importKind === "type"));
       if (!isTypeOnly) addImport((statement.source as Node).value);
       const from = (statement.source as Node).value as string;
-      if (from === "next-intl" || from === "next-intl/server") {
+      // components/ui/root-messages.tsx: the root area's useTranslations, with next-intl's signature.
+      if (from === "next-intl" || from === "next-intl/server" || from === ROOT_MESSAGES_MODULE) {
         for (const specifier of specifiers) {
           const imported = (specifier.imported as Node | undefined)?.name as string | undefined;
           const local = (specifier.local as Node).name as string;
@@ -286,7 +289,10 @@ export function analyseSource(file: string, source: string): ModuleInfo {
     if (node.type === "ImportExpression") addImport(stringValue(node.source));
     if (node.type === "JSXOpeningElement" && isNode(node.name) && node.name.type === "JSXIdentifier") {
       const tag = node.name.name as string;
-      if (tag === "ClientMessages") {
+      // The root layout's provider of the root area (components/ui/root-client-messages.tsx).
+      if (tag === "RootClientMessages") info.areas.push("root");
+      // <LazyClientMessages> (components/ui/lazy-client-messages.tsx) is the same provider, fetched lazily.
+      if (tag === "ClientMessages" || tag === "LazyClientMessages") {
         const area = (node.attributes as Node[]).find(
           (a) => a.type === "JSXAttribute" && (a.name as Node).name === "area",
         );

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Form from "next/form";
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { ClientMessages } from "@/components/ui/client-messages";
 import { EmptyState } from "@/components/ui/empty-state";
+import { LazyClientMessages } from "@/components/ui/lazy-client-messages";
 import { PageHeader } from "@/components/ui/page-header";
 import { Pagination } from "@/components/ui/pagination";
 import { getDb } from "@/db";
@@ -13,7 +13,7 @@ import { requireActor } from "@/lib/auth/session";
 import { getOnboardingChecklist } from "@/lib/portals/checklist";
 import { getPortal, listPortalDossiers } from "@/lib/portals/overview";
 import { DossierTable } from "./_components/dossier-table";
-import { NewDossierForm } from "./_components/new-dossier-form";
+import { LazyNewDossierForm } from "./_components/lazy-new-dossier-form";
 import { OnboardingChecklist, type OnboardingTargets } from "./_components/onboarding-checklist";
 import { PortalTabs, portalTabsFor } from "./_components/portal-tabs";
 
@@ -29,16 +29,12 @@ export async function generateMetadata(): Promise<Metadata> {
   return { title: t("title") };
 }
 
-/** The accountant's home: every dossier of the office, how it delivers, and where its documents stand. */
-export default function PortalOverviewPage(props: Props) {
-  return (
-    <ClientMessages area="portalOverview">
-      <PortalOverviewPageContent {...props} />
-    </ClientMessages>
-  );
-}
-
-async function PortalOverviewPageContent({ params, searchParams }: Props) {
+/**
+ * The accountant's home: every dossier of the office, how it delivers, and where its documents
+ * stand. Its one client component that translates is the new-dossier form (?new=1): its messages
+ * provider wraps that form alone, so the overview's payload carries them only when it shows.
+ */
+export default async function PortalOverviewPage({ params, searchParams }: Props) {
   const { portalId } = await params;
   const search = await searchParams;
   const actor = await requireActor();
@@ -113,7 +109,11 @@ async function PortalOverviewPageContent({ params, searchParams }: Props) {
       />
       <PortalTabs portalId={portal.id} active="dossiers" tabs={portalTabsFor(actor, portal.id)} />
 
-      {isCreating ? <NewDossierForm portalId={portal.id} closeHref={withParams({})} /> : null}
+      {isCreating ? (
+        <LazyClientMessages area="portalOverview">
+          <LazyNewDossierForm portalId={portal.id} closeHref={withParams({})} />
+        </LazyClientMessages>
+      ) : null}
       {checklist.isComplete ? null : <OnboardingChecklist checklist={checklist} targets={onboardingTargets} />}
 
       <Form action={pathname} role="search" className="mb-4 flex gap-2">

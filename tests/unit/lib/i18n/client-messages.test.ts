@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLIENT_MESSAGE_AREAS, type ClientMessageArea, pickMessages } from "@/lib/i18n/client-messages";
@@ -15,6 +16,15 @@ import {
 
 const AREAS = CLIENT_MESSAGE_AREAS as Record<ClientMessageArea, readonly string[]>;
 const ROUTES = routeFiles().filter((file) => path.basename(file) !== "global-error.tsx");
+/**
+ * Route files whose one translating client component shows only on request (the overview's
+ * new-dossier form, ?new=1): a <LazyClientMessages> wraps that component alone, so the page's
+ * payload carries the messages, and its JavaScript next-intl's client runtime, only when it shows.
+ * Each names the component it wraps.
+ */
+const WRAPPED_WHERE_SHOWN: Record<string, string> = {
+  "app/(app)/portals/[portalId]/page.tsx": "LazyNewDossierForm",
+};
 
 /** Whether a key path lies under a provided path (or is it). */
 const isUnder = (keyPath: string, provided: string) => keyPath === provided || keyPath.startsWith(`${provided}.`);
@@ -99,19 +109,36 @@ describe("the messages each area hands to the browser", () => {
 
   it("wraps everything a route file with an area renders in that area's provider", () => {
     // The root layout renders <html> and <body> around its provider, and no client component of its own.
-    expect(clientModulesOf("app/layout.tsx")).toEqual([]);
-    const unwrapped = ROUTES.filter((file) => file !== "app/layout.tsx" && readModule(file).areas.length > 0).flatMap(
-      (file) => readModule(file).unwrappedReturns.map((line) => `${file}:${line}`),
-    );
+    expect(clientModulesOf("app/layout.tsx").map((m) => m.file)).toEqual(["components/ui/root-messages.tsx"]);
+    const unwrapped = ROUTES.filter(
+      (file) => file !== "app/layout.tsx" && !(file in WRAPPED_WHERE_SHOWN) && readModule(file).areas.length > 0,
+    ).flatMap((file) => readModule(file).unwrappedReturns.map((line) => `${file}:${line}`));
     expect(unwrapped).toEqual([]);
   });
 
-  it("renders next-intl's client provider only through <ClientMessages> (and in the global error page)", () => {
+  it.each(Object.entries(WRAPPED_WHERE_SHOWN))(
+    "renders %s's translating client component only inside its provider",
+    (file, tag) => {
+      const source = readFileSync(file, "utf8");
+      const area = readModule(file).areas[0];
+      const uses = [...source.matchAll(new RegExp(`<${tag}\\b`, "g"))].map((match) => match.index ?? 0);
+      expect(uses.length).toBeGreaterThan(0);
+      // Each use lies between an opening <LazyClientMessages area="…"> of the file's area and its closing tag.
+      for (const at of uses) {
+        const opened = source.lastIndexOf(`<LazyClientMessages area="${area}">`, at);
+        expect(opened, `${file}: <${tag}> outside <ClientMessages>`).toBeGreaterThan(-1);
+        expect(
+          source.slice(opened, at).includes("</ClientMessages>"),
+          `${file}: <${tag}> outside <ClientMessages>`,
+        ).toBe(false);
+      }
+    },
+  );
+
+  it("renders next-intl's client provider only through <ClientMessages>", () => {
+    // The root area (the error boundaries) has its own small provider: components/ui/root-messages.tsx.
     const providers = sourceFiles().flatMap((file) => readModule(file).providers);
-    expect(providers.map((at) => at.replace(/:\d+$/, "")).sort()).toEqual([
-      "app/global-error.tsx",
-      "components/ui/client-messages.tsx",
-    ]);
+    expect(providers.map((at) => at.replace(/:\d+$/, "")).sort()).toEqual(["components/ui/client-messages.tsx"]);
   });
 
   it("keeps the message catalogs out of client code, but for the global error page's own namespace", () => {

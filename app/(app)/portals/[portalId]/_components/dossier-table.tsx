@@ -95,8 +95,10 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
           {rows.map((row) => (
             <tr key={row.id} className="overview-row">
               <td className="px-4 py-3 align-top max-sm:col-span-3 max-sm:p-0">
-                {/* The link's ::after covers the row, so the whole row (or card) is the target. */}
-                <Link href={`/dossiers/${row.id}`} className="overview-row-link">
+                {/* The link's ::after covers the row, so the whole row (or card) is the target. No
+                    prefetch (here and on the integration link): a page of fifty dossiers would fetch a
+                    hundred pages' shells while the list is read, as the document list's rows would. */}
+                <Link href={`/dossiers/${row.id}`} className="overview-row-link" prefetch={false}>
                   {row.name}
                 </Link>
                 <div className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-slate-500 tabular-nums">
@@ -106,7 +108,7 @@ export function DossierTable({ rows }: { rows: PortalDossierRow[] }) {
               </td>
               <td className="px-4 py-3 align-top max-sm:col-span-3 max-sm:p-0">
                 {/* Above the row's link: the integration opens the dossier's Integration tab. */}
-                <Link href={`/dossiers/${row.id}/integration`} className="overview-integration-link">
+                <Link href={`/dossiers/${row.id}/integration`} className="overview-integration-link" prefetch={false}>
                   <span className="sr-only">{t("overview.integrationLink", { name: row.name })} </span>
                   <IntegrationBadge state={row.integration} />
                   <HealthMark health={row.health} />
