@@ -12,8 +12,8 @@ import { requestSendDocument } from "@/lib/dispatch/request-send";
 import { confirmDocumentNotDuplicate } from "@/lib/documents/confirm-not-duplicate";
 import { removeDocument } from "@/lib/documents/delete";
 import { recognisedFieldsSchema } from "@/lib/documents/fields";
-import { documentFileResponse } from "@/lib/documents/file-response";
-import { type DocumentDetail, getDocumentDetailById, getDocumentFile as readDocumentFile } from "@/lib/documents/get";
+import { documentFileStreamResponse, rangeNotSatisfiableResponse } from "@/lib/documents/file-response";
+import { type DocumentDetail, getDocumentDetailById, openDocumentFile } from "@/lib/documents/get";
 import type { IngestedDocument } from "@/lib/documents/ingest";
 import {
   archiveDocument as archiveDocumentService,
@@ -37,6 +37,8 @@ import { reasonTextOf } from "@/lib/failures/reason";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { recognitionDeliverySchema } from "@/lib/recognition/webhook";
+import { parseRangeHeader, RangeNotSatisfiableError } from "@/lib/storage/byte-range";
+import { FileStoreError } from "@/lib/storage/file-store";
 import { ApiProblemError, defineApiOperation, type MultipartReceiveContext } from "../operation";
 import { API_ERROR_CODES, apiDocumentPath } from "../problems";
 import { dossierIdParamsSchema } from "./dossiers";
@@ -524,22 +526,41 @@ export const getDocumentFile = defineApiOperation({
   method: "get",
   path: "/documents/{documentId}/file",
   summary: "Download a document's file",
-  description:
+  description: [
     "The file as it was received, with the content type judged at upload (application/pdf, image/jpeg, image/png or application/xml) and its name in Content-Disposition.",
+    "Streamed from storage. One range may be asked for with `Range: bytes=<first>-<last>` (also `<first>-` and `-<suffix length>`): the answer is 206 with Content-Range, or 416 with `Content-Range: bytes */<size>` when the range selects no byte; several or malformed ranges get the whole file. A storage that does not answer is a 503 `storage_unavailable`.",
+  ].join("\n"),
   tags: [TAG],
   scope: "documents:read",
   params: documentIdParamsSchema,
   responses: {
     200: {
-      description: "The file, with the content type judged from its content at upload.",
+      description: "The file, with the content type judged from its content at upload, and `Accept-Ranges: bytes`.",
       schema: z.file(),
       contentType: "application/pdf",
       alternatives: { "image/jpeg": z.file(), "image/png": z.file(), "application/xml": z.file() },
     },
+    206: {
+      description: "The one range asked for, with `Content-Range: bytes <first>-<last>/<size>`.",
+      schema: z.file(),
+      contentType: "application/pdf",
+      alternatives: { "image/jpeg": z.file(), "image/png": z.file(), "application/xml": z.file() },
+    },
+    416: { description: "The range selects no byte of the file; `Content-Range: bytes */<size>` gives its size." },
   },
-  async handle({ db, actor, params }) {
-    const file = await readDocumentFile(db, actor, params.documentId);
-    return documentFileResponse(file, "attachment");
+  problems: [503],
+  async handle({ db, actor, params, request }) {
+    const range = parseRangeHeader(request.headers.get("range")) ?? undefined;
+    try {
+      return documentFileStreamResponse(await openDocumentFile(db, actor, params.documentId, range), "attachment");
+    } catch (error) {
+      if (error instanceof RangeNotSatisfiableError) return rangeNotSatisfiableResponse(error.size);
+      if (error instanceof FileStoreError) {
+        console.error("[api] the file store cannot be read", error.cause);
+        throw new ApiProblemError({ status: 503, code: "storage_unavailable", messageKey: "storage.readUnavailable" });
+      }
+      throw error;
+    }
   },
 });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
@@ -16,7 +19,8 @@ import {
 } from "@/lib/api/operations/documents";
 import { MAX_DOCUMENT_BYTES } from "@/lib/documents/sniff";
 import { MAX_UPLOAD_REQUEST_BYTES } from "@/lib/documents/upload";
-import { getFileStore } from "@/lib/storage";
+import { getFileStore, setFileStore } from "@/lib/storage";
+import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { sampleExe, samplePdf, samplePng } from "../../../fixtures/documents";
 import { callApi, insertApiKey } from "../../../helpers/api";
 import { createTestDb } from "../../../helpers/db";
@@ -446,7 +450,66 @@ describe("GET /documents/{documentId} and its file", () => {
     );
     expect(response.headers.get("x-content-type-options")).toBe("nosniff");
     expect(response.headers.get("ratelimit-policy")).toBe('"api";q=600;w=60');
+    expect(response.headers.get("accept-ranges")).toBe("bytes");
     expect(new Uint8Array(await response.arrayBuffer())).toEqual(content);
+  });
+
+  it("answers one range of the file (206), and 416 for a range past its end", async () => {
+    const content = samplePdf(3000);
+    const document = await insertSendableDocument(opened.db, mailDossier, { content });
+    const filePath = `/documents/${document.id}/file`;
+    const size = content.byteLength;
+
+    for (const [range, start, end] of [
+      ["bytes=10-19", 10, 19],
+      ["bytes=100-", 100, size - 1],
+      ["bytes=-16", size - 16, size - 1],
+    ] as const) {
+      const response = await callApi(getDocumentFile, filePath, { key: keys.readOnly, headers: { range } });
+      expect(response.status).toBe(206);
+      expect(response.headers.get("content-range")).toBe(`bytes ${start}-${end}/${size}`);
+      expect(response.headers.get("content-type")).toBe("application/pdf");
+      expect(new Uint8Array(await response.arrayBuffer())).toEqual(content.subarray(start, end + 1));
+    }
+
+    const past = await callApi(getDocumentFile, filePath, { key: keys.readOnly, headers: { range: `bytes=${size}-` } });
+    expect(past.status).toBe(416);
+    expect(past.headers.get("content-range")).toBe(`bytes */${size}`);
+    // Several ranges: the whole file.
+    const several = await callApi(getDocumentFile, filePath, {
+      key: keys.readOnly,
+      headers: { range: "bytes=0-1,5-6" },
+    });
+    expect(several.status).toBe(200);
+    expect(new Uint8Array(await several.arrayBuffer())).toEqual(content);
+    // Another office's key: not found, whatever the range.
+    const foreign = await callApi(getDocumentFile, filePath, {
+      key: keys.otherOffice,
+      headers: { range: "bytes=0-9" },
+    });
+    expect(foreign.status).toBe(404);
+  });
+
+  it("answers 503 storage_unavailable, in the caller's words, when the store cannot be read", async () => {
+    const document = await insertSendableDocument(opened.db, mailDossier);
+    const root = mkdtempSync(path.join(tmpdir(), "koppel-api-store-"));
+    const notADirectory = path.join(root, "not-a-directory");
+    writeFileSync(notADirectory, "x");
+    const previous = getFileStore();
+    setFileStore(new LocalDiskFileStore(notADirectory));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const response = await callApi(getDocumentFile, `/documents/${document.id}/file`, { key: keys.readOnly });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toMatchObject({
+        code: "storage_unavailable",
+        detail: expect.stringContaining("cannot read this file"),
+      });
+    } finally {
+      logged.mockRestore();
+      setFileStore(previous);
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 
