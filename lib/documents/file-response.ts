@@ -1,4 +1,6 @@
 import { Readable } from "node:stream";
+import type { DbOrTx } from "@/db";
+import type { Actor } from "@/lib/auth/actor";
 import {
   parseRangeHeader,
   RangeNotSatisfiableError,
@@ -6,7 +8,7 @@ import {
   resolveByteRange,
 } from "@/lib/storage/byte-range";
 import { contentDisposition } from "./content-disposition";
-import type { DocumentFile, OpenedDocumentFile } from "./get";
+import { type DocumentFile, type OpenedDocumentFile, openDocumentFile } from "./get";
 
 type Disposition = "inline" | "attachment";
 type FileFacts = { fileName: string; mimeType: string };
@@ -56,6 +58,26 @@ export function documentFileStreamResponse(file: OpenedDocumentFile, disposition
   headers.set("accept-ranges", "bytes");
   const body = Readable.toWeb(file.body) as ReadableStream<Uint8Array>;
   return fileBodyResponse(headers, body, file.size, file.range);
+}
+
+/**
+ * A document's stored original, streamed (documentFileStreamResponse) with the one range the
+ * request's `Range` header asks for, or 416 when that range selects no byte: for the file route and
+ * the REST API, which each answer openDocumentFile's NotFoundError and FileStoreError their own way.
+ */
+export async function storedDocumentFileResponse(
+  db: DbOrTx,
+  actor: Actor,
+  documentId: string,
+  input: { rangeHeader: string | null; disposition: Disposition },
+): Promise<Response> {
+  const range = parseRangeHeader(input.rangeHeader) ?? undefined;
+  try {
+    return documentFileStreamResponse(await openDocumentFile(db, actor, documentId, range), input.disposition);
+  } catch (error) {
+    if (error instanceof RangeNotSatisfiableError) return rangeNotSatisfiableResponse(error.size);
+    throw error;
+  }
 }
 
 /**

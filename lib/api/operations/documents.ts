@@ -12,8 +12,8 @@ import { requestSendDocument } from "@/lib/dispatch/request-send";
 import { confirmDocumentNotDuplicate } from "@/lib/documents/confirm-not-duplicate";
 import { removeDocument } from "@/lib/documents/delete";
 import { recognisedFieldsSchema } from "@/lib/documents/fields";
-import { documentFileStreamResponse, rangeNotSatisfiableResponse } from "@/lib/documents/file-response";
-import { type DocumentDetail, getDocumentDetailById, openDocumentFile } from "@/lib/documents/get";
+import { storedDocumentFileResponse } from "@/lib/documents/file-response";
+import { type DocumentDetail, getDocumentDetailById } from "@/lib/documents/get";
 import type { IngestedDocument } from "@/lib/documents/ingest";
 import {
   archiveDocument as archiveDocumentService,
@@ -37,7 +37,6 @@ import { reasonTextOf } from "@/lib/failures/reason";
 import type { Locale } from "@/lib/i18n/config";
 import { translatorFor } from "@/lib/i18n/translator";
 import { recognitionDeliverySchema } from "@/lib/recognition/webhook";
-import { parseRangeHeader, RangeNotSatisfiableError } from "@/lib/storage/byte-range";
 import { FileStoreError } from "@/lib/storage/file-store";
 import { ApiProblemError, defineApiOperation, type MultipartReceiveContext } from "../operation";
 import { API_ERROR_CODES, apiDocumentPath } from "../problems";
@@ -550,11 +549,12 @@ export const getDocumentFile = defineApiOperation({
   },
   problems: [503],
   async handle({ db, actor, params, request }) {
-    const range = parseRangeHeader(request.headers.get("range")) ?? undefined;
     try {
-      return documentFileStreamResponse(await openDocumentFile(db, actor, params.documentId, range), "attachment");
+      return await storedDocumentFileResponse(db, actor, params.documentId, {
+        rangeHeader: request.headers.get("range"),
+        disposition: "attachment",
+      });
     } catch (error) {
-      if (error instanceof RangeNotSatisfiableError) return rangeNotSatisfiableResponse(error.size);
       if (error instanceof FileStoreError) {
         console.error("[api] the file store cannot be read", error.cause);
         throw new ApiProblemError({ status: 503, code: "storage_unavailable", messageKey: "storage.readUnavailable" });

@@ -1,14 +1,8 @@
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { getActor } from "@/lib/auth/session";
-import {
-  documentFileResponse,
-  documentFileStreamResponse,
-  rangeNotSatisfiableResponse,
-} from "@/lib/documents/file-response";
-import { openDocumentFile } from "@/lib/documents/get";
+import { documentFileResponse, storedDocumentFileResponse } from "@/lib/documents/file-response";
 import { NotFoundError } from "@/lib/errors";
-import { parseRangeHeader, RangeNotSatisfiableError } from "@/lib/storage/byte-range";
 import { FileStoreError } from "@/lib/storage/file-store";
 import { getUblPdfView } from "@/lib/ubl/preview";
 import { problemResponse, unexpectedErrorResponse } from "../../responses";
@@ -43,11 +37,9 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
       if (isPdfView) {
         return documentFileResponse(await getUblPdfView(await getDb(), actor, documentId), disposition, rangeHeader);
       }
-      const range = parseRangeHeader(rangeHeader) ?? undefined;
-      return documentFileStreamResponse(await openDocumentFile(await getDb(), actor, documentId, range), disposition);
+      return await storedDocumentFileResponse(await getDb(), actor, documentId, { rangeHeader, disposition });
     } catch (error) {
       if (error instanceof NotFoundError) return problemResponse(404, "not-found", "Not found", t("errors.notFound"));
-      if (error instanceof RangeNotSatisfiableError) return rangeNotSatisfiableResponse(error.size);
       if (error instanceof FileStoreError) {
         console.error("[document file] the file store cannot be read", error.cause);
         return problemResponse(503, "storage-unavailable", "Storage unavailable", t("errors.storage.readUnavailable"));
