@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS_FOLDER } from "@/db";
+import { applyMigration, migrateBefore } from "../../helpers/migrations";
 
 // Migration 0018 keeps the document counts (document_counts, issue 19). The documents that exist
 // before it are counted by its backfill, and changes after it by its triggers; the two must not
@@ -10,17 +8,6 @@ import { MIGRATIONS_FOLDER } from "@/db";
 // rows, then 0018.
 
 const TAG = "0018_document-counts";
-
-const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
-  entries: { tag: string }[];
-};
-
-async function apply(db: PGlite, tag: string) {
-  const text = readFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), "utf8");
-  for (const statement of text.split("--> statement-breakpoint")) {
-    if (statement.trim()) await db.exec(statement);
-  }
-}
 
 const PORTAL = "11111111-1111-4111-8111-111111111111";
 const DOSSIERS = ["22222222-2222-4222-8222-222222222222", "33333333-3333-4333-8333-333333333333"];
@@ -41,16 +28,15 @@ async function keptAndCounted() {
 
 beforeAll(async () => {
   db = new PGlite();
-  const tags = journal.entries.map((entry) => entry.tag);
-  const index = tags.indexOf(TAG);
-  expect(index).toBeGreaterThan(0);
-  for (const tag of tags.slice(0, index)) await apply(db, tag);
+  await migrateBefore(db, TAG);
   await db.exec(`insert into portals (id, name) values ('${PORTAL}', 'Kantoor');`);
   for (const [d, dossier] of DOSSIERS.entries()) {
-    await db.query(
-      `insert into dossiers (id, portal_id, name, company_number) values ($1, $2, $3, $4)`,
-      [dossier, PORTAL, `D${d}`, `040123456${d}`],
-    );
+    await db.query(`insert into dossiers (id, portal_id, name, company_number) values ($1, $2, $3, $4)`, [
+      dossier,
+      PORTAL,
+      `D${d}`,
+      `040123456${d}`,
+    ]);
   }
   const statuses = ["inbox", "sending", "sent", "sent", "failed", "rejected", "sent"];
   for (let i = 0; i < 21; i++) {
@@ -67,7 +53,7 @@ beforeAll(async () => {
       ],
     );
   }
-  await apply(db, TAG);
+  await applyMigration(db, TAG);
 }, 120_000);
 
 afterAll(async () => {
