@@ -135,22 +135,10 @@ export const documents = pgTable(
     index("documents_dossier_archived_idx")
       .on(t.dossierId, t.archivedAt.desc(), t.id.desc())
       .where(sql`${t.archivedAt} is not null`),
-    // Portal overview and the dossier's tabs: document counts per dossier, status and archived, by an
-    // index-only scan (archived_at in the index, so a count never visits the table). Chosen over
-    // counters kept per dossier × status, measured both on the same data (`npm run bench -- counts`,
-    // PostgreSQL 15, a dossier of 100,000, load 10–12 on 2 cores): the index-only count reads 87
-    // buffers (the index's deduplication keeps equal keys together) in 27–39 ms at the median
-    // (p95 51–108 ms), a counter read 1.3–2.4 ms. Moving the counters in the status statement
-    // itself (a writable CTE, so they cannot drift) added nothing measurable to one bulk send of
-    // 1,000 (110 ms either way), but two bulk sends in one dossier at once then queue on the
-    // dossier's counter rows: the later one's status statement took 210 ms against 109 ms (a
-    // ~100 ms lock wait, the whole of the other transaction), wall time 330 against 256 ms. So
-    // counters buy ~30 ms per read of a 100,000-document dossier and cost a serialisation of every
-    // writer of a dossier, plus a second truth that every writer (the life module, imports,
-    // fixtures, a repair) must keep exact. The scan grows with the dossier (0.3–0.4 µs per
-    // document): past a few hundred thousand documents per dossier, counters are the next step.
-    // (Before this index: 52,756 buffers and 470 ms for the same count with the index that lacked
-    // archived_at; `npm run bench -- pages`, issue 19.)
+    // A portal's or a dossier's documents in a state (the waiting documents, the auto-send notes).
+    // It served the tab and overview counts by index-only scan until the counts were kept
+    // (document_counts, below; why, there); the queries by portal, dossier and status still have it,
+    // and dropping it was not measured.
     index("documents_portal_dossier_status_archived_idx").on(t.portalId, t.dossierId, t.status, t.archivedAt),
     // FTP read-back: sent documents not yet proven imported.
     index("documents_sent_not_imported_idx")
@@ -187,6 +175,44 @@ export const documents = pgTable(
     unique("documents_id_portal_uq").on(t.id, t.portalId),
     foreignKey({
       name: "documents_dossier_portal_fk",
+      columns: [t.dossierId, t.portalId],
+      foreignColumns: [dossiers.id, dossiers.portalId],
+    }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * A dossier's document counts per status and archived, for its tabs and the portal overview: the
+ * rows of one dossier × status × archived add up to the number of its documents in that state.
+ * Each row is a change (+n / −n), written by the database itself: statement-level triggers on
+ * documents (migration 0018) turn every insert, update and delete into one row per state it changed
+ * — a bulk send of 1,000 adds two rows — so no writer (the life module, imports, seeds, tests) can
+ * forget one, and a rolled-back change takes its rows with it. Rows are only ever inserted, so
+ * concurrent writers of one dossier never wait for each other here (counter rows updated in place
+ * would serialise them: a second bulk send waited for the first's whole transaction, ~100 ms,
+ * measured with `npm run bench -- counts`). A reader that finds many rows for a dossier folds them
+ * into one per state (lib/documents/counts.ts), in one statement that is safe to run concurrently.
+ * `npm run counts:repair` recounts from documents and reports any difference.
+ *
+ * Why not the index-only count that served before: it reads every index entry of the dossier
+ * (0.3–0.4 µs each: 27 ms at the median and up to 108 ms at p95 for a dossier of 100,000), so it
+ * grows with the dossier; this read costs what its few rows cost (bench counts).
+ */
+export const documentCounts = pgTable(
+  "document_counts",
+  {
+    id: bigint({ mode: "number" }).generatedAlwaysAsIdentity().primaryKey(),
+    portalId: uuid().notNull(),
+    dossierId: uuid().notNull(),
+    status: documentStatusEnum().notNull(),
+    isArchived: boolean().notNull(),
+    /** The change to the count (negative when documents left this state). */
+    n: integer().notNull(),
+  },
+  (t) => [
+    index("document_counts_dossier_idx").on(t.dossierId),
+    foreignKey({
+      name: "document_counts_dossier_portal_fk",
       columns: [t.dossierId, t.portalId],
       foreignColumns: [dossiers.id, dossiers.portalId],
     }).onDelete("cascade"),

@@ -5,6 +5,7 @@ import type { DbOrTx } from "@/db";
 import { type documentStatusEnum, documents, type documentTypeEnum } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { type DossierScope, resolveDossierScope } from "@/lib/dossiers/get";
+import { readDocumentCounts } from "./counts";
 import {
   DOCUMENT_TABS,
   type DocumentCursor,
@@ -229,15 +230,6 @@ export async function listDocuments(db: DbOrTx, actor: Actor, params: ListDocume
  * How many documents each tab holds, in one grouped query over the dossier's rows. Exported for
  * scripts/bench.ts (EXPLAIN).
  */
-export function tabCountQuery(db: DbOrTx, scope: DossierScope) {
-  const isArchived = sql<boolean>`${documents.archivedAt} is not null`;
-  return db
-    .select({ status: documents.status, isArchived, count: sql<number>`count(*)::int` })
-    .from(documents)
-    .where(and(eq(documents.portalId, scope.portalId), eq(documents.dossierId, scope.dossierId)))
-    .groupBy(documents.status, isArchived);
-}
-
 const TAB_OF_STATUS: Record<DocumentStatus, Exclude<DocumentTab, "archived">> = {
   inbox: "inbox",
   sending: "inbox",
@@ -254,8 +246,9 @@ export async function countDocumentsByTab(
 ): Promise<Record<DocumentTab, number>> {
   const scope = await resolveDossierScope(db, actor, params.dossierId, "document.view");
   const counts = Object.fromEntries(DOCUMENT_TABS.map((tab) => [tab, 0])) as Record<DocumentTab, number>;
-  for (const row of await tabCountQuery(db, scope)) {
-    counts[row.isArchived ? "archived" : TAB_OF_STATUS[row.status]] += Number(row.count);
+  // Kept counts (lib/documents/counts.ts): a few rows, whatever the dossier's size.
+  for (const row of await readDocumentCounts(db, scope.portalId, [scope.dossierId])) {
+    counts[row.isArchived ? "archived" : TAB_OF_STATUS[row.status]] += row.n;
   }
   return counts;
 }

@@ -1,11 +1,12 @@
 import "server-only";
-import { and, asc, count, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import { connections, documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
+import { connections, type documents, dossierIntegrations, dossiers, portals } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { authorize } from "@/lib/auth/authorize";
 import { evaluateIntegration, type IntegrationSnapshot, loadConnectorLookup } from "@/lib/dispatch/plan";
+import { readDocumentCounts } from "@/lib/documents/counts";
 import { integrationSummaryColumns } from "@/lib/dossiers/get";
 import { dossierSearchCondition } from "@/lib/dossiers/search";
 import { NotFoundError } from "@/lib/errors";
@@ -110,23 +111,20 @@ export async function listPortalDossiers(
       .limit(pageSize)
       .offset((page - 1) * pageSize);
   // The page's document counts per dossier, status and archived, in the same round as the rows: the
-  // page's dossiers as a subquery (dossiers in name order), each counted by an index-only scan of
-  // documents_portal_dossier_status_archived_idx, as the dossier's tabs are.
-  const pageCounts = (page: number) => {
-    const isArchived = sql<boolean>`(${documents.archivedAt} is not null)`;
-    const pageIds = db
-      .select({ id: dossiers.id })
-      .from(dossiers)
-      .where(where)
-      .orderBy(asc(dossiers.name), asc(dossiers.id))
-      .limit(pageSize)
-      .offset((page - 1) * pageSize);
-    return db
-      .select({ dossierId: documents.dossierId, status: documents.status, isArchived, n: count() })
-      .from(documents)
-      .where(and(eq(documents.portalId, portalId), inArray(documents.dossierId, pageIds)))
-      .groupBy(documents.dossierId, documents.status, isArchived);
-  };
+  // page's dossiers as a subquery (dossiers in name order), their kept counts (lib/documents/counts.ts)
+  // as the dossier's tabs read them.
+  const pageCounts = (page: number) =>
+    readDocumentCounts(
+      db,
+      portalId,
+      db
+        .select({ id: dossiers.id })
+        .from(dossiers)
+        .where(where)
+        .orderBy(asc(dossiers.name), asc(dossiers.id))
+        .limit(pageSize)
+        .offset((page - 1) * pageSize),
+    );
   // The total, the rows and their counts at once, for the page asked; a page past the end (an old
   // link after deletions) shows the last page instead of nothing, read again (rare).
   let page = requestedPage;

@@ -1,25 +1,12 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS_FOLDER } from "@/db";
+import { applyMigration, migrateBefore } from "../../helpers/migrations";
 
 // Migration 0012_duplicates adds a unique index on (dossier_id, sha256). A database in which a
 // dossier already holds the same file twice must still migrate: nothing is deleted, the later
 // copies are marked as legacy copies (which the partial index leaves out), and an unsent one is
 // held as a possible duplicate of the first. The migrations run here as plain SQL, up to 0011,
 // then the rows, then 0012.
-
-const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
-  entries: { tag: string }[];
-};
-
-async function apply(db: PGlite, tag: string) {
-  const text = readFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), "utf8");
-  for (const statement of text.split("--> statement-breakpoint")) {
-    if (statement.trim()) await db.exec(statement);
-  }
-}
 
 const PORTAL = "11111111-1111-4111-8111-111111111111";
 const DOSSIER = "22222222-2222-4222-8222-222222222222";
@@ -34,10 +21,7 @@ let db: PGlite;
 
 beforeAll(async () => {
   db = new PGlite();
-  const tags = journal.entries.map((entry) => entry.tag);
-  const index = tags.indexOf("0012_duplicates");
-  expect(index).toBeGreaterThan(0);
-  for (const tag of tags.slice(0, index)) await apply(db, tag);
+  await migrateBefore(db, "0012_duplicates");
   await db.exec(`
     insert into portals (id, name) values ('${PORTAL}', 'Kantoor');
     insert into dossiers (id, portal_id, name, company_number) values
@@ -48,7 +32,7 @@ beforeAll(async () => {
       ('${INBOX_COPY}', '${PORTAL}', '${DOSSIER}', 'upload', 'c.pdf', 'application/pdf', 1, '${SHA}', 'k3', 'inbox', '2026-01-03'),
       ('${ELSEWHERE}', '${PORTAL}', '${OTHER_DOSSIER}', 'upload', 'd.pdf', 'application/pdf', 1, '${SHA}', 'k4', 'inbox', '2026-01-04');
   `);
-  await apply(db, "0012_duplicates");
+  await applyMigration(db, "0012_duplicates");
 }, 120_000);
 
 afterAll(async () => {

@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS_FOLDER } from "@/db";
 import { STORED_ERROR_CODES, storedFailureGroupOf } from "@/lib/failures/groups";
+import { applyMigration, migrateBefore } from "../../helpers/migrations";
 
 // Migration 0016 stores the failure group on the document (issue 19). The failed and rejected
 // documents that exist before it get theirs from the migration's hand-written backfill, which must
@@ -12,17 +10,6 @@ import { STORED_ERROR_CODES, storedFailureGroupOf } from "@/lib/failures/groups"
 // up to 0015, then the rows, then 0016.
 
 const TAG = "0016_failure-group-count-indexes";
-
-const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, "meta", "_journal.json"), "utf8")) as {
-  entries: { tag: string }[];
-};
-
-async function apply(db: PGlite, tag: string) {
-  const text = readFileSync(path.join(MIGRATIONS_FOLDER, `${tag}.sql`), "utf8");
-  for (const statement of text.split("--> statement-breakpoint")) {
-    if (statement.trim()) await db.exec(statement);
-  }
-}
 
 const PORTAL = "11111111-1111-4111-8111-111111111111";
 const DOSSIER = "22222222-2222-4222-8222-222222222222";
@@ -41,10 +28,7 @@ let db: PGlite;
 
 beforeAll(async () => {
   db = new PGlite();
-  const tags = journal.entries.map((entry) => entry.tag);
-  const index = tags.indexOf(TAG);
-  expect(index).toBeGreaterThan(0);
-  for (const tag of tags.slice(0, index)) await apply(db, tag);
+  await migrateBefore(db, TAG);
   await db.exec(`
     insert into portals (id, name) values ('${PORTAL}', 'Kantoor');
     insert into dossiers (id, portal_id, name, company_number) values ('${DOSSIER}', '${PORTAL}', 'A', '0401234567');`);
@@ -55,7 +39,7 @@ beforeAll(async () => {
       [PORTAL, DOSSIER, `f${i}.pdf`, String(i).padStart(64, "0"), row.status, row.code],
     );
   }
-  await apply(db, TAG);
+  await applyMigration(db, TAG);
 }, 120_000);
 
 afterAll(async () => {
