@@ -7,4 +7,6 @@ import dynamic from "next/dynamic";
  * only on request (components/ui/lazy-client-messages.tsx), so next-intl's client runtime is not in
  * the JavaScript of every page that might show them.
  */
-export const LazyIntlProvider = dynamic(() => import("next-intl").then((m) => m.NextIntlClientProvider));
+export const LazyIntlProvider = dynamic(() =>
+  import("./next-intl-client-provider").then((m) => m.NextIntlClientProvider),
+);

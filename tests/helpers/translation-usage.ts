@@ -22,6 +22,8 @@ const ROUTE_FILE = /^(page|layout|template|error|not-found|forbidden|unauthorize
 const TRANSLATOR_HOOKS = new Set(["useTranslations", "getTranslations"]);
 /** The root area's own translator (no next-intl client runtime), read like next-intl's. */
 const ROOT_MESSAGES_MODULE = "@/components/ui/root-messages";
+/** Re-exports next-intl's client provider (with the faster locale resolution): a provider import too. */
+const INTL_PROVIDER_MODULE = "components/ui/next-intl-client-provider.ts";
 const TRANSLATOR_METHODS = new Set(["rich", "markup", "raw", "has"]);
 /** TypeScript nodes that hold a run-time expression; every other TS node is a type and is skipped. */
 const TS_EXPRESSIONS = new Set([
@@ -251,6 +253,13 @@ export function analyseSource(file: string, source: string): ModuleInfo {
       if (!isTypeOnly) addImport((statement.source as Node).value);
       const from = (statement.source as Node).value as string;
       // components/ui/root-messages.tsx: the root area's useTranslations, with next-intl's signature.
+      // components/ui/next-intl-client-provider.ts hands on next-intl's client provider.
+      if (resolveImport(file, from) === INTL_PROVIDER_MODULE) {
+        for (const specifier of specifiers) {
+          const imported = (specifier.imported as Node | undefined)?.name as string | undefined;
+          if (imported === "NextIntlClientProvider") providerNames.add((specifier.local as Node).name as string);
+        }
+      }
       if (from === "next-intl" || from === "next-intl/server" || from === ROOT_MESSAGES_MODULE) {
         for (const specifier of specifiers) {
           const imported = (specifier.imported as Node | undefined)?.name as string | undefined;
