@@ -51,12 +51,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 async function officeAIds(): Promise<string[]> {
   const rows = JSON.parse(await officeRows(opened.db, world.portal.id)) as Record<string, { id?: unknown }[]>;
+  // The office's uuids: what an answer could leak. Tables keyed by a bigint identity
+  // (document_counts, document_events) give sequence numbers ("1", "2"), which name nothing
+  // outside the database and occur in any text (node-postgres answers int8 as a string).
   return Object.values(rows)
     .flat()
     .map((row) => row.id)
-    // The office's uuids: what an answer could leak. Tables keyed by a bigint identity
-    // (document_counts, document_events) give sequence numbers ("1", "2"), which name nothing
-    // outside the database and occur in any text (node-postgres answers int8 as a string).
     .filter((id): id is string => typeof id === "string" && UUID.test(id) && id !== world.portal.id);
 }
 
