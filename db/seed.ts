@@ -475,6 +475,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
       id: documents.id,
       portalId: documents.portalId,
       dossierId: documents.dossierId,
+      fileName: documents.fileName,
       documentType: documents.documentType,
       status: documents.status,
       createdAt: documents.createdAt,
@@ -540,6 +541,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
       documentId: dispatches.documentId,
       status: dispatches.status,
       trigger: dispatches.trigger,
+      requestedByUserId: dispatches.requestedByUserId,
     });
 
   const byDocument = new Map(finished.map((doc) => [doc.id, doc]));
@@ -552,7 +554,10 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
       {
         portalId: doc.portalId,
         dispatchId: dispatch.id,
+        dossierId: doc.dossierId,
         documentId: doc.id,
+        fileName: doc.fileName,
+        requestedByUserId: dispatch.requestedByUserId,
         number: 1,
         trigger: dispatch.trigger,
         connector,

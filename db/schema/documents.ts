@@ -303,6 +303,17 @@ export const attempts = pgTable(
     packageReference: text(),
     startedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp({ withTimezone: true }),
+    /*
+     * Copies of the dispatch's dossier and requester and of the document's file name when the try
+     * started, so the delivery log reads the attempts of a month alone: joining each attempt to its
+     * dispatch and document cost two index lookups per line, most of a month's export (issue 19).
+     * Every writer copies them in the statement that inserts the attempt; the dispatch's foreign
+     * key already removes the attempts with their dossier.
+     */
+    dossierId: uuid().notNull(),
+    /** Null only for attempts of test sends. */
+    fileName: text(),
+    requestedByUserId: uuid().references(() => users.id, { onDelete: "set null" }),
   },
   (t) => [
     uniqueIndex("attempts_dispatch_number_uq").on(t.dispatchId, t.number),

@@ -186,6 +186,7 @@ function prepareClaim(db: Db) {
         trigger: dispatches.trigger,
         target: dispatches.target,
         attemptCount: dispatches.attemptCount,
+        requestedByUserId: dispatches.requestedByUserId,
       }),
   );
   // A try still `running` never finished: its process stopped. This try takes over with the
@@ -231,6 +232,12 @@ function prepareClaim(db: Db) {
             packageReference: sql`null::text`.as("package_reference"),
             startedAt: sql`${valueFor(attempts.startedAt, "now")}::timestamptz`.as("started_at"),
             finishedAt: sql`null::timestamptz`.as("finished_at"),
+            dossierId: claimed.dossierId,
+            fileName:
+              sql`(select ${documents.fileName} from ${documents} where ${documents.id} = ${claimed.documentId} and ${documents.portalId} = ${claimed.portalId})`.as(
+                "file_name",
+              ),
+            requestedByUserId: claimed.requestedByUserId,
           })
           .from(claimed),
       )

@@ -1046,6 +1046,9 @@ export async function settleSentDocument(
         trigger: dispatches.trigger,
         target: dispatches.target,
         connector: attempts.connector,
+        dossierId: attempts.dossierId,
+        fileName: attempts.fileName,
+        requestedByUserId: attempts.requestedByUserId,
       })
       .from(dispatches)
       .innerJoin(attempts, and(eq(attempts.dispatchId, dispatches.id), eq(attempts.outcome, "succeeded")))
@@ -1075,7 +1078,10 @@ export async function settleSentDocument(
     await tx.insert(attempts).values({
       portalId: input.portalId,
       dispatchId: delivery.id,
+      dossierId: delivery.dossierId,
       documentId: input.documentId,
+      fileName: delivery.fileName,
+      requestedByUserId: delivery.requestedByUserId,
       number: sql`(select coalesce(max(${attempts.number}), 0) + 1 from ${attempts} where ${attempts.dispatchId} = ${delivery.id})`,
       trigger: delivery.trigger,
       connector: delivery.connector,

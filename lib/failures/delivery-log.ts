@@ -2,16 +2,7 @@ import "server-only";
 import { and, eq, gte, lt, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "@/db";
-import {
-  attemptOutcomeEnum,
-  attempts,
-  dispatches,
-  dispatchTriggerEnum,
-  documents,
-  dossiers,
-  portals,
-  users,
-} from "@/db/schema";
+import { attemptOutcomeEnum, attempts, dispatchTriggerEnum, dossiers, portals, users } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { targetDescriber, withTargetDescriptions } from "@/lib/connectors/describe-targets";
 import type { TargetDescription } from "@/lib/connectors/target";
@@ -29,12 +20,13 @@ export const DELIVERY_LOG_MAX_DAYS = 366;
 /** Attempts per page of the API's JSON answer (at most). */
 export const DELIVERY_LOG_PAGE_SIZE = 500;
 /**
- * Attempts read per query while the CSV export streams (keyset pages, one at a time, only when the
- * client has taken the previous one). The database writes the lines, so a page reaches JavaScript
- * as four short texts per attempt (about 1 MB of text at 4,000), not as objects to format.
+ * Attempts read per query while the CSV export streams (keyset pages within one UTC day; see
+ * exportDeliveryLog). The database writes the lines, so a page reaches JavaScript as four short
+ * texts per attempt (about 1 MB of text at 4,000), not as objects to format.
  * Measured on a month of 44,000 attempts (a tsx loop over exportDeliveryLog, load 7–9 on 2 cores):
  * pages of 1,000 took 1.8 s, of 4,000 1.3–1.5 s, against 0.7–1.3 s for the raw rows in one query;
- * of that, JavaScript's part was 20–40 ms, the rest is the database.
+ * of that, JavaScript's part was 20–40 ms, the rest is the database (that was with the joins to
+ * dispatches and documents, before the attempt carried their copies: 0.3–0.45 s now).
  */
 export const DELIVERY_LOG_EXPORT_PAGE_SIZE = 4000;
 /**
@@ -84,6 +76,7 @@ export type DeliveryLogEntry = {
   companyNumber: string;
   /** Null for test sends (no document). */
   documentId: string | null;
+  /** The document's file name when the try started; null for test sends. */
   fileName: string | null;
   connector: string;
   target: Record<string, unknown>;
@@ -93,7 +86,7 @@ export type DeliveryLogEntry = {
   reason: string | null;
   packageReference: string | null;
   trigger: Trigger;
-  /** The e-mail of the person who asked (dispatches.requested_by_user_id); null for the system and tokens. */
+  /** The e-mail of the person who asked (the dispatch's requester, copied onto the attempt); null for the system and tokens. */
   requestedByEmail: string | null;
 };
 
@@ -126,11 +119,11 @@ function deliveryLogPageQuery(
       sortKey: sql<string>`to_char(${attempts.startedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
       startedAt: attempts.startedAt,
       finishedAt: attempts.finishedAt,
-      dossierId: dossiers.id,
+      dossierId: attempts.dossierId,
       dossierName: dossiers.name,
       companyNumber: dossiers.companyNumber,
       documentId: attempts.documentId,
-      fileName: documents.fileName,
+      fileName: attempts.fileName,
       connector: attempts.connector,
       target: attempts.target,
       attemptNumber: attempts.number,
@@ -142,10 +135,8 @@ function deliveryLogPageQuery(
       requestedByEmail: users.email,
     })
     .from(attempts)
-    .innerJoin(dispatches, and(eq(dispatches.id, attempts.dispatchId), eq(dispatches.portalId, attempts.portalId)))
-    .innerJoin(dossiers, and(eq(dossiers.id, dispatches.dossierId), eq(dossiers.portalId, dispatches.portalId)))
-    .leftJoin(documents, and(eq(documents.id, attempts.documentId), eq(documents.portalId, attempts.portalId)))
-    .leftJoin(users, eq(users.id, dispatches.requestedByUserId))
+    .innerJoin(dossiers, and(eq(dossiers.id, attempts.dossierId), eq(dossiers.portalId, attempts.portalId)))
+    .leftJoin(users, eq(users.id, attempts.requestedByUserId))
     .where(and(...conditions))
     .orderBy(sql`${attempts.startedAt} asc`, sql`${attempts.id} asc`)
     .limit(limit);
@@ -222,8 +213,11 @@ export type DeliveryLogExport =
  * NotFoundError (checked before the range, so an outsider learns nothing from a 400).
  *
  * The database writes the lines (deliveryLogLinesQuery): JavaScript only adds the two cells of the
- * target (described by the connector, once per distinct target) and forwards text, one page at a
- * time as the client reads (csvTextStream pulls; nothing is read ahead of the client).
+ * target (described by the connector, once per distinct target) and forwards text as the client
+ * reads (csvTextStream pulls). The range is read in slices of whole UTC days, the next slice's
+ * first page while this one's are read: at most two queries at once and two pages waiting,
+ * whatever the range's length (a month in 0.3–0.45 s without HTTP, against 0.45–0.6 s one page at
+ * a time).
  */
 export async function exportDeliveryLog(
   db: DbOrTx,
@@ -254,24 +248,52 @@ export async function exportDeliveryLog(
     targetCells.set(key, cells);
     return cells;
   };
+  const readPage = (slice: DeliveryLogRange, after: DeliveryLogPosition | null, limit: number) => {
+    const rows = deliveryLogLinesQuery(db, portalId, slice, after, sqlTexts, limit);
+    // Read ahead: a client that goes away leaves this page unread, and its failure unheard.
+    rows.catch(() => {});
+    return { rows, limit };
+  };
+  const totalDays = Math.round((range.end.getTime() - range.start.getTime()) / DAY_MS);
   async function* pages() {
-    let after: DeliveryLogPosition | null = null;
+    // The range is read in slices of whole UTC days, the next slice's first page started while
+    // this slice's pages are read: two queries at once on two connections, so the database works
+    // on both cores while this process formats and sends; no more than two pages wait in memory.
+    // A slice is as many days as the last one's pace says fill about one page (at least one day),
+    // so a quiet office's year is a few queries, not one per day.
+    let nextDay = 0;
+    let sliceDays = 1;
+    const startSlice = (limit: number) => {
+      const start = range.start.getTime() + nextDay * DAY_MS;
+      const days = Math.min(sliceDays, totalDays - nextDay);
+      nextDay += days;
+      const slice = { ...range, start: new Date(start), end: new Date(start + days * DAY_MS) };
+      return { slice, days, first: readPage(slice, null, limit) };
+    };
     // A short first page: the header and the first lines reach the client (through a compressing
     // proxy too, which holds small writes) before a full page has been read.
-    let limit = DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE;
-    while (true) {
-      const rows: DeliveryLogLine[] = await deliveryLogLinesQuery(db, portalId, range, after, sqlTexts, limit);
-      let text = "";
-      for (const row of rows) {
-        const key = `${row.connector}\u0000${row.target}`;
-        const cells = targetCells.get(key) ?? (await describeNewTarget(key, row.connector, row.target));
-        text += `${row.head}${cells}${row.tail}`;
+    let upcoming: ReturnType<typeof startSlice> | null = startSlice(DELIVERY_LOG_EXPORT_FIRST_PAGE_SIZE);
+    while (upcoming) {
+      const { slice, days, first } = upcoming;
+      upcoming = nextDay < totalDays ? startSlice(DELIVERY_LOG_EXPORT_PAGE_SIZE) : null;
+      let page = first;
+      let count = 0;
+      while (true) {
+        const rows = await page.rows;
+        count += rows.length;
+        const last = rows.at(-1);
+        const hasMore = last !== undefined && rows.length === page.limit;
+        if (last && hasMore) page = readPage(slice, { key: last.sortKey, id: last.id }, DELIVERY_LOG_EXPORT_PAGE_SIZE);
+        let text = "";
+        for (const row of rows) {
+          const key = `${row.connector}\u0000${row.target}`;
+          const cells = targetCells.get(key) ?? (await describeNewTarget(key, row.connector, row.target));
+          text += `${row.head}${cells}${row.tail}`;
+        }
+        yield text;
+        if (!hasMore) break;
       }
-      yield text;
-      const last = rows.at(-1);
-      if (!last || rows.length < limit) return;
-      after = { key: last.sortKey, id: last.id };
-      limit = DELIVERY_LOG_EXPORT_PAGE_SIZE;
+      sliceDays = Math.max(1, Math.floor((DELIVERY_LOG_EXPORT_PAGE_SIZE * days) / Math.max(count, 1)));
     }
   }
   return {
@@ -312,10 +334,11 @@ async function deliveryLogLinesQuery(
   const result = await db.execute(sql`
     with texts as (select ${texts}::jsonb as t)
     select ${attempts.id} as "id",
-      to_char(${attempts.startedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "sortKey",
+      -- Where the next page starts: the time's own text keeps its microseconds, and costs less than to_char.
+      ${attempts.startedAt}::text as "sortKey",
       ${iso(sql`${attempts.startedAt}`)} || ',' || coalesce(${iso(sql`${attempts.finishedAt}`)}, '') || ','
-        || ${csvCellSql(sql`${dossiers.name}`)} || ',' || ${csvCellSql(companyNumber)} || ','
-        || coalesce(${attempts.documentId}::text, '') || ',' || ${csvCellSql(sql`${documents.fileName}`)} || ',' as "head",
+        || ${csvCellSql(sql`${dossiers.name}`)} || ',' || ${csvCellSql(companyNumber, sql`${dossiers.companyNumber}`)} || ','
+        || coalesce(${attempts.documentId}::text, '') || ',' || ${csvCellSql(sql`${attempts.fileName}`)} || ',' as "head",
       ${attempts.connector} as "connector",
       ${attempts.target}::text as "target",
       ',' || ${attempts.number} || ',' || coalesce(texts.t -> 'outcomes' ->> ${attempts.outcome}::text, '') || ','
@@ -330,10 +353,8 @@ async function deliveryLogLinesQuery(
         || chr(13) || chr(10) as "tail"
     from ${attempts}
       cross join texts
-      join ${dispatches} on ${dispatches.id} = ${attempts.dispatchId} and ${dispatches.portalId} = ${attempts.portalId}
-      join ${dossiers} on ${dossiers.id} = ${dispatches.dossierId} and ${dossiers.portalId} = ${dispatches.portalId}
-      left join ${documents} on ${documents.id} = ${attempts.documentId} and ${documents.portalId} = ${attempts.portalId}
-      left join ${users} on ${users.id} = ${dispatches.requestedByUserId}
+      join ${dossiers} on ${dossiers.id} = ${attempts.dossierId} and ${dossiers.portalId} = ${attempts.portalId}
+      left join ${users} on ${users.id} = ${attempts.requestedByUserId}
     where ${attempts.portalId} = ${portalId} and ${attempts.startedAt} >= ${range.start.toISOString()}::timestamptz
       and ${attempts.startedAt} < ${range.end.toISOString()}::timestamptz ${keyset}
     order by ${attempts.startedAt} asc, ${attempts.id} asc

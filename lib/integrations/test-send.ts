@@ -136,7 +136,10 @@ export async function sendTestDocument(
     .values({
       portalId: scope.portalId,
       dispatchId: dispatch.id,
+      dossierId: scope.dossierId,
       documentId: null,
+      fileName: null,
+      requestedByUserId: actorUserId(actor),
       number: 1,
       trigger: "test",
       connector: plan.route.connector.id,

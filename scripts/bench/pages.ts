@@ -223,14 +223,16 @@ async function seed(client: pg.Client, options: Options): Promise<Seeded> {
   // One attempt per dispatch, two for failed ones and for one in ten others (a retried hiccup).
   await client.query(
     `insert into attempts (portal_id, dispatch_id, document_id, number, trigger, connector, target, outcome, error_code,
-       reason, package_reference, started_at, finished_at)
+       reason, package_reference, started_at, finished_at, dossier_id, file_name, requested_by_user_id)
      select p.portal_id, p.id, p.document_id, n, p.trigger, 'email', p.target,
        case when n < tries then 'retryable_error' when p.status = 'failed' then 'permanent_error' else 'succeeded' end::attempt_outcome,
        case when n < tries then 'timeout' when p.status = 'failed' then 'invalid_settings' end,
        case when n < tries or p.status = 'failed' then 'documents.errors.bench' end,
        case when n = tries and p.status = 'succeeded' then p.package_reference end,
-       p.created_at + (n - 1) * interval '30 seconds', p.created_at + (n - 1) * interval '30 seconds' + interval '800 milliseconds'
+       p.created_at + (n - 1) * interval '30 seconds', p.created_at + (n - 1) * interval '30 seconds' + interval '800 milliseconds',
+       p.dossier_id, d.file_name, p.requested_by_user_id
      from dispatches p
+       join documents d on d.id = p.document_id
        cross join lateral (select case when p.status = 'failed' or abs(hashtext(p.id::text)) % 10 = 0 then 2 else 1 end as tries) as k
        cross join lateral generate_series(1, k.tries) as n
      where p.portal_id = $1
@@ -506,12 +508,10 @@ function deliveryLogSql(s: Seeded): SqlStep[] {
   return [
     ...MEMBERSHIPS(s),
     {
-      text: `select a.id, a.started_at, a.finished_at, o.name, o.company_number, a.document_id, d.file_name, a.connector, a.target,
+      text: `select a.id, a.started_at, a.finished_at, o.name, o.company_number, a.document_id, a.file_name, a.connector, a.target,
           a.number, a.outcome, a.error_code, a.reason, a.package_reference, a.trigger, u.email
-        from attempts a join dispatches p on p.id = a.dispatch_id and p.portal_id = a.portal_id
-        join dossiers o on o.id = p.dossier_id and o.portal_id = p.portal_id
-        left join documents d on d.id = a.document_id and d.portal_id = a.portal_id
-        left join users u on u.id = p.requested_by_user_id
+        from attempts a join dossiers o on o.id = a.dossier_id and o.portal_id = a.portal_id
+        left join users u on u.id = a.requested_by_user_id
         where a.portal_id = $1 and a.started_at >= $2::date and a.started_at < $3::date + 1
         order by a.started_at, a.id`,
       values: [s.portalId, s.month.from, s.month.to],

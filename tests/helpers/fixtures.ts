@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { connections, type dispatches, documents, dossiers, portals } from "@/db/schema";
+import { connections, dispatches, documents, dossiers, portals } from "@/db/schema";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
 
 // Minimal rows for tests that need a tenant, a dossier or a document and nothing else.
@@ -65,6 +66,24 @@ export function dispatchValues(
     trigger: "manual",
     status,
   };
+}
+
+/**
+ * What an attempt copies from its dispatch and document (the writers in lib copy them in the
+ * statement that inserts the attempt), for tests that insert attempts directly.
+ */
+export async function attemptCopiesOf(db: DbOrTx, dispatchId: string) {
+  const [row] = await db
+    .select({
+      dossierId: dispatches.dossierId,
+      fileName: documents.fileName,
+      requestedByUserId: dispatches.requestedByUserId,
+    })
+    .from(dispatches)
+    .leftJoin(documents, and(eq(documents.id, dispatches.documentId), eq(documents.portalId, dispatches.portalId)))
+    .where(eq(dispatches.id, dispatchId));
+  if (!row) throw new Error(`no dispatch ${dispatchId}`);
+  return row;
 }
 
 /** The PostgreSQL error code (SQLSTATE) and constraint of a failed query, through drizzle's wrapping. */

@@ -5,7 +5,7 @@ import { API_SCOPES, type ApiScope } from "@/lib/auth/scopes";
 import { companyNumberFromBase } from "@/lib/dossiers/company-number";
 import { useTempFileStore as installTempFileStore } from "../../integration/lib/documents/setup";
 import { insertApiKey } from "../api";
-import { insertConnection, insertDocument, insertDossier, insertPortal } from "../fixtures";
+import { attemptCopiesOf, insertConnection, insertDocument, insertDossier, insertPortal } from "../fixtures";
 
 let companyBase = 7_000_000;
 
@@ -57,6 +57,7 @@ export async function createApiWorld(db: Db) {
     .returning({ id: dispatches.id });
   if (!dispatch) throw new Error("dispatch not inserted");
   await db.insert(attempts).values({
+    ...(await attemptCopiesOf(db, dispatch.id)),
     portalId: portal.id,
     dispatchId: dispatch.id,
     documentId: document.id,

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { connections, deliveryBreakers, dispatches, dossierIntegrations, outboxEmails } from "@/db/schema";
+import { actorUserId } from "@/lib/auth/actor";
 import { ConnectorError } from "@/lib/connectors/errors";
 import { deliverDispatch, failUnfinishedDispatch } from "@/lib/dispatch/deliver";
 import { requestSend } from "@/lib/dispatch/request-send";
@@ -200,6 +201,10 @@ describe("deliver through the e-mail connector (fake Resend), driven by the in-p
           outcome: "succeeded",
           packageReference: row.packageReference,
           target: { channel: "email", to, via: "resend" },
+          // The copies the delivery log reads instead of joining the dispatch and the document.
+          dossierId: dossier.id,
+          fileName: document.fileName,
+          requestedByUserId: actorUserId(world.actors.accountant),
         },
       ]);
     }

@@ -13,7 +13,7 @@ import { buildSamplePdf } from "@/lib/documents/sample-pdf";
 import { NotFoundError } from "@/lib/errors";
 import { UBL_INVOICE_XML, utf8 } from "../../../fixtures/documents";
 import { createTestDb } from "../../../helpers/db";
-import { dispatchValues, insertDocument } from "../../../helpers/fixtures";
+import { attemptCopiesOf, dispatchValues, insertDocument } from "../../../helpers/fixtures";
 import { createWorld, setStatus, useTempFileStore, type World } from "./setup";
 
 let opened: OpenedDb;
@@ -65,7 +65,9 @@ describe("getDocumentDetail", () => {
       })
       .returning();
     if (!first || !second) throw new Error("dispatches not inserted");
+    const copies = await attemptCopiesOf(db, first.id);
     const attempt = (dispatchId: string, number: number, values: Partial<typeof attempts.$inferInsert>) => ({
+      ...copies,
       portalId: world.portal.id,
       dispatchId,
       documentId: document.id,

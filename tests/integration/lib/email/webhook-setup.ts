@@ -3,7 +3,13 @@ import { asc, eq } from "drizzle-orm";
 import { POST } from "@/app/api/webhooks/resend/route";
 import type { Db } from "@/db";
 import { attempts, dispatches, documents } from "@/db/schema";
-import { dispatchValues, insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
+import {
+  attemptCopiesOf,
+  dispatchValues,
+  insertDocument,
+  insertDossier,
+  insertPortal,
+} from "../../../helpers/fixtures";
 import { signSvixPayload } from "../../../helpers/svix";
 
 // Shared by the Resend webhook tests (PGlite and real PostgreSQL). Signatures are computed from
@@ -78,6 +84,7 @@ export async function sentByMail(db: Db) {
     .returning();
   if (!dispatch) throw new Error("no dispatch");
   await db.insert(attempts).values({
+    ...(await attemptCopiesOf(db, dispatch.id)),
     portalId: portal.id,
     dispatchId: dispatch.id,
     documentId: document.id,

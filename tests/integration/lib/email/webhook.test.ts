@@ -166,6 +166,10 @@ describe("POST /api/webhooks/resend: events", () => {
       errorCode: "recipient_refused",
       reason: "Permanent · General: 550 5.1.1 The email account does not exist.",
       packageReference: sent.emailId,
+      // The bounce's line carries the copies of the delivered try (what the delivery log reads).
+      dossierId: sent.document.dossierId,
+      fileName: sent.document.fileName,
+      requestedByUserId: state.history[0]?.requestedByUserId,
     });
 
     // Svix redelivers the same message: 200, nothing changes.

@@ -18,7 +18,7 @@ import { reasonTextOf } from "@/lib/failures/reason";
 import { MESSAGES } from "@/lib/i18n/messages";
 import { translatorFor } from "@/lib/i18n/translator";
 import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
+import { attemptCopiesOf, insertDossier } from "../../../helpers/fixtures";
 import { createWorld, type World } from "../integrations/setup";
 import { insertFailedDocuments } from "./setup";
 
@@ -123,23 +123,27 @@ async function insertHistory(
     })
     .returning({ id: dispatches.id });
   if (!dispatch) throw new Error("dispatch not inserted");
-  await opened.db.insert(attempts).values(
-    input.attempts.map((attempt, index) => ({
-      portalId: dossier.portalId,
-      dispatchId: dispatch.id,
-      documentId: input.documentId,
-      number: index + 1,
-      trigger,
-      connector: "email",
-      target,
-      outcome: attempt.outcome ?? "retryable_error",
-      errorCode: attempt.errorCode ?? null,
-      reason: attempt.reason ?? null,
-      packageReference: attempt.packageReference ?? null,
-      startedAt: attempt.startedAt,
-      finishedAt: attempt.finishedAt ?? null,
-    })),
-  );
+  const copies = await attemptCopiesOf(opened.db, dispatch.id);
+  const rows = input.attempts.map((attempt, index) => ({
+    ...copies,
+    portalId: dossier.portalId,
+    dispatchId: dispatch.id,
+    documentId: input.documentId,
+    number: index + 1,
+    trigger,
+    connector: "email",
+    target,
+    outcome: attempt.outcome ?? "retryable_error",
+    errorCode: attempt.errorCode ?? null,
+    reason: attempt.reason ?? null,
+    packageReference: attempt.packageReference ?? null,
+    startedAt: attempt.startedAt,
+    finishedAt: attempt.finishedAt ?? null,
+  }));
+  // In chunks: one statement takes at most 65,535 parameters (17 per attempt).
+  for (let start = 0; start < rows.length; start += 2000) {
+    await opened.db.insert(attempts).values(rows.slice(start, start + 2000));
+  }
   return dispatch.id;
 }
 
@@ -240,6 +244,36 @@ describe("the delivery log export", () => {
     expect(nine).toEqual([...nine].sort((a, b) => a - b));
     // The header, then one chunk per page (and no giant string).
     expect(chunks).toBeGreaterThanOrEqual(4);
+  });
+
+  it("reads the range day by day, two days at once, and still writes each attempt once in time order", async () => {
+    const dossier = await insertDossier(opened.db, world.portal.id);
+    const [document] = await insertFailedDocuments(opened.db, dossier, [{ code: "timeout" }]);
+    const at = (text: string) => sql`${text}::timestamptz`;
+    // Day edges to the microsecond, an empty day (the 12th), a busy last day; in time order, so
+    // the attempt numbers must come out 1, 2, 3…
+    const inside = [
+      "2026-03-10T00:00:00.000000Z",
+      "2026-03-10T23:59:59.999999Z",
+      "2026-03-11T00:00:00.000000Z",
+      "2026-03-11T12:00:00.000000Z",
+      ...Array.from({ length: 30 }, (_, index) => `2026-03-13T08:00:00.${String(index).padStart(6, "0")}Z`),
+      "2026-03-14T23:59:59.999999Z",
+    ];
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      attempts: inside.map((text) => ({ startedAt: at(text) })),
+    });
+    // Just outside the range: the day before and the day after.
+    await insertHistory(dossier, {
+      documentId: document?.id ?? null,
+      attempts: ["2026-03-09T23:59:59.999999Z", "2026-03-15T00:00:00.000000Z"].map((text) => ({ startedAt: at(text) })),
+    });
+
+    const { records } = await download(world.portal.id, "2026-03-10", "2026-03-14");
+    const rows = records.slice(1);
+    expect(rows.map((row) => Number(row[8]))).toEqual(inside.map((_, index) => index + 1));
+    expect(rows.map((row) => row[0])).toEqual(inside.map((text) => `${text.slice(0, 23)}Z`));
   });
 
   it("writes the file for Excel: BOM, CRLF, the reader's language, safe cells, no secrets", async () => {

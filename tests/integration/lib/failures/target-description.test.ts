@@ -6,7 +6,7 @@ import { getDocumentDetail } from "@/lib/documents/get";
 import { exportDeliveryLog } from "@/lib/failures/delivery-log";
 import { listFailures } from "@/lib/failures/list";
 import { createTestDb } from "../../../helpers/db";
-import { insertDossier } from "../../../helpers/fixtures";
+import { attemptCopiesOf, insertDossier } from "../../../helpers/fixtures";
 import { createWorld, type World } from "../integrations/setup";
 import { insertFailedDocuments } from "./setup";
 
@@ -68,6 +68,7 @@ describe("where a failed delivery was going", () => {
       })
       .returning({ id: dispatches.id });
     await opened.db.insert(attempts).values({
+      ...(await attemptCopiesOf(opened.db, dispatch?.id ?? "")),
       portalId: dossier.portalId,
       dispatchId: dispatch?.id ?? "",
       documentId: document?.id,

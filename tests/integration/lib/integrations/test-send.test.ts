@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { attempts, connections, dispatches, dossierIntegrations, outboxEmails } from "@/db/schema";
+import { actorUserId } from "@/lib/auth/actor";
 import { updateDossierSchema } from "@/lib/dossiers/schemas";
 import { updateDossier } from "@/lib/dossiers/update";
 import { resetEnvCache } from "@/lib/env";
@@ -123,6 +124,9 @@ describe("sendTestDocument by e-mail (local outbox, no RESEND_API_KEY)", () => {
         errorCode: null,
         packageReference: result.packageReference,
         target: { channel: "email", to: address, via: "outbox" },
+        dossierId: dossier.id,
+        fileName: null,
+        requestedByUserId: actorUserId(world.actors.accountant),
       },
     ]);
     expect(attemptRows[0]?.finishedAt).toBeInstanceOf(Date);
