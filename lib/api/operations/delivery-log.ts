@@ -9,7 +9,6 @@ import {
   listDeliveryLogPage,
 } from "@/lib/failures/delivery-log";
 import { reasonTextOf } from "@/lib/failures/reason";
-import { gzipWhenAccepted } from "@/lib/http/gzip";
 import { translatorFor } from "@/lib/i18n/translator";
 import { ApiProblemError, defineApiOperation } from "../operation";
 
@@ -47,10 +46,7 @@ export const deliveryLogEntrySchema = z
     finishedAt: z.iso.datetime().nullable().meta({ description: "Null while the attempt runs." }),
     dossier: z.object({ id: z.guid(), name: z.string(), companyNumber: z.string() }),
     documentId: z.guid().nullable().meta({ description: "Null for a test send (no document)." }),
-    fileName: z
-      .string()
-      .nullable()
-      .meta({ description: "The document's file name when the attempt started; null for a test send." }),
+    fileName: z.string().nullable(),
     channel: z.enum(channelEnum.enumValues).nullable(),
     packageName: z.string().nullable().meta({ description: "Null for free mail or a package no longer known." }),
     target: z
@@ -137,11 +133,9 @@ export const getDeliveryLog = defineApiOperation({
         locale,
       });
       if (!result.ok) throw rangeProblem(result.error, locale);
-      const { body, headers } = gzipWhenAccepted(request, result.stream);
-      return new Response(body, {
+      return new Response(result.stream, {
         status: 200,
         headers: {
-          ...headers,
           "content-type": "text/csv; charset=utf-8",
           "content-disposition": contentDisposition("attachment", result.fileName),
           "cache-control": "no-store",

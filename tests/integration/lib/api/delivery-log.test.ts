@@ -1,4 +1,3 @@
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { OpenedDb } from "@/db";
 import { attempts, dispatches } from "@/db/schema";
@@ -7,7 +6,7 @@ import { translatorFor } from "@/lib/i18n/translator";
 import { callApi, insertApiKey } from "../../../helpers/api";
 import { type ApiWorld, createApiWorld } from "../../../helpers/api-examples/world";
 import { createTestDb } from "../../../helpers/db";
-import { attemptCopiesOf, insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
+import { insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
 
 const session = vi.hoisted(() => ({ db: null as unknown }));
 vi.mock("@/db", async (importOriginal) => ({
@@ -49,10 +48,8 @@ async function portalWithAttempts(count: number) {
     })
     .returning({ id: dispatches.id });
   if (!dispatch) throw new Error("no dispatch");
-  const copies = await attemptCopiesOf(opened.db, dispatch.id);
   await opened.db.insert(attempts).values(
     Array.from({ length: count }, (_, index) => ({
-      ...copies,
       portalId: portal.id,
       dispatchId: dispatch.id,
       documentId: document.id,
@@ -118,20 +115,6 @@ describe("GET /delivery-log as JSON", () => {
 });
 
 describe("GET /delivery-log as CSV", () => {
-  it("gzips the file for a client that takes gzip, the same bytes unpacked", async () => {
-    const path = "/delivery-log?from=2026-03-01&to=2026-03-31&format=csv";
-    const plain = await get(path, world.keys.accountant, { "accept-encoding": "identity" });
-    expect(plain.headers.get("content-encoding")).toBeNull();
-    expect(plain.headers.get("vary")).toBe("Accept-Encoding");
-    const bytes = Buffer.from(await plain.arrayBuffer());
-    const packed = await get(path, world.keys.accountant, { "accept-encoding": "gzip, deflate, br" });
-    expect(packed.status).toBe(200);
-    expect(packed.headers.get("content-encoding")).toBe("gzip");
-    expect(packed.headers.get("vary")).toBe("Accept-Encoding");
-    expect(gunzipSync(Buffer.from(await packed.arrayBuffer())).equals(bytes)).toBe(true);
-    expect(bytes.toString("utf8")).toContain(world.dossier.name);
-  });
-
   it("answers the office's download for format=csv and for Accept: text/csv, and JSON when JSON ranks higher", async () => {
     for (const [path, headers] of [
       ["/delivery-log?from=2026-03-01&to=2026-03-31&format=csv", {}],

@@ -4,7 +4,6 @@ import { getActor } from "@/lib/auth/session";
 import { contentDisposition } from "@/lib/documents/content-disposition";
 import { NotFoundError } from "@/lib/errors";
 import { exportDeliveryLog } from "@/lib/failures/delivery-log";
-import { gzipWhenAccepted } from "@/lib/http/gzip";
 import { resolveLocale } from "@/lib/i18n/resolve-locale";
 import { problemResponse, unexpectedErrorResponse } from "../../../documents/responses";
 
@@ -62,11 +61,9 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
         code: result.error,
       });
     }
-    const { body, headers } = gzipWhenAccepted(request, result.stream);
-    return new Response(body, {
+    return new Response(result.stream, {
       status: 200,
       headers: {
-        ...headers,
         "content-type": "text/csv; charset=utf-8",
         "content-disposition": contentDisposition("attachment", result.fileName),
         "cache-control": "private, no-store",
