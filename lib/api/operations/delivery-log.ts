@@ -46,7 +46,10 @@ export const deliveryLogEntrySchema = z
     finishedAt: z.iso.datetime().nullable().meta({ description: "Null while the attempt runs." }),
     dossier: z.object({ id: z.guid(), name: z.string(), companyNumber: z.string() }),
     documentId: z.guid().nullable().meta({ description: "Null for a test send (no document)." }),
-    fileName: z.string().nullable(),
+    fileName: z
+      .string()
+      .nullable()
+      .meta({ description: "The document's file name when the attempt started; null for a test send." }),
     channel: z.enum(channelEnum.enumValues).nullable(),
     packageName: z.string().nullable().meta({ description: "Null for free mail or a package no longer known." }),
     target: z
