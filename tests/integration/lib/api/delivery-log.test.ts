@@ -6,7 +6,7 @@ import { translatorFor } from "@/lib/i18n/translator";
 import { callApi, insertApiKey } from "../../../helpers/api";
 import { type ApiWorld, createApiWorld } from "../../../helpers/api-examples/world";
 import { createTestDb } from "../../../helpers/db";
-import { insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
+import { attemptCopiesOf, insertDocument, insertDossier, insertPortal } from "../../../helpers/fixtures";
 
 const session = vi.hoisted(() => ({ db: null as unknown }));
 vi.mock("@/db", async (importOriginal) => ({
@@ -48,8 +48,10 @@ async function portalWithAttempts(count: number) {
     })
     .returning({ id: dispatches.id });
   if (!dispatch) throw new Error("no dispatch");
+  const copies = await attemptCopiesOf(opened.db, dispatch.id);
   await opened.db.insert(attempts).values(
     Array.from({ length: count }, (_, index) => ({
+      ...copies,
       portalId: portal.id,
       dispatchId: dispatch.id,
       documentId: document.id,
