@@ -26,3 +26,20 @@ export async function migrateBefore(db: PGlite, tag: string): Promise<void> {
   if (index < 1) throw new Error(`migration ${tag} is not in the journal after the first`);
   for (const earlier of tags.slice(0, index)) await applyMigration(db, earlier);
 }
+
+/** An office and its dossiers (named D0, D1, …) as a migration test's rows need them. */
+export async function insertMigrationOffice(
+  db: PGlite,
+  portalId: string,
+  dossierIds: readonly string[],
+): Promise<void> {
+  await db.query(`insert into portals (id, name) values ($1, 'Kantoor')`, [portalId]);
+  for (const [d, dossier] of dossierIds.entries()) {
+    await db.query(`insert into dossiers (id, portal_id, name, company_number) values ($1, $2, $3, $4)`, [
+      dossier,
+      portalId,
+      `D${d}`,
+      `040123456${d}`,
+    ]);
+  }
+}

@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigration, migrateBefore } from "../../helpers/migrations";
+import { applyMigration, insertMigrationOffice, migrateBefore } from "../../helpers/migrations";
 
 // Migration 0018 keeps the document counts (document_counts, issue 19). The documents that exist
 // before it are counted by its backfill, and changes after it by its triggers; the two must not
@@ -29,15 +29,7 @@ async function keptAndCounted() {
 beforeAll(async () => {
   db = new PGlite();
   await migrateBefore(db, TAG);
-  await db.exec(`insert into portals (id, name) values ('${PORTAL}', 'Kantoor');`);
-  for (const [d, dossier] of DOSSIERS.entries()) {
-    await db.query(`insert into dossiers (id, portal_id, name, company_number) values ($1, $2, $3, $4)`, [
-      dossier,
-      PORTAL,
-      `D${d}`,
-      `040123456${d}`,
-    ]);
-  }
+  await insertMigrationOffice(db, PORTAL, DOSSIERS);
   const statuses = ["inbox", "sending", "sent", "sent", "failed", "rejected", "sent"];
   for (let i = 0; i < 21; i++) {
     await db.query(

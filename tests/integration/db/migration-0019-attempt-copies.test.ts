@@ -1,6 +1,6 @@
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigration, migrateBefore } from "../../helpers/migrations";
+import { applyMigration, insertMigrationOffice, migrateBefore } from "../../helpers/migrations";
 
 // Migration 0019 copies each attempt's dossier and requester (from its dispatch) and its document's
 // file name onto the attempt, so the delivery log reads attempts alone (issue 19). The attempts
@@ -51,17 +51,8 @@ const expected = new Map<
 beforeAll(async () => {
   db = new PGlite();
   await migrateBefore(db, TAG);
-  await db.exec(`
-    insert into portals (id, name) values ('${PORTAL}', 'Kantoor');
-    insert into users (id, email) values ('${USER}', 'boekhouder@kantoor.example');`);
-  for (const [d, dossier] of DOSSIERS.entries()) {
-    await db.query(`insert into dossiers (id, portal_id, name, company_number) values ($1, $2, $3, $4)`, [
-      dossier,
-      PORTAL,
-      `D${d}`,
-      `040123456${d}`,
-    ]);
-  }
+  await db.exec(`insert into users (id, email) values ('${USER}', 'boekhouder@kantoor.example');`);
+  await insertMigrationOffice(db, PORTAL, DOSSIERS);
   const cases = [
     { dossier: DOSSIERS[0] ?? "", fileName: "factuur-1.pdf", requestedBy: USER },
     { dossier: DOSSIERS[1] ?? "", fileName: "factuur-2.pdf", requestedBy: null },
