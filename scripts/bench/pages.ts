@@ -16,7 +16,8 @@
  *    `--keep-db` leaves the database for EXPLAIN afterwards (and says how to drop it); `--db=<name>`
  *    seeds into that database when it does not exist yet and keeps it, or reuses it as it is (the
  *    migrations are applied either way), so later runs skip the minutes of seeding. `--only=a,b`
- *    requests only the pages whose names start with those (`delivery-log-year` for the year).
+ *    requests only the pages whose names start with those (`delivery-log-year` for the year);
+ *    `--runs=<n>` times n requests per HTML page instead of 20.
  *    `--cpu-prof=<dir>` runs the server with `node --cpu-prof` into that folder and, once it has
  *    stopped, prints where its CPU time went per request (scripts/bench/cpu-profile.ts); the
  *    profile spans the whole run, start-up included, so pair it with `--only=<page>`.
@@ -57,6 +58,8 @@ type Options = {
   db: string | null;
   only: string[] | null;
   cpuProfDir: string | null;
+  /** Timed requests per HTML page (`--runs=<n>`); null for the size's default. */
+  runs: number | null;
 };
 
 const SESSION_COOKIE = "authjs.session-token";
@@ -72,6 +75,9 @@ export function parsePagesOptions(args: readonly string[]): Options {
       ?.slice("--only=".length)
       .split(",")
       .filter(Boolean) ?? null;
+  const runsArg = args.find((arg) => arg.startsWith("--runs="))?.slice("--runs=".length);
+  if (runsArg !== undefined && !/^[1-9]\d{0,4}$/.test(runsArg))
+    throw new Error(`--runs=${runsArg}: a count of requests`);
   return {
     layout: layoutArg,
     smoke: args.includes("--smoke"),
@@ -79,6 +85,7 @@ export function parsePagesOptions(args: readonly string[]): Options {
     db,
     only,
     cpuProfDir: args.find((arg) => arg.startsWith("--cpu-prof="))?.slice("--cpu-prof=".length) || null,
+    runs: runsArg === undefined ? null : Number(runsArg),
   };
 }
 
@@ -723,7 +730,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
     let worst = { name: "", p95: -1 };
     const wanted = (name: string) => !options.only || options.only.some((prefix) => name.startsWith(prefix));
     for (const page of pagesOf(seeded, size.csvRuns).filter((page) => wanted(page.name))) {
-      const runs = page.runs ?? size.runs;
+      const runs = page.runs ?? options.runs ?? size.runs;
       const http: number[] = [];
       const firstBytes: number[] = [];
       const sqlTimes: number[] = [];
