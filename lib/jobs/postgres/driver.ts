@@ -184,7 +184,7 @@ export class PostgresJobDriver {
       }
     }
     // On the partitioned table: every queue's partition gets them, those created later too.
-    for (const statement of flowControlIndexesSql(this.schema)) await this.pool.query(statement);
+    for (const statement of flowControlIndexesSql(this.schema, this.definitions)) await this.pool.query(statement);
   }
 
   /** Validates the events against every listener, then stores one run per listener (one insert). */

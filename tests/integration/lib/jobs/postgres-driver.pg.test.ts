@@ -203,6 +203,42 @@ describe("postgres job driver: several instances", () => {
     }
   });
 
+  it("counts a throttle per key, and a run its connection cannot start takes no slot of its key", async () => {
+    const started: { itemId: string; at: number }[] = [];
+    let releaseFirst = () => {};
+    const firstMayEnd = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const job = testJob({
+      id: "keyed-throttle",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string(), connection: z.string(), bucket: z.string() }),
+      retries: 0,
+      concurrency: { key: "connection", limit: 1 },
+      throttle: { key: "bucket", limit: 1, period: "3s" },
+      async handler({ payload }) {
+        started.push({ itemId: payload.itemId, at: Date.now() });
+        if (payload.itemId === "a1") await firstMayEnd;
+      },
+    });
+    newSchema();
+    const a = await startInstance([job]);
+    await startInstance([job]);
+    // a1 holds connection A; a2 waits for it. b1 shares a2's bucket but not its connection.
+    await a.enqueue("test/item.touched", { itemId: "a1", connection: "A", bucket: "first" });
+    await waitFor(() => started.length === 1, 10_000, "a1 to start");
+    await a.enqueue("test/item.touched", { itemId: "a2", connection: "A", bucket: "shared" });
+    await a.enqueue("test/item.touched", { itemId: "b1", connection: "B", bucket: "shared" });
+    await a.enqueue("test/item.touched", { itemId: "c1", connection: "C", bucket: "other" });
+    await waitFor(() => started.length === 3, 10_000, "b1 and c1 to start while a1 runs");
+    expect(started.map((run) => run.itemId).sort()).toEqual(["a1", "b1", "c1"]);
+    releaseFirst();
+    // a2 is free to run on its connection now, but its bucket had b1's start within the period.
+    await waitFor(() => started.length === 4, 10_000, "a2");
+    const startOf = (itemId: string) => started.find((run) => run.itemId === itemId)?.at as number;
+    expect(startOf("a2") - startOf("b1")).toBeGreaterThanOrEqual(2_900);
+  });
+
   it("runs the failure handler once when the last attempt died with its instance", async () => {
     const failures: string[] = [];
     const started: string[] = [];
