@@ -19,6 +19,8 @@ export const envSchema = z.object({
     .min(1, "must be at least 1")
     .max(1000, "must be at most 1000")
     .default(10),
+  // Statements with parameters as prepared statements of their connection (db/prepared-statements.ts).
+  DATABASE_PREPARED_STATEMENTS: z.enum(["0", "1"], { error: 'must be "0" or "1"' }).default("1"),
   NEON_WS_PROXY: z
     .string()
     .regex(/^[^\s/:]+:\d{1,5}$/, "must be host:port of the WebSocket proxy")

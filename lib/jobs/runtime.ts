@@ -51,6 +51,7 @@ export function getPostgresJobDriver(options: Partial<PostgresJobDriverOptions> 
     return new PostgresJobDriver({
       definitions: JOB_DEFINITIONS,
       handlers: JOB_HANDLERS,
+      preparedStatements: env().DATABASE_PREPARED_STATEMENTS === "1",
       ...options,
       connectionString,
     });

@@ -1,5 +1,6 @@
 import pg from "pg";
 import PgBoss from "pg-boss";
+import { preparedStatementClient } from "@/db/prepared-statements";
 import { decideRetry } from "../retry";
 import { createJobStep, describeJobError, failureErrorOf, parseJobPayload, SleepSignal, type StepMemo } from "../steps";
 import {
@@ -68,6 +69,12 @@ export type PostgresJobDriverOptions = {
   maxRunsPerProcess?: number;
   /** How often pg-boss looks for crons due (seconds, 1–45). */
   cronMonitorIntervalSeconds?: number;
+  /**
+   * The driver's own statements with parameters (claims, completions, leases) as prepared
+   * statements of their connection (db/prepared-statements.ts; DATABASE_PREPARED_STATEMENTS).
+   * pg-boss's statements go through its own pool, unprepared.
+   */
+  preparedStatements?: boolean;
 };
 
 const FAILURE_STEP = "__on-failure";
@@ -123,7 +130,11 @@ export class PostgresJobDriver {
       const name = jobEventName(definition);
       if (name) this.listeners.set(name, [...(this.listeners.get(name) ?? []), definition]);
     }
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 4,
+      ...(options.preparedStatements ? { Client: preparedStatementClient() } : {}),
+    });
     this.pool.on("error", (error) => this.logger.warn("job driver pool error", { error: describeJobError(error) }));
     this.boss = new PgBoss({
       connectionString: options.connectionString,

@@ -37,6 +37,8 @@ function createDriver(
     maintenanceIntervalSeconds: 1,
     pollingIntervalMs: 100,
     cronMonitorIntervalSeconds: 1,
+    // As in production (DATABASE_PREPARED_STATEMENTS defaults to 1).
+    preparedStatements: true,
     ...options,
   });
 }
