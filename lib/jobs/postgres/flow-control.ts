@@ -99,7 +99,7 @@ export async function claimWithFlowControl(
   const concurrency = definition.concurrency;
   const throttle = definition.throttle;
   // The starts of one throttle key within the period, read from that key's index (only the keys
-  // of the ready runs are counted); a throttle without a key counts every start of the queue.
+  // of the runs that may start are counted); a throttle without a key counts every start of the queue.
   const startedWithin = `t.started_on > now() - $9::int * interval '1 millisecond'`;
   const keyField = throttle?.key ? quoteLiteral(payloadKey(throttle.key)) : null;
   const startsOfKey =
