@@ -54,13 +54,11 @@ export async function openDb(options: { url?: string; pgliteDir?: string } = {})
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
-  const { preparedStatementClient } = await import("./prepared-statements");
+  const { preparedStatementPoolOptions } = await import("./prepared-statements");
   const pool = new Pool({
     connectionString: options.url,
     max: env().DATABASE_POOL_MAX,
-    // Off behind a pooler that cannot keep a connection's prepared statements (PgBouncer before
-    // 1.21 in transaction mode, or without max_prepared_statements).
-    ...(env().DATABASE_PREPARED_STATEMENTS === "1" ? { Client: preparedStatementClient() } : {}),
+    ...preparedStatementPoolOptions(env().DATABASE_PREPARED_STATEMENTS === "1"),
   });
   survivesLostIdleClients(pool);
   const db = drizzle({ client: pool, ...opts });

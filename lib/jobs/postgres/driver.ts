@@ -1,6 +1,6 @@
 import pg from "pg";
 import PgBoss from "pg-boss";
-import { preparedStatementClient } from "@/db/prepared-statements";
+import { preparedStatementPoolOptions } from "@/db/prepared-statements";
 import { decideRetry } from "../retry";
 import { createJobStep, describeJobError, failureErrorOf, parseJobPayload, SleepSignal, type StepMemo } from "../steps";
 import {
@@ -133,7 +133,7 @@ export class PostgresJobDriver {
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: 4,
-      ...(options.preparedStatements ? { Client: preparedStatementClient() } : {}),
+      ...preparedStatementPoolOptions(options.preparedStatements ?? false),
     });
     this.pool.on("error", (error) => this.logger.warn("job driver pool error", { error: describeJobError(error) }));
     this.boss = new PgBoss({
