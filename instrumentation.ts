@@ -1,7 +1,7 @@
 /**
  * Runs once when a server starts: the environment check (an invalid variable stops `next start`
  * itself with its name and what is wrong, instead of a server that answers 500 to everything),
- * migrations (inside getDb), on an empty demo database the seed,
+ * migrations (inside getDb), with the demo on its seed when missing or incomplete,
  * then the job driver (the in-process driver's cron timer; with Inngest only a config check), and
  * for the in-process driver the dispatches a previous process left unfinished.
  *

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { DEMO_EXPIRED_INVITATION, DEMO_USERS } from "@/lib/auth/demo-users";
 import { categoryOf } from "@/lib/connectors/types";
 import { connectionSecretsContext, encryptSecrets } from "@/lib/crypto/secrets";
@@ -9,7 +9,7 @@ import { storedFailureGroupOf } from "@/lib/failures/groups";
 import { hashInvitationToken } from "@/lib/invitations/token";
 import { getFileStore } from "@/lib/storage";
 import type { FileStore } from "@/lib/storage/file-store";
-import type { DbOrTx } from ".";
+import type { Db, DbOrTx } from ".";
 import {
   attempts,
   connections,
@@ -28,6 +28,10 @@ import {
 
 /** Fixed so its encrypted password (bound to the row id) can be made before the insert. */
 const DEMO_FTP_CONNECTION_ID = "5eed0f70-0000-4000-8000-000000000021";
+
+/** The demo office, and the other office its users must never see (company numbers are unique). */
+const DEMO_OFFICE = { name: "Accountantskantoor De Vos", companyNumber: "0412345614" };
+const OTHER_DEMO_OFFICE = { name: "Fiduciaire Dubois", companyNumber: "0765432146" };
 
 type DocumentType = NonNullable<typeof documents.$inferInsert.documentType>;
 type DocumentStatus = NonNullable<typeof documents.$inferInsert.status>;
@@ -172,6 +176,55 @@ export async function clearDatabase(db: DbOrTx): Promise<void> {
   );
 }
 
+/** What ensureDemoSeeded found: it seeded an empty database, seeded again over a half seed, or left it. */
+export type DemoSeedOutcome = "seeded" | "reseeded" | "present" | "other_offices";
+
+/**
+ * Seeds the demo when a server starts with it on (db/startup.ts), unless it is there already:
+ * - no office at all: seed it;
+ * - the demo office holds a document: it is seeded. Documents come after everything that can
+ *   refuse, and a sent one can never be deleted, so a complete demo office always holds some;
+ * - the demo office holds no document: a half seed. Seeds before seedDemo ran in one transaction
+ *   left one behind when they failed part-way (users and offices but no dossiers without
+ *   APP_ENCRYPTION_KEY, dossiers but no documents when the file store refused). It is demo data
+ *   only, so its rows (the demo users, both demo offices and all in them) are removed and the
+ *   whole demo is seeded again;
+ * - other offices and no demo office: leave the database alone.
+ */
+export async function ensureDemoSeeded(db: Db, options: { fileStore?: FileStore } = {}): Promise<DemoSeedOutcome> {
+  return db.transaction(async (tx) => {
+    // Two servers starting at once: the second waits here, then finds the first one's demo.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended('demo-seed', 0))`);
+    const [office] = await tx
+      .select({ id: portals.id })
+      .from(portals)
+      .where(eq(portals.companyNumber, DEMO_OFFICE.companyNumber));
+    if (!office) {
+      const [anyOffice] = await tx.select({ id: portals.id }).from(portals).limit(1);
+      if (anyOffice) return "other_offices";
+    } else {
+      const [anyDocument] = await tx
+        .select({ id: documents.id })
+        .from(documents)
+        .where(eq(documents.portalId, office.id))
+        .limit(1);
+      if (anyDocument) return "present";
+    }
+    // Also without offices: a seed that stopped right after its users left them behind.
+    await tx
+      .delete(portals)
+      .where(inArray(portals.companyNumber, [DEMO_OFFICE.companyNumber, OTHER_DEMO_OFFICE.companyNumber]));
+    await tx.delete(users).where(
+      inArray(
+        users.email,
+        DEMO_USERS.map((user) => user.email),
+      ),
+    );
+    await seedDemo(tx, options);
+    return office ? "reseeded" : "seeded";
+  });
+}
+
 /**
  * The demo: one office with 12 dossiers in every integration state and about 200 documents over
  * all statuses, plus a bulk dossier with 60 recognised documents waiting to be sent, and a second
@@ -179,6 +232,21 @@ export async function clearDatabase(db: DbOrTx): Promise<void> {
  * file store (`fileStore`, the app's store by default), so it can be previewed and sent.
  */
 export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = {}): Promise<void> {
+  // What can refuse (a deployment with DATABASE_URL but no APP_ENCRYPTION_KEY, a misconfigured
+  // file store) refuses here, before a row is written.
+  const prepared: PreparedSeed = {
+    fileStore: options.fileStore ?? getFileStore(),
+    ftpSecretsEncrypted: encryptSecrets({ password: "demo" }, connectionSecretsContext(DEMO_FTP_CONNECTION_ID)),
+  };
+  // One transaction (a savepoint inside the caller's): a seed that fails half-way leaves no half
+  // demo behind, which a start would take for a seeded one. Files written before a failure stay,
+  // but their keys are fixed, so the next seed overwrites them.
+  await db.transaction((tx) => writeDemo(tx, prepared));
+}
+
+type PreparedSeed = { fileStore: FileStore; ftpSecretsEncrypted: string };
+
+async function writeDemo(db: DbOrTx, prepared: PreparedSeed): Promise<void> {
   const rand = mulberry32(20261127);
   const now = Date.now();
   const day = 24 * 60 * 60 * 1000;
@@ -208,10 +276,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
 
   const [demoPortal, otherPortal] = await db
     .insert(portals)
-    .values([
-      { name: "Accountantskantoor De Vos", companyNumber: "0412345614" },
-      { name: "Fiduciaire Dubois", companyNumber: "0765432146" },
-    ])
+    .values([DEMO_OFFICE, OTHER_DEMO_OFFICE])
     .returning({ id: portals.id });
   if (!demoPortal || !otherPortal) throw new Error("seed portals missing");
 
@@ -264,7 +329,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
         // works end to end on a fresh clone. Its status is whatever the first check finds.
         label: "Expert/M (demo-FTP op deze computer)",
         settings: { host: "127.0.0.1", port: 2121, username: "demo", security: "plain" },
-        secretsEncrypted: encryptSecrets({ password: "demo" }, connectionSecretsContext(DEMO_FTP_CONNECTION_ID)),
+        secretsEncrypted: prepared.ftpSecretsEncrypted,
         status: "not_checked" as const,
       },
       {
@@ -466,7 +531,7 @@ export async function seedDemo(db: DbOrTx, options: { fileStore?: FileStore } = 
     }
   });
 
-  await storeFiles(options.fileStore ?? getFileStore(), documentValues);
+  await storeFiles(prepared.fileStore, documentValues);
   const insertedDocuments = await db
     // lint-documents-ignore: demo fixtures, inserted in the states the demo shows (tests seed the same way)
     .insert(documents)
