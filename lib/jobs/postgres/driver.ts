@@ -14,6 +14,7 @@ import {
   lazyJobHandler,
 } from "../types";
 import {
+  ASYNC_COMMIT,
   type ClaimedJob,
   claimWithFlowControl,
   completeRun,
@@ -282,8 +283,9 @@ export class PostgresJobDriver {
         continue;
       }
       let jobs: ClaimedJob[] = [];
+      const batchSize = Math.min(room, 10);
       try {
-        jobs = await this.claim(definition, Math.min(room, 10));
+        jobs = await this.claim(definition, batchSize);
       } catch (error) {
         if (!this.isStopped) this.logger.warn(`${definition.id}: claim failed`, { error: describeJobError(error) });
       }
@@ -302,7 +304,11 @@ export class PostgresJobDriver {
         });
         this.executing.add(running);
       }
-      if (jobs.length === 0) await this.sleep(definition.id, this.pollingIntervalMs);
+      // Fewer than asked: nothing else could start now. The loop sleeps until something may have
+      // changed that (a run of this queue sent or ended here, seen even when it happened during the
+      // claim) or the polling interval passed (another instance's), rather than claim again for
+      // nothing: an empty claim is three statements and a turn of the queue's lock.
+      if (jobs.length < batchSize) await this.sleep(definition.id, this.pollingIntervalMs);
     }
   }
 
@@ -424,7 +430,7 @@ export class PostgresJobDriver {
       get: (key) => steps.get(key),
       set: async (key, json) => {
         await this.pool.query(
-          `INSERT INTO ${stepTable(this.schema)} (job_id, step_key, result) VALUES ($1, $2, $3)
+          `INSERT INTO ${stepTable(this.schema)} (job_id, step_key, result) SELECT $1::uuid, $2::text, $3::text FROM ${ASYNC_COMMIT}
            ON CONFLICT (job_id, step_key) DO UPDATE SET result = excluded.result`,
           [jobId, key, json],
         );
@@ -434,6 +440,6 @@ export class PostgresJobDriver {
   }
 
   private async forgetSteps(jobId: string): Promise<void> {
-    await this.pool.query(`DELETE FROM ${stepTable(this.schema)} WHERE job_id = $1`, [jobId]);
+    await this.pool.query(`DELETE FROM ${stepTable(this.schema)} USING ${ASYNC_COMMIT} WHERE job_id = $1`, [jobId]);
   }
 }

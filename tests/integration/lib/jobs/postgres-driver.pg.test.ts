@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { PostgresJobDriver, type PostgresJobDriverOptions } from "@/lib/jobs/postgres/driver";
+import { completeRun, extendLease, markFailed, putBackUntil, scheduleRetry } from "@/lib/jobs/postgres/flow-control";
 import { delay, describeJobDriverContract, silentLogger, type TestJob, testJob, waitFor } from "./driver-contract";
 
 // The shared driver contract (driver-contract.ts) on the PostgreSQL driver (pg-boss 10), then what
@@ -271,5 +272,60 @@ describe("postgres job driver: several instances", () => {
     await delay(3_000);
     expect(started).toEqual(["A"]);
     expect(failures).toEqual(["B: the last attempt was interrupted"]);
+  });
+});
+
+describe("postgres job driver: its bookkeeping's commits", () => {
+  afterEach(dropSchemas);
+
+  it("do not wait for the disk, and leave the session's own setting alone (safe behind a pooler)", async () => {
+    const job = testJob({
+      id: "kept",
+      trigger: { event: "test/item.touched" },
+      payloadSchema: z.object({ itemId: z.string() }),
+      retries: 0,
+      async handler() {},
+    });
+    const schema = newSchema();
+    const driver = createDriver([job], schema, { work: false });
+    await driver.start();
+    await driver.enqueue("test/item.touched", { itemId: "a" });
+    await driver.stop();
+    // One connection: the statements below and the SHOWs run on the same session.
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    const setting = async () =>
+      (await pool.query<{ synchronous_commit: string }>("SHOW synchronous_commit")).rows[0]?.synchronous_commit;
+    try {
+      const { rows } = await pool.query<{ id: string }>(`SELECT id FROM ${schema}.job WHERE name = 'kept'`);
+      const id = rows[0]?.id as string;
+      const writes: (() => Promise<unknown>)[] = [
+        () => extendLease(pool, schema, "kept", id, 20),
+        () => scheduleRetry(pool, schema, "kept", id, 1_000, { name: "Error", message: "x" }),
+        () => putBackUntil(pool, schema, "kept", id, new Date()),
+        () => markFailed(pool, schema, "kept", id, { name: "Error", message: "x" }),
+        () => completeRun(pool, schema, "kept", id),
+      ];
+      // Each write changes a running run (and only then writes anything to commit).
+      const setRunning = () =>
+        pool.query(`UPDATE ${schema}.job SET state = 'active', started_on = now() WHERE id = $1`, [id]);
+      for (const write of writes) {
+        await setRunning();
+        await pool.query("BEGIN");
+        await write();
+        // Within the statement's transaction its commit is asynchronous …
+        expect(await setting()).toBe("off");
+        await pool.query("COMMIT");
+        // … and after it the session commits synchronously again, as the app's own statements must.
+        expect(await setting()).toBe("on");
+        await setRunning();
+        await write();
+        expect(await setting()).toBe("on");
+      }
+      expect((await pool.query(`SELECT state FROM ${schema}.job WHERE id = $1`, [id])).rows[0]?.state).toBe(
+        "completed",
+      );
+    } finally {
+      await pool.end();
+    }
   });
 });
