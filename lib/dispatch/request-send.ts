@@ -13,6 +13,7 @@ import { NotFoundError } from "@/lib/errors";
 import { loadDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
 import { type DeliverPayload, DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
+import { sendJobEventsInTransaction } from "@/lib/jobs/in-transaction";
 import {
   concurrencyKeyOf,
   type DeliveryRoute,
@@ -33,7 +34,10 @@ export type RequestSendResult = {
 };
 
 export type RequestSendOptions = {
-  /** Hands the accepted dispatches to the job driver; the default sends one event per dispatch. */
+  /**
+   * Hands the accepted dispatches to the job driver once the transaction committed; by default one
+   * event per dispatch, stored within the transaction where the driver can (enqueueDispatches).
+   */
   enqueue?: (events: DispatchRequestedEvent[]) => Promise<void>;
 };
 
@@ -47,7 +51,8 @@ function idIn(column: typeof documents.id, ids: readonly string[]) {
 /**
  * Sends documents of one dossier (design map, "Dispatch flow" step 1). Checks the permission and
  * every rule per document, and in one transaction moves the accepted documents to `sending` and
- * inserts their dispatch rows; after the commit it enqueues one deliver job per dispatch.
+ * inserts their dispatch rows, and enqueues one deliver job per dispatch: in that transaction on the
+ * PostgreSQL job driver (sendJobEventsInTransaction), once it committed on the others.
  *
  * Set-based, whatever the number of documents: one select of the documents (locked), then one
  * statement that moves them, inserts their dispatches and writes their events
@@ -81,7 +86,7 @@ export async function requestSend(
     return isValid;
   });
 
-  const { accepted, connectionId, routeKey, lanes } = await db.transaction(async (tx) => {
+  const { accepted, events, afterCommit } = await db.transaction(async (tx) => {
     const integration = await loadDossierIntegration(tx, scope);
     const route = await resolveRoute(integration);
     const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
@@ -142,22 +147,21 @@ export async function requestSend(
     for (const candidate of candidates) {
       if (!insertedIds.has(candidate.documentId)) refuse(candidate.documentId, "already_sending");
     }
-    return {
-      accepted: inserted,
-      connectionId,
-      routeKey,
-      lanes,
-    };
-  });
-
-  if (accepted.length > 0) {
-    const events = accepted.map(({ dispatchId }) => ({
+    const events = inserted.map(({ dispatchId }) => ({
       dispatchId,
       concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId, lanes }),
       throttleKey: throttleKeyOf(dispatchId, routeKey),
     }));
+    // With the PostgreSQL job driver the deliveries' runs are stored in this transaction (no
+    // dispatch without its run, one commit); otherwise they are sent once it committed.
+    const enqueue = options.enqueue;
+    const afterCommit = enqueue ? () => enqueue(events) : await enqueueDispatchesInTransaction(tx, events);
+    return { accepted: inserted, events, afterCommit };
+  });
+
+  if (accepted.length > 0) {
     try {
-      await (options.enqueue ?? enqueueDispatches)(events);
+      await afterCommit();
     } catch (error) {
       // The dispatches are committed and the documents show "sending": that is true. A job driver
       // that could not take them now picks them up when it starts (resumeUnfinishedDispatches).
@@ -224,5 +228,17 @@ export async function loadRouteThrottleKey(db: DbOrTx, portalId: string, route: 
 /** One `dispatch/dispatch.requested` event per dispatch, sent in one call. */
 export async function enqueueDispatches(events: readonly DispatchRequestedEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await sendJobEvents(events.map((payload) => ({ name: DISPATCH_REQUESTED, payload }) as JobEventInput));
+  await sendJobEvents(events.map(dispatchRequested));
+}
+
+/** enqueueDispatches within the transaction that inserts the dispatches (sendJobEventsInTransaction). */
+function enqueueDispatchesInTransaction(
+  tx: DbOrTx,
+  events: readonly DispatchRequestedEvent[],
+): Promise<() => Promise<void>> {
+  return sendJobEventsInTransaction(tx, events.map(dispatchRequested));
+}
+
+function dispatchRequested(payload: DispatchRequestedEvent): JobEventInput {
+  return { name: DISPATCH_REQUESTED, payload } as JobEventInput;
 }

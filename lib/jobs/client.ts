@@ -18,7 +18,10 @@ declare global {
    * these modules more than once (instrumentation, route bundles).
    */
   var __koppelLocalJobDriver: Promise<LocalJobDriver> | undefined;
-  /** This process's PostgreSQL driver (JOB_DRIVER=postgres), set by lib/jobs/runtime.ts. */
+  /**
+   * This process's PostgreSQL driver (JOB_DRIVER=postgres), set by lib/jobs/runtime.ts; always on
+   * the app's own database (DATABASE_URL), which ./in-transaction.ts relies on.
+   */
   var __koppelPostgresJobDriver: Promise<PostgresJobDriver> | undefined;
 }
 

@@ -192,7 +192,10 @@ export async function stageBreakdown(db: Db, ids: readonly string[]): Promise<st
     where d.id = any(${`{${ids.join(",")}}`}::uuid[])`)) as unknown as Rows<StageTimes>;
   const stages: [string, (row: StageTimes) => number][] = [
     // Both events are stamped with their transaction's start: the first stage is the recognition's
-    // own transaction and auto-send's reads, the second the send's transaction and the enqueue.
+    // own transaction and auto-send's reads. The postgres driver stores the run in the send's
+    // transaction (pg-boss stamps it with that start too), so the second stage is 0 there and the
+    // third holds the send's transaction and commit; on other drivers the second is the send's
+    // transaction and the enqueue after it.
     ["recognised→send requested", (row) => row.send_requested - row.recognised],
     ["send requested→deliver queued", (row) => row.deliver_created - row.send_requested],
     ["deliver queued→claimed", (row) => row.deliver_started - row.deliver_created],

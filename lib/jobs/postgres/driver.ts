@@ -80,6 +80,9 @@ export type PostgresJobDriverOptions = {
 
 const FAILURE_STEP = "__on-failure";
 
+/** What pg-boss runs a statement with when it is given a `db`: here, the caller's transaction. */
+export type SqlExecutor = { executeSql(text: string, values: unknown[]): Promise<{ rows: unknown[] }> };
+
 const consoleLogger: JobLogger = {
   info: (message, meta) => console.info(`[jobs] ${message}`, ...(meta ? [meta] : [])),
   warn: (message, meta) => console.warn(`[jobs] ${message}`, ...(meta ? [meta] : [])),
@@ -202,7 +205,39 @@ export class PostgresJobDriver {
   /** Validates the events against every listener, then stores one run per listener (one insert). */
   async enqueueEvents(events: readonly JobEventMessage[]): Promise<number> {
     if (this.isStopped) throw new Error("The PostgreSQL job driver is stopped");
-    const jobs = events.flatMap((event) => {
+    const jobs = this.runsOf(events);
+    if (jobs.length === 0) return 0;
+    await this.start();
+    await this.boss.insert(jobs);
+    this.wakeQueues(jobs.map((job) => job.name));
+    return jobs.length;
+  }
+
+  /**
+   * enqueueEvents within the caller's open transaction on this driver's database (`transaction`
+   * runs pg-boss's insert there): the runs exist exactly when that transaction commits. Returns the
+   * queues to wake once it has (wakeQueues): woken before, a loop would claim before the runs are
+   * visible and go back to sleep.
+   */
+  async enqueueEventsInTransaction(
+    transaction: SqlExecutor,
+    events: readonly JobEventMessage[],
+  ): Promise<readonly string[]> {
+    if (this.isStopped) throw new Error("The PostgreSQL job driver is stopped");
+    const jobs = this.runsOf(events);
+    if (jobs.length === 0) return [];
+    await this.start();
+    await this.boss.insert(jobs, { db: transaction });
+    return [...new Set(jobs.map((job) => job.name))];
+  }
+
+  /** Wakes this instance's loops of these queues (runs were just stored for them). */
+  wakeQueues(queues: readonly string[]): void {
+    for (const name of new Set(queues)) this.wake(name);
+  }
+
+  private runsOf(events: readonly JobEventMessage[]): { name: string; data: Record<string, unknown> }[] {
+    return events.flatMap((event) => {
       const definitions = this.listeners.get(event.name);
       if (!definitions?.length) throw new Error(`No job listens to the event "${event.name}"`);
       return definitions.map((definition) => ({
@@ -210,11 +245,6 @@ export class PostgresJobDriver {
         data: parseJobPayload(definition, event.payload),
       }));
     });
-    if (jobs.length === 0) return 0;
-    await this.start();
-    await this.boss.insert(jobs);
-    for (const name of new Set(jobs.map((job) => job.name))) this.wake(name);
-    return jobs.length;
   }
 
   async enqueue(eventName: string, payload: unknown): Promise<number> {
