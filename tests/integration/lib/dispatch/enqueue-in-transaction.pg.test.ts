@@ -30,6 +30,17 @@ let world: World;
 let driver: PostgresJobDriver;
 let cleanupFiles: () => void;
 
+/** A driver that only sends (no work loops), with every real job, in this file's pg-boss schema. */
+function sendingDriver(): PostgresJobDriver {
+  return new PostgresJobDriver({
+    connectionString: url,
+    schema,
+    definitions: JOB_DEFINITIONS,
+    handlers: JOB_HANDLERS,
+    work: false,
+  });
+}
+
 beforeAll(async () => {
   process.env.JOB_DRIVER = "postgres";
   resetEnvCache();
@@ -42,13 +53,7 @@ beforeAll(async () => {
     kind: "free_email",
     addresses: { purchase: "aankoop@kantoor.example", sales: "verkoop@kantoor.example" },
   });
-  driver = new PostgresJobDriver({
-    connectionString: url,
-    schema,
-    definitions: JOB_DEFINITIONS,
-    handlers: JOB_HANDLERS,
-    work: false,
-  });
+  driver = sendingDriver();
   await driver.start();
   globalThis.__koppelPostgresJobDriver = Promise.resolve(driver);
 });
@@ -117,13 +122,7 @@ describe("a send on the PostgreSQL job driver", () => {
 
   it("refuses the whole send when its runs cannot be stored: the document stays in the inbox", async () => {
     const document = await insertSendableDocument(opened.db, world.dossier, { status: "inbox" });
-    const stopped = new PostgresJobDriver({
-      connectionString: url,
-      schema,
-      definitions: JOB_DEFINITIONS,
-      handlers: JOB_HANDLERS,
-      work: false,
-    });
+    const stopped = sendingDriver();
     await stopped.stop();
     globalThis.__koppelPostgresJobDriver = Promise.resolve(stopped);
     try {
