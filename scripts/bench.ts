@@ -54,6 +54,9 @@
  * document at a time, recognised → Sent p95 against the delivery's own time, per job driver
  * (scripts/bench/auto-send-latency.ts). Goal ratio ≤ 1.5.
  *
+ * Case `claims` — only by name (`npm run bench -- claims [--smoke]`): one claim of the deliver queue
+ * on the postgres job driver at a backlog of 0 to 100,000 waiting runs (scripts/bench/claims.ts).
+ *
  * Case `counts` — only by name (`npm run bench -- counts`): the dossier's tab counts by index-only
  * scan against counters kept per dossier, read and written (a bulk send of 1,000, two at once in
  * one dossier), on PostgreSQL (scripts/bench/counts.ts).
@@ -93,6 +96,7 @@ import { setFileStore } from "@/lib/storage";
 import { LocalDiskFileStore } from "@/lib/storage/local-disk";
 import { startFakeFtpServer } from "../tests/fakes/ftp-server";
 import { benchAutoSendLatency } from "./bench/auto-send-latency";
+import { benchClaims } from "./bench/claims";
 import { benchCounts } from "./bench/counts";
 import { benchExactRate } from "./bench/exact-rate";
 import { benchExactRateTwoInstances } from "./bench/exact-rate-two";
@@ -638,6 +642,8 @@ async function main() {
   if (process.argv[2] === "auto-send-latency") return benchAutoSendLatency(process.argv.slice(3));
   // `counts` too: tab counts by index-only scan against counters, on PostgreSQL (scripts/bench/counts.ts).
   if (process.argv[2] === "counts") return benchCounts();
+  // `claims` too: the postgres job driver's claim against its backlog (scripts/bench/claims.ts).
+  if (process.argv[2] === "claims") return benchClaims(process.argv.slice(3));
   // Flags (`--name=value`) are the cases' own (html's --html-dir), not case names.
   const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
   const selected = CASES.filter(

@@ -16,6 +16,7 @@ import {
 import {
   ASYNC_COMMIT,
   type ClaimedJob,
+  claimFunctionSql,
   claimWithFlowControl,
   completeRun,
   extendLease,
@@ -200,6 +201,9 @@ export class PostgresJobDriver {
     }
     // On the partitioned table: every queue's partition gets them, those created later too.
     for (const statement of flowControlIndexesSql(this.schema, this.definitions)) await this.pool.query(statement);
+    for (const definition of this.definitions.filter(hasFlowControl)) {
+      await this.pool.query(claimFunctionSql(this.schema, definition));
+    }
   }
 
   /** Validates the events against every listener, then stores one run per listener (one insert). */

@@ -74,7 +74,8 @@ export function hasFlowControl(definition: AnyJobDefinition): boolean {
  * its lock): pg-boss keeps finished runs in that table for a day, so without them every claim read
  * every run of the day (measured: 213 ms a claim with 300,000 finished deliveries, half an hour of
  * the month-end peak, while claims take turns). The running ones by queue (`busy`), the runs by
- * start (`recent` of a throttle without a key), and per throttle key of a definition the runs of
+ * start (`recent` of a throttle without a key), per concurrency key the waiting runs in the order
+ * they start (`waiting_keys` and a key's next runs), and per throttle key of a definition the runs of
  * that key by start: a claim counts the starts of the keys it may pick from, not every start of
  * the period (measured with `npm run bench -- sustained`: reading the minute's 7,200 starts at
  * 120 deliveries a second made each claim, which the instances take in turns, too slow to keep up).
@@ -82,9 +83,14 @@ export function hasFlowControl(definition: AnyJobDefinition): boolean {
 export function flowControlIndexesSql(schema: string, definitions: readonly AnyJobDefinition[] = []): string[] {
   const job = table(schema);
   const throttleKeys = [...new Set(definitions.flatMap((definition) => definition.throttle?.key ?? []))];
+  const concurrencyKeys = [...new Set(definitions.flatMap((definition) => definition.concurrency?.key ?? []))];
   return [
     `CREATE INDEX IF NOT EXISTS koppel_job_active_i ON ${job} (name) WHERE state = 'active'`,
     `CREATE INDEX IF NOT EXISTS koppel_job_started_i ON ${job} (name, started_on) WHERE started_on IS NOT NULL`,
+    ...concurrencyKeys.map(
+      (key) =>
+        `CREATE INDEX IF NOT EXISTS koppel_job_waiting_${payloadKey(key).toLowerCase()}_i ON ${job} (name, coalesce(data->>${quoteLiteral(payloadKey(key))}, ''), priority DESC, created_on, id) WHERE state < 'active'`,
+    ),
     ...throttleKeys.map(
       (key) =>
         `CREATE INDEX IF NOT EXISTS koppel_job_throttle_${payloadKey(key).toLowerCase()}_i ON ${job} (name, (data->>${quoteLiteral(payloadKey(key))}), started_on) WHERE started_on IS NOT NULL`,
@@ -98,9 +104,158 @@ function payloadKey(key: string): string {
   return key;
 }
 
+/** An integer written into SQL (the definition's limits): checked, never taken from outside. */
+function sqlInteger(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`Invalid flow-control number: ${value}`);
+  return String(value);
+}
+
+/** The claim function of a queue with flow control (claimFunctionSql), by pg-boss schema and job id. */
+function claimFunction(schema: string, definition: AnyJobDefinition): string {
+  table(schema);
+  if (!/^[A-Za-z0-9_.:-]{1,50}$/.test(definition.id)) throw new Error(`Invalid job id: ${definition.id}`);
+  return `${schema}."koppel_claim:${definition.id}"`;
+}
+
+/**
+ * The claim of a queue with flow control, as one statement with one parameter ($1: how many runs
+ * at most). The definition's keys and limits are written in as literals, so that the expressions
+ * match the indexes of flowControlIndexesSql.
+ *
+ * With a concurrency key, the claim's cost does not grow with the backlog: it walks the keys that
+ * have waiting runs (a skip scan of the `waiting` index, one descent per key) and takes, per key
+ * with a free slot, only its next runs. Measured (scripts/bench/claims.ts): reading every waiting
+ * run made a claim of a queue of 100,000 waiting deliveries take ~170 ms, under a lock all
+ * instances take in turns: a month-end backlog then slowed the very claims that would drain it.
+ */
+function claimSql(schema: string, definition: AnyJobDefinition): string {
+  const job = table(schema);
+  const concurrency = definition.concurrency;
+  const throttle = definition.throttle;
+  // A run's concurrency key: its payload field ('' when missing); without concurrency, its own id.
+  const keyOf = (alias: string) =>
+    concurrency ? `coalesce(${alias}.data->>${quoteLiteral(payloadKey(concurrency.key))}, '')` : `${alias}.id::text`;
+  const throttleKeyOf = (alias: string) =>
+    !throttle
+      ? `${alias}.id::text`
+      : throttle.key
+        ? `coalesce(${alias}.data->>${quoteLiteral(payloadKey(throttle.key))}, '')`
+        : "''";
+  const name = quoteLiteral(definition.id);
+  const waiting = `j.name = ${name} AND j.state < 'active'`;
+  const startable = concurrency
+    ? `
+      waiting_keys AS (
+        (SELECT ${keyOf("j")} AS ckey FROM ${job} j WHERE ${waiting} ORDER BY 1 LIMIT 1)
+        UNION ALL
+        SELECT (SELECT ${keyOf("j")} FROM ${job} j WHERE ${waiting} AND ${keyOf("j")} > w.ckey ORDER BY 1 LIMIT 1)
+        FROM waiting_keys w WHERE w.ckey IS NOT NULL
+      ),
+      busy AS (
+        SELECT ${keyOf("a")} AS ckey, count(*) AS n FROM ${job} a WHERE a.name = ${name} AND a.state = 'active' GROUP BY 1
+      ),
+      -- Per key with a free slot, its next runs, at most one per free slot: the throttle below
+      -- counts the starts of a handful of keys, whatever the backlog.
+      startable AS (
+        SELECT r.* FROM waiting_keys w
+        LEFT JOIN busy b ON b.ckey = w.ckey
+        CROSS JOIN LATERAL (
+          SELECT j.id, j.priority, j.created_on, ${throttleKeyOf("j")} AS tkey FROM ${job} j
+          WHERE ${waiting} AND ${keyOf("j")} = w.ckey AND j.start_after < now()
+          ORDER BY j.priority DESC, j.created_on, j.id
+          LIMIT ${sqlInteger(concurrency.limit)} - coalesce(b.n, 0)
+        ) r
+        WHERE w.ckey IS NOT NULL AND coalesce(b.n, 0) < ${sqlInteger(concurrency.limit)}
+      ),`
+    : `
+      startable AS (
+        SELECT j.id, j.priority, j.created_on, ${throttleKeyOf("j")} AS tkey FROM ${job} j
+        WHERE ${waiting} AND j.start_after < now()
+      ),`;
+  // The starts of one throttle key within the period, read from that key's index (only the keys
+  // of the runs that may start are counted); a throttle without a key counts every start of the queue.
+  const startedWithin = throttle
+    ? `t.started_on > now() - ${sqlInteger(periodToMs(throttle.period))} * interval '1 millisecond'`
+    : "";
+  const recent = !throttle
+    ? ""
+    : `
+      recent AS (
+        SELECT k.tkey, ${
+          throttle.key
+            ? // The key's own index (flowControlIndexesSql) has the bare field: a missing key is '' here.
+              `CASE WHEN k.tkey = '' THEN (SELECT count(*) FROM ${job} t
+                  WHERE t.name = ${name} AND ${startedWithin} AND ${throttleKeyOf("t")} = '')
+                ELSE (SELECT count(*) FROM ${job} t
+                  WHERE t.name = ${name} AND t.data->>${quoteLiteral(payloadKey(throttle.key))} = k.tkey AND ${startedWithin}) END`
+            : `(SELECT count(*) FROM ${job} t WHERE t.name = ${name} AND ${startedWithin})`
+        } AS n
+        FROM (SELECT DISTINCT tkey FROM startable) k
+      ),`;
+  return `
+    WITH RECURSIVE ${startable}${recent}
+    picked AS (
+      SELECT r.id FROM (
+        SELECT s.*, ${throttle ? "coalesce(rc.n, 0)" : "0"} AS recent,
+          row_number() OVER (PARTITION BY s.tkey ORDER BY s.priority DESC, s.created_on, s.id) AS trn
+        FROM startable s ${throttle ? "LEFT JOIN recent rc ON rc.tkey = s.tkey" : ""}
+      ) r
+      ${throttle ? `WHERE r.trn <= ${sqlInteger(throttle.limit)} - r.recent` : ""}
+      ORDER BY r.priority DESC, r.created_on, r.id
+      LIMIT $1
+    )
+    UPDATE ${job} j SET
+      state = 'active',
+      started_on = now(),
+      retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
+    -- The picked runs by primary key, whatever the table's statistics say: without them a join, or
+    -- a partial index of waiting runs the state test lets in, was planned as a walk of every
+    -- waiting run. Compared as text, the state (created or retry: waiting) lets no partial index in.
+    WHERE j.name = ${name} AND j.id = ANY(ARRAY(SELECT id FROM picked)) AND j.state::text IN ('created', 'retry')
+    RETURNING j.id, j.data, j.retry_count,
+      (SELECT json_object_agg(s.step_key, s.result) FROM ${stepTable(schema)} s WHERE s.job_id = j.id)`;
+}
+
+/**
+ * The claim as a function of the database, created by the driver's start (CREATE OR REPLACE, under
+ * its start lock): one round trip, and the queue's lock is held for the database's work only — taken
+ * inside, released by the commit that follows the call at once. Called from the client, the lock was
+ * held across three round trips of a busy instance, and instances waited for it: the first wait in
+ * PostgreSQL's samples under `npm run bench -- sustained`.
+ * The statement is planned on every call (plan_cache_mode = force_custom_plan, ~1 ms): a plan kept
+ * from the queue's first claims, when its table was nearly empty, walked every waiting run once
+ * the backlog grew, until the next ANALYZE of the table (measured with `npm run bench -- claims`,
+ * which does not analyze: 169 ms a claim at 100,000 waiting runs with the kept plan, 3 ms planned
+ * each time). A fresh plan sees the table's present size even when it was never analyzed.
+ *
+ * The lock (transaction-scoped, per queue) is what lets two instances claiming at the same moment
+ * see each other's claims: the claim statement runs after it, with a snapshot of its own (a
+ * volatile function's statements each take one), so it sees every claim committed before the lock
+ * was ours.
+ * The commit does not wait for the disk (set_config(…, true), this transaction only): claims take
+ * turns under the lock, which a WAL flush per claim made the bottleneck of the month-end peak.
+ * Losing it costs nothing but time: only a crash of PostgreSQL itself can lose an unflushed commit,
+ * and then the run is simply claimed again. What makes a delivery happen at most once is the
+ * dispatch's own claim (lib/dispatch/deliver.ts), committed synchronously; and that flush writes
+ * every earlier commit, this one included, so a run whose delivery began is never seen as unclaimed.
+ */
+export function claimFunctionSql(schema: string, definition: AnyJobDefinition): string {
+  const lockName = quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`);
+  return `CREATE OR REPLACE FUNCTION ${claimFunction(schema, definition)}(integer)
+    RETURNS TABLE (run_id uuid, run_data jsonb, run_retry_count integer, run_steps json)
+    LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan AS $claim$
+    BEGIN
+      PERFORM set_config('synchronous_commit', 'off', true);
+      PERFORM pg_advisory_xact_lock(hashtext(${lockName}));
+      RETURN QUERY ${claimSql(schema, definition)};
+    END
+    $claim$`;
+}
+
 /**
  * Claims up to `batchSize` ready jobs of a queue with flow control, marking them `active` as
- * pg-boss's fetch would (started_on, retry_count counted on a retry).
+ * pg-boss's fetch would (started_on, retry_count counted on a retry), through the queue's claim
+ * function (claimFunctionSql).
  */
 export async function claimWithFlowControl(
   pool: Queryable,
@@ -108,110 +263,18 @@ export async function claimWithFlowControl(
   definition: AnyJobDefinition,
   batchSize: number,
 ): Promise<ClaimedJob[]> {
-  const job = table(schema);
-  const concurrency = definition.concurrency;
-  const throttle = definition.throttle;
-  // The starts of one throttle key within the period, read from that key's index (only the keys
-  // of the runs that may start are counted); a throttle without a key counts every start of the queue.
-  const startedWithin = `t.started_on > now() - $9::int * interval '1 millisecond'`;
-  const keyField = throttle?.key ? quoteLiteral(payloadKey(throttle.key)) : null;
-  const startsOfKey =
-    keyField === null
-      ? `(SELECT count(*) FROM ${job} t WHERE t.name = $1 AND ${startedWithin})`
-      : `CASE WHEN k.tkey = '' THEN (SELECT count(*) FROM ${job} t
-            WHERE t.name = $1 AND ${startedWithin} AND coalesce(t.data->>${keyField}, '') = '')
-          ELSE (SELECT count(*) FROM ${job} t WHERE t.name = $1 AND t.data->>${keyField} = k.tkey AND ${startedWithin}) END`;
-  const client = await pool.connect();
-  try {
-    // One round trip for all three (a simple query, so no parameters: the lock's name is a literal
-    // of the checked schema and our own job id). The lock is taken before the claim statement
-    // starts, so its snapshot sees every claim committed before the lock was ours.
-    // The commit does not wait for the disk (synchronous_commit off for this transaction only):
-    // claims take turns under the lock, which a WAL flush per claim made the bottleneck of the
-    // month-end peak. Losing it costs nothing but time: only a crash of PostgreSQL itself can lose
-    // an unflushed commit, and then the run is simply claimed again. What makes a delivery happen
-    // at most once is the dispatch's own claim (lib/dispatch/deliver.ts), committed synchronously;
-    // and that flush writes every earlier commit, this one included, so a run whose delivery began
-    // is never seen as unclaimed.
-    await client.query(
-      `BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(hashtext(${quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`)}))`,
-    );
-    const { rows } = await client.query<{
-      id: string;
-      data: Record<string, unknown>;
-      retry_count: number;
-      steps: Record<string, string> | null;
-    }>(
-      `
-      WITH ready AS (
-        SELECT j.id, j.priority, j.created_on,
-          CASE WHEN $3::text IS NULL THEN j.id::text ELSE coalesce(j.data->>$3::text, '') END AS ckey,
-          CASE WHEN NOT $8::boolean THEN j.id::text WHEN $5::boolean THEN coalesce(j.data->>$6::text, '') ELSE '' END AS tkey
-        FROM ${job} j
-        WHERE j.name = $1 AND j.state < 'active' AND j.start_after < now()
-      ),
-      busy AS (
-        SELECT coalesce(a.data->>$3::text, '') AS ckey, count(*) AS n FROM ${job} a
-        WHERE $3::text IS NOT NULL AND a.name = $1 AND a.state = 'active'
-        GROUP BY 1
-      ),
-      -- The runs whose concurrency key has a free slot: at most one per free slot, so the
-      -- throttle below counts the starts of a handful of keys, whatever the backlog.
-      startable AS (
-        SELECT r.* FROM (
-          SELECT r.*, coalesce(b.n, 0) AS busy,
-            row_number() OVER (PARTITION BY r.ckey ORDER BY r.priority DESC, r.created_on, r.id) AS crn
-          FROM ready r LEFT JOIN busy b ON b.ckey = r.ckey
-        ) r
-        WHERE $3::text IS NULL OR r.crn <= $4::int - r.busy
-      ),
-      recent AS (
-        SELECT k.tkey, ${startsOfKey} AS n FROM (SELECT DISTINCT tkey FROM startable) k WHERE $8::boolean
-      ),
-      picked AS (
-        SELECT r.id FROM (
-          SELECT s.*, coalesce(rc.n, 0) AS recent,
-            row_number() OVER (PARTITION BY s.tkey ORDER BY s.priority DESC, s.created_on, s.id) AS trn
-          FROM startable s LEFT JOIN recent rc ON rc.tkey = s.tkey
-        ) r
-        WHERE NOT $8::boolean OR r.trn <= $7::int - r.recent
-        ORDER BY r.priority DESC, r.created_on, r.id
-        LIMIT $2
-      )
-      UPDATE ${job} j SET
-        state = 'active',
-        started_on = now(),
-        retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
-      FROM picked
-      WHERE j.name = $1 AND j.id = picked.id AND j.state < 'active'
-      RETURNING j.id, j.data, j.retry_count,
-        (SELECT json_object_agg(s.step_key, s.result) FROM ${stepTable(schema)} s WHERE s.job_id = j.id) AS steps
-      `,
-      [
-        definition.id,
-        batchSize,
-        concurrency ? concurrency.key : null,
-        concurrency?.limit ?? 0,
-        Boolean(throttle?.key),
-        throttle?.key ?? "",
-        throttle?.limit ?? 0,
-        Boolean(throttle),
-        throttle ? periodToMs(throttle.period) : 0,
-      ],
-    );
-    await client.query("COMMIT");
-    return rows.map((row) => ({
-      id: row.id,
-      data: row.data ?? {},
-      retryCount: row.retry_count,
-      steps: row.steps ?? {},
-    }));
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  const { rows } = await pool.query<{
+    run_id: string;
+    run_data: Record<string, unknown> | null;
+    run_retry_count: number;
+    run_steps: Record<string, string> | null;
+  }>(`SELECT * FROM ${claimFunction(schema, definition)}($1::int)`, [batchSize]);
+  return rows.map((row) => ({
+    id: row.run_id,
+    data: row.run_data ?? {},
+    retryCount: row.run_retry_count,
+    steps: row.run_steps ?? {},
+  }));
 }
 
 /**
