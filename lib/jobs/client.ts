@@ -42,9 +42,7 @@ export async function sendJobEvents(events: readonly JobEventInput[]): Promise<v
     return;
   }
   if (kind === "postgres") {
-    const postgres = await globalThis.__koppelPostgresJobDriver;
-    if (!postgres) throw new Error("The PostgreSQL job driver is not running in this process: startJobs() starts it");
-    await postgres.enqueueEvents(parsed);
+    await (await runningPostgresJobDriver()).enqueueEvents(parsed);
     return;
   }
   const driver = await globalThis.__koppelLocalJobDriver;
@@ -52,4 +50,11 @@ export async function sendJobEvents(events: readonly JobEventInput[]): Promise<v
     throw new Error("The in-process job driver is not running in this process: startJobs() starts it");
   }
   for (const event of parsed) driver.enqueue(event.name, event.payload);
+}
+
+/** This process's PostgreSQL job driver (JOB_DRIVER=postgres), started by startJobs(). */
+export async function runningPostgresJobDriver(): Promise<PostgresJobDriver> {
+  const postgres = await globalThis.__koppelPostgresJobDriver;
+  if (!postgres) throw new Error("The PostgreSQL job driver is not running in this process: startJobs() starts it");
+  return postgres;
 }

@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { DbOrTx } from "@/db";
-import { type JobEventInput, sendJobEvents } from "./client";
+import { type JobEventInput, runningPostgresJobDriver, sendJobEvents } from "./client";
 import { selectJobDriver } from "./driver";
 import { parseJobEvent } from "./registry";
 
@@ -20,8 +20,7 @@ export async function sendJobEventsInTransaction(
   if (events.length === 0) return async () => {};
   if (selectJobDriver() !== "postgres") return () => sendJobEvents(events);
   const parsed = events.map((event) => parseJobEvent(event.name, event.payload));
-  const postgres = await globalThis.__koppelPostgresJobDriver;
-  if (!postgres) throw new Error("The PostgreSQL job driver is not running in this process: startJobs() starts it");
+  const postgres = await runningPostgresJobDriver();
   const queues = await postgres.enqueueEventsInTransaction(
     {
       // Every driver of the app's database (node-postgres, Neon, PGlite) answers with `rows`.
