@@ -222,7 +222,10 @@ function claimSql(schema: string, definition: AnyJobDefinition): string {
  * inside, released by the commit that follows the call at once. Called from the client, the lock was
  * held across three round trips of a busy instance, and instances waited for it: the first wait in
  * PostgreSQL's samples under `npm run bench -- sustained`.
- * The statement is planned on every call (plan_cache_mode = force_custom_plan, ~1 ms): a plan kept
+ * A claim that finds no waiting run — most of them: a loop woken by a run that ended — returns at
+ * once, without the lock (measured: 1.1 → 0.26 ms, `npm run bench -- claims`, backlog 0); a run
+ * sent after that look wakes the loops as any new run does.
+ * The claim statement is planned on every call (plan_cache_mode = force_custom_plan, ~1 ms): a plan kept
  * from the queue's first claims, when its table was nearly empty, walked every waiting run once
  * the backlog grew, until the next ANALYZE of the table (measured with `npm run bench -- claims`,
  * which does not analyze: 169 ms a claim at 100,000 waiting runs with the kept plan, 3 ms planned
@@ -245,6 +248,10 @@ export function claimFunctionSql(schema: string, definition: AnyJobDefinition): 
     RETURNS TABLE (run_id uuid, run_data jsonb, run_retry_count integer, run_steps json)
     LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan AS $claim$
     BEGIN
+      -- Nothing waits (most claims: a loop woken by a run that ended): no lock, no plan to make.
+      IF NOT EXISTS (SELECT 1 FROM ${table(schema)} j WHERE j.name = ${quoteLiteral(definition.id)} AND j.state < 'active') THEN
+        RETURN;
+      END IF;
       PERFORM set_config('synchronous_commit', 'off', true);
       PERFORM pg_advisory_xact_lock(hashtext(${lockName}));
       RETURN QUERY ${claimSql(schema, definition)};

@@ -450,6 +450,29 @@ describe("postgres job driver: the claim of a queue with flow control", () => {
     }
   });
 
+  it("takes the queue's lock only when a run waits", async () => {
+    const { driver, pool, schema } = await queueWithoutWorkers();
+    // Another instance in the middle of a claim: it holds the queue's lock.
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query("BEGIN");
+      await other.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`koppel-jobs-claim:${schema}:per-connection`]);
+      await pool.query("SET lock_timeout = '300ms'");
+      // Nothing waits: the claim answers at once, without the lock.
+      expect(await claimWithFlowControl(pool, schema, perConnection.definition, 10)).toEqual([]);
+      await driver.enqueue("test/item.touched", { itemId: "a", connectionId: "A" });
+      // A run waits: the claim waits for the lock (here until lock_timeout).
+      await expect(claimWithFlowControl(pool, schema, perConnection.definition, 10)).rejects.toThrow(/lock timeout/);
+      await other.query("COMMIT");
+      expect(await claimWithFlowControl(pool, schema, perConnection.definition, 10)).toHaveLength(1);
+    } finally {
+      await other.end();
+      await driver.stop();
+      await pool.end();
+    }
+  });
+
   it("commits without waiting for the disk, and leaves the session's own setting alone", async () => {
     const { driver, pool, schema } = await queueWithoutWorkers();
     try {
