@@ -122,6 +122,8 @@ const RAW_READS: Record<string, readonly string[]> = {
   "scripts/lib/next-instance.ts": ["HOME", "PATH"],
   // The counts bench seeds the same local PostgreSQL as the pages bench.
   "scripts/bench/counts.ts": ["BENCH_PG_URL"],
+  // The claims bench: a pg-boss schema of its own on that same local PostgreSQL.
+  "scripts/bench/claims.ts": ["BENCH_PG_URL"],
   // The fault drill: its own knobs, and the time scale it hands the production server it starts.
   "scripts/drill/run.ts": [
     "DRILL_APP_PORT",
