@@ -341,7 +341,7 @@ export class PostgresJobDriver {
       // Fewer than asked: nothing else could start now. The loop sleeps until something may have
       // changed that (a run of this queue sent or ended here, seen even when it happened during the
       // claim) or the polling interval passed (another instance's), rather than claim again for
-      // nothing: an empty claim is three statements and a turn of the queue's lock.
+      // nothing: a claim is a round trip, and one that finds runs it cannot start takes the queue's lock.
       if (jobs.length < batchSize) await this.sleep(definition.id, this.pollingIntervalMs);
     }
   }

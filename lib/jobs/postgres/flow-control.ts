@@ -53,7 +53,7 @@ export function stepTable(schema: string): string {
 export const ASYNC_COMMIT = "(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit";
 
 /** A pg client or pool: what runs the statements. */
-type Queryable = Pick<pg.Pool, "query" | "connect">;
+type Queryable = Pick<pg.Pool, "query">;
 
 /** A SQL string literal (standard_conforming_strings, PostgreSQL's default since 9.1). */
 function quoteLiteral(value: string): string {
