@@ -70,9 +70,26 @@ export async function requestSend(
   input: RequestSendInput,
   options: RequestSendOptions = {},
 ): Promise<RequestSendResult> {
+  const { result, afterCommit } = await db.transaction((tx) => requestSendInTransaction(tx, actor, input, options));
+  await afterCommit();
+  return result;
+}
+
+/**
+ * requestSend within the caller's open transaction (auto-send shares the transaction that made the
+ * document recognised: lib/dispatch/auto-send.ts). The caller commits, then calls `afterCommit`,
+ * which hands the deliveries to the job driver (wakes this instance's loops on the PostgreSQL
+ * driver, whose runs are already stored in the transaction); it never throws.
+ */
+export async function requestSendInTransaction(
+  tx: DbOrTx,
+  actor: Actor,
+  input: RequestSendInput,
+  options: RequestSendOptions = {},
+): Promise<{ result: RequestSendResult; afterCommit: () => Promise<void> }> {
   const { dossierId, documentIds, trigger } = parseInput(requestSendInputSchema, input);
   const scope = await resolveDossierScope(
-    db,
+    tx,
     actor,
     dossierId,
     trigger === "retry" ? "document.retry" : "document.send",
@@ -86,93 +103,98 @@ export async function requestSend(
     return isValid;
   });
 
-  const { accepted, events, afterCommit } = await db.transaction(async (tx) => {
-    const integration = await loadDossierIntegration(tx, scope);
-    const route = await resolveRoute(integration);
-    const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
-    const lanes = route.ok ? deliveryLanesOf(route.route) : 1;
-    const rows =
-      validIds.length === 0
-        ? []
-        : await tx
-            .select({
-              id: documents.id,
-              status: documents.status,
-              documentType: documents.documentType,
-              archivedAt: documents.archivedAt,
-              possibleDuplicateOf: documents.possibleDuplicateOf,
-            })
-            .from(documents)
-            .where(
-              and(
-                eq(documents.portalId, scope.portalId),
-                eq(documents.dossierId, scope.dossierId),
-                idIn(documents.id, validIds),
-              ),
-            )
-            // Locks the rows in id order: two bulk sends over overlapping sets queue up instead of
-            // deadlocking, and the one that waited reads the winner's committed state (sending).
-            .orderBy(documents.id)
-            .for("no key update");
+  const integration = await loadDossierIntegration(tx, scope);
+  const route = await resolveRoute(integration);
+  const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
+  const lanes = route.ok ? deliveryLanesOf(route.route) : 1;
+  const rows =
+    validIds.length === 0
+      ? []
+      : await tx
+          .select({
+            id: documents.id,
+            status: documents.status,
+            documentType: documents.documentType,
+            archivedAt: documents.archivedAt,
+            possibleDuplicateOf: documents.possibleDuplicateOf,
+          })
+          .from(documents)
+          .where(
+            and(
+              eq(documents.portalId, scope.portalId),
+              eq(documents.dossierId, scope.dossierId),
+              idIn(documents.id, validIds),
+            ),
+          )
+          // Locks the rows in id order: two bulk sends over overlapping sets queue up instead of
+          // deadlocking, and the one that waited reads the winner's committed state (sending).
+          .orderBy(documents.id)
+          .for("no key update");
 
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const candidates: SendCandidate[] = [];
-    for (const id of validIds) {
-      const row = byId.get(id);
-      if (!row) {
-        refuse(id, "not_found");
-        continue;
-      }
-      const refusal = LIFE_RULES.send.refusal(row) ?? (route.ok ? null : route.reason);
-      if (refusal || !row.documentType || !route.ok) {
-        refuse(id, refusal ?? "not_recognised");
-        continue;
-      }
-      const target = targetFor(route.route, row.documentType);
-      if (target.ok) candidates.push({ documentId: id, fromStatus: row.status, target: target.target });
-      else refuse(id, target.reason);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const candidates: SendCandidate[] = [];
+  for (const id of validIds) {
+    const row = byId.get(id);
+    if (!row) {
+      refuse(id, "not_found");
+      continue;
     }
-    const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
-    const inserted = await requestDispatches(tx, {
-      actor,
-      portalId: scope.portalId,
-      dossierId: scope.dossierId,
-      connectionId,
-      trigger,
-      candidates,
-      now: new Date(),
-    });
-    // Moved by someone else first, or (the last guard) it already had an active dispatch.
-    const insertedIds = new Set(inserted.map((row) => row.documentId));
-    for (const candidate of candidates) {
-      if (!insertedIds.has(candidate.documentId)) refuse(candidate.documentId, "already_sending");
+    const refusal = LIFE_RULES.send.refusal(row) ?? (route.ok ? null : route.reason);
+    if (refusal || !row.documentType || !route.ok) {
+      refuse(id, refusal ?? "not_recognised");
+      continue;
     }
-    const events = inserted.map(({ dispatchId }) => ({
-      dispatchId,
-      concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId, lanes }),
-      throttleKey: throttleKeyOf(dispatchId, routeKey),
-    }));
-    // With the PostgreSQL job driver the deliveries' runs are stored in this transaction (no
-    // dispatch without its run, one commit); otherwise they are sent once it committed.
-    const enqueue = options.enqueue;
-    const afterCommit = enqueue ? () => enqueue(events) : await enqueueDispatchesInTransaction(tx, events);
-    return { accepted: inserted, events, afterCommit };
-  });
-
-  if (accepted.length > 0) {
-    try {
-      await afterCommit();
-    } catch (error) {
-      // The dispatches are committed and the documents show "sending": that is true. A job driver
-      // that could not take them now picks them up when it starts (resumeUnfinishedDispatches).
-      console.error(`[requestSend] enqueue of ${events.length} dispatches failed`, error);
-    }
+    const target = targetFor(route.route, row.documentType);
+    if (target.ok) candidates.push({ documentId: id, fromStatus: row.status, target: target.target });
+    else refuse(id, target.reason);
   }
+  const connectionId = route.ok && route.route.kind === "connection" ? route.route.connection.id : null;
+  const accepted = await requestDispatches(tx, {
+    actor,
+    portalId: scope.portalId,
+    dossierId: scope.dossierId,
+    connectionId,
+    trigger,
+    candidates,
+    now: new Date(),
+  });
+  // Moved by someone else first, or (the last guard) it already had an active dispatch.
+  const insertedIds = new Set(accepted.map((row) => row.documentId));
+  for (const candidate of candidates) {
+    if (!insertedIds.has(candidate.documentId)) refuse(candidate.documentId, "already_sending");
+  }
+  const events = accepted.map(({ dispatchId }) => ({
+    dispatchId,
+    concurrencyKey: concurrencyKeyOf({ id: dispatchId, connectionId, lanes }),
+    throttleKey: throttleKeyOf(dispatchId, routeKey),
+  }));
+  // With the PostgreSQL job driver the deliveries' runs are stored in this transaction (no
+  // dispatch without its run, one commit); otherwise they are sent once it committed.
+  const enqueue = options.enqueue;
+  const handOver =
+    events.length === 0
+      ? null
+      : enqueue
+        ? () => enqueue(events)
+        : await enqueueDispatchesInTransaction(tx, events);
+
   // Answer in the order asked, whatever order the checks produced.
   const order = new Map(requestedIds.map((id, index) => [id, index]));
   refused.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
   accepted.sort((a, b) => (order.get(a.documentId) ?? 0) - (order.get(b.documentId) ?? 0));
-  return { accepted, refused };
+  return {
+    result: { accepted, refused },
+    async afterCommit() {
+      if (!handOver) return;
+      try {
+        await handOver();
+      } catch (error) {
+        // The dispatches are committed and the documents show "sending": that is true. A job driver
+        // that could not take them now picks them up when it starts (resumeUnfinishedDispatches).
+        console.error(`[requestSend] enqueue of ${events.length} dispatches failed`, error);
+      }
+    },
+  };
 }
 
 export type RequestSendDocumentResult =

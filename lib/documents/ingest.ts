@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { DbOrTx } from "@/db";
 import { parseInput } from "@/lib/actions/parse";
 import type { Actor } from "@/lib/auth/actor";
-import { autoSendRecognisedView } from "@/lib/dispatch/auto-send";
+import { withAutoSendView } from "@/lib/dispatch/auto-send";
 import { resolveDossierScope } from "@/lib/dossiers/get";
 import { AppError, isUniqueViolation, ValidationError } from "@/lib/errors";
 import { getFileStore } from "@/lib/storage";
@@ -232,20 +232,23 @@ async function ingestFile(
   }
   let row: IngestedDocument;
   try {
-    row = await receiveDocument(db, actor, {
-      id,
-      portalId: scope.portalId,
-      dossierId: scope.dossierId,
-      source: input.source,
-      fileName,
-      mimeType: sniffed.type.mimeType,
-      sizeBytes: file.sizeBytes,
-      sha256,
-      storageKey,
-      documentType,
-      recognisedFields: fields,
-      readFrom,
-    });
+    // Stored and, when it has a type, given auto-send's chance in one transaction.
+    row = await withAutoSendView(db, (tx) =>
+      receiveDocument(tx, actor, {
+        id,
+        portalId: scope.portalId,
+        dossierId: scope.dossierId,
+        source: input.source,
+        fileName,
+        mimeType: sniffed.type.mimeType,
+        sizeBytes: file.sizeBytes,
+        sha256,
+        storageKey,
+        documentType,
+        recognisedFields: fields,
+        readFrom,
+      }),
+    );
   } catch (error) {
     // No row, no file: a file nobody can reach would only take space.
     await deleteStoredFile(storageKey);
@@ -257,7 +260,7 @@ async function ingestFile(
     throw error;
   }
 
-  return row.documentType === null ? row : autoSendRecognisedView(db, row);
+  return row;
 }
 
 export type IngestSalesInvoiceInput = {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { type Db, getDb } from "@/db";
 import { recognitionDeliveries } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
-import { autoSendRecognised } from "@/lib/dispatch/auto-send";
+import { withAutoSend } from "@/lib/dispatch/auto-send";
 import { EInvoiceContradictionError } from "@/lib/documents/einvoice";
 import { type RecognisedFields, recognisedFieldsSchema } from "@/lib/documents/fields";
 import { DocumentRefusedError, recordRecognition } from "@/lib/documents/life";
@@ -236,33 +236,38 @@ export async function processRecognitionDelivery(
   const deliveryHash = createHash("sha256").update(`${timestamp}.${rawBody}`, "utf8").digest("hex");
 
   try {
-    await db.transaction(async (tx) => {
-      // 404 for an unknown document before anything is recorded; with an office's secret, a
-      // document of another office is unknown (the lookup itself is scoped). The system actor: the
-      // signature is the authority, and recordRecognition still applies every document-life rule.
-      const { scope } = options;
-      const recorded = await recordRecognition(
-        tx,
-        systemActor("recognition-webhook"),
-        delivery.documentId,
-        { documentType: delivery.documentType, fields: delivery.fields, confidence: delivery.confidence },
-        scope.kind === "office" ? { portalId: scope.portalId } : {},
-      );
-      const [inserted] = await tx
-        .insert(recognitionDeliveries)
-        .values({ deliveryHash, documentId: recorded.id })
-        .onConflictDoNothing({ target: recognitionDeliveries.deliveryHash })
-        .returning({ id: recognitionDeliveries.id });
-      // Rolls the change back: a replay changes nothing.
-      if (!inserted) throw new ReplayError();
-    });
+    // The recognition and auto-send's decision commit together (withAutoSend).
+    await withAutoSend(
+      db,
+      async (tx) => {
+        // 404 for an unknown document before anything is recorded; with an office's secret, a
+        // document of another office is unknown (the lookup itself is scoped). The system actor: the
+        // signature is the authority, and recordRecognition still applies every document-life rule.
+        const { scope } = options;
+        const recorded = await recordRecognition(
+          tx,
+          systemActor("recognition-webhook"),
+          delivery.documentId,
+          { documentType: delivery.documentType, fields: delivery.fields, confidence: delivery.confidence },
+          scope.kind === "office" ? { portalId: scope.portalId } : {},
+        );
+        const [inserted] = await tx
+          .insert(recognitionDeliveries)
+          .values({ deliveryHash, documentId: recorded.id })
+          .onConflictDoNothing({ target: recognitionDeliveries.deliveryHash })
+          .returning({ id: recognitionDeliveries.id });
+        // Rolls the change back: a replay changes nothing.
+        if (!inserted) throw new ReplayError();
+        return recorded.id;
+      },
+      (documentId) => [documentId],
+    );
   } catch (error) {
     if (error instanceof ReplayError) return problem("replay", "This delivery was already processed.");
     if (isAppError(error)) return problemOf(error);
     throw error;
   }
 
-  await autoSendRecognised(db, delivery.documentId);
   return {
     status: 200,
     body: { documentId: delivery.documentId, documentType: delivery.documentType, status: "recognised" },

@@ -15,7 +15,7 @@
  *    a 10-second warm-up at 10 a second comes first, not counted). Auto-send sends each document.
  *    The figure per document is its sent_at minus the moment its webhook was posted (one clock:
  *    same machine): stricter than from the webhook's 200, which comes after auto-send has queued
- *    the delivery (lib/dispatch/auto-send.ts, autoSendRecognised). A rate holds when every document
+ *    the delivery (lib/dispatch/auto-send.ts, withAutoSend). A rate holds when every document
  *    is Sent and that time's p95 is ≤ 2 s over the window.
  * 4. Rates tried: 10, 20, 40, 80, 150 sends a second until one does not hold, then twice the
  *    middle of the highest that held and the lowest that did not (--rates= picks them by hand).

@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Db, OpenedDb } from "@/db";
-import { dossiers, outboxEmails } from "@/db/schema";
-import { autoSend, autoSendRecognised } from "@/lib/dispatch/auto-send";
+import type { DbOrTx, OpenedDb } from "@/db";
+import { documents, dossiers, outboxEmails } from "@/db/schema";
+import { autoSend, withAutoSend } from "@/lib/dispatch/auto-send";
 import { resetEnvCache } from "@/lib/env";
 import { sendJobEvent } from "@/lib/jobs/client";
 import { getLocalJobDriver, stopLocalJobDriver } from "@/lib/jobs/runtime";
@@ -139,57 +139,93 @@ describe("autoSend", () => {
   });
 });
 
-describe("autoSendRecognised (what a newly recognised document gets)", () => {
-  it("has the delivery queued when it returns: no auto-send job in between", async () => {
+describe("withAutoSend (a change that makes documents recognised)", () => {
+  /** Stores a recognised inbox document in `tx`: what an upload with a type does. */
+  const recognise = (dossier: { id: string; portalId: string }) => async (tx: DbOrTx) =>
+    (await insertSendableDocument(tx, dossier)).id;
+
+  it("has the delivery queued when it returns, committed with the change: no auto-send job in between", async () => {
     const dossier = await dossierWith(FREE_MAIL);
-    const document = await insertSendableDocument(opened.db, dossier);
     const driver = await getLocalJobDriver();
     const enqueue = vi.spyOn(driver, "enqueue");
 
-    await autoSendRecognised(opened.db, document.id);
+    const { value: documentId, autoSent } = await withAutoSend(opened.db, recognise(dossier), (id) => [id]);
+    expect(autoSent.get(documentId)).toEqual({ outcome: "sent", dispatchId: expect.any(String) });
     // Before any job ran: the dispatch exists, and the one job queued is its delivery.
-    expect(await dispatchesOf(opened.db, document.id)).toMatchObject([{ trigger: "auto", status: "queued" }]);
+    expect(await dispatchesOf(opened.db, documentId)).toMatchObject([{ trigger: "auto", status: "queued" }]);
     expect(enqueue.mock.calls.map(([name]) => name)).toEqual(["dispatch/dispatch.requested"]);
 
     await driver.idle();
-    expect(await documentOf(opened.db, document.id)).toMatchObject({ status: "sent", autoSendSkipReason: null });
+    expect(await documentOf(opened.db, documentId)).toMatchObject({ status: "sent", autoSendSkipReason: null });
   });
 
-  it("notes why not at once when it does not send", async () => {
+  it("notes why not with the change when it does not send", async () => {
     const dossier = await dossierWith(FREE_MAIL, false);
-    const document = await insertSendableDocument(opened.db, dossier);
     const driver = await getLocalJobDriver();
     const enqueue = vi.spyOn(driver, "enqueue");
-    await autoSendRecognised(opened.db, document.id);
-    expect(await documentOf(opened.db, document.id)).toMatchObject({
+    const { value: documentId, autoSent } = await withAutoSend(opened.db, recognise(dossier), (id) => [id]);
+    expect(autoSent.get(documentId)).toEqual({ outcome: "skipped", reason: "auto_send_off" });
+    expect(await documentOf(opened.db, documentId)).toMatchObject({
       status: "inbox",
       autoSendSkipReason: "auto_send_off",
     });
     expect(enqueue).not.toHaveBeenCalled();
   });
 
-  it("leaves the document to the auto-send job, with its retries, when it cannot send now", async () => {
+  it("leaves nothing when the change rolls back: no document, no dispatch, no delivery handed over", async () => {
     const dossier = await dossierWith(FREE_MAIL);
-    const document = await insertSendableDocument(opened.db, dossier);
+    const driver = await getLocalJobDriver();
+    const enqueue = vi.spyOn(driver, "enqueue");
+    let documentId = "";
+    await expect(
+      withAutoSend(
+        opened.db,
+        async (tx) => {
+          documentId = await recognise(dossier)(tx);
+          return documentId;
+        },
+        (id) => {
+          // Auto-send has not run yet: the change fails after choosing its documents.
+          throw new Error(`refused ${id}`);
+        },
+      ),
+    ).rejects.toThrow("refused");
+    expect(await opened.db.select().from(documents).where(eq(documents.id, documentId))).toEqual([]);
+    expect(await dispatchesOf(opened.db, documentId)).toEqual([]);
+    expect(enqueue).not.toHaveBeenCalled();
+  });
+
+  it("commits the change and leaves the document to the auto-send job, with its retries, when its own part fails", async () => {
+    const dossier = await dossierWith(FREE_MAIL);
     const driver = await getLocalJobDriver();
     const enqueue = vi.spyOn(driver, "enqueue");
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
-    // The database drops the call: the job (which opens its own) takes over.
-    const unreachable = {
-      select() {
-        throw Object.assign(new Error("Connection terminated unexpectedly"), { code: "57P01" });
-      },
-    } as unknown as Db;
+    // The database refuses the dispatch of this dossier (a real error, inside auto-send's savepoint).
+    await opened.db.execute(
+      sql.raw(`create function test_refuse_dispatch() returns trigger language plpgsql as $$
+        begin raise exception 'no dispatch for this dossier now'; end $$`),
+    );
+    await opened.db.execute(
+      sql.raw(`create trigger test_refuse_dispatch before insert on dispatches for each row
+        when (new.dossier_id = '${dossier.id}') execute function test_refuse_dispatch()`),
+    );
+    let documentId = "";
     try {
-      await autoSendRecognised(unreachable, document.id);
+      const result = await withAutoSend(opened.db, recognise(dossier), (id) => [id]);
+      documentId = result.value;
+      expect(result.autoSent.has(documentId)).toBe(false);
     } finally {
       warn.mockRestore();
+      await opened.db.execute(sql.raw("drop trigger test_refuse_dispatch on dispatches"));
+      await opened.db.execute(sql.raw("drop function test_refuse_dispatch()"));
     }
-    expect(enqueue.mock.calls).toEqual([["documents/document.recognised", { documentId: document.id }]]);
-    expect(await dispatchesOf(opened.db, document.id)).toEqual([]);
+    // The change committed; auto-send's part rolled back alone.
+    expect(await documentOf(opened.db, documentId)).toMatchObject({ status: "inbox", autoSendSkipReason: null });
+    expect(await dispatchesOf(opened.db, documentId)).toEqual([]);
+    expect(enqueue.mock.calls).toEqual([["documents/document.recognised", { documentId }]]);
 
     await driver.idle();
-    expect(await dispatchesOf(opened.db, document.id)).toMatchObject([{ trigger: "auto", status: "succeeded" }]);
-    expect(await documentOf(opened.db, document.id)).toMatchObject({ status: "sent" });
+    expect(await dispatchesOf(opened.db, documentId)).toMatchObject([{ trigger: "auto", status: "succeeded" }]);
+    expect(await documentOf(opened.db, documentId)).toMatchObject({ status: "sent" });
   });
 });

@@ -1,6 +1,6 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import type { Db, OpenedDb } from "@/db";
+import type { Db, DbOrTx, OpenedDb } from "@/db";
 import { documentEvents, documents } from "@/db/schema";
 import type { Actor } from "@/lib/auth/actor";
 import { ingestDocument } from "@/lib/documents/ingest";
@@ -57,14 +57,20 @@ async function newDocument(
 
 /**
  * The database as a racing caller sees it: `change` commits right after the service has read the
- * document and right before its conditional write, as another request would in between.
+ * document and right before its conditional write, as another request would in between. A service
+ * that writes in a transaction of its own (setDocumentType, with auto-send) gets the change inside
+ * it, on its connection (`change` is given the database to write with): PGlite has one connection,
+ * and a conditional write sees the other change either way.
  */
-function withChangeBeforeWrite(db: Db, change: () => Promise<void>): Db {
-  let hasRun = false;
+function withChangeBeforeWrite(
+  db: DbOrTx,
+  change: (db: DbOrTx) => Promise<void>,
+  state = { hasRun: false },
+): Db {
   const runOnce = async () => {
-    if (hasRun) return;
-    hasRun = true;
-    await change();
+    if (state.hasRun) return;
+    state.hasRun = true;
+    await change(db);
   };
   const wrapBuilder = (builder: object): object =>
     new Proxy(builder, {
@@ -88,11 +94,19 @@ function withChangeBeforeWrite(db: Db, change: () => Promise<void>): Db {
   return new Proxy(db, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver);
+      if (property === "transaction") {
+        return (run: (tx: DbOrTx) => Promise<unknown>, ...rest: unknown[]) =>
+          (value as (...a: unknown[]) => Promise<unknown>).call(
+            target,
+            (tx: DbOrTx) => run(withChangeBeforeWrite(tx, change, state)),
+            ...rest,
+          );
+      }
       // The life module makes each change as one statement: `with <change>, <event> select …`.
       if (property !== "update" && property !== "delete" && property !== "with") return value;
       return (...args: unknown[]) => wrapBuilder((value as (...a: unknown[]) => object).apply(target, args));
     },
-  });
+  }) as Db;
 }
 
 const OUTSIDERS = [
@@ -157,7 +171,7 @@ describe("setDocumentType", () => {
 
   it("loses cleanly to a send that started after it read the document", async () => {
     const document = await newDocument("inbox");
-    const racing = withChangeBeforeWrite(opened.db, () => setStatus(opened.db, document.id, "sending"));
+    const racing = withChangeBeforeWrite(opened.db, (db) => setStatus(db, document.id, "sending"));
     await expect(setDocumentType(racing, world.actors.admin, document.id, "receipt")).rejects.toMatchObject({
       messageKey: "document.type.already_sending",
     });
@@ -208,7 +222,7 @@ describe("deleteDocument", () => {
 
   it("loses cleanly to a send that started after it read the document", async () => {
     const document = await newDocument("inbox", { documentType: "purchase_invoice" });
-    const racing = withChangeBeforeWrite(opened.db, () => setStatus(opened.db, document.id, "sending"));
+    const racing = withChangeBeforeWrite(opened.db, (db) => setStatus(db, document.id, "sending"));
     await expect(deleteDocument(racing, world.actors.admin, document.id)).rejects.toMatchObject({
       messageKey: "document.delete.already_sending",
     });
@@ -218,8 +232,8 @@ describe("deleteDocument", () => {
 
   it("answers not found when another delete won the race", async () => {
     const document = await newDocument("inbox");
-    const racing = withChangeBeforeWrite(opened.db, async () => {
-      await opened.db.delete(documents).where(eq(documents.id, document.id));
+    const racing = withChangeBeforeWrite(opened.db, async (db) => {
+      await db.delete(documents).where(eq(documents.id, document.id));
     });
     await expect(deleteDocument(racing, world.actors.admin, document.id)).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -252,8 +266,8 @@ describe("archiveDocument and unarchiveDocument", () => {
 
   it("refuses to archive twice, also when the other archive won the race", async () => {
     const document = await newDocument("sent", { documentType: "purchase_invoice" });
-    const racing = withChangeBeforeWrite(opened.db, async () => {
-      await archiveDocument(opened.db, world.actors.accountant, document.id);
+    const racing = withChangeBeforeWrite(opened.db, async (db) => {
+      await archiveDocument(db, world.actors.accountant, document.id);
     });
     await expect(archiveDocument(racing, world.actors.admin, document.id)).rejects.toMatchObject({
       messageKey: "document.archive.already_archived",

@@ -2,7 +2,7 @@ import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { POST as postToOffice } from "@/app/api/webhooks/recognition/[portalId]/route";
 import { POST as postToInstallation } from "@/app/api/webhooks/recognition/route";
@@ -196,6 +196,41 @@ describe("POST /api/webhooks/recognition/{portalId}", () => {
     // Auto-send ran in the request (no job): this dossier has no integration, and it says so.
     expect((await documentRow(opened.db, id))?.autoSendSkipReason).toBe("no_integration");
     expect(sentEvents).not.toHaveBeenCalled();
+  });
+
+  it("commits the recognition and auto-send's decision in one transaction", async () => {
+    // Notes the top-level transaction of each change to the document (txid_current() is the same
+    // inside a savepoint): the type, and auto-send's note of why it did not send.
+    await opened.db.execute(sql`create table test_document_changes (what text, txid bigint)`);
+    await opened.db.execute(
+      sql.raw(`create function test_note_document_change() returns trigger language plpgsql as $$
+        begin
+          if new.document_type is distinct from old.document_type then
+            insert into test_document_changes values ('recognised', txid_current());
+          end if;
+          if new.auto_send_skip_reason is distinct from old.auto_send_skip_reason then
+            insert into test_document_changes values ('auto-send', txid_current());
+          end if;
+          return new;
+        end $$`),
+    );
+    const id = await newDocument();
+    await opened.db.execute(
+      sql.raw(`create trigger test_note_document_change after update on documents for each row
+        when (new.id = '${id}') execute function test_note_document_change()`),
+    );
+    try {
+      expect((await post({ body: deliveryBody(id) })).status).toBe(200);
+      const changes = (await opened.db.execute(sql`select what, txid::text as txid from test_document_changes`)) as {
+        rows: { what: string; txid: string }[];
+      };
+      expect(changes.rows.map((row) => row.what).sort()).toEqual(["auto-send", "recognised"]);
+      expect(new Set(changes.rows.map((row) => row.txid)).size).toBe(1);
+    } finally {
+      await opened.db.execute(sql.raw("drop trigger test_note_document_change on documents"));
+      await opened.db.execute(sql.raw("drop function test_note_document_change()"));
+      await opened.db.execute(sql.raw("drop table test_document_changes"));
+    }
   });
 
   it.each(["failed", "rejected"] as const)("re-types a %s document", async (status) => {
