@@ -191,11 +191,12 @@ export async function stageBreakdown(db: Db, ids: readonly string[]): Promise<st
     join attempts t on t.dispatch_id = p.id and t.outcome = 'succeeded'
     where d.id = any(${`{${ids.join(",")}}`}::uuid[])`)) as unknown as Rows<StageTimes>;
   const stages: [string, (row: StageTimes) => number][] = [
-    // Both events are stamped with their transaction's start: the first stage is the recognition's
-    // own transaction and auto-send's reads. The postgres driver stores the run in the send's
-    // transaction (pg-boss stamps it with that start too), so the second stage is 0 there and the
-    // third holds the send's transaction and commit; on other drivers the second is the send's
-    // transaction and the enqueue after it.
+    // Auto-send runs in the recognition's transaction (withAutoSend). "recognised" is stamped with
+    // that transaction's start, "send requested" with the moment the send writes it (the app's
+    // clock), so the first stage is the recognition and auto-send's reads. The postgres driver
+    // stores the run in the same transaction, and pg-boss stamps it with the transaction's start:
+    // the second stage is negative there, and the third holds the rest of the transaction, its
+    // commit and the wake-up. On the other drivers the run is created after the commit.
     ["recognised→send requested", (row) => row.send_requested - row.recognised],
     ["send requested→deliver queued", (row) => row.deliver_created - row.send_requested],
     ["deliver queued→claimed", (row) => row.deliver_started - row.deliver_created],
