@@ -54,7 +54,10 @@ export async function withAutoSend<T>(
         autoSent.set(documentId, decision.result);
         afterCommits.push(decision.afterCommit);
       } catch (error) {
-        console.warn(`[auto-send] document ${documentId} could not be sent now; the auto-send job takes it over`, error);
+        console.warn(
+          `[auto-send] document ${documentId} could not be sent now; the auto-send job takes it over`,
+          error,
+        );
         leftToJob.push(documentId);
       }
     }

@@ -172,11 +172,7 @@ export async function requestSendInTransaction(
   // dispatch without its run, one commit); otherwise they are sent once it committed.
   const enqueue = options.enqueue;
   const handOver =
-    events.length === 0
-      ? null
-      : enqueue
-        ? () => enqueue(events)
-        : await enqueueDispatchesInTransaction(tx, events);
+    events.length === 0 ? null : enqueue ? () => enqueue(events) : await enqueueDispatchesInTransaction(tx, events);
 
   // Answer in the order asked, whatever order the checks produced.
   const order = new Map(requestedIds.map((id, index) => [id, index]));

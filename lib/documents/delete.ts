@@ -14,6 +14,12 @@ import { deleteDocument } from "./life";
  */
 export async function removeDocument(db: DbOrTx, actor: Actor, documentId: string): Promise<{ id: string }> {
   const { id, releasedHolds } = await deleteDocument(db, actor, documentId);
-  if (releasedHolds.length > 0) await withAutoSend(db, async () => releasedHolds, (ids) => ids);
+  if (releasedHolds.length > 0) {
+    await withAutoSend(
+      db,
+      async () => releasedHolds,
+      (ids) => ids,
+    );
+  }
   return { id };
 }

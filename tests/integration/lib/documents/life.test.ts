@@ -62,11 +62,7 @@ async function newDocument(
  * it, on its connection (`change` is given the database to write with): PGlite has one connection,
  * and a conditional write sees the other change either way.
  */
-function withChangeBeforeWrite(
-  db: DbOrTx,
-  change: (db: DbOrTx) => Promise<void>,
-  state = { hasRun: false },
-): Db {
+function withChangeBeforeWrite(db: DbOrTx, change: (db: DbOrTx) => Promise<void>, state = { hasRun: false }): Db {
   const runOnce = async () => {
     if (state.hasRun) return;
     state.hasRun = true;
