@@ -177,12 +177,15 @@ test("a document Exact refuses comes back Rejected with its reason (NL, FR), is 
   expect(sentTwice.find((document) => document.ID !== first?.ID)?.Type).toBe(10);
   await expect(page.getByTestId("document-history")).toContainText(REJECTED_REASON_NL);
 
-  // The grant dies at Exact (the refresh is refused): the next send fails with the reason.
-  exact.expireAccessTokens();
-  exact.expireRefreshTokens();
+  // The grant dies at Exact (the refresh is refused): the next send fails with the reason. It dies
+  // just before the click: the connection-health-check cron (every quarter hour) that found it dead
+  // first would mark the connection needs_reauth, and the send would then be refused up front
+  // instead of failing (a CI run met that at 23:00).
   await page.goto(dossier.url);
   const blockedName = `herverbinden-${run}.pdf`;
   const blockedId = await upload(page, blockedName, "purchase_invoice");
+  exact.expireAccessTokens();
+  exact.expireRefreshTokens();
   await page.getByRole("button", { name: `Verzenden: ${blockedName}` }).click();
   const results = page.getByTestId("send-results");
   await expect(results.getByTestId("send-progress")).toHaveText("Klaar: 0 verzonden, 1 mislukt", {
