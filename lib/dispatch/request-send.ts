@@ -8,9 +8,8 @@ import type { Actor } from "@/lib/auth/actor";
 import { resolveDocumentScope } from "@/lib/documents/get";
 import { LIFE_RULES, requestDispatches, type SendCandidate } from "@/lib/documents/life";
 import type { SendRefusal } from "@/lib/documents/refusals";
-import { resolveDossierScope } from "@/lib/dossiers/get";
 import { NotFoundError } from "@/lib/errors";
-import { loadDossierIntegration } from "@/lib/integrations/load";
+import { loadAuthorizedDossierIntegration } from "@/lib/integrations/load";
 import { type JobEventInput, sendJobEvents } from "@/lib/jobs/client";
 import { type DeliverPayload, DISPATCH_REQUESTED } from "@/lib/jobs/definitions/deliver";
 import { sendJobEventsInTransaction } from "@/lib/jobs/in-transaction";
@@ -88,7 +87,7 @@ export async function requestSendInTransaction(
   options: RequestSendOptions = {},
 ): Promise<{ result: RequestSendResult; afterCommit: () => Promise<void> }> {
   const { dossierId, documentIds, trigger } = parseInput(requestSendInputSchema, input);
-  const scope = await resolveDossierScope(
+  const { scope, context: integration } = await loadAuthorizedDossierIntegration(
     tx,
     actor,
     dossierId,
@@ -103,7 +102,6 @@ export async function requestSendInTransaction(
     return isValid;
   });
 
-  const integration = await loadDossierIntegration(tx, scope);
   const route = await resolveRoute(integration);
   const routeKey = route.ok ? await loadRouteThrottleKey(tx, scope.portalId, route.route) : null;
   const lanes = route.ok ? deliveryLanesOf(route.route) : 1;

@@ -81,10 +81,7 @@ export async function dossierNumbersOf(db: DbOrTx, dossierId: string): Promise<D
   return row;
 }
 
-/**
- * The e-invoice reading of a stored document, or null when it is not an XML document. For the
- * document page (why it waits in the Inbox) and for the recognition check.
- */
+/** The e-invoice reading of a stored document by its id, or null when it is not an XML document. */
 export async function eInvoiceReadingOfDocument(
   db: DbOrTx,
   documentId: string,
@@ -99,10 +96,21 @@ export async function eInvoiceReadingOfDocument(
         : eq(documents.id, documentId),
     )
     .limit(1);
-  if (!row || row.mimeType !== UBL_MIME_TYPE) return null;
-  const content = await getFileStore().get(row.storageKey);
-  return readEInvoice(content, await dossierNumbersOf(db, row.dossierId));
+  return row ? eInvoiceReadingOf(db, row) : null;
 }
+
+/**
+ * The e-invoice reading of a document whose row the caller has already read (the recognition
+ * check: recordRecognition loaded it), or null when it is not an XML document.
+ */
+async function eInvoiceReadingOf(db: DbOrTx, document: StoredDocumentFile): Promise<EInvoiceReading | null> {
+  if (document.mimeType !== UBL_MIME_TYPE) return null;
+  const content = await getFileStore().get(document.storageKey);
+  return readEInvoice(content, await dossierNumbersOf(db, document.dossierId));
+}
+
+/** The columns of a document that say whether it is an e-invoice and where its XML is. */
+export type StoredDocumentFile = { dossierId: string; mimeType: string; storageKey: string };
 
 /** Cents are the precision of an invoice; anything closer is the same amount. */
 const AMOUNT_TOLERANCE = 0.005;
@@ -154,11 +162,10 @@ export class EInvoiceContradictionError extends AppError {
  */
 export async function checkRecognitionAgainstEInvoice(
   db: DbOrTx,
-  documentId: string,
+  document: StoredDocumentFile,
   recognition: { documentType: DocumentType; fields: RecognisedFields },
-  scope: { portalId?: string } = {},
 ): Promise<RecognisedFields> {
-  const reading = await eInvoiceReadingOfDocument(db, documentId, scope);
+  const reading = await eInvoiceReadingOf(db, document);
   if (!reading || reading.kind === "unreadable") return recognition.fields;
   const contradiction = contradictionOf(reading, recognition);
   if (contradiction) throw new EInvoiceContradictionError(contradiction, reading);

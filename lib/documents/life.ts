@@ -332,7 +332,7 @@ const lifeColumns = {
   possibleDuplicateOf: documents.possibleDuplicateOf,
 };
 
-type LoadedDocument = DocumentLifeView & { portalId: string; dossierId: string; storageKey: string };
+type LoadedDocument = DocumentLifeView & { portalId: string; dossierId: string; storageKey: string; mimeType: string };
 
 // Postgres rejects a malformed uuid with an error (a 500); a guid check first turns it into 404.
 const documentIdSchema = z.guid();
@@ -357,6 +357,7 @@ async function loadDocument(
       portalId: documents.portalId,
       dossierId: documents.dossierId,
       storageKey: documents.storageKey,
+      mimeType: documents.mimeType,
     })
     .from(documents)
     .where(
@@ -531,7 +532,7 @@ export async function recordRecognition(
   const document = await loadDocument(tx, actor, documentId, "document.type", scope);
   assertAllowed("type", LIFE_RULES.changeType, document);
   // An e-invoice's XML is the truth: a contradicting result is refused (409), an agreeing one keeps the XML's fields.
-  const fields = await checkRecognitionAgainstEInvoice(tx, document.id, recognition, scope);
+  const fields = await checkRecognitionAgainstEInvoice(tx, document, recognition);
   const changed = await changeOne(tx, {
     actor,
     document,
