@@ -1,5 +1,6 @@
 import "server-only";
-import { and, eq, gt, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import { connections, deliveryBreakers, dispatches } from "@/db/schema";
 import { systemActor } from "@/lib/auth/actor";
@@ -40,6 +41,19 @@ export function breakerLaneOf(dispatch: {
     return { key: MAIL_BREAKER_KEY, portalId: null, connectionId: null };
   }
   return null;
+}
+
+/**
+ * breakerLaneOf's key in SQL, so that a dispatch can be read with its lane's breaker in one query
+ * (lib/dispatch/deliver.ts, gateDispatch). The reader still compares the row's key with
+ * breakerLaneOf's and reads the breaker itself when they differ: this only saves a round trip.
+ */
+export function breakerLaneKeySql(dispatch: { connectionId: SQL | AnyPgColumn; channel: SQL }): SQL<string | null> {
+  const mailKey = env().RESEND_API_KEY ? MAIL_BREAKER_KEY : null;
+  return sql<
+    string | null
+  >`case when ${dispatch.connectionId} is not null then 'connection:' || ${dispatch.connectionId}::text
+    when ${dispatch.channel} = 'email' then ${mailKey}::text end`;
 }
 
 export type BreakerRow = typeof deliveryBreakers.$inferSelect;

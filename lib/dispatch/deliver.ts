@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, exists, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
+import { and, eq, exists, getTableColumns, inArray, isNotNull, type SQL, sql, type WithSubquery } from "drizzle-orm";
 import { type AnyPgColumn, alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db";
 import { noteDatabaseError } from "@/db/health";
@@ -7,6 +7,7 @@ import {
   attemptOutcomeEnum,
   attempts,
   connections,
+  deliveryBreakers,
   dispatches,
   documents,
   dossierIntegrations,
@@ -33,6 +34,7 @@ import { deliveryFormOf } from "@/lib/ubl/delivery-file";
 import {
   type BreakerLane,
   type BreakerRow,
+  breakerLaneKeySql,
   breakerLaneOf,
   closeBreaker,
   isOpen,
@@ -331,6 +333,9 @@ async function gateDispatch(
   dispatchId: string,
   options: DeliverOptions,
 ): Promise<Gate | { outcome: "skipped" } | { outcome: "waiting"; nextAttemptAt: string; attemptCount: number }> {
+  const channel = sql<string | null>`${dispatches.target}->>'channel'`;
+  // The lane's breaker comes with the dispatch: one round trip instead of two on every delivery.
+  const laneKey = breakerLaneKeySql({ connectionId: dispatches.connectionId, channel });
   const [row] = await db
     .select({
       status: dispatches.status,
@@ -339,10 +344,13 @@ async function gateDispatch(
       attemptCount: dispatches.attemptCount,
       nextAttemptAt: dispatches.nextAttemptAt,
       failingSince: dispatches.failingSince,
-      channel: sql<string | null>`${dispatches.target}->>'channel'`,
+      channel,
       packageId: sql<string | null>`${dispatches.target}->>'packageId'`,
+      laneKey,
+      breaker: getTableColumns(deliveryBreakers),
     })
     .from(dispatches)
+    .leftJoin(deliveryBreakers, eq(deliveryBreakers.key, laneKey))
     .where(and(eq(dispatches.id, dispatchId), isNotNull(dispatches.documentId)));
   if (!row || !(ACTIVE_STATUSES as readonly string[]).includes(row.status)) return { outcome: "skipped" };
   if (options.expectedAttemptCount !== undefined && row.attemptCount !== options.expectedAttemptCount) {
@@ -358,7 +366,11 @@ async function gateDispatch(
 
   const horizonMs = retryHorizonMs(findPackage(row.packageId));
   const lane = breakerLaneOf(row);
-  let breaker = lane ? await readBreaker(db, lane.key) : undefined;
+  let breaker = !lane
+    ? undefined
+    : row.laneKey === lane.key
+      ? (row.breaker ?? undefined)
+      : await readBreaker(db, lane.key);
   const go: Gate = {
     outcome: "go",
     attemptCount: row.attemptCount,
