@@ -487,8 +487,8 @@ function viewOf(row: DocumentLifeView & { storageKey?: string }): DocumentLifeVi
 /**
  * Sets or changes a document's type by hand (inbox, failed and rejected documents only). A type set
  * by a person makes the document recognised: any earlier auto-send skip reason and the recognition
- * step's confidence no longer apply. Once committed, the caller (lib/documents/set-type.ts) gives
- * auto-send its chance.
+ * step's confidence no longer apply. The caller (lib/documents/set-type.ts) gives auto-send its
+ * chance in the same transaction (withAutoSendView).
  */
 export async function typeDocument(
   db: DbOrTx,
@@ -516,7 +516,7 @@ export async function typeDocument(
 /**
  * Stores what the recognition step reported: type, fields and confidence (inbox, failed and
  * rejected documents only; anything else is a 409). Runs inside the caller's transaction (the
- * webhook records the delivery in the same one); the caller runs auto-send once it is committed.
+ * webhook records the delivery in the same one), where the caller also runs auto-send (withAutoSend).
  * When the fields' duplicate key (VAT number, invoice number, amount) changes, the
  * possible-duplicate check runs again in the same statement (lib/documents/duplicates.ts): the
  * document may become held, or a hold on it may be lifted. The same key keeps the hold as it is.
@@ -563,7 +563,7 @@ export async function recordRecognition(
 /**
  * A person says a document held as a possible duplicate is a different document: the hold is
  * lifted, with a "duplicate_cleared" event. The caller (lib/documents/confirm-not-duplicate.ts)
- * gives auto-send its chance once committed. The same fields reported again later do not hold it
+ * gives auto-send its chance in the same transaction. The same fields reported again later do not hold it
  * again (recordRecognition looks again only when the key changes).
  */
 export async function confirmNotDuplicate(db: DbOrTx, actor: Actor, documentId: string): Promise<DocumentLifeView> {
