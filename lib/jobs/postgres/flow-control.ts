@@ -118,10 +118,9 @@ function claimFunction(schema: string, definition: AnyJobDefinition): string {
 }
 
 /**
- * Which runs of a queue with flow control may start now, as one statement with one parameter ($1:
- * how many runs at most) that returns their ids as an array, in the order they start. The
- * definition's keys and limits are written in as literals, so that the expressions match the
- * indexes of flowControlIndexesSql.
+ * The claim of a queue with flow control, as one statement with one parameter ($1: how many runs
+ * at most). The definition's keys and limits are written in as literals, so that the expressions
+ * match the indexes of flowControlIndexesSql.
  *
  * With a concurrency key, the claim's cost does not grow with the backlog: it walks the keys that
  * have waiting runs (a skip scan of the `waiting` index, one descent per key) and takes, per key
@@ -129,7 +128,7 @@ function claimFunction(schema: string, definition: AnyJobDefinition): string {
  * run made a claim of a queue of 100,000 waiting deliveries take ~170 ms, under a lock all
  * instances take in turns: a month-end backlog then slowed the very claims that would drain it.
  */
-function pickSql(schema: string, definition: AnyJobDefinition): string {
+function claimSql(schema: string, definition: AnyJobDefinition): string {
   const job = table(schema);
   const concurrency = definition.concurrency;
   const throttle = definition.throttle;
@@ -196,7 +195,7 @@ function pickSql(schema: string, definition: AnyJobDefinition): string {
   return `
     WITH RECURSIVE ${startable}${recent}
     picked AS (
-      SELECT r.id, r.priority, r.created_on FROM (
+      SELECT r.id FROM (
         SELECT s.*, ${throttle ? "coalesce(rc.n, 0)" : "0"} AS recent,
           row_number() OVER (PARTITION BY s.tkey ORDER BY s.priority DESC, s.created_on, s.id) AS trn
         FROM startable s ${throttle ? "LEFT JOIN recent rc ON rc.tkey = s.tkey" : ""}
@@ -205,23 +204,14 @@ function pickSql(schema: string, definition: AnyJobDefinition): string {
       ORDER BY r.priority DESC, r.created_on, r.id
       LIMIT $1
     )
-    SELECT ARRAY(SELECT id FROM picked ORDER BY priority DESC, created_on, id)`;
-}
-
-/**
- * Marks one picked run `active` as pg-boss's fetch would (started_on, retry_count counted on a
- * retry), by its whole primary key (name, id): an equality the plan cannot leave out of the index
- * scan. With the ids as an array (`id = ANY(…)`) a plan made while the table was nearly empty kept
- * only the name in the index condition and filtered every waiting run (measured with `npm run
- * bench -- claims`: 107 ms a claim at 100,000 waiting runs). Returns the run with its kept steps.
- */
-function claimOneSql(schema: string, definition: AnyJobDefinition, idVariable: string): string {
-  return `UPDATE ${table(schema)} j SET
+    UPDATE ${job} j SET
       state = 'active',
       started_on = now(),
       retry_count = CASE WHEN j.started_on IS NOT NULL THEN j.retry_count + 1 ELSE j.retry_count END
-    -- Compared as text, the state (created or retry: waiting) lets no partial index in.
-    WHERE j.name = ${quoteLiteral(definition.id)} AND j.id = ${idVariable} AND j.state::text IN ('created', 'retry')
+    -- The picked runs by primary key, whatever the table's statistics say: without them a join, or
+    -- a partial index of waiting runs the state test lets in, was planned as a walk of every
+    -- waiting run. Compared as text, the state (created or retry: waiting) lets no partial index in.
+    WHERE j.name = ${name} AND j.id = ANY(ARRAY(SELECT id FROM picked)) AND j.state::text IN ('created', 'retry')
     RETURNING j.id, j.data, j.retry_count,
       (SELECT json_object_agg(s.step_key, s.result) FROM ${stepTable(schema)} s WHERE s.job_id = j.id)`;
 }
@@ -235,16 +225,18 @@ function claimOneSql(schema: string, definition: AnyJobDefinition, idVariable: s
  * A claim that finds no waiting run — most of them: a loop woken by a run that ended — returns at
  * once, without the lock (measured: 1.1 → 0.26 ms, `npm run bench -- claims`, backlog 0); a run
  * sent after that look wakes the loops as any new run does.
- * Its statements are planned once per connection and the plans kept (plan_cache_mode =
- * force_generic_plan): planning the pick on every call cost more than running it (measured with
- * `npm run bench -- claims` at 1,000 waiting runs: 4.2 ms a claim planned every time, 2.3 ms with
- * kept plans). A kept plan is made from the statistics of its moment, perhaps of a nearly empty
- * table that was never analyzed, so no plan may depend on them: sequential and bitmap scans are
- * off within the function (every table it reads is read through the index made for that read),
- * and the picked runs are claimed one by one by their whole primary key (claimOneSql). Measured:
- * with plans made at one waiting run, a claim from 100,001 never analyzed took 2.4 ms; the
- * driver's PostgreSQL tests compare the blocks a claim reads at 20,000 waiting runs with plans kept
- * from 200 (the array form read 20,286 blocks there, against 423 allowed).
+ * The claim statement is planned on every call (plan_cache_mode = force_custom_plan, ~1 ms): a plan kept
+ * from the queue's first claims, when its table was nearly empty, walked every waiting run once
+ * the backlog grew, until the next ANALYZE of the table (measured with `npm run bench -- claims`,
+ * which does not analyze: 169 ms a claim at 100,000 waiting runs with the kept plan, 3 ms planned
+ * each time). A fresh plan sees the table's present size even when it was never analyzed.
+ * Kept plans were tried again with every scan but the index ones turned off inside the function
+ * (and the picked runs claimed one by one by their whole primary key): 4.2 → 2.3 ms a claim in
+ * that bench, but on a queue's empty partition every index that starts with the queue's name costs
+ * the same, and a plan kept from there counted a connection's starts in the primary key, filtering
+ * the minute's starts of every connection (`npm run bench -- sustained` at 60 a second, auto_explain:
+ * 18,099 blocks and a median of 19 ms a claim; claims took 22–27 % of PostgreSQL's samples instead
+ * of 10–12 %). So the plan stays fresh.
  *
  * The lock (transaction-scoped, per queue) is what lets two instances claiming at the same moment
  * see each other's claims: the claim statement runs after it, with a snapshot of its own (a
@@ -261,23 +253,15 @@ export function claimFunctionSql(schema: string, definition: AnyJobDefinition): 
   const lockName = quoteLiteral(`koppel-jobs-claim:${schema}:${definition.id}`);
   return `CREATE OR REPLACE FUNCTION ${claimFunction(schema, definition)}(integer)
     RETURNS TABLE (run_id uuid, run_data jsonb, run_retry_count integer, run_steps json)
-    LANGUAGE plpgsql VOLATILE
-    SET plan_cache_mode = force_generic_plan SET enable_seqscan = off SET enable_bitmapscan = off
-    AS $claim$
-    DECLARE
-      picked_ids uuid[];
-      picked_id uuid;
+    LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_custom_plan AS $claim$
     BEGIN
-      -- Nothing waits (most claims: a loop woken by a run that ended): no lock.
+      -- Nothing waits (most claims: a loop woken by a run that ended): no lock, no plan to make.
       IF NOT EXISTS (SELECT 1 FROM ${table(schema)} j WHERE j.name = ${quoteLiteral(definition.id)} AND j.state < 'active') THEN
         RETURN;
       END IF;
       PERFORM set_config('synchronous_commit', 'off', true);
       PERFORM pg_advisory_xact_lock(hashtext(${lockName}));
-      picked_ids := (${pickSql(schema, definition)});
-      FOREACH picked_id IN ARRAY picked_ids LOOP
-        RETURN QUERY ${claimOneSql(schema, definition, "picked_id")};
-      END LOOP;
+      RETURN QUERY ${claimSql(schema, definition)};
     END
     $claim$`;
 }
