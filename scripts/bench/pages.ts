@@ -33,7 +33,9 @@
  *    so an average over the runs) and `bench pages p95_ms=<n> worst=<name>`
  *    (p95 over every request of every page, and the page with the highest p95), then how long the
  *    whole run took. Goals (issue 19): p95 ≤ 100 ms per page and ≤ max(1.5 × sql, sql + 25 ms).
- *    The delivery log's lines add the p95 time to its first byte; a last line downloads 12 months
+ *    The delivery log's lines add the p95 time to its first byte. Its month is downloaded as a
+ *    browser does (gzip, which fetch undoes; html_kb is the CSV's own size) and uncompressed
+ *    (`delivery-log-month-uncompressed`): the difference is what `next start`'s gzip costs. A last line downloads 12 months
  *    of it three times: `bench delivery-log-year first_byte_ms=… total_ms=… rss_growth_mb=…` (the
  *    largest growth of the server's peak resident memory, VmHWM, over a download; goal ≤ 32 MB).
  */
@@ -371,7 +373,8 @@ type Seeded = {
 };
 
 type SqlStep = { text: string; values: unknown[] };
-type Page = { name: string; url: string; sql: SqlStep[]; runs?: number };
+/** `headers`: sent with the page's requests besides the session cookie. */
+type Page = { name: string; url: string; sql: SqlStep[]; runs?: number; headers?: Record<string, string> };
 
 const MEMBERSHIPS: (s: Seeded) => SqlStep[] = (s) => [
   { text: `select id, email, name from users where id = $1`, values: [s.userId] },
@@ -568,6 +571,15 @@ function pagesOf(s: Seeded, csvRuns: number): Page[] {
       runs: csvRuns,
     },
     {
+      // The same download uncompressed: `next start` gzips text at zlib's level 6 (no setting, and
+      // a route's own Content-Encoding is dropped), which is most of the server's CPU here.
+      name: "delivery-log-month-uncompressed",
+      url: `/api/portals/${s.portalId}/delivery-log?from=${s.month.from}&to=${s.month.to}`,
+      sql: deliveryLogSql(s),
+      runs: csvRuns,
+      headers: { "accept-encoding": "identity" },
+    },
+    {
       name: "status",
       url: `/api/dossiers/${s.bigDossierId}/documents/status?ids=${s.statusIds.join(",")}`,
       sql: [
@@ -592,9 +604,10 @@ async function fetchToLastByte(
   base: string,
   url: string,
   cookie: string,
+  headers: Record<string, string> = {},
 ): Promise<{ ms: number; firstByteMs: number; bytes: number; status: number }> {
   const started = performance.now();
-  const response = await fetch(`${base}${url}`, { headers: { cookie }, redirect: "manual" });
+  const response = await fetch(`${base}${url}`, { headers: { ...headers, cookie }, redirect: "manual" });
   let firstByteMs = Number.NaN;
   let bytes = 0;
   if (response.body) {
@@ -739,7 +752,7 @@ export async function benchPages(args: readonly string[]): Promise<void> {
       for (let i = 0; i < size.warmUp + runs; i++) {
         requests++;
         const cpuBefore = processTreeCpuMs(serverPid);
-        const answer = await fetchToLastByte(base, page.url, cookie);
+        const answer = await fetchToLastByte(base, page.url, cookie, page.headers);
         const cpuOfRequest = processTreeCpuMs(serverPid) - cpuBefore;
         if (answer.status !== 200) throw new Error(`${page.name}: ${page.url} answered ${answer.status}`);
         const sqlMs = await timeSql(client, page.sql);
