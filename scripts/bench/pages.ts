@@ -35,9 +35,10 @@
  *    whole run took. Goals (issue 19): p95 ≤ 100 ms per page and ≤ max(1.5 × sql, sql + 25 ms).
  *    The delivery log's lines add the p95 time to its first byte. Its month is downloaded as a
  *    browser does (gzip, which fetch undoes; html_kb is the CSV's own size) and uncompressed
- *    (`delivery-log-month-uncompressed`): the difference is what `next start`'s gzip costs. A last line downloads 12 months
- *    of it three times: `bench delivery-log-year first_byte_ms=… total_ms=… rss_growth_mb=…` (the
- *    largest growth of the server's peak resident memory, VmHWM, over a download; goal ≤ 32 MB).
+ *    (`delivery-log-month-uncompressed`): the difference is what `next start`'s gzip costs. A
+ *    last line downloads 12 months of it three times:
+ *    `bench delivery-log-year first_byte_ms=… total_ms=… rss_growth_mb=…` (the largest growth of
+ *    the server's peak resident memory, VmHWM, over a download; goal ≤ 32 MB).
  */
 
 import { randomBytes } from "node:crypto";
@@ -532,6 +533,11 @@ function deliveryLogSql(s: Seeded): SqlStep[] {
 function pagesOf(s: Seeded, csvRuns: number): Page[] {
   const big = `/dossiers/${s.bigDossierId}`;
   const portal = `/portals/${s.portalId}`;
+  const monthLog = {
+    url: `/api/portals/${s.portalId}/delivery-log?from=${s.month.from}&to=${s.month.to}`,
+    sql: deliveryLogSql(s),
+    runs: csvRuns,
+  };
   return [
     { name: "overview", url: portal, sql: overviewSql(s, {}) },
     { name: "overview-search", url: `${portal}?q=00042`, sql: overviewSql(s, { query: "00042" }) },
@@ -564,21 +570,10 @@ function pagesOf(s: Seeded, csvRuns: number): Page[] {
     },
     { name: "failures", url: `${portal}/failures`, sql: failuresSql(s, null) },
     { name: "failures-rare", url: `${portal}/failures?group=file`, sql: failuresSql(s, "file") },
-    {
-      name: "delivery-log-month",
-      url: `/api/portals/${s.portalId}/delivery-log?from=${s.month.from}&to=${s.month.to}`,
-      sql: deliveryLogSql(s),
-      runs: csvRuns,
-    },
-    {
-      // The same download uncompressed: `next start` gzips text at zlib's level 6 (no setting, and
-      // a route's own Content-Encoding is dropped), which is most of the server's CPU here.
-      name: "delivery-log-month-uncompressed",
-      url: `/api/portals/${s.portalId}/delivery-log?from=${s.month.from}&to=${s.month.to}`,
-      sql: deliveryLogSql(s),
-      runs: csvRuns,
-      headers: { "accept-encoding": "identity" },
-    },
+    { name: "delivery-log-month", ...monthLog },
+    // The same download uncompressed: `next start` gzips text at zlib's level 6 (no setting, and a
+    // route's own Content-Encoding is dropped), which is most of the server's CPU here.
+    { name: "delivery-log-month-uncompressed", ...monthLog, headers: { "accept-encoding": "identity" } },
     {
       name: "status",
       url: `/api/dossiers/${s.bigDossierId}/documents/status?ids=${s.statusIds.join(",")}`,
